@@ -1,0 +1,52 @@
+"""Coupons: validate a code against a cart, redeem it on an order, roll a redemption back, read codes."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from passaparola.api.app import Api, handler
+from passaparola.coupons import service
+from passaparola.coupons.models import CodeStr, CodeWithUses, RedeemRequest, Redemption, ValidateRequest, Validation
+
+app = Api(browser_routes={"POST /v1/coupons/validate"})
+CodeParam = Annotated[CodeStr, Path(description="A coupon code (case-insensitive).")]
+
+
+@app.post("/v1/coupons/validate", summary="Check a code against a cart (changes nothing)", tags=["coupons"])
+def validate(request: ValidateRequest) -> Validation:
+    return service.validate(request)
+
+
+@app.post(
+    "/v1/redemptions",
+    summary="Redeem a code on an order",
+    tags=["coupons"],
+    responses={200: {"description": "This order already redeemed this code: the first redemption."}},
+)
+def redeem(request: RedeemRequest) -> tuple[Redemption, int]:
+    result = service.redeem(request)
+    return result.redemption, 201 if result.created else 200
+
+
+@app.get("/v1/redemptions/<redemption_id>", summary="Read a redemption", tags=["coupons"])
+def get_redemption(redemption_id: str) -> Redemption:
+    return service.get_redemption(redemption_id)
+
+
+@app.post("/v1/redemptions/<redemption_id>/rollback", summary="Roll a redemption back", tags=["coupons"])
+def rollback(redemption_id: str) -> Redemption:
+    return service.rollback(redemption_id)
+
+
+@app.get("/v1/codes/<code>", summary="Read a code and its uses", tags=["codes"])
+def get_code(code: CodeParam) -> CodeWithUses:
+    return service.get_code(code)
+
+
+@app.get("/v1/codes/<code>/qr", summary="A QR image (SVG) of a code", tags=["codes"])
+def code_qr(code: CodeParam) -> Response[str]:
+    return Response(status_code=200, content_type="image/svg+xml", body=service.code_qr(code))
+
+
+lambda_handler = handler(app)

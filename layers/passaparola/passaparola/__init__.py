@@ -1,0 +1,3 @@
+"""Passaparola: referral programs, coupons, loyalty and re-engagement for online shops."""
+
+__version__ = "0.1.0"

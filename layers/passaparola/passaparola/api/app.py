@@ -1,0 +1,111 @@
+"""The resolver every API function uses: authentication, validation, errors and idempotency in one place."""
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from passaparola.api import keys
+from passaparola.api.errors import error_body, error_response, invalid_request
+from passaparola.api.idempotency import idempotency_middleware
+from passaparola.errors import (
+    DomainError,
+    Forbidden,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    InvalidRequest,
+    NotFound,
+    Unauthorized,
+)
+from passaparola.observability import logger, metrics, tracer
+from passaparola.settings import get_settings
+
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempotency-Key"]
+
+
+class Api(APIGatewayRestResolver):
+    """A REST resolver that authenticates before anything else and speaks the project's error format.
+
+    `browser_routes` ("POST /v1/coupons/validate") are the routes a publishable key may call; every other
+    route needs the secret key.
+    """
+
+    def __init__(self, browser_routes: Iterable[str] = ()) -> None:
+        origins = get_settings().origins or ["*"]
+        super().__init__(
+            enable_validation=True,
+            cors=CORSConfig(
+                allow_origin=origins[0], extra_origins=origins[1:], allow_headers=ALLOWED_HEADERS, max_age=600
+            ),
+        )
+        self.browser_routes = frozenset(browser_routes)
+        self.use([idempotency_middleware])
+        self.exception_handler(DomainError)(error_response)
+        self.exception_handler(RequestValidationError)(lambda exc: error_response(invalid_request(exc)))
+        self.exception_handler(IdempotencyValidationError)(lambda _: error_response(IdempotencyConflict()))
+        self.exception_handler(IdempotencyAlreadyInProgressError)(lambda _: error_response(IdempotencyInProgress()))
+        self.not_found()(lambda _: error_response(NotFound("No such route.")))
+        self.exception_handler(Exception)(_unexpected)
+
+    def resolve(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if event.get("httpMethod") == "OPTIONS":
+            return super().resolve(event, context)
+        try:
+            principal = self._authenticate(event)
+            body = event.get("body") or ""
+            limit = get_settings().max_body_bytes
+            if len(body.encode() if isinstance(body, str) else body) > limit:
+                raise InvalidRequest("The request body is too large.", {"field": "body", "max_bytes": limit})
+        except DomainError as error:
+            return self._early_error(event, error)
+        self.append_context(principal=principal)
+        return super().resolve(event, context)
+
+    def _authenticate(self, event: dict[str, Any]) -> keys.Principal:
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        bearer = headers.get("authorization", "")
+        raw = bearer[7:].strip() if bearer[:7].lower() == "bearer " else headers.get("x-publishable-key", "").strip()
+        principal = keys.lookup(raw) if raw else None
+        if principal is None:
+            raise Unauthorized()
+        route = f"{event.get('httpMethod', '')} {event.get('resource', '')}"
+        if principal.kind == "publishable" and route not in self.browser_routes:
+            raise Forbidden("This route needs the secret key; publishable keys are for storefront routes only.")
+        return principal
+
+    def _early_error(self, event: dict[str, Any], error: DomainError) -> dict[str, Any]:
+        """An error found before routing still carries CORS headers, so the browser can read it."""
+        headers = {"Content-Type": content_types.APPLICATION_JSON}
+        origin = {k.lower(): v for k, v in (event.get("headers") or {}).items()}.get("origin")
+        allowed = get_settings().origins
+        if "*" in allowed:
+            headers["Access-Control-Allow-Origin"] = "*"
+        elif origin in allowed:
+            headers |= {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        return {"statusCode": error.status, "headers": headers, "body": json.dumps(error_body(error))}
+
+
+def _unexpected(exc: Exception) -> Response:
+    """A bug or an outage, never the caller's fault: logged with its stack, answered without internals."""
+    logger.exception("unhandled error")
+    return error_response(DomainError("Internal error; it has been logged."))
+
+
+def handler(app: Api) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda entry point for an API function, with the observability trio wired in."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler

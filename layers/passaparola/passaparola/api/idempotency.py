@@ -1,0 +1,71 @@
+"""The Idempotency-Key header, on top of powertools Idempotency.
+
+A retry with the same key and body gets the first (successful) response again; the same key with another
+body gets 409 idempotency_conflict; a retry while the first is still running gets 409
+idempotency_in_progress. Keys are scoped by API key and route. Failures are not stored: a request that
+failed changed nothing and may be retried as it is.
+"""
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from passaparola.errors import InvalidRequest
+from passaparola.settings import get_settings
+
+Run = Callable[..., dict[str, Any]]
+
+
+@lru_cache(maxsize=1)
+def _runner() -> tuple[Run, IdempotencyConfig]:
+    settings = get_settings()
+    client = boto3.client("dynamodb", region_name=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
+    store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=client)
+    config = IdempotencyConfig(
+        event_key_jmespath="[scope, route, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=settings.idempotency_ttl_seconds,
+        response_hook=lambda response, _record: {**response, "replayed": True},
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=store, config=config)
+    def run(request: dict[str, Any], call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        return call()
+
+    return run, config
+
+
+def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
+    key = app.current_event.headers.get("idempotency-key")
+    if key is None or app.current_event.http_method in ("GET", "HEAD", "OPTIONS"):
+        return next_middleware(app)
+    if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
+        raise InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters.", {"field": "Idempotency-Key"})
+    run, config = _runner()
+    if app.lambda_context is not None:
+        config.register_lambda_context(app.lambda_context)
+    event = app.current_event
+    request = {
+        "key": key,
+        "scope": app.context["principal"].key_id,
+        "route": f"{event.http_method} {event.path}",
+        "body": event.json_body if event.body else None,
+    }
+
+    def call() -> dict[str, Any]:
+        response = next_middleware(app)
+        body = response.body if isinstance(response.body, str | None) else app._serializer(response.body)
+        return {"status": response.status_code, "headers": dict(response.headers), "body": body}
+
+    result = run(request=request, call=call)
+    headers = result["headers"] | {"Idempotent-Replayed": "true" if result.get("replayed") else "false"}
+    return Response(status_code=result["status"], headers=headers, body=result["body"])

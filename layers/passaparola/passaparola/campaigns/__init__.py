@@ -1,0 +1,1 @@
+"""Campaign administration: create, change, switch on and off, report."""

@@ -1,0 +1,104 @@
+"""Campaign shapes: what a marketer creates, changes and reads."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from passaparola.coupons.models import MONEY_DISCOUNTS, CodeStr, Discount, Rules, Strict
+
+CampaignType = Literal["discount"]
+
+
+class CampaignCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    type: CampaignType
+    description: str | None = Field(None, max_length=2000)
+    discount: Discount
+    rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
+    enabled: bool = True
+    metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+    @model_validator(mode="after")
+    def _money_needs_currency(self) -> "CampaignCreate":
+        check_currency(self.discount, self.rules)
+        return self
+
+
+class CampaignPatch(Strict):
+    """Fields to change; omitted fields stay. `rules` replaces the whole rule set."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+    discount: Discount | None = None
+    rules: Rules | None = None
+    metadata: dict[str, str] | None = Field(None, max_length=50)
+
+
+def check_currency(discount: Discount, rules: Rules) -> None:
+    """A discount in money only makes sense in one currency."""
+    if discount.type in MONEY_DISCOUNTS and not rules.currency:
+        raise ValueError(f"a '{discount.type}' discount needs rules.currency")
+
+
+class CampaignStats(BaseModel):
+    codes_issued: int = 0
+    redemptions: int = Field(0, description="Successful redemptions, net of rollbacks.")
+    rolled_back: int = 0
+    discount_given: dict[str, int] = Field(default_factory=dict, description="Net discount per currency.")
+
+
+class Campaign(BaseModel):
+    id: str
+    name: str
+    type: CampaignType
+    description: str | None = None
+    discount: Discount
+    rules: Rules
+    enabled: bool
+    metadata: dict[str, str] = Field(default_factory=dict)
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    stats: CampaignStats = Field(default_factory=CampaignStats)
+
+
+class CampaignPage(BaseModel):
+    items: list[Campaign]
+    next_cursor: str | None = None
+
+
+class CreateCodesRequest(Strict):
+    """One of: a public code (`code`), a code bound to a customer (`customer_id`), or a batch (`count`)."""
+
+    code: CodeStr | None = None
+    customer_id: str | None = Field(None, min_length=1, max_length=128)
+    count: int | None = Field(None, ge=1, le=1_000_000)
+    pattern: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="'#' digit, '?' letter, '*' any character of the charset; anything else is literal. "
+        "Default '########' (8 characters from the charset).",
+    )
+    prefix: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$")
+    suffix: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "CreateCodesRequest":
+        if self.code and (self.count or self.pattern):
+            raise ValueError("give either a code or a count with a pattern, not both")
+        if self.count and self.count > 1 and self.customer_id:
+            raise ValueError("a customer-bound code is created one at a time")
+        return self
+
+
+class CodeBatch(BaseModel):
+    id: str
+    campaign_id: str
+    requested: int
+    created: int
+    status: Literal["pending", "running", "completed", "failed"]
+    pattern: str
+    created_at: datetime
+    completed_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""The coupon engine: discounts, validity rules, codes, redemptions."""

@@ -1,0 +1,226 @@
+"""Coupon engine models: discounts, rules, orders, codes and redemptions (API and domain shapes)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+Money = Annotated[int, Field(ge=0, le=10**12, description="Integer minor units (cents).")]
+PositiveMoney = Annotated[int, Field(gt=0, le=10**12, description="Integer minor units (cents).")]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO-4217 code, e.g. EUR.")]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO-3166 alpha-2 code, e.g. IT.")]
+Sku = Annotated[str, Field(min_length=1, max_length=128)]
+Category = Annotated[str, Field(min_length=1, max_length=128)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Strict(BaseModel):
+    """Base for request models: unknown fields are refused, strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PercentDiscount(Strict):
+    type: Literal["percent"]
+    percent_off: Annotated[
+        Decimal,
+        Field(gt=0, le=100, decimal_places=2),
+        PlainSerializer(lambda d: int(d) if d == d.to_integral_value() else float(d), when_used="json"),
+    ]
+    amount_limit: PositiveMoney | None = Field(None, description="Cap on the discount, minor units.")
+
+
+class AmountDiscount(Strict):
+    type: Literal["amount"]
+    amount_off: PositiveMoney
+
+
+class FixedPriceDiscount(Strict):
+    type: Literal["fixed_price"]
+    price: Money = Field(description="What the applicable items cost in total with the coupon.")
+
+
+class FreeShippingDiscount(Strict):
+    type: Literal["free_shipping"]
+
+
+class UnitDiscount(Strict):
+    type: Literal["unit"]
+    sku: Sku
+    quantity: int = Field(1, ge=1, le=1000, description="How many units of the SKU become free.")
+
+
+class GiftCardDiscount(Strict):
+    type: Literal["gift_card"]
+    balance: PositiveMoney = Field(description="Starting balance of each code, spent across orders.")
+
+
+Discount = Annotated[
+    PercentDiscount | AmountDiscount | FixedPriceDiscount | FreeShippingDiscount | UnitDiscount | GiftCardDiscount,
+    Field(discriminator="type"),
+]
+MONEY_DISCOUNTS = ("amount", "fixed_price", "gift_card")
+
+
+def _timezone(value: str) -> str:
+    if value != "UTC" and value not in available_timezones():
+        raise ValueError("unknown IANA time zone")
+    return value
+
+
+class Rules(Strict):
+    """When, for whom and on what a campaign's codes are valid. Every rule is optional."""
+
+    starts_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = None
+    days_of_week: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    hours: list[Annotated[int, Field(ge=0, le=23)]] | None = Field(
+        None, min_length=1, max_length=24, description="Hours of day (0-23, in `timezone`) when codes are valid."
+    )
+    timezone: Annotated[str, AfterValidator(_timezone)] = Field("UTC", description="IANA zone for days and hours.")
+    max_redemptions: int | None = Field(None, ge=1, description="Campaign total, all codes together.")
+    max_redemptions_per_code: int | None = Field(None, ge=1)
+    max_redemptions_per_customer: int | None = Field(None, ge=1)
+    min_order_amount: Money | None = None
+    currency: Currency | None = None
+    countries: list[Country] | None = Field(None, min_length=1)
+    include_skus: list[Sku] | None = None
+    exclude_skus: list[Sku] | None = None
+    include_categories: list[Category] | None = None
+    exclude_categories: list[Category] | None = None
+    new_customers_only: bool = False
+    valid_days_after_issue: int | None = Field(None, ge=1, le=3650)
+
+    @model_validator(mode="after")
+    def _window(self) -> "Rules":
+        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
+            raise ValueError("expires_at must be after starts_at")
+        return self
+
+    @property
+    def filters_items(self) -> bool:
+        return bool(self.include_skus or self.exclude_skus or self.include_categories or self.exclude_categories)
+
+
+class OrderItem(Strict):
+    sku: Sku
+    quantity: int = Field(ge=1, le=100000)
+    unit_price: Money
+    categories: list[Category] = Field(default_factory=list)
+
+
+class Order(Strict):
+    """The cart a coupon is checked against; `id` is required to redeem."""
+
+    id: str | None = Field(None, min_length=1, max_length=128)
+    amount: Money = Field(description="Order total before the coupon, minor units.")
+    currency: Currency
+    country: Country | None = None
+    shipping_amount: Money = 0
+    items: list[OrderItem] = Field(default_factory=list, max_length=500)
+
+
+def normalize_code(value: str) -> str:
+    """Codes are case-insensitive and trimmed: the stored and looked-up form."""
+    return value.strip().upper()
+
+
+CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{0,63}$"
+
+
+def _code(value: str) -> str:
+    import re
+
+    normalized = normalize_code(value)
+    if not re.fullmatch(CODE_PATTERN, normalized):
+        raise ValueError("a code is 1-64 characters: letters A-Z, digits, '-' or '_'")
+    return normalized
+
+
+CodeStr = Annotated[str, AfterValidator(_code)]
+
+
+class ValidateRequest(Strict):
+    code: CodeStr
+    customer_id: str | None = Field(None, min_length=1, max_length=128)
+    order: Order
+
+
+class RedeemRequest(ValidateRequest):
+    @field_validator("order")
+    @classmethod
+    def _order_id(cls, order: Order) -> Order:
+        if not order.id:
+            raise ValueError("order.id is required to redeem")
+        return order
+
+
+class ApplicableItem(BaseModel):
+    sku: str
+    quantity: int
+    amount: int = Field(description="Line total before the discount, minor units.")
+    discount_amount: int = Field(description="This line's share of the discount, minor units.")
+
+
+class CouponError(BaseModel):
+    code: str
+    message: str
+
+
+class Validation(BaseModel):
+    """The answer of validate: either valid with the effect on the cart, or the refusal."""
+
+    valid: bool
+    code: str
+    campaign_id: str | None = None
+    currency: str | None = None
+    discount_amount: int | None = None
+    order_amount_after: int | None = None
+    applicable_items: list[ApplicableItem] | None = None
+    error: CouponError | None = None
+
+
+class Code(BaseModel):
+    """A coupon code of a discount campaign."""
+
+    code: str
+    campaign_id: str
+    customer_id: str | None = None
+    batch_id: str | None = None
+    created_at: datetime
+    issued_at: datetime | None = None
+    expires_at: datetime | None = Field(None, description="Set when the campaign counts validity from issue.")
+    redemptions: int = 0
+    balance: int | None = Field(None, description="Remaining gift-card balance, minor units.")
+
+
+class Redemption(BaseModel):
+    id: str
+    code: str
+    campaign_id: str
+    customer_id: str | None = None
+    order_id: str
+    order_amount: int
+    currency: str
+    discount_amount: int
+    order_amount_after: int
+    applicable_items: list[ApplicableItem] = Field(default_factory=list)
+    status: Literal["succeeded", "rolled_back"] = "succeeded"
+    created_at: datetime
+    rolled_back_at: datetime | None = None
+
+
+class CodeWithUses(Code):
+    uses: list[Redemption] = Field(default_factory=list)

@@ -1,0 +1,247 @@
+"""Coupon use cases: validate, redeem, roll back, create and read codes."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from passaparola import clock
+from passaparola.campaigns.models import Campaign, CodeBatch, CreateCodesRequest
+from passaparola.coupons import codes, rules
+from passaparola.coupons.models import Code, CodeWithUses, CouponError, Redemption, ValidateRequest, Validation
+from passaparola.coupons.qr import qr_svg
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import coupons as store
+from passaparola.data import queues
+from passaparola.errors import CampaignTypeMismatch, Conflict, CouponRejected, NotFound
+from passaparola.ids import new_id
+from passaparola.observability import logger, metrics
+
+SYNC_BATCH_MAX = 1000
+CHUNK = store.TRANSACTION_MAX_ITEMS - 2
+REDEEM_ATTEMPTS = 5
+
+
+def _judge(snapshot: store.Snapshot, request: ValidateRequest) -> rules.Effect:
+    if snapshot.code is None or snapshot.campaign is None:
+        raise CouponRejected("coupon_not_found", details={"code": request.code})
+    return rules.evaluate(
+        snapshot.campaign, snapshot.code, request.customer_id, snapshot.customer, request.order, clock.now()
+    )
+
+
+def validate(request: ValidateRequest) -> Validation:
+    """Would this code apply to this cart now? Changes nothing."""
+    snapshot = store.load(request.code, request.customer_id, None)
+    try:
+        effect = _judge(snapshot, request)
+    except CouponRejected as rejected:
+        return Validation(valid=False, code=request.code, error=CouponError(code=rejected.code, message=rejected.message))
+    assert snapshot.campaign is not None
+    return Validation(
+        valid=True,
+        code=request.code,
+        campaign_id=snapshot.campaign.id,
+        currency=request.order.currency,
+        discount_amount=effect.discount_amount,
+        order_amount_after=effect.order_amount_after,
+        applicable_items=effect.applicable_items,
+    )
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    redemption: Redemption
+    created: bool
+
+
+def redeem(request: ValidateRequest) -> Redeemed:
+    """Use a code on an order. Idempotent on (code, order id): the same order gets its first redemption back.
+
+    The write is conditional on every limit; when a condition fails, the state is read again and judged
+    again, so the caller gets the real reason (limit reached, switched off...) or a redemption if the
+    change did not matter (e.g. a campaign edit that kept the code valid).
+    """
+    assert request.order.id
+    for _ in range(REDEEM_ATTEMPTS):
+        snapshot = store.load(request.code, request.customer_id, request.order.id)
+        if snapshot.redemption_id_for_order:
+            return Redeemed(store.get_redemption(snapshot.redemption_id_for_order), created=False)
+        effect = _judge(snapshot, request)
+        assert snapshot.campaign is not None and snapshot.code is not None
+        redemption = Redemption(
+            id=new_id("red"),
+            code=request.code,
+            campaign_id=snapshot.campaign.id,
+            customer_id=request.customer_id,
+            order_id=request.order.id,
+            order_amount=request.order.amount,
+            currency=request.order.currency,
+            discount_amount=effect.discount_amount,
+            order_amount_after=effect.order_amount_after,
+            applicable_items=effect.applicable_items,
+            created_at=clock.now(),
+        )
+        try:
+            store.commit_redemption(redemption, snapshot.campaign, snapshot.code, effect.gift_card_amount)
+        except store.WriteRejected:
+            continue
+        metrics.add_metric(name="Redemptions", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="DiscountGiven", unit=MetricUnit.Count, value=effect.discount_amount)
+        logger.info("redeemed", extra={"redemption_id": redemption.id, "campaign_id": redemption.campaign_id})
+        return Redeemed(redemption, created=True)
+    raise Conflict("The coupon kept changing while redeeming; retry.")
+
+
+def rollback(redemption_id: str) -> Redemption:
+    redemption = store.commit_rollback(redemption_id, clock.now())
+    metrics.add_metric(name="RedemptionsRolledBack", unit=MetricUnit.Count, value=1)
+    return redemption
+
+
+def get_redemption(redemption_id: str) -> Redemption:
+    return store.get_redemption(redemption_id)
+
+
+def get_code(code: str) -> CodeWithUses:
+    found = store.get_code(code)
+    return CodeWithUses(**found.model_dump(), uses=store.uses_of(code))
+
+
+def code_qr(code: str) -> str:
+    """An SVG QR image of the code, for emails and print; only for codes that exist."""
+    return qr_svg(store.get_code(code).code)
+
+
+@dataclass(frozen=True)
+class CodesCreated:
+    codes: list[Code]
+    batch: CodeBatch | None = None
+
+
+def _discount_campaign(campaign_id: str) -> Campaign:
+    campaign = campaign_store.get(campaign_id)
+    if campaign.type != "discount":
+        raise CampaignTypeMismatch("Codes belong to discount campaigns.", {"campaign_id": campaign_id})
+    return campaign
+
+
+def _new_code(campaign: Campaign, value: str, customer_id: str | None = None, batch_id: str | None = None) -> Code:
+    now = clock.now()
+    return Code(
+        code=value,
+        campaign_id=campaign.id,
+        customer_id=customer_id,
+        batch_id=batch_id,
+        created_at=now,
+        issued_at=now,
+        expires_at=rules.code_expires_at(campaign.rules, now),
+        balance=campaign.discount.balance if campaign.discount.type == "gift_card" else None,
+    )
+
+
+def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
+    """A public code, a code bound to one customer, or a batch (in the background above 1,000)."""
+    campaign = _discount_campaign(campaign_id)
+    if request.code:
+        code = _new_code(campaign, request.code, request.customer_id)
+        store.add_code(code)
+        metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=1)
+        return CodesCreated([code])
+    pattern = codes.parse_pattern(request.pattern, request.prefix, request.suffix)
+    count = request.count or 1
+    codes.check_not_guessable(pattern, count)
+    if count > SYNC_BATCH_MAX:
+        batch = CodeBatch(
+            id=new_id("bat"),
+            campaign_id=campaign.id,
+            requested=count,
+            created=0,
+            status="pending",
+            pattern=pattern.prefix + pattern.pattern + pattern.suffix,
+            created_at=clock.now(),
+        )
+        campaign_store.create_batch(batch, pattern.pattern, pattern.prefix, pattern.suffix)
+        queues.send_code_batch(batch.id)
+        return CodesCreated([], batch)
+    created = _write_codes(campaign, pattern, count, request.customer_id, None, 0)
+    metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=len(created))
+    return CodesCreated(created)
+
+
+def _write_codes(
+    campaign: Campaign,
+    pattern: codes.CodePattern,
+    count: int,
+    customer_id: str | None,
+    batch_id: str | None,
+    already: int,
+) -> list[Code]:
+    """Write `count` fresh codes in transactions of CHUNK, drawing again for any value that already exists."""
+    written: list[Code] = []
+    while len(written) < count:
+        values = codes.generate(pattern, min(CHUNK, count - len(written)))
+        chunk = [_new_code(campaign, v, customer_id, batch_id) for v in values]
+        while taken := store.add_codes(chunk, batch_id, already + len(written)):
+            fresh = iter(v for v in codes.generate(pattern, len(taken) * 2) if v not in values)
+            chunk = [c if c.code not in taken else _new_code(campaign, next(fresh), customer_id, batch_id) for c in chunk]
+        written.extend(chunk)
+    return written
+
+
+def run_batch(batch_id: str) -> CodeBatch:
+    """Complete a background batch; safe to run again after a crash or a redelivered message.
+
+    Each chunk's transaction advances the batch's progress only from the value this worker last saw, so
+    two workers on one batch never write the same chunk twice.
+    """
+    item = campaign_store.get_batch_item(batch_id)
+    if item.status in ("completed", "failed"):
+        return campaign_store.to_batch(item)
+    campaign = _discount_campaign(item.campaign_id)
+    pattern = codes.parse_pattern(item.pattern, item.prefix, item.suffix)
+    requested, done = int(item.requested), int(item.created or 0)
+    while done < requested:
+        step = min(CHUNK, requested - done)
+        try:
+            _write_codes(campaign, pattern, step, None, batch_id, done)
+            done += step
+        except store.BatchProgressMoved:
+            seen, done = done, int(campaign_store.get_batch_item(batch_id).created or 0)
+            if done == seen:
+                raise
+    campaign_store.finish_batch(batch_id, "completed", clock.now())
+    metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=requested)
+    return campaign_store.to_batch(campaign_store.get_batch_item(batch_id))
+
+
+def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:
+    campaign_store.get(campaign_id)
+    return store.codes_page(campaign_id, limit, cursor)
+
+
+def codes_csv(items: list[Code]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["code", "customer_id", "batch_id", "created_at", "expires_at", "redemptions", "balance"])
+    for c in items:
+        writer.writerow(
+            [
+                c.code,
+                c.customer_id or "",
+                c.batch_id or "",
+                clock.iso(c.created_at),
+                clock.iso(c.expires_at) if c.expires_at else "",
+                c.redemptions,
+                "" if c.balance is None else c.balance,
+            ]
+        )
+    return out.getvalue()
+
+
+def get_batch(campaign_id: str, batch_id: str) -> CodeBatch:
+    batch = campaign_store.to_batch(campaign_store.get_batch_item(batch_id))
+    if batch.campaign_id != campaign_id:
+        raise NotFound("No such code batch.", {"batch_id": batch_id})
+    return batch

@@ -1,0 +1,1 @@
+"""The data layer: pynamodb models and repositories. The only package that talks to DynamoDB."""

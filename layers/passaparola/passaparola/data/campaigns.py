@@ -1,0 +1,163 @@
+"""Campaigns and code batches in the campaigns table."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from passaparola.campaigns.models import Campaign, CampaignStats, CodeBatch
+from passaparola.coupons.models import Discount, Rules
+from passaparola.data.models import CampaignModel, CodeBatchModel
+from passaparola.data.pagination import decode_cursor, encode_cursor
+from passaparola.errors import Conflict, NotFound
+
+_discount: TypeAdapter[Any] = TypeAdapter(Discount)
+SPEC_FIELDS = ("name", "description", "discount", "rules", "metadata")
+
+
+def to_campaign(item: CampaignModel) -> Campaign:
+    spec = json.loads(item.spec)
+    return Campaign(
+        id=item.id,
+        type=item.type,  # type: ignore[arg-type]
+        name=spec["name"],
+        description=spec.get("description"),
+        discount=_discount.validate_python(spec["discount"]),
+        rules=Rules.model_validate(spec["rules"]),
+        metadata=spec.get("metadata") or {},
+        enabled=item.enabled,
+        version=int(item.version),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        stats=CampaignStats(
+            codes_issued=int(item.codes_issued or 0),
+            redemptions=int(item.redemptions or 0),
+            rolled_back=int(item.rolled_back or 0),
+            discount_given={k: int(v) for k, v in (item.discount_given.as_dict() if item.discount_given else {}).items()},
+        ),
+    )
+
+
+def _spec(campaign: Campaign) -> str:
+    return campaign.model_dump_json(include=set(SPEC_FIELDS))
+
+
+def create(campaign: Campaign) -> None:
+    item = CampaignModel(
+        campaign.id,
+        type=campaign.type,
+        spec=_spec(campaign),
+        enabled=campaign.enabled,
+        version=campaign.version,
+        created_at=campaign.created_at,
+        updated_at=campaign.updated_at,
+        discount_given={},
+    )
+    try:
+        item.save(condition=CampaignModel.id.does_not_exist())
+    except PutError as exc:
+        raise Conflict("A campaign with this id already exists.") from exc
+
+
+def get(campaign_id: str) -> Campaign:
+    return to_campaign(_get_item(campaign_id))
+
+
+def _get_item(campaign_id: str) -> CampaignModel:
+    try:
+        item = CampaignModel.get(campaign_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("No such campaign.", {"campaign_id": campaign_id}) from exc
+    if item.kind != "campaign":
+        raise NotFound("No such campaign.", {"campaign_id": campaign_id})
+    return item
+
+
+def list_page(limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
+    """Campaigns are few (tens to hundreds): a filtered scan page is the honest cost here."""
+    result = CampaignModel.scan(
+        CampaignModel.kind == "campaign", limit=limit, last_evaluated_key=decode_cursor(cursor), page_size=limit
+    )
+    items = [to_campaign(i) for i in result]
+    return items, encode_cursor(result.last_evaluated_key)
+
+
+def save_changes(campaign: Campaign, expected_version: int, now: datetime) -> Campaign:
+    """Write a changed campaign if nobody changed it since it was read (optimistic lock on `version`)."""
+    item = _get_item(campaign.id)
+    try:
+        item.update(
+            actions=[
+                CampaignModel.spec.set(_spec(campaign)),
+                CampaignModel.enabled.set(campaign.enabled),
+                CampaignModel.version.set(expected_version + 1),
+                CampaignModel.updated_at.set(now),
+            ],
+            condition=CampaignModel.version == expected_version,
+        )
+    except UpdateError as exc:
+        raise Conflict("The campaign was changed concurrently; read it again and retry.") from exc
+    return to_campaign(item)
+
+
+def set_enabled(campaign_id: str, enabled: bool, now: datetime) -> Campaign:
+    """The one-click switch: a single conditional update, effective for the next request."""
+    item = CampaignModel(campaign_id)
+    try:
+        item.update(
+            actions=[
+                CampaignModel.enabled.set(enabled),
+                CampaignModel.version.add(1),
+                CampaignModel.updated_at.set(now),
+            ],
+            condition=CampaignModel.id.exists() & (CampaignModel.kind == "campaign"),
+        )
+    except UpdateError as exc:
+        raise NotFound("No such campaign.", {"campaign_id": campaign_id}) from exc
+    return to_campaign(item)
+
+
+def to_batch(item: CodeBatchModel) -> CodeBatch:
+    return CodeBatch(
+        id=item.id,
+        campaign_id=item.campaign_id,
+        requested=int(item.requested),
+        created=int(item.created or 0),
+        status=item.status,  # type: ignore[arg-type]
+        pattern=item.prefix + item.pattern + item.suffix,
+        created_at=item.created_at,
+        completed_at=item.completed_at,
+    )
+
+
+def create_batch(batch: CodeBatch, pattern: str, prefix: str, suffix: str) -> None:
+    CodeBatchModel(
+        batch.id,
+        campaign_id=batch.campaign_id,
+        requested=batch.requested,
+        created=0,
+        status=batch.status,
+        pattern=pattern,
+        prefix=prefix,
+        suffix=suffix,
+        created_at=batch.created_at,
+    ).save(condition=CodeBatchModel.id.does_not_exist())
+
+
+def get_batch_item(batch_id: str) -> CodeBatchModel:
+    try:
+        item = CodeBatchModel.get(batch_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("No such code batch.", {"batch_id": batch_id}) from exc
+    if item.kind != "batch":
+        raise NotFound("No such code batch.", {"batch_id": batch_id})
+    return item
+
+
+def finish_batch(batch_id: str, status: str, now: datetime) -> None:
+    CodeBatchModel(batch_id).update(
+        actions=[CodeBatchModel.status.set(status), CodeBatchModel.completed_at.set(now)],
+        condition=CodeBatchModel.id.exists(),
+    )

@@ -1,0 +1,366 @@
+"""Codes and redemptions: the coupon engine's reads and its all-or-nothing writes.
+
+Round trips: reading what a redemption needs is one TransactGetItems once the code's campaign is known
+(a code never changes campaign, so that binding is cached per container); writing a redemption or its
+rollback is one TransactWriteItems whose conditions enforce every limit — never read-then-write.
+"""
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.models import _ModelFuture
+from pynamodb.transactions import TransactGet, TransactWrite
+
+from passaparola.campaigns.models import Campaign
+from passaparola.coupons.models import ApplicableItem, Code, Redemption
+from passaparola.coupons.rules import CustomerFacts
+from passaparola.data import transactions
+from passaparola.data.campaigns import to_campaign
+from passaparola.data.models import (
+    CampaignModel,
+    CodeBatchModel,
+    CodeModel,
+    CustomerCampaignModel,
+    CustomerModel,
+    OrderLockModel,
+    RedemptionModel,
+    connection,
+)
+from passaparola.data.pagination import decode_cursor, encode_cursor
+from passaparola.errors import AlreadyRolledBack, CodeAlreadyExists, NotFound
+
+M = TypeVar("M")
+TRANSACTION_MAX_ITEMS = 100
+_CAMPAIGN_OF_CODE: OrderedDict[str, str] = OrderedDict()
+_CAMPAIGN_OF_CODE_MAX = 100_000
+
+
+class WriteRejected(Exception):
+    """A condition of the redemption transaction failed: the state changed since it was read."""
+
+    def __init__(self, order_already_redeemed: bool) -> None:
+        self.order_already_redeemed = order_already_redeemed
+        super().__init__("redemption conditions failed")
+
+
+class BatchProgressMoved(Exception):
+    """Another worker advanced this code batch since it was read."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the rules need to judge one code for one customer and order, read at once."""
+
+    code: Code | None
+    campaign: Campaign | None
+    customer: CustomerFacts | None
+    redemption_id_for_order: str | None
+
+
+def order_lock_id(code: str, order_id: str) -> str:
+    return "ord_" + hashlib.sha256(f"{code}\n{order_id}".encode()).hexdigest()
+
+
+def _remember(code: str, campaign_id: str) -> None:
+    _CAMPAIGN_OF_CODE[code] = campaign_id
+    _CAMPAIGN_OF_CODE.move_to_end(code)
+    if len(_CAMPAIGN_OF_CODE) > _CAMPAIGN_OF_CODE_MAX:
+        _CAMPAIGN_OF_CODE.popitem(last=False)
+
+
+def _maybe(future: _ModelFuture[M] | None) -> M | None:
+    if future is None:
+        return None
+    try:
+        return future.get()
+    except DoesNotExist:
+        return None
+
+
+def to_code(item: CodeModel) -> Code:
+    return Code(
+        code=item.code,
+        campaign_id=item.campaign_id,
+        customer_id=item.customer_id,
+        batch_id=item.batch_id,
+        created_at=item.created_at,
+        issued_at=item.issued_at,
+        expires_at=item.expires_at,
+        redemptions=int(item.redemptions or 0),
+        balance=None if item.balance is None else int(item.balance),
+    )
+
+
+def _code_item(code: Code) -> CodeModel:
+    return CodeModel(
+        code.code,
+        campaign_id=code.campaign_id,
+        customer_id=code.customer_id,
+        batch_id=code.batch_id,
+        created_at=code.created_at,
+        issued_at=code.issued_at,
+        expires_at=code.expires_at,
+        redemptions=code.redemptions,
+        balance=code.balance,
+    )
+
+
+def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
+    """Read code, campaign, customer facts and the order's earlier redemption in one round trip (two cold)."""
+    campaign_id = _CAMPAIGN_OF_CODE.get(code)
+    with TransactGet(connection=connection()) as tx:
+        f_code = tx.get(CodeModel, code)
+        f_campaign = tx.get(CampaignModel, campaign_id) if campaign_id else None
+        f_facts = tx.get(CustomerModel, customer_id, "facts") if customer_id else None
+        f_usage = (
+            tx.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}") if customer_id and campaign_id else None
+        )
+        f_lock = tx.get(OrderLockModel, order_lock_id(code, order_id)) if order_id else None
+    code_item = _maybe(f_code)
+    if code_item is None:
+        return Snapshot(None, None, None, None)
+    campaign_item, usage = _maybe(f_campaign), _maybe(f_usage)
+    if campaign_id != code_item.campaign_id:
+        campaign_id = code_item.campaign_id
+        _remember(code, campaign_id)
+        with TransactGet(connection=connection()) as tx2:
+            f_campaign = tx2.get(CampaignModel, campaign_id)
+            f_usage = tx2.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}") if customer_id else None
+        campaign_item, usage = _maybe(f_campaign), _maybe(f_usage)
+    facts, lock = _maybe(f_facts), _maybe(f_lock)
+    customer = (
+        CustomerFacts(
+            order_count=int(facts.order_count or 0) if facts else 0,
+            campaign_redemptions=int(usage.redemptions or 0) if usage else 0,
+        )
+        if customer_id
+        else None
+    )
+    return Snapshot(
+        code=to_code(code_item),
+        campaign=to_campaign(campaign_item) if campaign_item else None,
+        customer=customer,
+        redemption_id_for_order=lock.redemption_id if lock else None,
+    )
+
+
+def _redemption_item(r: Redemption, gift_card_amount: int) -> RedemptionModel:
+    return RedemptionModel(
+        r.id,
+        code=r.code,
+        campaign_id=r.campaign_id,
+        customer_id=r.customer_id,
+        order_id=r.order_id,
+        order_amount=r.order_amount,
+        currency=r.currency,
+        discount_amount=r.discount_amount,
+        order_amount_after=r.order_amount_after,
+        gift_card_amount=gift_card_amount,
+        applicable_items=json.dumps([i.model_dump() for i in r.applicable_items]),
+        status=r.status,
+        created_at=r.created_at.isoformat(),
+    )
+
+
+def to_redemption(item: RedemptionModel) -> Redemption:
+    return Redemption(
+        id=item.id,
+        code=item.code,
+        campaign_id=item.campaign_id,
+        customer_id=item.customer_id,
+        order_id=item.order_id,
+        order_amount=int(item.order_amount),
+        currency=item.currency,
+        discount_amount=int(item.discount_amount),
+        order_amount_after=int(item.order_amount_after),
+        applicable_items=[ApplicableItem.model_validate(i) for i in json.loads(item.applicable_items)],
+        status=item.status,  # type: ignore[arg-type]
+        created_at=datetime.fromisoformat(item.created_at),
+        rolled_back_at=datetime.fromisoformat(item.rolled_back_at) if item.rolled_back_at else None,
+    )
+
+
+def commit_redemption(redemption: Redemption, campaign: Campaign, code: Code, gift_card_amount: int) -> None:
+    """Write the redemption and move every counter it affects, each guarded by its limit, atomically."""
+    rules = campaign.rules
+    customer_id = redemption.customer_id
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(_redemption_item(redemption, gift_card_amount), condition=RedemptionModel.id.does_not_exist())
+        tx.save(
+            OrderLockModel(order_lock_id(code.code, redemption.order_id), redemption_id=redemption.id),
+            condition=OrderLockModel.id.does_not_exist(),
+        )
+        code_condition = CodeModel.code.exists()
+        code_actions = [CodeModel.redemptions.add(1)]
+        if rules.max_redemptions_per_code:
+            code_condition &= CodeModel.redemptions < rules.max_redemptions_per_code
+        if gift_card_amount:
+            code_condition &= CodeModel.balance >= gift_card_amount
+            code_actions.append(CodeModel.balance.add(-gift_card_amount))
+        tx.update(CodeModel(code.code), actions=code_actions, condition=code_condition)
+        campaign_condition = (CampaignModel.enabled == True) & (CampaignModel.version == campaign.version)  # noqa: E712
+        if rules.max_redemptions:
+            campaign_condition &= CampaignModel.redemptions < rules.max_redemptions
+        given = CampaignModel.discount_given[redemption.currency]
+        tx.update(
+            CampaignModel(campaign.id),
+            actions=[CampaignModel.redemptions.add(1), given.set((given | 0) + redemption.discount_amount)],
+            condition=campaign_condition,
+        )
+        if customer_id:
+            usage = CustomerCampaignModel.redemptions
+            tx.update(
+                CustomerCampaignModel(customer_id, f"campaign#{campaign.id}"),
+                actions=[usage.add(1)],
+                condition=(usage.does_not_exist() | (usage < rules.max_redemptions_per_customer))
+                if rules.max_redemptions_per_customer
+                else None,
+            )
+            orders = CustomerModel.order_count
+            tx.update(
+                CustomerModel(customer_id, "facts"),
+                actions=[orders.add(1)],
+                condition=(orders.does_not_exist() | (orders == 0)) if rules.new_customers_only else None,
+            )
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        raise WriteRejected(order_already_redeemed=1 in transactions.failed_items(exc)) from exc
+    _remember(code.code, campaign.id)
+
+
+def get_redemption(redemption_id: str) -> Redemption:
+    return to_redemption(_get_redemption_item(redemption_id))
+
+
+def _get_redemption_item(redemption_id: str) -> RedemptionModel:
+    try:
+        item = RedemptionModel.get(redemption_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("No such redemption.", {"redemption_id": redemption_id}) from exc
+    if not item.id.startswith("red_"):
+        raise NotFound("No such redemption.", {"redemption_id": redemption_id})
+    return item
+
+
+def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
+    """Give back the use, the customer's count and any gift-card balance, in one transaction."""
+    item = _get_redemption_item(redemption_id)
+    if item.status != "succeeded":
+        raise AlreadyRolledBack(details={"redemption_id": redemption_id, "rolled_back_at": item.rolled_back_at})
+    rolled_back_at = now.isoformat()
+    gift = int(item.gift_card_amount or 0)
+
+    def build(tx: TransactWrite) -> None:
+        tx.update(
+            item,
+            actions=[RedemptionModel.status.set("rolled_back"), RedemptionModel.rolled_back_at.set(rolled_back_at)],
+            condition=RedemptionModel.status == "succeeded",
+        )
+        code_actions = [CodeModel.redemptions.add(-1)]
+        if gift:
+            code_actions.append(CodeModel.balance.add(gift))
+        tx.update(CodeModel(item.code), actions=code_actions)
+        given = CampaignModel.discount_given[item.currency]
+        tx.update(
+            CampaignModel(item.campaign_id),
+            actions=[
+                CampaignModel.redemptions.add(-1),
+                CampaignModel.rolled_back.add(1),
+                given.set((given | 0) - int(item.discount_amount)),
+            ],
+        )
+        if item.customer_id:
+            tx.update(
+                CustomerCampaignModel(item.customer_id, f"campaign#{item.campaign_id}"),
+                actions=[CustomerCampaignModel.redemptions.add(-1)],
+            )
+            tx.update(CustomerModel(item.customer_id, "facts"), actions=[CustomerModel.order_count.add(-1)])
+        tx.delete(OrderLockModel(order_lock_id(item.code, item.order_id)))
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        raise AlreadyRolledBack(details={"redemption_id": redemption_id}) from exc
+    item.status, item.rolled_back_at = "rolled_back", rolled_back_at
+    return to_redemption(item)
+
+
+def get_code(code: str) -> Code:
+    try:
+        return to_code(CodeModel.get(code))
+    except DoesNotExist as exc:
+        raise NotFound("No such code.", {"code": code}) from exc
+
+
+def uses_of(code: str, limit: int = 100) -> list[Redemption]:
+    return [to_redemption(i) for i in RedemptionModel.by_code.query(code, limit=limit)]
+
+
+def add_code(code: Code) -> None:
+    """One code, and the campaign's issued counter, together; refuses a code that exists anywhere."""
+
+    def build(tx: TransactWrite) -> None:
+        tx.save(_code_item(code), condition=CodeModel.code.does_not_exist())
+        tx.update(
+            CampaignModel(code.campaign_id),
+            actions=[CampaignModel.codes_issued.add(1)],
+            condition=CampaignModel.id.exists() & (CampaignModel.kind == "campaign"),
+        )
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        if 0 in transactions.failed_items(exc):
+            raise CodeAlreadyExists(details={"code": code.code}) from exc
+        raise NotFound("No such campaign.", {"campaign_id": code.campaign_id}) from exc
+
+
+def add_codes(codes: list[Code], batch_id: str | None = None, batch_created_before: int = 0) -> set[str]:
+    """Write up to 98 new codes with the campaign's counter (and the batch's progress) in one transaction.
+
+    Returns the codes that already existed (nothing was written then: the caller draws new ones and
+    retries). A batch's progress counter is conditioned on its previous value, so a redelivered batch
+    message can never write the same chunk twice.
+    """
+    assert codes and len(codes) <= TRANSACTION_MAX_ITEMS - 2
+
+    def build(tx: TransactWrite) -> None:
+        for c in codes:
+            tx.save(_code_item(c), condition=CodeModel.code.does_not_exist())
+        tx.update(
+            CampaignModel(codes[0].campaign_id),
+            actions=[CampaignModel.codes_issued.add(len(codes))],
+            condition=CampaignModel.id.exists(),
+        )
+        if batch_id:
+            tx.update(
+                CodeBatchModel(batch_id),
+                actions=[CodeBatchModel.created.add(len(codes)), CodeBatchModel.status.set("running")],
+                condition=CodeBatchModel.created == batch_created_before,
+            )
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        failed = transactions.failed_items(exc)
+        if batch_id and len(codes) + 1 in failed:
+            raise BatchProgressMoved() from exc
+        taken = {codes[i].code for i in failed if i < len(codes)}
+        if not taken:
+            raise NotFound("No such campaign.", {"campaign_id": codes[0].campaign_id}) from exc
+        return taken
+    return set()
+
+
+def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:
+    result = CodeModel.by_campaign.query(campaign_id, limit=limit, last_evaluated_key=decode_cursor(cursor))
+    items = [to_code(i) for i in result]
+    return items, encode_cursor(result.last_evaluated_key)

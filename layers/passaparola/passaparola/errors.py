@@ -1,0 +1,102 @@
+"""Typed domain errors carrying their stable error code and HTTP status.
+
+Services raise these; `passaparola.api.errors` maps them to responses in one place.
+"""
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "internal_error"
+    status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "Internal error."
+
+    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None) -> None:
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+
+class InvalidRequest(DomainError):
+    code, status, default_message = "invalid_request", 400, "The request is invalid."
+
+
+class Unauthorized(DomainError):
+    code, status, default_message = "unauthorized", 401, "A valid API key is required."
+
+
+class Forbidden(DomainError):
+    code, status, default_message = "forbidden", 403, "This key may not use this route."
+
+
+class NotFound(DomainError):
+    code, status, default_message = "not_found", 404, "Not found."
+
+
+class Conflict(DomainError):
+    code, status, default_message = "conflict", 409, "The resource was changed concurrently; retry."
+
+
+class RateLimited(DomainError):
+    code, status, default_message = "rate_limited", 429, "Too many requests."
+
+
+class IdempotencyConflict(DomainError):
+    code, status = "idempotency_conflict", 409
+    default_message = "This Idempotency-Key was used with a different request."
+
+
+class IdempotencyInProgress(DomainError):
+    code, status = "idempotency_in_progress", 409
+    default_message = "A request with this Idempotency-Key is still being processed."
+
+
+class AlreadyRolledBack(DomainError):
+    code, status, default_message = "already_rolled_back", 409, "This redemption was already rolled back."
+
+
+class CodeAlreadyExists(DomainError):
+    code, status, default_message = "code_already_exists", 409, "This code already exists."
+
+
+class CodesGuessable(DomainError):
+    code, status = "codes_guessable", 422
+    default_message = "The pattern has too few combinations for this many codes: they would be guessable."
+
+
+class CampaignTypeMismatch(DomainError):
+    code, status, default_message = "campaign_type_mismatch", 422, "This operation needs another campaign type."
+
+
+class CouponRejected(DomainError):
+    """A business rule refused the coupon; `code` is one of COUPON_ERRORS."""
+
+    status = 422
+
+    def __init__(self, code: str, message: str | None = None, details: dict[str, Any] | None = None) -> None:
+        self.code = code  # type: ignore[misc]
+        self.status = COUPON_STATUS.get(code, 422)  # type: ignore[misc]
+        super().__init__(message or COUPON_ERRORS[code], details)
+
+
+COUPON_ERRORS: dict[str, str] = {
+    "coupon_not_found": "No such coupon code.",
+    "coupon_expired": "This coupon has expired.",
+    "coupon_not_active_yet": "This coupon is not active yet.",
+    "coupon_not_active_now": "This coupon is not valid at this day or hour.",
+    "campaign_disabled": "This campaign is switched off.",
+    "redemption_limit_reached": "This coupon has reached its redemption limit.",
+    "customer_limit_reached": "This customer has already used this campaign the maximum number of times.",
+    "customer_not_allowed": "This coupon belongs to another customer.",
+    "customer_required": "This coupon needs a customer_id.",
+    "not_new_customer": "This coupon is for new customers only.",
+    "order_below_minimum": "The order is below the minimum amount for this coupon.",
+    "currency_mismatch": "The order currency does not match the coupon's.",
+    "country_not_allowed": "This coupon is not valid in this country.",
+    "no_applicable_items": "No item in the order qualifies for this coupon.",
+    "gift_card_balance_exhausted": "This gift card has no balance left.",
+}
+
+# An unknown code is a 404; every other refusal is a business rule (422).
+COUPON_STATUS: dict[str, int] = {"coupon_not_found": 404}

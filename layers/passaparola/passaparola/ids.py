@@ -1,0 +1,8 @@
+"""Identifiers: a type prefix and 128 random bits (Crockford base32), from a cryptographically secure source."""
+
+import base64
+import secrets
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{base64.b32encode(secrets.token_bytes(16)).decode().rstrip('=').lower()}"

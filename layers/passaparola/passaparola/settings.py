@@ -1,0 +1,36 @@
+"""Runtime configuration, parsed once from the environment (the only module that reads it)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Environment variables set by template.yaml (deployed) or by the local stack."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    stage: str = Field("local", alias="STAGE")
+    aws_region: str = Field("us-east-1", alias="AWS_REGION")
+    campaigns_table: str = Field("passaparola-campaigns", alias="CAMPAIGNS_TABLE")
+    codes_table: str = Field("passaparola-codes", alias="CODES_TABLE")
+    redemptions_table: str = Field("passaparola-redemptions", alias="REDEMPTIONS_TABLE")
+    customers_table: str = Field("passaparola-customers", alias="CUSTOMERS_TABLE")
+    api_keys_table: str = Field("passaparola-api-keys", alias="API_KEYS_TABLE")
+    idempotency_table: str = Field("passaparola-idempotency", alias="IDEMPOTENCY_TABLE")
+    code_batch_queue_url: str = Field("", alias="CODE_BATCH_QUEUE_URL")
+    dynamodb_endpoint_url: str | None = Field(None, alias="DYNAMODB_ENDPOINT_URL")
+    allowed_origins: str = Field("*", alias="ALLOWED_ORIGINS")
+    api_key_cache_seconds: int = Field(60, alias="API_KEY_CACHE_SECONDS")
+    max_body_bytes: int = Field(65536, alias="MAX_BODY_BYTES")
+    idempotency_ttl_seconds: int = Field(86400, alias="IDEMPOTENCY_TTL_SECONDS")
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]
