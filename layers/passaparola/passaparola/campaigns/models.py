@@ -79,7 +79,7 @@ class CreateCodesRequest(Strict):
         min_length=1,
         max_length=64,
         description="'#' digit, '?' letter, '*' any character of the charset; anything else is literal. "
-        "Default '########' (8 characters from the charset).",
+        "Default '********' (8 characters from the charset).",
     )
     prefix: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$")
     suffix: str | None = Field(None, max_length=20, pattern=r"^[A-Za-z0-9_-]*$")

@@ -201,7 +201,9 @@ class Code(BaseModel):
     batch_id: str | None = None
     created_at: datetime
     issued_at: datetime | None = None
-    expires_at: datetime | None = Field(None, description="Set when the campaign counts validity from issue.")
+    expires_at: datetime | None = Field(
+        None, description="An expiry set on this code alone; campaign dates and valid_days_after_issue also apply."
+    )
     redemptions: int = 0
     balance: int | None = Field(None, description="Remaining gift-card balance, minor units.")
 

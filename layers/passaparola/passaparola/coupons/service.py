@@ -136,7 +136,6 @@ def _new_code(campaign: Campaign, value: str, customer_id: str | None = None, ba
         batch_id=batch_id,
         created_at=now,
         issued_at=now,
-        expires_at=rules.code_expires_at(campaign.rules, now),
         balance=campaign.discount.balance if campaign.discount.type == "gift_card" else None,
     )
 
