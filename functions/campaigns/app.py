@@ -8,7 +8,14 @@ from pydantic import BaseModel
 
 from passaparola.api.app import Api, handler
 from passaparola.campaigns import service
-from passaparola.campaigns.models import Campaign, CampaignCreate, CampaignPage, CampaignPatch, CodeBatch, CreateCodesRequest
+from passaparola.campaigns.models import (
+    Campaign,
+    CampaignCreate,
+    CampaignPage,
+    CampaignPatch,
+    CodeBatch,
+    CreateCodesRequest,
+)
 from passaparola.coupons import service as coupons
 from passaparola.coupons.models import Code
 

@@ -17,7 +17,6 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
-
 class InvalidRequest(DomainError):
     code, status, default_message = "invalid_request", 400, "The request is invalid."
 

@@ -1,7 +1,7 @@
 """The resolver every API function uses: authentication, validation, errors and idempotency in one place."""
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -55,7 +55,7 @@ class Api(APIGatewayRestResolver):
         self.not_found()(lambda _: error_response(NotFound("No such route.")))
         self.exception_handler(Exception)(_unexpected)
 
-    def resolve(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         if event.get("httpMethod") == "OPTIONS":
             return super().resolve(event, context)
         try:
@@ -69,7 +69,7 @@ class Api(APIGatewayRestResolver):
         self.append_context(principal=principal)
         return super().resolve(event, context)
 
-    def _authenticate(self, event: dict[str, Any]) -> keys.Principal:
+    def _authenticate(self, event: Mapping[str, Any]) -> keys.Principal:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         bearer = headers.get("authorization", "")
         raw = bearer[7:].strip() if bearer[:7].lower() == "bearer " else headers.get("x-publishable-key", "").strip()
@@ -81,7 +81,7 @@ class Api(APIGatewayRestResolver):
             raise Forbidden("This route needs the secret key; publishable keys are for storefront routes only.")
         return principal
 
-    def _early_error(self, event: dict[str, Any], error: DomainError) -> dict[str, Any]:
+    def _early_error(self, event: Mapping[str, Any], error: DomainError) -> dict[str, Any]:
         """An error found before routing still carries CORS headers, so the browser can read it."""
         headers = {"Content-Type": content_types.APPLICATION_JSON}
         origin = {k.lower(): v for k, v in (event.get("headers") or {}).items()}.get("origin")

@@ -37,7 +37,9 @@ def validate(request: ValidateRequest) -> Validation:
     try:
         effect = _judge(snapshot, request)
     except CouponRejected as rejected:
-        return Validation(valid=False, code=request.code, error=CouponError(code=rejected.code, message=rejected.message))
+        return Validation(
+            valid=False, code=request.code, error=CouponError(code=rejected.code, message=rejected.message)
+        )
     assert snapshot.campaign is not None
     return Validation(
         valid=True,
@@ -184,7 +186,9 @@ def _write_codes(
         chunk = [_new_code(campaign, v, customer_id, batch_id) for v in values]
         while taken := store.add_codes(chunk, batch_id, already + len(written)):
             fresh = iter(v for v in codes.generate(pattern, len(taken) * 2) if v not in values)
-            chunk = [c if c.code not in taken else _new_code(campaign, next(fresh), customer_id, batch_id) for c in chunk]
+            chunk = [
+                c if c.code not in taken else _new_code(campaign, next(fresh), customer_id, batch_id) for c in chunk
+            ]
         written.extend(chunk)
     return written
 

@@ -35,7 +35,9 @@ def to_campaign(item: CampaignModel) -> Campaign:
             codes_issued=int(item.codes_issued or 0),
             redemptions=int(item.redemptions or 0),
             rolled_back=int(item.rolled_back or 0),
-            discount_given={k: int(v) for k, v in (item.discount_given.as_dict() if item.discount_given else {}).items()},
+            discount_given={
+                k: int(v) for k, v in (item.discount_given.as_dict() if item.discount_given else {}).items()
+            },
         ),
     )
 

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.models import _ModelFuture
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model, _ModelFuture
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from passaparola.campaigns.models import Campaign
@@ -34,7 +35,7 @@ from passaparola.data.models import (
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import AlreadyRolledBack, CodeAlreadyExists, NotFound
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 TRANSACTION_MAX_ITEMS = 100
 _CAMPAIGN_OF_CODE: OrderedDict[str, str] = OrderedDict()
 _CAMPAIGN_OF_CODE_MAX = 100_000
@@ -118,7 +119,9 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
         f_campaign = tx.get(CampaignModel, campaign_id) if campaign_id else None
         f_facts = tx.get(CustomerModel, customer_id, "facts") if customer_id else None
         f_usage = (
-            tx.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}") if customer_id and campaign_id else None
+            tx.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}")
+            if customer_id and campaign_id
+            else None
         )
         f_lock = tx.get(OrderLockModel, order_lock_id(code, order_id)) if order_id else None
     code_item = _maybe(f_code)
@@ -197,7 +200,7 @@ def commit_redemption(redemption: Redemption, campaign: Campaign, code: Code, gi
             condition=OrderLockModel.id.does_not_exist(),
         )
         code_condition = CodeModel.code.exists()
-        code_actions = [CodeModel.redemptions.add(1)]
+        code_actions: list[Action] = [CodeModel.redemptions.add(1)]
         if rules.max_redemptions_per_code:
             code_condition &= CodeModel.redemptions < rules.max_redemptions_per_code
         if gift_card_amount:
@@ -264,7 +267,7 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
             actions=[RedemptionModel.status.set("rolled_back"), RedemptionModel.rolled_back_at.set(rolled_back_at)],
             condition=RedemptionModel.status == "succeeded",
         )
-        code_actions = [CodeModel.redemptions.add(-1)]
+        code_actions: list[Action] = [CodeModel.redemptions.add(-1)]
         if gift:
             code_actions.append(CodeModel.balance.add(gift))
         tx.update(CodeModel(item.code), actions=code_actions)

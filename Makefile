@@ -1,0 +1,94 @@
+# Passaparola - developer entry points. On a fresh clone: `make run` and `make test`.
+# Needs: make, a Python 3.11+ with venv (PY=python3.12 make ... to pick another), network
+# access to PyPI for the first `make venv`. No Docker, no AWS account for run/test/build.
+
+PY ?= python3
+VENV := .venv
+VENV_SAM := .venv-sam
+PORT ?= 3000
+
+PYTHON := $(VENV)/bin/python
+SAM := $(CURDIR)/$(VENV_SAM)/bin/sam
+DEV_STAMP := $(VENV)/.requirements-dev.stamp
+SAM_STAMP := $(VENV_SAM)/.requirements-sam.stamp
+
+# sam: no telemetry prompt/banner; the makefile builds find the .venv-sam python (pip) first.
+SAM_ENV := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV_SAM)/bin:$$PATH"
+
+export PORT
+
+.DEFAULT_GOAL := help
+
+.PHONY: help venv venv-sam run test lint format validate build openapi openapi-check \
+	job seed keys bench deploy clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+# ------------------------------------------------------------------ environments
+venv: $(DEV_STAMP) ## dev virtualenv (.venv) from requirements-dev.txt
+
+$(DEV_STAMP): requirements-dev.txt layers/deps/requirements.txt
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv-sam: $(SAM_STAMP) ## SAM CLI + cfn-lint virtualenv (.venv-sam); kept apart: pins conflict with moto
+
+$(SAM_STAMP): requirements-sam.txt
+	test -x $(VENV_SAM)/bin/python || $(PY) -m venv $(VENV_SAM)
+	$(VENV_SAM)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV_SAM)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	@# convenience: `sam` on the PATH of an activated .venv
+	if [ -d $(VENV)/bin ]; then ln -sf ../../$(VENV_SAM)/bin/sam $(VENV)/bin/sam; fi
+	touch $@
+
+# ------------------------------------------------------------------ everyday
+run: venv ## local stack (Docker-free) on http://localhost:PORT (default 3000)
+	$(PYTHON) -m infra.local
+
+test: venv ## all tests (unit + integration), config in pyproject.toml
+	$(PYTHON) -m pytest
+
+lint: venv ## ruff + mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/passaparola/passaparola functions infra
+
+format: venv ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+openapi: venv ## regenerate docs/openapi.json
+	$(PYTHON) -m infra.tools.openapi --write docs/openapi.json
+
+openapi-check: venv ## fail if docs/openapi.json is stale
+	$(PYTHON) -m infra.tools.openapi --check docs/openapi.json
+
+job: venv ## run a background job locally: make job NAME=...
+	$(PYTHON) -m infra.local.job $(NAME)
+
+seed: venv ## load demo data into the local stack
+	$(PYTHON) -m infra.local.seed
+
+keys: venv ## API key CLI: make keys ARGS="create --kind secret --name shop"
+	PYTHONPATH=layers/passaparola $(PYTHON) -m passaparola.api.keys $(ARGS)
+
+bench: venv ## benchmarks (not part of make test)
+	$(PYTHON) -m bench
+
+# ------------------------------------------------------------------ AWS
+validate: venv-sam ## sam validate --lint (cfn-lint)
+	$(SAM_ENV) $(SAM) validate --lint
+
+build: venv-sam ## sam build (makefile method: no Docker, no local python3.13)
+	$(SAM_ENV) $(SAM) build
+
+deploy: build ## sam deploy --guided (needs AWS credentials)
+	$(SAM_ENV) $(SAM) deploy --guided
+
+clean: ## remove build output and caches (keeps the virtualenvs)
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -path ./$(VENV_SAM) -prune -o \
+		-name __pycache__ -type d -prune -exec rm -rf {} +
