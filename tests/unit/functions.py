@@ -30,7 +30,12 @@ def load_function(name: str) -> ModuleType:
 
 
 def api_event(
-    method: str, path: str, resource: str, body: Any = None, key: str | None = SECRET, headers: dict[str, str] | None = None,
+    method: str,
+    path: str,
+    resource: str,
+    body: Any = None,
+    key: str | None = SECRET,
+    headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     sent = {"Content-Type": "application/json"}

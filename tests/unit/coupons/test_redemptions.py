@@ -22,7 +22,11 @@ def make_campaign(campaigns_fn: ModuleType, discount: dict[str, Any] | None = No
 
 def make_code(campaigns_fn: ModuleType, campaign_id: str, **body: Any) -> str:
     reply = call(
-        campaigns_fn, "POST", f"/v1/campaigns/{campaign_id}/codes", "/v1/campaigns/{campaign_id}/codes", body or {"count": 1}
+        campaigns_fn,
+        "POST",
+        f"/v1/campaigns/{campaign_id}/codes",
+        "/v1/campaigns/{campaign_id}/codes",
+        body or {"count": 1},
     )
     assert reply.status == 201, reply.body
     return str(reply.body["codes"][0]["code"])
@@ -44,8 +48,12 @@ def test_validate_with_the_publishable_key_shows_the_effect_and_changes_nothing(
     make_code(campaigns_fn, campaign_id, code="SPRING10")
 
     reply = call(
-        coupons_fn, "POST", "/v1/coupons/validate", "/v1/coupons/validate",
-        {"code": " spring10 ", "order": ORDER}, key=PUBLISHABLE,
+        coupons_fn,
+        "POST",
+        "/v1/coupons/validate",
+        "/v1/coupons/validate",
+        {"code": " spring10 ", "order": ORDER},
+        key=PUBLISHABLE,
     )
 
     assert reply.status == 200
@@ -71,7 +79,10 @@ def test_redeem_then_rollback_gives_back_the_use_and_the_counters(coupons_fn, ca
     first = redeem(coupons_fn, code, "o-1", "c-1")
     assert first.status == 201 and first.body["status"] == "succeeded"
     assert campaign_stats(campaigns_fn, campaign_id) | {} == {
-        "codes_issued": 1, "redemptions": 1, "rolled_back": 0, "discount_given": {"EUR": 500}
+        "codes_issued": 1,
+        "redemptions": 1,
+        "rolled_back": 0,
+        "discount_given": {"EUR": 500},
     }
     assert redeem(coupons_fn, code, "o-2", "c-1").body["error"]["code"] == "customer_limit_reached"
 
@@ -150,7 +161,10 @@ def test_a_rule_change_applies_to_the_next_redemption(coupons_fn, campaigns_fn):
     assert redeem(coupons_fn, code, "o-1").status == 201
 
     patched = call(
-        campaigns_fn, "PATCH", f"/v1/campaigns/{campaign_id}", "/v1/campaigns/{campaign_id}",
+        campaigns_fn,
+        "PATCH",
+        f"/v1/campaigns/{campaign_id}",
+        "/v1/campaigns/{campaign_id}",
         {"rules": {"currency": "EUR", "min_order_amount": 9000}},
     )
 

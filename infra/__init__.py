@@ -1,0 +1,1 @@
+"""Infrastructure tooling: the local stack and build-time tools (never deployed)."""

@@ -1,0 +1,307 @@
+"""A local API Gateway (REST, Lambda proxy integration) for the routes template.yaml declares.
+
+Each HTTP request becomes an API Gateway v1 proxy event for the matching function; the function's proxy
+response becomes the HTTP response. Authentication is the functions' business: headers pass unchanged.
+Local-only endpoints (/health, /openapi.json, /docs, /local/jobs/<id>) are answered here, never deployed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import logging
+import re
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from infra.local.template import ACCOUNT_ID, ApiEvent
+
+if TYPE_CHECKING:
+    from infra.local.stack import Stack
+
+log = logging.getLogger("infra.local")
+access_log = logging.getLogger("infra.local.access")
+
+CORS_HEADERS = "Authorization,Content-Type,X-Publishable-Key,Idempotency-Key"
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+# ------------------------------------------------------------------------------------------ routing
+@dataclass
+class Route:
+    event: ApiEvent
+    segments: list[tuple[str, str]]  # (kind, text): kind is "lit", "param" or "greedy"
+
+    @classmethod
+    def of(cls, event: ApiEvent) -> Route:
+        segs: list[tuple[str, str]] = []
+        for part in [p for p in event.path.strip("/").split("/") if p]:
+            m = re.fullmatch(r"\{(\w+)(\+?)\}", part)
+            segs.append(("greedy" if m.group(2) else "param", m.group(1)) if m else ("lit", part))
+        return cls(event, segs)
+
+    @property
+    def rank(self) -> tuple[int, ...]:
+        """API Gateway prefers literal segments over {param} over {proxy+}, left to right."""
+        return tuple({"lit": 0, "param": 1, "greedy": 2}[k] for k, _ in self.segments)
+
+    def match(self, parts: list[str]) -> dict[str, str] | None:
+        params: dict[str, str] = {}
+        for i, (kind, text) in enumerate(self.segments):
+            if kind == "greedy":
+                if i >= len(parts):
+                    return None
+                params[text] = "/".join(parts[i:])
+                return params
+            if i >= len(parts):
+                return None
+            if kind == "lit" and parts[i] != text:
+                return None
+            if kind == "param":
+                params[text] = parts[i]
+        return params if len(parts) == len(self.segments) else None
+
+
+class Router:
+    def __init__(self, events: list[ApiEvent]) -> None:
+        self.routes = [Route.of(e) for e in events]
+
+    def candidates(self, path: str) -> list[tuple[Route, dict[str, str]]]:
+        parts = [unquote(p) for p in path.strip("/").split("/") if p]
+        found = [(r, p) for r in self.routes if (p := r.match(parts)) is not None]
+        return sorted(found, key=lambda rp: rp[0].rank)
+
+    def resolve(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
+        """(route, path parameters, allowed methods); route None with methods [] → 404, else → 405."""
+        found = self.candidates(path)
+        if not found:
+            return None, {}, []
+        best_rank = found[0][0].rank
+        same = [(r, p) for r, p in found if r.rank == best_rank] + [(r, p) for r, p in found if r.rank != best_rank]
+        for route, params in same:
+            if route.event.method in (method, "ANY"):
+                return route, params, []
+        allowed = sorted({r.event.method for r, _ in found})
+        return None, {}, allowed
+
+
+# --------------------------------------------------------------------------------------- the event
+def build_event(
+    *,
+    method: str,
+    raw_path: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    route: Route,
+    path_params: dict[str, str],
+    source_ip: str,
+    stage: str,
+    binary_media_types: list[str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST (v1) Lambda proxy event.
+
+    Like API Gateway, the body is text (invalid UTF-8 replaced) unless the request's Content-Type
+    matches one of the API's BinaryMediaTypes: then it is base64 with isBase64Encoded true.
+    """
+    split = urlsplit(raw_path)
+    path = unquote(split.path) or "/"
+    single_h: dict[str, str] = {}
+    multi_h: dict[str, list[str]] = {}
+    for name, value in headers:
+        single_h[name] = value
+        multi_h.setdefault(name, []).append(value)
+    single_q: dict[str, str] = {}
+    multi_q: dict[str, list[str]] = {}
+    for name, value in parse_qsl(split.query, keep_blank_values=True):
+        single_q[name] = value
+        multi_q.setdefault(name, []).append(value)
+    text: str | None = None
+    lower = {k.lower(): v for k, v in single_h.items()}
+    b64 = bool(body) and is_binary(lower.get("content-type", ""), binary_media_types or [])
+    if body:
+        text = base64.b64encode(body).decode() if b64 else body.decode("utf-8", errors="replace")
+    now = datetime.now(UTC)
+    request_id = str(uuid.uuid4())
+    return {
+        "resource": route.event.path,
+        "path": path,
+        "httpMethod": method,
+        "headers": single_h or None,
+        "multiValueHeaders": multi_h or None,
+        "queryStringParameters": single_q or None,
+        "multiValueQueryStringParameters": multi_q or None,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+            "resourceId": "local",
+            "resourcePath": route.event.path,
+            "httpMethod": method,
+            "requestId": request_id,
+            "extendedRequestId": request_id,
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "path": f"/{stage}{path}",
+            "protocol": "HTTP/1.1",
+            "stage": stage,
+            "domainName": lower.get("host", "localhost"),
+            "domainPrefix": "local",
+            "identity": {
+                "sourceIp": source_ip,
+                "userAgent": lower.get("user-agent"),
+                "accountId": None,
+                "apiKey": None,
+                "caller": None,
+                "user": None,
+                "userArn": None,
+                "cognitoIdentityId": None,
+                "cognitoIdentityPoolId": None,
+                "cognitoAuthenticationType": None,
+                "cognitoAuthenticationProvider": None,
+                "accessKey": None,
+            },
+        },
+        "body": text,
+        "isBase64Encoded": b64,
+    }
+
+
+def is_binary(content_type: str, binary_media_types: list[str]) -> bool:
+    """Content-Type against BinaryMediaTypes as SAM writes them (`image~1png`, `*~1*`)."""
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    if not ctype:
+        return False
+    for pattern in binary_media_types:
+        want = pattern.replace("~1", "/").lower()
+        main, _, subtype = want.partition("/")
+        cmain, _, csub = ctype.partition("/")
+        if want in ("*/*", "*") or (main in ("*", cmain) and subtype in ("*", csub)):
+            return True
+    return False
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def map_response(result: Any) -> HttpResponse:
+    """Lambda proxy response → HTTP; anything malformed is a 502, as API Gateway does."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        log.error("malformed Lambda proxy response: %r", result if len(repr(result)) < 500 else repr(result)[:500])
+        return error_response(502, "internal_error", "The function returned a malformed proxy response.")
+    multi = {k: [str(v) for v in vs] for k, vs in (result.get("multiValueHeaders") or {}).items()}
+    headers: list[tuple[str, str]] = [(k, v) for k, vs in multi.items() for v in vs]
+    lower_multi = {k.lower() for k in multi}
+    headers += [(k, str(v)) for k, v in (result.get("headers") or {}).items() if k.lower() not in lower_multi]
+    body = result.get("body")
+    if body is None:
+        raw = b""
+    elif result.get("isBase64Encoded"):
+        raw = base64.b64decode(body)
+    else:
+        raw = str(body).encode("utf-8")
+    return HttpResponse(result["statusCode"], headers, raw)
+
+
+def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> HttpResponse:
+    body = json.dumps(payload, default=str).encode()
+    return HttpResponse(status, [("Content-Type", "application/json"), *(headers or [])], body)
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> HttpResponse:
+    return json_response(status, {"error": {"code": code, "message": message, "details": details or {}}})
+
+
+# ------------------------------------------------------------------------------------------ server
+class GatewayServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # bursts of hundreds of concurrent clients
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], stack: Stack) -> None:
+        self.stack = stack
+        super().__init__(address, GatewayHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client hanging up mid-response is normal (curl | head); anything else is logged."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        log.exception("error serving %s", client_address)
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms delayed-ACK stalls
+    server: GatewayServer
+    server_version = "passaparola-local"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug(format, *args)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _handle(self) -> None:
+        started = time.perf_counter()
+        method = self.command.upper()
+        body = self._read_body()
+        try:
+            resp = self.server.stack.handle_http(
+                method=method,
+                raw_path=self.path,
+                headers=list(self.headers.items()),
+                body=body,
+                source_ip=self.client_address[0],
+            )
+        except Exception:
+            log.error("gateway error on %s %s\n%s", method, self.path, traceback.format_exc())
+            resp = error_response(500, "internal_error", "The local gateway failed; see the stack log.")
+        self._send(resp, head=method == "HEAD")
+        access_log.info("%s %s %d %.0fms", method, self.path, resp.status, (time.perf_counter() - started) * 1000)
+
+    def _send(self, resp: HttpResponse, head: bool = False) -> None:
+        self.send_response(resp.status)
+        for k, v in resp.headers:
+            if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+        if not head and resp.body:
+            self.wfile.write(resp.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+
+def check_bearer(headers: list[tuple[str, str]], secret_key: str) -> HttpResponse | None:
+    """Auth for /local/*: the stack's secret key as a bearer token (401 missing, 403 wrong)."""
+    auth = next((v for k, v in headers if k.lower() == "authorization"), "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key>.")
+    if not hmac.compare_digest(token.strip().encode(), secret_key.encode()):
+        return error_response(403, "forbidden", "This key may not run local jobs.")
+    return None

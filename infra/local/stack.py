@@ -1,0 +1,367 @@
+"""The whole product running locally in one process: moto, the template's resources, the functions
+behind a local API gateway, SQS pollers and the scheduler. Used by `python -m infra.local`, the job CLI
+and the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.local import aws
+from infra.local.functions import FunctionPool, add_layers
+from infra.local.gateway import (
+    CORS_HEADERS,
+    GatewayServer,
+    HttpResponse,
+    Router,
+    build_event,
+    check_bearer,
+    error_response,
+    json_response,
+    map_response,
+)
+from infra.local.queues import QueuePoller
+from infra.local.scheduler import Scheduler, scheduled_event
+from infra.local.template import FunctionSpec, Template, merged_environment
+
+log = logging.getLogger("infra.local")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET_KEY = "sk_local_dev"  # noqa: S105 - a published development key, local only
+DEFAULT_PUBLISHABLE_KEY = "pk_local_dev"
+
+KeyStore = Callable[[str, str, str], Any]
+
+
+def default_key_store(raw_key: str, kind: str, name: str) -> Any:
+    from passaparola.api.keys import store_key
+
+    return store_key(raw_key, kind, name)  # type: ignore[arg-type]
+
+
+def env_flag(name: str, default: bool) -> bool:
+    val = os.environ.get(name)
+    return default if val is None or val == "" else val.lower() not in ("0", "false", "no", "off")
+
+
+@dataclass
+class StackConfig:
+    template: Path = REPO_ROOT / "template.yaml"
+    host: str = "127.0.0.1"
+    port: int = 3000
+    secret_key: str = DEFAULT_SECRET_KEY
+    publishable_key: str = DEFAULT_PUBLISHABLE_KEY
+    schedules: bool = True
+    pollers: bool = True
+    dynamodb_endpoint: str | None = None  # None: moto; a URL; or "aws"
+    create_tables: bool | None = None  # None: yes, except for real AWS
+    layer_paths: list[Path] | None = None
+    key_store: KeyStore | None = field(default=default_key_store)
+
+    @classmethod
+    def from_env(cls) -> StackConfig:
+        env = os.environ
+        create = env.get("LOCAL_CREATE_TABLES")
+        return cls(
+            template=Path(env.get("LOCAL_TEMPLATE") or REPO_ROOT / "template.yaml"),
+            port=int(env.get("PORT") or 3000),
+            secret_key=env.get("PASSAPAROLA_SECRET_KEY") or DEFAULT_SECRET_KEY,
+            publishable_key=env.get("PASSAPAROLA_PUBLISHABLE_KEY") or DEFAULT_PUBLISHABLE_KEY,
+            schedules=env_flag("LOCAL_SCHEDULES", True),
+            pollers=env_flag("LOCAL_SQS", True),
+            dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT_URL") or None,
+            create_tables=None if create in (None, "") else env_flag("LOCAL_CREATE_TABLES", False),
+        )
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.template: Template | None = None
+        self.functions: dict[str, FunctionSpec] = {}
+        self.pools: dict[str, FunctionPool] = {}
+        self.router = Router([])
+        self.endpoints: aws.Endpoints | None = None
+        self.env_conflicts: list[str] = []
+        self.ready = threading.Event()
+        self.error: str | None = None
+        self._moto: aws.MotoServer | None = None
+        self._server: GatewayServer | None = None
+        self._server_thread: threading.Thread | None = None
+        self._pollers: list[QueuePoller] = []
+        self._scheduler: Scheduler | None = None
+        self._openapi: dict[str, Any] | None = None
+        self._openapi_lock = threading.Lock()
+        self._binary_types: list[str] = []
+        self.route_problems: list[str] = []
+
+    # ------------------------------------------------------------------------------------ life cycle
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self, serve_http: bool = True) -> Stack:
+        """Bring everything up; /health answers 503 until the very end, then 200."""
+        if serve_http:
+            self._server = GatewayServer((self.config.host, self.config.port), self)
+            self._server_thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
+            self._server_thread.start()
+        try:
+            self._boot()
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            raise
+        self.ready.set()
+        return self
+
+    def _boot(self) -> None:
+        cfg = self.config
+        self._moto = aws.MotoServer()
+        moto_url = self._moto.start()
+        endpoints = aws.configure_environment(moto_url, cfg.dynamodb_endpoint)
+        self.endpoints = endpoints
+        tpl = Template(cfg.template, region=os.environ["AWS_REGION"])
+        self.template = tpl
+        create_tables = cfg.create_tables if cfg.create_tables is not None else endpoints.dynamodb_url is not None
+        aws.create_all(tpl, endpoints, create_tables)
+
+        self.functions = tpl.functions()  # environments resolve against the real resource names now
+        env, self.env_conflicts = merged_environment(self.functions)
+        for conflict in self.env_conflicts:
+            log.warning("functions disagree on an environment variable (template bug): %s", conflict)
+        os.environ.update(env)
+        aws.configure_environment(moto_url, cfg.dynamodb_endpoint)  # the stack's endpoints win over the template
+        aws.verify_ses_identities(tpl, moto_url, env)
+
+        add_layers(cfg.layer_paths)
+        _reset_cached_settings()
+        self.pools = {lid: FunctionPool(spec) for lid, spec in self.functions.items()}
+        self.router = Router([e for spec in self.functions.values() for e in spec.api_events])
+        self._binary_types = tpl.binary_media_types()
+
+        if cfg.key_store is not None:
+            cfg.key_store(cfg.secret_key, "secret", "local development secret key")
+            cfg.key_store(cfg.publishable_key, "publishable", "local development publishable key")
+
+        self.route_problems = self.route_mismatches() if any(f.api_events for f in self.functions.values()) else []
+        for problem in self.route_problems:
+            log.warning("route mismatch: %s", problem)
+
+        if cfg.pollers:
+            sqs = aws.client("sqs", moto_url)
+            for spec in self.functions.values():
+                for ev in spec.sqs_events:
+                    phys = tpl.physical.get(ev.queue_id, {})
+                    if not ev.enabled or "QueueUrl" not in phys:
+                        log.warning("%s: queue %s not found; not polled", spec.logical_id, ev.queue_id)
+                        continue
+                    poller = QueuePoller(ev, phys["QueueUrl"], phys["Arn"], sqs, self.invoke)
+                    poller.start()
+                    self._pollers.append(poller)
+        if cfg.schedules:
+            self._scheduler = Scheduler([s for f in self.functions.values() for s in f.schedules], self.invoke)
+            self._scheduler.start()
+
+    def stop(self) -> None:
+        for p in self._pollers:
+            p.stop()
+        if self._scheduler:
+            self._scheduler.stop()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+        for p in self._pollers:
+            p.join()
+        if self._moto:
+            self._moto.stop()
+
+    # ------------------------------------------------------------------------------------ invoking
+    def invoke(self, function_id: str, event: Any) -> Any:
+        return self.pools[function_id].invoke(event)
+
+    def jobs(self) -> dict[str, FunctionSpec]:
+        """Functions that run on a schedule: runnable on demand."""
+        return {lid: spec for lid, spec in self.functions.items() if spec.schedules}
+
+    def run_job(self, logical_id: str, event: Any = None) -> Any:
+        spec = self.jobs()[logical_id]
+        return self.invoke(logical_id, event if event is not None else scheduled_event(spec.schedules[0]))
+
+    def route_mismatches(self) -> list[str]:
+        """Routes a function's resolver serves that template.yaml does not declare, and vice versa.
+
+        API Gateway only forwards declared routes, so either side alone is a bug (404 when deployed).
+        """
+        import re
+
+        def norm(path: str) -> str:
+            return re.sub(r"\{[^}]*\}", "{}", path.rstrip("/") or "/")
+
+        problems: list[str] = []
+        try:
+            doc = self.openapi()
+        except Exception as exc:
+            return [f"cannot build the OpenAPI document: {exc}"]
+        served = {(m.upper(), norm(p)) for p, item in doc.get("paths", {}).items() for m in item}
+        declared = {(e.method, norm(e.path)) for spec in self.functions.values() for e in spec.api_events}
+        for method, path in sorted(served):
+            if (method, path) not in declared and ("ANY", path) not in declared:
+                problems.append(f"{method} {path} is served by a function but not declared in template.yaml")
+        for method, path in sorted(declared):
+            if method != "ANY" and (method, path) not in served:
+                problems.append(f"{method} {path} is declared in template.yaml but no resolver serves it")
+        return problems
+
+    def openapi(self) -> dict[str, Any]:
+        with self._openapi_lock:
+            if self._openapi is None:
+                from infra.tools.openapi import build_document
+
+                api = {lid: pool.first for lid, pool in self.pools.items() if self.functions[lid].api_events}
+                self._openapi = build_document(api)
+            return self._openapi
+
+    # ----------------------------------------------------------------------------------- HTTP
+    def handle_http(
+        self, *, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> HttpResponse:
+        path = raw_path.split("?", 1)[0]
+        if path == "/health":
+            return self._health()
+        if not self.ready.is_set():
+            return error_response(503, "starting", "The local stack is starting.", {"error": self.error})
+        if path == "/openapi.json" and method in ("GET", "HEAD"):
+            return json_response(200, self.openapi())
+        if path in ("/docs", "/docs/") and method in ("GET", "HEAD"):
+            from infra.local.docs_page import render
+
+            return HttpResponse(
+                200,
+                [("Content-Type", "text/html; charset=utf-8")],
+                render(self.config.secret_key, self.config.publishable_key).encode(),
+            )
+        if path.startswith("/local/jobs/"):
+            return self._job_http(method, path[len("/local/jobs/") :], headers, body)
+
+        if method == "OPTIONS":
+            route, _, allowed = self.router.resolve("OPTIONS", path)
+            if route is None or route.event.method == "ANY":
+                return self._preflight(path, headers)
+        route, params, allowed = self.router.resolve(method, path)
+        if route is None:
+            if allowed:
+                return HttpResponse(
+                    405,
+                    [("Content-Type", "application/json"), ("Allow", ", ".join(allowed))],
+                    json.dumps(
+                        {
+                            "error": {
+                                "code": "method_not_allowed",
+                                "message": f"{method} is not allowed here.",
+                                "details": {"allowed": allowed},
+                            }
+                        }
+                    ).encode(),
+                )
+            return error_response(404, "not_found", f"No route for {method} {path}.")
+        event = build_event(
+            method=method,
+            raw_path=raw_path,
+            headers=headers,
+            body=body,
+            route=route,
+            path_params=params,
+            source_ip=source_ip,
+            stage=self.template.parameters.get("Stage", "local") if self.template else "local",
+            binary_media_types=self._binary_types,
+        )
+        try:
+            result = self.invoke(route.event.function_id, event)
+        except Exception as exc:
+            log.exception("%s raised", route.event.function_id)
+            return error_response(502, "internal_error", f"The function raised {type(exc).__name__}: {exc}")
+        return map_response(result)
+
+    def _health(self) -> HttpResponse:
+        if not self.ready.is_set():
+            return json_response(503, {"status": "error" if self.error else "starting", "error": self.error})
+        return json_response(
+            200,
+            {
+                "status": "ok",
+                "dynamodb": self.endpoints.dynamodb_label if self.endpoints else None,
+                "functions": sorted(self.functions),
+                "routes": len(self.router.routes),
+                "env_conflicts": self.env_conflicts,
+                "route_mismatches": self.route_problems,
+            },
+        )
+
+    def _allowed_origins(self) -> list[str]:
+        raw = os.environ.get("ALLOWED_ORIGINS") or (
+            self.template.parameters.get("AllowedOrigins") if self.template else ""
+        )
+        return [o.strip() for o in (raw or "*").split(",") if o.strip()] or ["*"]
+
+    def _preflight(self, path: str, headers: list[tuple[str, str]]) -> HttpResponse:
+        found = self.router.candidates(path)
+        if not found:
+            return error_response(404, "not_found", f"No route for OPTIONS {path}.")
+        cors = self.template.cors() if self.template else {}
+        methods = sorted({r.event.method for r, _ in found} | {"OPTIONS"})
+        if "ANY" in methods:
+            methods = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+        origin = next((v for k, v in headers if k.lower() == "origin"), "")
+        origins = self._allowed_origins()
+        out = [
+            ("Access-Control-Allow-Methods", cors.get("AllowMethods") or ",".join(methods)),
+            ("Access-Control-Allow-Headers", cors.get("AllowHeaders") or CORS_HEADERS),
+            ("Access-Control-Max-Age", cors.get("MaxAge") or "600"),
+        ]
+        if "*" in origins:
+            out.append(("Access-Control-Allow-Origin", "*"))
+        elif origin in origins:
+            out += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        if cors.get("AllowCredentials") == "true":
+            out.append(("Access-Control-Allow-Credentials", "true"))
+        return HttpResponse(204, out, b"")
+
+    def _job_http(self, method: str, job: str, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+        denied = check_bearer(headers, self.config.secret_key)
+        if denied:
+            return denied
+        if job not in self.jobs():
+            return error_response(404, "not_found", f"No scheduled function {job!r}.", {"jobs": sorted(self.jobs())})
+        if method != "POST":
+            return error_response(405, "method_not_allowed", "Use POST.")
+        event = None
+        if body.strip():
+            try:
+                event = json.loads(body)
+            except ValueError:
+                return error_response(400, "invalid_request", "The body, if any, must be the JSON event to send.")
+        try:
+            result = self.run_job(job, event)
+        except Exception as exc:
+            log.exception("job %s failed", job)
+            return error_response(500, "job_failed", f"{type(exc).__name__}: {exc}")
+        return json_response(200, result)
+
+
+def _reset_cached_settings() -> None:
+    """passaparola.settings caches the environment; drop a copy read before the stack configured it."""
+    import sys
+
+    mod = sys.modules.get("passaparola.settings")
+    getter = getattr(mod, "get_settings", None)
+    if getter is not None and hasattr(getter, "cache_clear"):
+        getter.cache_clear()

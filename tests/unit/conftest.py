@@ -1,0 +1,55 @@
+"""Unit tests run against moto in-process, with tables created from template.yaml (the one source of truth)."""
+
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+from moto import mock_aws
+
+from infra.local.aws import create_tables
+from infra.local.template import Template, merged_environment
+from passaparola import clock
+from tests.unit.functions import PUBLISHABLE, ROOT, SECRET, load_function
+
+
+def _reset_caches() -> None:
+    from passaparola.api import idempotency, keys
+    from passaparola.data import coupons, models, queues
+    from passaparola.settings import get_settings
+
+    get_settings.cache_clear()
+    models.bind()
+    idempotency._runner.cache_clear()
+    queues._sqs.cache_clear()
+    keys._cache.clear()
+    coupons._CAMPAIGN_OF_CODE.clear()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A fresh, empty AWS with every table of template.yaml and the two test keys."""
+    with mock_aws():
+        template = Template(ROOT / "template.yaml")
+        create_tables(template, None)
+        environment, _ = merged_environment(template.functions())
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("DYNAMODB_ENDPOINT_URL", raising=False)
+        _reset_caches()
+        from passaparola.api.keys import store_key
+
+        store_key(SECRET, "secret", "unit tests")
+        store_key(PUBLISHABLE, "publishable", "unit tests")
+        yield
+        clock.set_clock(None)
+        _reset_caches()
+
+
+@pytest.fixture
+def coupons_fn(aws: None) -> ModuleType:
+    return load_function("coupons")
+
+
+@pytest.fixture
+def campaigns_fn(aws: None) -> ModuleType:
+    return load_function("campaigns")
