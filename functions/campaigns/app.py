@@ -36,7 +36,12 @@ class CodePage(BaseModel):
     next_cursor: str | None = None
 
 
-@app.post("/v1/campaigns", summary="Create a campaign", tags=["campaigns"])
+@app.post(
+    "/v1/campaigns",
+    summary="Create a campaign",
+    tags=["campaigns"],
+    responses={201: {"description": "Created.", "content": {"application/json": {"model": Campaign}}}},
+)
 def create(request: CampaignCreate) -> tuple[Campaign, int]:
     return service.create(request), 201
 
@@ -71,7 +76,13 @@ def disable(campaign_id: str) -> Campaign:
     "/v1/campaigns/<campaign_id>/codes",
     summary="Create a public code, a customer's code, or a batch",
     tags=["codes"],
-    responses={202: {"description": "More than 1,000 codes: the batch completes in the background."}},
+    responses={
+        201: {"description": "Created.", "content": {"application/json": {"model": CodesCreated}}},
+        202: {
+            "description": "More than 1,000 codes: the batch completes in the background.",
+            "content": {"application/json": {"model": CodesCreated}},
+        },
+    },
 )
 def create_codes(campaign_id: str, request: CreateCodesRequest) -> tuple[CodesCreated, int]:
     result = coupons.create_codes(campaign_id, request)

@@ -22,7 +22,13 @@ def validate(request: ValidateRequest) -> Validation:
     "/v1/redemptions",
     summary="Redeem a code on an order",
     tags=["coupons"],
-    responses={200: {"description": "This order already redeemed this code: the first redemption."}},
+    responses={
+        201: {"description": "Redeemed.", "content": {"application/json": {"model": Redemption}}},
+        200: {
+            "description": "This order already redeemed this code: the first redemption, unchanged.",
+            "content": {"application/json": {"model": Redemption}},
+        },
+    },
 )
 def redeem(request: RedeemRequest) -> tuple[Redemption, int]:
     result = service.redeem(request)

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from passaparola.api import keys
 from passaparola.api.errors import error_body, error_response, invalid_request
 from passaparola.api.idempotency import idempotency_middleware
+from passaparola.api.openapi import document_conventions
 from passaparola.errors import (
     DomainError,
     Forbidden,
@@ -68,6 +69,11 @@ class Api(APIGatewayRestResolver):
             return self._early_error(event, error)
         self.append_context(principal=principal)
         return super().resolve(event, context)
+
+    def get_openapi_json_schema(self, *args: Any, **kwargs: Any) -> str:
+        """The generated document, with our error envelope, statuses and key requirements on every route."""
+        doc = json.loads(super().get_openapi_json_schema(*args, **kwargs))
+        return json.dumps(document_conventions(doc, self.browser_routes), indent=2)
 
     def _authenticate(self, event: Mapping[str, Any]) -> keys.Principal:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}

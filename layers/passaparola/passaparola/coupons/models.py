@@ -1,6 +1,6 @@
 """Coupon engine models: discounts, rules, orders, codes and redemptions (API and domain shapes)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
@@ -74,6 +74,10 @@ Discount = Annotated[
 MONEY_DISCOUNTS = ("amount", "fixed_price", "gift_card")
 
 
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda d: d.astimezone(UTC))]
+"""Any offset is accepted on input; the API stores and answers in UTC."""
+
+
 def _timezone(value: str) -> str:
     if value != "UTC" and value not in available_timezones():
         raise ValueError("unknown IANA time zone")
@@ -83,8 +87,8 @@ def _timezone(value: str) -> str:
 class Rules(Strict):
     """When, for whom and on what a campaign's codes are valid. Every rule is optional."""
 
-    starts_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
+    starts_at: UtcDatetime | None = None
+    expires_at: UtcDatetime | None = None
     days_of_week: list[Weekday] | None = Field(None, min_length=1, max_length=7)
     hours: list[Annotated[int, Field(ge=0, le=23)]] | None = Field(
         None, min_length=1, max_length=24, description="Hours of day (0-23, in `timezone`) when codes are valid."

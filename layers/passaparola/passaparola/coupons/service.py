@@ -106,9 +106,16 @@ def get_redemption(redemption_id: str) -> Redemption:
     return store.get_redemption(redemption_id)
 
 
+def _effective(code: Code, campaign: Campaign) -> Code:
+    """Show when a code stops working under the campaign's current rules (they may change later)."""
+    ends = [d for d in (code.expires_at, rules.code_expires_at(campaign.rules, code.issued_at)) if d]
+    return code.model_copy(update={"expires_at": min(ends) if ends else None})
+
+
 def get_code(code: str) -> CodeWithUses:
     found = store.get_code(code)
-    return CodeWithUses(**found.model_dump(), uses=store.uses_of(code))
+    shown = _effective(found, campaign_store.get(found.campaign_id))
+    return CodeWithUses(**shown.model_dump(), uses=store.uses_of(code))
 
 
 def code_qr(code: str) -> str:
@@ -149,7 +156,7 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
         code = _new_code(campaign, request.code, request.customer_id)
         store.add_code(code)
         metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=1)
-        return CodesCreated([code])
+        return CodesCreated([_effective(code, campaign)])
     pattern = codes.parse_pattern(request.pattern, request.prefix, request.suffix)
     count = request.count or 1
     codes.check_not_guessable(pattern, count)
@@ -168,7 +175,7 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
         return CodesCreated([], batch)
     created = _write_codes(campaign, pattern, count, request.customer_id, None, 0)
     metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=len(created))
-    return CodesCreated(created)
+    return CodesCreated([_effective(c, campaign) for c in created])
 
 
 def _write_codes(
@@ -220,8 +227,9 @@ def run_batch(batch_id: str) -> CodeBatch:
 
 
 def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:
-    campaign_store.get(campaign_id)
-    return store.codes_page(campaign_id, limit, cursor)
+    campaign = campaign_store.get(campaign_id)
+    items, next_cursor = store.codes_page(campaign_id, limit, cursor)
+    return [_effective(c, campaign) for c in items], next_cursor
 
 
 def codes_csv(items: list[Code]) -> str:
