@@ -7,10 +7,6 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passaparola.api import keys
@@ -20,8 +16,6 @@ from passaparola.api.openapi import document_conventions
 from passaparola.errors import (
     DomainError,
     Forbidden,
-    IdempotencyConflict,
-    IdempotencyInProgress,
     InvalidRequest,
     NotFound,
     Unauthorized,
@@ -51,8 +45,6 @@ class Api(APIGatewayRestResolver):
         self.use([idempotency_middleware])
         self.exception_handler(DomainError)(error_response)
         self.exception_handler(RequestValidationError)(lambda exc: error_response(invalid_request(exc)))
-        self.exception_handler(IdempotencyValidationError)(lambda _: error_response(IdempotencyConflict()))
-        self.exception_handler(IdempotencyAlreadyInProgressError)(lambda _: error_response(IdempotencyInProgress()))
         self.not_found()(lambda _: error_response(NotFound("No such route.")))
         self.exception_handler(Exception)(_unexpected)
 

@@ -10,23 +10,25 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 
-from passaparola.errors import InvalidRequest
+from passaparola.errors import IdempotencyConflict, IdempotencyInProgress, InvalidRequest
 from passaparola.settings import get_settings
 
 Run = Callable[..., dict[str, Any]]
 
 
 @lru_cache(maxsize=1)
-def _runner() -> tuple[Run, IdempotencyConfig]:
+def _runner() -> tuple[Run, Any]:
+    """Built on first use: powertools' idempotency package imports boto3, which most requests never need."""
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     settings = get_settings()
     client = boto3.client("dynamodb", region_name=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url)
     store = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=client)
@@ -66,6 +68,16 @@ def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Respons
         body = response.body if isinstance(response.body, str | None) else app._serializer(response.body)
         return {"status": response.status_code, "headers": dict(response.headers), "body": body}
 
-    result = run(request=request, call=call)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    try:
+        result = run(request=request, call=call)
+    except IdempotencyValidationError as exc:
+        raise IdempotencyConflict() from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise IdempotencyInProgress() from exc
     headers = result["headers"] | {"Idempotent-Replayed": "true" if result.get("replayed") else "false"}
     return Response(status_code=result["status"], headers=headers, body=result["body"])

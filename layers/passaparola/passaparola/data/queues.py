@@ -4,13 +4,13 @@ import json
 from functools import lru_cache
 from typing import Any
 
-import boto3
-
 from passaparola.settings import get_settings
 
 
 @lru_cache(maxsize=1)
 def _sqs() -> Any:
+    import boto3  # only the code-batch path sends messages; keep it off every cold start
+
     return boto3.client("sqs", region_name=get_settings().aws_region)
 
 
