@@ -53,6 +53,9 @@ class MotoServer:
     """
 
     def __init__(self) -> None:
+        from infra.local.moto_fixes import apply
+
+        apply()
         self._server = _moto_server_class()(ip_address="127.0.0.1", port=0, verbose=False)
         self.url = ""
 

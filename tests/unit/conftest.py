@@ -7,9 +7,12 @@ import pytest
 from moto import mock_aws
 
 from infra.local.aws import create_tables
+from infra.local.moto_fixes import apply as fix_moto_transactions
 from infra.local.template import Template, merged_environment
 from passaparola import clock
 from tests.unit.functions import PUBLISHABLE, ROOT, SECRET, load_function
+
+fix_moto_transactions()
 
 
 def _reset_caches() -> None:
