@@ -66,10 +66,12 @@ def redeem(request: ValidateRequest) -> Redeemed:
     change did not matter (e.g. a campaign edit that kept the code valid).
     """
     assert request.order.id
+    attempted: set[str] = set()
     for _ in range(REDEEM_ATTEMPTS):
         snapshot = store.load(request.code, request.customer_id, request.order.id)
-        if snapshot.redemption_id_for_order:
-            return Redeemed(store.get_redemption(snapshot.redemption_id_for_order), created=False)
+        if found := snapshot.redemption_id_for_order:
+            # A write reported as failed may have committed (a lost answer, then a retry): still ours, new.
+            return Redeemed(store.get_redemption(found), created=found in attempted)
         effect = _judge(snapshot, request)
         assert snapshot.campaign is not None and snapshot.code is not None
         redemption = Redemption(
@@ -85,6 +87,7 @@ def redeem(request: ValidateRequest) -> Redeemed:
             applicable_items=effect.applicable_items,
             created_at=clock.now(),
         )
+        attempted.add(redemption.id)
         try:
             store.commit_redemption(redemption, snapshot.campaign, snapshot.code, effect.gift_card_amount)
         except store.WriteRejected:

@@ -1,0 +1,97 @@
+"""The `stack` fixture: the real local stack (`python -m infra.local`) in a subprocess, once per session.
+
+The background scheduler is off (LOCAL_SCHEDULES=0): tests run scheduled functions on demand with
+`stack.run_job(logical_id)`. The stack's log is printed if it fails to start.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+SECRET_KEY = "sk_local_dev"
+PUBLISHABLE_KEY = "pk_local_dev"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LocalStack:
+    url: str
+    secret_key: str
+    publishable_key: str
+    log_path: Path
+
+    def run_job(self, logical_id: str) -> Any:
+        """Run a scheduled function once (POST /local/jobs/<id>); returns its JSON return value."""
+        resp = requests.post(
+            f"{self.url}/local/jobs/{logical_id}",
+            headers={"Authorization": f"Bearer {self.secret_key}"},
+            timeout=300,
+        )
+        assert resp.status_code == 200, f"job {logical_id}: {resp.status_code} {resp.text}"
+        return resp.json()
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "LOCAL_SCHEDULES": "0",
+        "PYTHONUNBUFFERED": "1",
+        "PASSAPAROLA_SECRET_KEY": SECRET_KEY,
+        "PASSAPAROLA_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+    }
+    log_file = tempfile.NamedTemporaryFile(prefix="passaparola-stack-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infra.local"],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    info = LocalStack(f"http://127.0.0.1:{port}", SECRET_KEY, PUBLISHABLE_KEY, Path(log_file.name))
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the local stack exited with {proc.returncode}:\n{info.log()}", pytrace=False)
+            try:
+                if requests.get(f"{info.url}/health", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the local stack was not healthy after {START_TIMEOUT:.0f}s:\n{info.log()}", pytrace=False)
+            time.sleep(0.2)
+        yield info
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log_file.close()
