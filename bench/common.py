@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
-import json
 import os
 import platform
 import statistics
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from infra.local.invoke import api_event, call, reset_containers
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layers" / "passaparola"
@@ -87,20 +88,6 @@ def quiet_powertools() -> None:
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 
 
-def reset_caches() -> None:
-    """The per-container caches the product keeps (as tests/unit/conftest.py resets them)."""
-    from passaparola.api import idempotency, keys
-    from passaparola.data import coupons, models, queues
-    from passaparola.settings import get_settings
-
-    get_settings.cache_clear()
-    models.bind()
-    idempotency._runner.cache_clear()
-    queues._sqs.cache_clear()
-    keys._cache.clear()
-    coupons._CAMPAIGN_OF_CODE.clear()
-
-
 @contextlib.contextmanager
 def in_process_aws(queues: bool = False) -> Iterator[None]:
     """moto in-process with every table of template.yaml (and its queues), the env a function has, two keys."""
@@ -124,13 +111,13 @@ def in_process_aws(queues: bool = False) -> Iterator[None]:
             for name in ("DYNAMODB_ENDPOINT_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
                 os.environ.pop(name, None)
             quiet_powertools()
-            reset_caches()
+            reset_containers()
             from passaparola.api.keys import store_key
 
             store_key(SECRET, "secret", "bench")
             store_key(PUBLISHABLE, "publishable", "bench")
             yield
-            reset_caches()
+            reset_containers()
     finally:
         for name in set(os.environ) - set(saved):
             os.environ.pop(name, None)
@@ -147,46 +134,12 @@ def load_function(name: str) -> ModuleType:
     return module
 
 
-class LambdaContext:
-    function_name = "bench"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 15000
-
-
-def api_event(
-    method: str, path: str, resource: str, body: Any = None, key: str = SECRET, headers: dict[str, str] | None = None
-) -> dict[str, Any]:
-    sent = {"Content-Type": "application/json"}
-    sent |= {"Authorization": f"Bearer {key}"} if key.startswith("sk_") else {"X-Publishable-Key": key}
-    sent |= headers or {}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": sent,
-        "multiValueHeaders": {k: [v] for k, v in sent.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"requestId": "r", "stage": "bench", "resourcePath": resource, "httpMethod": method},
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
-
-
 def invoke(
-    module: ModuleType, method: str, path: str, resource: str, body: Any = None, **kwargs: Any
+    module: ModuleType, method: str, path: str, resource: str, body: Any = None, key: str = SECRET, **kwargs: Any
 ) -> tuple[int, Any]:
     """Call a function's lambda_handler as API Gateway would; powertools' metric flush is swallowed."""
+    auth = {"Authorization": f"Bearer {key}"} if key.startswith("sk_") else {"X-Publishable-Key": key}
+    headers = auth | (kwargs.pop("headers", None) or {})
     with contextlib.redirect_stdout(io.StringIO()):
-        result = module.lambda_handler(api_event(method, path, resource, body, **kwargs), LambdaContext())
-    try:
-        return result["statusCode"], json.loads(result["body"])
-    except ValueError:
-        return result["statusCode"], result["body"]
+        reply = call(module, api_event(method, path, resource, body, headers, **kwargs))
+    return reply.status, reply.body

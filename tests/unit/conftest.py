@@ -7,25 +7,13 @@ import pytest
 from moto import mock_aws
 
 from infra.local.aws import create_tables
+from infra.local.invoke import reset_containers
 from infra.local.moto_fixes import apply as fix_moto_transactions
 from infra.local.template import Template, merged_environment
 from passaparola import clock
 from tests.unit.functions import PUBLISHABLE, ROOT, SECRET, load_function
 
 fix_moto_transactions()
-
-
-def _reset_caches() -> None:
-    from passaparola.api import idempotency, keys
-    from passaparola.data import coupons, models, queues
-    from passaparola.settings import get_settings
-
-    get_settings.cache_clear()
-    models.bind()
-    idempotency._runner.cache_clear()
-    queues._sqs.cache_clear()
-    keys._cache.clear()
-    coupons._CAMPAIGN_OF_CODE.clear()
 
 
 @pytest.fixture
@@ -38,14 +26,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("DYNAMODB_ENDPOINT_URL", raising=False)
-        _reset_caches()
+        reset_containers()
         from passaparola.api.keys import store_key
 
         store_key(SECRET, "secret", "unit tests")
         store_key(PUBLISHABLE, "publishable", "unit tests")
         yield
         clock.set_clock(None)
-        _reset_caches()
+        reset_containers()
 
 
 @pytest.fixture

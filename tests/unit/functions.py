@@ -1,24 +1,17 @@
-"""One event builder and one Lambda context for calling API functions in-process, as API Gateway would."""
+"""Calling API functions in-process from unit tests: the local gateway's own event, with a test key."""
 
 import importlib.util
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from infra.local.invoke import Reply, api_event
+from infra.local.invoke import call as invoke
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET, PUBLISHABLE = "sk_test_unit", "pk_test_unit"
 
-
-class LambdaContext:
-    function_name = "test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
-    aws_request_id = "test-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 15000
+__all__ = ["PUBLISHABLE", "ROOT", "SECRET", "Reply", "call", "load_function"]
 
 
 def load_function(name: str) -> ModuleType:
@@ -29,7 +22,8 @@ def load_function(name: str) -> ModuleType:
     return module
 
 
-def api_event(
+def call(
+    module: ModuleType,
     method: str,
     path: str,
     resource: str,
@@ -37,41 +31,8 @@ def api_event(
     key: str | None = SECRET,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    sent = {"Content-Type": "application/json"}
+) -> Reply:
+    sent = dict(headers or {})
     if key:
         sent |= {"Authorization": f"Bearer {key}"} if key.startswith("sk_") else {"X-Publishable-Key": key}
-    sent |= headers or {}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": sent,
-        "multiValueHeaders": {k: [v] for k, v in sent.items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"requestId": "r", "stage": "test", "resourcePath": resource, "httpMethod": method},
-        "body": body if isinstance(body, str) or body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    headers: dict[str, str]
-
-
-def call(module: ModuleType, method: str, path: str, resource: str, body: Any = None, **kwargs: Any) -> Reply:
-    result = module.lambda_handler(api_event(method, path, resource, body, **kwargs), LambdaContext())
-    text = result["body"]
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        parsed = text
-    headers = dict(result.get("headers") or {})
-    headers |= {k: v[0] for k, v in (result.get("multiValueHeaders") or {}).items() if v}
-    return Reply(result["statusCode"], parsed, headers)
+    return invoke(module, api_event(method, path, resource, body, sent, query))
