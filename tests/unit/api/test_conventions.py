@@ -103,3 +103,28 @@ def test_a_malformed_idempotency_key_is_400(coupons_fn, campaigns_fn):
         headers={"Idempotency-Key": "x" * 300},
     )
     assert reply.status == 400 and reply.body["error"]["details"]["field"] == "Idempotency-Key"
+
+
+def test_a_json_body_sent_as_a_form_is_still_read_as_json(coupons_fn):
+    # curl -d sends Content-Type: application/x-www-form-urlencoded by default
+    reply = call(
+        coupons_fn,
+        "POST",
+        "/v1/coupons/validate",
+        "/v1/coupons/validate",
+        {"code": "NOPE", "order": ORDER},
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert reply.status == 200 and reply.body["error"]["code"] == "coupon_not_found"
+
+
+def test_a_form_body_is_a_400_invalid_json(coupons_fn):
+    reply = call(
+        coupons_fn,
+        "POST",
+        "/v1/coupons/validate",
+        "/v1/coupons/validate",
+        "code=NOPE&x=1",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert reply.status == 400 and reply.body["error"]["details"]["fields"][0]["field"] == "body"

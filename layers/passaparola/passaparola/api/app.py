@@ -60,7 +60,7 @@ class Api(APIGatewayRestResolver):
         except DomainError as error:
             return self._early_error(event, error)
         self.append_context(principal=principal)
-        return super().resolve(event, context)
+        return super().resolve(_as_json(event), context)
 
     def get_openapi_json_schema(self, *args: Any, **kwargs: Any) -> str:
         """The generated document, with our error envelope, statuses and key requirements on every route."""
@@ -89,6 +89,23 @@ class Api(APIGatewayRestResolver):
         elif origin in allowed:
             headers |= {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         return {"statusCode": error.status, "headers": headers, "body": json.dumps(error_body(error))}
+
+
+def _as_json(event: Mapping[str, Any]) -> dict[str, Any]:
+    """This API speaks JSON only: a body is read as JSON whatever its Content-Type (curl -d says form).
+
+    A body that is not JSON then gets a clear 400 "Invalid JSON" instead of being parsed as a form.
+    """
+    if not event.get("body"):
+        return dict(event)
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
+    json_type = "application/json"
+    return {
+        **event,
+        "headers": headers | {"Content-Type": json_type},
+        "multiValueHeaders": multi | {"Content-Type": [json_type]},
+    }
 
 
 def _unexpected(exc: Exception) -> Response:
