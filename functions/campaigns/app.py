@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
 from passaparola.api.app import Api, handler
@@ -20,6 +20,8 @@ from passaparola.coupons import service as coupons
 from passaparola.coupons.models import Code
 
 app = Api()
+CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 ExportLimit = Annotated[int, Query(ge=1, le=10000, description="Rows in this part of the export.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
@@ -53,22 +55,22 @@ def list_campaigns(limit: Limit = 50, cursor: Cursor = None) -> CampaignPage:
 
 
 @app.get("/v1/campaigns/<campaign_id>", summary="Read a campaign with its statistics", tags=["campaigns"])
-def get(campaign_id: str) -> Campaign:
+def get(campaign_id: CampaignId) -> Campaign:
     return service.get(campaign_id)
 
 
 @app.patch("/v1/campaigns/<campaign_id>", summary="Change a campaign (effective immediately)", tags=["campaigns"])
-def update(campaign_id: str, patch: CampaignPatch) -> Campaign:
+def update(campaign_id: CampaignId, patch: CampaignPatch) -> Campaign:
     return service.update(campaign_id, patch)
 
 
 @app.post("/v1/campaigns/<campaign_id>/enable", summary="Switch a campaign on", tags=["campaigns"])
-def enable(campaign_id: str) -> Campaign:
+def enable(campaign_id: CampaignId) -> Campaign:
     return service.set_enabled(campaign_id, True)
 
 
 @app.post("/v1/campaigns/<campaign_id>/disable", summary="Switch a campaign off", tags=["campaigns"])
-def disable(campaign_id: str) -> Campaign:
+def disable(campaign_id: CampaignId) -> Campaign:
     return service.set_enabled(campaign_id, False)
 
 
@@ -84,14 +86,14 @@ def disable(campaign_id: str) -> Campaign:
         },
     },
 )
-def create_codes(campaign_id: str, request: CreateCodesRequest) -> tuple[CodesCreated, int]:
+def create_codes(campaign_id: CampaignId, request: CreateCodesRequest) -> tuple[CodesCreated, int]:
     result = coupons.create_codes(campaign_id, request)
     body = CodesCreated(created=len(result.codes), codes=result.codes, batch=result.batch)
     return body, 202 if result.batch else 201
 
 
 @app.get("/v1/campaigns/<campaign_id>/codes", summary="List a campaign's codes", tags=["codes"])
-def list_codes(campaign_id: str, limit: Limit = 100, cursor: Cursor = None) -> CodePage:
+def list_codes(campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = None) -> CodePage:
     items, next_cursor = coupons.codes_page(campaign_id, limit, cursor)
     return CodePage(items=items, next_cursor=next_cursor)
 
@@ -101,14 +103,14 @@ def list_codes(campaign_id: str, limit: Limit = 100, cursor: Cursor = None) -> C
     summary="Export a campaign's codes as CSV (up to `limit` rows; the X-Next-Cursor header pages on)",
     tags=["codes"],
 )
-def export_codes(campaign_id: str, limit: ExportLimit = 10000, cursor: Cursor = None) -> Response[str]:
+def export_codes(campaign_id: CampaignId, limit: ExportLimit = 10000, cursor: Cursor = None) -> Response[str]:
     items, next_cursor = coupons.codes_page(campaign_id, limit, cursor)
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     return Response(200, "text/csv; charset=utf-8", coupons.codes_csv(items), headers)
 
 
 @app.get("/v1/campaigns/<campaign_id>/batches/<batch_id>", summary="Progress of a code batch", tags=["codes"])
-def get_batch(campaign_id: str, batch_id: str) -> CodeBatch:
+def get_batch(campaign_id: CampaignId, batch_id: BatchId) -> CodeBatch:
     return coupons.get_batch(campaign_id, batch_id)
 
 

@@ -18,8 +18,17 @@ class BatchMessage(BaseModel):
     batch_id: str
 
 
+MAX_RECEIVES = 3  # the queue's RedrivePolicy maxReceiveCount in template.yaml
+
+
 def record_handler(record: SQSRecord) -> None:
-    batch = service.run_batch(BatchMessage.model_validate_json(record.body).batch_id)
+    batch_id = BatchMessage.model_validate_json(record.body).batch_id
+    try:
+        batch = service.run_batch(batch_id)
+    except Exception:
+        if int(record.attributes.approximate_receive_count) >= MAX_RECEIVES:
+            service.fail_batch(batch_id)
+        raise
     logger.info("code batch completed", extra={"batch_id": batch.id, "created": batch.created})
 
 

@@ -10,6 +10,7 @@ from passaparola.coupons import service
 from passaparola.coupons.models import CodeStr, CodeWithUses, RedeemRequest, Redemption, ValidateRequest, Validation
 
 app = Api(browser_routes={"POST /v1/coupons/validate"})
+RedemptionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 CodeParam = Annotated[CodeStr, Path(description="A coupon code (case-insensitive).")]
 
 
@@ -36,12 +37,12 @@ def redeem(request: RedeemRequest) -> tuple[Redemption, int]:
 
 
 @app.get("/v1/redemptions/<redemption_id>", summary="Read a redemption", tags=["coupons"])
-def get_redemption(redemption_id: str) -> Redemption:
+def get_redemption(redemption_id: RedemptionId) -> Redemption:
     return service.get_redemption(redemption_id)
 
 
 @app.post("/v1/redemptions/<redemption_id>/rollback", summary="Roll a redemption back", tags=["coupons"])
-def rollback(redemption_id: str) -> Redemption:
+def rollback(redemption_id: RedemptionId) -> Redemption:
     return service.rollback(redemption_id)
 
 

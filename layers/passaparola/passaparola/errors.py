@@ -68,6 +68,11 @@ class CampaignTypeMismatch(DomainError):
     code, status, default_message = "campaign_type_mismatch", 422, "This operation needs another campaign type."
 
 
+class DiscountTypeLocked(DomainError):
+    code, status = "discount_type_locked", 422
+    default_message = "A gift card's codes carry their own balance: its discount cannot change to or from gift_card."
+
+
 class CouponRejected(DomainError):
     """A business rule refused the coupon; `code` is one of COUPON_ERRORS."""
 

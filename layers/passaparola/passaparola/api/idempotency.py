@@ -2,8 +2,8 @@
 
 A retry with the same key and body gets the first (successful) response again; the same key with another
 body gets 409 idempotency_conflict; a retry while the first is still running gets 409
-idempotency_in_progress. Keys are scoped by API key and route. Failures are not stored: a request that
-failed changed nothing and may be retried as it is.
+idempotency_in_progress. Keys are scoped by API key and route. Business refusals (4xx) are stored and
+replayed like successes, as the first answer; server errors (5xx) are not: a retry may still succeed.
 """
 
 from collections.abc import Callable
@@ -13,7 +13,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from passaparola.errors import IdempotencyConflict, IdempotencyInProgress, InvalidRequest
+from passaparola.api.errors import error_response
+from passaparola.errors import DomainError, IdempotencyConflict, IdempotencyInProgress, InvalidRequest
 from passaparola.settings import get_settings
 
 Run = Callable[..., dict[str, Any]]
@@ -64,7 +65,12 @@ def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Respons
     }
 
     def call() -> dict[str, Any]:
-        response = next_middleware(app)
+        try:
+            response = next_middleware(app)
+        except DomainError as refused:
+            if refused.status >= 500:
+                raise
+            response = error_response(refused)
         body = response.body if isinstance(response.body, str | None) else app._serializer(response.body)
         return {"status": response.status_code, "headers": dict(response.headers), "body": body}
 

@@ -33,7 +33,7 @@ def _judge(snapshot: store.Snapshot, request: ValidateRequest) -> rules.Effect:
 
 def validate(request: ValidateRequest) -> Validation:
     """Would this code apply to this cart now? Changes nothing."""
-    snapshot = store.load(request.code, request.customer_id, None)
+    snapshot = store.load(request.code, request.customer_id, request.order.id)
     try:
         effect = _judge(snapshot, request)
     except CouponRejected as rejected:
@@ -195,7 +195,8 @@ def _write_codes(
         values = codes.generate(pattern, min(CHUNK, count - len(written)))
         chunk = [_new_code(campaign, v, customer_id, batch_id) for v in values]
         while taken := store.add_codes(chunk, batch_id, already + len(written)):
-            fresh = iter(v for v in codes.generate(pattern, len(taken) * 2) if v not in values)
+            used = {c.code for c in chunk} | taken
+            fresh = iter(v for v in codes.generate(pattern, len(taken) * 2 + 8) if v not in used)
             chunk = [
                 c if c.code not in taken else _new_code(campaign, next(fresh), customer_id, batch_id) for c in chunk
             ]
@@ -227,6 +228,11 @@ def run_batch(batch_id: str) -> CodeBatch:
     campaign_store.finish_batch(batch_id, "completed", clock.now())
     metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=requested)
     return campaign_store.to_batch(campaign_store.get_batch_item(batch_id))
+
+
+def fail_batch(batch_id: str) -> None:
+    """A batch the worker gave up on shows as failed (its message goes to the dead-letter queue)."""
+    campaign_store.finish_batch(batch_id, "failed", clock.now())
 
 
 def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:

@@ -9,6 +9,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from passaparola.campaigns.models import Campaign, CampaignStats, CodeBatch
 from passaparola.coupons.models import Discount, Rules
+from passaparola.data import transactions
 from passaparola.data.models import CampaignModel, CodeBatchModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import Conflict, NotFound
@@ -80,7 +81,7 @@ def _get_item(campaign_id: str) -> CampaignModel:
 def list_page(limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
     """Campaigns are few (tens to hundreds): a filtered scan page is the honest cost here."""
     result = CampaignModel.scan(
-        CampaignModel.kind == "campaign", limit=limit, last_evaluated_key=decode_cursor(cursor), page_size=limit
+        CampaignModel.kind == "campaign", limit=limit, last_evaluated_key=decode_cursor(cursor, {"id"}), page_size=limit
     )
     items = [to_campaign(i) for i in result]
     return items, encode_cursor(result.last_evaluated_key)
@@ -88,19 +89,23 @@ def list_page(limit: int, cursor: str | None) -> tuple[list[Campaign], str | Non
 
 def save_changes(campaign: Campaign, expected_version: int, now: datetime) -> Campaign:
     """Write a changed campaign if nobody changed it since it was read (optimistic lock on `version`)."""
-    item = _get_item(campaign.id)
+    item = CampaignModel(campaign.id)
     try:
-        item.update(
-            actions=[
-                CampaignModel.spec.set(_spec(campaign)),
-                CampaignModel.enabled.set(campaign.enabled),
-                CampaignModel.version.set(expected_version + 1),
-                CampaignModel.updated_at.set(now),
-            ],
-            condition=CampaignModel.version == expected_version,
+        transactions.retrying(
+            lambda: item.update(
+                actions=[
+                    CampaignModel.spec.set(_spec(campaign)),
+                    CampaignModel.enabled.set(campaign.enabled),
+                    CampaignModel.version.set(expected_version + 1),
+                    CampaignModel.updated_at.set(now),
+                ],
+                condition=CampaignModel.version == expected_version,
+            )
         )
     except UpdateError as exc:
-        raise Conflict("The campaign was changed concurrently; read it again and retry.") from exc
+        if transactions.condition_failed(exc):
+            raise Conflict("The campaign was changed concurrently; read it again and retry.") from exc
+        raise
     return to_campaign(item)
 
 
@@ -108,16 +113,20 @@ def set_enabled(campaign_id: str, enabled: bool, now: datetime) -> Campaign:
     """The one-click switch: a single conditional update, effective for the next request."""
     item = CampaignModel(campaign_id)
     try:
-        item.update(
-            actions=[
-                CampaignModel.enabled.set(enabled),
-                CampaignModel.version.add(1),
-                CampaignModel.updated_at.set(now),
-            ],
-            condition=CampaignModel.id.exists() & (CampaignModel.kind == "campaign"),
+        transactions.retrying(
+            lambda: item.update(
+                actions=[
+                    CampaignModel.enabled.set(enabled),
+                    CampaignModel.version.add(1),
+                    CampaignModel.updated_at.set(now),
+                ],
+                condition=CampaignModel.id.exists() & (CampaignModel.kind == "campaign"),
+            )
         )
     except UpdateError as exc:
-        raise NotFound("No such campaign.", {"campaign_id": campaign_id}) from exc
+        if transactions.condition_failed(exc):
+            raise NotFound("No such campaign.", {"campaign_id": campaign_id}) from exc
+        raise
     return to_campaign(item)
 
 

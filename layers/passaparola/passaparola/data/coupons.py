@@ -10,9 +10,10 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import size
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model, _ModelFuture
 from pynamodb.transactions import TransactGet, TransactWrite
@@ -30,7 +31,6 @@ from passaparola.data.models import (
     CustomerModel,
     OrderLockModel,
     RedemptionModel,
-    connection,
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import AlreadyRolledBack, CodeAlreadyExists, NotFound
@@ -43,10 +43,6 @@ _CAMPAIGN_OF_CODE_MAX = 100_000
 
 class WriteRejected(Exception):
     """A condition of the redemption transaction failed: the state changed since it was read."""
-
-    def __init__(self, order_already_redeemed: bool) -> None:
-        self.order_already_redeemed = order_already_redeemed
-        super().__init__("redemption conditions failed")
 
 
 class BatchProgressMoved(Exception):
@@ -114,16 +110,19 @@ def _code_item(code: Code) -> CodeModel:
 def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
     """Read code, campaign, customer facts and the order's earlier redemption in one round trip (two cold)."""
     campaign_id = _CAMPAIGN_OF_CODE.get(code)
-    with TransactGet(connection=connection()) as tx:
-        f_code = tx.get(CodeModel, code)
-        f_campaign = tx.get(CampaignModel, campaign_id) if campaign_id else None
-        f_facts = tx.get(CustomerModel, customer_id, "facts") if customer_id else None
-        f_usage = (
+
+    def first(tx: TransactGet) -> tuple[_ModelFuture[Any] | None, ...]:
+        return (
+            tx.get(CodeModel, code),
+            tx.get(CampaignModel, campaign_id) if campaign_id else None,
+            tx.get(CustomerModel, customer_id, "facts") if customer_id else None,
             tx.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}")
             if customer_id and campaign_id
-            else None
+            else None,
+            tx.get(OrderLockModel, order_lock_id(code, order_id)) if order_id else None,
         )
-        f_lock = tx.get(OrderLockModel, order_lock_id(code, order_id)) if order_id else None
+
+    f_code, f_campaign, f_facts, f_usage, f_lock = transactions.read(first)
     code_item = _maybe(f_code)
     if code_item is None:
         return Snapshot(None, None, None, None)
@@ -131,14 +130,19 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
     if campaign_id != code_item.campaign_id:
         campaign_id = code_item.campaign_id
         _remember(code, campaign_id)
-        with TransactGet(connection=connection()) as tx2:
-            f_campaign = tx2.get(CampaignModel, campaign_id)
-            f_usage = tx2.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}") if customer_id else None
+
+        def second(tx: TransactGet) -> tuple[_ModelFuture[Any] | None, ...]:
+            return (
+                tx.get(CampaignModel, campaign_id),
+                tx.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}") if customer_id else None,
+            )
+
+        f_campaign, f_usage = transactions.read(second)
         campaign_item, usage = _maybe(f_campaign), _maybe(f_usage)
     facts, lock = _maybe(f_facts), _maybe(f_lock)
     customer = (
         CustomerFacts(
-            order_count=int(facts.order_count or 0) if facts else 0,
+            order_count=len((facts.order_ids or set()) - {order_id}) if facts else 0,
             campaign_redemptions=int(usage.redemptions or 0) if usage else 0,
         )
         if customer_id
@@ -225,17 +229,18 @@ def commit_redemption(redemption: Redemption, campaign: Campaign, code: Code, gi
                 if rules.max_redemptions_per_customer
                 else None,
             )
-            orders = CustomerModel.order_count
+            orders = CustomerModel.order_ids
+            only_this_order = (size(orders) == 1) & orders.contains(redemption.order_id)
             tx.update(
                 CustomerModel(customer_id, "facts"),
-                actions=[orders.add(1)],
-                condition=(orders.does_not_exist() | (orders == 0)) if rules.new_customers_only else None,
+                actions=[orders.add({redemption.order_id})],
+                condition=(orders.does_not_exist() | only_this_order) if rules.new_customers_only else None,
             )
 
     try:
         transactions.write(build)
     except TransactWriteError as exc:
-        raise WriteRejected(order_already_redeemed=1 in transactions.failed_items(exc)) from exc
+        raise WriteRejected() from exc
     _remember(code.code, campaign.id)
 
 
@@ -285,13 +290,17 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
                 CustomerCampaignModel(item.customer_id, f"campaign#{item.campaign_id}"),
                 actions=[CustomerCampaignModel.redemptions.add(-1)],
             )
-            tx.update(CustomerModel(item.customer_id, "facts"), actions=[CustomerModel.order_count.add(-1)])
+            tx.update(
+                CustomerModel(item.customer_id, "facts"), actions=[CustomerModel.order_ids.delete({item.order_id})]
+            )
         tx.delete(OrderLockModel(order_lock_id(item.code, item.order_id)))
 
     try:
         transactions.write(build)
     except TransactWriteError as exc:
-        raise AlreadyRolledBack(details={"redemption_id": redemption_id}) from exc
+        if 0 in transactions.failed_items(exc):
+            raise AlreadyRolledBack(details={"redemption_id": redemption_id}) from exc
+        raise
     item.status, item.rolled_back_at = "rolled_back", rolled_back_at
     return to_redemption(item)
 
@@ -304,7 +313,7 @@ def get_code(code: str) -> Code:
 
 
 def uses_of(code: str, limit: int = 100) -> list[Redemption]:
-    return [to_redemption(i) for i in RedemptionModel.by_code.query(code, limit=limit)]
+    return [to_redemption(i) for i in RedemptionModel.by_code.query(code, limit=limit, scan_index_forward=False)]
 
 
 def add_code(code: Code) -> None:
@@ -364,6 +373,7 @@ def add_codes(codes: list[Code], batch_id: str | None = None, batch_created_befo
 
 
 def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:
-    result = CodeModel.by_campaign.query(campaign_id, limit=limit, last_evaluated_key=decode_cursor(cursor))
+    start = decode_cursor(cursor, {"code", "campaign_id"}, {"campaign_id": campaign_id})
+    result = CodeModel.by_campaign.query(campaign_id, limit=limit, last_evaluated_key=start)
     items = [to_code(i) for i in result]
     return items, encode_cursor(result.last_evaluated_key)

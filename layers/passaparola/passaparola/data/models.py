@@ -7,6 +7,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
@@ -128,7 +129,8 @@ class CustomerModel(Model):
 
     customer_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="facts")
-    order_count = NumberAttribute(default=0)
+    order_ids = UnicodeSetAttribute(null=True)
+    """Orders seen with a redemption: a set, so two coupons on one order count one order."""
 
 
 class CustomerCampaignModel(Model):
