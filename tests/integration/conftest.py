@@ -7,7 +7,6 @@ The background scheduler is off (LOCAL_SCHEDULES=0): tests run scheduled functio
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,16 +19,12 @@ from typing import Any
 import pytest
 import requests
 
+from infra.local.aws import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 SECRET_KEY = "sk_local_dev"
 PUBLISHABLE_KEY = "pk_local_dev"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -55,7 +50,7 @@ class LocalStack:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PORT": str(port),
