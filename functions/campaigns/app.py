@@ -4,7 +4,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel
 
 from passaparola.api.app import Api, handler
 from passaparola.campaigns import service
@@ -14,10 +13,11 @@ from passaparola.campaigns.models import (
     CampaignPage,
     CampaignPatch,
     CodeBatch,
+    CodePage,
+    CodesCreated,
     CreateCodesRequest,
 )
 from passaparola.coupons import service as coupons
-from passaparola.coupons.models import Code
 
 app = Api()
 CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -25,17 +25,6 @@ BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 ExportLimit = Annotated[int, Query(ge=1, le=10000, description="Rows in this part of the export.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
-
-
-class CodesCreated(BaseModel):
-    created: int
-    codes: list[Code]
-    batch: CodeBatch | None = None
-
-
-class CodePage(BaseModel):
-    items: list[Code]
-    next_cursor: str | None = None
 
 
 @app.post(
@@ -88,8 +77,7 @@ def disable(campaign_id: CampaignId) -> Campaign:
 )
 def create_codes(campaign_id: CampaignId, request: CreateCodesRequest) -> tuple[CodesCreated, int]:
     result = coupons.create_codes(campaign_id, request)
-    body = CodesCreated(created=len(result.codes), codes=result.codes, batch=result.batch)
-    return body, 202 if result.batch else 201
+    return result, 202 if result.batch else 201
 
 
 @app.get("/v1/campaigns/<campaign_id>/codes", summary="List a campaign's codes", tags=["codes"])

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from passaparola.coupons.models import MONEY_DISCOUNTS, CodeStr, Discount, Rules, Strict
+from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, Discount, Rules, Strict
 
 CampaignType = Literal["discount"]
 
@@ -102,3 +102,16 @@ class CodeBatch(BaseModel):
     pattern: str
     created_at: datetime
     completed_at: datetime | None = None
+
+
+class CodesCreated(BaseModel):
+    """Codes written now, or (above 1,000) the background batch that will write them."""
+
+    created: int
+    codes: list[Code]
+    batch: CodeBatch | None = None
+
+
+class CodePage(BaseModel):
+    items: list[Code]
+    next_cursor: str | None = None

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
-from passaparola.campaigns.models import Campaign, CodeBatch, CreateCodesRequest
+from passaparola.campaigns.models import Campaign, CodeBatch, CodesCreated, CreateCodesRequest
 from passaparola.coupons import codes, rules
 from passaparola.coupons.models import Code, CodeWithUses, CouponError, Redemption, ValidateRequest, Validation
 from passaparola.coupons.qr import qr_svg
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import coupons as store
 from passaparola.data import queues
-from passaparola.errors import CampaignTypeMismatch, Conflict, CouponRejected, NotFound
+from passaparola.errors import CampaignTypeMismatch, CodeAlreadyExists, Conflict, CouponRejected, NotFound
 from passaparola.ids import new_id
 from passaparola.observability import logger, metrics
 
@@ -126,12 +126,6 @@ def code_qr(code: str) -> str:
     return qr_svg(store.get_code(code).code)
 
 
-@dataclass(frozen=True)
-class CodesCreated:
-    codes: list[Code]
-    batch: CodeBatch | None = None
-
-
 def _discount_campaign(campaign_id: str) -> Campaign:
     campaign = campaign_store.get(campaign_id)
     if campaign.type != "discount":
@@ -157,9 +151,10 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
     campaign = _discount_campaign(campaign_id)
     if request.code:
         code = _new_code(campaign, request.code, request.customer_id)
-        store.add_code(code)
+        if store.add_codes([code]):
+            raise CodeAlreadyExists(details={"code": code.code})
         metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=1)
-        return CodesCreated([_effective(code, campaign)])
+        return CodesCreated(created=1, codes=[_effective(code, campaign)])
     pattern = codes.parse_pattern(request.pattern, request.prefix, request.suffix)
     count = request.count or 1
     codes.check_not_guessable(pattern, count)
@@ -175,10 +170,10 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
         )
         campaign_store.create_batch(batch, pattern.pattern, pattern.prefix, pattern.suffix)
         queues.send_code_batch(batch.id)
-        return CodesCreated([], batch)
+        return CodesCreated(created=0, codes=[], batch=batch)
     created = _write_codes(campaign, pattern, count, request.customer_id, None, 0)
     metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=len(created))
-    return CodesCreated([_effective(c, campaign) for c in created])
+    return CodesCreated(created=len(created), codes=[_effective(c, campaign) for c in created])
 
 
 def _write_codes(

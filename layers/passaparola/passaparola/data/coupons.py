@@ -33,7 +33,7 @@ from passaparola.data.models import (
     RedemptionModel,
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
-from passaparola.errors import AlreadyRolledBack, CodeAlreadyExists, NotFound
+from passaparola.errors import AlreadyRolledBack, NotFound
 
 M = TypeVar("M", bound=Model)
 TRANSACTION_MAX_ITEMS = 100
@@ -316,25 +316,6 @@ def uses_of(code: str, limit: int = 100) -> list[Redemption]:
     return [to_redemption(i) for i in RedemptionModel.by_code.query(code, limit=limit, scan_index_forward=False)]
 
 
-def add_code(code: Code) -> None:
-    """One code, and the campaign's issued counter, together; refuses a code that exists anywhere."""
-
-    def build(tx: TransactWrite) -> None:
-        tx.save(_code_item(code), condition=CodeModel.code.does_not_exist())
-        tx.update(
-            CampaignModel(code.campaign_id),
-            actions=[CampaignModel.codes_issued.add(1)],
-            condition=CampaignModel.id.exists() & (CampaignModel.kind == "campaign"),
-        )
-
-    try:
-        transactions.write(build)
-    except TransactWriteError as exc:
-        if 0 in transactions.failed_items(exc):
-            raise CodeAlreadyExists(details={"code": code.code}) from exc
-        raise NotFound("No such campaign.", {"campaign_id": code.campaign_id}) from exc
-
-
 def add_codes(codes: list[Code], batch_id: str | None = None, batch_created_before: int = 0) -> set[str]:
     """Write up to 98 new codes with the campaign's counter (and the batch's progress) in one transaction.
 
@@ -350,7 +331,7 @@ def add_codes(codes: list[Code], batch_id: str | None = None, batch_created_befo
         tx.update(
             CampaignModel(codes[0].campaign_id),
             actions=[CampaignModel.codes_issued.add(len(codes))],
-            condition=CampaignModel.id.exists(),
+            condition=CampaignModel.id.exists() & (CampaignModel.kind == "campaign"),
         )
         if batch_id:
             tx.update(
