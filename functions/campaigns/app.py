@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from passaparola.api.app import Api, handler
 from passaparola.campaigns import service
@@ -33,7 +33,7 @@ Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor o
     tags=["campaigns"],
     responses={201: {"description": "Created.", "content": {"application/json": {"model": Campaign}}}},
 )
-def create(request: CampaignCreate) -> tuple[Campaign, int]:
+def create(request: Annotated[CampaignCreate, Body()]) -> tuple[Campaign, int]:
     return service.create(request), 201
 
 

@@ -27,6 +27,9 @@ ENV_TABLES = {
     "CUSTOMERS_TABLE": "CustomersTable",
     "API_KEYS_TABLE": "ApiKeysTable",
     "IDEMPOTENCY_TABLE": "IdempotencyTable",
+    "REFERRALS_TABLE": "ReferralsTable",
+    "REWARDS_TABLE": "RewardsTable",
+    "ORDERS_TABLE": "OrdersTable",
 }
 
 
@@ -115,7 +118,8 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
             k["AttributeName"] for gsi in props.get("GlobalSecondaryIndexes", []) for k in gsi["KeySchema"]
         }
         assert set(defined) == used, logical_id
-        assert set(defined.values()) == {"S"}, logical_id
+        numeric = {"score"}  # the leaderboard's sort key
+        assert all(t == ("N" if a in numeric else "S") for a, t in defined.items()), logical_id
 
     def gsis(name: str) -> dict[str, dict[str, Any]]:
         items = res[name]["Properties"].get("GlobalSecondaryIndexes", [])
@@ -127,7 +131,11 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     by_code = gsis("RedemptionsTable")["by_code"]
     assert _keys(by_code["KeySchema"]) == [("code", "HASH"), ("created_at", "RANGE")]
     assert by_code["Projection"]["ProjectionType"] == "ALL"
-    for name in ("CampaignsTable", "CustomersTable", "ApiKeysTable", "IdempotencyTable"):
+    board = gsis("ReferralsTable")["board"]
+    assert _keys(board["KeySchema"]) == [("board", "HASH"), ("score", "RANGE")]
+    assert set(gsis("ReferralsTable")) == {"by_status", "by_code", "board"}
+    assert set(gsis("RewardsTable")) == {"due", "by_referral"}
+    for name in ("CampaignsTable", "CustomersTable", "ApiKeysTable", "IdempotencyTable", "OrdersTable"):
         assert not gsis(name), name
     ttl = res["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": "expiration", "Enabled": True}

@@ -18,6 +18,17 @@ class Settings(BaseSettings):
     redemptions_table: str = Field("passaparola-redemptions", alias="REDEMPTIONS_TABLE")
     customers_table: str = Field("passaparola-customers", alias="CUSTOMERS_TABLE")
     api_keys_table: str = Field("passaparola-api-keys", alias="API_KEYS_TABLE")
+    referrals_table: str = Field("passaparola-referrals", alias="REFERRALS_TABLE")
+    rewards_table: str = Field("passaparola-rewards", alias="REWARDS_TABLE")
+    orders_table: str = Field("passaparola-orders", alias="ORDERS_TABLE")
+    public_api_url: str = Field(
+        "", alias="PUBLIC_API_URL", description="Base URL of share links; default: the URL the request came to."
+    )
+    fingerprint_key: str = Field(
+        "passaparola-default-fingerprint-key",
+        alias="FINGERPRINT_KEY",
+        description="HMAC key for hashing IPs, user agents and emails; set one per deployment.",
+    )
     idempotency_table: str = Field("passaparola-idempotency", alias="IDEMPOTENCY_TABLE")
     code_batch_queue_url: str = Field("", alias="CODE_BATCH_QUEUE_URL")
     dynamodb_endpoint_url: str | None = Field(None, alias="DYNAMODB_ENDPOINT_URL")

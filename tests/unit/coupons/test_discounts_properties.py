@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from passaparola.campaigns.models import Campaign
+from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import Code, Order, OrderItem, Rules
 from passaparola.coupons.rules import CustomerFacts, Effect, allocate, applicable_lines, evaluate, percent_of
 from passaparola.errors import CouponRejected
@@ -60,8 +60,8 @@ def orders(draw: st.DrawFn) -> Order:
     return Order(amount=amount, currency="EUR", shipping_amount=shipping, items=lines)
 
 
-def campaign_of(discount: dict[str, Any], rules: dict[str, Any]) -> Campaign:
-    return Campaign.model_validate(
+def campaign_of(discount: dict[str, Any], rules: dict[str, Any]) -> DiscountCampaign:
+    return DiscountCampaign.model_validate(
         {
             "id": "cmp_1",
             "name": "Property",
@@ -76,7 +76,7 @@ def campaign_of(discount: dict[str, Any], rules: dict[str, Any]) -> Campaign:
     )
 
 
-def effect_or_none(campaign: Campaign, code: Code, order: Order) -> Effect | None:
+def effect_or_none(campaign: DiscountCampaign, code: Code, order: Order) -> Effect | None:
     """The effect, or None for the two refusals a valid-looking cart may legitimately get."""
     refusal = None
     try:
@@ -87,7 +87,7 @@ def effect_or_none(campaign: Campaign, code: Code, order: Order) -> Effect | Non
     return None
 
 
-def base_of(campaign: Campaign, order: Order) -> int:
+def base_of(campaign: DiscountCampaign, order: Order) -> int:
     """An independent computation of the discount base, to compare against."""
     if not order.items:
         return max(0, order.amount - order.shipping_amount)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from passaparola.campaigns.models import Campaign, CampaignStats
+from passaparola.campaigns.models import CampaignStats, DiscountCampaign
 from passaparola.coupons.models import Code, Order, Rules
 from passaparola.coupons.rules import (
     CustomerFacts,
@@ -27,8 +27,8 @@ TEN_PERCENT = {"type": "percent", "percent_off": "10"}
 
 def make_campaign(
     discount: dict[str, Any] | None = None, *, enabled: bool = True, redemptions: int = 0, **rules: Any
-) -> Campaign:
-    return Campaign.model_validate(
+) -> DiscountCampaign:
+    return DiscountCampaign.model_validate(
         {
             "id": "cmp_1",
             "name": "Spring sale",
@@ -57,7 +57,7 @@ def make_order(amount: int = 10_000, **fields: Any) -> Order:
 
 
 def run(
-    campaign: Campaign | None = None,
+    campaign: DiscountCampaign | None = None,
     code: Code | None = None,
     customer_id: str | None = "cus_1",
     customer: CustomerFacts | None = None,

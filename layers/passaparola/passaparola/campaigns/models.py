@@ -1,38 +1,86 @@
 """Campaign shapes: what a marketer creates, changes and reads."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, Discount, Rules, Strict
+from passaparola.referrals.models import (
+    Attribution,
+    ConversionScenario,
+    FraudRules,
+    HttpUrlStr,
+    Limits,
+    ReferralProgram,
+    Reward,
+    ShareTemplates,
+    Tier,
+    Variant,
+)
 
-CampaignType = Literal["discount"]
+CampaignType = Literal["discount", "referral"]
 
 
-class CampaignCreate(Strict):
+class CampaignBase(Strict):
     name: str = Field(min_length=1, max_length=200)
-    type: CampaignType
     description: str | None = Field(None, max_length=2000)
-    discount: Discount
-    rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
     enabled: bool = True
     metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
 
+
+class DiscountCampaignCreate(CampaignBase):
+    type: Literal["discount"]
+    discount: Discount
+    rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
+
     @model_validator(mode="after")
-    def _money_needs_currency(self) -> "CampaignCreate":
+    def _money_needs_currency(self) -> "DiscountCampaignCreate":
         check_currency(self.discount, self.rules)
         return self
 
 
+class ReferralCampaignCreate(CampaignBase, ReferralProgram):
+    type: Literal["referral"]
+
+
+CampaignCreate = Annotated[DiscountCampaignCreate | ReferralCampaignCreate, Field(discriminator="type")]
+
+
 class CampaignPatch(Strict):
-    """Fields to change; omitted fields stay. `rules` replaces the whole rule set."""
+    """Fields to change; omitted fields stay; a field replaces its whole value (e.g. all `rules`).
+
+    Only the fields of the campaign's own type are accepted.
+    """
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
+    metadata: dict[str, str] | None = Field(None, max_length=50)
     discount: Discount | None = None
     rules: Rules | None = None
-    metadata: dict[str, str] | None = Field(None, max_length=50)
+    landing_url: HttpUrlStr | None = None
+    shop_name: str | None = Field(None, min_length=1, max_length=200)
+    referee_reward: Reward | None = None
+    referrer_reward: Reward | None = None
+    conversion: ConversionScenario | None = None
+    holding_days: int | None = Field(None, ge=0, le=365)
+    attribution: Attribution | None = None
+    tiers: list[Tier] | None = Field(None, max_length=20)
+    limits: Limits | None = None
+    variants: list[Variant] | None = Field(None, max_length=10)
+    share: ShareTemplates | None = None
+    utm: dict[str, str] | None = Field(None, max_length=10)
+    fraud: FraudRules | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.model_fields_set if getattr(self, k) is not None}
+
+
+COMMON_FIELDS = frozenset({"name", "description", "metadata"})
+TYPE_FIELDS: dict[str, frozenset[str]] = {
+    "discount": COMMON_FIELDS | {"discount", "rules"},
+    "referral": COMMON_FIELDS | (frozenset(ReferralProgram.model_fields) - {"type"}),
+}
 
 
 def check_currency(discount: Discount, rules: Rules) -> None:
@@ -48,19 +96,33 @@ class CampaignStats(BaseModel):
     discount_given: dict[str, int] = Field(default_factory=dict, description="Net discount per currency.")
 
 
-class Campaign(BaseModel):
+class CampaignState(BaseModel):
     id: str
     name: str
-    type: CampaignType
     description: str | None = None
-    discount: Discount
-    rules: Rules
     enabled: bool
     metadata: dict[str, str] = Field(default_factory=dict)
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class DiscountCampaign(CampaignState):
+    type: Literal["discount"] = "discount"
+    discount: Discount
+    rules: Rules
     stats: CampaignStats = Field(default_factory=CampaignStats)
+
+
+class ReferralCampaign(CampaignState, ReferralProgram):
+    """A referral program; every coupon and credit reward carries the `campaign_id` that issues it."""
+
+    model_config = {"extra": "ignore"}
+    type: Literal["referral"] = "referral"
+
+
+Campaign = Annotated[DiscountCampaign | ReferralCampaign, Field(discriminator="type")]
+AnyCampaign = DiscountCampaign | ReferralCampaign
 
 
 class CampaignPage(BaseModel):

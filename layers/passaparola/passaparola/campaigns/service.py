@@ -1,44 +1,119 @@
 """Campaign use cases: create, read, change, and the one-click switch."""
 
+from typing import Any
+
 from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import TypeAdapter, ValidationError
 
 from passaparola import clock
-from passaparola.campaigns.models import Campaign, CampaignCreate, CampaignPatch, check_currency
+from passaparola.campaigns.models import (
+    TYPE_FIELDS,
+    AnyCampaign,
+    Campaign,
+    CampaignPatch,
+    DiscountCampaign,
+    DiscountCampaignCreate,
+    ReferralCampaign,
+    ReferralCampaignCreate,
+    check_currency,
+)
 from passaparola.data import campaigns as store
-from passaparola.errors import DiscountTypeLocked, InvalidRequest
+from passaparola.errors import CampaignTypeMismatch, DiscountTypeLocked, InvalidRequest, NotFound
 from passaparola.ids import new_id
 from passaparola.observability import metrics
+from passaparola.referrals import program
+
+_campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
 
 
-def create(request: CampaignCreate) -> Campaign:
+def create(request: DiscountCampaignCreate | ReferralCampaignCreate) -> AnyCampaign:
     now = clock.now()
-    campaign = Campaign(**request.model_dump(), id=new_id("cmp"), version=1, created_at=now, updated_at=now)
-    store.create(campaign)
+    fields = request.model_dump() | {"id": new_id("cmp"), "version": 1, "created_at": now, "updated_at": now}
+    campaign = _campaign.validate_python(fields)
+    if isinstance(campaign, ReferralCampaign):
+        _check_issuers(campaign)
+        campaign, issuers = program.prepare(campaign, now)
+        store.create_all([*issuers, campaign])
+    else:
+        store.create(campaign)
     metrics.add_metric(name="CampaignsCreated", unit=MetricUnit.Count, value=1)
     return campaign
 
 
-def get(campaign_id: str) -> Campaign:
+def get(campaign_id: str) -> AnyCampaign:
     return store.get(campaign_id)
 
 
-def list_page(limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
+def get_referral(campaign_id: str) -> ReferralCampaign:
+    campaign = store.get(campaign_id)
+    if not isinstance(campaign, ReferralCampaign):
+        raise CampaignTypeMismatch("This needs a referral campaign.", {"campaign_id": campaign_id})
+    return campaign
+
+
+def list_page(limit: int, cursor: str | None) -> tuple[list[AnyCampaign], str | None]:
     return store.list_page(limit, cursor)
 
 
-def update(campaign_id: str, patch: CampaignPatch) -> Campaign:
-    """Apply a partial change; it takes effect at the next validation or redemption."""
+def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
+    """Apply a partial change; it takes effect at the next validation, redemption or conversion."""
     current = store.get(campaign_id)
-    changes = {k: getattr(patch, k) for k in patch.model_fields_set if getattr(patch, k) is not None}
-    merged = current.model_copy(update=changes)
-    if "gift_card" in (current.discount.type, merged.discount.type) and current.discount.type != merged.discount.type:
-        raise DiscountTypeLocked(details={"from": current.discount.type, "to": merged.discount.type})
-    try:
-        check_currency(merged.discount, merged.rules)
-    except ValueError as exc:
-        raise InvalidRequest(str(exc), {"fields": [{"field": "rules.currency", "message": str(exc)}]}) from exc
+    changes = patch.changes()
+    foreign = sorted(set(changes) - TYPE_FIELDS[current.type])
+    if foreign:
+        message = f"not a field of a {current.type} campaign"
+        raise InvalidRequest(
+            f"These fields do not apply to a {current.type} campaign: {', '.join(foreign)}.",
+            {"fields": [{"field": f, "message": message} for f in foreign]},
+        )
+    merged = _revalidate(current, changes)
+    if isinstance(current, DiscountCampaign) and isinstance(merged, DiscountCampaign):
+        if (
+            "gift_card" in (current.discount.type, merged.discount.type)
+            and current.discount.type != merged.discount.type
+        ):
+            raise DiscountTypeLocked(details={"from": current.discount.type, "to": merged.discount.type})
+        try:
+            check_currency(merged.discount, merged.rules)
+        except ValueError as exc:
+            raise InvalidRequest(str(exc), {"fields": [{"field": "rules.currency", "message": str(exc)}]}) from exc
+    if isinstance(merged, ReferralCampaign):
+        assert isinstance(current, ReferralCampaign)
+        _check_issuers(merged)
+        merged, issuers = program.prepare(merged, clock.now(), previous=current)
+        if issuers:
+            store.create_all(issuers)  # unused if the save below loses the race: harmless, disabled by nobody
     return store.save_changes(merged, current.version, clock.now())
 
 
-def set_enabled(campaign_id: str, enabled: bool) -> Campaign:
+def _revalidate(current: AnyCampaign, changes: dict[str, Any]) -> AnyCampaign:
+    data = current.model_dump() | {k: v.model_dump() if hasattr(v, "model_dump") else v for k, v in changes.items()}
+    if isinstance(current, ReferralCampaign):
+        data["tiers"] = [t.model_dump() if hasattr(t, "model_dump") else t for t in data["tiers"]]
+        data["variants"] = [v.model_dump() if hasattr(v, "model_dump") else v for v in data["variants"]]
+    try:
+        return _campaign.validate_python(data)
+    except ValidationError as exc:
+        fields = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
+        raise InvalidRequest("The changed campaign is invalid.", {"fields": fields}) from exc
+
+
+def _check_issuers(campaign: ReferralCampaign) -> None:
+    """A reward that names an existing campaign must name a discount campaign."""
+    for _, reward in program._slots(campaign):
+        if reward.type == "coupon" and reward.campaign_id and not reward.discount:
+            try:
+                issuer = store.get(reward.campaign_id)
+            except NotFound as exc:
+                raise InvalidRequest(
+                    "A coupon reward names an unknown campaign.", {"campaign_id": reward.campaign_id}
+                ) from exc
+            if not isinstance(issuer, DiscountCampaign) or issuer.discount.type == "gift_card":
+                raise InvalidRequest(
+                    "A coupon reward must name a discount campaign (not a gift card).",
+                    {"campaign_id": reward.campaign_id},
+                )
+
+
+def set_enabled(campaign_id: str, enabled: bool) -> AnyCampaign:
     return store.set_enabled(campaign_id, enabled, clock.now())

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from passaparola.campaigns.models import Campaign
+from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import WEEKDAYS, ApplicableItem, Code, Order, OrderItem, Rules
 from passaparola.errors import CouponRejected
 
@@ -51,7 +51,7 @@ def code_expires_at(rules: Rules, issued_at: datetime | None) -> datetime | None
 
 
 def evaluate(
-    campaign: Campaign,
+    campaign: DiscountCampaign,
     code: Code,
     customer_id: str | None,
     customer: CustomerFacts | None,
@@ -137,7 +137,7 @@ def _check_order(rules: Rules, order: Order) -> None:
         )
 
 
-def _check_limits(campaign: Campaign, code: Code, facts: CustomerFacts) -> None:
+def _check_limits(campaign: DiscountCampaign, code: Code, facts: CustomerFacts) -> None:
     rules = campaign.rules
     if rules.max_redemptions is not None and campaign.stats.redemptions >= rules.max_redemptions:
         raise CouponRejected(
@@ -216,7 +216,7 @@ def percent_of(base: int, percent: Decimal) -> int:
     return (2 * base * numerator + denominator) // (2 * denominator)
 
 
-def _effect(campaign: Campaign, code: Code, order: Order) -> Effect:
+def _effect(campaign: DiscountCampaign, code: Code, order: Order) -> Effect:
     """The discount and its per-line split; raises `no_applicable_items` / `gift_card_balance_exhausted`.
 
     Decisions, so shops can rely on them:

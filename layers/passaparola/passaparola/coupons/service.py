@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
-from passaparola.campaigns.models import Campaign, CodeBatch, CodesCreated, CreateCodesRequest
+from passaparola.campaigns.models import CodeBatch, CodesCreated, CreateCodesRequest, DiscountCampaign
 from passaparola.coupons import codes, rules
 from passaparola.coupons.models import Code, CodeWithUses, CouponError, Redemption, ValidateRequest, Validation
 from passaparola.coupons.qr import qr_svg
@@ -109,7 +109,7 @@ def get_redemption(redemption_id: str) -> Redemption:
     return store.get_redemption(redemption_id)
 
 
-def _effective(code: Code, campaign: Campaign) -> Code:
+def _effective(code: Code, campaign: DiscountCampaign) -> Code:
     """Show when a code stops working under the campaign's current rules (they may change later)."""
     ends = [d for d in (code.expires_at, rules.code_expires_at(campaign.rules, code.issued_at)) if d]
     return code.model_copy(update={"expires_at": min(ends) if ends else None})
@@ -117,7 +117,7 @@ def _effective(code: Code, campaign: Campaign) -> Code:
 
 def get_code(code: str) -> CodeWithUses:
     found = store.get_code(code)
-    shown = _effective(found, campaign_store.get(found.campaign_id))
+    shown = _effective(found, _discount_campaign(found.campaign_id))
     return CodeWithUses(**shown.model_dump(), uses=store.uses_of(code))
 
 
@@ -126,14 +126,16 @@ def code_qr(code: str) -> str:
     return qr_svg(store.get_code(code).code)
 
 
-def _discount_campaign(campaign_id: str) -> Campaign:
+def _discount_campaign(campaign_id: str) -> DiscountCampaign:
     campaign = campaign_store.get(campaign_id)
-    if campaign.type != "discount":
+    if not isinstance(campaign, DiscountCampaign):
         raise CampaignTypeMismatch("Codes belong to discount campaigns.", {"campaign_id": campaign_id})
     return campaign
 
 
-def _new_code(campaign: Campaign, value: str, customer_id: str | None = None, batch_id: str | None = None) -> Code:
+def _new_code(
+    campaign: DiscountCampaign, value: str, customer_id: str | None = None, batch_id: str | None = None
+) -> Code:
     now = clock.now()
     return Code(
         code=value,
@@ -177,7 +179,7 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
 
 
 def _write_codes(
-    campaign: Campaign,
+    campaign: DiscountCampaign,
     pattern: codes.CodePattern,
     count: int,
     customer_id: str | None,
@@ -231,7 +233,7 @@ def fail_batch(batch_id: str) -> None:
 
 
 def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:
-    campaign = campaign_store.get(campaign_id)
+    campaign = _discount_campaign(campaign_id)
     items, next_cursor = store.codes_page(campaign_id, limit, cursor)
     return [_effective(c, campaign) for c in items], next_cursor
 

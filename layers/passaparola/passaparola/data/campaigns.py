@@ -1,54 +1,49 @@
 """Campaigns and code batches in the campaigns table."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from passaparola.campaigns.models import Campaign, CampaignStats, CodeBatch
-from passaparola.coupons.models import Discount, Rules
+from passaparola.campaigns.models import TYPE_FIELDS, AnyCampaign, Campaign, CampaignStats, CodeBatch
 from passaparola.data import transactions
 from passaparola.data.models import CampaignModel, CodeBatchModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import Conflict, NotFound
 
-_discount: TypeAdapter[Any] = TypeAdapter(Discount)
-SPEC_FIELDS = ("name", "description", "discount", "rules", "metadata")
+_campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
 
 
-def to_campaign(item: CampaignModel) -> Campaign:
-    spec = json.loads(item.spec)
-    return Campaign(
-        id=item.id,
-        type=item.type,  # type: ignore[arg-type]
-        name=spec["name"],
-        description=spec.get("description"),
-        discount=_discount.validate_python(spec["discount"]),
-        rules=Rules.model_validate(spec["rules"]),
-        metadata=spec.get("metadata") or {},
-        enabled=item.enabled,
-        version=int(item.version),
-        created_at=item.created_at,
-        updated_at=item.updated_at,
-        stats=CampaignStats(
+def to_campaign(item: CampaignModel) -> AnyCampaign:
+    fields: dict[str, Any] = json.loads(item.spec) | {
+        "id": item.id,
+        "type": item.type,
+        "enabled": item.enabled,
+        "version": int(item.version),
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+    if item.type == "discount":
+        fields["stats"] = CampaignStats(
             codes_issued=int(item.codes_issued or 0),
             redemptions=int(item.redemptions or 0),
             rolled_back=int(item.rolled_back or 0),
             discount_given={
                 k: int(v) for k, v in (item.discount_given.as_dict() if item.discount_given else {}).items()
             },
-        ),
-    )
+        )
+    return _campaign.validate_python(fields)
 
 
-def _spec(campaign: Campaign) -> str:
-    return campaign.model_dump_json(include=set(SPEC_FIELDS))
+def _spec(campaign: AnyCampaign) -> str:
+    return campaign.model_dump_json(include=set(TYPE_FIELDS[campaign.type]))
 
 
-def create(campaign: Campaign) -> None:
-    item = CampaignModel(
+def _item(campaign: AnyCampaign) -> CampaignModel:
+    return CampaignModel(
         campaign.id,
         type=campaign.type,
         spec=_spec(campaign),
@@ -58,13 +53,26 @@ def create(campaign: Campaign) -> None:
         updated_at=campaign.updated_at,
         discount_given={},
     )
+
+
+def create(campaign: AnyCampaign) -> None:
     try:
-        item.save(condition=CampaignModel.id.does_not_exist())
+        _item(campaign).save(condition=CampaignModel.id.does_not_exist())
     except PutError as exc:
         raise Conflict("A campaign with this id already exists.") from exc
 
 
-def get(campaign_id: str) -> Campaign:
+def create_all(campaigns: Sequence[AnyCampaign]) -> None:
+    """Several campaigns at once or none (a referral program and the discount campaigns of its rewards)."""
+
+    def build(tx: transactions.TransactWrite) -> None:
+        for c in campaigns:
+            tx.save(_item(c), condition=CampaignModel.id.does_not_exist())
+
+    transactions.write(build)
+
+
+def get(campaign_id: str) -> AnyCampaign:
     return to_campaign(_get_item(campaign_id))
 
 
@@ -78,7 +86,7 @@ def _get_item(campaign_id: str) -> CampaignModel:
     return item
 
 
-def list_page(limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
+def list_page(limit: int, cursor: str | None) -> tuple[list[AnyCampaign], str | None]:
     """Campaigns are few (tens to hundreds): a filtered scan page is the honest cost here."""
     result = CampaignModel.scan(
         CampaignModel.kind == "campaign", limit=limit, last_evaluated_key=decode_cursor(cursor, {"id"}), page_size=limit
@@ -87,7 +95,7 @@ def list_page(limit: int, cursor: str | None) -> tuple[list[Campaign], str | Non
     return items, encode_cursor(result.last_evaluated_key)
 
 
-def save_changes(campaign: Campaign, expected_version: int, now: datetime) -> Campaign:
+def save_changes(campaign: AnyCampaign, expected_version: int, now: datetime) -> AnyCampaign:
     """Write a changed campaign if nobody changed it since it was read (optimistic lock on `version`)."""
     item = CampaignModel(campaign.id)
     try:
@@ -109,7 +117,7 @@ def save_changes(campaign: Campaign, expected_version: int, now: datetime) -> Ca
     return to_campaign(item)
 
 
-def set_enabled(campaign_id: str, enabled: bool, now: datetime) -> Campaign:
+def set_enabled(campaign_id: str, enabled: bool, now: datetime) -> AnyCampaign:
     """The one-click switch: a single conditional update, effective for the next request."""
     item = CampaignModel(campaign_id)
     try:

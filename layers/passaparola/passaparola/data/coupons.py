@@ -18,7 +18,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model, _ModelFuture
 from pynamodb.transactions import TransactGet, TransactWrite
 
-from passaparola.campaigns.models import Campaign
+from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
 from passaparola.coupons.rules import CustomerFacts
 from passaparola.data import transactions
@@ -54,7 +54,7 @@ class Snapshot:
     """Everything the rules need to judge one code for one customer and order, read at once."""
 
     code: Code | None
-    campaign: Campaign | None
+    campaign: DiscountCampaign | None
     customer: CustomerFacts | None
     redemption_id_for_order: str | None
 
@@ -150,10 +150,15 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
     )
     return Snapshot(
         code=to_code(code_item),
-        campaign=to_campaign(campaign_item) if campaign_item else None,
+        campaign=_discount(campaign_item),
         customer=customer,
         redemption_id_for_order=lock.redemption_id if lock else None,
     )
+
+
+def _discount(item: CampaignModel | None) -> DiscountCampaign | None:
+    campaign = to_campaign(item) if item else None
+    return campaign if isinstance(campaign, DiscountCampaign) else None
 
 
 def _redemption_item(r: Redemption, gift_card_amount: int) -> RedemptionModel:
@@ -192,7 +197,7 @@ def to_redemption(item: RedemptionModel) -> Redemption:
     )
 
 
-def commit_redemption(redemption: Redemption, campaign: Campaign, code: Code, gift_card_amount: int) -> None:
+def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: Code, gift_card_amount: int) -> None:
     """Write the redemption and move every counter it affects, each guarded by its limit, atomically."""
     rules = campaign.rules
     customer_id = redemption.customer_id

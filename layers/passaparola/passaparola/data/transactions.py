@@ -72,4 +72,13 @@ def condition_failed(error: PynamoDBException) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-__all__ = ["TransactGetError", "condition_failed", "failed_items", "read", "retrying", "write"]
+__all__ = [
+    "TransactGet",
+    "TransactGetError",
+    "TransactWrite",
+    "condition_failed",
+    "failed_items",
+    "read",
+    "retrying",
+    "write",
+]

@@ -1,0 +1,1 @@
+"""Referral programs: links, tracking, conversions, rewards, fraud and reports."""
