@@ -319,6 +319,7 @@ class StatsModel(Model):
     points_awarded = NumberAttribute(default=0)
     customers: MapAttribute[str, Any] = MapAttribute(null=True)
     revenue: MapAttribute[str, Any] = MapAttribute(null=True)
+    ltv_revenue: MapAttribute[str, Any] = MapAttribute(null=True)
     reward_cost: MapAttribute[str, Any] = MapAttribute(null=True)
 
 
