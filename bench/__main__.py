@@ -1,6 +1,7 @@
-"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, codes) or the named ones,
-then print the summary table. Options: --n (latency calls per operation), --repeat (import samples),
---count (codes), --stock-moto (latency and codes against unpatched moto; see bench/motopatch.py)."""
+"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, codes, reports) or the named
+ones, then print the summary table. Options: --n (latency calls per operation), --repeat (import samples),
+--count (codes), --conversions (reports), --stock-moto (latency and codes against unpatched moto; see
+bench/motopatch.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 
 from bench import common
 
-PARTS = ("roundtrips", "latency", "imports", "codes")
+PARTS = ("roundtrips", "latency", "imports", "codes", "reports")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=300, help="latency: calls per operation (default 300)")
     parser.add_argument("--repeat", type=int, default=7, help="imports: fresh processes per module (default 7)")
     parser.add_argument("--count", type=int, default=100_000, help="codes: how many (default 100,000)")
+    parser.add_argument(
+        "--conversions", type=int, default=100_000, help="reports: conversions seeded (default 100,000)"
+    )
     parser.add_argument("--stock-moto", action="store_true", help="use moto without bench.motopatch")
     args = parser.parse_args(argv)
     parts = args.parts or list(PARTS)

@@ -5,6 +5,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
+from pydantic import RootModel
+
 from passaparola.api.app import Api, handler
 from passaparola.campaigns import service
 from passaparola.campaigns.models import (
@@ -20,6 +22,7 @@ from passaparola.campaigns.models import (
 from passaparola.coupons import service as coupons
 
 app = Api()
+CampaignModel = RootModel[Campaign]
 CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
@@ -31,7 +34,7 @@ Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor o
     "/v1/campaigns",
     summary="Create a campaign",
     tags=["campaigns"],
-    responses={201: {"description": "Created.", "content": {"application/json": {"model": Campaign}}}},
+    responses={201: {"description": "Created.", "content": {"application/json": {"model": CampaignModel}}}},
 )
 def create(request: Annotated[CampaignCreate, Body()]) -> tuple[Campaign, int]:
     return service.create(request), 201

@@ -117,6 +117,9 @@ def build_event(
     for name, value in headers:
         single_h[name] = value
         multi_h.setdefault(name, []).append(value)
+    if not any(k.lower() == "x-forwarded-proto" for k in single_h):
+        single_h["X-Forwarded-Proto"] = "http"  # API Gateway adds it (https); the local stack speaks http
+        multi_h["X-Forwarded-Proto"] = ["http"]
     single_q: dict[str, str] = {}
     multi_q: dict[str, list[str]] = {}
     for name, value in parse_qsl(split.query, keep_blank_values=True):
@@ -149,7 +152,7 @@ def build_event(
             "extendedRequestId": request_id,
             "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "requestTimeEpoch": int(now.timestamp() * 1000),
-            "path": f"/{stage}{path}",
+            "path": path,  # the URL the client used: no stage prefix locally (like a custom domain)
             "protocol": "HTTP/1.1",
             "stage": stage,
             "domainName": lower.get("host", "localhost"),

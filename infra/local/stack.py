@@ -249,6 +249,24 @@ class Stack:
                 [("Content-Type", "text/html; charset=utf-8")],
                 render(self.config.secret_key, self.config.publishable_key).encode(),
             )
+        if path in ("/passaparola.js", "/demo") and method in ("GET", "HEAD"):
+            # The storefront script and its demo page (infra/storefront/; deployed to S3/CloudFront, not by SAM).
+            # The demo's tag gets this origin as data-api and the stack's publishable key as data-key.
+            import html
+            import re
+
+            js = path == "/passaparola.js"
+            body = (REPO_ROOT / "infra" / "storefront" / ("passaparola.js" if js else "demo.html")).read_bytes()
+            if not js:
+                host = next((v for k, v in headers if k.lower() == "host"), "")
+                origin = f"http://{host}" if re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", host) else self.url
+                body = body.replace(b'data-api="http://localhost:3000"', f'data-api="{origin}"'.encode())
+                key = html.escape(self.config.publishable_key)
+                body = body.replace(b'data-key="pk_local_dev"', f'data-key="{key}"'.encode())
+            content_type = "application/javascript" if js else "text/html"
+            return HttpResponse(
+                200, [("Content-Type", f"{content_type}; charset=utf-8"), ("Cache-Control", "no-cache")], body
+            )
         if path.startswith("/local/jobs/"):
             return self._job_http(method, path[len("/local/jobs/") :], headers, body)
 

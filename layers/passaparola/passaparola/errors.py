@@ -73,6 +73,18 @@ class DiscountTypeLocked(DomainError):
     default_message = "A gift card's codes carry their own balance: its discount cannot change to or from gift_card."
 
 
+class CampaignDisabled(DomainError):
+    code, status, default_message = "campaign_disabled", 422, "This campaign is switched off."
+
+
+class ConversionNotFlagged(DomainError):
+    code, status, default_message = "conversion_not_flagged", 409, "Only a flagged conversion can be decided."
+
+
+class RefundExceedsOrder(DomainError):
+    code, status, default_message = "refund_exceeds_order", 422, "The refund is larger than what is left of the order."
+
+
 class CouponRejected(DomainError):
     """A business rule refused the coupon; `code` is one of COUPON_ERRORS."""
 

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     public_api_url: str = Field(
         "", alias="PUBLIC_API_URL", description="Base URL of share links; default: the URL the request came to."
     )
+    shop_url: str = Field("", alias="SHOP_URL", description="The shop's home: where unknown referral links lead.")
     fingerprint_key: str = Field(
         "passaparola-default-fingerprint-key",
         alias="FINGERPRINT_KEY",

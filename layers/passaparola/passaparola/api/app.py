@@ -29,11 +29,11 @@ ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempo
 class Api(APIGatewayRestResolver):
     """A REST resolver that authenticates before anything else and speaks the project's error format.
 
-    `browser_routes` ("POST /v1/coupons/validate") are the routes a publishable key may call; every other
-    route needs the secret key.
+    `browser_routes` ("POST /v1/coupons/validate") are the routes a publishable key may call;
+    `public_routes` ("GET /r/{code}") need no key at all; every other route needs the secret key.
     """
 
-    def __init__(self, browser_routes: Iterable[str] = ()) -> None:
+    def __init__(self, browser_routes: Iterable[str] = (), public_routes: Iterable[str] = ()) -> None:
         origins = get_settings().origins or ["*"]
         super().__init__(
             enable_validation=True,
@@ -42,6 +42,7 @@ class Api(APIGatewayRestResolver):
             ),
         )
         self.browser_routes = frozenset(browser_routes)
+        self.public_routes = frozenset(public_routes)
         self.use([idempotency_middleware])
         self.exception_handler(DomainError)(error_response)
         self.exception_handler(RequestValidationError)(lambda exc: error_response(invalid_request(exc)))
@@ -65,16 +66,18 @@ class Api(APIGatewayRestResolver):
     def get_openapi_json_schema(self, *args: Any, **kwargs: Any) -> str:
         """The generated document, with our error envelope, statuses and key requirements on every route."""
         doc = json.loads(super().get_openapi_json_schema(*args, **kwargs))
-        return json.dumps(document_conventions(doc, self.browser_routes), indent=2)
+        return json.dumps(document_conventions(doc, self.browser_routes, self.public_routes), indent=2)
 
-    def _authenticate(self, event: Mapping[str, Any]) -> keys.Principal:
+    def _authenticate(self, event: Mapping[str, Any]) -> keys.Principal | None:
+        route = f"{event.get('httpMethod', '')} {event.get('resource', '')}"
+        if route in self.public_routes:
+            return None
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         bearer = headers.get("authorization", "")
         raw = bearer[7:].strip() if bearer[:7].lower() == "bearer " else headers.get("x-publishable-key", "").strip()
         principal = keys.lookup(raw) if raw else None
         if principal is None:
             raise Unauthorized()
-        route = f"{event.get('httpMethod', '')} {event.get('resource', '')}"
         if principal.kind == "publishable" and route not in self.browser_routes:
             raise Forbidden("This route needs the secret key; publishable keys are for storefront routes only.")
         return principal
@@ -124,3 +127,21 @@ def handler(app: Api) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any
         return app.resolve(event, context)
 
     return lambda_handler
+
+
+def public_base_url(app: Api) -> str:
+    """The API's base URL as the client sees it, for links it will share (PUBLIC_API_URL overrides).
+
+    Behind API Gateway the request path includes the stage (`/prod/v1/...`) unless a custom domain maps it;
+    `requestContext.path` minus `path` is exactly that prefix in both cases.
+    """
+    configured = get_settings().public_api_url
+    if configured:
+        return configured.rstrip("/")
+    event = app.current_event
+    headers = event.headers
+    host = headers.get("host") or event.request_context.domain_name or "localhost"
+    proto = headers.get("x-forwarded-proto", "https").split(",")[0].strip()
+    full = (event.raw_event.get("requestContext") or {}).get("path") or event.path
+    prefix = full[: len(full) - len(event.path)] if full.endswith(event.path) else ""
+    return f"{proto}://{host}{prefix}"

@@ -31,7 +31,9 @@ class Error(BaseModel):
     error: ErrorDetail
 
 
-def document_conventions(doc: dict[str, Any], browser_routes: frozenset[str]) -> dict[str, Any]:
+def document_conventions(
+    doc: dict[str, Any], browser_routes: frozenset[str], public_routes: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in Error.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"].items():
         schemas[name] = schema
@@ -51,6 +53,12 @@ def document_conventions(doc: dict[str, Any], browser_routes: frozenset[str]) ->
                     "description": description,
                     "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
                 }
-            browser = f"{method.upper()} {path}" in browser_routes
+            route = f"{method.upper()} {path}"
+            if route in public_routes:
+                operation["security"] = []
+                responses.pop("401", None)
+                responses.pop("403", None)
+                continue
+            browser = route in browser_routes
             operation["security"] = [{"secretKey": []}, {"publishableKey": []}] if browser else [{"secretKey": []}]
     return doc

@@ -18,6 +18,7 @@ from passaparola.campaigns.models import (
     check_currency,
 )
 from passaparola.data import campaigns as store
+from passaparola.data import stats
 from passaparola.errors import CampaignTypeMismatch, DiscountTypeLocked, InvalidRequest, NotFound
 from passaparola.ids import new_id
 from passaparola.observability import metrics
@@ -34,6 +35,7 @@ def create(request: DiscountCampaignCreate | ReferralCampaignCreate) -> AnyCampa
         _check_issuers(campaign)
         campaign, issuers = program.prepare(campaign, now)
         store.create_all([*issuers, campaign])
+        stats.ensure_variants(campaign.id, [v.name for v in campaign.variants])
     else:
         store.create(campaign)
     metrics.add_metric(name="CampaignsCreated", unit=MetricUnit.Count, value=1)
@@ -83,7 +85,10 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
         merged, issuers = program.prepare(merged, clock.now(), previous=current)
         if issuers:
             store.create_all(issuers)  # unused if the save below loses the race: harmless, disabled by nobody
-    return store.save_changes(merged, current.version, clock.now())
+    saved = store.save_changes(merged, current.version, clock.now())
+    if isinstance(saved, ReferralCampaign):
+        stats.ensure_variants(saved.id, [v.name for v in saved.variants])
+    return saved
 
 
 def _revalidate(current: AnyCampaign, changes: dict[str, Any]) -> AnyCampaign:

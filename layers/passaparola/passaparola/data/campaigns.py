@@ -1,6 +1,7 @@
 """Campaigns and code batches in the campaigns table."""
 
 import json
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -65,7 +66,7 @@ def create(campaign: AnyCampaign) -> None:
 def create_all(campaigns: Sequence[AnyCampaign]) -> None:
     """Several campaigns at once or none (a referral program and the discount campaigns of its rewards)."""
 
-    def build(tx: transactions.TransactWrite) -> None:
+    def build(tx: transactions.Transaction) -> None:
         for c in campaigns:
             tx.save(_item(c), condition=CampaignModel.id.does_not_exist())
 
@@ -180,3 +181,19 @@ def finish_batch(batch_id: str, status: str, now: datetime) -> None:
         actions=[CodeBatchModel.status.set(status), CodeBatchModel.completed_at.set(now)],
         condition=CodeBatchModel.id.exists(),
     )
+
+
+_CACHE: dict[str, tuple[float, AnyCampaign]] = {}
+CACHE_SECONDS = 5.0
+
+
+def get_cached(campaign_id: str, max_age: float = CACHE_SECONDS) -> AnyCampaign:
+    """A campaign read at most `max_age` seconds ago by this container: for hot paths (redirects, tracking)
+    where a switch-off taking effect within seconds is fine. Conversions re-check `version` when writing."""
+    now = time.monotonic()
+    hit = _CACHE.get(campaign_id)
+    if hit and hit[0] > now:
+        return hit[1]
+    campaign = get(campaign_id)
+    _CACHE[campaign_id] = (now + max_age, campaign)
+    return campaign

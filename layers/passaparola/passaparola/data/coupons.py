@@ -16,7 +16,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import size
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model, _ModelFuture
-from pynamodb.transactions import TransactGet, TransactWrite
+from pynamodb.transactions import TransactGet
 
 from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
@@ -33,6 +33,7 @@ from passaparola.data.models import (
     RedemptionModel,
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
+from passaparola.data.transactions import Transaction
 from passaparola.errors import AlreadyRolledBack, NotFound
 
 M = TypeVar("M", bound=Model)
@@ -202,7 +203,7 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
     rules = campaign.rules
     customer_id = redemption.customer_id
 
-    def build(tx: TransactWrite) -> None:
+    def build(tx: Transaction) -> None:
         tx.save(_redemption_item(redemption, gift_card_amount), condition=RedemptionModel.id.does_not_exist())
         tx.save(
             OrderLockModel(order_lock_id(code.code, redemption.order_id), redemption_id=redemption.id),
@@ -271,7 +272,7 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
     rolled_back_at = now.isoformat()
     gift = int(item.gift_card_amount or 0)
 
-    def build(tx: TransactWrite) -> None:
+    def build(tx: Transaction) -> None:
         tx.update(
             item,
             actions=[RedemptionModel.status.set("rolled_back"), RedemptionModel.rolled_back_at.set(rolled_back_at)],
@@ -330,7 +331,7 @@ def add_codes(codes: list[Code], batch_id: str | None = None, batch_created_befo
     """
     assert codes and len(codes) <= TRANSACTION_MAX_ITEMS - 2
 
-    def build(tx: TransactWrite) -> None:
+    def build(tx: Transaction) -> None:
         for c in codes:
             tx.save(_code_item(c), condition=CodeModel.code.does_not_exist())
         tx.update(
@@ -363,3 +364,19 @@ def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[C
     result = CodeModel.by_campaign.query(campaign_id, limit=limit, last_evaluated_key=start)
     items = [to_code(i) for i in result]
     return items, encode_cursor(result.last_evaluated_key)
+
+
+def put_code(tx: Transaction, code: Code) -> None:
+    """Write one new code and count it on its campaign, inside a caller's transaction (rewards)."""
+    tx.save(_code_item(code), condition=CodeModel.code.does_not_exist())
+    tx.update(CampaignModel(code.campaign_id), actions=[CampaignModel.codes_issued.add(1)])
+
+
+def code_balances(codes: list[str]) -> dict[str, int]:
+    """Remaining gift-card balance of each code (one BatchGet)."""
+    return {i.code: int(i.balance or 0) for i in CodeModel.batch_get(codes, consistent_read=True)}
+
+
+def take_balance(tx: Transaction, code: str, amount: int, seen: int) -> None:
+    """Remove unspent credit from a gift card, only if its balance is still what was read."""
+    tx.update(CodeModel(code), actions=[CodeModel.balance.add(-amount)], condition=CodeModel.balance == seen)

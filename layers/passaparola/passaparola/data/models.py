@@ -131,13 +131,12 @@ class CustomerModel(Model):
     sk = UnicodeAttribute(range_key=True, default="facts")
     order_ids = UnicodeSetAttribute(null=True)
     """Orders seen (reported or redeemed on): a set, so two coupons on one order count one order."""
-    spent: MapAttribute[str, Any] = MapAttribute(null=True)
-    """Net amount of reported orders per currency (refunds subtracted)."""
     first_order_at = UnicodeAttribute(null=True)
     last_order_at = UnicodeAttribute(null=True)
     referred_by = UnicodeAttribute(null=True)
     """The referral code whose conversion this customer was (one per customer, ever)."""
     referred_campaign_id = UnicodeAttribute(null=True)
+    referred_variant = UnicodeAttribute(null=True)
     fingerprints = UnicodeSetAttribute(null=True)
     """Hashed IPs and IP+user agents seen on this customer's orders and referral link (fraud rules)."""
 
@@ -289,7 +288,7 @@ class CounterModel(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0)
     expires_at = NumberAttribute(null=True)
 
 
@@ -465,6 +464,10 @@ class OrderModel(Model):
     campaign_id = UnicodeAttribute(null=True)
     referred = BooleanAttribute(default=False)
     """Counted as a referred customer's revenue (LTV) rather than another customer's."""
+    ltv_campaign_id = UnicodeAttribute(null=True)
+    ltv_variant = UnicodeAttribute(null=True)
+    """The program (and variant) whose referred customers' revenue this order counted in."""
+    kind = UnicodeAttribute(default="order")
     outcome = UnicodeAttribute()
     """The JSON answer of the call that reported it, replayed to retries."""
     created_at = UnicodeAttribute()

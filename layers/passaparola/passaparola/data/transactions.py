@@ -8,9 +8,11 @@ UpdateItem on it with TransactionConflictException. Neither is retried by botoco
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import PynamoDBException, TransactGetError, TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from passaparola.data.models import connection
@@ -47,11 +49,57 @@ def retrying(operation: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def write(build: Callable[[TransactWrite], None]) -> None:
+class Transaction(TransactWrite):
+    """A TransactWrite that merges counter moves on the same item into one update.
+
+    DynamoDB refuses two operations on one item in a transaction; a conversion moves an aggregate item from
+    several places (the conversion itself, each reward's cost...), so `add` and `add_money` collect the
+    deltas per item and write each item once, at commit.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._counters: dict[tuple[str, Any, Any], tuple[Model, dict[str, int], dict[tuple[str, str], int]]] = {}
+
+    def _slot(self, item: Model) -> tuple[Model, dict[str, int], dict[tuple[str, str], int]]:
+        range_name = item._range_keyname
+        key = (
+            type(item).__name__,
+            getattr(item, item._hash_keyname),
+            getattr(item, range_name) if range_name else None,
+        )
+        return self._counters.setdefault(key, (item, {}, {}))
+
+    def add(self, item: Model, deltas: dict[str, int]) -> None:
+        """ADD each delta to the named number attribute of the item (created if absent)."""
+        _, counts, _ = self._slot(item)
+        for name, delta in deltas.items():
+            counts[name] = counts.get(name, 0) + delta
+
+    def add_money(self, item: Model, attribute: str, currency: str, amount: int) -> None:
+        """Move one currency's entry of a map attribute (the map must exist)."""
+        _, _, money = self._slot(item)
+        money[(attribute, currency)] = money.get((attribute, currency), 0) + amount
+
+    def _commit(self) -> Any:
+        for item, counts, money in self._counters.values():
+            model = type(item)
+            actions: list[Action] = [getattr(model, n).add(d) for n, d in counts.items() if d]
+            for (attribute, currency), amount in money.items():
+                if amount:
+                    entry = getattr(model, attribute)[currency]
+                    actions.append(entry.set((entry | 0) + amount))
+            if actions:
+                self.update(item, actions=actions)
+        self._counters.clear()
+        return super()._commit()
+
+
+def write(build: Callable[[Transaction], None]) -> None:
     """One TransactWriteItems. Conditional-check failures propagate as TransactWriteError: they are answers."""
 
     def attempt() -> None:
-        with TransactWrite(connection=connection()) as tx:
+        with Transaction(connection=connection()) as tx:
             build(tx)
 
     retrying(attempt)

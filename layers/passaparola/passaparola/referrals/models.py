@@ -1,6 +1,6 @@
 """Referral program shapes: the program a marketer configures and what the API answers about it."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
@@ -163,6 +163,10 @@ class ReferralProgram(Strict):
         if len(set(names)) != len(names):
             raise ValueError("variants need distinct names")
         return self
+
+    @property
+    def attribution_window(self) -> timedelta:
+        return timedelta(days=self.attribution.window_days)
 
     def rewards_of(self, variant: str | None) -> tuple["RewardSpec", "RewardSpec"]:
         """(referee, referrer) rewards for a referrer in this variant."""
@@ -418,6 +422,9 @@ class OrderOutcome(BaseModel):
     referral: ReferralOutcome | None = None
     rewards: list[IssuedReward] = Field(default_factory=list)
     coupon: CouponOutcome | None = None
+    notes: list[str] = Field(
+        default_factory=list, description="Things the caller should know, e.g. `referral_code_unknown`."
+    )
     created_at: datetime
 
 
@@ -484,6 +491,10 @@ class RoiInputs(BaseModel):
     avg_ltv_referred: float | None
     other_customers: int
     avg_ltv_other: float | None
+    shop_referred_customers: int = Field(
+        0, description="Customers referred by any program of the shop (for comparison with this program's)."
+    )
+    avg_ltv_shop_referred: float | None = None
     referrers: int
     invitations: int = Field(description="Clicks on referral links: invitations that reached someone.")
     conversions: int

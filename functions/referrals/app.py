@@ -1,0 +1,81 @@
+"""Referral links, storefront tracking, a referral's view, and the fraud review queue."""
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from passaparola.api.app import Api, handler, public_base_url
+from passaparola.referrals import links, review
+from passaparola.referrals.models import (
+    Conversion,
+    ConversionPage,
+    CreateReferral,
+    Referral,
+    ReferralView,
+    Tracked,
+    TrackRequest,
+)
+
+app = Api(browser_routes={"POST /v1/referrals/track"})
+Code = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ConversionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Status = Annotated[
+    Literal["flagged", "converted", "rejected", "blocked", "refunded"], Query(description="Conversions in this state.")
+]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
+CampaignFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@app.post(
+    "/v1/referrals",
+    summary="Get a customer's referral code and share links (created once per customer and program)",
+    tags=["referrals"],
+    responses={
+        201: {"description": "Created.", "content": {"application/json": {"model": Referral}}},
+        200: {
+            "description": "The code this customer already has.",
+            "content": {"application/json": {"model": Referral}},
+        },
+    },
+)
+def create(request: CreateReferral) -> tuple[Referral, int]:
+    referral, created = links.create(request, public_base_url(app))
+    return referral, 201 if created else 200
+
+
+@app.get("/v1/referrals/conversions", summary="Conversions by status: the review queue", tags=["referrals"])
+def conversions(
+    status: Status = "flagged", campaign_id: CampaignFilter = None, limit: Limit = 50, cursor: Cursor = None
+) -> ConversionPage:
+    return review.queue(status, campaign_id, limit, cursor)
+
+
+@app.post(
+    "/v1/referrals/conversions/<conversion_id>/approve", summary="Approve a flagged conversion", tags=["referrals"]
+)
+def approve(conversion_id: ConversionId) -> Conversion:
+    return review.approve(conversion_id)
+
+
+@app.post("/v1/referrals/conversions/<conversion_id>/reject", summary="Reject a flagged conversion", tags=["referrals"])
+def reject(conversion_id: ConversionId) -> Conversion:
+    return review.reject(conversion_id)
+
+
+@app.post(
+    "/v1/referrals/track",
+    summary="Record a storefront visit or signup that came with a referral code",
+    tags=["referrals"],
+    responses={202: {"description": "Recorded.", "content": {"application/json": {"model": Tracked}}}},
+)
+def track(request: TrackRequest) -> tuple[Tracked, int]:
+    return links.track(request), 202
+
+
+@app.get("/v1/referrals/<code>", summary="A referral with its counts, conversions and rewards", tags=["referrals"])
+def get(code: Code) -> ReferralView:
+    return links.view(code, public_base_url(app))
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,43 @@
+"""Reports of a referral program: leaderboard, funnel and ROI, each a handful of reads of aggregates."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from passaparola.api.app import Api, handler
+from passaparola.referrals.models import Funnel, Leaderboard, Roi
+from passaparola.reports import service
+
+app = Api()
+CampaignId = Annotated[
+    str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="A referral campaign's id.")
+]
+Period = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=16,
+        description="`all`, `year` / `month` (the current one, UTC), or an explicit `YYYY` or `YYYY-MM`.",
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="How many referrers.")]
+
+
+@app.get("/v1/reports/leaderboard", summary="Top referrers by accepted conversions in a period", tags=["reports"])
+def leaderboard(campaign_id: CampaignId, period: Period = "all", limit: Limit = 10) -> Leaderboard:
+    return service.leaderboard(campaign_id, period, limit)
+
+
+@app.get(
+    "/v1/reports/funnel", summary="Referrers → clicks → visits → signups → first orders → rewards", tags=["reports"]
+)
+def funnel(campaign_id: CampaignId) -> Funnel:
+    return service.funnel(campaign_id)
+
+
+@app.get("/v1/reports/roi", summary="Return on investment per currency, with every input", tags=["reports"])
+def roi(campaign_id: CampaignId) -> Roi:
+    return service.roi(campaign_id)
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,34 @@
+"""A customer's referral rewards and the append-only rewards ledger."""
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from passaparola.api.app import Api, handler
+from passaparola.data import rewards as store
+from passaparola.referrals.models import LedgerPage, RewardPage
+
+app = Api()
+CustomerId = Annotated[str, Path(min_length=1, max_length=128)]
+Status = Annotated[Literal["pending", "released", "voided", "reversed"] | None, Query()]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
+
+
+@app.get("/v1/customers/<customer_id>/rewards", summary="A customer's rewards, newest first", tags=["rewards"])
+def list_rewards(
+    customer_id: CustomerId, status: Status = None, limit: Limit = 100, cursor: Cursor = None
+) -> RewardPage:
+    items, next_cursor = store.of_customer(customer_id, status, limit, cursor)
+    return RewardPage(items=items, next_cursor=next_cursor)
+
+
+@app.get(
+    "/v1/customers/<customer_id>/rewards/ledger", summary="A customer's rewards ledger, oldest first", tags=["rewards"]
+)
+def ledger(customer_id: CustomerId, limit: Limit = 100, cursor: Cursor = None) -> LedgerPage:
+    items, next_cursor = store.ledger_of(customer_id, limit, cursor)
+    return LedgerPage(items=items, next_cursor=next_cursor)
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,167 @@
+"""Referral links and tracking: the link with its counters, its owner index, and touches for attribution."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+
+from passaparola.data import stats, transactions
+from passaparola.data.models import CustomerModel, LinkModel, LinkOwnerModel, TouchModel
+from passaparola.data.transactions import Transaction
+from passaparola.errors import NotFound
+from passaparola.referrals.models import ReferralCounts
+
+
+@dataclass(frozen=True)
+class Link:
+    code: str
+    campaign_id: str
+    customer_id: str
+    name: str | None
+    email_hash: str | None
+    variant: str | None
+    created_at: datetime
+    counts: ReferralCounts
+
+
+def link_pk(code: str) -> str:
+    return f"REF#{code}"
+
+
+def owner_key(customer_id: str, campaign_id: str) -> tuple[str, str]:
+    return f"CUST#{customer_id}", f"LINK#{campaign_id}"
+
+
+def to_link(item: LinkModel) -> Link:
+    return Link(
+        code=item.code,
+        campaign_id=item.campaign_id,
+        customer_id=item.customer_id,
+        name=item.name,
+        email_hash=item.email_hash,
+        variant=item.variant,
+        created_at=datetime.fromisoformat(item.created_at),
+        counts=ReferralCounts(
+            clicks=int(item.clicks or 0),
+            visits=int(item.visits or 0),
+            signups=int(item.signups or 0),
+            conversions=int(item.conversions or 0),
+            flagged=int(item.flagged or 0),
+            blocked=int(item.blocked or 0),
+            rewarded=int(item.rewarded or 0),
+        ),
+    )
+
+
+class CodeTaken(Exception):
+    """The generated code already exists: draw another."""
+
+
+class OwnerHasLink(Exception):
+    """The customer already has a link in this campaign."""
+
+
+def create(link: Link, fingerprints: set[str]) -> None:
+    """The link, its owner index and the program's referrer count, at once; never two links per customer."""
+
+    def build(tx: Transaction) -> None:
+        tx.save(
+            LinkModel(
+                link_pk(link.code),
+                "LINK",
+                code=link.code,
+                campaign_id=link.campaign_id,
+                customer_id=link.customer_id,
+                name=link.name,
+                email_hash=link.email_hash,
+                variant=link.variant,
+                created_at=link.created_at.isoformat(),
+            ),
+            condition=LinkModel.pk.does_not_exist(),
+        )
+        pk, sk = owner_key(link.customer_id, link.campaign_id)
+        tx.save(LinkOwnerModel(pk, sk, code=link.code), condition=LinkOwnerModel.pk.does_not_exist())
+        stats.variant(tx, link.campaign_id, link.variant, {"referrers": 1})
+        if fingerprints:
+            tx.update(CustomerModel(link.customer_id, "facts"), actions=[CustomerModel.fingerprints.add(fingerprints)])
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        failed = transactions.failed_items(exc)
+        if 1 in failed:
+            raise OwnerHasLink() from exc
+        if 0 in failed:
+            raise CodeTaken() from exc
+        raise
+
+
+def owned_code(customer_id: str, campaign_id: str) -> str | None:
+    try:
+        return LinkOwnerModel.get(*owner_key(customer_id, campaign_id), consistent_read=True).code
+    except DoesNotExist:
+        return None
+
+
+def get(code: str) -> Link:
+    try:
+        return to_link(LinkModel.get(link_pk(code), "LINK", consistent_read=True))
+    except DoesNotExist as exc:
+        raise NotFound("No such referral code.", {"code": code}) from exc
+
+
+def find(code: str) -> Link | None:
+    try:
+        return get(code)
+    except NotFound:
+        return None
+
+
+def count(code: str, field: str, now: datetime, fingerprint: str | None = None) -> Link | None:
+    """Add one click, visit or signup to a link in one UpdateItem that also returns the link (None: unknown)."""
+    item = LinkModel(link_pk(code), "LINK")
+    actions = [getattr(LinkModel, field).add(1)]
+    if field == "clicks":
+        actions.append(LinkModel.last_click_at.set(now.isoformat()))
+        if fingerprint:
+            actions.append(LinkModel.last_click_fp.set(fingerprint))
+    try:
+        item.update(actions=actions, condition=LinkModel.pk.exists())
+    except UpdateError as exc:
+        if transactions.condition_failed(exc):
+            return None
+        raise
+    return to_link(item)
+
+
+def touch(person_keys: list[str], campaign_id: str, code: str, at: datetime) -> None:
+    """Remember that this person (email hash, customer id) came through this code: first and last touch."""
+    stamp = at.isoformat()
+    for pk in person_keys:
+        item = TouchModel(pk, f"TOUCH#{campaign_id}")
+        item.update(
+            actions=[
+                TouchModel.first_code.set(TouchModel.first_code | code),
+                TouchModel.first_at.set(TouchModel.first_at | stamp),
+                TouchModel.last_code.set(code),
+                TouchModel.last_at.set(stamp),
+            ]
+        )
+
+
+def reset_first_touch(pk: str, campaign_id: str, code: str, at: datetime, older_than: datetime) -> None:
+    """A first touch older than the attribution window no longer counts: the new touch becomes the first."""
+    item = TouchModel(pk, f"TOUCH#{campaign_id}")
+    try:
+        item.update(
+            actions=[TouchModel.first_code.set(code), TouchModel.first_at.set(at.isoformat())],
+            condition=TouchModel.first_at < older_than.isoformat(),
+        )
+    except UpdateError as exc:
+        if not transactions.condition_failed(exc):
+            raise
+
+
+def person_keys(email_hash: str | None, customer_id: str | None) -> list[str]:
+    keys = [f"EMAIL#{email_hash}"] if email_hash else []
+    return keys + ([f"CUST#{customer_id}"] if customer_id else [])

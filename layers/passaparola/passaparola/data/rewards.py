@@ -1,0 +1,239 @@
+"""Rewards and the append-only rewards ledger, in each customer's partition of the rewards table.
+
+A reward changes status only in a transaction conditioned on its current status, together with its
+ledger line (guarded so each event is written once): running a release twice never pays twice.
+"""
+
+import json
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
+
+from passaparola.data.models import LedgerGuardModel, LedgerModel, RewardModel
+from passaparola.data.pagination import decode_cursor, encode_cursor
+from passaparola.data.transactions import Transaction
+from passaparola.errors import NotFound
+from passaparola.referrals.models import IssuedReward, LedgerEntry
+
+DUE = "pending"
+
+
+def reward_sk(reward_id: str) -> str:
+    return f"REWARD#{reward_id}"
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def to_reward(item: RewardModel) -> IssuedReward:
+    return IssuedReward(
+        id=item.id,
+        customer_id=item.customer_id,
+        campaign_id=item.campaign_id,
+        referral_code=item.referral_code,
+        conversion_id=item.conversion_id,
+        order_id=item.order_id,
+        role=item.role,  # type: ignore[arg-type]
+        type=item.type,  # type: ignore[arg-type]
+        status=item.status,  # type: ignore[arg-type]
+        held=bool(item.held),
+        coupon_code=item.coupon_code,
+        amount=None if item.amount is None else int(item.amount),
+        currency=item.currency,
+        points=None if item.points is None else int(item.points),
+        tier=None if item.tier is None else int(item.tier),
+        reason=item.reason,
+        release_at=_dt(item.release_at),
+        created_at=datetime.fromisoformat(item.created_at),
+        released_at=_dt(item.released_at),
+        voided_at=_dt(item.voided_at),
+        reversed_at=_dt(item.reversed_at),
+        not_reversed=None if item.not_reversed is None else int(item.not_reversed),
+    )
+
+
+def spec_of(item: RewardModel) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads(item.spec)
+    return loaded
+
+
+def put(tx: Transaction, reward: IssuedReward, spec_json: str) -> None:
+    """A new reward; `due` makes a pending, not held reward visible to the release job."""
+    tx.save(
+        RewardModel(
+            reward.customer_id,
+            reward_sk(reward.id),
+            id=reward.id,
+            campaign_id=reward.campaign_id,
+            referral_code=reward.referral_code,
+            conversion_id=reward.conversion_id,
+            order_id=reward.order_id,
+            role=reward.role,
+            type=reward.type,
+            status=reward.status,
+            held=reward.held,
+            spec=spec_json,
+            coupon_code=reward.coupon_code,
+            amount=reward.amount,
+            currency=reward.currency,
+            points=reward.points,
+            tier=reward.tier,
+            reason=reward.reason,
+            due=DUE if reward.status == "pending" and not reward.held else None,
+            release_at=_iso(reward.release_at),
+            created_at=reward.created_at.isoformat(),
+            released_at=_iso(reward.released_at),
+        ),
+        condition=RewardModel.sk.does_not_exist(),
+    )
+
+
+def ledger(tx: Transaction, reward: IssuedReward, event: str, reason: str, at: datetime) -> None:
+    """Append the ledger line for this reward event, once: the guard item refuses a second one."""
+    tx.save(
+        LedgerGuardModel(reward.customer_id, f"ENTRY#{reward.id}#{event}"),
+        condition=LedgerGuardModel.sk.does_not_exist(),
+    )
+    tx.save(
+        LedgerModel(
+            reward.customer_id,
+            f"LEDGER#{at.isoformat()}#{reward.id}#{event}",
+            reward_id=reward.id,
+            event=event,
+            type=reward.type,
+            amount=reward.amount,
+            currency=reward.currency,
+            points=reward.points,
+            coupon_code=reward.coupon_code,
+            reason=reason,
+            at=at.isoformat(),
+        )
+    )
+
+
+def mark_released(tx: Transaction, reward: IssuedReward, coupon_code: str | None, at: datetime) -> None:
+    actions: list[Action] = [
+        RewardModel.status.set("released"),
+        RewardModel.released_at.set(at.isoformat()),
+        RewardModel.held.set(False),
+        RewardModel.due.remove(),
+    ]
+    if coupon_code:
+        actions.append(RewardModel.coupon_code.set(coupon_code))
+    tx.update(
+        RewardModel(reward.customer_id, reward_sk(reward.id)),
+        actions=actions,
+        condition=RewardModel.status == "pending",
+    )
+
+
+def mark_voided(tx: Transaction, reward: IssuedReward, reason: str, at: datetime) -> None:
+    tx.update(
+        RewardModel(reward.customer_id, reward_sk(reward.id)),
+        actions=[
+            RewardModel.status.set("voided"),
+            RewardModel.voided_at.set(at.isoformat()),
+            RewardModel.reason.set(reason),
+            RewardModel.due.remove(),
+        ],
+        condition=RewardModel.status == "pending",
+    )
+
+
+def mark_reversed(tx: Transaction, reward: IssuedReward, not_reversed: int | None, reason: str, at: datetime) -> None:
+    actions: list[Action] = [
+        RewardModel.status.set("reversed"),
+        RewardModel.reversed_at.set(at.isoformat()),
+        RewardModel.reason.set(reason),
+    ]
+    if not_reversed:
+        actions.append(RewardModel.not_reversed.set(not_reversed))
+    tx.update(
+        RewardModel(reward.customer_id, reward_sk(reward.id)),
+        actions=actions,
+        condition=RewardModel.status == "released",
+    )
+
+
+def mark_not_reversible(tx: Transaction, reward: IssuedReward, amount: int | None) -> None:
+    tx.update(
+        RewardModel(reward.customer_id, reward_sk(reward.id)),
+        actions=[RewardModel.not_reversed.set(amount or 0)],
+        condition=RewardModel.status == "released",
+    )
+
+
+def unhold(tx: Transaction, reward: IssuedReward) -> None:
+    """An approved conversion's pending reward becomes due at its release time."""
+    tx.update(
+        RewardModel(reward.customer_id, reward_sk(reward.id)),
+        actions=[RewardModel.held.set(False), RewardModel.due.set(DUE)],
+        condition=(RewardModel.status == "pending") & (RewardModel.held == True),  # noqa: E712
+    )
+
+
+def get_item(customer_id: str, reward_id: str) -> RewardModel:
+    try:
+        return RewardModel.get(customer_id, reward_sk(reward_id), consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound("No such reward.", {"reward_id": reward_id}) from exc
+
+
+def items(keys: list[tuple[str, str]]) -> list[RewardModel]:
+    if not keys:
+        return []
+    found = {i.id: i for i in RewardModel.batch_get([(c, reward_sk(r)) for c, r in keys], consistent_read=True)}
+    return [found[r] for r in dict.fromkeys(r for _, r in keys) if r in found]
+
+
+def due(now: datetime, limit: int = 500) -> list[RewardModel]:
+    """Pending, not held rewards whose release time has come (sparse index: never the others)."""
+    return list(RewardModel.due_index.query(DUE, RewardModel.release_at <= now.isoformat(), limit=limit))
+
+
+def of_customer(
+    customer_id: str, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[IssuedReward], str | None]:
+    start = decode_cursor(cursor, {"customer_id", "sk"}, {"customer_id": customer_id})
+    result = RewardModel.query(
+        customer_id,
+        RewardModel.sk.startswith("REWARD#"),
+        filter_condition=(RewardModel.status == status) if status else None,
+        limit=limit,
+        last_evaluated_key=start,
+        scan_index_forward=False,
+    )
+    found = [to_reward(i) for i in result]
+    found.sort(key=lambda r: r.created_at, reverse=True)
+    return found, encode_cursor(result.last_evaluated_key)
+
+
+def of_referral(code: str, limit: int = 100) -> list[IssuedReward]:
+    return [to_reward(i) for i in RewardModel.by_referral.query(code, limit=limit, scan_index_forward=False)]
+
+
+def ledger_of(customer_id: str, limit: int, cursor: str | None) -> tuple[list[LedgerEntry], str | None]:
+    start = decode_cursor(cursor, {"customer_id", "sk"}, {"customer_id": customer_id})
+    result = LedgerModel.query(customer_id, LedgerModel.sk.startswith("LEDGER#"), limit=limit, last_evaluated_key=start)
+    found = [
+        LedgerEntry(
+            reward_id=i.reward_id,
+            customer_id=i.customer_id,
+            event=i.event,  # type: ignore[arg-type]
+            type=i.type,  # type: ignore[arg-type]
+            amount=None if i.amount is None else int(i.amount),
+            currency=i.currency,
+            points=None if i.points is None else int(i.points),
+            coupon_code=i.coupon_code,
+            reason=i.reason,
+            at=datetime.fromisoformat(i.at),
+        )
+        for i in result
+    ]
+    return found, encode_cursor(result.last_evaluated_key)

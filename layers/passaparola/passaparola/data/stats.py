@@ -1,0 +1,79 @@
+"""Report aggregates, moved in the same writes as the events they count (docs/data-model.md, "stats").
+
+Items with per-currency maps exist before anything is counted in them (a map entry can only be updated in
+place in an existing map): a program's variant items are created with the program, the shop's LTV items
+on first use.
+"""
+
+from pynamodb.exceptions import PutError
+
+from passaparola.data import transactions
+from passaparola.data.models import StatsModel
+from passaparola.data.transactions import Transaction
+
+DEFAULT_VARIANT = "default"
+SHOP = "STATS#shop"
+_shop_ready = False
+
+
+def variant_key(variant: str | None) -> str:
+    return variant or DEFAULT_VARIANT
+
+
+def stats_pk(campaign_id: str) -> str:
+    return f"STATS#{campaign_id}"
+
+
+def _put_if_absent(item: StatsModel) -> None:
+    try:
+        item.save(condition=StatsModel.pk.does_not_exist())
+    except PutError as exc:
+        if not transactions.condition_failed(exc):
+            raise
+
+
+def ensure_variants(campaign_id: str, variants: list[str]) -> None:
+    """Create the program's per-variant aggregate items (idempotent)."""
+    for name in [DEFAULT_VARIANT, *variants]:
+        _put_if_absent(StatsModel(stats_pk(campaign_id), f"VARIANT#{name}", revenue={}, ltv_revenue={}, reward_cost={}))
+
+
+def ensure_shop() -> None:
+    """The shop-wide LTV items; written once per container at most."""
+    global _shop_ready
+    if not _shop_ready:
+        for bucket in ("referred", "other"):
+            _put_if_absent(StatsModel(SHOP, f"LTV#{bucket}", customers={}, revenue={}))
+        _shop_ready = True
+
+
+def _move(tx: Transaction, item: StatsModel, counts: dict[str, int], money: dict[str, tuple[str, int]]) -> None:
+    tx.add(item, counts)
+    for name, (currency, amount) in money.items():
+        tx.add_money(item, name, currency, amount)
+
+
+def variant(
+    tx: Transaction,
+    campaign_id: str,
+    variant_name: str | None,
+    counts: dict[str, int] | None = None,
+    money: dict[str, tuple[str, int]] | None = None,
+) -> None:
+    """Move a program's per-variant counters inside a transaction (merged per item at commit)."""
+    item = StatsModel(stats_pk(campaign_id), f"VARIANT#{variant_key(variant_name)}")
+    _move(tx, item, counts or {}, money or {})
+
+
+def shop_ltv(tx: Transaction, referred: bool, currency: str, revenue: int, new_customer: bool) -> None:
+    """Every order feeds the average LTV of referred or other customers."""
+    bucket = "referred" if referred else "other"
+    money = {"revenue": (currency, revenue)} | ({"customers": (currency, 1)} if new_customer else {})
+    _move(tx, StatsModel(SHOP, f"LTV#{bucket}"), {}, money)
+
+
+def traffic(campaign_id: str, variant_name: str | None, field: str) -> None:
+    """Clicks, visits and signups: plain counters outside transactions (they never conflict with orders)."""
+    StatsModel(stats_pk(campaign_id), f"TRAFFIC#{variant_key(variant_name)}").update(
+        actions=[getattr(StatsModel, field).add(1)]
+    )

@@ -1,0 +1,512 @@
+"""Conversion tracking: an order (or a custom event) comes in; attribute it, decide it, pay or hold rewards.
+
+Round trips: one read of the order, the friend and the named link; one read of the program, the referrer
+and the fraud counters; one transaction writing everything. A failed condition in that transaction means
+the world changed since the read (a concurrent order of the same friend, the referrer's cap filled, the
+program switched off): read again and decide again, so the answer is always true to the stored state.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from passaparola import clock
+from passaparola.campaigns.models import ReferralCampaign
+from passaparola.coupons import service as coupons
+from passaparola.coupons.models import Order, OrderItem, RedeemRequest, normalize_code
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import conversions as store
+from passaparola.data import links as link_store
+from passaparola.data import stats
+from passaparola.data.campaigns import to_campaign
+from passaparola.data.models import CampaignModel, CustomerModel, IdentityModel, LinkModel, OrderModel
+from passaparola.data.transactions import Transaction
+from passaparola.errors import Conflict, CouponRejected, NotFound
+from passaparola.ids import new_sortable_id
+from passaparola.observability import logger, metrics
+from passaparola.referrals import identity, rewards, rules
+from passaparola.referrals.models import (
+    Conversion,
+    CouponOutcome,
+    EventConversionRequest,
+    IssuedReward,
+    OrderOutcome,
+    OrderRequest,
+    ReferralOutcome,
+)
+
+ATTEMPTS = 6
+IP_COUNTER_TTL = timedelta(days=2)
+HOUR_COUNTER_TTL = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """An order or a custom event, as the conversion logic sees it."""
+
+    key: str
+    id: str
+    kind: str
+    event: str
+    customer_id: str
+    email: str | None
+    amount: int
+    currency: str
+    referral_code: str | None
+    ip: str | None
+    user_agent: str | None
+    at: datetime
+
+    @property
+    def email_hash(self) -> str | None:
+        return identity.email_hash(self.email) if self.email else None
+
+    @property
+    def is_order(self) -> bool:
+        return self.kind == "order"
+
+
+def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
+    """Report an order. Returns its outcome and whether it is new (False: a replay of the first answer)."""
+    at = request.created_at or clock.now()
+    coupon = None
+    if request.coupon_code:
+        replayed = store.find_order(request.id)  # a replay must not touch the coupon again
+        if replayed is not None:
+            return OrderOutcome.model_validate_json(replayed.outcome), False
+        coupon = _redeem(request)
+    paid = request.amount - (coupon.discount_amount or 0 if coupon and coupon.redeemed else 0)
+    incoming = Incoming(
+        key=request.id,
+        id=request.id,
+        kind="order",
+        event="first_order",
+        customer_id=request.customer_id,
+        email=request.email,
+        amount=paid,
+        currency=request.currency,
+        referral_code=request.referral_code,
+        ip=request.ip,
+        user_agent=request.user_agent,
+        at=at,
+    )
+    return _record(incoming, coupon)
+
+
+def record_event(request: EventConversionRequest) -> tuple[OrderOutcome, bool]:
+    """A named custom event, for programs that convert on it; idempotent on the event id."""
+    incoming = Incoming(
+        key=f"event#{request.id}",
+        id=request.id,
+        kind="event",
+        event=request.event,
+        customer_id=request.customer_id,
+        email=request.email,
+        amount=request.amount,
+        currency=request.currency,
+        referral_code=request.referral_code,
+        ip=request.ip,
+        user_agent=request.user_agent,
+        at=request.created_at or clock.now(),
+    )
+    return _record(incoming, None)
+
+
+def _redeem(request: OrderRequest) -> CouponOutcome:
+    """Redeem the order's coupon through the coupon engine (idempotent on code and order)."""
+    assert request.coupon_code
+    code = normalize_code(request.coupon_code)
+    order = Order(
+        id=request.id,
+        amount=request.amount,
+        currency=request.currency,
+        country=request.country,
+        shipping_amount=request.shipping_amount,
+        items=[OrderItem(**line.model_dump()) for line in request.items],
+    )
+    try:
+        result = coupons.redeem(RedeemRequest(code=code, customer_id=request.customer_id, order=order))
+    except CouponRejected as rejected:
+        return CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
+    r = result.redemption
+    return CouponOutcome(code=code, redeemed=True, redemption_id=r.id, discount_amount=r.discount_amount)
+
+
+def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutcome, bool]:
+    for _ in range(ATTEMPTS):
+        code = normalize_code(incoming.referral_code) if incoming.referral_code else None
+        ctx = store.read_order_and_friend(incoming.key, incoming.customer_id, incoming.email_hash, code)
+        if ctx.order is not None:
+            return OrderOutcome.model_validate_json(ctx.order.outcome), False
+        notes: list[str] = []
+        source = "explicit"
+        if code and ctx.link is None:
+            notes.append("referral_code_unknown")
+        if not code:
+            ctx.link, source = _attributed_link(incoming), "touch"
+        try:
+            outcome = _decide_and_write(incoming, ctx, source, coupon, notes)
+        except store.Rejected:
+            continue
+        _count(outcome)
+        return outcome, True
+    raise Conflict("The order kept colliding with concurrent changes; retry.")
+
+
+def _attributed_link(incoming: Incoming) -> LinkModel | None:
+    """An earlier touch of this person within its program's window, first or last per the program."""
+    key = f"EMAIL#{incoming.email_hash}" if incoming.email_hash else f"CUST#{incoming.customer_id}"
+    best: tuple[datetime, str] | None = None
+    for touch in store.touches(key):
+        program = campaign_store.get_cached(touch.sk.removeprefix("TOUCH#"))
+        if not isinstance(program, ReferralCampaign):
+            continue
+        window = program.attribution_window
+        first_at, last_at = datetime.fromisoformat(touch.first_at), datetime.fromisoformat(touch.last_at)
+        chosen: tuple[datetime, str] | None = None
+        if program.attribution.model == "first_touch" and rules.in_window(first_at, incoming.at, window):
+            chosen = (first_at, touch.first_code)
+        elif rules.in_window(last_at, incoming.at, window):
+            chosen = (last_at, touch.last_code)
+        if chosen and (best is None or chosen[0] > best[0]):
+            best = chosen
+    return store.read_link(best[1]) if best else None
+
+
+def _counter_keys(program: ReferralCampaign, code: str, incoming: Incoming) -> dict[str, tuple[str, str]]:
+    keys = {
+        "in_period": (f"REF#{code}", f"LIMIT#{rules.period_bucket(program, incoming.at)}"),
+        "this_hour": (f"REF#{code}", f"HOUR#{rules.hour_bucket(incoming.at)}"),
+    }
+    if incoming.ip:
+        ip_hash = identity.keyed_hash("ip:" + incoming.ip.strip())
+        keys["from_ip_today"] = (f"IP#{ip_hash}", f"DAY#{rules.day_bucket(incoming.at)}")
+    return keys
+
+
+def _earlier_orders(incoming: Incoming, facts: CustomerModel | None, ident: IdentityModel | None) -> int:
+    orders = set(facts.order_ids or set()) if facts else set()
+    orders.discard(incoming.id)
+    if ident and ident.first_order_id and ident.first_order_id != incoming.id:
+        orders.add(ident.first_order_id)
+    return len(orders)
+
+
+def _decide_and_write(
+    incoming: Incoming, ctx: store.Context, source: str, coupon: CouponOutcome | None, notes: list[str]
+) -> OrderOutcome:
+    facts, ident = ctx.friend.facts, ctx.friend.identity
+    link = ctx.link
+    decision: rules.Decision | None = None
+    program: ReferralCampaign | None = None
+    if link is not None:
+        configured = campaign_store.get_cached(link.campaign_id)
+        if isinstance(configured, ReferralCampaign):
+            keys = _counter_keys(configured, link.code, incoming)
+            store.read_referrer_side(ctx, link.campaign_id, link.customer_id, keys)
+            fresh = to_campaign(ctx.campaign) if ctx.campaign else None
+            if isinstance(fresh, ReferralCampaign):
+                program = fresh
+                referred_by = (facts.referred_by if facts else None) or (ident.referred_by if ident else None)
+                friend = rules.Friend(
+                    customer_id=incoming.customer_id,
+                    email_hash=incoming.email_hash,
+                    email_domain=identity.email_domain(incoming.email) if incoming.email else None,
+                    earlier_orders=_earlier_orders(incoming, facts, ident),
+                    referred_by=referred_by,
+                    fingerprints=frozenset(identity.fingerprints(incoming.ip, incoming.user_agent)),
+                )
+                referrer = rules.Referrer(
+                    customer_id=link.customer_id,
+                    code=link.code,
+                    email_hash=link.email_hash,
+                    fingerprints=frozenset(ctx.referrer.fingerprints or set()) if ctx.referrer else frozenset(),
+                )
+                counts = rules.Counts(**ctx.counters)
+                decision = rules.decide(
+                    program, referrer, friend, incoming.event, incoming.amount, incoming.currency, counts
+                )
+    writer = _Writer(incoming, ctx, program, link, decision, source, coupon, notes)
+    store.write(writer.build)
+    if decision and decision.status == "attributed" and program and link:
+        person = link_store.person_keys(incoming.email_hash, incoming.customer_id)
+        link_store.touch(person, program.id, link.code, incoming.at)
+    return writer.outcome
+
+
+class _Writer:
+    """Builds the one transaction of a conversion call, and the outcome it stores with the order."""
+
+    def __init__(
+        self,
+        incoming: Incoming,
+        ctx: store.Context,
+        program: ReferralCampaign | None,
+        link: LinkModel | None,
+        decision: rules.Decision | None,
+        source: str,
+        coupon: CouponOutcome | None,
+        notes: list[str],
+    ) -> None:
+        self.incoming, self.ctx, self.program, self.link = incoming, ctx, program, link
+        self.decision, self.source, self.coupon, self.notes = decision, source, coupon, notes
+        self.outcome = OrderOutcome(
+            order_id=incoming.id,
+            customer_id=incoming.customer_id,
+            amount=incoming.amount,
+            currency=incoming.currency,
+            coupon=coupon,
+            notes=notes,
+            created_at=incoming.at,
+        )
+
+    def build(self, tx: Transaction) -> None:
+        incoming, decision, program, link = self.incoming, self.decision, self.program, self.link
+        now = clock.now()
+        facts = self.ctx.friend.facts
+        conversion: Conversion | None = None
+        earned: list[IssuedReward] = []
+        pays = bool(decision and decision.pays and program and link)
+        if decision and program and link:
+            conversion = Conversion(
+                id=new_sortable_id("cnv", int(now.timestamp() * 1000)),
+                campaign_id=program.id,
+                code=link.code,
+                variant=link.variant,
+                referrer_customer_id=link.customer_id,
+                customer_id=incoming.customer_id,
+                order_id=incoming.id,
+                event=incoming.event,
+                amount=incoming.amount,
+                currency=incoming.currency,
+                status="flagged" if decision.status == "flagged" else "converted",
+                reasons=decision.reasons,
+                source=self.source,  # type: ignore[arg-type]
+                created_at=now,
+                decided_at=None if decision.status == "flagged" else now,
+            )
+            if decision.status == "blocked":
+                conversion = conversion.model_copy(update={"status": "blocked"})
+            if pays:
+                earned = self._rewards(tx, program, link, conversion, decision.status == "flagged", now)
+                conversion = conversion.model_copy(update={"reward_ids": [r.id for r in earned]})
+            if decision.status != "attributed":
+                self._conversion(tx, program, link, conversion, decision, now)
+            self.outcome.referral = ReferralOutcome(
+                code=link.code,
+                campaign_id=program.id,
+                source=self.source,  # type: ignore[arg-type]
+                status=decision.status,
+                reasons=decision.reasons,
+                conversion_id=conversion.id if decision.status != "attributed" else None,
+            )
+            self.outcome.rewards = earned
+        referred_now = pays and conversion is not None
+        already = facts.referred_by if facts else None
+        referred = referred_now or bool(already)
+        ltv_campaign = program.id if referred_now and program else (facts.referred_campaign_id if facts else None)
+        ltv_variant = link.variant if referred_now and link else (facts.referred_variant if facts else None)
+        self._order(
+            tx,
+            conversion if decision and decision.status != "attributed" else None,
+            referred,
+            ltv_campaign,
+            ltv_variant,
+        )
+        self._friend(tx, referred_now)
+        if incoming.is_order:
+            stats.ensure_shop()
+            first_order = not (facts and facts.order_ids)
+            stats.shop_ltv(tx, referred, incoming.currency, incoming.amount, first_order)
+            if ltv_campaign and not referred_now:
+                stats.variant(
+                    tx, ltv_campaign, ltv_variant, money={"ltv_revenue": (incoming.currency, incoming.amount)}
+                )
+
+    def _rewards(
+        self,
+        tx: Transaction,
+        program: ReferralCampaign,
+        link: LinkModel,
+        conversion: Conversion,
+        held: bool,
+        now: datetime,
+    ) -> list[IssuedReward]:
+        referee_spec, referrer_spec = program.rewards_of(link.variant)
+        common = {
+            "program": program,
+            "code": link.code,
+            "now": now,
+            "conversion_id": conversion.id,
+            "order_id": self.incoming.id,
+        }
+        referee = rewards.new(
+            referee_spec,
+            role="referee",
+            customer_id=self.incoming.customer_id,
+            status="pending",
+            held=held,
+            reason="referral_converted",
+            release_at=now,
+            **common,  # type: ignore[arg-type]
+        )
+        if held:
+            rewards.record_pending(tx, referee, referee_spec)
+        else:
+            referee = rewards.grant(tx, referee, referee_spec, link.variant, now, "referral_converted")
+        referrer = rewards.new(
+            referrer_spec,
+            role="referrer",
+            customer_id=link.customer_id,
+            status="pending",
+            held=held,
+            reason="referral_converted",
+            release_at=self.incoming.at + timedelta(days=program.holding_days),
+            **common,  # type: ignore[arg-type]
+        )
+        rewards.record_pending(tx, referrer, referrer_spec)
+        return [referee, referrer]
+
+    def _conversion(
+        self,
+        tx: Transaction,
+        program: ReferralCampaign,
+        link: LinkModel,
+        conversion: Conversion,
+        decision: rules.Decision,
+        now: datetime,
+    ) -> None:
+        incoming = self.incoming
+        converted = conversion.status == "converted"
+        bucket = rules.period_bucket(program, incoming.at) if converted else None
+        boards = [f"BOARD#{program.id}#{p}" for p in rules.boards(incoming.at)] if converted else []
+        tx.save(store.conversion_item(conversion, bucket, boards), condition=store.ConversionModel.pk.does_not_exist())
+        field = {"converted": "conversions", "flagged": "flagged", "blocked": "blocked"}[conversion.status]
+        tx.add(LinkModel(link.pk, "LINK"), {field: 1})
+        money: dict[str, tuple[str, int]] = {}
+        if converted:
+            money["revenue"] = (incoming.currency, incoming.amount)
+        if decision.pays:
+            money["ltv_revenue"] = (incoming.currency, incoming.amount)
+        stats.variant(tx, program.id, link.variant, {field: 1}, money)
+        if converted:
+            for board in boards:
+                store.board_update(tx, board, link.code, link.customer_id, link.name, 1)
+            keys = _counter_keys(program, link.code, incoming)
+            cap = program.limits.max_rewarded_per_referrer
+            store.counter_update(tx, keys["in_period"], 1, None, below=cap)
+        if decision.pays:
+            keys = _counter_keys(program, link.code, incoming)
+            expires = int((incoming.at + HOUR_COUNTER_TTL).timestamp())
+            store.counter_update(tx, keys["this_hour"], 1, expires)
+            if "from_ip_today" in keys:
+                store.counter_update(tx, keys["from_ip_today"], 1, int((incoming.at + IP_COUNTER_TTL).timestamp()))
+            assert self.ctx.campaign is not None
+            tx.condition_check(
+                CampaignModel,
+                program.id,
+                condition=(CampaignModel.enabled == True) & (CampaignModel.version == program.version),  # noqa: E712
+            )
+
+    def _order(
+        self,
+        tx: Transaction,
+        conversion: Conversion | None,
+        referred: bool,
+        ltv_campaign: str | None,
+        ltv_variant: str | None,
+    ) -> None:
+        incoming = self.incoming
+        tx.save(
+            OrderModel(
+                incoming.key,
+                kind=incoming.kind,
+                customer_id=incoming.customer_id,
+                email_hash=incoming.email_hash,
+                amount=incoming.amount,
+                currency=incoming.currency,
+                refunded=0,
+                conversion_id=conversion.id if conversion else None,
+                referral_code=self.link.code if self.link else None,
+                campaign_id=self.program.id if self.program else None,
+                referred=referred,
+                ltv_campaign_id=ltv_campaign,
+                ltv_variant=ltv_variant,
+                outcome=self.outcome.model_dump_json(),
+                created_at=incoming.at.isoformat(),
+            ),
+            condition=OrderModel.id.does_not_exist(),
+        )
+
+    def _friend(self, tx: Transaction, referred_now: bool) -> None:
+        """The friend's facts (by id and by email): orders seen, fingerprints, and who referred them.
+
+        When the decision relied on "no earlier order" or "not referred yet", the write is conditioned on it
+        still being true, so two concurrent first orders of one friend cannot both convert.
+        """
+        incoming, link, program = self.incoming, self.link, self.program
+        first_order_rule = bool(
+            referred_now and program and incoming.is_order and program.conversion.event == "first_order"
+        )
+        actions: list[Action] = []
+        condition: Condition | None = None
+        if incoming.is_order:
+            actions += [
+                CustomerModel.order_ids.add({incoming.id}),
+                CustomerModel.first_order_at.set(CustomerModel.first_order_at | incoming.at.isoformat()),
+                CustomerModel.last_order_at.set(incoming.at.isoformat()),
+            ]
+        prints = identity.fingerprints(incoming.ip, incoming.user_agent)
+        if prints:
+            actions.append(CustomerModel.fingerprints.add(prints))
+        if referred_now and link and program:
+            actions += [
+                CustomerModel.referred_by.set(link.code),
+                CustomerModel.referred_campaign_id.set(program.id),
+            ]
+            if link.variant:
+                actions.append(CustomerModel.referred_variant.set(link.variant))
+            condition = CustomerModel.referred_by.does_not_exist()
+            if first_order_rule:
+                condition &= CustomerModel.order_ids.does_not_exist()
+        if actions:
+            tx.update(CustomerModel(incoming.customer_id, "facts"), actions=actions, condition=condition)
+        if incoming.email_hash and (incoming.is_order or referred_now):
+            id_actions: list[Action] = []
+            id_condition: Condition | None = None
+            if incoming.is_order:
+                id_actions.append(IdentityModel.first_order_id.set(IdentityModel.first_order_id | incoming.id))
+            if referred_now and link:
+                id_actions.append(IdentityModel.referred_by.set(link.code))
+                id_condition = IdentityModel.referred_by.does_not_exist()
+                if first_order_rule:
+                    id_condition &= IdentityModel.first_order_id.does_not_exist()
+            tx.update(
+                IdentityModel(f"EMAIL#{incoming.email_hash}", "FACTS"), actions=id_actions, condition=id_condition
+            )
+
+
+def _count(outcome: OrderOutcome) -> None:
+    metrics.add_metric(name="OrdersReported", unit=MetricUnit.Count, value=1)
+    if outcome.referral:
+        name = {"converted": "Conversions", "flagged": "ConversionsFlagged", "blocked": "ConversionsBlocked"}
+        if metric := name.get(outcome.referral.status):
+            metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+        logger.info(
+            "conversion",
+            extra={
+                "order_id": outcome.order_id,
+                "status": outcome.referral.status,
+                "reasons": outcome.referral.reasons,
+            },
+        )
+
+
+def get_order(order_id: str) -> OrderOutcome:
+    item = store.get_order(order_id)
+    if item.kind != "order":
+        raise NotFound("No such order.", {"order_id": order_id})
+    return OrderOutcome.model_validate_json(item.outcome)

@@ -1,0 +1,79 @@
+"""Who is who, without keeping raw personal data: normalised emails and keyed hashes of emails, IPs and agents.
+
+Hashes are HMAC-SHA256 with the deployment's FINGERPRINT_KEY: a plain hash of an IPv4 address could be
+reversed by trying all four billion of them; a keyed one cannot without the key.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+
+from passaparola.coupons.codes import CHARSET
+from passaparola.settings import get_settings
+
+DOT_BLIND_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+"""Providers that ignore dots in the local part (a.b@gmail.com is ab@gmail.com)."""
+PLUS_TAG_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "yahoo.com",
+        "protonmail.com",
+        "proton.me",
+        "fastmail.com",
+    }
+)
+"""Providers that deliver `name+anything@` to `name@`."""
+DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
+
+
+def normalize_email(email: str) -> str:
+    """The mailbox an address reaches: lower case, Gmail dots dropped, `+tag` dropped where it is an alias."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    domain = DOMAIN_ALIASES.get(domain, domain)
+    if domain in PLUS_TAG_DOMAINS:
+        local = local.split("+", 1)[0]
+    if domain in DOT_BLIND_DOMAINS:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def email_domain(email: str) -> str:
+    return email.strip().lower().rpartition("@")[2]
+
+
+def keyed_hash(value: str) -> str:
+    key = (get_settings().fingerprint_key or "passaparola-unset-fingerprint-key").encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def email_hash(email: str) -> str:
+    return keyed_hash("email:" + normalize_email(email))
+
+
+def fingerprints(ip: str | None, user_agent: str | None) -> set[str]:
+    """The IP's hash, and the IP+agent's hash when the agent is known: both are compared."""
+    if not ip:
+        return set()
+    found = {"ip:" + keyed_hash("ip:" + ip.strip())}
+    if user_agent:
+        found.add("ipua:" + keyed_hash(f"ipua:{ip.strip()}\n{user_agent.strip()}"))
+    return found
+
+
+def new_referral_code(name: str | None) -> str:
+    """`ANNA-7K2M9X`: a readable prefix from the name (when it has letters) and 6 secure random characters."""
+    letters = ""
+    if name:
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper()
+        letters = re.sub(r"[^A-Z]", "", ascii_name.split()[0] if ascii_name.split() else "")[:8]
+    suffix = "".join(secrets.choice(CHARSET) for _ in range(6 if letters else 8))
+    return f"{letters}-{suffix}" if letters else suffix

@@ -1,0 +1,132 @@
+"""Referral links: create a referrer's code, follow a shared link, track storefront signals, show a referral."""
+
+from dataclasses import dataclass
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from passaparola import clock
+from passaparola.campaigns.models import ReferralCampaign
+from passaparola.campaigns.service import get_referral
+from passaparola.coupons.models import normalize_code
+from passaparola.coupons.qr import qr_svg
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import conversions as conversion_store
+from passaparola.data import links as store
+from passaparola.data import rewards as reward_store
+from passaparola.data import stats
+from passaparola.errors import CampaignDisabled, Conflict, NotFound
+from passaparola.observability import metrics
+from passaparola.referrals import identity, share
+from passaparola.referrals.models import CreateReferral, Referral, ReferralView, Tracked, TrackRequest
+from passaparola.settings import get_settings
+
+CODE_ATTEMPTS = 8
+
+
+def _referral(program: ReferralCampaign, link: store.Link, base_url: str) -> Referral:
+    share_url = f"{base_url}/r/{link.code}"
+    return Referral(
+        code=link.code,
+        campaign_id=link.campaign_id,
+        customer_id=link.customer_id,
+        name=link.name,
+        variant=link.variant,
+        share_url=share_url,
+        landing_url=share.landing(program, link.code),
+        qr_url=f"{share_url}/qr",
+        share=share.texts(program, link.variant, link.name, share_url),
+        counts=link.counts,
+        created_at=link.created_at,
+    )
+
+
+def create(request: CreateReferral, base_url: str) -> tuple[Referral, bool]:
+    """The customer's code in the program: new (True) or the one they already have (False)."""
+    program = get_referral(request.campaign_id)
+    if existing := store.owned_code(request.customer_id, program.id):
+        return _referral(program, store.get(existing), base_url), False
+    if not program.enabled:
+        raise CampaignDisabled(details={"campaign_id": program.id})
+    for _ in range(CODE_ATTEMPTS):
+        link = store.Link(
+            code=identity.new_referral_code(request.name),
+            campaign_id=program.id,
+            customer_id=request.customer_id,
+            name=request.name,
+            email_hash=identity.email_hash(request.email) if request.email else None,
+            variant=share.assign_variant(program, request.customer_id),
+            created_at=clock.now(),
+            counts=store.ReferralCounts(),
+        )
+        try:
+            store.create(link, identity.fingerprints(request.ip, request.user_agent))
+        except store.CodeTaken:
+            continue
+        except store.OwnerHasLink:
+            code = store.owned_code(request.customer_id, program.id)
+            assert code is not None
+            return _referral(program, store.get(code), base_url), False
+        metrics.add_metric(name="ReferralLinksCreated", unit=MetricUnit.Count, value=1)
+        return _referral(program, link, base_url), True
+    raise Conflict("Could not draw a free referral code; retry.")
+
+
+@dataclass(frozen=True)
+class Redirect:
+    location: str
+    code: str | None
+
+
+def follow(code: str, ip: str | None, user_agent: str | None) -> Redirect:
+    """Where a shared link leads: the landing page with `ref` (the click counted), or the shop's home."""
+    normalized = normalize_code(code)
+    fingerprint = sorted(identity.fingerprints(ip, user_agent))[-1] if ip else None
+    link = store.count(normalized, "clicks", clock.now(), fingerprint) if len(normalized) <= 64 else None
+    fallback = get_settings().shop_url or "/"
+    if link is None:
+        return Redirect(fallback, None)
+    program = campaign_store.get_cached(link.campaign_id)
+    if not isinstance(program, ReferralCampaign) or not program.enabled:
+        return Redirect(share.home(program.landing_url) if isinstance(program, ReferralCampaign) else fallback, None)
+    stats.traffic(program.id, link.variant, "clicks")
+    metrics.add_metric(name="ReferralClicks", unit=MetricUnit.Count, value=1)
+    return Redirect(share.landing(program, link.code), link.code)
+
+
+def qr(code: str, base_url: str) -> str:
+    link = store.get(normalize_code(code))
+    return qr_svg(f"{base_url}/r/{link.code}")
+
+
+def track(request: TrackRequest) -> Tracked:
+    """A storefront signal: count it on the link and, for a signup, remember the person for attribution."""
+    code = normalize_code(request.ref)
+    link = store.find(code)
+    if link is None:
+        raise NotFound("No such referral code.", {"ref": code})
+    program = campaign_store.get_cached(link.campaign_id)
+    if not isinstance(program, ReferralCampaign) or not program.enabled:
+        raise CampaignDisabled(details={"campaign_id": link.campaign_id})
+    field = "visits" if request.type == "visit" else "signups"
+    now = clock.now()
+    store.count(code, field, now)
+    stats.traffic(program.id, link.variant, field)
+    if request.type == "signup":
+        keys = store.person_keys(identity.email_hash(request.email) if request.email else None, request.customer_id)
+        store.touch(keys, program.id, code, now)
+        window_start = now - program.attribution_window
+        for key in keys:
+            store.reset_first_touch(key, program.id, code, now, window_start)
+    metrics.add_metric(name=f"Referral{field.capitalize()}", unit=MetricUnit.Count, value=1)
+    return Tracked(type=request.type, ref=code, campaign_id=program.id)
+
+
+def view(code: str, base_url: str) -> ReferralView:
+    link = store.get(normalize_code(code))
+    program = get_referral(link.campaign_id)
+    referral = _referral(program, link, base_url)
+    return ReferralView(
+        **referral.model_dump(),
+        conversions=conversion_store.of_code(link.code),
+        rewards=reward_store.of_referral(link.code),
+    )

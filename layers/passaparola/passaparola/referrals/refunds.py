@@ -1,0 +1,154 @@
+"""Refunds: lower the revenue figures and, when the order no longer qualifies, undo the conversion.
+
+A full refund, or a partial one leaving less than the program's minimum, voids the conversion: pending
+rewards are voided, released store credit and points are reversed (credit only as far as it is unspent:
+the rest is reported), released coupons are reported as not reversible.
+"""
+
+from datetime import datetime
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from passaparola import clock
+from passaparola.campaigns.models import ReferralCampaign
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import conversions as store
+from passaparola.data import coupons as code_store
+from passaparola.data import rewards as reward_store
+from passaparola.data import stats
+from passaparola.data.models import ConversionModel, CounterModel, LinkModel, OrderModel
+from passaparola.data.transactions import Transaction
+from passaparola.errors import Conflict, NotFound, RefundExceedsOrder
+from passaparola.observability import metrics
+from passaparola.referrals import rewards
+from passaparola.referrals.models import IssuedReward, RefundOutcome, RefundRequest, RewardChange
+from passaparola.referrals.review import rewards_of
+
+ATTEMPTS = 5
+
+
+def refund(order_id: str, request: RefundRequest) -> RefundOutcome:
+    for _ in range(ATTEMPTS):
+        if (outcome := _attempt(order_id, request)) is not None:
+            return outcome
+    raise Conflict("The order kept changing while refunding; retry.")
+
+
+def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
+    """One read-decide-write pass; None when a concurrent change made the write fail (read again)."""
+    order = store.get_order(order_id)
+    if order.kind != "order":
+        raise NotFound("No such order.", {"order_id": order_id})
+    amount, refunded = int(order.amount), int(order.refunded or 0)
+    remaining = amount - refunded
+    value = request.amount if request.amount is not None else remaining
+    if value > remaining or value <= 0:
+        raise RefundExceedsOrder(details={"order_id": order_id, "remaining": remaining, "requested": value})
+    left = remaining - value
+    conversion = store.get_item(order.conversion_id) if order.conversion_id else None
+    program = campaign_store.get(conversion.campaign_id) if conversion else None
+    voids = bool(
+        conversion
+        and isinstance(program, ReferralCampaign)
+        and conversion.conv_status in ("converted", "flagged")
+        and (
+            left == 0
+            or (program.conversion.min_order_amount is not None and left < program.conversion.min_order_amount)
+        )
+    )
+    held = rewards_of(conversion) if conversion and voids else []
+    credit_codes = [r.coupon_code for r, _ in held if r.status == "released" and r.type == "credit" and r.coupon_code]
+    balances = code_store.code_balances(credit_codes) if credit_codes else {}
+    changes: list[RewardChange] = []
+    now = clock.now()
+
+    def build(tx: Transaction) -> None:
+        changes.clear()
+        tx.update(
+            order,
+            actions=[OrderModel.refunded.add(value)],
+            condition=OrderModel.refunded == refunded,
+        )
+        stats.ensure_shop()
+        stats.shop_ltv(tx, bool(order.referred), order.currency, -value, False)
+        if order.ltv_campaign_id:
+            money = {"ltv_revenue": (order.currency, -value)}
+            if conversion is not None and conversion.conv_status == "converted":
+                money["revenue"] = (order.currency, -(value + left if voids else value))
+            stats.variant(tx, order.ltv_campaign_id, order.ltv_variant, money=money)
+        if voids and conversion is not None:
+            _void_conversion(tx, conversion, now)
+            for reward, _spec in held:
+                changes.append(_undo(tx, reward, balances, conversion.variant, now))
+
+    try:
+        store.write(build)
+    except store.Rejected:
+        return None
+    metrics.add_metric(name="OrdersRefunded", unit=MetricUnit.Count, value=1)
+    if voids:
+        metrics.add_metric(name="ConversionsVoided", unit=MetricUnit.Count, value=1)
+    return RefundOutcome(
+        order_id=order_id,
+        refunded_amount=refunded + value,
+        net_amount=left,
+        currency=order.currency,
+        conversion_voided=voids,
+        rewards=changes,
+    )
+
+
+def _void_conversion(tx: Transaction, conversion: ConversionModel, now: datetime) -> None:
+    was = conversion.conv_status
+    tx.update(
+        conversion,
+        actions=[
+            ConversionModel.conv_status.set("refunded"),
+            ConversionModel.reasons.add({"order_refunded"}),
+            ConversionModel.decided_at.set(now.isoformat()),
+        ],
+        condition=ConversionModel.conv_status == was,
+    )
+    field = "conversions" if was == "converted" else "flagged"
+    tx.add(LinkModel(f"REF#{conversion.code}", "LINK"), {field: -1})
+    stats.variant(tx, conversion.campaign_id, conversion.variant, {field: -1, "refunded": 1})
+    for board in conversion.boards or []:
+        store.board_update(tx, board, conversion.code, conversion.referrer_customer_id, None, -1)
+    if conversion.period_bucket:
+        tx.update(
+            CounterModel(f"REF#{conversion.code}", f"LIMIT#{conversion.period_bucket}"),
+            actions=[CounterModel.hits.add(-1)],
+        )
+
+
+def _undo(
+    tx: Transaction, reward: IssuedReward, balances: dict[str, int], variant: str | None, now: datetime
+) -> RewardChange:
+    """Void a pending reward, reverse a released one as far as it allows, or report it."""
+    if reward.status == "pending":
+        rewards.void(tx, reward, now, "order_refunded")
+        return RewardChange(reward_id=reward.id, action="voided")
+    if reward.status != "released":
+        return RewardChange(reward_id=reward.id, action="unchanged")
+    if reward.type == "coupon":
+        reward_store.mark_not_reversible(tx, reward, reward.amount)
+        return RewardChange(reward_id=reward.id, action="not_reversible", not_reversed=reward.amount)
+    taken = 0
+    if reward.type == "credit" and reward.coupon_code:
+        seen = balances.get(reward.coupon_code, 0)
+        taken = min(seen, reward.amount or 0)
+        if taken:
+            code_store.take_balance(tx, reward.coupon_code, taken, seen)
+    not_reversed = (reward.amount or 0) - taken if reward.type == "credit" else None
+    reversed_amount = taken if reward.type == "credit" else reward.amount
+    update = {"status": "reversed", "reversed_at": now, "reason": "order_refunded", "amount": reversed_amount}
+    reversed_reward = reward.model_copy(update=update)
+    reward_store.mark_reversed(tx, reward, not_reversed or None, "order_refunded", now)
+    reward_store.ledger(tx, reversed_reward, "reversed", "order_refunded", now)
+    counts = {"points_awarded": -(reward.points or 0)}
+    if reward.role == "referrer":
+        counts["rewards_released"] = -1
+        tx.add(LinkModel(f"REF#{reward.referral_code}", "LINK"), {"rewarded": -1})
+    money = {"reward_cost": (reward.currency, -taken)} if reward.currency and taken else {}
+    stats.variant(tx, reward.campaign_id, variant, counts, money)
+    return RewardChange(reward_id=reward.id, action="reversed", not_reversed=not_reversed or None)

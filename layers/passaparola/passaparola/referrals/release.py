@@ -1,0 +1,145 @@
+"""The hourly job: release pending rewards whose holding period ended, and the tier rewards they unlock.
+
+Each release is one transaction conditioned on the reward still being pending, with the referrer's count
+of rewarded referrals conditioned on the value read: a second run, or two concurrent runs, never pay twice
+and never skip or double a tier.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from passaparola import clock
+from passaparola.campaigns.models import ReferralCampaign
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import conversions as conversion_store
+from passaparola.data import rewards as reward_store
+from passaparola.data.models import LedgerGuardModel, LinkModel, RewardModel
+from passaparola.data.transactions import Transaction
+from passaparola.observability import logger, metrics
+from passaparola.referrals import rewards
+from passaparola.referrals.models import IssuedReward, RewardSpec
+
+ATTEMPTS = 8
+PAGE = 200
+
+
+@dataclass
+class ReleaseReport:
+    released: int = 0
+    tiers: int = 0
+    skipped: int = 0
+
+
+def release_due(max_rewards: int = 10_000) -> ReleaseReport:
+    now = clock.now()
+    report = ReleaseReport()
+    seen: set[str] = set()
+    while report.released + report.skipped < max_rewards:
+        batch = [i for i in reward_store.due(now, PAGE) if i.id not in seen]
+        if not batch:
+            break
+        for item in batch:
+            seen.add(item.id)
+            released, tier = release_one(item, now)
+            report.released += int(released)
+            report.tiers += int(tier)
+            report.skipped += int(not released)
+    metrics.add_metric(name="RewardsReleased", unit=MetricUnit.Count, value=report.released)
+    logger.info("release run", extra=report.__dict__)
+    return report
+
+
+def release_one(item: RewardModel, now: datetime, reason: str = "holding_period_ended") -> tuple[bool, bool]:
+    """Release one reward (and a tier reward it completes). Returns (released, tier issued)."""
+    reward = reward_store.to_reward(item)
+    spec = rewards.parse_spec(item.spec)
+    program = campaign_store.get_cached(reward.campaign_id)
+    skip_tier = False
+    for _ in range(ATTEMPTS):
+        result = _attempt(reward, spec, program, now, reason, skip_tier)
+        if result == "retry_without_tier":
+            skip_tier = True
+        elif result != "retry":
+            return result  # type: ignore[return-value]
+    return False, False
+
+
+def _attempt(
+    reward: IssuedReward, spec: RewardSpec, program: object, now: datetime, reason: str, skip_tier: bool
+) -> tuple[bool, bool] | str:
+    link = conversion_store.read_link(reward.referral_code)
+    if link is None or not isinstance(program, ReferralCampaign):
+        return False, False
+    seen = int(link.rewarded or 0)
+    tier = None
+    if reward.role == "referrer" and not skip_tier:
+        tier = next((t for t in program.tiers if t.referrals == seen + 1), None)
+
+    def build(tx: Transaction) -> None:
+        rewards.release(tx, reward, spec, link.variant, now, reason)
+        if reward.role != "referrer":
+            return
+        count = LinkModel.rewarded
+        tx.update(
+            LinkModel(link.pk, "LINK"),
+            actions=[count.add(1)],
+            condition=(count == seen) if seen else (count.does_not_exist() | (count == 0)),
+        )
+        if tier:
+            _grant_tier(tx, program, link, reward, tier.reward, tier.referrals, now)
+
+    try:
+        conversion_store.write(build)
+    except conversion_store.Rejected:
+        current = reward_store.get_item(reward.customer_id, reward.id)
+        if current.status != "pending" or current.held:
+            return False, False
+        if tier and _tier_given(reward.customer_id, program.id, tier.referrals):
+            return "retry_without_tier"
+        return "retry"
+    if tier:
+        metrics.add_metric(name="TierRewards", unit=MetricUnit.Count, value=1)
+    return True, tier is not None
+
+
+def _tier_key(campaign_id: str, threshold: int) -> str:
+    return f"TIER#{campaign_id}#{threshold}"
+
+
+def _tier_given(customer_id: str, campaign_id: str, threshold: int) -> bool:
+    try:
+        LedgerGuardModel.get(customer_id, _tier_key(campaign_id, threshold), consistent_read=True)
+    except LedgerGuardModel.DoesNotExist:
+        return False
+    return True
+
+
+def _grant_tier(
+    tx: Transaction,
+    program: ReferralCampaign,
+    link: LinkModel,
+    trigger: IssuedReward,
+    spec: RewardSpec,
+    threshold: int,
+    now: datetime,
+) -> None:
+    """A milestone reward, once per referrer and threshold (a guard item makes it so)."""
+    tx.save(
+        LedgerGuardModel(link.customer_id, _tier_key(program.id, threshold)),
+        condition=LedgerGuardModel.sk.does_not_exist(),
+    )
+    tier_reward = rewards.new(
+        spec,
+        role="tier",
+        customer_id=link.customer_id,
+        program=program,
+        code=link.code,
+        now=now,
+        status="pending",
+        reason="tier_reached",
+        conversion_id=trigger.conversion_id,
+        tier=threshold,
+    )
+    rewards.grant(tx, tier_reward, spec, link.variant, now, "tier_reached")

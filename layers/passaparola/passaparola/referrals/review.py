@@ -1,0 +1,127 @@
+"""The fraud review queue: a person approves or rejects a flagged conversion."""
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from passaparola import clock
+from passaparola.campaigns.service import get_referral
+from passaparola.data import conversions as store
+from passaparola.data import rewards as reward_store
+from passaparola.data import stats
+from passaparola.data.models import ConversionModel, LinkModel
+from passaparola.data.transactions import Transaction
+from passaparola.errors import Conflict, ConversionNotFlagged
+from passaparola.observability import metrics
+from passaparola.referrals import rewards, rules
+from passaparola.referrals.models import Conversion, ConversionPage, IssuedReward, RewardSpec
+
+ATTEMPTS = 5
+
+
+def queue(status: str, campaign_id: str | None, limit: int, cursor: str | None) -> ConversionPage:
+    items, next_cursor = store.by_status(status, campaign_id, limit, cursor)
+    return ConversionPage(items=items, next_cursor=next_cursor)
+
+
+def rewards_of(item: ConversionModel) -> list[tuple[IssuedReward, RewardSpec]]:
+    """The conversion's rewards with their terms (one BatchGet)."""
+    ids = sorted(item.reward_ids or [])
+    keys = [(c, r) for r in ids for c in {item.customer_id, item.referrer_customer_id}]
+    return [(reward_store.to_reward(i), rewards.parse_spec(i.spec)) for i in reward_store.items(keys)]
+
+
+def approve(conversion_id: str) -> Conversion:
+    """Accept: the friend's reward is released now, the referrer's waits for its release time."""
+    for _ in range(ATTEMPTS):
+        if (decided := _approve_once(conversion_id)) is not None:
+            return decided
+    raise Conflict("The conversion kept changing; retry.")
+
+
+def _approve_once(conversion_id: str) -> Conversion | None:
+    item = store.get_item(conversion_id)
+    if item.conv_status != "flagged":
+        raise ConversionNotFlagged(details={"conversion_id": conversion_id, "status": item.conv_status})
+    program = get_referral(item.campaign_id)
+    held = rewards_of(item)
+    link = store.read_link(item.code)
+    now = clock.now()
+    at = store.to_conversion(item).created_at
+    bucket = rules.period_bucket(program, at)
+    boards = [f"BOARD#{program.id}#{p}" for p in rules.boards(at)]
+
+    def build(tx: Transaction) -> None:
+        tx.update(
+            item,
+            actions=[
+                ConversionModel.conv_status.set("converted"),
+                ConversionModel.reasons.add({"approved_by_review"}),
+                ConversionModel.decided_at.set(now.isoformat()),
+                ConversionModel.period_bucket.set(bucket),
+                ConversionModel.boards.set(set(boards)),
+            ],
+            condition=ConversionModel.conv_status == "flagged",
+        )
+        tx.add(LinkModel(f"REF#{item.code}", "LINK"), {"flagged": -1, "conversions": 1})
+        stats.variant(
+            tx,
+            program.id,
+            item.variant,
+            {"flagged": -1, "conversions": 1},
+            {"revenue": (item.currency, int(item.amount))},
+        )
+        for board in boards:
+            store.board_update(tx, board, item.code, item.referrer_customer_id, link.name if link else None, 1)
+        store.counter_update(tx, (f"REF#{item.code}", f"LIMIT#{bucket}"), 1, None)
+        for reward, spec in held:
+            if reward.status != "pending":
+                continue
+            if reward.role == "referee":
+                rewards.release(tx, reward, spec, item.variant, now, "approved_by_review")
+            else:
+                reward_store.unhold(tx, reward)
+
+    try:
+        store.write(build)
+    except store.Rejected:
+        return None
+    metrics.add_metric(name="ConversionsApproved", unit=MetricUnit.Count, value=1)
+    return store.to_conversion(store.get_item(conversion_id))
+
+
+def reject(conversion_id: str) -> Conversion:
+    """Refuse: the held rewards are voided."""
+    for _ in range(ATTEMPTS):
+        if (decided := _reject_once(conversion_id)) is not None:
+            return decided
+    raise Conflict("The conversion kept changing; retry.")
+
+
+def _reject_once(conversion_id: str) -> Conversion | None:
+    item = store.get_item(conversion_id)
+    if item.conv_status != "flagged":
+        raise ConversionNotFlagged(details={"conversion_id": conversion_id, "status": item.conv_status})
+    held = rewards_of(item)
+    now = clock.now()
+
+    def build(tx: Transaction) -> None:
+        tx.update(
+            item,
+            actions=[
+                ConversionModel.conv_status.set("rejected"),
+                ConversionModel.reasons.add({"rejected_by_review"}),
+                ConversionModel.decided_at.set(now.isoformat()),
+            ],
+            condition=ConversionModel.conv_status == "flagged",
+        )
+        tx.add(LinkModel(f"REF#{item.code}", "LINK"), {"flagged": -1})
+        stats.variant(tx, item.campaign_id, item.variant, {"flagged": -1, "rejected": 1})
+        for reward, _ in held:
+            if reward.status == "pending":
+                rewards.void(tx, reward, now, "rejected_by_review")
+
+    try:
+        store.write(build)
+    except store.Rejected:
+        return None
+    metrics.add_metric(name="ConversionsRejected", unit=MetricUnit.Count, value=1)
+    return store.to_conversion(store.get_item(conversion_id))

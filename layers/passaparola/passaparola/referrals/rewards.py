@@ -1,0 +1,168 @@
+"""Rewards: what a conversion earns, issuing it (coupon code, store credit, points), and its ledger lines.
+
+Issuing is always part of a caller's transaction: the reward's status change, its coupon or gift-card
+code and its ledger line are written together or not at all.
+"""
+
+from datetime import datetime
+
+from pydantic import TypeAdapter
+
+from passaparola.campaigns.models import DiscountCampaign, ReferralCampaign
+from passaparola.coupons import codes
+from passaparola.coupons.models import Code
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import coupons as code_store
+from passaparola.data import rewards as store
+from passaparola.data import stats
+from passaparola.data.transactions import Transaction
+from passaparola.errors import CampaignTypeMismatch
+from passaparola.ids import new_sortable_id
+from passaparola.referrals.models import (
+    CouponReward,
+    CreditReward,
+    IssuedReward,
+    Reward,
+    RewardRole,
+    RewardSpec,
+    RewardStatus,
+)
+
+_spec: TypeAdapter[RewardSpec] = TypeAdapter(Reward)
+
+
+def new(
+    spec: RewardSpec,
+    *,
+    role: RewardRole,
+    customer_id: str,
+    program: ReferralCampaign,
+    code: str,
+    now: datetime,
+    status: RewardStatus,
+    reason: str,
+    held: bool = False,
+    conversion_id: str | None = None,
+    order_id: str | None = None,
+    release_at: datetime | None = None,
+    tier: int | None = None,
+) -> IssuedReward:
+    amount, currency = money_value(spec)
+    return IssuedReward(
+        id=new_sortable_id("rwd", int(now.timestamp() * 1000)),
+        customer_id=customer_id,
+        campaign_id=program.id,
+        referral_code=code,
+        conversion_id=conversion_id,
+        order_id=order_id,
+        role=role,
+        type=spec.type,
+        status=status,
+        held=held,
+        amount=amount,
+        currency=currency,
+        points=spec.points if spec.type == "points" else None,
+        tier=tier,
+        reason=reason,
+        release_at=release_at,
+        created_at=now,
+    )
+
+
+def money_value(spec: RewardSpec) -> tuple[int | None, str | None]:
+    """What a reward is worth in money at issue: credit, or a coupon's fixed amount off (face value)."""
+    if isinstance(spec, CreditReward):
+        return spec.amount, spec.currency
+    if isinstance(spec, CouponReward) and spec.discount and spec.discount.type == "amount":
+        return spec.discount.amount_off, spec.currency
+    return None, None
+
+
+def spec_json(spec: RewardSpec) -> str:
+    return _spec.dump_json(spec).decode()
+
+
+def parse_spec(text: str) -> RewardSpec:
+    return _spec.validate_json(text)
+
+
+def _issuer(campaign_id: str) -> DiscountCampaign:
+    campaign = campaign_store.get_cached(campaign_id, max_age=60)
+    if not isinstance(campaign, DiscountCampaign):
+        raise CampaignTypeMismatch("A reward is issued from a discount campaign.", {"campaign_id": campaign_id})
+    return campaign
+
+
+def _code_for(spec: RewardSpec, customer_id: str, now: datetime) -> Code | None:
+    if not isinstance(spec, CouponReward | CreditReward):
+        return None
+    assert spec.campaign_id, "the program's set-up gives every coupon/credit reward its issuing campaign"
+    issuer = _issuer(spec.campaign_id)
+    value = codes.generate(codes.parse_pattern(None, "R-"), 1)[0]
+    return Code(
+        code=value,
+        campaign_id=issuer.id,
+        customer_id=customer_id,
+        created_at=now,
+        issued_at=now,
+        balance=issuer.discount.balance if issuer.discount.type == "gift_card" else None,
+    )
+
+
+def cost(tx: Transaction, reward: IssuedReward, variant: str | None, sign: int = 1) -> None:
+    """Count a released (or, with sign -1, reversed) reward in the program's cost aggregates."""
+    counts = {"points_awarded": sign * (reward.points or 0)}
+    if reward.role == "referrer":
+        counts["rewards_released"] = sign
+    money = {"reward_cost": (reward.currency, sign * reward.amount)} if reward.amount and reward.currency else {}
+    stats.variant(tx, reward.campaign_id, variant, counts, money)
+
+
+def grant(
+    tx: Transaction, reward: IssuedReward, spec: RewardSpec, variant: str | None, now: datetime, reason: str
+) -> IssuedReward:
+    """Write a new reward released at once: its code, the reward, its ledger line, its cost."""
+    code = _code_for(spec, reward.customer_id, now)
+    released = reward.model_copy(
+        update={"status": "released", "released_at": now, "coupon_code": code.code if code else None}
+    )
+    if code:
+        code_store.put_code(tx, code)
+    store.put(tx, released, spec_json(spec))
+    store.ledger(tx, released, "released", reason, now)
+    cost(tx, released, variant)
+    return released
+
+
+def record_pending(tx: Transaction, reward: IssuedReward, spec: RewardSpec) -> None:
+    store.put(tx, reward, spec_json(spec))
+    store.ledger(tx, reward, "pending", reward.reason, reward.created_at)
+
+
+def release(
+    tx: Transaction, reward: IssuedReward, spec: RewardSpec, variant: str | None, now: datetime, reason: str
+) -> IssuedReward:
+    """A pending reward becomes released (conditioned on still being pending)."""
+    code = _code_for(spec, reward.customer_id, now)
+    released = reward.model_copy(
+        update={
+            "status": "released",
+            "released_at": now,
+            "held": False,
+            "coupon_code": code.code if code else None,
+            "reason": reason,
+        }
+    )
+    if code:
+        code_store.put_code(tx, code)
+    store.mark_released(tx, released, released.coupon_code, now)
+    store.ledger(tx, released, "released", reason, now)
+    cost(tx, released, variant)
+    return released
+
+
+def void(tx: Transaction, reward: IssuedReward, now: datetime, reason: str) -> IssuedReward:
+    voided = reward.model_copy(update={"status": "voided", "voided_at": now, "reason": reason})
+    store.mark_voided(tx, voided, reason, now)
+    store.ledger(tx, voided, "voided", reason, now)
+    return voided

@@ -1,0 +1,207 @@
+"""Refunds: a full refund (or one leaving the order below the minimum) voids the conversion.
+
+Pending rewards → voided; released credit → reversed (unspent balance removed, spent part reported in
+not_reversed); released points → reversed; released coupons → not_reversible.
+"""
+
+import pytest
+from api import assert_error, uid
+
+from referrals import assert_converted, days_ago, one, reward_of, where
+
+pytestmark = pytest.mark.integration
+
+RELAXED = {"max_conversions_per_ip": 1000, "max_conversions_per_hour": 1000}
+
+
+@pytest.fixture(scope="module")
+def program(rf):
+    """Friend: 5.00 EUR coupon; referrer: 10.00 EUR credit after 14 days; minimum 30.00; no tiers."""
+    return rf.create_program(tiers=[], fraud=RELAXED)
+
+
+@pytest.fixture(scope="module")
+def points_program(rf):
+    """Points for both sides: friend 200 now, referrer 300 after 14 days."""
+    return rf.create_program(
+        referee_reward={"type": "points", "points": 200},
+        referrer_reward={"type": "points", "points": 300},
+        tiers=[],
+        fraud=RELAXED,
+    )
+
+
+def converted(rf, program, **order):
+    """A referrer and a friend's converted 50.00 EUR order: (link, outcome)."""
+    link = rf.link(program["id"])
+    outcome = rf.refer(link["code"], **order)
+    assert_converted(outcome, link["code"])
+    return link, outcome
+
+
+def changes(refund: dict) -> dict[str, tuple[str, int | None]]:
+    return {c["reward_id"]: (c["action"], c.get("not_reversed")) for c in refund["rewards"]}
+
+
+def test_a_full_refund_before_release_voids_the_pending_credit_which_is_never_issued(rf, program):
+    # Given a converted order (referrer credit pending for 14 days)
+    link, outcome = converted(rf, program)
+    referee, referrer = reward_of(outcome, "referee"), reward_of(outcome, "referrer")
+    # When the whole order is refunded
+    r = rf.refund(outcome["order_id"], reason="returned")
+    # Then the conversion is voided: pending credit voided, the friend's released coupon not reversible
+    assert r.status_code == 200, r.text
+    refund = r.json()
+    assert refund["order_id"] == outcome["order_id"]
+    assert (refund["refunded_amount"], refund["net_amount"], refund["currency"]) == (5000, 0, "EUR")
+    assert refund["conversion_voided"] is True
+    got = changes(refund)
+    assert got[referrer["id"]][0] == "voided", refund
+    assert got[referee["id"]][0] == "not_reversible", refund
+
+    stored = one(rf.rewards(link["customer_id"]), id=referrer["id"])
+    assert stored["status"] == "voided" and stored["voided_at"], stored
+    assert [e["event"] for e in where(rf.ledger(link["customer_id"]), reward_id=referrer["id"])] == [
+        "pending",
+        "voided",
+    ]
+    counts = rf.counts(link["code"])
+    assert counts["conversions"] == 0, counts
+
+    # And the job never issues it
+    rf.release()
+    stored = one(rf.rewards(link["customer_id"]), id=referrer["id"])
+    assert (stored["status"], stored["coupon_code"]) == ("voided", None), stored
+    assert rf.counts(link["code"])["rewarded"] == 0
+
+
+def test_a_full_refund_after_release_reverses_the_credit_and_reports_the_coupon(rf, program):
+    # Given a conversion from 15 days ago whose referrer credit the job released
+    link, outcome = converted(rf, program, created_at=days_ago(15))
+    referee, referrer = reward_of(outcome, "referee"), reward_of(outcome, "referrer")
+    rf.release()
+    released = one(rf.rewards(link["customer_id"]), id=referrer["id"])
+    assert released["status"] == "released", released
+    gift = released["coupon_code"]
+    assert rf.code(gift)["balance"] == 1000
+
+    # When the order is refunded in full
+    r = rf.refund(outcome["order_id"])
+    assert r.status_code == 200, r.text
+    refund = r.json()
+    assert refund["conversion_voided"] is True
+    got = changes(refund)
+    # Then the credit is reversed (its balance removed) and the coupon is reported not reversible
+    assert got[referrer["id"]][0] == "reversed", refund
+    assert got[referrer["id"]][1] in (None, 0), refund
+    assert got[referee["id"]][0] == "not_reversible", refund
+    assert rf.code(gift)["balance"] == 0
+    stored = one(rf.rewards(link["customer_id"]), id=referrer["id"])
+    assert stored["status"] == "reversed" and stored["reversed_at"], stored
+    assert where(rf.ledger(link["customer_id"]), reward_id=referrer["id"])[-1]["event"] == "reversed"
+    assert rf.counts(link["code"])["conversions"] == 0
+
+
+def test_a_reversed_credit_reports_the_part_already_spent(rf, program):
+    # Given a released 10.00 credit of which the referrer spent 4.00
+    link, outcome = converted(rf, program, created_at=days_ago(15))
+    referrer = reward_of(outcome, "referrer")
+    rf.release()
+    gift = one(rf.rewards(link["customer_id"]), id=referrer["id"])["coupon_code"]
+    spent = rf.redeem(
+        gift,
+        {"amount": 400, "currency": "EUR", "items": [{"sku": "SOCKS", "quantity": 1, "unit_price": 400}]},
+        customer_id=link["customer_id"],
+    )
+    assert spent.status_code == 201, spent.text
+    assert spent.json()["discount_amount"] == 400
+    # When the friend's order is refunded
+    r = rf.refund(outcome["order_id"])
+    assert r.status_code == 200, r.text
+    # Then the unspent 6.00 are removed and the spent 4.00 reported
+    assert changes(r.json())[referrer["id"]] == ("reversed", 400), r.json()
+    assert rf.code(gift)["balance"] == 0
+    stored = one(rf.rewards(link["customer_id"]), id=referrer["id"])
+    assert (stored["status"], stored["not_reversed"]) == ("reversed", 400), stored
+
+
+def test_a_full_refund_after_release_reverses_points(rf, points_program):
+    # Given points released to both sides (friend now, referrer by the job)
+    link, outcome = converted(rf, points_program, created_at=days_ago(15))
+    referee, referrer = reward_of(outcome, "referee"), reward_of(outcome, "referrer")
+    assert (referee["type"], referee["points"], referee["status"]) == ("points", 200, "released"), referee
+    rf.release()
+    assert one(rf.rewards(link["customer_id"]), id=referrer["id"])["status"] == "released"
+    # When the order is refunded, then both are reversed
+    r = rf.refund(outcome["order_id"])
+    assert r.status_code == 200, r.text
+    got = changes(r.json())
+    assert got[referee["id"]][0] == "reversed", r.json()
+    assert got[referrer["id"]][0] == "reversed", r.json()
+    friend_lines = where(rf.ledger(outcome["customer_id"]), reward_id=referee["id"])
+    assert friend_lines[-1]["event"] == "reversed" and friend_lines[-1]["points"] == 200, friend_lines
+    assert one(rf.rewards(link["customer_id"]), id=referrer["id"])["status"] == "reversed"
+
+
+def test_a_partial_refund_above_the_minimum_keeps_the_conversion_and_one_below_voids_it(rf, program):
+    # Given a converted order of 50.00 (minimum 30.00)
+    link, outcome = converted(rf, program)
+    referrer = reward_of(outcome, "referrer")
+    # When 15.00 are refunded (35.00 left), then the conversion stands
+    r = rf.refund(outcome["order_id"], 1500)
+    assert r.status_code == 200, r.text
+    refund = r.json()
+    assert (refund["refunded_amount"], refund["net_amount"]) == (1500, 3500), refund
+    assert refund["conversion_voided"] is False
+    assert all(c["action"] == "unchanged" for c in refund["rewards"]), refund
+    assert one(rf.rewards(link["customer_id"]), id=referrer["id"])["status"] == "pending"
+    assert rf.counts(link["code"])["conversions"] == 1
+    # When 10.00 more are refunded (25.00 left, below the minimum), then it is voided
+    r = rf.refund(outcome["order_id"], 1000)
+    assert r.status_code == 200, r.text
+    refund = r.json()
+    assert (refund["refunded_amount"], refund["net_amount"]) == (2500, 2500), refund
+    assert refund["conversion_voided"] is True
+    assert changes(refund)[referrer["id"]][0] == "voided", refund
+    assert one(rf.rewards(link["customer_id"]), id=referrer["id"])["status"] == "voided"
+    assert rf.counts(link["code"])["conversions"] == 0
+
+
+def test_a_refund_leaving_exactly_the_minimum_keeps_the_conversion(rf, program):
+    link, outcome = converted(rf, program)
+    r = rf.refund(outcome["order_id"], 2000)
+    assert r.status_code == 200, r.text
+    assert (r.json()["net_amount"], r.json()["conversion_voided"]) == (3000, False), r.json()
+
+
+def test_a_refund_beyond_what_is_left_of_the_order_is_refused(rf, program):
+    _, outcome = converted(rf, program)
+    order_id = outcome["order_id"]
+    assert_error(rf.refund(order_id, 5001), 422, "refund_exceeds_order")
+    assert rf.refund(order_id, 2000).status_code == 200
+    assert_error(rf.refund(order_id, 3001), 422, "refund_exceeds_order")
+    r = rf.refund(order_id, 3000)
+    assert r.status_code == 200, r.text
+    assert (r.json()["refunded_amount"], r.json()["net_amount"]) == (5000, 0)
+    # nothing is left: any further refund is beyond the order
+    assert_error(rf.refund(order_id, 1), 422, "refund_exceeds_order")
+
+
+def test_refunding_an_order_without_referral_changes_no_reward(rf):
+    order = rf.order_outcome(uid("shopper-"), 5000)
+    r = rf.refund(order["order_id"])
+    assert r.status_code == 200, r.text
+    assert r.json()["conversion_voided"] is False
+    assert r.json()["rewards"] == []
+
+
+def test_refunding_an_unknown_order_is_404(rf):
+    assert_error(rf.refund(uid("ord_")), 404, "not_found")
+    assert_error(rf.refund(uid("ord_"), 100), 404, "not_found")
+
+
+def test_a_refund_amount_must_be_positive(rf):
+    order = rf.order_outcome(uid("shopper-"), 5000)
+    for amount in (0, -100, 12.5, "lots"):
+        assert_error(rf.refund(order["order_id"], amount), 400, "invalid_request", mentions="amount")
+    assert rf.get_order(order["order_id"]).status_code == 200

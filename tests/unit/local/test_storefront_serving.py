@@ -1,0 +1,42 @@
+"""The local stack serves the storefront script (/passaparola.js) and its demo page (/demo)."""
+
+from __future__ import annotations
+
+import requests
+
+from infra.local.stack import REPO_ROOT, Stack
+
+STOREFRONT = REPO_ROOT / "infra" / "storefront"
+
+
+def test_script_is_served_as_javascript_without_caching(local_stack: Stack) -> None:
+    resp = requests.get(f"{local_stack.url}/passaparola.js", timeout=5)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "application/javascript; charset=utf-8"
+    assert resp.headers["Cache-Control"] == "no-cache"
+    assert resp.content == (STOREFRONT / "passaparola.js").read_bytes()
+    head = requests.head(f"{local_stack.url}/passaparola.js", timeout=5)
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_demo_page_points_the_tag_at_its_own_origin_and_key(local_stack: Stack) -> None:
+    resp = requests.get(f"{local_stack.url}/demo", timeout=5)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert resp.headers["Cache-Control"] == "no-cache"
+    page = resp.text
+    assert '<script src="/passaparola.js"' in page
+    assert f'data-api="{local_stack.url}"' in page  # the Host the page was asked from
+    assert 'data-key="pk_test_local"' in page  # the stack's publishable key (pk_local_dev by default)
+    assert 'id="checkout-ref"' in page
+
+
+def test_demo_ignores_a_malformed_host_header(local_stack: Stack) -> None:
+    resp = requests.get(f"{local_stack.url}/demo", headers={"Host": 'evil"><script>'}, timeout=5)
+    assert resp.status_code == 200
+    assert f'data-api="{local_stack.url}"' in resp.text and "evil" not in resp.text
+
+
+def test_other_methods_are_not_served(local_stack: Stack) -> None:
+    resp = requests.post(f"{local_stack.url}/passaparola.js", timeout=5)
+    assert resp.status_code in (404, 405)
