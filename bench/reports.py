@@ -39,8 +39,8 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
 MAX_ITEMS = {  # whatever the number of conversions: the campaign + at most `limit` lines, or the stats items
     "leaderboard (all, top 10)": 1 + 10,
     "leaderboard (month, top 100)": 1 + 100,
-    "funnel": 1 + 2 * 2,  # VARIANT# and TRAFFIC# of variants a and b
-    "roi": 1 + 2 * 2 + 2,  # and the shop's two LTV items
+    "funnel": 1 + 3 + 2,  # VARIANT# of default, a and b (the program creates all three), TRAFFIC# of a and b
+    "roi": 1 + 3 + 2 + 2,  # and the shop's two LTV items
 }
 
 
@@ -191,31 +191,13 @@ STATUSES = ["converted", "flagged", "blocked", "rejected", "refunded"]
 STATUS_WEIGHTS = [85, 4, 6, 3, 2]
 
 
-def _new_links(state: State, count: int) -> list[Any]:
-    from passaparola.data.models import LinkModel
-
-    start = len(state.links)
-    items = []
-    for i in range(start, start + count):
-        code = f"R{i:05d}-{state.rng.randrange(36**6):06X}"[:14]
+def _new_links(state: State, count: int) -> None:
+    """Referrers join (their link items are written with the aggregates, counters included)."""
+    for i in range(len(state.links), len(state.links) + count):
+        code = f"R{i:05d}-{state.rng.randrange(36**6):06X}"
         variant = "a" if state.rng.random() < 0.5 else "b"
-        customer = f"cus_ref_{i:05d}"
-        state.links.append((code, customer, variant))
+        state.links.append((code, f"cus_ref_{i:05d}", variant))
         state.variants[variant]["referrers"] += 1
-        items.append((i, code, customer, variant))
-    return [
-        LinkModel(
-            f"REF#{code}",
-            "LINK",
-            code=code,
-            campaign_id=state.campaign_id,
-            customer_id=customer,
-            name=f"Referrer {i}",
-            variant=variant,
-            created_at=(state.now - timedelta(days=130)).isoformat(),
-        )
-        for i, code, customer, variant in items
-    ]
 
 
 def _conversions(state: State, count: int) -> list[Any]:
@@ -282,7 +264,7 @@ def _conversions(state: State, count: int) -> list[Any]:
 
 
 def _aggregates(state: State) -> list[Any]:
-    """The board, stats and shop-LTV items as they stand, and the links with their counters."""
+    """The board, stats and shop-LTV items as they stand, and every link with its counters."""
     from passaparola.data.models import BoardModel, LinkModel, StatsModel
 
     items: list[Any] = []
@@ -291,7 +273,9 @@ def _aggregates(state: State) -> list[Any]:
         for link, score in scores.items():
             code, customer, _ = state.links[link]
             items.append(
-                BoardModel(pk, f"REF#{code}", board=pk, score=score, code=code, customer_id=customer, name=f"R{link}")
+                BoardModel(
+                    pk, f"REF#{code}", board=pk, score=score, code=code, customer_id=customer, name=f"Referrer {link}"
+                )
             )
     for variant, counts in state.variants.items():
         money: dict[str, dict[str, int]] = {"revenue": {}, "ltv_revenue": {}, "reward_cost": {}}
@@ -313,8 +297,8 @@ def _aggregates(state: State) -> list[Any]:
     for (sk, name, currency), value in state.shop.items():
         shop[sk][name][currency] = value
     items += [StatsModel("STATS#shop", sk, customers=m["customers"], revenue=m["revenue"]) for sk, m in shop.items()]
-    for link, counts in state.link_counts.items():
-        code, customer, variant = state.links[link]
+    for link, (code, customer, variant) in enumerate(state.links):
+        counts = state.link_counts.get(link, Counter())
         items.append(
             LinkModel(
                 f"REF#{code}",
@@ -352,8 +336,8 @@ def _write(items: Iterable[Any]) -> int:
 def seed(state: State, links: int, conversions: int) -> tuple[int, float]:
     """Add links and conversions, then rewrite the aggregates; (items written, seconds)."""
     t0 = time.perf_counter()
-    written = _write(_new_links(state, links))
-    written += _write(_conversions(state, conversions))
+    _new_links(state, links)
+    written = _write(_conversions(state, conversions))
     written += _write(_aggregates(state))
     return written, time.perf_counter() - t0
 

@@ -30,6 +30,8 @@
 
   var config = { api: "", key: "", windowDays: 30, model: "first_touch", param: "ref", cookieDomain: "", debug: false };
   var memory = {}; // used when a storage is unavailable (privacy modes, sandboxed frames)
+  var started = false; // configured (tag, PassaparolaConfig or init): may capture, prune and report
+  var pendingCode = null; // a ref seen before the script knew where to report it
 
   function warn() {
     if (!config.debug || !window.console || !console.warn) return;
@@ -311,8 +313,6 @@
     );
   }
 
-  var started = false; // configured (tag, PassaparolaConfig or init): may capture, prune and report
-  var pendingCode = null; // a ref seen before the script knew where to report it
 
   function start() {
     started = true;

@@ -287,7 +287,7 @@ def test_disabled_program_refuses_tracking_without_breaking_the_page(browser, ap
     assert r.status_code == 200, r.text
     # the switch-off reaches the tracking path within seconds (programs are cached briefly on hot paths)
     probe = {"type": "visit", "ref": referral["code"], "visitor_id": "probe"}
-    browser.wait_for(lambda: api.post("/v1/referrals/track", json=probe, key="publishable").status_code == 422, 15)
+    browser.wait_for(lambda: api.post("/v1/referrals/track", json=probe, key="publishable").status_code == 422, 15, 0.5)
 
     assert sign_up(browser, f"{uid('friend-').lower()}@example.com") == "no referral recorded"  # 422
     assert counts(api, referral["code"])["signups"] == 0

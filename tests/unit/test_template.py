@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
 # Routes deliberately outside /v1 (none today). Document each one here.
-NON_V1_ROUTES: set[tuple[str, str]] = set()
+NON_V1_ROUTES: set[tuple[str, str]] = {("GET", "/r/{code}"), ("GET", "/r/{code}/qr")}  # public share links
 
 ENV_TABLES = {
     "CAMPAIGNS_TABLE": "CampaignsTable",
@@ -59,7 +59,17 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
     assert glob["Tracing"] == "Active"
     assert glob["Layers"] == [{"Ref": "DepsLayer"}, {"Ref": "PassaparolaLayer"}]
     functions = _functions(template)
-    assert set(functions) == {"CouponsFunction", "CampaignsFunction", "CodeBatchFunction"}
+    assert set(functions) == {
+        "CouponsFunction",
+        "CampaignsFunction",
+        "CodeBatchFunction",
+        "ReferralsFunction",
+        "RedirectsFunction",
+        "ConversionsFunction",
+        "RewardsFunction",
+        "RewardReleaseFunction",
+        "ReportsFunction",
+    }
     for name, fn in functions.items():
         props = fn["Properties"]
         assert "Runtime" not in props, f"{name} overrides the Globals runtime"

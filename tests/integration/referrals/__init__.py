@@ -100,17 +100,17 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def in_parallel(fn: Callable[[Any], Any], args: Iterable[Any], workers: int = 16) -> list[Any]:
-    """`fn(arg)` for every arg at once (threads, each with its own HTTP session); results in order."""
+def in_parallel(fn: Callable[[Any], Any], args: Iterable[Any]) -> list[Any]:
+    """`fn(arg)` for every arg at once (one thread each, released together, each with its own HTTP session)."""
     args = list(args)
-    barrier = threading.Barrier(min(len(args), workers))
+    barrier = threading.Barrier(len(args))
 
     def run(arg: Any) -> Any:
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=10)
         return fn(arg)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=len(args)) as pool:
         return list(pool.map(run, args))
 
 

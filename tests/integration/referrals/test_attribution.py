@@ -61,6 +61,18 @@ def test_a_signup_with_a_customer_id_attributes_that_customers_order(rf, first_t
     assert outcome["referral"]["source"] == "touch"
 
 
+def test_a_signup_with_a_customer_id_attributes_that_customers_order_placed_with_an_email(rf, first_touch):
+    # Given a friend who signed up (customer id only: the storefront knew no email yet)
+    code = rf.link(first_touch["id"])["code"]
+    friend = uid("friend-")
+    assert rf.track("signup", code, customer_id=friend).status_code == 202
+    # When that customer orders without a code, the shop sending her email as usual
+    outcome = rf.order_outcome(friend, 5000, email=new_email())
+    # Then the customer's touch attributes it ("the customer's or email's earlier touch")
+    assert_converted(outcome, code)
+    assert outcome["referral"]["source"] == "touch"
+
+
 def test_an_order_without_code_or_touch_is_not_attributed(rf, first_touch):
     outcome = rf.order_outcome(uid("shopper-"), 5000, email=new_email())
     assert outcome["referral"] is None, outcome

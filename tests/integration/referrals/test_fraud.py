@@ -12,6 +12,7 @@ from referrals import (
     assert_blocked,
     assert_converted,
     assert_flagged,
+    days_ago,
     decision,
     new_email,
     new_ip,
@@ -189,6 +190,32 @@ def test_a_referrer_over_her_cap_is_flagged(rf):
     assert_flagged(outcome, "referrer_cap_reached")
     assert decision(outcome)[1] == ["referrer_cap_reached"], outcome
     assert_converted(rf.refer(bob), bob)
+
+
+def test_the_referrer_cap_counts_within_its_period(rf):
+    # Given a cap of one per 30 days: a conversion 45 days ago does not count against one today
+    capped = rf.create_program(limits={"max_rewarded_per_referrer": 1, "period_days": 30})
+    code = rf.link(capped["id"])["code"]
+    assert_converted(rf.refer(code, created_at=days_ago(45)), code)
+    assert_converted(rf.refer(code), code)
+
+
+def test_conversions_from_one_ip_count_within_24_hours(rf, program):
+    # Given two conversions from one IP three days ago (max 2 per IP in 24 h)
+    ip = new_ip()
+    codes = [rf.link(program["id"])["code"] for _ in range(3)]
+    for code in codes[:2]:
+        assert_converted(rf.refer(code, ip=ip, created_at=days_ago(3)), code)
+    # Then a third from that IP today is not flagged
+    assert_converted(rf.refer(codes[2], ip=ip), codes[2])
+
+
+def test_velocity_counts_within_the_clock_hour(rf):
+    fast = rf.create_program(fraud={"max_conversions_per_ip": 1000, "max_conversions_per_hour": 2})
+    code = rf.link(fast["id"])["code"]
+    for _ in range(2):
+        assert_converted(rf.refer(code, created_at=days_ago(0.25)), code)  # 6 hours ago
+    assert_converted(rf.refer(code), code)
 
 
 def test_a_flagged_referee_reward_has_no_code_until_reviewed(rf, program):

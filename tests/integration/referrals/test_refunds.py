@@ -67,6 +67,13 @@ def test_a_full_refund_before_release_voids_the_pending_credit_which_is_never_is
     ]
     counts = rf.counts(link["code"])
     assert counts["conversions"] == 0, counts
+    # And the conversion is refunded, with the decision's reason
+    conversion = one(rf.referral(link["code"])["conversions"], id=outcome["referral"]["conversion_id"])
+    assert conversion["status"] == "refunded", conversion
+    assert "order_refunded" in conversion["reasons"], conversion
+    assert conversion["id"] in {c["id"] for c in rf.conversions(status="refunded", campaign_id=program["id"])}
+    # And the order still answers its first outcome
+    assert rf.get_order(outcome["order_id"]).json() == outcome
 
     # And the job never issues it
     rf.release()
@@ -205,3 +212,19 @@ def test_a_refund_amount_must_be_positive(rf):
     for amount in (0, -100, 12.5, "lots"):
         assert_error(rf.refund(order["order_id"], amount), 400, "invalid_request", mentions="amount")
     assert rf.get_order(order["order_id"]).status_code == 200
+
+
+def test_a_retried_refund_with_the_same_idempotency_key_refunds_once(rf, program):
+    _, outcome = converted(rf, program)
+    key = f"refund-{uid()}"
+    first = rf.post(f"/v1/orders/{outcome['order_id']}/refund", json={"amount": 1000}, idempotency_key=key)
+    again = rf.post(f"/v1/orders/{outcome['order_id']}/refund", json={"amount": 1000}, idempotency_key=key)
+    assert first.status_code == 200, first.text
+    assert again.status_code == 200, again.text
+    assert again.headers.get("Idempotent-Replayed") == "true", again.headers
+    assert again.json() == first.json()
+    assert first.json()["refunded_amount"] == 1000
+    # the next refund (without a key) sees 10.00 refunded, not 20.00
+    r = rf.refund(outcome["order_id"], 500)
+    assert r.status_code == 200, r.text
+    assert (r.json()["refunded_amount"], r.json()["net_amount"]) == (1500, 3500), r.json()

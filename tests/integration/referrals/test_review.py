@@ -159,3 +159,19 @@ def test_a_conversion_that_was_never_flagged_cannot_be_decided(rf, program):
 def test_deciding_an_unknown_conversion_is_404(rf):
     assert_error(rf.approve(f"cnv_{uid().lower()}"), 404, "not_found")
     assert_error(rf.reject(f"cnv_{uid().lower()}"), 404, "not_found")
+
+
+def test_a_refunded_flagged_conversion_voids_its_held_rewards_and_leaves_the_queue(rf, program):
+    # Given a flagged conversion
+    link, friend, outcome = flag(rf, program)
+    conversion_id = outcome["referral"]["conversion_id"]
+    # When the order is refunded in full before anyone reviewed it
+    r = rf.refund(outcome["order_id"])
+    assert r.status_code == 200, r.text
+    assert r.json()["conversion_voided"] is True, r.json()
+    # Then both held rewards are voided, and it is no longer waiting for review
+    for customer, role in ((friend, "referee"), (link["customer_id"], "referrer")):
+        assert one(rf.rewards(customer), id=reward_of(outcome, role)["id"])["status"] == "voided"
+    assert rf.counts(link["code"])["flagged"] == 0
+    assert conversion_id not in {c["id"] for c in rf.conversions(status="flagged", campaign_id=program["id"])}
+    assert_error(rf.approve(conversion_id), 409, "conversion_not_flagged")

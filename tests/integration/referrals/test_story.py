@@ -7,6 +7,7 @@ referrals reach the points tier, paid exactly once.
 """
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from api import assert_refused, uid
@@ -71,7 +72,8 @@ def test_the_whole_referral_story(rf, stack):
     assert all(ch in CHARSET for ch in code[5:]), code
     assert link["campaign_id"] == cid
     assert link["customer_id"] == anna
-    assert link["share_url"].endswith(f"/r/{code}"), link
+    share = urlsplit(link["share_url"])
+    assert (share.port, share.path) == (urlsplit(stack.url).port, f"/r/{code}"), link  # the local stack's own URL
     assert link["share"]["email_subject"] == "Anna invites you to our shop", link["share"]
     assert link["share_url"] in link["share"]["social_text"], link["share"]
     assert link["share_url"] in link["share"]["email_body"], link["share"]
@@ -105,6 +107,9 @@ def test_the_whole_referral_story(rf, stack):
     assert "no-store" in r.headers.get("Cache-Control", ""), r.headers
     # And the click is counted
     assert rf.counts(code)["clicks"] == 1
+    # And the link's QR code is an SVG
+    qr = rf.session.get(link["qr_url"], timeout=30)
+    assert qr.status_code == 200 and qr.headers["Content-Type"].startswith("image/svg+xml"), qr.headers
 
     # When the storefront tracks her visit and her signup with the publishable key
     bea = uid("bea-")
@@ -161,6 +166,7 @@ def test_the_whole_referral_story(rf, stack):
     v = rf.validate(bea_coupon["coupon_code"], cart, customer_id=bea, key="publishable")
     assert v["valid"] is True and v["discount_amount"] == 500, v
     assert_refused(rf.validate(bea_coupon["coupon_code"], cart, customer_id=uid("stranger-")), "customer_not_allowed")
+    assert rf.code(bea_coupon["coupon_code"])["customer_id"] == bea
 
     # When the hourly job runs before the holding period ended, then nothing of Anna's is released
     rf.release()
@@ -179,13 +185,14 @@ def test_the_whole_referral_story(rf, stack):
     rf.release()
     released = one(rf.rewards(anna), id=cleo_credit["id"])
     assert released["status"] == "released", released
-    assert released["reason"] == "holding_period_ended", released
     assert released["released_at"], released
     gift = released["coupon_code"]
     assert gift, released
     assert rf.code(gift)["balance"] == 1000
     v = rf.validate(gift, cart, customer_id=anna)
     assert v["valid"] is True and v["discount_amount"] == 1000, v
+    assert rf.code(gift)["customer_id"] == anna
+    assert_refused(rf.validate(gift, cart, customer_id=uid("stranger-")), "customer_not_allowed")
     # and Bea's credit (ordered now) is still pending
     assert one(rf.rewards(anna), id=pending_credit["id"])["status"] == "pending"
     assert rf.counts(code)["rewarded"] == 1
@@ -211,9 +218,11 @@ def test_the_whole_referral_story(rf, stack):
     times = [parse_ts(e["at"]) for e in ledger]
     assert times == sorted(times), "the ledger is oldest first"
 
-    # When two more friends' old orders convert and the job runs, then Anna has 3 rewarded referrals
+    # When two more friends' old orders convert, then no tier yet: tiers count rewarded referrals (1 so far)
     for _ in range(2):
         assert_converted(rf.refer(code, created_at=days_ago(15)), code)
+    assert where(rf.rewards(anna), role="tier") == []
+    # When the job runs, then Anna has 3 rewarded referrals
     rf.release()
     view = rf.referral(code)
     assert view["counts"]["rewarded"] == 3, view["counts"]
@@ -237,6 +246,10 @@ def test_the_whole_referral_story(rf, stack):
     assert len(where(mine, role="tier")) == 1, mine
     assert len(where(mine, role="referrer", status="released")) == 3, mine
     assert len(where(mine, role="referrer", status="pending")) == 1, mine
+
+    # And the customer's rewards are newest first
+    created = [parse_ts(x["created_at"]) for x in mine]
+    assert created == sorted(created, reverse=True), "rewards are listed newest first"
 
     # And the referral view lists its conversions and rewards
     view = rf.referral(code.lower())

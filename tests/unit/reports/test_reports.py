@@ -158,7 +158,7 @@ def test_variants_add_up_counters_and_money_per_currency() -> None:
     ],
 )
 def test_roi_formula(ltv: float | None, k: float | None, reward: float | None, expected: float | None) -> None:
-    assert rules.rounded(rules.roi(ltv, k, reward)) == expected
+    assert rules.roi(ltv, k, reward) == pytest.approx(expected)
 
 
 AB = CampaignStats(
@@ -217,17 +217,21 @@ def test_roi_per_currency_shows_every_input() -> None:
     assert usd.inputs.shop_referred_customers == 0 and usd.inputs.avg_ltv_shop_referred is None
 
 
-def test_roi_is_computed_unrounded() -> None:
+def test_roi_and_its_inputs_are_exact_so_the_roi_follows_from_what_is_shown() -> None:
     data = CampaignStats(
         variants={
-            "default": VariantStats(referrers=3, conversions=3, ltv_revenue={"EUR": 10000}, reward_cost={"EUR": 1000})
+            "default": VariantStats(referrers=3, conversions=4, ltv_revenue={"EUR": 20000}, reward_cost={"EUR": 2000})
         },
-        traffic={"default": Traffic(clicks=7)},
+        traffic={"default": Traffic(clicks=3)},
     )
     (line,) = rules.roi_lines(data, ShopLtv(), ShopLtv())
-    ltv, k, reward = 10000 / 3, (7 / 3) * (3 / 7), 1000 / 3
-    assert line.roi == round((ltv * (1 + k) - reward) / reward, 4)
-    assert line.inputs.avg_ltv_referred == 3333.3333 and line.inputs.k == 1.0
+    i = line.inputs
+    assert (i.avg_ltv_referred, i.invitations_per_referrer, i.reward_per_conversion) == (5000.0, 1.0, 500.0)
+    assert i.conversion_rate == 4 / 3 and i.k == 1.0 * (4 / 3)
+    ltv, k, reward = i.avg_ltv_referred, i.k, i.reward_per_conversion
+    assert ltv is not None and k is not None and reward is not None
+    assert line.roi == (ltv * (1 + k) - reward) / reward
+    assert line.roi != 22.333  # what rounding k to 4 decimals first would have given
 
 
 def test_roi_without_data_has_no_line_and_without_clicks_no_k() -> None:
@@ -238,10 +242,11 @@ def test_roi_without_data_has_no_line_and_without_clicks_no_k() -> None:
     assert line.inputs.invitations_per_referrer == 0.0
     assert line.inputs.avg_ltv_referred == 0.0 and line.inputs.reward_per_conversion == 250.0
     assert line.roi is None
-    # the shop's currencies alone still give a line: the comparison figures are worth showing
-    (line,) = rules.roi_lines(CampaignStats(), ShopLtv(), ShopLtv(customers={"CHF": 2}, revenue={"CHF": 300}))
-    assert line.currency == "CHF" and line.roi is None and line.inputs.avg_ltv_other == 150.0
-    assert line.inputs.avg_ltv_referred is None and line.inputs.reward_per_conversion is None
+    # the shop's currencies alone give no line: the program has no money in them
+    shop_only = ShopLtv(customers={"CHF": 2}, revenue={"CHF": 300})
+    assert rules.roi_lines(CampaignStats(), shop_only, shop_only) == []
+    (line,) = rules.roi_lines(data, shop_only, ShopLtv(customers={"EUR": 2}, revenue={"EUR": 300}))
+    assert line.currency == "EUR" and line.inputs.avg_ltv_other == 150.0 and line.inputs.shop_referred_customers == 0
 
 
 counts = st.integers(0, 10**9)
@@ -535,15 +540,19 @@ def test_aggregates_written_without_their_maps_read_as_zero(reports_fn: ModuleTy
     """The writes create maps lazily: an item with counters only (or none at all) is no error."""
     cid = create(campaigns_fn)["id"]
     seed_stats(f"STATS#{cid}", "VARIANT#default", conversions=2, referrers=1)
+    seed_stats(f"STATS#{cid}", "VARIANT#legacy", reward_cost={"EUR": 500})
     seed_stats(f"STATS#{cid}", "TRAFFIC#default")
     seed_stats("STATS#shop", "LTV#other", customers={"EUR": 3})
     funnel = report(reports_fn, FUNNEL, campaign_id=cid)
     assert funnel.status == 200 and funnel.body["total"]["first_orders"] == 2
+    assert [r["variant"] for r in funnel.body["variants"]] == ["default", "legacy"]
     roi = report(reports_fn, ROI, campaign_id=cid)
     assert roi.status == 200
     (line,) = roi.body["items"]
     assert line["currency"] == "EUR" and line["roi"] is None
-    assert line["inputs"]["avg_ltv_other"] == 0.0 and line["inputs"]["avg_ltv_referred"] == 0.0
+    inputs = line["inputs"]
+    assert inputs["avg_ltv_other"] == 0.0 and inputs["avg_ltv_referred"] == 0.0
+    assert inputs["reward_per_conversion"] == 250.0 and inputs["k"] is None
 
 
 # ------------------------------------------------------------------------------------------------ cost

@@ -22,7 +22,7 @@ from passaparola.data import stats
 from passaparola.errors import CampaignTypeMismatch, DiscountTypeLocked, InvalidRequest, NotFound
 from passaparola.ids import new_id
 from passaparola.observability import metrics
-from passaparola.referrals import program
+from passaparola.referrals import program, share
 
 _campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
 
@@ -104,7 +104,9 @@ def _revalidate(current: AnyCampaign, changes: dict[str, Any]) -> AnyCampaign:
 
 
 def _check_issuers(campaign: ReferralCampaign) -> None:
-    """A reward that names an existing campaign must name a discount campaign."""
+    """Share templates must render; a reward that names an existing campaign must name a discount campaign."""
+    for templates in [campaign.share, *[v.share for v in campaign.variants if v.share]]:
+        share.check_templates(templates)
     for _, reward in program._slots(campaign):
         if reward.type == "coupon" and reward.campaign_id and not reward.discount:
             try:

@@ -158,9 +158,9 @@ def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutc
 
 def _attributed_link(incoming: Incoming) -> LinkModel | None:
     """An earlier touch of this person within its program's window, first or last per the program."""
-    key = f"EMAIL#{incoming.email_hash}" if incoming.email_hash else f"CUST#{incoming.customer_id}"
     best: tuple[datetime, str] | None = None
-    for touch in store.touches(key):
+    found = [t for key in link_store.person_keys(incoming.email_hash, incoming.customer_id) for t in store.touches(key)]
+    for touch in found:
         program = campaign_store.get_cached(touch.sk.removeprefix("TOUCH#"))
         if not isinstance(program, ReferralCampaign):
             continue

@@ -104,7 +104,7 @@ class FraudRules(Strict):
     """Thresholds of the flag-for-review rules (the block rules need none)."""
 
     max_conversions_per_ip: int = Field(
-        3, ge=1, le=1000, description="Conversions from one IP in 24 h before flagging."
+        3, ge=1, le=1000, description="Conversions from one IP on one UTC day before flagging."
     )
     max_conversions_per_hour: int = Field(
         5, ge=1, le=10_000, description="A referrer's conversions in one hour before flagging (velocity)."

@@ -4,6 +4,7 @@ Nothing here does I/O or reads the clock: the service reads the aggregates (`pas
 and passes `now`, so every figure can be tested with plain data. A ratio whose denominator is 0 is None
 (undefined), never a ZeroDivisionError nor an invented 0; so is one whose denominator is negative, which
 only a faulty write could produce. Money is integer minor units; averages are floats in minor units.
+Funnel rates are rounded to 4 decimals; ROI and its inputs are not (see `roi_line`).
 """
 
 import re
@@ -234,7 +235,11 @@ def roi(avg_ltv_referred: float | None, k: float | None, reward_per_conversion: 
 
 
 def roi_line(currency: str, data: CampaignStats, referred: ShopLtv, other: ShopLtv) -> RoiLine:
-    """One currency's ROI with every input it was computed from (computed unrounded, shown rounded)."""
+    """One currency's ROI with every input it was computed from, unrounded.
+
+    Unlike the funnel's rates, nothing here is rounded: the ROI is exactly the formula applied to the inputs
+    shown (recomputing it from rounded inputs would disagree), and a client formats figures as it likes.
+    """
     stats = total_variants(data.variants.values())
     invitations = total_traffic(data.traffic.values()).clicks
     conversions = stats.conversions
@@ -254,31 +259,33 @@ def roi_line(currency: str, data: CampaignStats, referred: ShopLtv, other: ShopL
         points_awarded=stats.points_awarded,
         attributed_revenue=stats.revenue.get(currency, 0),
         referred_customers=conversions,
-        avg_ltv_referred=rounded(avg_ltv_referred),
+        avg_ltv_referred=avg_ltv_referred,
         other_customers=other_customers,
-        avg_ltv_other=ratio(other.revenue.get(currency, 0), other_customers),
+        avg_ltv_other=divide(other.revenue.get(currency, 0), other_customers),
         shop_referred_customers=shop_referred,
-        avg_ltv_shop_referred=ratio(referred.revenue.get(currency, 0), shop_referred),
+        avg_ltv_shop_referred=divide(referred.revenue.get(currency, 0), shop_referred),
         referrers=stats.referrers,
         invitations=invitations,
         conversions=conversions,
-        invitations_per_referrer=rounded(invitations_per_referrer),
-        conversion_rate=rounded(conversion_rate),
-        k=rounded(k),
-        reward_per_conversion=rounded(reward_per_conversion),
+        invitations_per_referrer=invitations_per_referrer,
+        conversion_rate=conversion_rate,
+        k=k,
+        reward_per_conversion=reward_per_conversion,
     )
-    return RoiLine(currency=currency, roi=rounded(roi(avg_ltv_referred, k, reward_per_conversion)), inputs=inputs)
+    return RoiLine(currency=currency, roi=roi(avg_ltv_referred, k, reward_per_conversion), inputs=inputs)
 
 
-def roi_currencies(data: CampaignStats, referred: ShopLtv, other: ShopLtv) -> list[str]:
-    """Every currency the program's money or the shop's LTV aggregates mention, sorted."""
+def roi_currencies(data: CampaignStats) -> list[str]:
+    """The currencies the program's own money is in, sorted.
+
+    The shop's other currencies give no line: a program that never saw a currency has no ROI in it, and
+    the shop's figures in that currency are only the comparison, not the program.
+    """
     found: set[str] = set()
     for stats in data.variants.values():
         found |= set(stats.revenue) | set(stats.ltv_revenue) | set(stats.reward_cost)
-    for ltv in (referred, other):
-        found |= set(ltv.customers) | set(ltv.revenue)
     return sorted(found)
 
 
 def roi_lines(data: CampaignStats, referred: ShopLtv, other: ShopLtv) -> list[RoiLine]:
-    return [roi_line(currency, data, referred, other) for currency in roi_currencies(data, referred, other)]
+    return [roi_line(currency, data, referred, other) for currency in roi_currencies(data)]
