@@ -65,7 +65,7 @@ class Transaction(TransactWrite):
         range_name = item._range_keyname
         key = (
             type(item).__name__,
-            getattr(item, item._hash_keyname),
+            getattr(item, item._hash_keyname or ""),
             getattr(item, range_name) if range_name else None,
         )
         return self._counters.setdefault(key, (item, {}, {}))
