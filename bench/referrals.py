@@ -49,10 +49,20 @@ def items_written(operation: str, params: dict[str, Any]) -> int:
     return 0
 
 
+def key_kind(params: dict[str, Any]) -> str:
+    """`REF#/LINK`: the kind of a single-item request's item (its key values up to the first `#`)."""
+    key = params.get("Key") or params.get("Item")
+    if not key or "TransactItems" in params:
+        return ""
+    values = [v.get("S", "") for name, v in key.items() if name in ("pk", "sk")]
+    return "/".join(v.split("#", 1)[0] + "#" if "#" in v else v for v in values)
+
+
 @dataclass
 class Op:
     operation: str
     items: int  # items the request writes (0 for reads)
+    kind: str = ""  # the item's key shape, single-item requests on tables keyed pk/sk
     refused: str | None = None  # the error code when DynamoDB refused the request
 
 
@@ -76,7 +86,7 @@ class WriteRecorder(Recorder):
         def _make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
             if not (recorder.active and client.meta.service_model.service_name == "dynamodb"):
                 return inner(client, operation_name, api_params)
-            op = Op(operation_name, items_written(operation_name, api_params))
+            op = Op(operation_name, items_written(operation_name, api_params), key_kind(api_params))
             recorder.ops.append(op)
             try:
                 return inner(client, operation_name, api_params)
@@ -123,7 +133,11 @@ class Case:
         return sum(1 for o in self.ops if o.refused)
 
     def trace(self) -> str:
-        marks = [f"{c} REFUSED" if o.refused else c for c, o in zip(self.calls, self.ops, strict=True)]
+        marks = []
+        for described, op in zip(self.calls, self.ops, strict=True):
+            if op.kind:
+                described = f"{described[:-1]} {op.kind})"
+            marks.append(f"{described} REFUSED" if op.refused else described)
         return " + ".join(marks) or "-"
 
 
@@ -249,7 +263,8 @@ def run(args: Any = None) -> list[Case]:
                 "resources": [],
                 "detail": {},
             }
-            return "job", release_fn.lambda_handler(event, LambdaContext())
+            with contextlib.redirect_stdout(io.StringIO()):  # powertools' metric flush
+                return "job", release_fn.lambda_handler(event, LambdaContext())
 
         recorder.install()
         try:
@@ -277,6 +292,9 @@ def run(args: Any = None) -> list[Case]:
             def setup(fn: Callable[[], tuple[int, Any]], *expected: int) -> Any:
                 recorder.active = False
                 return ok(fn(), *expected)
+
+            # the publishable key's lookup (1 GetItem per key per container per 60 s) is the roundtrips part's
+            setup(track("NOSUCH-CODE99", "visit"), 404)
 
             # --- links ------------------------------------------------------------------------------------
             anna = f"anna-{uid}"
@@ -337,18 +355,18 @@ def run(args: Any = None) -> list[Case]:
                 201,
                 check=status_is("converted"),
             )
-            case(
-                "POST /v1/orders (e) coupon_code, no referral (warm code)",
-                order(f"ord-e-{uid}", f"fina-{uid}", coupon_code=coupon),
-                201,
-                check=lambda b: bool(b["coupon"]["redeemed"]) and b.get("referral") is None,
-            )
             cold()
             case(
                 "POST /v1/orders (e) coupon_code, no referral, cold",
-                order(f"ord-e0-{uid}", f"gina-{uid}", coupon_code=coupon),
+                order(f"ord-e0-{uid}", f"fina-{uid}", coupon_code=coupon),
                 201,
-                check=lambda b: bool(b["coupon"]["redeemed"]),
+                check=lambda b: bool(b["coupon"]["redeemed"]) and b.get("referral") is None,
+            )
+            case(
+                "POST /v1/orders (e) coupon_code, no referral, warm",
+                order(f"ord-e-{uid}", f"gina-{uid}", coupon_code=coupon),
+                201,
+                check=lambda b: bool(b["coupon"]["redeemed"]) and b.get("referral") is None,
             )
             case(
                 "POST /v1/orders (e) coupon_code + referral_code, converts",

@@ -253,12 +253,13 @@ def test_api_stage_and_cors(template: dict[str, Any]) -> None:
     assert "ApiUrl" in outputs
 
 
-def test_optional_waf_targets_validate_route(template: dict[str, Any]) -> None:
+def test_optional_waf_targets_the_public_browser_routes(template: dict[str, Any]) -> None:
     acl = template["Resources"]["WebAcl"]
     assert acl["Condition"] == "CreateWaf"
     (rule,) = acl["Properties"]["Rules"]
     rate = rule["Statement"]["RateBasedStatement"]
     assert rate["AggregateKeyType"] == "IP"
-    matches = rate["ScopeDownStatement"]["AndStatement"]["Statements"]
-    strings = {m["ByteMatchStatement"]["SearchString"] for m in matches}
-    assert strings == {"POST", "/v1/coupons/validate"}
+    method, paths = rate["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert method["ByteMatchStatement"]["SearchString"] == "POST"
+    strings = {m["ByteMatchStatement"]["SearchString"] for m in paths["OrStatement"]["Statements"]}
+    assert strings == {"/v1/coupons/validate", "/v1/referrals/track"}

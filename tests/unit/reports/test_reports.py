@@ -170,6 +170,7 @@ AB = CampaignStats(
             points_awarded=300,
             revenue={"EUR": 15000},
             ltv_revenue={"EUR": 30000},
+            customers={"EUR": 3},
             reward_cost={"EUR": 2000},
         ),
         "b": VariantStats(
@@ -179,6 +180,7 @@ AB = CampaignStats(
             points_awarded=100,
             revenue={"EUR": 5000, "USD": 7000},
             ltv_revenue={"EUR": 6000, "USD": 7000},
+            customers={"EUR": 1, "USD": 4},
             reward_cost={"EUR": 1000},
         ),
     },
@@ -220,7 +222,9 @@ def test_roi_per_currency_shows_every_input() -> None:
 def test_roi_and_its_inputs_are_exact_so_the_roi_follows_from_what_is_shown() -> None:
     data = CampaignStats(
         variants={
-            "default": VariantStats(referrers=3, conversions=4, ltv_revenue={"EUR": 20000}, reward_cost={"EUR": 2000})
+            "default": VariantStats(
+                referrers=3, conversions=4, ltv_revenue={"EUR": 20000}, customers={"EUR": 4}, reward_cost={"EUR": 2000}
+            )
         },
         traffic={"default": Traffic(clicks=3)},
     )
@@ -240,7 +244,7 @@ def test_roi_without_data_has_no_line_and_without_clicks_no_k() -> None:
     (line,) = rules.roi_lines(data, ShopLtv(), ShopLtv())
     assert line.inputs.invitations == 0 and line.inputs.conversion_rate is None and line.inputs.k is None
     assert line.inputs.invitations_per_referrer == 0.0
-    assert line.inputs.avg_ltv_referred == 0.0 and line.inputs.reward_per_conversion == 250.0
+    assert line.inputs.avg_ltv_referred is None and line.inputs.reward_per_conversion == 250.0
     assert line.roi is None
     # the shop's currencies alone give no line: the program has no money in them
     shop_only = ShopLtv(customers={"CHF": 2}, revenue={"CHF": 300})
@@ -259,6 +263,7 @@ variant_stats = st.builds(
     points_awarded=counts,
     revenue=money,
     ltv_revenue=money,
+    customers=money,
     reward_cost=money,
 )
 traffic = st.builds(Traffic, clicks=counts, visits=counts, signups=counts)
@@ -349,6 +354,7 @@ def seed_ab(campaign_id: str) -> None:
             points_awarded=stats.points_awarded,
             revenue=dict(stats.revenue),
             ltv_revenue=dict(stats.ltv_revenue),
+            customers=dict(stats.customers),
             reward_cost=dict(stats.reward_cost),
         )
     for name, t in AB.traffic.items():
@@ -551,7 +557,7 @@ def test_aggregates_written_without_their_maps_read_as_zero(reports_fn: ModuleTy
     (line,) = roi.body["items"]
     assert line["currency"] == "EUR" and line["roi"] is None
     inputs = line["inputs"]
-    assert inputs["avg_ltv_other"] == 0.0 and inputs["avg_ltv_referred"] == 0.0
+    assert inputs["avg_ltv_other"] == 0.0 and inputs["avg_ltv_referred"] is None  # no referred customers counted
     assert inputs["reward_per_conversion"] == 250.0 and inputs["k"] is None
 
 

@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from passaparola.data import stats, transactions
-from passaparola.data.models import CustomerModel, LinkModel, LinkOwnerModel, TouchModel
+from passaparola.data.models import CustomerModel, LinkModel, LinkOwnerModel, MarkerModel, TouchModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import NotFound
 from passaparola.referrals.models import ReferralCounts
@@ -132,6 +132,17 @@ def count(code: str, field: str, now: datetime, fingerprint: str | None = None) 
             return None
         raise
     return to_link(item)
+
+
+def first_signup(person_key: str, code: str) -> bool:
+    """True the first time this person signs up through this code (a marker makes repeats no-ops)."""
+    try:
+        MarkerModel(person_key, f"SIGNUP#{code}").save(condition=MarkerModel.pk.does_not_exist())
+    except PutError as exc:
+        if transactions.condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 def touch(person_keys: list[str], campaign_id: str, code: str, at: datetime) -> None:

@@ -347,6 +347,16 @@ class BoardModel(Model):
     by_score = BoardByScoreIndex()
 
 
+class MarkerModel(Model):
+    """A fact recorded once (`sk=SIGNUP#<code>` under a person's key): makes a repeated signal count once."""
+
+    class Meta:
+        table_name = "passaparola-referrals"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
 class EventModel(Model):
     """A custom conversion event already handled (`pk=EVENT#<id>`, `sk=EVENT`): the call's idempotency."""
 
@@ -491,6 +501,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (StatsModel, "referrals_table"),
     (BoardModel, "referrals_table"),
     (EventModel, "referrals_table"),
+    (MarkerModel, "referrals_table"),
     (RewardModel, "rewards_table"),
     (LedgerModel, "rewards_table"),
     (LedgerGuardModel, "rewards_table"),

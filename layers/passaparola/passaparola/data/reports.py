@@ -54,6 +54,7 @@ def campaign_stats(campaign_id: str) -> CampaignStats:
                 points_awarded=_int(item.points_awarded),
                 revenue=_money(item.revenue),
                 ltv_revenue=_money(item.ltv_revenue),
+                customers=_money(item.customers),
                 reward_cost=_money(item.reward_cost),
             )
         elif item.sk.startswith(TRAFFIC):

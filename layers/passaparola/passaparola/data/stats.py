@@ -35,7 +35,11 @@ def _put_if_absent(item: StatsModel) -> None:
 def ensure_variants(campaign_id: str, variants: list[str]) -> None:
     """Create the program's per-variant aggregate items (idempotent)."""
     for name in [DEFAULT_VARIANT, *variants]:
-        _put_if_absent(StatsModel(stats_pk(campaign_id), f"VARIANT#{name}", revenue={}, ltv_revenue={}, reward_cost={}))
+        _put_if_absent(
+            StatsModel(
+                stats_pk(campaign_id), f"VARIANT#{name}", revenue={}, ltv_revenue={}, customers={}, reward_cost={}
+            )
+        )
 
 
 def ensure_shop() -> None:

@@ -391,6 +391,7 @@ class _Writer:
             money["revenue"] = (incoming.currency, incoming.amount)
         if decision.pays:
             money["ltv_revenue"] = (incoming.currency, incoming.amount)
+            money["customers"] = (incoming.currency, 1)
         stats.variant(tx, program.id, link.variant, {field: 1}, money)
         if converted:
             for board in boards:

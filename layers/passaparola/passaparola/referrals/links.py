@@ -109,10 +109,11 @@ def track(request: TrackRequest) -> Tracked:
         raise CampaignDisabled(details={"campaign_id": link.campaign_id})
     field = "visits" if request.type == "visit" else "signups"
     now = clock.now()
-    store.count(code, field, now)
-    stats.traffic(program.id, link.variant, field)
+    keys = store.person_keys(identity.email_hash(request.email) if request.email else None, request.customer_id)
+    if request.type == "visit" or store.first_signup(keys[0], code):
+        store.count(code, field, now)
+        stats.traffic(program.id, link.variant, field)
     if request.type == "signup":
-        keys = store.person_keys(identity.email_hash(request.email) if request.email else None, request.customer_id)
         store.touch(keys, program.id, code, now)
         window_start = now - program.attribution_window
         for key in keys:

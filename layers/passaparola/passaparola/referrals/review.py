@@ -7,7 +7,7 @@ from passaparola.campaigns.service import get_referral
 from passaparola.data import conversions as store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats
-from passaparola.data.models import ConversionModel, LinkModel
+from passaparola.data.models import ConversionModel, CustomerModel, LinkModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, ConversionNotFlagged
 from passaparola.observability import metrics
@@ -114,7 +114,19 @@ def _reject_once(conversion_id: str) -> Conversion | None:
             condition=ConversionModel.conv_status == "flagged",
         )
         tx.add(LinkModel(f"REF#{item.code}", "LINK"), {"flagged": -1})
-        stats.variant(tx, item.campaign_id, item.variant, {"flagged": -1, "rejected": 1})
+        stats.variant(
+            tx,
+            item.campaign_id,
+            item.variant,
+            {"flagged": -1, "rejected": 1},
+            {"ltv_revenue": (item.currency, -int(item.amount)), "customers": (item.currency, -1)},
+        )
+        # The friend stays "already referred" (no second referral) but no longer counts as this
+        # program's customer: their later orders leave its LTV alone.
+        tx.update(
+            CustomerModel(item.customer_id, "facts"),
+            actions=[CustomerModel.referred_campaign_id.remove(), CustomerModel.referred_variant.remove()],
+        )
         for reward, _ in held:
             if reward.status == "pending":
                 rewards.void(tx, reward, now, "rejected_by_review")

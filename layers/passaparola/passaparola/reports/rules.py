@@ -38,6 +38,8 @@ class VariantStats:
     points_awarded: int = 0
     revenue: Mapping[str, int] = field(default_factory=dict)
     ltv_revenue: Mapping[str, int] = field(default_factory=dict)
+    customers: Mapping[str, int] = field(default_factory=dict)
+    """Referred customers (accepted or under review) per currency of their first order: LTV's divisor."""
     reward_cost: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -155,6 +157,7 @@ def total_variants(items: Iterable[VariantStats]) -> VariantStats:
         **counts,
         revenue=money("revenue"),
         ltv_revenue=money("ltv_revenue"),
+        customers=money("customers"),
         reward_cost=money("reward_cost"),
     )
 
@@ -244,7 +247,8 @@ def roi_line(currency: str, data: CampaignStats, referred: ShopLtv, other: ShopL
     invitations = total_traffic(data.traffic.values()).clicks
     conversions = stats.conversions
     reward_cost = stats.reward_cost.get(currency, 0)
-    avg_ltv_referred = divide(stats.ltv_revenue.get(currency, 0), conversions)
+    referred_customers = stats.customers.get(currency, 0)
+    avg_ltv_referred = divide(stats.ltv_revenue.get(currency, 0), referred_customers)
     invitations_per_referrer = divide(invitations, stats.referrers)
     conversion_rate = divide(conversions, invitations)
     k = None
@@ -258,7 +262,7 @@ def roi_line(currency: str, data: CampaignStats, referred: ShopLtv, other: ShopL
         reward_cost=reward_cost,
         points_awarded=stats.points_awarded,
         attributed_revenue=stats.revenue.get(currency, 0),
-        referred_customers=conversions,
+        referred_customers=referred_customers,
         avg_ltv_referred=avg_ltv_referred,
         other_customers=other_customers,
         avg_ltv_other=divide(other.revenue.get(currency, 0), other_customers),
