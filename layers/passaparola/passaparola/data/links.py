@@ -145,8 +145,11 @@ def first_signup(person_key: str, code: str) -> bool:
     return True
 
 
-def touch(person_keys: list[str], campaign_id: str, code: str, at: datetime) -> None:
-    """Remember that this person (email hash, customer id) came through this code: first and last touch."""
+def touch(person_keys: list[str], campaign_id: str, code: str, at: datetime, window_start: datetime) -> None:
+    """Remember that this person (email hash, customer id) came through this code: first and last touch.
+
+    A first touch older than the attribution window no longer counts: then this touch becomes the first.
+    """
     stamp = at.isoformat()
     for pk in person_keys:
         item = TouchModel(pk, f"TOUCH#{campaign_id}")
@@ -158,10 +161,13 @@ def touch(person_keys: list[str], campaign_id: str, code: str, at: datetime) -> 
                 TouchModel.last_at.set(stamp),
             ]
         )
+        if item.first_at < window_start.isoformat():
+            reset_first_touch(pk, campaign_id, code, at, window_start)
 
 
 def reset_first_touch(pk: str, campaign_id: str, code: str, at: datetime, older_than: datetime) -> None:
-    """A first touch older than the attribution window no longer counts: the new touch becomes the first."""
+    """Make this touch the first one, if the first is still older than the window (a concurrent touch may
+    have reset it already)."""
     item = TouchModel(pk, f"TOUCH#{campaign_id}")
     try:
         item.update(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.update import Action
 
 from passaparola import clock
@@ -233,7 +233,7 @@ def _decide_and_write(
     store.write(writer.build)
     if decision and decision.status == "attributed" and program and link:
         person = link_store.person_keys(incoming.email_hash, incoming.customer_id)
-        link_store.touch(person, program.id, link.code, incoming.at)
+        link_store.touch(person, program.id, link.code, incoming.at, incoming.at - program.attribution_window)
     return writer.outcome
 
 
@@ -472,7 +472,10 @@ class _Writer:
                 actions.append(CustomerModel.referred_variant.set(link.variant))
             condition = CustomerModel.referred_by.does_not_exist()
             if first_order_rule:
-                condition &= CustomerModel.order_ids.does_not_exist()
+                # no order yet, or only this one (its coupon, redeemed just before, already recorded it)
+                orders = CustomerModel.order_ids
+                only_this = (size(orders) == 1) & orders.contains(incoming.id)
+                condition &= orders.does_not_exist() | only_this
         if actions:
             tx.update(CustomerModel(incoming.customer_id, "facts"), actions=actions, condition=condition)
         if incoming.email_hash and (incoming.is_order or referred_now):

@@ -114,10 +114,7 @@ def track(request: TrackRequest) -> Tracked:
         store.count(code, field, now)
         stats.traffic(program.id, link.variant, field)
     if request.type == "signup":
-        store.touch(keys, program.id, code, now)
-        window_start = now - program.attribution_window
-        for key in keys:
-            store.reset_first_touch(key, program.id, code, now, window_start)
+        store.touch(keys, program.id, code, now, now - program.attribution_window)
     metrics.add_metric(name=f"Referral{field.capitalize()}", unit=MetricUnit.Count, value=1)
     return Tracked(type=request.type, ref=code, campaign_id=program.id)
 
