@@ -115,6 +115,19 @@ def test_ten_friends_at_once_then_concurrent_release_jobs_pay_each_reward_and_ti
     for credit in credits:
         assert [e["event"] for e in where(ledger, reward_id=credit["id"])].count("released") == 1
 
+    # And the rewards page through with a cursor to the same 12, newest first
+    paged, cursor = [], None
+    for _ in range(10):
+        params = {"limit": 5, **({"cursor": cursor} if cursor else {})}
+        page = rf.get(f"/v1/customers/{referrer}/rewards", params=params).json()
+        assert len(page["items"]) <= 5, page
+        paged += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    assert [x["id"] for x in paged] == [x["id"] for x in mine], "pages differ from the full list"
+    assert len(paged) == 12
+
     # When the job runs again, then nothing changes
     rf.release()
     assert sorted(rf.rewards(referrer), key=lambda x: x["id"]) == sorted(mine, key=lambda x: x["id"])
@@ -123,3 +136,63 @@ def test_ten_friends_at_once_then_concurrent_release_jobs_pay_each_reward_and_ti
     assert funnel_total(rf, program["id"])["rewards_released"] == 10
     board = rf.report("leaderboard", campaign_id=program["id"], period="all")
     assert [(e["code"], e["conversions"]) for e in board["items"] if e["code"] == code] == [(code, 10)]
+
+
+def test_concurrent_link_requests_of_one_customer_get_one_code(rf, program):
+    customer = uid("ref-")
+    responses = in_parallel(lambda _: rf.create_link(program["id"], customer, name="Anna"), range(8))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * 7 + [201], [(r.status_code, r.text[:300]) for r in responses]
+    assert len({r.json()["code"] for r in responses}) == 1
+    assert rf.report("funnel", campaign_id=program["id"])["total"]["referrers"] >= 1
+
+
+def test_the_referrer_cap_holds_under_concurrent_conversions(rf):
+    # Given a cap of 3 rewarded referrals per referrer
+    capped = rf.create_program(
+        limits={"max_rewarded_per_referrer": 3, "period_days": 30},
+        fraud={"max_conversions_per_ip": 1000, "max_conversions_per_hour": 1000},
+    )
+    code = rf.link(capped["id"])["code"]
+    # When 8 friends order at once, then exactly 3 convert and the others are flagged for the cap
+    outcomes = in_parallel(lambda _: rf.refer(code), range(8))
+    decisions = sorted((o["referral"]["status"], tuple(o["referral"]["reasons"])) for o in outcomes)
+    assert decisions == [("converted", ())] * 3 + [("flagged", ("referrer_cap_reached",))] * 5, decisions
+    counts = rf.counts(code)
+    assert (counts["conversions"], counts["flagged"]) == (3, 5), counts
+
+
+def test_concurrent_refunds_never_refund_more_than_the_order(rf, program):
+    # Given a 50.00 order, and five refunds of 20.00 sent at once
+    order = rf.order_outcome(uid("shopper-"), 5000)
+    responses = in_parallel(lambda _: rf.refund(order["order_id"], 2000), range(5))
+    # Then two succeed and three are refused: never more than the order
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 200, 422, 422, 422], [(r.status_code, r.text[:300]) for r in responses]
+    assert sorted(r.json()["refunded_amount"] for r in responses if r.status_code == 200) == [2000, 4000]
+    assert all(r.json()["error"]["code"] == "refund_exceeds_order" for r in responses if r.status_code == 422)
+    last = rf.refund(order["order_id"], 1000)
+    assert (last.json()["refunded_amount"], last.json()["net_amount"]) == (5000, 0), last.text
+
+
+def test_a_flagged_conversion_decided_twice_at_once_is_decided_once(rf):
+    program = rf.create_program()
+    code = rf.link(program["id"])["code"]
+    outcome = rf.refer(code, email=new_email(domain="mailinator.com"))
+    assert outcome["referral"]["status"] == "flagged", outcome
+    conversion_id = outcome["referral"]["conversion_id"]
+    responses = in_parallel(
+        lambda decide: (rf.approve if decide == "approve" else rf.reject)(conversion_id),
+        ["approve", "reject", "approve", "reject"],
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 409, 409, 409], [(r.status_code, r.text[:300]) for r in responses]
+    [winner] = [r.json() for r in responses if r.status_code == 200]
+    counts = rf.counts(code)
+    if winner["status"] == "converted":
+        assert (counts["conversions"], counts["flagged"]) == (1, 0), counts
+        assert [x["status"] for x in rf.rewards(outcome["customer_id"])] == ["released"]
+    else:
+        assert winner["status"] == "rejected", winner
+        assert (counts["conversions"], counts["flagged"]) == (0, 0), counts
+        assert [x["status"] for x in rf.rewards(outcome["customer_id"])] == ["voided"]

@@ -1,6 +1,6 @@
 """A friend's first order that carries both a referral code and a coupon: one call does both."""
 
-from tests.integration.referrals import Referrals, assert_converted, new_email
+from referrals import Referrals, assert_converted, new_email
 
 
 def test_a_first_order_with_a_coupon_and_a_referral_code_redeems_and_converts(rf: Referrals) -> None:

@@ -122,6 +122,7 @@ def mark_released(tx: Transaction, reward: IssuedReward, coupon_code: str | None
         RewardModel.status.set("released"),
         RewardModel.released_at.set(at.isoformat()),
         RewardModel.held.set(False),
+        RewardModel.reason.set(reward.reason),
         RewardModel.due.remove(),
     ]
     if coupon_code:
