@@ -369,7 +369,7 @@ def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[C
 def put_code(tx: Transaction, code: Code) -> None:
     """Write one new code and count it on its campaign, inside a caller's transaction (rewards)."""
     tx.save(_code_item(code), condition=CodeModel.code.does_not_exist())
-    tx.update(CampaignModel(code.campaign_id), actions=[CampaignModel.codes_issued.add(1)])
+    tx.add(CampaignModel(code.campaign_id), {"codes_issued": 1})  # merged: two rewards may share an issuer
 
 
 def code_balances(codes: list[str]) -> dict[str, int]:

@@ -5,6 +5,7 @@ ledger line (guarded so each event is written once): running a release twice nev
 """
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
@@ -193,9 +194,11 @@ def items(keys: list[tuple[str, str]]) -> list[RewardModel]:
     return [found[r] for r in dict.fromkeys(r for _, r in keys) if r in found]
 
 
-def due(now: datetime, limit: int = 500) -> list[RewardModel]:
-    """Pending, not held rewards whose release time has come (sparse index: never the others)."""
-    return list(RewardModel.due_index.query(DUE, RewardModel.release_at <= now.isoformat(), limit=limit))
+def due(now: datetime, page_size: int = 200) -> Iterator[RewardModel]:
+    """Pending, not held rewards whose release time has come, oldest first (sparse index: never the others).
+
+    Read lazily page by page, each page continuing after the last key of the previous one."""
+    return iter(RewardModel.due_index.query(DUE, RewardModel.release_at <= now.isoformat(), page_size=page_size))
 
 
 def of_customer(

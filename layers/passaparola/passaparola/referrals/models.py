@@ -3,10 +3,11 @@
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from passaparola.coupons.models import (
     MONEY_DISCOUNTS,
+    CodeStr,
     Currency,
     Discount,
     Money,
@@ -153,6 +154,13 @@ class ReferralProgram(Strict):
         description="Query parameters added to the landing URL besides `ref`.",
     )
     fraud: FraudRules = Field(default_factory=FraudRules)  # type: ignore[arg-type]
+
+    @field_validator("utm")
+    @classmethod
+    def _no_ref(cls, value: dict[str, str]) -> dict[str, str]:
+        if "ref" in value:
+            raise ValueError("'ref' is the referral code's own parameter")
+        return value
 
     @model_validator(mode="after")
     def _unique(self) -> "ReferralProgram":
@@ -355,6 +363,10 @@ class ReferralView(Referral):
 # ---------------------------------------------------------------------------------------------- orders
 
 
+ID_PATTERN = r"^[^#\s][^#]*$"
+"""Shop-given ids: anything but '#' (our key separator) and leading whitespace."""
+
+
 class OrderLine(Strict):
     sku: Annotated[str, Field(min_length=1, max_length=128)]
     quantity: int = Field(1, ge=1, le=100000)
@@ -365,7 +377,7 @@ class OrderLine(Strict):
 class OrderRequest(Strict):
     """An order placed in the shop: the conversion-tracking call."""
 
-    id: str = Field(min_length=1, max_length=128)
+    id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
     customer_id: str = Field(min_length=1, max_length=128)
     email: str | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     amount: Money
@@ -374,7 +386,7 @@ class OrderRequest(Strict):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     shipping_amount: Money = 0
     referral_code: str | None = Field(None, min_length=1, max_length=64)
-    coupon_code: str | None = Field(None, min_length=1, max_length=64)
+    coupon_code: CodeStr | None = None
     ip: str | None = Field(None, max_length=64)
     user_agent: str | None = Field(None, max_length=1000)
     created_at: UtcDatetime | None = Field(None, description="When the order was placed; default now.")
@@ -383,8 +395,18 @@ class OrderRequest(Strict):
 class EventConversionRequest(Strict):
     """A named custom event (e.g. `subscription_started`) for programs whose conversion is not an order."""
 
-    id: str = Field(min_length=1, max_length=128, description="The event's id: the call is idempotent on it.")
+    id: str = Field(
+        min_length=1, max_length=128, pattern=ID_PATTERN, description="The event's id: the call is idempotent on it."
+    )
     event: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+
+    @field_validator("event")
+    @classmethod
+    def _not_an_order(cls, value: str) -> str:
+        if value == "first_order":
+            raise ValueError("first orders are reported with POST /v1/orders")
+        return value
+
     customer_id: str = Field(min_length=1, max_length=128)
     email: str | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     amount: Money = 0

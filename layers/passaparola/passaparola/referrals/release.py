@@ -22,7 +22,6 @@ from passaparola.referrals import rewards
 from passaparola.referrals.models import IssuedReward, RewardSpec
 
 ATTEMPTS = 8
-PAGE = 200
 
 
 @dataclass
@@ -33,20 +32,24 @@ class ReleaseReport:
 
 
 def release_due(max_rewards: int = 10_000) -> ReleaseReport:
+    """Release what is due, oldest first. A reward that cannot be released is logged and skipped, never
+    blocking the others (the index is read page by page, so skipped rewards do not starve later ones)."""
     now = clock.now()
     report = ReleaseReport()
-    seen: set[str] = set()
-    while report.released + report.skipped < max_rewards:
-        batch = [i for i in reward_store.due(now, PAGE) if i.id not in seen]
-        if not batch:
+    for item in reward_store.due(now):
+        if report.released + report.skipped >= max_rewards:
             break
-        for item in batch:
-            seen.add(item.id)
+        try:
             released, tier = release_one(item, now)
-            report.released += int(released)
-            report.tiers += int(tier)
-            report.skipped += int(not released)
+        except Exception:
+            logger.exception("reward not released", extra={"reward_id": item.id, "customer_id": item.customer_id})
+            released, tier = False, False
+        report.released += int(released)
+        report.tiers += int(tier)
+        report.skipped += int(not released)
     metrics.add_metric(name="RewardsReleased", unit=MetricUnit.Count, value=report.released)
+    if report.skipped:
+        metrics.add_metric(name="RewardsNotReleased", unit=MetricUnit.Count, value=report.skipped)
     logger.info("release run", extra=report.__dict__)
     return report
 

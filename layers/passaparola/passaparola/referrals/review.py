@@ -1,5 +1,7 @@
 """The fraud review queue: a person approves or rejects a flagged conversion."""
 
+from datetime import datetime
+
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
@@ -7,9 +9,9 @@ from passaparola.campaigns.service import get_referral
 from passaparola.data import conversions as store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats
-from passaparola.data.models import ConversionModel, CustomerModel, LinkModel
+from passaparola.data.models import ConversionModel, CustomerModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
-from passaparola.errors import Conflict, ConversionNotFlagged
+from passaparola.errors import CampaignDisabled, Conflict, ConversionNotFlagged
 from passaparola.observability import metrics
 from passaparola.referrals import rewards, rules
 from passaparola.referrals.models import Conversion, ConversionPage, IssuedReward, RewardSpec
@@ -20,6 +22,15 @@ ATTEMPTS = 5
 def queue(status: str, campaign_id: str | None, limit: int, cursor: str | None) -> ConversionPage:
     items, next_cursor = store.by_status(status, campaign_id, limit, cursor)
     return ConversionPage(items=items, next_cursor=next_cursor)
+
+
+def _order_of(item: ConversionModel) -> OrderModel | None:
+    """The order (or custom event) a conversion came from: what is left of its amount after refunds."""
+    return store.find_order(item.order_id if item.event == "first_order" else f"event#{item.order_id}")
+
+
+def _net(item: ConversionModel, order: OrderModel | None) -> int:
+    return int(item.amount) - (int(order.refunded or 0) if order else 0)
 
 
 def rewards_of(item: ConversionModel) -> list[tuple[IssuedReward, RewardSpec]]:
@@ -42,10 +53,13 @@ def _approve_once(conversion_id: str) -> Conversion | None:
     if item.conv_status != "flagged":
         raise ConversionNotFlagged(details={"conversion_id": conversion_id, "status": item.conv_status})
     program = get_referral(item.campaign_id)
+    if not program.enabled:
+        raise CampaignDisabled("The program is switched off: it converts nothing.", {"campaign_id": program.id})
     held = rewards_of(item)
     link = store.read_link(item.code)
+    order = _order_of(item)
     now = clock.now()
-    at = store.to_conversion(item).created_at
+    at = datetime.fromisoformat(order.created_at) if order else store.to_conversion(item).created_at
     bucket = rules.period_bucket(program, at)
     boards = [f"BOARD#{program.id}#{p}" for p in rules.boards(at)]
 
@@ -61,13 +75,15 @@ def _approve_once(conversion_id: str) -> Conversion | None:
             ],
             condition=ConversionModel.conv_status == "flagged",
         )
+        if order is not None:
+            tx.condition_check(OrderModel, order.id, condition=OrderModel.refunded == int(order.refunded or 0))
         tx.add(LinkModel(f"REF#{item.code}", "LINK"), {"flagged": -1, "conversions": 1})
         stats.variant(
             tx,
             program.id,
             item.variant,
             {"flagged": -1, "conversions": 1},
-            {"revenue": (item.currency, int(item.amount))},
+            {"revenue": (item.currency, _net(item, order))},
         )
         for board in boards:
             store.board_update(tx, board, item.code, item.referrer_customer_id, link.name if link else None, 1)
@@ -101,9 +117,17 @@ def _reject_once(conversion_id: str) -> Conversion | None:
     if item.conv_status != "flagged":
         raise ConversionNotFlagged(details={"conversion_id": conversion_id, "status": item.conv_status})
     held = rewards_of(item)
+    order = _order_of(item)
     now = clock.now()
 
     def build(tx: Transaction) -> None:
+        if order is not None:
+            # the order no longer counts for this program's LTV: later refunds leave it alone
+            tx.update(
+                order,
+                actions=[OrderModel.ltv_campaign_id.remove(), OrderModel.ltv_variant.remove()],
+                condition=OrderModel.refunded == int(order.refunded or 0),
+            )
         tx.update(
             item,
             actions=[
@@ -119,7 +143,7 @@ def _reject_once(conversion_id: str) -> Conversion | None:
             item.campaign_id,
             item.variant,
             {"flagged": -1, "rejected": 1},
-            {"ltv_revenue": (item.currency, -int(item.amount)), "customers": (item.currency, -1)},
+            {"ltv_revenue": (item.currency, -_net(item, order)), "customers": (item.currency, -1)},
         )
         # The friend stays "already referred" (no second referral) but no longer counts as this
         # program's customer: their later orders leave its LTV alone.

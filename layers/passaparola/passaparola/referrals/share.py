@@ -5,7 +5,7 @@ from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from passaparola.campaigns.models import ReferralCampaign
@@ -50,7 +50,7 @@ def render(templates: ShareTemplates, context: dict[str, str]) -> ShareTexts:
             email_body=_env().from_string(templates.email_body).render(context),
             social_text=_env().from_string(templates.social_text).render(context),
         )
-    except TemplateError as exc:
+    except Exception as exc:  # any error a template can raise (syntax, undefined, division by zero...)
         raise InvalidRequest(f"A share template does not render: {exc}", {"field": "share"}) from exc
 
 
@@ -69,7 +69,10 @@ def texts(program: ReferralCampaign, variant: str | None, name: str | None, link
         "referee_reward": describe(referee),
         "referrer_reward": describe(referrer),
     }
-    return render(program.share_of(variant), context)
+    try:
+        return render(program.share_of(variant), context)
+    except InvalidRequest:
+        return render(ShareTemplates(), context)  # a template failing for this referrer: the defaults, never a 500
 
 
 def with_params(url: str, params: dict[str, str]) -> str:
