@@ -70,7 +70,7 @@ def reject(conversion_id: ConversionId) -> Conversion:
     responses={202: {"description": "Recorded.", "content": {"application/json": {"model": Tracked}}}},
 )
 def track(request: TrackRequest) -> tuple[Tracked, int]:
-    return links.track(request), 202
+    return links.track(request, verified=app.context["principal"].kind == "secret"), 202
 
 
 @app.get("/v1/referrals/<code>", summary="A referral with its counts, conversions and rewards", tags=["referrals"])

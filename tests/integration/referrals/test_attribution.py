@@ -39,10 +39,11 @@ def test_an_explicit_code_in_any_case_is_attributed_explicitly(rf, first_touch):
 
 
 def test_a_signup_with_an_email_attributes_a_later_order_with_that_email_and_no_code(rf, first_touch):
+    """Signups reported by the shop's backend (secret key) are trusted: the conversion pays automatically."""
     # Given a friend who signed up from Anna's link with her email (no customer id yet)
     code = rf.link(first_touch["id"])["code"]
     local = uid("friend.").lower()
-    r = rf.track("signup", code, email=f"{local.capitalize()}@Example.ORG")
+    r = rf.track("signup", code, email=f"{local.capitalize()}@Example.ORG", key="secret")
     assert r.status_code == 202, r.text
     # When she orders later, as a new customer, with that email (another case) and no code
     outcome = rf.order_outcome(uid("friend-"), 5000, email=f"{local}@example.org")
@@ -55,7 +56,7 @@ def test_a_signup_with_an_email_attributes_a_later_order_with_that_email_and_no_
 def test_a_signup_with_a_customer_id_attributes_that_customers_order(rf, first_touch):
     code = rf.link(first_touch["id"])["code"]
     friend = uid("friend-")
-    assert rf.track("signup", code, customer_id=friend).status_code == 202
+    assert rf.track("signup", code, customer_id=friend, key="secret").status_code == 202
     outcome = rf.order_outcome(friend, 5000)
     assert_converted(outcome, code)
     assert outcome["referral"]["source"] == "touch"
@@ -65,7 +66,7 @@ def test_a_signup_with_a_customer_id_attributes_that_customers_order_placed_with
     # Given a friend who signed up (customer id only: the storefront knew no email yet)
     code = rf.link(first_touch["id"])["code"]
     friend = uid("friend-")
-    assert rf.track("signup", code, customer_id=friend).status_code == 202
+    assert rf.track("signup", code, customer_id=friend, key="secret").status_code == 202
     # When that customer orders without a code, the shop sending her email as usual
     outcome = rf.order_outcome(friend, 5000, email=new_email())
     # Then the customer's touch attributes it ("the customer's or email's earlier touch")
@@ -84,8 +85,8 @@ def test_first_touch_attributes_the_first_referrer(rf, first_touch):
     anna = rf.link(first_touch["id"], name="Anna")["code"]
     bob = rf.link(first_touch["id"], name="Bob")["code"]
     email = new_email()
-    assert rf.track("signup", anna, email=email).status_code == 202
-    assert rf.track("signup", bob, email=email).status_code == 202
+    assert rf.track("signup", anna, email=email, key="secret").status_code == 202
+    assert rf.track("signup", bob, email=email, key="secret").status_code == 202
     # When she orders without a code, then Anna (the first touch) gets the conversion
     outcome = rf.order_outcome(uid("friend-"), 5000, email=email)
     assert_converted(outcome, anna)
@@ -97,8 +98,8 @@ def test_last_touch_attributes_the_last_referrer(rf, last_touch):
     anna = rf.link(last_touch["id"], name="Anna")["code"]
     bob = rf.link(last_touch["id"], name="Bob")["code"]
     email = new_email()
-    assert rf.track("signup", anna, email=email).status_code == 202
-    assert rf.track("signup", bob, email=email).status_code == 202
+    assert rf.track("signup", anna, email=email, key="secret").status_code == 202
+    assert rf.track("signup", bob, email=email, key="secret").status_code == 202
     outcome = rf.order_outcome(uid("friend-"), 5000, email=email)
     assert_converted(outcome, bob)
     assert outcome["referral"]["source"] == "touch"
@@ -174,3 +175,17 @@ def test_a_touch_inside_the_window_attributes(rf, on_subscription):
     assert r.status_code == 201, r.text
     assert_converted(r.json(), code)
     assert r.json()["referral"]["source"] == "touch"
+
+
+def test_a_conversion_resting_only_on_a_browser_reported_signup_is_held_for_review(rf, first_touch):
+    # Given a signup reported by a browser with the public key: anyone could claim any email that way
+    code = rf.link(first_touch["id"])["code"]
+    email = new_email()
+    assert rf.track("signup", code, email=email).status_code == 202
+    # When that person orders without a code
+    outcome = rf.order_outcome(uid("friend-"), 5000, email=email)
+    # Then the order is attributed but held: nobody is paid on an unverifiable claim
+    assert outcome["referral"]["source"] == "touch"
+    assert outcome["referral"]["status"] == "flagged" and outcome["referral"]["reasons"] == ["unverified_touch"]
+    # And the same browser's code passed explicitly at checkout converts as usual
+    assert_converted(rf.refer(code), code)

@@ -135,3 +135,8 @@ def test_a_touch_counts_only_inside_the_window(days_before: int, window: int) ->
 
 def test_conversions_count_on_three_leaderboards() -> None:
     assert rules.boards(NOW) == ["all", "2026", "2026-11"]
+
+
+def test_a_touch_only_a_browser_reported_is_held_for_review() -> None:
+    decision = decide(program(), ANNA, friend(), "first_order", 5000, "EUR", Counts(), touch_verified=False)
+    assert decision.status == "flagged" and decision.reasons == ["unverified_touch"]

@@ -145,7 +145,9 @@ def first_signup(person_key: str, code: str) -> bool:
     return True
 
 
-def touch(person_keys: list[str], campaign_id: str, code: str, at: datetime, window_start: datetime) -> None:
+def touch(
+    person_keys: list[str], campaign_id: str, code: str, at: datetime, window_start: datetime, verified: bool
+) -> None:
     """Remember that this person (email hash, customer id) came through this code: first and last touch.
 
     A first touch older than the attribution window no longer counts: then this touch becomes the first.
@@ -157,21 +159,27 @@ def touch(person_keys: list[str], campaign_id: str, code: str, at: datetime, win
             actions=[
                 TouchModel.first_code.set(TouchModel.first_code | code),
                 TouchModel.first_at.set(TouchModel.first_at | stamp),
+                TouchModel.first_verified.set(TouchModel.first_verified | verified),
                 TouchModel.last_code.set(code),
                 TouchModel.last_at.set(stamp),
+                TouchModel.last_verified.set(verified),
             ]
         )
         if item.first_at < window_start.isoformat():
-            reset_first_touch(pk, campaign_id, code, at, window_start)
+            reset_first_touch(pk, campaign_id, code, at, window_start, verified)
 
 
-def reset_first_touch(pk: str, campaign_id: str, code: str, at: datetime, older_than: datetime) -> None:
+def reset_first_touch(pk: str, campaign_id: str, code: str, at: datetime, older_than: datetime, verified: bool) -> None:
     """Make this touch the first one, if the first is still older than the window (a concurrent touch may
     have reset it already)."""
     item = TouchModel(pk, f"TOUCH#{campaign_id}")
     try:
         item.update(
-            actions=[TouchModel.first_code.set(code), TouchModel.first_at.set(at.isoformat())],
+            actions=[
+                TouchModel.first_code.set(code),
+                TouchModel.first_at.set(at.isoformat()),
+                TouchModel.first_verified.set(verified),
+            ],
             condition=TouchModel.first_at < older_than.isoformat(),
         )
     except UpdateError as exc:

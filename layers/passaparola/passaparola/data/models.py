@@ -216,6 +216,9 @@ class TouchModel(Model):
     first_at = UnicodeAttribute()
     last_code = UnicodeAttribute()
     last_at = UnicodeAttribute()
+    first_verified = BooleanAttribute(default=False)
+    last_verified = BooleanAttribute(default=False)
+    """Reported with the secret key (the shop's backend), not by a browser with the public key."""
 
 
 class IdentityModel(Model):

@@ -145,10 +145,11 @@ def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutc
         source = "explicit"
         if code and ctx.link is None:
             notes.append("referral_code_unknown")
+        verified = True
         if not code:
-            ctx.link, source = _attributed_link(incoming), "touch"
+            (ctx.link, verified), source = _attributed_link(incoming), "touch"
         try:
-            outcome = _decide_and_write(incoming, ctx, source, coupon, notes)
+            outcome = _decide_and_write(incoming, ctx, source, coupon, notes, verified)
         except store.Rejected:
             continue
         _count(outcome)
@@ -156,9 +157,9 @@ def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutc
     raise Conflict("The order kept colliding with concurrent changes; retry.")
 
 
-def _attributed_link(incoming: Incoming) -> LinkModel | None:
+def _attributed_link(incoming: Incoming) -> tuple[LinkModel | None, bool]:
     """An earlier touch of this person within its program's window, first or last per the program."""
-    best: tuple[datetime, str] | None = None
+    best: tuple[datetime, str, bool] | None = None
     found = [t for key in link_store.person_keys(incoming.email_hash, incoming.customer_id) for t in store.touches(key)]
     for touch in found:
         program = campaign_store.get_cached(touch.sk.removeprefix("TOUCH#"))
@@ -166,14 +167,14 @@ def _attributed_link(incoming: Incoming) -> LinkModel | None:
             continue
         window = program.attribution_window
         first_at, last_at = datetime.fromisoformat(touch.first_at), datetime.fromisoformat(touch.last_at)
-        chosen: tuple[datetime, str] | None = None
+        chosen: tuple[datetime, str, bool] | None = None
         if program.attribution.model == "first_touch" and rules.in_window(first_at, incoming.at, window):
-            chosen = (first_at, touch.first_code)
+            chosen = (first_at, touch.first_code, bool(touch.first_verified))
         elif rules.in_window(last_at, incoming.at, window):
-            chosen = (last_at, touch.last_code)
+            chosen = (last_at, touch.last_code, bool(touch.last_verified))
         if chosen and (best is None or chosen[0] > best[0]):
             best = chosen
-    return store.read_link(best[1]) if best else None
+    return (store.read_link(best[1]), best[2]) if best else (None, True)
 
 
 def _counter_keys(program: ReferralCampaign, code: str, incoming: Incoming) -> dict[str, tuple[str, str]]:
@@ -196,7 +197,12 @@ def _earlier_orders(incoming: Incoming, facts: CustomerModel | None, ident: Iden
 
 
 def _decide_and_write(
-    incoming: Incoming, ctx: store.Context, source: str, coupon: CouponOutcome | None, notes: list[str]
+    incoming: Incoming,
+    ctx: store.Context,
+    source: str,
+    coupon: CouponOutcome | None,
+    notes: list[str],
+    touch_verified: bool = True,
 ) -> OrderOutcome:
     facts, ident = ctx.friend.facts, ctx.friend.identity
     link = ctx.link
@@ -227,13 +233,21 @@ def _decide_and_write(
                 )
                 counts = rules.Counts(**ctx.counters)
                 decision = rules.decide(
-                    program, referrer, friend, incoming.event, incoming.amount, incoming.currency, counts
+                    program,
+                    referrer,
+                    friend,
+                    incoming.event,
+                    incoming.amount,
+                    incoming.currency,
+                    counts,
+                    touch_verified=touch_verified,
                 )
     writer = _Writer(incoming, ctx, program, link, decision, source, coupon, notes)
     store.write(writer.build)
     if decision and decision.status == "attributed" and program and link:
         person = link_store.person_keys(incoming.email_hash, incoming.customer_id)
-        link_store.touch(person, program.id, link.code, incoming.at, incoming.at - program.attribution_window)
+        window_start = incoming.at - program.attribution_window
+        link_store.touch(person, program.id, link.code, incoming.at, window_start, verified=True)
     return writer.outcome
 
 

@@ -98,8 +98,12 @@ def qr(code: str, base_url: str) -> str:
     return qr_svg(f"{base_url}/r/{link.code}")
 
 
-def track(request: TrackRequest) -> Tracked:
-    """A storefront signal: count it on the link and, for a signup, remember the person for attribution."""
+def track(request: TrackRequest, verified: bool = False) -> Tracked:
+    """A storefront signal: count it on the link and, for a signup, remember the person for attribution.
+
+    `verified`: reported by the shop's backend (secret key). A browser (public key) can claim any email, so
+    a conversion resting only on a browser-reported touch is held for review (`unverified_touch`).
+    """
     code = normalize_code(request.ref)
     link = store.find(code)
     if link is None:
@@ -114,7 +118,7 @@ def track(request: TrackRequest) -> Tracked:
         store.count(code, field, now)
         stats.traffic(program.id, link.variant, field)
     if request.type == "signup":
-        store.touch(keys, program.id, code, now, now - program.attribution_window)
+        store.touch(keys, program.id, code, now, now - program.attribution_window, verified)
     metrics.add_metric(name=f"Referral{field.capitalize()}", unit=MetricUnit.Count, value=1)
     return Tracked(type=request.type, ref=code, campaign_id=program.id)
 

@@ -61,13 +61,17 @@ def decide(
     amount: int,
     currency: str,
     counts: Counts,
+    touch_verified: bool = True,
 ) -> Decision:
+    """`touch_verified` is False when the only attribution is a touch a browser reported (public key)."""
     blocks = _blocks(program, referrer, friend, event, amount, currency)
     if blocks:
         return Decision("blocked", blocks)
     if event != program.conversion.event:
         return Decision("attributed")
     flags = _flags(program, referrer, friend, counts)
+    if not touch_verified:
+        flags.append("unverified_touch")
     return Decision("flagged", flags) if flags else Decision("converted")
 
 
