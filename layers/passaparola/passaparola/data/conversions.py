@@ -9,7 +9,6 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
-from pynamodb.models import _ModelFuture
 from pynamodb.transactions import TransactGet
 
 from passaparola.data import transactions
@@ -28,15 +27,6 @@ from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import NotFound
 from passaparola.referrals.models import Conversion
-
-
-def _maybe(future: _ModelFuture[Any] | None) -> Any:
-    if future is None:
-        return None
-    try:
-        return future.get()
-    except DoesNotExist:
-        return None
 
 
 @dataclass
@@ -71,7 +61,11 @@ def read_order_and_friend(order_key: str, customer_id: str, email_hash: str | No
         )
 
     f_order, f_facts, f_identity, f_link = transactions.read(build)
-    return Context(order=_maybe(f_order), friend=Person(_maybe(f_facts), _maybe(f_identity)), link=_maybe(f_link))
+    return Context(
+        order=transactions.maybe(f_order),
+        friend=Person(transactions.maybe(f_facts), transactions.maybe(f_identity)),
+        link=transactions.maybe(f_link),
+    )
 
 
 def touches(person_key: str) -> list[TouchModel]:
@@ -100,10 +94,10 @@ def read_referrer_side(
         )
 
     f_campaign, f_referrer, *f_counters = transactions.read(build)
-    ctx.campaign = _maybe(f_campaign)
-    ctx.referrer = _maybe(f_referrer)
+    ctx.campaign = transactions.maybe(f_campaign)
+    ctx.referrer = transactions.maybe(f_referrer)
     for name, future in zip(names, f_counters, strict=True):
-        item = _maybe(future)
+        item = transactions.maybe(future)
         ctx.counters[name] = int(item.hits or 0) if item else 0
 
 

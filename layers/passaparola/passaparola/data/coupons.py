@@ -71,15 +71,6 @@ def _remember(code: str, campaign_id: str) -> None:
         _CAMPAIGN_OF_CODE.popitem(last=False)
 
 
-def _maybe(future: _ModelFuture[M] | None) -> M | None:
-    if future is None:
-        return None
-    try:
-        return future.get()
-    except DoesNotExist:
-        return None
-
-
 def to_code(item: CodeModel) -> Code:
     return Code(
         code=item.code,
@@ -124,10 +115,10 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
         )
 
     f_code, f_campaign, f_facts, f_usage, f_lock = transactions.read(first)
-    code_item = _maybe(f_code)
+    code_item = transactions.maybe(f_code)
     if code_item is None:
         return Snapshot(None, None, None, None)
-    campaign_item, usage = _maybe(f_campaign), _maybe(f_usage)
+    campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
     if campaign_id != code_item.campaign_id:
         campaign_id = code_item.campaign_id
         _remember(code, campaign_id)
@@ -139,8 +130,8 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
             )
 
         f_campaign, f_usage = transactions.read(second)
-        campaign_item, usage = _maybe(f_campaign), _maybe(f_usage)
-    facts, lock = _maybe(f_facts), _maybe(f_lock)
+        campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
+    facts, lock = transactions.maybe(f_facts), transactions.maybe(f_lock)
     customer = (
         CustomerFacts(
             order_count=len((facts.order_ids or set()) - {order_id}) if facts else 0,

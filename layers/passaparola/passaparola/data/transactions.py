@@ -10,15 +10,16 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import PynamoDBException, TransactGetError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactGetError, TransactWriteError
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
+from pynamodb.models import Model, _ModelFuture
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from passaparola.data.models import connection
 from passaparola.errors import Conflict
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 CONFLICT_ATTEMPTS = 8
 
 
@@ -47,6 +48,16 @@ def retrying(operation: Callable[[], T]) -> T:
                 raise Conflict() from exc
             time.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+def maybe(future: _ModelFuture[M] | None) -> M | None:
+    """The item a TransactGet future holds, or None when it was not asked for or does not exist."""
+    if future is None:
+        return None
+    try:
+        return future.get()
+    except DoesNotExist:
+        return None
 
 
 class Transaction(TransactWrite):
