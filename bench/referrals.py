@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.common import PUBLISHABLE, in_process_aws, invoke, load_function, record
+from bench.common import PUBLISHABLE, SECRET, in_process_aws, invoke, load_function, record
 from bench.roundtrips import Recorder
 from infra.local.invoke import api_event, call
 
@@ -224,9 +224,9 @@ def run(args: Any = None) -> list[Case]:
             body: dict[str, Any] = {"type": kind, "ref": code}
             if customer:
                 body |= {"customer_id": customer, "email": f"{customer}@shop.example"}
-            return lambda: invoke(
-                referrals_fn, "POST", "/v1/referrals/track", "/v1/referrals/track", body, key=PUBLISHABLE
-            )
+            # visits come from browsers; signups from the shop's backend (trusted: they attribute orders)
+            key = SECRET if kind == "signup" else PUBLISHABLE
+            return lambda: invoke(referrals_fn, "POST", "/v1/referrals/track", "/v1/referrals/track", body, key=key)
 
         def order(
             oid: str, customer: str, code: str | None = None, coupon_code: str | None = None, at: str | None = None
