@@ -20,7 +20,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help venv venv-sam run test lint format validate build openapi openapi-check \
-	job seed keys bench deploy clean
+	job seed keys bench deploy storefront-upload clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -87,6 +87,9 @@ build: venv-sam ## sam build (makefile method: no Docker, no local python3.13)
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
 	$(SAM_ENV) $(SAM) deploy --guided
+
+storefront-upload: venv ## upload passaparola.js to the deployed stack's CDN bucket: make storefront-upload STACK=...
+	$(PYTHON) -m infra.tools.storefront --stack-name $(or $(STACK),passaparola)
 
 clean: ## remove build output and caches (keeps the virtualenvs)
 	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .hypothesis
