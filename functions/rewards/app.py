@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from passaparola.api.app import Api, handler
-from passaparola.data import rewards as store
+from passaparola.referrals import rewards
 from passaparola.referrals.models import LedgerPage, RewardPage
 
 app = Api()
@@ -19,16 +19,14 @@ Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor o
 def list_rewards(
     customer_id: CustomerId, status: Status = None, limit: Limit = 100, cursor: Cursor = None
 ) -> RewardPage:
-    items, next_cursor = store.of_customer(customer_id, status, limit, cursor)
-    return RewardPage(items=items, next_cursor=next_cursor)
+    return rewards.of_customer(customer_id, status, limit, cursor)
 
 
 @app.get(
     "/v1/customers/<customer_id>/rewards/ledger", summary="A customer's rewards ledger, oldest first", tags=["rewards"]
 )
 def ledger(customer_id: CustomerId, limit: Limit = 100, cursor: Cursor = None) -> LedgerPage:
-    items, next_cursor = store.ledger_of(customer_id, limit, cursor)
-    return LedgerPage(items=items, next_cursor=next_cursor)
+    return rewards.ledger(customer_id, limit, cursor)
 
 
 lambda_handler = handler(app)

@@ -1,7 +1,6 @@
 """Conversions and what deciding them needs: one read of everything the fraud and scenario rules look at,
 and one transaction that writes the order, the conversion, the rewards and every counter together."""
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -208,6 +207,11 @@ def get_order(order_key: str) -> OrderModel:
         raise NotFound("No such order.", {"order_id": order_key}) from exc
 
 
+def board_keys(campaign_id: str, periods: list[str]) -> list[str]:
+    """The leaderboard partitions of a program for these periods (`all`, `YYYY`, `YYYY-MM`)."""
+    return [f"BOARD#{campaign_id}#{p}" for p in periods]
+
+
 def board_update(tx: Transaction, board_pk: str, code: str, customer_id: str, name: str | None, delta: int) -> None:
     item = BoardModel(board_pk, f"REF#{code}")
     actions: list[Action] = [BoardModel.score.add(delta), BoardModel.board.set(board_pk), BoardModel.code.set(code)]
@@ -226,7 +230,3 @@ def counter_update(
         actions.append(CounterModel.expires_at.set(expires_at))
     condition = (CounterModel.hits.does_not_exist() | (CounterModel.hits < below)) if below else None
     tx.update(CounterModel(*key), actions=actions, condition=condition)
-
-
-def outcome_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -360,17 +360,6 @@ class MarkerModel(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
-class EventModel(Model):
-    """A custom conversion event already handled (`pk=EVENT#<id>`, `sk=EVENT`): the call's idempotency."""
-
-    class Meta:
-        table_name = "passaparola-referrals"
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True, default="EVENT")
-    outcome = UnicodeAttribute()
-
-
 # ------------------------------------------------------------------------------------------- rewards
 
 
@@ -503,7 +492,6 @@ _TABLES: list[tuple[type[Model], str]] = [
     (CounterModel, "referrals_table"),
     (StatsModel, "referrals_table"),
     (BoardModel, "referrals_table"),
-    (EventModel, "referrals_table"),
     (MarkerModel, "referrals_table"),
     (RewardModel, "rewards_table"),
     (LedgerModel, "rewards_table"),

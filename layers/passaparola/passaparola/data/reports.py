@@ -7,11 +7,12 @@ a report may lag a write by a moment.
 
 from typing import Any
 
+from passaparola.data.conversions import board_keys
 from passaparola.data.models import BoardModel, StatsModel
+from passaparola.data.stats import SHOP, stats_pk
 from passaparola.reports.rules import BoardLine, CampaignStats, ShopLtv, Traffic, VariantStats
 
 VARIANT, TRAFFIC = "VARIANT#", "TRAFFIC#"
-SHOP = "STATS#shop"
 
 
 def _money(value: Any) -> dict[str, int]:
@@ -32,7 +33,7 @@ def board(campaign_id: str, period: str, limit: int) -> list[BoardLine]:
     `score > 0` is a key condition, so lines voided back to zero cost nothing and never take a place.
     """
     query = BoardModel.by_score.query(
-        f"BOARD#{campaign_id}#{period}", BoardModel.score > 0, scan_index_forward=False, limit=limit
+        board_keys(campaign_id, [period])[0], BoardModel.score > 0, scan_index_forward=False, limit=limit
     )
     return [BoardLine(item.code, item.customer_id, item.name, _int(item.score)) for item in query]
 
@@ -41,7 +42,7 @@ def campaign_stats(campaign_id: str) -> CampaignStats:
     """Every `VARIANT#` and `TRAFFIC#` item of the campaign: one Query of its `STATS#` partition."""
     variants: dict[str, VariantStats] = {}
     traffic: dict[str, Traffic] = {}
-    for item in StatsModel.query(f"STATS#{campaign_id}"):
+    for item in StatsModel.query(stats_pk(campaign_id)):
         if item.sk.startswith(VARIANT):
             variants[item.sk[len(VARIANT) :]] = VariantStats(
                 referrers=_int(item.referrers),

@@ -396,7 +396,7 @@ class _Writer:
         incoming = self.incoming
         converted = conversion.status == "converted"
         bucket = rules.period_bucket(program, incoming.at) if converted else None
-        boards = [f"BOARD#{program.id}#{p}" for p in rules.boards(incoming.at)] if converted else []
+        boards = store.board_keys(program.id, rules.boards(incoming.at)) if converted else []
         tx.save(store.conversion_item(conversion, bucket, boards), condition=store.ConversionModel.pk.does_not_exist())
         field = {"converted": "conversions", "flagged": "flagged", "blocked": "blocked"}[conversion.status]
         tx.add(LinkModel(link.pk, "LINK"), {field: 1})
@@ -407,19 +407,17 @@ class _Writer:
             money["ltv_revenue"] = (incoming.currency, incoming.amount)
             money["customers"] = (incoming.currency, 1)
         stats.variant(tx, program.id, link.variant, {field: 1}, money)
+        keys = _counter_keys(program, link.code, incoming)
         if converted:
             for board in boards:
                 store.board_update(tx, board, link.code, link.customer_id, link.name, 1)
-            keys = _counter_keys(program, link.code, incoming)
             cap = program.limits.max_rewarded_per_referrer
             store.counter_update(tx, keys["in_period"], 1, None, below=cap)
         if decision.pays:
-            keys = _counter_keys(program, link.code, incoming)
             expires = int((incoming.at + HOUR_COUNTER_TTL).timestamp())
             store.counter_update(tx, keys["this_hour"], 1, expires)
             if "from_ip_today" in keys:
                 store.counter_update(tx, keys["from_ip_today"], 1, int((incoming.at + IP_COUNTER_TTL).timestamp()))
-            assert self.ctx.campaign is not None
             tx.condition_check(
                 CampaignModel,
                 program.id,

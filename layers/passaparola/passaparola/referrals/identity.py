@@ -69,6 +69,11 @@ def fingerprints(ip: str | None, user_agent: str | None) -> set[str]:
     return found
 
 
+def most_specific(prints: set[str]) -> str | None:
+    """IP+agent when known, else the IP alone: what a click is remembered by."""
+    return next((p for p in sorted(prints) if p.startswith("ipua:")), min(prints, default=None))
+
+
 def new_referral_code(name: str | None) -> str:
     """`ANNA-7K2M9X`: a readable prefix from the name (when it has letters) and 6 secure random characters."""
     letters = ""

@@ -80,7 +80,7 @@ class Redirect:
 def follow(code: str, ip: str | None, user_agent: str | None) -> Redirect:
     """Where a shared link leads: the landing page with `ref` (the click counted), or the shop's home."""
     normalized = normalize_code(code)
-    fingerprint = sorted(identity.fingerprints(ip, user_agent))[-1] if ip else None
+    fingerprint = identity.most_specific(identity.fingerprints(ip, user_agent))
     link = store.count(normalized, "clicks", clock.now(), fingerprint) if len(normalized) <= 64 else None
     fallback = get_settings().shop_url or "/"
     if link is None:

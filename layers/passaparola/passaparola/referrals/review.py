@@ -61,7 +61,7 @@ def _approve_once(conversion_id: str) -> Conversion | None:
     now = clock.now()
     at = datetime.fromisoformat(order.created_at) if order else store.to_conversion(item).created_at
     bucket = rules.period_bucket(program, at)
-    boards = [f"BOARD#{program.id}#{p}" for p in rules.boards(at)]
+    boards = store.board_keys(program.id, rules.boards(at))
 
     def build(tx: Transaction) -> None:
         tx.update(

@@ -22,7 +22,9 @@ from passaparola.referrals.models import (
     CouponReward,
     CreditReward,
     IssuedReward,
+    LedgerPage,
     Reward,
+    RewardPage,
     RewardRole,
     RewardSpec,
     RewardStatus,
@@ -166,3 +168,15 @@ def void(tx: Transaction, reward: IssuedReward, now: datetime, reason: str) -> I
     store.mark_voided(tx, voided, reason, now)
     store.ledger(tx, voided, "voided", reason, now)
     return voided
+
+
+def of_customer(customer_id: str, status: str | None, limit: int, cursor: str | None) -> RewardPage:
+    """A customer's rewards, newest first."""
+    items, next_cursor = store.of_customer(customer_id, status, limit, cursor)
+    return RewardPage(items=items, next_cursor=next_cursor)
+
+
+def ledger(customer_id: str, limit: int, cursor: str | None) -> LedgerPage:
+    """A customer's rewards ledger, oldest first."""
+    items, next_cursor = store.ledger_of(customer_id, limit, cursor)
+    return LedgerPage(items=items, next_cursor=next_cursor)
