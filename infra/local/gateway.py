@@ -2,7 +2,8 @@
 
 Each HTTP request becomes an API Gateway v1 proxy event for the matching function; the function's proxy
 response becomes the HTTP response. Authentication is the functions' business: headers pass unchanged.
-Local-only endpoints (/health, /openapi.json, /docs, /local/jobs/<id>) are answered here, never deployed.
+Local-only endpoints (/health, /openapi.json, /docs, /local/jobs/<id>, /local/clock) are answered here, never
+deployed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hmac
 import json
 import logging
 import re
+import threading
 import time
 import traceback
 import uuid
@@ -308,3 +310,89 @@ def check_bearer(headers: list[tuple[str, str]], secret_key: str) -> HttpRespons
     if not hmac.compare_digest(token.strip().encode(), secret_key.encode()):
         return error_response(403, "forbidden", "This key may not run local jobs.")
     return None
+
+
+# ------------------------------------------------------------------------------------------ the clock
+_clock_lock = threading.Lock()
+_frozen_at: datetime | None = None
+
+
+def _domain_clock() -> Any:
+    """`passaparola.clock` as the functions see it: imported by name after the stack put the layer on sys.path,
+    so it is the very module object (sys.modules entry) every in-process function reads `now()` from."""
+    import importlib
+
+    return importlib.import_module("passaparola.clock")
+
+
+def parse_instant(value: Any) -> datetime:
+    """An ISO-8601 instant with a zone (`Z` or an offset), as UTC; ValueError otherwise."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("'now' must be an ISO-8601 UTC time (or null)")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError("'now' needs a zone: end it with Z (UTC) or an offset")
+    return parsed.astimezone(UTC)
+
+
+def set_frozen_clock(when: datetime | None) -> None:
+    """Freeze every function's `passaparola.clock.now()` at `when` (UTC); None restores the real clock."""
+    global _frozen_at
+    clock = _domain_clock()
+    with _clock_lock:
+        if when is None:
+            clock.set_clock(None)
+            _frozen_at = None
+        else:
+            instant = when.astimezone(UTC)
+            clock.set_clock(lambda: instant)
+            _frozen_at = instant
+
+
+def clock_state() -> dict[str, Any]:
+    clock = _domain_clock()
+    with _clock_lock:
+        frozen = _frozen_at is not None
+    return {"now": clock.iso(clock.now()), "frozen": frozen}
+
+
+def clock_http(method: str, headers: list[tuple[str, str]], body: bytes, secret_key: str) -> HttpResponse:
+    """`/local/clock` (secret key as bearer): GET → {now, frozen}; POST {"now": iso|null} freezes or restores."""
+    denied = check_bearer(headers, secret_key)
+    if denied:
+        return denied
+    if method in ("GET", "HEAD"):
+        return json_response(200, clock_state())
+    if method != "POST":
+        return HttpResponse(
+            405,
+            [("Content-Type", "application/json"), ("Allow", "GET, POST")],
+            json.dumps(
+                {"error": {"code": "method_not_allowed", "message": "Use GET or POST.", "details": {}}}
+            ).encode(),
+        )
+    try:
+        payload = json.loads(body or b"null")
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict) or "now" not in payload or set(payload) - {"now"}:
+        return error_response(
+            400,
+            "invalid_request",
+            'Send {"now": "<ISO-8601 UTC>"} to freeze the clock or {"now": null} to restore the real one.',
+            {"fields": [{"field": "now", "message": "required", "type": "missing"}]},
+        )
+    when: datetime | None = None
+    if payload["now"] is not None:
+        try:
+            when = parse_instant(payload["now"])
+        except ValueError as exc:
+            return error_response(
+                400, "invalid_request", str(exc), {"fields": [{"field": "now", "message": str(exc), "type": "value"}]}
+            )
+    set_frozen_clock(when)
+    log.info("clock %s", f"frozen at {when.isoformat()}" if when else "restored to real time")
+    return json_response(200, clock_state())

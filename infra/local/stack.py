@@ -23,6 +23,7 @@ from infra.local.gateway import (
     Router,
     build_event,
     check_bearer,
+    clock_http,
     error_response,
     json_response,
     map_response,
@@ -269,6 +270,8 @@ class Stack:
             )
         if path.startswith("/local/jobs/"):
             return self._job_http(method, path[len("/local/jobs/") :], headers, body)
+        if path in ("/local/clock", "/local/clock/"):
+            return clock_http(method, headers, body, self.config.secret_key)
 
         if method == "OPTIONS":
             route, _, allowed = self.router.resolve("OPTIONS", path)

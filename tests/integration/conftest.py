@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,22 @@ class LocalStack:
             timeout=300,
         )
         assert resp.status_code == 200, f"job {logical_id}: {resp.status_code} {resp.text}"
+        return resp.json()
+
+    def set_clock(self, when: datetime | str | None) -> dict[str, Any]:
+        """Freeze the stack's clock at `when` (every request then sees exactly that time; post again to move it),
+        or restore the real clock with None (POST /local/clock). Returns {"now", "frozen"}."""
+        if isinstance(when, datetime):
+            if when.tzinfo is None:
+                raise ValueError("set_clock needs an aware datetime (UTC)")
+            when = when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        resp = requests.post(
+            f"{self.url}/local/clock",
+            json={"now": when},
+            headers={"Authorization": f"Bearer {self.secret_key}"},
+            timeout=30,
+        )
+        assert resp.status_code == 200, f"set_clock {when}: {resp.status_code} {resp.text}"
         return resp.json()
 
     def log(self) -> str:

@@ -18,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
 # Routes deliberately outside /v1 (none today). Document each one here.
-NON_V1_ROUTES: set[tuple[str, str]] = {("GET", "/r/{code}"), ("GET", "/r/{code}/qr")}  # public share links
+NON_V1_ROUTES: set[tuple[str, str]] = {
+    ("GET", "/r/{code}"),
+    ("GET", "/r/{code}/qr"),
+    ("GET", "/l/{campaign_id}/qr"),
+}  # public share links and the loyalty enrollment QR
 
 ENV_TABLES = {
     "CAMPAIGNS_TABLE": "CampaignsTable",
@@ -69,6 +73,10 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "RewardsFunction",
         "RewardReleaseFunction",
         "ReportsFunction",
+        "CustomersFunction",
+        "LoyaltyFunction",
+        "SegmentsFunction",
+        "LoyaltyDailyFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -145,7 +153,10 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     assert _keys(board["KeySchema"]) == [("board", "HASH"), ("score", "RANGE")]
     assert set(gsis("ReferralsTable")) == {"by_status", "by_code", "board"}
     assert set(gsis("RewardsTable")) == {"due", "by_referral"}
-    for name in ("CampaignsTable", "CustomersTable", "ApiKeysTable", "IdempotencyTable", "OrdersTable"):
+    due = gsis("CustomersTable")["due"]
+    assert _keys(due["KeySchema"]) == [("due", "HASH"), ("customer_id", "RANGE")]
+    assert set(gsis("CustomersTable")) == {"due", "by_segment"}
+    for name in ("CampaignsTable", "ApiKeysTable", "IdempotencyTable", "OrdersTable"):
         assert not gsis(name), name
     ttl = res["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": "expiration", "Enabled": True}
@@ -217,7 +228,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
-    allowed_templates = {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "SQSSendMessagePolicy"}
+    allowed_templates = {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "SQSSendMessagePolicy", "SNSPublishMessagePolicy"}
     resources = template["Resources"]
     for fn_name, fn in _functions(template).items():
         for policy in fn["Properties"].get("Policies", []):

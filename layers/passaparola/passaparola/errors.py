@@ -85,6 +85,51 @@ class RefundExceedsOrder(DomainError):
     code, status, default_message = "refund_exceeds_order", 422, "The refund is larger than what is left of the order."
 
 
+class LoyaltyProgramExists(DomainError):
+    code, status = "loyalty_program_exists", 409
+    default_message = "The shop already has a loyalty program; change it with PATCH."
+
+
+class NoLoyaltyProgram(DomainError):
+    code, status, default_message = "no_loyalty_program", 404, "The shop has no loyalty program."
+
+
+class NotAMember(DomainError):
+    code, status, default_message = "not_a_member", 422, "This customer has not joined the loyalty program."
+
+
+class InsufficientPoints(DomainError):
+    code, status, default_message = "insufficient_points", 422, "The points balance does not cover this reward."
+
+
+class OutOfStock(DomainError):
+    code, status, default_message = "out_of_stock", 409, "This reward is out of stock."
+
+
+class TierRequired(DomainError):
+    code, status, default_message = "tier_required", 403, "This reward needs a higher tier."
+
+
+class RewardNotFound(DomainError):
+    code, status, default_message = "reward_not_found", 404, "No such reward in the loyalty catalogue."
+
+
+class TokenRequired(DomainError):
+    code, status, default_message = "token_required", 401, "This route needs a customer token (X-Customer-Token)."
+
+
+class InvalidToken(DomainError):
+    code, status, default_message = "invalid_token", 401, "The customer token is malformed or its signature is wrong."
+
+
+class TokenExpired(DomainError):
+    code, status, default_message = "token_expired", 401, "The customer token has expired; ask the shop for a new one."
+
+
+class SegmentExists(DomainError):
+    code, status, default_message = "segment_exists", 409, "A segment with this name already exists."
+
+
 class CouponRejected(DomainError):
     """A business rule refused the coupon; `code` is one of COUPON_ERRORS."""
 

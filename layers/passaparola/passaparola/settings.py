@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     )
     idempotency_table: str = Field("passaparola-idempotency", alias="IDEMPOTENCY_TABLE")
     code_batch_queue_url: str = Field("", alias="CODE_BATCH_QUEUE_URL")
+    team_topic_arn: str = Field("", alias="TEAM_TOPIC_ARN", description="SNS topic for messages to the shop's team.")
     dynamodb_endpoint_url: str | None = Field(None, alias="DYNAMODB_ENDPOINT_URL")
     allowed_origins: str = Field("*", alias="ALLOWED_ORIGINS")
     api_key_cache_seconds: int = Field(60, alias="API_KEY_CACHE_SECONDS")

@@ -23,7 +23,7 @@ from passaparola.errors import (
 from passaparola.observability import logger, metrics, tracer
 from passaparola.settings import get_settings
 
-ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempotency-Key"]
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempotency-Key", "X-Customer-Token"]
 
 
 class Api(APIGatewayRestResolver):
@@ -127,6 +127,21 @@ def handler(app: Api) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any
         return app.resolve(event, context)
 
     return lambda_handler
+
+
+def customer_token(app: Api, required: bool) -> str | None:
+    """The customer id the shop's backend vouched for in `X-Customer-Token` (None when absent and optional)."""
+    from passaparola import clock
+    from passaparola.errors import TokenRequired
+    from passaparola.loyalty import tokens
+
+    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+    raw = headers.get("x-customer-token") or ""
+    if not raw.strip():
+        if required:
+            raise TokenRequired()
+        return None
+    return tokens.verify(raw, clock.now())
 
 
 def public_base_url(app: Api) -> str:

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, Discount, Rules, Strict
+from passaparola.loyalty.models import CatalogueItem, EarningRule, Expiry, LoyaltyProgram, LoyaltyTier, TierPolicy
 from passaparola.referrals.models import (
     Attribution,
     ConversionScenario,
@@ -19,7 +20,7 @@ from passaparola.referrals.models import (
     Variant,
 )
 
-CampaignType = Literal["discount", "referral"]
+CampaignType = Literal["discount", "referral", "loyalty"]
 
 
 class CampaignBase(Strict):
@@ -44,7 +45,13 @@ class ReferralCampaignCreate(CampaignBase, ReferralProgram):
     type: Literal["referral"]
 
 
-CampaignCreate = Annotated[DiscountCampaignCreate | ReferralCampaignCreate, Field(discriminator="type")]
+class LoyaltyCampaignCreate(CampaignBase, LoyaltyProgram):
+    type: Literal["loyalty"]
+
+
+CampaignCreate = Annotated[
+    DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate, Field(discriminator="type")
+]
 
 
 class CampaignPatch(Strict):
@@ -65,12 +72,19 @@ class CampaignPatch(Strict):
     conversion: ConversionScenario | None = None
     holding_days: int | None = Field(None, ge=0, le=365)
     attribution: Attribution | None = None
-    tiers: list[Tier] | None = Field(None, max_length=20)
+    tiers: list[Tier] | list[LoyaltyTier] | None = Field(None, max_length=20)
     limits: Limits | None = None
     variants: list[Variant] | None = Field(None, max_length=10)
     share: ShareTemplates | None = None
     utm: dict[str, str] | None = Field(None, max_length=10)
     fraud: FraudRules | None = None
+    earning_rules: list[EarningRule] | None = Field(None, min_length=1, max_length=50)
+    pending_days: int | None = Field(None, ge=0, le=365)
+    expiry: Expiry | None = None
+    tier_policy: TierPolicy | None = None
+    rewards: list[CatalogueItem] | None = Field(None, max_length=200)
+    auto_enroll: bool | None = None
+    enrollment_url: HttpUrlStr | None = None
 
     def changes(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.model_fields_set if getattr(self, k) is not None}
@@ -80,6 +94,7 @@ COMMON_FIELDS = frozenset({"name", "description", "metadata"})
 TYPE_FIELDS: dict[str, frozenset[str]] = {
     "discount": COMMON_FIELDS | {"discount", "rules"},
     "referral": COMMON_FIELDS | (frozenset(ReferralProgram.model_fields) - {"type"}),
+    "loyalty": COMMON_FIELDS | frozenset(LoyaltyProgram.model_fields),
 }
 
 
@@ -121,8 +136,15 @@ class ReferralCampaign(CampaignState, ReferralProgram):
     type: Literal["referral"] = "referral"
 
 
-Campaign = Annotated[DiscountCampaign | ReferralCampaign, Field(discriminator="type")]
-AnyCampaign = DiscountCampaign | ReferralCampaign
+class LoyaltyCampaign(CampaignState, LoyaltyProgram):
+    """The shop's loyalty program; coupon and credit rewards carry the `campaign_id` that issues them."""
+
+    model_config = {"extra": "ignore"}
+    type: Literal["loyalty"] = "loyalty"
+
+
+Campaign = Annotated[DiscountCampaign | ReferralCampaign | LoyaltyCampaign, Field(discriminator="type")]
+AnyCampaign = DiscountCampaign | ReferralCampaign | LoyaltyCampaign
 
 
 class CampaignPage(BaseModel):

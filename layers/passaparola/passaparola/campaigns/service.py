@@ -13,6 +13,8 @@ from passaparola.campaigns.models import (
     CampaignPatch,
     DiscountCampaign,
     DiscountCampaignCreate,
+    LoyaltyCampaign,
+    LoyaltyCampaignCreate,
     ReferralCampaign,
     ReferralCampaignCreate,
     check_currency,
@@ -21,13 +23,14 @@ from passaparola.data import campaigns as store
 from passaparola.data import stats
 from passaparola.errors import CampaignTypeMismatch, DiscountTypeLocked, InvalidRequest, NotFound
 from passaparola.ids import new_id
+from passaparola.loyalty import program as loyalty_program
 from passaparola.observability import metrics
 from passaparola.referrals import program, share
 
 _campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
 
 
-def create(request: DiscountCampaignCreate | ReferralCampaignCreate) -> AnyCampaign:
+def create(request: DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate) -> AnyCampaign:
     now = clock.now()
     fields = request.model_dump() | {"id": new_id("cmp"), "version": 1, "created_at": now, "updated_at": now}
     campaign = _campaign.validate_python(fields)
@@ -36,6 +39,10 @@ def create(request: DiscountCampaignCreate | ReferralCampaignCreate) -> AnyCampa
         campaign, issuers = program.prepare(campaign, now)
         store.create_all([*issuers, campaign])
         stats.ensure_variants(campaign.id, [v.name for v in campaign.variants])
+    elif isinstance(campaign, LoyaltyCampaign):
+        _check_loyalty(campaign)
+        campaign, issuers = loyalty_program.prepare(campaign, now)
+        store.create_loyalty(campaign, issuers)
     else:
         store.create(campaign)
     metrics.add_metric(name="CampaignsCreated", unit=MetricUnit.Count, value=1)
@@ -85,6 +92,12 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
         merged, issuers = program.prepare(merged, clock.now(), previous=current)
         if issuers:
             store.create_all(issuers)  # unused if the save below loses the race: harmless, disabled by nobody
+    if isinstance(merged, LoyaltyCampaign):
+        assert isinstance(current, LoyaltyCampaign)
+        _check_loyalty(merged)
+        merged, issuers = loyalty_program.prepare(merged, clock.now(), previous=current)
+        if issuers:
+            store.create_all(issuers)
     saved = store.save_changes(merged, current.version, clock.now())
     if isinstance(saved, ReferralCampaign):
         stats.ensure_variants(saved.id, [v.name for v in saved.variants])
@@ -92,15 +105,46 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
 
 
 def _revalidate(current: AnyCampaign, changes: dict[str, Any]) -> AnyCampaign:
-    data = current.model_dump() | {k: v.model_dump() if hasattr(v, "model_dump") else v for k, v in changes.items()}
-    if isinstance(current, ReferralCampaign):
-        data["tiers"] = [t.model_dump() if hasattr(t, "model_dump") else t for t in data["tiers"]]
-        data["variants"] = [v.model_dump() if hasattr(v, "model_dump") else v for v in data["variants"]]
+    data = current.model_dump() | {k: _plain(v) for k, v in changes.items()}
     try:
         return _campaign.validate_python(data)
     except ValidationError as exc:
         fields = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
         raise InvalidRequest("The changed campaign is invalid.", {"fields": fields}) from exc
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.model_dump() if hasattr(value, "model_dump") else value
+
+
+def get_loyalty() -> LoyaltyCampaign | None:
+    """The shop's loyalty program (cached briefly per container), or None."""
+    return store.loyalty_program()
+
+
+def _check_loyalty(campaign: LoyaltyCampaign) -> None:
+    """Coupon rewards naming an existing campaign must name a discount campaign."""
+    for item in campaign.rewards:
+        reward = item.reward
+        if reward.type == "coupon" and reward.campaign_id and not reward.discount:
+            _check_issuer_id(reward.campaign_id)
+    for tier in campaign.tiers:
+        reward = tier.entry_reward  # type: ignore[assignment]
+        if reward is not None and reward.type == "coupon" and reward.campaign_id and not reward.discount:
+            _check_issuer_id(reward.campaign_id)
+
+
+def _check_issuer_id(campaign_id: str) -> None:
+    try:
+        issuer = store.get(campaign_id)
+    except NotFound as exc:
+        raise InvalidRequest("A coupon reward names an unknown campaign.", {"campaign_id": campaign_id}) from exc
+    if not isinstance(issuer, DiscountCampaign) or issuer.discount.type == "gift_card":
+        raise InvalidRequest(
+            "A coupon reward must name a discount campaign (not a gift card).", {"campaign_id": campaign_id}
+        )
 
 
 def _check_issuers(campaign: ReferralCampaign) -> None:

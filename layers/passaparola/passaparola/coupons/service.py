@@ -153,7 +153,7 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
     campaign = _discount_campaign(campaign_id)
     if request.code:
         code = _new_code(campaign, request.code, request.customer_id)
-        if store.add_codes([code]):
+        if store.add_codes([code], issuer=campaign):
             raise CodeAlreadyExists(details={"code": code.code})
         metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=1)
         return CodesCreated(created=1, codes=[_effective(code, campaign)])
@@ -189,9 +189,10 @@ def _write_codes(
     """Write `count` fresh codes in transactions of CHUNK, drawing again for any value that already exists."""
     written: list[Code] = []
     while len(written) < count:
-        values = codes.generate(pattern, min(CHUNK, count - len(written)))
+        size = CHUNK // 2 if customer_id else CHUNK  # a bound code also writes its copy in the customer's wallet
+        values = codes.generate(pattern, min(size, count - len(written)))
         chunk = [_new_code(campaign, v, customer_id, batch_id) for v in values]
-        while taken := store.add_codes(chunk, batch_id, already + len(written)):
+        while taken := store.add_codes(chunk, batch_id, already + len(written), campaign):
             used = {c.code for c in chunk} | taken
             fresh = iter(v for v in codes.generate(pattern, len(taken) * 2 + 8) if v not in used)
             chunk = [

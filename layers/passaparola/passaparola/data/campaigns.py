@@ -7,15 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from passaparola.campaigns.models import TYPE_FIELDS, AnyCampaign, Campaign, CampaignStats, CodeBatch
+from passaparola.campaigns.models import TYPE_FIELDS, AnyCampaign, Campaign, CampaignStats, CodeBatch, LoyaltyCampaign
 from passaparola.data import transactions
-from passaparola.data.models import CampaignModel, CodeBatchModel
+from passaparola.data.models import CampaignModel, CodeBatchModel, PointerModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
-from passaparola.errors import Conflict, NotFound
+from passaparola.errors import Conflict, LoyaltyProgramExists, NotFound
 
 _campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
+LOYALTY_POINTER = "program#loyalty"
 
 
 def to_campaign(item: CampaignModel) -> AnyCampaign:
@@ -73,6 +74,41 @@ def create_all(campaigns: Sequence[AnyCampaign]) -> None:
     transactions.write(build)
 
 
+def create_loyalty(program: AnyCampaign, issuers: Sequence[AnyCampaign]) -> None:
+    """The loyalty program, its issuing campaigns and the shop's pointer to it: one per shop (409 otherwise)."""
+
+    def build(tx: transactions.Transaction) -> None:
+        tx.save(PointerModel(LOYALTY_POINTER, campaign_id=program.id), condition=PointerModel.id.does_not_exist())
+        for c in [*issuers, program]:
+            tx.save(_item(c), condition=CampaignModel.id.does_not_exist())
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        if 0 in transactions.failed_items(exc):
+            existing = PointerModel.get(LOYALTY_POINTER, consistent_read=True).campaign_id
+            raise LoyaltyProgramExists(details={"campaign_id": existing}) from exc
+        raise
+    _CACHE.pop(LOYALTY_POINTER, None)
+
+
+def loyalty_program() -> "LoyaltyCampaign | None":
+    """The shop's loyalty campaign through its pointer, cached per container like `get_cached`."""
+    now = time.monotonic()
+    hit = _CACHE.get(LOYALTY_POINTER)
+    if hit and hit[0] > now:
+        return hit[1]  # type: ignore[return-value]
+    try:
+        campaign_id = PointerModel.get(LOYALTY_POINTER).campaign_id
+    except DoesNotExist:
+        _CACHE[LOYALTY_POINTER] = (now + CACHE_SECONDS, None)  # type: ignore[assignment]
+        return None
+    program = get_cached(campaign_id)
+    assert isinstance(program, LoyaltyCampaign)
+    _CACHE[LOYALTY_POINTER] = (now + CACHE_SECONDS, program)
+    return program
+
+
 def get(campaign_id: str) -> AnyCampaign:
     return to_campaign(_get_item(campaign_id))
 
@@ -115,6 +151,7 @@ def save_changes(campaign: AnyCampaign, expected_version: int, now: datetime) ->
         if transactions.condition_failed(exc):
             raise Conflict("The campaign was changed concurrently; read it again and retry.") from exc
         raise
+    forget(campaign.id)
     return to_campaign(item)
 
 
@@ -136,7 +173,14 @@ def set_enabled(campaign_id: str, enabled: bool, now: datetime) -> AnyCampaign:
         if transactions.condition_failed(exc):
             raise NotFound("No such campaign.", {"campaign_id": campaign_id}) from exc
         raise
+    forget(campaign_id)
     return to_campaign(item)
+
+
+def forget(campaign_id: str) -> None:
+    """Drop this container's cached copy after a change (other containers see it within CACHE_SECONDS)."""
+    _CACHE.pop(campaign_id, None)
+    _CACHE.pop(LOYALTY_POINTER, None)
 
 
 def to_batch(item: CodeBatchModel) -> CodeBatch:

@@ -19,14 +19,16 @@ from pynamodb.models import Model, _ModelFuture
 from pynamodb.transactions import TransactGet
 
 from passaparola.campaigns.models import DiscountCampaign
+from passaparola.clock import iso
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
-from passaparola.coupons.rules import CustomerFacts
+from passaparola.coupons.rules import CustomerFacts, code_expires_at
 from passaparola.data import transactions
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import (
     CampaignModel,
     CodeBatchModel,
     CodeModel,
+    CouponMirrorModel,
     CustomerCampaignModel,
     CustomerModel,
     OrderLockModel,
@@ -208,6 +210,11 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             code_condition &= CodeModel.balance >= gift_card_amount
             code_actions.append(CodeModel.balance.add(-gift_card_amount))
         tx.update(CodeModel(code.code), actions=code_actions, condition=code_condition)
+        if code.customer_id:
+            tx.update(
+                CouponMirrorModel(code.customer_id, f"coupon#{code.code}"),
+                actions=_mirror_actions(1, -gift_card_amount),
+            )
         campaign_condition = (CampaignModel.enabled == True) & (CampaignModel.version == campaign.version)  # noqa: E712
         if rules.max_redemptions:
             campaign_condition &= CampaignModel.redemptions < rules.max_redemptions
@@ -262,6 +269,7 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         raise AlreadyRolledBack(details={"redemption_id": redemption_id, "rolled_back_at": item.rolled_back_at})
     rolled_back_at = now.isoformat()
     gift = int(item.gift_card_amount or 0)
+    owner = get_code(item.code).customer_id if item.customer_id else None  # a bound code's wallet copy moves too
 
     def build(tx: Transaction) -> None:
         tx.update(
@@ -273,6 +281,8 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         if gift:
             code_actions.append(CodeModel.balance.add(gift))
         tx.update(CodeModel(item.code), actions=code_actions)
+        if owner:
+            tx.update(CouponMirrorModel(owner, f"coupon#{item.code}"), actions=_mirror_actions(-1, gift))
         given = CampaignModel.discount_given[item.currency]
         tx.update(
             CampaignModel(item.campaign_id),
@@ -313,18 +323,26 @@ def uses_of(code: str, limit: int = 100) -> list[Redemption]:
     return [to_redemption(i) for i in RedemptionModel.by_code.query(code, limit=limit, scan_index_forward=False)]
 
 
-def add_codes(codes: list[Code], batch_id: str | None = None, batch_created_before: int = 0) -> set[str]:
+def add_codes(
+    codes: list[Code],
+    batch_id: str | None = None,
+    batch_created_before: int = 0,
+    issuer: DiscountCampaign | None = None,
+) -> set[str]:
     """Write up to 98 new codes with the campaign's counter (and the batch's progress) in one transaction.
 
     Returns the codes that already existed (nothing was written then: the caller draws new ones and
     retries). A batch's progress counter is conditioned on its previous value, so a redelivered batch
     message can never write the same chunk twice.
     """
-    assert codes and len(codes) <= TRANSACTION_MAX_ITEMS - 2
+    mirrored = issuer is not None and any(c.customer_id for c in codes)
+    assert codes and len(codes) * (2 if mirrored else 1) <= TRANSACTION_MAX_ITEMS - 2
 
     def build(tx: Transaction) -> None:
         for c in codes:
             tx.save(_code_item(c), condition=CodeModel.code.does_not_exist())
+            if issuer is not None and c.customer_id:
+                put_mirror(tx, c, issuer, "manual")
         tx.update(
             CampaignModel(codes[0].campaign_id),
             actions=[CampaignModel.codes_issued.add(len(codes))],
@@ -357,10 +375,41 @@ def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[C
     return items, encode_cursor(result.last_evaluated_key)
 
 
-def put_code(tx: Transaction, code: Code) -> None:
+def put_code(tx: Transaction, code: Code, issuer: DiscountCampaign | None = None, source: str = "reward") -> None:
     """Write one new code and count it on its campaign, inside a caller's transaction (rewards)."""
     tx.save(_code_item(code), condition=CodeModel.code.does_not_exist())
     tx.add(CampaignModel(code.campaign_id), {"codes_issued": 1})  # merged: two rewards may share an issuer
+    if issuer is not None:
+        put_mirror(tx, code, issuer, source)
+
+
+def put_mirror(tx: Transaction, code: Code, issuer: DiscountCampaign, source: str) -> None:
+    """A customer-bound code's copy in the customer's partition, so the wallet lists it in its one read."""
+    if not code.customer_id:
+        return
+    expires = code_expires_at(issuer.rules, code.issued_at or code.created_at)
+    if code.expires_at and (expires is None or code.expires_at < expires):
+        expires = code.expires_at
+    tx.save(
+        CouponMirrorModel(
+            code.customer_id,
+            f"coupon#{code.code}",
+            code=code.code,
+            campaign_id=code.campaign_id,
+            expires_at=iso(expires) if expires else None,
+            uses=0,
+            balance=code.balance,
+            currency=issuer.rules.currency,
+            source=source,
+        )
+    )
+
+
+def _mirror_actions(uses: int, balance: int) -> list[Action]:
+    actions: list[Action] = [CouponMirrorModel.uses.add(uses)]
+    if balance:
+        actions.append(CouponMirrorModel.balance.add(balance))
+    return actions
 
 
 def code_balances(codes: list[str]) -> dict[str, int]:

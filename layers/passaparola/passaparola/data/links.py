@@ -6,7 +6,14 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from passaparola.data import stats, transactions
-from passaparola.data.models import CustomerModel, LinkModel, LinkOwnerModel, MarkerModel, TouchModel
+from passaparola.data.models import (
+    CustomerModel,
+    LinkModel,
+    LinkOwnerModel,
+    MarkerModel,
+    ReferralMirrorModel,
+    TouchModel,
+)
 from passaparola.data.transactions import Transaction
 from passaparola.errors import NotFound
 from passaparola.referrals.models import ReferralCounts
@@ -82,6 +89,16 @@ def create(link: Link, fingerprints: set[str]) -> None:
         pk, sk = owner_key(link.customer_id, link.campaign_id)
         tx.save(LinkOwnerModel(pk, sk, code=link.code), condition=LinkOwnerModel.pk.does_not_exist())
         stats.variant(tx, link.campaign_id, link.variant, {"referrers": 1})
+        tx.save(
+            ReferralMirrorModel(
+                link.customer_id,
+                f"referral#{link.campaign_id}",
+                code=link.code,
+                campaign_id=link.campaign_id,
+                conversions=0,
+                rewarded=0,
+            )
+        )
         if fingerprints:
             tx.update(CustomerModel(link.customer_id, "facts"), actions=[CustomerModel.fingerprints.add(fingerprints)])
 
@@ -190,3 +207,8 @@ def reset_first_touch(pk: str, campaign_id: str, code: str, at: datetime, older_
 def person_keys(email_hash: str | None, customer_id: str | None) -> list[str]:
     keys = [f"EMAIL#{email_hash}"] if email_hash else []
     return keys + ([f"CUST#{customer_id}"] if customer_id else [])
+
+
+def count_mirror(tx: Transaction, customer_id: str, campaign_id: str, deltas: dict[str, int]) -> None:
+    """Move the wallet's copy of a link's counts (conversions, rewarded) in the referrer's partition."""
+    tx.add(ReferralMirrorModel(customer_id, f"referral#{campaign_id}"), deltas)

@@ -122,23 +122,219 @@ class OrderLockModel(Model):
 
 
 class CustomerModel(Model):
-    """Per-customer facts the coupon rules need (`sk="facts"`), in the customer's own partition."""
+    """The customer record (`sk="facts"`): profile, order facts, engagement, loyalty account and segments.
+
+    One item, so that every rule about a customer (coupon limits, referral fraud, segments, tiers) reads one
+    item, and the wallet and profile one partition. Counters move with ADD; the derived parts (segments,
+    basket history, caps, tier) are set from what was read, guarded by `version`.
+    """
 
     class Meta:
         table_name = "passaparola-customers"
 
     customer_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True, default="facts")
+    version = NumberAttribute(null=True)
+    # profile (erased by DELETE)
+    email = UnicodeAttribute(null=True)
+    email_hash = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    birthday = UnicodeAttribute(null=True)
+    """"MM-DD" or "YYYY-MM-DD"."""
+    birthday_set_at = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    consent = UnicodeAttribute(null=True)
+    """JSON {"email": {"granted", "at", "source"}, "sms": {...}}."""
+    attributes = UnicodeAttribute(null=True)
+    """JSON object of the shop's custom attributes."""
+    signed_up_at = UnicodeAttribute(null=True)
+    profile_at = UnicodeAttribute(null=True)
+    """When the profile was first PUT (None: only known from orders or events)."""
+    updated_at = UnicodeAttribute(null=True)
+    erased_at = UnicodeAttribute(null=True)
+    # order facts
     order_ids = UnicodeSetAttribute(null=True)
     """Orders seen (reported or redeemed on): a set, so two coupons on one order count one order."""
     first_order_at = UnicodeAttribute(null=True)
     last_order_at = UnicodeAttribute(null=True)
+    order_count = NumberAttribute(null=True)
+    spent: MapAttribute[str, Any] = MapAttribute(null=True)
+    """Paid amount net of refunds, per currency."""
+    baskets = UnicodeAttribute(null=True)
+    """JSON [[amount, currency], ...]: the last 6 orders' paid amounts, oldest first."""
+    coupon_orders = NumberAttribute(null=True)
     referred_by = UnicodeAttribute(null=True)
     """The referral code whose conversion this customer was (one per customer, ever)."""
     referred_campaign_id = UnicodeAttribute(null=True)
     referred_variant = UnicodeAttribute(null=True)
+    referred_by_customer_id = UnicodeAttribute(null=True)
+    referrals_converted = NumberAttribute(null=True)
     fingerprints = UnicodeSetAttribute(null=True)
     """Hashed IPs and IP+user agents seen on this customer's orders and referral link (fraud rules)."""
+    # engagement
+    engagement = NumberAttribute(null=True)
+    engagement_at = UnicodeAttribute(null=True)
+    signals: MapAttribute[str, Any] = MapAttribute(null=True)
+    # loyalty account
+    enrolled_at = UnicodeAttribute(null=True)
+    balance = NumberAttribute(null=True)
+    pending = NumberAttribute(null=True)
+    earned_total = NumberAttribute(null=True)
+    consumed = NumberAttribute(null=True)
+    lifetime_earned = NumberAttribute(null=True)
+    months: MapAttribute[str, Any] = MapAttribute(null=True)
+    caps: MapAttribute[str, Any] = MapAttribute(null=True)
+    tier = UnicodeAttribute(null=True)
+    tier_since = UnicodeAttribute(null=True)
+    tier_review_at = UnicodeAttribute(null=True)
+    tiers_reached = UnicodeSetAttribute(null=True)
+    signup_earned = BooleanAttribute(null=True)
+    birthday_year = NumberAttribute(null=True)
+    loyalty_redemptions = NumberAttribute(null=True)
+    last_activity_at = UnicodeAttribute(null=True)
+    segments = UnicodeSetAttribute(null=True)
+
+
+class DueIndexByCustomer(GlobalSecondaryIndex["TimerModel"]):
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    due = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute(range_key=True)
+
+
+class TimerModel(Model):
+    """Something that happens to a customer on a day (`sk=timer#<kind>[#<ref>]`, `due=<kind>#<YYYY-MM-DD>`).
+
+    Kinds: release (pending order points), expire (a points lot, `sk=lot#...`), inactive (inactivity
+    expiry), tier (status review), new (leaves new_customers), lapse (enters lapsed_180d), and birthday
+    (`due=birthday#MM-DD`, recurring). The daily job queries the index for today's keys only.
+    """
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    due = UnicodeAttribute(null=True)
+    at = UnicodeAttribute(null=True)
+    ref = UnicodeAttribute(null=True)
+    points = NumberAttribute(null=True)
+    due_index = DueIndexByCustomer()
+
+
+class LotModel(Model):
+    """Released points that expire together (`sk=lot#<released_at>#<id>`): FIFO basis `cum_before`.
+
+    `due=expire#<day>` while it can still expire (the sparse index of the daily job)."""
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    points = NumberAttribute()
+    cum_before = NumberAttribute()
+    expires_at = UnicodeAttribute()
+    due = UnicodeAttribute(null=True)
+
+
+class BySegmentIndex(GlobalSecondaryIndex["MembershipModel"]):
+    class Meta:
+        index_name = "by_segment"
+        projection = AllProjection()
+
+    segment = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute(range_key=True)
+
+
+class MembershipModel(Model):
+    """A customer in a segment (`sk=segment#<name>`), listed by segment through the sparse index."""
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    segment = UnicodeAttribute()
+    entered_at = UnicodeAttribute()
+    by_segment = BySegmentIndex()
+
+
+class SegmentChangeModel(Model):
+    """An entry or exit (`customer_id=segchanges#<YYYY-MM-DD>`, `sk=<at>#<customer>#<segment>#<change>`)."""
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    customer = UnicodeAttribute()
+    segment = UnicodeAttribute()
+    change = UnicodeAttribute()
+    at = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    expires_at = NumberAttribute(null=True)
+
+
+class SegmentModel(Model):
+    """`customer_id=segments`: `sk=count#<name>` members of a segment; `sk=def#<name>` a custom definition."""
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    members = NumberAttribute(null=True)
+    spec = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    backfilled = BooleanAttribute(null=True)
+
+
+class ConfigModel(Model):
+    """Shop-wide settings (`customer_id=config`, `sk=engagement`): JSON `spec`."""
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    spec = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class CouponMirrorModel(Model):
+    """A code bound to this customer (`sk=coupon#<code>`), for the wallet's one read; moved with the code."""
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    code = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    expires_at = UnicodeAttribute(null=True)
+    uses = NumberAttribute(null=True)
+    balance = NumberAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+
+
+class ReferralMirrorModel(Model):
+    """The customer's referral link in a program (`sk=referral#<campaign>`) with its conversion counts."""
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    code = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    conversions = NumberAttribute(null=True)
+    rewarded = NumberAttribute(null=True)
 
 
 class CustomerCampaignModel(Model):
@@ -446,6 +642,75 @@ class LedgerGuardModel(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+class PointsLedgerModel(Model):
+    """One line of the append-only points ledger (`sk=POINTS#<at>#<id>`): never updated."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    points = NumberAttribute()
+    balance_after = NumberAttribute(null=True)
+    pending_after = NumberAttribute(null=True)
+    reason = UnicodeAttribute()
+    source_id = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+
+
+class EarnModel(Model):
+    """What one order or event earned (`sk=EARN#<source>`): the basis of releases and refund reversals."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    points = NumberAttribute()
+    status = UnicodeAttribute()
+    """pending | released | voided"""
+    paid = NumberAttribute(default=0)
+    reversed = NumberAttribute(default=0)
+    month = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class LoyaltyRedemptionModel(Model):
+    """A catalogue reward bought with points (`sk=REDEEM#<id>`)."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    spec = UnicodeAttribute()
+    """The LoyaltyRedemption as JSON."""
+
+
+class StockModel(Model):
+    """How many of a catalogue reward were redeemed (`id=stock#<campaign>#<reward>` in the campaigns table)."""
+
+    class Meta:
+        table_name = "passaparola-campaigns"
+
+    id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="stock")
+    redeemed = NumberAttribute(default=0)
+
+
+class PointerModel(Model):
+    """`id=program#loyalty` → the shop's one loyalty campaign (created with it, conditionally)."""
+
+    class Meta:
+        table_name = "passaparola-campaigns"
+
+    id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="pointer")
+    campaign_id = UnicodeAttribute()
+
+
 # -------------------------------------------------------------------------------------------- orders
 
 
@@ -483,6 +748,19 @@ _TABLES: list[tuple[type[Model], str]] = [
     (OrderLockModel, "redemptions_table"),
     (CustomerModel, "customers_table"),
     (CustomerCampaignModel, "customers_table"),
+    (TimerModel, "customers_table"),
+    (LotModel, "customers_table"),
+    (MembershipModel, "customers_table"),
+    (SegmentChangeModel, "customers_table"),
+    (SegmentModel, "customers_table"),
+    (ConfigModel, "customers_table"),
+    (CouponMirrorModel, "customers_table"),
+    (ReferralMirrorModel, "customers_table"),
+    (PointsLedgerModel, "rewards_table"),
+    (EarnModel, "rewards_table"),
+    (LoyaltyRedemptionModel, "rewards_table"),
+    (StockModel, "campaigns_table"),
+    (PointerModel, "campaigns_table"),
     (ApiKeyModel, "api_keys_table"),
     (LinkModel, "referrals_table"),
     (LinkOwnerModel, "referrals_table"),

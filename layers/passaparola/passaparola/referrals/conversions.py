@@ -17,6 +17,7 @@ from passaparola import clock
 from passaparola.campaigns.models import ReferralCampaign
 from passaparola.coupons import service as coupons
 from passaparola.coupons.models import Order, OrderItem, RedeemRequest, normalize_code
+from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as store
 from passaparola.data import links as link_store
@@ -26,6 +27,7 @@ from passaparola.data.models import CampaignModel, CustomerModel, IdentityModel,
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, CouponRejected, NotFound
 from passaparola.ids import new_sortable_id
+from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import logger, metrics
 from passaparola.referrals import identity, rewards, rules
 from passaparola.referrals.models import (
@@ -59,6 +61,9 @@ class Incoming:
     ip: str | None
     user_agent: str | None
     at: datetime
+    gross: int = 0
+    lines: tuple[loyalty_rules.Line, ...] = ()
+    with_coupon: bool = False
 
     @property
     def email_hash(self) -> str | None:
@@ -92,6 +97,9 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
         ip=request.ip,
         user_agent=request.user_agent,
         at=at,
+        gross=request.amount,
+        lines=tuple(loyalty_rules.Line(i.sku, tuple(i.categories), i.quantity, i.unit_price) for i in request.items),
+        with_coupon=bool(coupon and coupon.redeemed),
     )
     return _record(incoming, coupon)
 
@@ -281,6 +289,9 @@ class _Writer:
         incoming, decision, program, link = self.incoming, self.decision, self.program, self.link
         now = clock.now()
         facts = self.ctx.friend.facts
+        self.loyalty = campaign_store.loyalty_program()
+        self.change = Change(incoming.customer_id, facts, now, self.loyalty)
+        self.change.reason = incoming.kind
         conversion: Conversion | None = None
         earned: list[IssuedReward] = []
         pays = bool(decision and decision.pays and program and link)
@@ -323,6 +334,7 @@ class _Writer:
         referred = referred_now or bool(already)
         ltv_campaign = program.id if referred_now and program else (facts.referred_campaign_id if facts else None)
         ltv_variant = link.variant if referred_now and link else (facts.referred_variant if facts else None)
+        self._friend(tx, referred_now)
         self._order(
             tx,
             conversion if decision and decision.status != "attributed" else None,
@@ -330,7 +342,6 @@ class _Writer:
             ltv_campaign,
             ltv_variant,
         )
-        self._friend(tx, referred_now)
         if incoming.is_order:
             stats.ensure_shop()
             first_order = not (facts and facts.order_ids)
@@ -371,6 +382,8 @@ class _Writer:
             rewards.record_pending(tx, referee, referee_spec)
         else:
             referee = rewards.grant(tx, referee, referee_spec, link.variant, now, "referral_converted")
+            if referee.points:
+                self.change.credit_reward(referee.points, "referral_reward", referee.id)
         referrer = rewards.new(
             referrer_spec,
             role="referrer",
@@ -409,6 +422,12 @@ class _Writer:
         stats.variant(tx, program.id, link.variant, {field: 1}, money)
         keys = _counter_keys(program, link.code, incoming)
         if converted:
+            link_store.count_mirror(tx, link.customer_id, program.id, {"conversions": 1})
+            if link.customer_id != incoming.customer_id:
+                referrer = Change(link.customer_id, self.ctx.referrer, now, self.loyalty)
+                referrer.reason = "referral_converted"
+                referrer.referral_converted(incoming.at)
+                referrer.write(tx)
             for board in boards:
                 store.board_update(tx, board, link.code, link.customer_id, link.name, 1)
             cap = program.limits.max_rewarded_per_referrer
@@ -464,14 +483,19 @@ class _Writer:
         first_order_rule = bool(
             referred_now and program and incoming.is_order and program.conversion.event == "first_order"
         )
+        change = self.change
         actions: list[Action] = []
         condition: Condition | None = None
         if incoming.is_order:
             actions += [
                 CustomerModel.order_ids.add({incoming.id}),
                 CustomerModel.first_order_at.set(CustomerModel.first_order_at | incoming.at.isoformat()),
-                CustomerModel.last_order_at.set(incoming.at.isoformat()),
             ]
+            change.order(incoming.id, incoming.amount, incoming.currency, incoming.at, incoming.with_coupon)
+            earned = change.earn_order(
+                incoming.id, incoming.lines, incoming.gross, incoming.amount, incoming.currency, incoming.at
+            )
+            self.outcome.points = earned
         prints = identity.fingerprints(incoming.ip, incoming.user_agent)
         if prints:
             actions.append(CustomerModel.fingerprints.add(prints))
@@ -479,6 +503,7 @@ class _Writer:
             actions += [
                 CustomerModel.referred_by.set(link.code),
                 CustomerModel.referred_campaign_id.set(program.id),
+                CustomerModel.referred_by_customer_id.set(link.customer_id),
             ]
             if link.variant:
                 actions.append(CustomerModel.referred_variant.set(link.variant))
@@ -488,8 +513,7 @@ class _Writer:
                 orders = CustomerModel.order_ids
                 only_this = (size(orders) == 1) & orders.contains(incoming.id)
                 condition &= orders.does_not_exist() | only_this
-        if actions:
-            tx.update(CustomerModel(incoming.customer_id, "facts"), actions=actions, condition=condition)
+        change.write(tx, condition=condition, extra_actions=actions)
         if incoming.email_hash and (incoming.is_order or referred_now):
             id_actions: list[Action] = []
             id_condition: Condition | None = None

@@ -444,6 +444,7 @@ class OrderOutcome(BaseModel):
     referral: ReferralOutcome | None = None
     rewards: list[IssuedReward] = Field(default_factory=list)
     coupon: CouponOutcome | None = None
+    points: int = Field(0, description="Loyalty points this order earned (pending for the program's pending_days).")
     notes: list[str] = Field(
         default_factory=list, description="Things the caller should know, e.g. `referral_code_unknown`."
     )

@@ -7,15 +7,14 @@ the terms they were issued with.
 
 from datetime import datetime
 
-from passaparola.campaigns.models import DiscountCampaign, ReferralCampaign
+from passaparola.campaigns.models import CampaignState, DiscountCampaign, ReferralCampaign
 from passaparola.coupons.models import Discount, GiftCardDiscount, Rules
 from passaparola.ids import new_id
 from passaparola.referrals.models import CouponReward, CreditReward, RewardSpec
 
 
-def _issuer(
-    program: ReferralCampaign, role: str, reward: CouponReward | CreditReward, now: datetime
-) -> DiscountCampaign:
+def issuer(program: CampaignState, role: str, reward: CouponReward | CreditReward, now: datetime) -> DiscountCampaign:
+    """The discount campaign that issues one reward's codes (tagged with the program it belongs to)."""
     discount: Discount
     if isinstance(reward, CreditReward):
         discount = GiftCardDiscount(type="gift_card", balance=reward.amount)
@@ -32,7 +31,7 @@ def _issuer(
     return DiscountCampaign(
         id=new_id("cmp"),
         name=f"{program.name} · {role} reward",
-        description=f"Issues the {role} reward of referral campaign {program.id}.",
+        description=f"Issues the {role} reward of campaign {program.id}.",
         enabled=True,
         metadata={"reward_of": program.id, "role": role},
         version=1,
@@ -43,7 +42,7 @@ def _issuer(
     )
 
 
-def _same_terms(a: RewardSpec, b: RewardSpec) -> bool:
+def same_terms(a: RewardSpec, b: RewardSpec) -> bool:
     return a.model_dump(exclude={"campaign_id"}) == b.model_dump(exclude={"campaign_id"})
 
 
@@ -62,12 +61,12 @@ def prepare(
         if not isinstance(reward, CouponReward | CreditReward):
             return reward
         for old in known:
-            if isinstance(old, CouponReward | CreditReward) and old.campaign_id and _same_terms(old, reward):
+            if isinstance(old, CouponReward | CreditReward) and old.campaign_id and same_terms(old, reward):
                 return reward.model_copy(update={"campaign_id": old.campaign_id})
-        issuer = _issuer(program, role, reward, now)
-        created.append(issuer)
-        known.append(reward.model_copy(update={"campaign_id": issuer.id}))
-        return reward.model_copy(update={"campaign_id": issuer.id})
+        issuer_ = issuer(program, role, reward, now)
+        created.append(issuer_)
+        known.append(reward.model_copy(update={"campaign_id": issuer_.id}))
+        return reward.model_copy(update={"campaign_id": issuer_.id})
 
     update: dict[str, object] = {
         "referee_reward": resolve("referee", program.referee_reward),

@@ -12,8 +12,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
 from passaparola.campaigns.models import ReferralCampaign
+from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as conversion_store
+from passaparola.data import customers as customer_store
+from passaparola.data import links as link_store
 from passaparola.data import rewards as reward_store
 from passaparola.data.models import LedgerGuardModel, LinkModel, RewardModel
 from passaparola.data.transactions import Transaction
@@ -80,10 +83,20 @@ def _attempt(
     if reward.role == "referrer" and not skip_tier:
         tier = next((t for t in program.tiers if t.referrals == seen + 1), None)
 
+    record, loyalty = customer_store.read(reward.customer_id), campaign_store.loyalty_program()
+
     def build(tx: Transaction) -> None:
-        rewards.release(tx, reward, spec, link.variant, now, reason)
+        change = Change(reward.customer_id, record, now, loyalty)  # fresh at each try of the transaction
+        change.reason = "referral_rewarded"
+        released = rewards.release(tx, reward, spec, link.variant, now, reason)
+        if released.points:
+            change.credit_reward(released.points, "referral_reward", released.id)
         if reward.role != "referrer":
+            if change.dirty:
+                change.write(tx)
             return
+        change.earn_event("referral", now, f"referral#{reward.id}")
+        link_store.count_mirror(tx, link.customer_id, program.id, {"rewarded": 1})
         count = LinkModel.rewarded
         tx.update(
             LinkModel(link.pk, "LINK"),
@@ -91,7 +104,11 @@ def _attempt(
             condition=(count == seen) if seen else (count.does_not_exist() | (count == 0)),
         )
         if tier:
-            _grant_tier(tx, program, link, reward, tier.reward, tier.referrals, now)
+            granted = _grant_tier(tx, program, link, reward, tier.reward, tier.referrals, now)
+            if granted.points:
+                change.credit_reward(granted.points, "referral_tier_reward", granted.id)
+        if change.dirty:
+            change.write(tx)
 
     try:
         conversion_store.write(build)
@@ -127,7 +144,7 @@ def _grant_tier(
     spec: RewardSpec,
     threshold: int,
     now: datetime,
-) -> None:
+) -> IssuedReward:
     """A milestone reward, once per referrer and threshold (a guard item makes it so)."""
     tx.save(
         LedgerGuardModel(link.customer_id, _tier_key(program.id, threshold)),
@@ -145,4 +162,4 @@ def _grant_tier(
         conversion_id=trigger.conversion_id,
         tier=threshold,
     )
-    rewards.grant(tx, tier_reward, spec, link.variant, now, "tier_reached")
+    return rewards.grant(tx, tier_reward, spec, link.variant, now, "tier_reached")

@@ -95,13 +95,14 @@ def _issuer(campaign_id: str) -> DiscountCampaign:
     return campaign
 
 
-def _code_for(spec: RewardSpec, customer_id: str, now: datetime) -> Code | None:
+def code_for(spec: RewardSpec, customer_id: str, now: datetime) -> tuple[Code, DiscountCampaign] | None:
+    """A new code bound to the customer, from the reward's issuing campaign (and that campaign)."""
     if not isinstance(spec, CouponReward | CreditReward):
         return None
     assert spec.campaign_id, "the program's set-up gives every coupon/credit reward its issuing campaign"
     issuer = _issuer(spec.campaign_id)
     value = codes.generate(codes.parse_pattern(None, "R-"), 1)[0]
-    return Code(
+    code = Code(
         code=value,
         campaign_id=issuer.id,
         customer_id=customer_id,
@@ -109,6 +110,7 @@ def _code_for(spec: RewardSpec, customer_id: str, now: datetime) -> Code | None:
         issued_at=now,
         balance=issuer.discount.balance if issuer.discount.type == "gift_card" else None,
     )
+    return code, issuer
 
 
 def cost(tx: Transaction, reward: IssuedReward, variant: str | None, sign: int = 1) -> None:
@@ -124,12 +126,12 @@ def grant(
     tx: Transaction, reward: IssuedReward, spec: RewardSpec, variant: str | None, now: datetime, reason: str
 ) -> IssuedReward:
     """Write a new reward released at once: its code, the reward, its ledger line, its cost."""
-    code = _code_for(spec, reward.customer_id, now)
+    issued = code_for(spec, reward.customer_id, now)
     released = reward.model_copy(
-        update={"status": "released", "released_at": now, "coupon_code": code.code if code else None}
+        update={"status": "released", "released_at": now, "coupon_code": issued[0].code if issued else None}
     )
-    if code:
-        code_store.put_code(tx, code)
+    if issued:
+        code_store.put_code(tx, issued[0], issued[1], "referral")
     store.put(tx, released, spec_json(spec))
     store.ledger(tx, released, "released", reason, now)
     cost(tx, released, variant)
@@ -145,18 +147,18 @@ def release(
     tx: Transaction, reward: IssuedReward, spec: RewardSpec, variant: str | None, now: datetime, reason: str
 ) -> IssuedReward:
     """A pending reward becomes released (conditioned on still being pending)."""
-    code = _code_for(spec, reward.customer_id, now)
+    issued = code_for(spec, reward.customer_id, now)
     released = reward.model_copy(
         update={
             "status": "released",
             "released_at": now,
             "held": False,
-            "coupon_code": code.code if code else None,
+            "coupon_code": issued[0].code if issued else None,
             "reason": reason,
         }
     )
-    if code:
-        code_store.put_code(tx, code)
+    if issued:
+        code_store.put_code(tx, issued[0], issued[1], "referral")
     store.mark_released(tx, released, released.coupon_code, now)
     store.ledger(tx, released, "released", reason, now)
     cost(tx, released, variant)

@@ -1,0 +1,1 @@
+"""Customers: profiles, engagement score, facts and segments."""

@@ -1,0 +1,519 @@
+"""One change to one customer, written once: facts, engagement, points, tier and segments together.
+
+Every capability that changes a customer (an order, a refund, an event, a profile, a reward bought, the daily
+job) reads the customer record, describes what happened on a `Change`, and adds the change to its own
+transaction. `Change.write` derives what follows — the engagement score, the points ledger lines, the tier,
+the segments entered and left, the timers of the daily job — and guards it all with the record's `version`,
+so two concurrent changes of one customer never overwrite each other: the loser re-reads and re-applies.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from passaparola.campaigns.models import LoyaltyCampaign
+from passaparola.clock import iso
+from passaparola.customers import rules as segment_rules
+from passaparola.customers.models import EngagementConfig, SegmentCreate
+from passaparola.data import coupons as code_store
+from passaparola.data import customers as store
+from passaparola.data import notifications
+from passaparola.data.models import CustomerModel, EarnModel, LotModel, PointsLedgerModel
+from passaparola.data.transactions import Transaction
+from passaparola.ids import new_sortable_id
+from passaparola.loyalty import rules as loyalty
+from passaparola.loyalty.models import ORDER_EVENT, LoyaltyTier
+from passaparola.referrals.rewards import code_for
+
+BASKETS_KEPT = 6
+
+
+def parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _map(attr: Any) -> dict[str, Any]:
+    return dict(attr.as_dict()) if attr is not None and hasattr(attr, "as_dict") else dict(attr or {})
+
+
+@dataclass
+class Effects:
+    """What a change did, for the caller's answer."""
+
+    points: int = 0
+    pending: int = 0
+    entered: list[str] = field(default_factory=list)
+    exited: list[str] = field(default_factory=list)
+    tier_entered: list[LoyaltyTier] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+class Change:
+    """A customer's record as read, and everything one call does to it."""
+
+    def __init__(
+        self,
+        customer_id: str,
+        record: CustomerModel | None,
+        now: datetime,
+        program: LoyaltyCampaign | None,
+        config: EngagementConfig | None = None,
+        customs: Sequence[SegmentCreate] | None = None,
+    ) -> None:
+        self.customer_id, self.record, self.now, self.program = customer_id, record, now, program
+        self.config = config or store.engagement_config()
+        self.customs = list(customs if customs is not None else store.custom_segments())
+        r = record or CustomerModel(customer_id, "facts")
+        self.sets: dict[str, Any] = {}
+        self.removes: set[str] = set()
+        self.adds: dict[str, int] = {}
+        self.set_adds: dict[str, set[str]] = {}
+        self.extra: list[Callable[[Transaction], None]] = []
+        self.effects = Effects()
+        self.reason = "change"
+        # working state (what the record will be)
+        self.balance = int(r.balance or 0)
+        self.pending = int(r.pending or 0)
+        self.earned_total = int(r.earned_total or 0)
+        self.lifetime = int(r.lifetime_earned or 0)
+        self.consumed = int(r.consumed or 0)
+        self.months: dict[str, int] = {k: int(v) for k, v in _map(r.months).items()}
+        self.caps: dict[str, int] = {k: int(v) for k, v in _map(r.caps).items()}
+        self.tier: str | None = r.tier
+        self.tiers_reached = set(r.tiers_reached or set())
+        self.order_count = int(r.order_count or 0)
+        self.spent: dict[str, int] = {k: int(v) for k, v in _map(r.spent).items()}
+        self.baskets: list[list[Any]] = json.loads(r.baskets) if r.baskets else []
+        self.coupon_orders = int(r.coupon_orders or 0)
+        self.engagement = float(r.engagement or 0)
+        self.engagement_at = parse(r.engagement_at)
+        self.signals: dict[str, int] = {k: int(v) for k, v in _map(r.signals).items()}
+        self.referrals_converted = int(r.referrals_converted or 0)
+        self.loyalty_redemptions = int(r.loyalty_redemptions or 0)
+        self.enrolled_at = parse(r.enrolled_at)
+        self.last_order_at = parse(r.last_order_at)
+        self.signed_up_at = parse(r.signed_up_at)
+        self._r = r
+        self._ledger_seq = 0
+        self._touched_loyalty = False
+
+    # ------------------------------------------------------------------------------------- state
+
+    @property
+    def dirty(self) -> bool:
+        """Something to write (a change that did nothing leaves the record and its version alone)."""
+        return bool(self.sets or self.removes or self.extra)
+
+    @property
+    def exists(self) -> bool:
+        return self.record is not None
+
+    @property
+    def member(self) -> bool:
+        return self.enrolled_at is not None
+
+    def account(self) -> loyalty.Account:
+        r = self._r
+        return loyalty.Account(
+            balance=self.balance,
+            pending=self.pending,
+            earned_total=self.earned_total,
+            consumed=self.consumed,
+            months=dict(self.months),
+            caps=dict(self.caps),
+            tier=self.tier,
+            tier_since=parse(self.sets.get("tier_since", r.tier_since)),
+            signup_earned=bool(self.sets.get("signup_earned", r.signup_earned)),
+            birthday_year=self.sets.get("birthday_year", int(r.birthday_year) if r.birthday_year else None),
+            tiers_reached=frozenset(self.tiers_reached),
+        )
+
+    def state(self) -> segment_rules.CustomerState:
+        r = self._r
+        consent = json.loads(self.sets.get("consent", r.consent) or "{}")
+        attributes = json.loads(self.sets.get("attributes", r.attributes) or "{}")
+        tiers = [t.name for t in self.program.sorted_tiers()] if self.program else []
+        return segment_rules.CustomerState(
+            now=self.now,
+            signed_up_at=self.signed_up_at,
+            order_count=self.order_count,
+            last_order_at=self.last_order_at,
+            baskets=tuple((int(a), str(c)) for a, c in self.baskets),
+            total_spent=dict(self.spent),
+            coupon_orders=self.coupon_orders,
+            engagement=self.score_now(),
+            referrals_converted=self.referrals_converted,
+            loyalty_member=self.member,
+            loyalty_redemptions=self.loyalty_redemptions,
+            points_balance=self.balance,
+            tier=self.tier,
+            tier_rank=tiers.index(self.tier) if self.tier in tiers else None,
+            country=self.sets.get("country", r.country) if "country" not in self.removes else None,
+            locale=self.sets.get("locale", r.locale) if "locale" not in self.removes else None,
+            attributes=attributes,
+            consent_email=bool(consent.get("email", {}).get("granted")),
+            consent_sms=bool(consent.get("sms", {}).get("granted")),
+            referred=bool(r.referred_by),
+        )
+
+    def score_now(self) -> float:
+        return segment_rules.decayed(self.engagement, self.engagement_at, self.now, self.config.half_life_days)
+
+    # ------------------------------------------------------------------------------------ profile
+
+    def put(self, name: str, value: Any) -> None:
+        if value is None:
+            self.removes.add(name)
+            self.sets.pop(name, None)
+        else:
+            self.sets[name] = value
+            self.removes.discard(name)
+
+    def seen(self, at: datetime) -> None:
+        """The first time this customer is known counts as their sign-up unless the profile says otherwise."""
+        if self.signed_up_at is None:
+            self.signed_up_at = at
+            self.put("signed_up_at", iso(at))
+
+    # ------------------------------------------------------------------------------------- signals
+
+    def signal(self, name: str, at: datetime, **value: Any) -> None:
+        weight = segment_rules.signal_weight(self.config, name, **value)
+        self.engagement, self.engagement_at = segment_rules.add_signal(
+            self.engagement, self.engagement_at, at, weight, self.config.half_life_days
+        )
+        self.signals[name] = self.signals.get(name, 0) + 1
+        self.put("engagement", self.engagement)
+        self.put("engagement_at", iso(self.engagement_at))
+        self.put("signals", dict(self.signals))
+
+    # -------------------------------------------------------------------------------------- orders
+
+    def order(self, order_id: str, paid: int, currency: str, at: datetime, with_coupon: bool) -> None:
+        self.seen(at)
+        self.order_count += 1
+        self.spent[currency] = self.spent.get(currency, 0) + paid
+        self.baskets = [*self.baskets, [paid, currency]][-BASKETS_KEPT:]
+        if with_coupon:
+            self.coupon_orders += 1
+        if self.last_order_at is None or at >= self.last_order_at:
+            self.last_order_at = at
+        self.put("order_count", self.order_count)
+        self.put("spent", dict(self.spent))
+        self.put("baskets", json.dumps(self.baskets))
+        self.put("coupon_orders", self.coupon_orders)
+        self.signal("order", at)
+
+    def refund(self, currency: str, amount: int) -> None:
+        self.spent[currency] = max(self.spent.get(currency, 0) - amount, 0)
+        self.put("spent", dict(self.spent))
+
+    def referral_converted(self, at: datetime) -> None:
+        self.referrals_converted += 1
+        self.put("referrals_converted", self.referrals_converted)
+        self.signal("referral", at)
+
+    # ------------------------------------------------------------------------------------- loyalty
+
+    def earns(self) -> bool:
+        return self.program is not None and self.program.enabled and (self.member or self.program.auto_enroll)
+
+    def enroll(self, at: datetime) -> bool:
+        """Join the program; False when already a member."""
+        if self.member:
+            return False
+        self.enrolled_at = at
+        self.put("enrolled_at", iso(at))
+        self.seen(at)
+        self.signal("loyalty_enrolled", at)
+        self._touched_loyalty = True
+        self._tiers()
+        return True
+
+    def _auto_enroll(self, at: datetime) -> None:
+        if not self.member and self.program and self.program.auto_enroll:
+            self.enroll(at)
+
+    def earn_order(
+        self, order_id: str, lines: Sequence[loyalty.Line], amount: int, paid: int, currency: str, at: datetime
+    ) -> int:
+        """Order points: pending for `pending_days` (released by the daily job), or at once with 0 days."""
+        if not self.earns() or self.program is None:
+            return 0
+        result = loyalty.earn(
+            self.program, ORDER_EVENT, at, self.account(), lines=lines, amount=amount, paid=paid, currency=currency
+        )
+        if result.points <= 0:
+            return 0
+        self._auto_enroll(at)
+        self.caps = dict(result.caps)
+        self.put("caps", dict(self.caps))
+        release_at = at + timedelta(days=self.program.pending_days)
+        source = f"order#{order_id}"
+        if release_at <= self.now:
+            self._earn_record(source, result.points, "released", paid, at)
+            self.credit(result.points, "order_paid", source, kind="earn")
+            return result.points
+        self.pending += result.points
+        self.put("pending", self.pending)
+        self._earn_record(source, result.points, "pending", paid, at)
+        self._ledger("pend", result.points, "order_paid", source)
+        self.extra.append(
+            lambda tx: store.set_timer(tx, self.customer_id, "release", release_at, ref=order_id, points=result.points)
+        )
+        self.effects.pending += result.points
+        return result.points
+
+    def earn_event(self, event: str, at: datetime, source: str, birthday_set_at: datetime | None = None) -> int:
+        """Fixed points for an event (review, nps_answer, signup, birthday, referral, custom:<name>...)."""
+        if not self.earns() or self.program is None:
+            return 0
+        result = loyalty.earn(self.program, event, at, self.account(), birthday_set_at=birthday_set_at)
+        if result.points <= 0:
+            return 0
+        self._auto_enroll(at)
+        self.caps = dict(result.caps)
+        self.put("caps", dict(self.caps))
+        if event == "signup":
+            self.put("signup_earned", True)
+        if event == "birthday":
+            self.put("birthday_year", at.year)
+        self.credit(result.points, event, source, kind="earn")
+        return result.points
+
+    def release(self, order_id: str, points: int) -> None:
+        """Pending order points become spendable (the refund window ended)."""
+        source = f"order#{order_id}"
+        self.pending = max(self.pending - points, 0)
+        self.put("pending", self.pending)
+        self.extra.append(
+            lambda tx: tx.update(
+                EarnModel(self.customer_id, f"EARN#{source}"),
+                actions=[EarnModel.status.set("released"), EarnModel.month.set(iso(self.now)[:7])],
+                condition=EarnModel.status == "pending",
+            )
+        )
+        self.credit(points, "order_paid", source, kind="release")
+
+    def credit(self, points: int, reason: str, source: str | None, kind: str = "earn") -> None:
+        """Points into the balance: a lot (for fixed expiry), the tier window, maybe a new tier."""
+        assert self.program is not None
+        self.balance += points
+        self.put("balance", self.balance)
+        cum_before = self.earned_total
+        self.earned_total += points
+        self.put("earned_total", self.earned_total)
+        self.lifetime += points
+        self.put("lifetime_earned", self.lifetime)
+        self.months = loyalty.add_month(self.months, self.now, points)
+        self.put("months", dict(self.months))
+        self._ledger(kind, points, reason, source)
+        self.effects.points += points
+        self._activity()
+        expiry = self.program.expiry
+        if expiry.policy == "fixed" and expiry.days:
+            expires = self.now + timedelta(days=expiry.days)
+            lot_sk = f"lot#{iso(self.now)}#{new_sortable_id('lot', int(self.now.timestamp() * 1000))}"
+            self.extra.append(
+                lambda tx: tx.save(
+                    LotModel(
+                        self.customer_id,
+                        lot_sk,
+                        points=points,
+                        cum_before=cum_before,
+                        expires_at=iso(expires),
+                        due=store.day_key("expire", expires),
+                    )
+                )
+            )
+        self._tiers()
+
+    def credit_reward(self, points: int, reason: str, source: str) -> bool:
+        """Points won elsewhere (a referral program's points reward): credited when the shop has a program."""
+        if self.program is None:
+            return False
+        if not self.member:
+            self.enroll(self.now)
+        self.credit(points, reason, source, kind="earn")
+        return True
+
+    def take(self, points: int, kind: str, reason: str, source: str | None) -> int:
+        """Points out of the balance (spend, expire, reverse), never below zero; returns what was taken."""
+        taken = min(points, self.balance)
+        if taken <= 0:
+            return 0
+        self.balance -= taken
+        self.consumed += taken
+        self.put("balance", self.balance)
+        self.put("consumed", self.consumed)
+        self._ledger(kind, -taken, reason, source)
+        return taken
+
+    def spend(self, points: int, reason: str, source: str) -> None:
+        self.take(points, "spend", reason, source)
+        self.loyalty_redemptions += 1
+        self.put("loyalty_redemptions", self.loyalty_redemptions)
+        self._activity()
+
+    def void_pending(self, points: int, reason: str, source: str) -> None:
+        self.pending = max(self.pending - points, 0)
+        self.put("pending", self.pending)
+        self._ledger("reverse", -points, reason, source)
+
+    def unearn_month(self, month: str, points: int) -> None:
+        self.months[month] = self.months.get(month, 0) - points
+        self.months = {k: v for k, v in self.months.items() if v}
+        self.put("months", dict(self.months))
+
+    def _activity(self) -> None:
+        self.put("last_activity_at", iso(self.now))
+        if self.program and self.program.expiry.policy == "inactivity" and self.program.expiry.days:
+            at = self.now + timedelta(days=self.program.expiry.days)
+            self.extra.append(lambda tx: store.set_timer(tx, self.customer_id, "inactive", at))
+
+    def _tiers(self) -> None:
+        if not self.program or not self.program.tiers:
+            return
+        previous = self.tier
+        tier, entered = loyalty.after_earn(self.program, self.account(), self.months, self.now)
+        if tier != previous and tier is not None:
+            self.tier = tier
+            self.put("tier", tier)
+            self.put("tier_since", iso(self.now))
+            review = loyalty.next_review(self.program, self.now)
+            self.put("tier_review_at", iso(review))
+            self.extra.append(lambda tx: store.set_timer(tx, self.customer_id, "tier", review))
+        for t in entered:
+            self.tiers_reached.add(t.name)
+            self.effects.tier_entered.append(t)
+        if entered:
+            self.put("tiers_reached", set(self.tiers_reached))
+        for t in entered:
+            self._entry_reward(t)
+
+    def _entry_reward(self, tier: LoyaltyTier) -> None:
+        """A tier's entry reward, given once: bonus points, a code, or a note and a message to the team."""
+        reward = tier.entry_reward
+        if reward is None:
+            return
+        if reward.type == "points":
+            self.credit(reward.points, f"tier_entry:{tier.name}", None, kind="earn")
+        elif reward.type == "recognition":
+            message = {"type": "tier_entry", "customer_id": self.customer_id, "tier": tier.name, "note": reward.note}
+            self.effects.after_commit.append(lambda: notifications.team(f"New {tier.name} member", message))
+        else:
+
+            def issue(tx: Transaction) -> None:
+                issued = code_for(reward, self.customer_id, self.now)
+                if issued:
+                    code_store.put_code(tx, issued[0], issued[1], "loyalty")
+
+            self.extra.append(issue)
+
+    def set_tier(self, tier: str | None) -> None:
+        """A review changed the status (the daily job)."""
+        assert self.program is not None
+        self.tier = tier
+        self.put("tier", tier)
+        self.put("tier_since", iso(self.now))
+        review = loyalty.next_review(self.program, self.now)
+        self.put("tier_review_at", iso(review))
+        self.extra.append(lambda tx: store.set_timer(tx, self.customer_id, "tier", review))
+
+    def _earn_record(self, source: str, points: int, status: str, paid: int, at: datetime) -> None:
+        month = iso(self.now)[:7]
+        self.extra.append(
+            lambda tx: tx.save(
+                EarnModel(
+                    self.customer_id,
+                    f"EARN#{source}",
+                    points=points,
+                    status=status,
+                    paid=paid,
+                    reversed=0,
+                    month=month,
+                    at=iso(at),
+                ),
+                condition=EarnModel.sk.does_not_exist(),
+            )
+        )
+
+    def _ledger(self, kind: str, points: int, reason: str, source: str | None) -> None:
+        """An append-only line; `pend` and the reversal of pending points move `pending`, not the balance."""
+        self._ledger_seq += 1
+        stamp = iso(self.now)
+        line_id = new_sortable_id("pts", int(self.now.timestamp() * 1000))
+        balance_after, pending_after = self.balance, self.pending
+        sk = f"POINTS#{stamp}#{self._ledger_seq:03d}#{line_id}"
+        self._touched_loyalty = True
+        self.extra.append(
+            lambda tx: tx.save(
+                PointsLedgerModel(
+                    self.customer_id,
+                    sk,
+                    id=line_id,
+                    type=kind,
+                    points=points,
+                    balance_after=balance_after,
+                    pending_after=pending_after,
+                    reason=reason,
+                    source_id=source,
+                    at=stamp,
+                )
+            )
+        )
+
+    # --------------------------------------------------------------------------------------- write
+
+    def segments_after(self) -> set[str]:
+        return segment_rules.segments(self.state(), self.config, self.customs)
+
+    def write(
+        self, tx: Transaction, condition: Condition | None = None, extra_actions: Sequence[Action] = ()
+    ) -> Effects:
+        """Add the record's update (guarded by its version) and everything derived to the transaction."""
+        before = set(self._r.segments or set()) if self.record is not None else set()
+        after = self.segments_after()
+        entered, exited = segment_rules.diff(before, after)
+        self.effects.entered, self.effects.exited = entered, exited
+        if entered or exited:
+            self.put("segments", after or None)
+            store.membership_changes(tx, self.customer_id, entered, exited, self.now, self.reason)
+        self._timers()
+        if self.last_order_at is not None:
+            self.put("last_order_at", iso(self.last_order_at))
+        version = int(self._r.version or 0) if self.record is not None else 0
+        actions: list[Action] = [CustomerModel.version.set(version + 1), *extra_actions]
+        for name, value in self.sets.items():
+            attr = getattr(CustomerModel, name)
+            if isinstance(value, set) and not value:
+                actions.append(attr.remove())
+            else:
+                actions.append(attr.set(value))
+        for name in self.removes:
+            actions.append(getattr(CustomerModel, name).remove())
+        guard = store.version_condition(self.record)
+        tx.update(
+            CustomerModel(self.customer_id, "facts"),
+            actions=actions,
+            condition=guard & condition if condition is not None else guard,
+        )
+        for build in self.extra:
+            build(tx)
+        return self.effects
+
+    def _timers(self) -> None:
+        """The instants at which time alone changes a built-in segment (new customers leave, lapsed enter)."""
+        due = segment_rules.timers(self.state(), self.config)
+        current = {"new_customers": "new", "lapsed_180d": "lapse"}
+        for segment, kind in current.items():
+            if segment in due:
+                self.extra.append(self._timer(kind, due[segment]))
+
+    def _timer(self, kind: str, at: datetime) -> Callable[[Transaction], None]:
+        return lambda tx: store.set_timer(tx, self.customer_id, kind, at)

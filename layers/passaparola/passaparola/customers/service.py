@@ -1,0 +1,321 @@
+"""Customer use cases: the profile, engagement events, the right to be forgotten, joining the loyalty program."""
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from passaparola import clock
+from passaparola.campaigns.models import LoyaltyCampaign
+from passaparola.clock import iso
+from passaparola.customers import rules as segment_rules
+from passaparola.customers.models import (
+    Basket,
+    Birthday,
+    Consent,
+    Customer,
+    CustomerFacts,
+    CustomerPut,
+    EngagementEventIn,
+    Erasure,
+    EventOutcome,
+    LoyaltyStatus,
+)
+from passaparola.customers.record import Change, parse
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import customers as store
+from passaparola.data import transactions
+from passaparola.data.models import CustomerModel, LinkModel, OrderModel, ReferralMirrorModel, TouchModel
+from passaparola.data.transactions import Transaction
+from passaparola.errors import Conflict, NotFound
+from passaparola.observability import metrics
+from passaparola.referrals import identity
+
+ATTEMPTS = 10
+T = TypeVar("T")
+
+
+def program() -> LoyaltyCampaign | None:
+    return campaign_store.loyalty_program()
+
+
+def mutate(customer_id: str, do: Callable[[Change, Transaction], T], reason: str = "change") -> tuple[Change, T]:
+    """Read the record, apply `do`, write it all in one transaction; a concurrent change → read and redo."""
+    loyalty = program()
+    for _ in range(ATTEMPTS):
+        record, now = store.read(customer_id), clock.now()
+        done: list[tuple[Change, T]] = []
+
+        def build(
+            tx: Transaction,
+            record: CustomerModel | None = record,
+            now: datetime = now,
+            done: list[tuple[Change, T]] = done,
+        ) -> None:
+            change = Change(customer_id, record, now, loyalty)  # fresh at each try of the transaction
+            change.reason = reason
+            done.clear()
+            done.append((change, do(change, tx)))
+            change.write(tx)
+
+        try:
+            transactions.write(build)
+        except TransactWriteError as exc:
+            if transactions.failed_items(exc):
+                continue
+            raise
+        change, result = done[-1]
+        for hook in change.effects.after_commit:
+            hook()
+        return change, result
+    raise Conflict("The customer kept changing concurrently; retry.")
+
+
+# --------------------------------------------------------------------------------------------- profile
+
+
+def put(customer_id: str, body: CustomerPut) -> tuple[Customer, bool]:
+    def do(change: Change, tx: Transaction) -> bool:
+        now, r = change.now, change.record
+        created = r is None or r.profile_at is None
+        change.put("email", body.email)
+        change.put("email_hash", identity.email_hash(body.email) if body.email else None)
+        change.put("phone", body.phone)
+        change.put("name", body.name)
+        change.put("country", body.country)
+        change.put("locale", body.locale)
+        change.put("attributes", json.dumps(body.attributes) if body.attributes else None)
+        change.put("consent", _consent(body, r, now))
+        birthday = _birthday_text(body.birthday)
+        if birthday != (r.birthday if r else None):
+            change.put("birthday", birthday)
+            change.put("birthday_set_at", iso(now) if birthday else None)
+            if body.birthday:
+                store.set_birthday_timer(tx, customer_id, body.birthday.month, body.birthday.day)
+            else:
+                store.clear_timer(tx, customer_id, "birthday")
+        if body.created_at:
+            change.signed_up_at = body.created_at
+            change.put("signed_up_at", iso(body.created_at))
+        change.seen(now)
+        change.put("profile_at", r.profile_at if r and r.profile_at else iso(now))
+        change.put("updated_at", iso(now))
+        change.put("erased_at", None)
+        return created
+
+    _, created = mutate(customer_id, do, "profile")
+    return get(customer_id), created
+
+
+def _birthday_text(b: Birthday | None) -> str | None:
+    if b is None:
+        return None
+    return f"{b.year:04d}-{b.month:02d}-{b.day:02d}" if b.year else f"{b.month:02d}-{b.day:02d}"
+
+
+def _consent(body: CustomerPut, record: CustomerModel | None, now: datetime) -> str | None:
+    """Consent per channel with the time it was given; a channel left out keeps what was recorded."""
+    current = json.loads(record.consent) if record and record.consent else {}
+    for channel, consent in body.consent.items():
+        previous = current.get(channel)
+        unchanged = previous and previous.get("granted") == consent.granted and consent.at is None
+        current[channel] = (
+            previous
+            if unchanged
+            else {"granted": consent.granted, "at": iso(consent.at or now), "source": consent.source}
+        )
+    return json.dumps(current) if current else None
+
+
+def get(customer_id: str) -> Customer:
+    part = store.partition(customer_id)
+    if part.record is None:
+        raise NotFound("No such customer.", {"customer_id": customer_id})
+    return to_customer(part.record, part.referrals)
+
+
+def to_customer(r: CustomerModel, referrals: list[ReferralMirrorModel] | None = None) -> Customer:
+    now = clock.now()
+    loyalty = program()
+    config = store.engagement_config()
+    change = Change(r.customer_id, r, now, loyalty, config, [])
+    baskets = tuple((int(a), str(c)) for a, c in change.baskets)
+    basket = segment_rules.basket(baskets)
+    birthday = None
+    if r.birthday:
+        parts = [int(p) for p in r.birthday.split("-")]
+        birthday = (
+            Birthday(year=parts[0], month=parts[1], day=parts[2])
+            if len(parts) == 3
+            else Birthday(month=parts[0], day=parts[1])
+        )
+    consent = {k: Consent.model_validate(v) for k, v in json.loads(r.consent).items()} if r.consent else {}
+    referrer = r.referred_by_customer_id
+    return Customer(
+        id=r.customer_id,
+        email=r.email,
+        phone=r.phone,
+        name=r.name,
+        birthday=birthday,
+        country=r.country,
+        locale=r.locale,
+        consent=consent,
+        attributes=json.loads(r.attributes) if r.attributes else {},
+        created_at=parse(r.signed_up_at),
+        updated_at=parse(r.updated_at),
+        erased=bool(r.erased_at),
+        facts=CustomerFacts(
+            first_order_at=parse(r.first_order_at),
+            last_order_at=parse(r.last_order_at),
+            order_count=change.order_count,
+            total_spent=dict(change.spent),
+            basket=Basket.model_validate(basket.model_dump()) if basket else None,
+            ltv=dict(change.spent),
+            engagement_score=round(change.score_now(), 2),
+            signals=dict(change.signals),
+            referred=bool(r.referred_by),
+            referred_by=r.referred_by,
+            referred_by_customer_id=referrer,
+            referrals_converted=change.referrals_converted,
+            coupon_orders=change.coupon_orders,
+            loyalty_redemptions=change.loyalty_redemptions,
+        ),
+        segments=sorted(r.segments or []),
+        loyalty=LoyaltyStatus(
+            member=change.member,
+            enrolled_at=change.enrolled_at,
+            balance=change.balance,
+            pending=change.pending,
+            tier=change.tier,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------- events
+
+
+def record_event(body: EngagementEventIn) -> tuple[EventOutcome, bool]:
+    """An engagement signal: score, points, segments, once per event id (a replay answers the first outcome)."""
+    key = f"engagement#{body.id}"
+    at = body.occurred_at or clock.now()
+
+    def do(change: Change, tx: Transaction) -> EventOutcome | None:
+        replay = _stored(key)
+        if replay is not None:
+            return replay
+        change.seen(at)
+        change.signal(body.type, at, score=body.score, rating=body.rating, duration_seconds=body.duration_seconds)
+        points = change.earn_event(body.rule_event, at, f"event#{body.id}")
+        outcome = EventOutcome(
+            id=body.id,
+            customer_id=body.customer_id,
+            type=body.rule_event,
+            points=points,
+            engagement_score=round(change.score_now(), 2),
+            occurred_at=at,
+        )
+        change.effects.after_commit.append(
+            lambda: metrics.add_metric(name="EngagementEvents", unit=MetricUnit.Count, value=1)
+        )
+        change.extra.append(
+            lambda t: t.save(
+                OrderModel(
+                    key,
+                    kind="engagement",
+                    customer_id=body.customer_id,
+                    amount=0,
+                    currency="XXX",
+                    outcome=_finish(outcome, change).model_dump_json(),
+                    created_at=iso(at),
+                ),
+                condition=OrderModel.id.does_not_exist(),
+            )
+        )
+        return None
+
+    stored = _stored(key)
+    if stored is not None:
+        return stored, False
+    change, replay = mutate(body.customer_id, do, f"event:{body.type}")
+    if replay is not None:
+        return replay, False
+    stored = _stored(key)
+    assert stored is not None
+    return stored, True
+
+
+def _finish(outcome: EventOutcome, change: Change) -> EventOutcome:
+    """The outcome once the change knows which segments it entered and left (computed at write)."""
+    entered, exited = segment_rules.diff(
+        set(change.record.segments or set()) if change.record else set(), change.segments_after()
+    )
+    return outcome.model_copy(update={"segments_entered": entered, "segments_exited": exited})
+
+
+def _stored(key: str) -> EventOutcome | None:
+    try:
+        item = OrderModel.get(key, consistent_read=True)
+    except DoesNotExist:
+        return None
+    return EventOutcome.model_validate_json(item.outcome)
+
+
+# ---------------------------------------------------------------------------------------------- erase
+
+
+PERSONAL = [
+    "email",
+    "email_hash",
+    "phone",
+    "name",
+    "birthday",
+    "birthday_set_at",
+    "country",
+    "locale",
+    "consent",
+    "attributes",
+    "fingerprints",
+]
+
+
+def erase(customer_id: str) -> Erasure:
+    """Right to be forgotten: personal data goes; ids, points, orders' amounts and aggregates stay consistent."""
+    part = store.partition(customer_id)
+    r = part.record
+    if r is None:
+        raise NotFound("No such customer.", {"customer_id": customer_id})
+    erased: list[str] = [p for p in PERSONAL if getattr(r, p, None)]
+    email_hash = r.email_hash
+
+    def do(change: Change, tx: Transaction) -> None:
+        for name in PERSONAL:
+            change.put(name, None)
+        change.put("erased_at", iso(change.now))
+        store.clear_timer(tx, customer_id, "birthday")
+
+    mutate(customer_id, do, "erased")
+    for link in part.referrals:
+        if link.code:
+            LinkModel(f"REF#{link.code}", "LINK").update(
+                actions=[LinkModel.name.remove(), LinkModel.email_hash.remove()]
+            )
+            erased.append(f"referral link {link.code}: name and hashed email")
+    if email_hash:
+        for touch in TouchModel.query(f"EMAIL#{email_hash}"):
+            touch.delete()
+        erased.append("referral touches by hashed email")
+    return Erasure(
+        customer_id=customer_id,
+        erased_at=clock.now(),
+        erased=erased,
+        kept=[
+            "customer id",
+            "points balance and points ledger",
+            "orders (amounts, no personal data)",
+            "order facts and aggregates (counts, totals, segments)",
+            "referral links, conversions and rewards",
+        ],
+    )

@@ -1,0 +1,254 @@
+"""The customers table: the customer record, its lots, timers, memberships and wallet mirrors.
+
+Everything about one customer lives in their partition, so the wallet and the profile are one Query.
+"""
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
+
+from passaparola.clock import iso
+from passaparola.customers.models import EngagementConfig, SegmentCreate
+from passaparola.data.models import (
+    ConfigModel,
+    CouponMirrorModel,
+    CustomerModel,
+    LotModel,
+    MembershipModel,
+    ReferralMirrorModel,
+    SegmentChangeModel,
+    SegmentModel,
+    TimerModel,
+)
+from passaparola.data.pagination import decode_cursor, encode_cursor
+from passaparola.data.transactions import Transaction
+
+CHANGES_KEPT = timedelta(days=35)
+CACHE_SECONDS = 10.0
+_cache: dict[str, tuple[float, object]] = {}
+
+
+@dataclass
+class Partition:
+    """Every item of one customer's partition, by kind."""
+
+    record: CustomerModel | None = None
+    lots: list[LotModel] = field(default_factory=list)
+    timers: list[TimerModel] = field(default_factory=list)
+    coupons: list[CouponMirrorModel] = field(default_factory=list)
+    referrals: list[ReferralMirrorModel] = field(default_factory=list)
+    memberships: list[MembershipModel] = field(default_factory=list)
+
+
+def read(customer_id: str) -> CustomerModel | None:
+    try:
+        return CustomerModel.get(customer_id, "facts", consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def partition(customer_id: str) -> Partition:
+    """One Query (paged only past 1 MB): the record and everything the wallet shows."""
+    out = Partition()
+    for raw in CustomerModel._get_connection().query(customer_id, consistent_read=True).get("Items", []):
+        _sort(out, raw)
+    return out
+
+
+def _sort(out: Partition, raw: dict) -> None:
+    sk = raw["sk"]["S"]
+    if sk == "facts":
+        out.record = CustomerModel.from_raw_data(raw)
+    elif sk.startswith("lot#"):
+        out.lots.append(LotModel.from_raw_data(raw))
+    elif sk.startswith("timer#"):
+        out.timers.append(TimerModel.from_raw_data(raw))
+    elif sk.startswith("coupon#"):
+        out.coupons.append(CouponMirrorModel.from_raw_data(raw))
+    elif sk.startswith("referral#"):
+        out.referrals.append(ReferralMirrorModel.from_raw_data(raw))
+    elif sk.startswith("segment#"):
+        out.memberships.append(MembershipModel.from_raw_data(raw))
+
+
+def version_condition(record: CustomerModel | None) -> Condition:
+    """The record is still what was read (optimistic lock for everything derived from it)."""
+    if record is None or record.version is None:
+        return CustomerModel.version.does_not_exist()
+    return CustomerModel.version == int(record.version)
+
+
+# ------------------------------------------------------------------------------------------ segments
+
+
+def membership_changes(
+    tx: Transaction, customer_id: str, entered: list[str], exited: list[str], at: datetime, reason: str
+) -> None:
+    """Membership items (listed by segment), member counts and the change feed, in the caller's transaction."""
+    stamp = iso(at)
+    day = stamp[:10]
+    expires = int((at + CHANGES_KEPT).timestamp())
+    for name, change in [(n, "entered") for n in entered] + [(n, "exited") for n in exited]:
+        if change == "entered":
+            tx.save(MembershipModel(customer_id, f"segment#{name}", segment=name, entered_at=stamp))
+        else:
+            tx.delete(MembershipModel(customer_id, f"segment#{name}"))
+        tx.add(SegmentModel("segments", f"count#{name}"), {"members": 1 if change == "entered" else -1})
+        tx.save(
+            SegmentChangeModel(
+                f"segchanges#{day}",
+                f"{stamp}#{customer_id}#{name}#{change}",
+                customer=customer_id,
+                segment=name,
+                change=change,
+                at=stamp,
+                reason=reason,
+                expires_at=expires,
+            )
+        )
+
+
+def members_page(name: str, limit: int, cursor: str | None) -> tuple[list[MembershipModel], str | None]:
+    start = decode_cursor(cursor, {"segment", "customer_id", "sk"}, {"segment": name})
+    result = MembershipModel.by_segment.query(name, limit=limit, last_evaluated_key=start)
+    items = list(result)
+    return items, encode_cursor(result.last_evaluated_key)
+
+
+def changes_since(
+    since: datetime, until: datetime, limit: int, cursor: str | None
+) -> tuple[list[SegmentChangeModel], str | None]:
+    """Entries and exits from `since`, oldest first, across the day partitions up to `until`."""
+    oldest = until - CHANGES_KEPT
+    since = max(since, oldest)
+    state = json.loads(cursor) if cursor else {"day": iso(since)[:10], "after": iso(since)}
+    day = datetime.fromisoformat(state["day"] + "T00:00:00+00:00")
+    items: list[SegmentChangeModel] = []
+    after = state["after"]
+    while day.date() <= until.date() and len(items) < limit:
+        key = f"segchanges#{day.date().isoformat()}"
+        condition = SegmentChangeModel.sk > after if after else None
+        for item in SegmentChangeModel.query(key, condition, limit=limit - len(items)):
+            items.append(item)
+            after = item.sk
+        if len(items) >= limit:
+            return items, json.dumps({"day": day.date().isoformat(), "after": after})
+        day += timedelta(days=1)
+        after = ""
+    return items, None
+
+
+def segment_items() -> list[SegmentModel]:
+    return list(SegmentModel.query("segments"))
+
+
+def custom_segments() -> list[SegmentCreate]:
+    """Custom definitions, cached briefly per container (they change rarely; every write path reads them)."""
+    hit = _cache.get("segments")
+    if hit and hit[0] > time.monotonic():
+        return hit[1]  # type: ignore[return-value]
+    defs = [SegmentCreate.model_validate_json(i.spec) for i in segment_items() if i.sk.startswith("def#") and i.spec]
+    _cache["segments"] = (time.monotonic() + CACHE_SECONDS, defs)
+    return defs
+
+
+def save_segment(segment: SegmentCreate, now: datetime) -> bool:
+    """False when the name is taken."""
+    from pynamodb.exceptions import PutError
+
+    try:
+        SegmentModel(
+            "segments", f"def#{segment.name}", spec=segment.model_dump_json(), created_at=iso(now), backfilled=False
+        ).save(condition=SegmentModel.sk.does_not_exist())
+    except PutError:
+        return False
+    _cache.pop("segments", None)
+    return True
+
+
+def delete_segment(name: str) -> bool:
+    from pynamodb.exceptions import DeleteError
+
+    try:
+        SegmentModel("segments", f"def#{name}").delete(condition=SegmentModel.sk.exists())
+    except DeleteError:
+        return False
+    _cache.pop("segments", None)
+    return True
+
+
+def engagement_config() -> EngagementConfig:
+    hit = _cache.get("engagement")
+    if hit and hit[0] > time.monotonic():
+        return hit[1]  # type: ignore[return-value]
+    try:
+        config = EngagementConfig.model_validate_json(ConfigModel.get("config", "engagement").spec)
+    except DoesNotExist:
+        config = EngagementConfig()
+    _cache["engagement"] = (time.monotonic() + CACHE_SECONDS, config)
+    return config
+
+
+def save_engagement_config(config: EngagementConfig, now: datetime) -> None:
+    ConfigModel("config", "engagement", spec=config.model_dump_json(), updated_at=iso(now)).save()
+    _cache.pop("engagement", None)
+
+
+# -------------------------------------------------------------------------------------------- timers
+
+
+def day_key(kind: str, at: datetime) -> str:
+    return f"{kind}#{iso(at)[:10]}"
+
+
+def set_timer(
+    tx: Transaction, customer_id: str, kind: str, at: datetime, ref: str | None = None, points: int | None = None
+) -> None:
+    sk = f"timer#{kind}" + (f"#{ref}" if ref else "")
+    tx.save(TimerModel(customer_id, sk, due=day_key(kind, at), at=iso(at), ref=ref, points=points))
+
+
+def set_birthday_timer(tx: Transaction, customer_id: str, month: int, day: int) -> None:
+    tx.save(TimerModel(customer_id, "timer#birthday", due=f"birthday#{month:02d}-{day:02d}"))
+
+
+def clear_timer(tx: Transaction, customer_id: str, kind: str, ref: str | None = None) -> None:
+    tx.delete(TimerModel(customer_id, f"timer#{kind}" + (f"#{ref}" if ref else "")))
+
+
+def due(key: str) -> Iterator[TimerModel]:
+    """Items whose `due` is exactly `key` (e.g. "release#2026-11-24"): the daily job's only reads."""
+    yield from TimerModel.due_index.query(key)
+
+
+def lot(customer_id: str, sk: str) -> LotModel | None:
+    try:
+        return LotModel.get(customer_id, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def timer(customer_id: str, sk: str) -> TimerModel | None:
+    try:
+        return TimerModel.get(customer_id, sk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def scan_records(segment: int, total: int, start: dict | None) -> tuple[list[CustomerModel], dict | None]:
+    """One page of a parallel-scan segment over customer records (custom segment backfill only)."""
+    result = CustomerModel.scan(
+        CustomerModel.sk == "facts",
+        segment=segment,
+        total_segments=total,
+        last_evaluated_key=start,
+        page_size=500,
+        limit=500,
+    )
+    items = list(result)
+    return items, result.last_evaluated_key

@@ -1,0 +1,28 @@
+"""Messages to the shop's team (SNS topic TeamTopic): recognition rewards to deliver by hand."""
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import boto3
+
+from passaparola.observability import logger
+from passaparola.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def _sns() -> Any:
+    s = get_settings()
+    return boto3.client("sns", region_name=s.aws_region)
+
+
+def team(subject: str, message: dict[str, Any]) -> None:
+    """Publish after the reward is committed; a failure is logged (the redemption record keeps the request)."""
+    topic = get_settings().team_topic_arn
+    if not topic:
+        logger.warning("no TEAM_TOPIC_ARN: team message not sent", extra=message)
+        return
+    try:
+        _sns().publish(TopicArn=topic, Subject=subject[:99], Message=json.dumps(message))
+    except Exception:
+        logger.exception("team message not sent", extra=message)

@@ -1,0 +1,1 @@
+"""Loyalty programs: earning rules, pending points, expiry, tiers, the rewards catalogue and the wallet."""

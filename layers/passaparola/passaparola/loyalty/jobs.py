@@ -1,0 +1,170 @@
+"""The daily job: what time alone changes — pending points released, points expired, tiers reviewed,
+birthdays, customers leaving `new_customers` or entering `lapsed_180d`.
+
+It reads only what is due: each item carries `due=<kind>#<day>` in the customers table's sparse index, and
+the job queries today's keys (and the last LOOKBACK_DAYS', so a missed run catches up). Each item is handled
+in its own transaction, conditioned on the item still being due, so a second run or an overlapping one
+never applies anything twice; an item that fails is logged and skipped, never blocking the others.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pynamodb.exceptions import DoesNotExist
+
+from passaparola import clock
+from passaparola.customers import service as customers
+from passaparola.customers.record import Change, parse
+from passaparola.data import customers as store
+from passaparola.data.models import EarnModel, LotModel, TimerModel
+from passaparola.data.transactions import Transaction
+from passaparola.loyalty import rules
+from passaparola.observability import logger, metrics
+
+LOOKBACK_DAYS = 7
+KINDS = ("release", "expire", "inactive", "tier", "new", "lapse")
+
+
+class _Gone(Exception):
+    """The item is no longer due (handled by another run, or moved): nothing to do."""
+
+
+@dataclass
+class DailyReport:
+    handled: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
+    read: int = 0
+    points_released: int = 0
+    points_expired: int = 0
+    birthdays: int = 0
+
+
+def run(now: datetime | None = None) -> DailyReport:
+    now = now or clock.now()
+    report = DailyReport()
+    for back in range(LOOKBACK_DAYS, -1, -1):
+        day = (now - timedelta(days=back)).date()
+        for kind in KINDS:
+            key = f"{kind}#{day.isoformat()}"
+            for item in store.due(key):
+                report.read += 1
+                _handle(report, kind, key, item, now)
+    for key in _birthday_keys(now.date()):
+        for item in store.due(key):
+            report.read += 1
+            _handle(report, "birthday", key, item, now)
+    metrics.add_metric(name="PointsReleased", unit=MetricUnit.Count, value=report.points_released)
+    metrics.add_metric(name="PointsExpired", unit=MetricUnit.Count, value=report.points_expired)
+    logger.info("daily run", extra=report.__dict__)
+    return report
+
+
+def _birthday_keys(today: date) -> list[str]:
+    """Today's birthdays; on 28 February of a common year, 29 February's too."""
+    keys = [f"birthday#{today.month:02d}-{today.day:02d}"]
+    if (today.month, today.day) == (2, 28) and not _leap(today.year):
+        keys.append("birthday#02-29")
+    return keys
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _handle(report: DailyReport, kind: str, key: str, item: TimerModel, now: datetime) -> None:
+    handler: Callable[[Change, Transaction, TimerModel, str, DailyReport], None] = HANDLERS[kind]
+    try:
+        customers.mutate(item.customer_id, lambda change, tx: handler(change, tx, item, key, report), f"daily:{kind}")
+    except _Gone:
+        return
+    except Exception:
+        logger.exception("daily item not handled", extra={"customer_id": item.customer_id, "sk": item.sk, "due": key})
+        report.skipped += 1
+        return
+    report.handled[kind] = report.handled.get(kind, 0) + 1
+
+
+def _still_due(tx: Transaction, item: TimerModel, key: str, delete: bool = True) -> TimerModel:
+    """Re-read the timer: it must still be due on this key (a newer change may have moved or removed it)."""
+    try:
+        current = TimerModel.get(item.customer_id, item.sk, consistent_read=True)
+    except DoesNotExist as exc:
+        raise _Gone() from exc
+    if current.due != key:
+        raise _Gone()
+    if delete:
+        tx.delete(TimerModel(item.customer_id, item.sk), condition=TimerModel.due == key)
+    return current
+
+
+def _release(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
+    timer = _still_due(tx, item, key)
+    order_id = timer.ref or ""
+    try:
+        earn = EarnModel.get(change.customer_id, f"EARN#order#{order_id}", consistent_read=True)
+    except DoesNotExist:
+        return
+    if earn.status != "pending":
+        return
+    points = int(earn.points) - int(earn.reversed or 0)
+    if points > 0 and change.program is not None:
+        change.release(order_id, points)
+        report.points_released += points
+
+
+def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
+    try:
+        lot = LotModel.get(item.customer_id, item.sk, consistent_read=True)
+    except DoesNotExist as exc:
+        raise _Gone() from exc
+    if lot.due != key:
+        raise _Gone()
+    tx.delete(LotModel(item.customer_id, item.sk), condition=LotModel.due == key)
+    remaining = rules.lot_remaining(int(lot.cum_before), int(lot.points), change.consumed)
+    report.points_expired += change.take(remaining, "expire", "points_expired", lot.sk)
+
+
+def _inactive(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
+    timer = _still_due(tx, item, key)
+    at = parse(timer.at)
+    if at is not None and at <= change.now:
+        report.points_expired += change.take(change.balance, "expire", "inactivity", None)
+
+
+def _tier(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
+    _still_due(tx, item, key)
+    if change.program is None or not change.program.tiers:
+        return
+    new = rules.review(change.program, change.tier, change.months, change.now)
+    change.set_tier(new)
+
+
+def _segments(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
+    """new_customers / lapsed_180d: the write recomputes segments at `now`; the timer is done."""
+    _still_due(tx, item, key)
+
+
+def _birthday(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
+    r = change.record
+    if r is None or not r.birthday or not r.birthday.endswith(key.removeprefix("birthday#")):
+        raise _Gone()
+    if r.birthday_year and int(r.birthday_year) == change.now.year:
+        raise _Gone()
+    points = change.earn_event("birthday", change.now, f"birthday#{change.now.year}", parse(r.birthday_set_at))
+    if points:
+        report.birthdays += 1
+    else:
+        raise _Gone()
+
+
+HANDLERS: dict[str, Callable[[Change, Transaction, TimerModel, str, DailyReport], None]] = {
+    "release": _release,
+    "expire": _expire,
+    "inactive": _inactive,
+    "tier": _tier,
+    "new": _segments,
+    "lapse": _segments,
+    "birthday": _birthday,
+}

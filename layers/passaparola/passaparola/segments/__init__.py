@@ -1,0 +1,1 @@
+"""Segments: built-in and custom groups of customers, kept current as customers change."""
