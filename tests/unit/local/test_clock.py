@@ -34,7 +34,10 @@ def test_freeze_read_advance_and_restore(clock_url: str) -> None:
     assert r.json() == {"now": "2031-03-15T12:00:00.000Z", "frozen": True}
     frozen = datetime(2031, 3, 15, 12, tzinfo=UTC)
     assert domain_clock.now() == frozen
-    assert requests.get(clock_url, headers=AUTH, timeout=5).json() == {"now": "2031-03-15T12:00:00.000Z", "frozen": True}
+    assert requests.get(clock_url, headers=AUTH, timeout=5).json() == {
+        "now": "2031-03-15T12:00:00.000Z",
+        "frozen": True,
+    }
 
     r = requests.post(clock_url, json={"now": "2031-03-16T14:00:00+02:00"}, headers=AUTH, timeout=5)
     assert r.json() == {"now": "2031-03-16T12:00:00.000Z", "frozen": True}
@@ -53,7 +56,14 @@ def test_needs_the_secret_key(clock_url: str) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"{}", b"not json", b'{"now": "yesterday"}', b'{"now": "2031-03-15T12:00:00"}', b'{"now": 5}', b'{"now": null, "x": 1}'],
+    [
+        b"{}",
+        b"not json",
+        b'{"now": "yesterday"}',
+        b'{"now": "2031-03-15T12:00:00"}',
+        b'{"now": 5}',
+        b'{"now": null, "x": 1}',
+    ],
 )
 def test_bad_bodies_are_400_and_leave_the_clock(clock_url: str, body: bytes) -> None:
     r = requests.post(clock_url, data=body, headers={**AUTH, "Content-Type": "application/json"}, timeout=5)

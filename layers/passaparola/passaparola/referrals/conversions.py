@@ -17,6 +17,7 @@ from passaparola import clock
 from passaparola.campaigns.models import ReferralCampaign
 from passaparola.coupons import service as coupons
 from passaparola.coupons.models import Order, OrderItem, RedeemRequest, normalize_code
+from passaparola.customers import service as customers
 from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as store
@@ -252,11 +253,26 @@ def _decide_and_write(
                 )
     writer = _Writer(incoming, ctx, program, link, decision, source, coupon, notes)
     store.write(writer.build)
+    if decision and decision.status == "converted" and link and link.customer_id != incoming.customer_id:
+        _referrer_converted(link.customer_id, incoming.at)
     if decision and decision.status == "attributed" and program and link:
         person = link_store.person_keys(incoming.email_hash, incoming.customer_id)
         window_start = incoming.at - program.attribution_window
         link_store.touch(person, program.id, link.code, incoming.at, window_start, verified=True)
     return writer.outcome
+
+
+def _referrer_converted(customer_id: str, at: datetime) -> None:
+    """The referrer's facts and segments (ambassadors, top_referrers), right after the conversion's commit.
+
+    Kept out of the conversion's transaction on purpose: a popular referrer's record would otherwise be
+    a point of contention for every concurrent friend's order. A failure here is logged; the conversion
+    stands (the wallet's counts live with the link).
+    """
+    try:
+        customers.mutate(customer_id, lambda change, tx: change.referral_converted(at), "referral_converted")
+    except Exception:
+        logger.exception("referrer facts not updated", extra={"customer_id": customer_id})
 
 
 class _Writer:
@@ -423,11 +439,6 @@ class _Writer:
         keys = _counter_keys(program, link.code, incoming)
         if converted:
             link_store.count_mirror(tx, link.customer_id, program.id, {"conversions": 1})
-            if link.customer_id != incoming.customer_id:
-                referrer = Change(link.customer_id, self.ctx.referrer, now, self.loyalty)
-                referrer.reason = "referral_converted"
-                referrer.referral_converted(incoming.at)
-                referrer.write(tx)
             for board in boards:
                 store.board_update(tx, board, link.code, link.customer_id, link.name, 1)
             cap = program.limits.max_rewarded_per_referrer

@@ -11,14 +11,19 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
 from passaparola.campaigns.models import ReferralCampaign
+from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as store
 from passaparola.data import coupons as code_store
+from passaparola.data import customers as customer_store
+from passaparola.data import links as link_store
+from passaparola.data import loyalty as loyalty_store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats
-from passaparola.data.models import ConversionModel, CounterModel, LinkModel, OrderModel
+from passaparola.data.models import ConversionModel, CounterModel, EarnModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound, RefundExceedsOrder
+from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import metrics
 from passaparola.referrals import rewards
 from passaparola.referrals.models import IssuedReward, RefundOutcome, RefundRequest, RewardChange
@@ -61,9 +66,21 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
     balances = code_store.code_balances(credit_codes) if credit_codes else {}
     changes: list[RewardChange] = []
     now = clock.now()
+    loyalty = campaign_store.loyalty_program()
+    customer_ids = {order.customer_id} | {
+        r.customer_id for r, _ in held if r.type == "points" and r.status == "released"
+    }
+    records = {cid: customer_store.read(cid) for cid in customer_ids}
+    earn = loyalty_store.earn_of(order.customer_id, f"order#{order_id}")
 
     def build(tx: Transaction) -> None:
         changes.clear()
+        people = {cid: Change(cid, records[cid], now, loyalty) for cid in customer_ids}
+        friend = people[order.customer_id]
+        friend.reason = "order_refunded"
+        friend.refund(order.currency, value)
+        if earn is not None:
+            _reverse_points(tx, friend, earn, amount, refunded + value, order_id)
         tx.update(
             order,
             actions=[OrderModel.refunded.add(value)],
@@ -80,6 +97,17 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
             _void_conversion(tx, conversion, now)
             for reward, _spec in held:
                 changes.append(_undo(tx, reward, balances, conversion.variant, now))
+                if reward.type == "points" and reward.status == "released" and reward.points:
+                    people[reward.customer_id].take(reward.points, "reverse", "referral_refunded", reward.id)
+                if reward.role == "referrer" and reward.status == "released":
+                    link_store.count_mirror(tx, reward.customer_id, reward.campaign_id, {"rewarded": -1})
+            if conversion.conv_status == "converted":
+                link_store.count_mirror(
+                    tx, conversion.referrer_customer_id, conversion.campaign_id, {"conversions": -1}
+                )
+        for person in people.values():
+            if person.dirty:
+                person.write(tx)
 
     try:
         store.write(build)
@@ -95,6 +123,29 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
         currency=order.currency,
         conversion_voided=voids,
         rewards=changes,
+    )
+
+
+def _reverse_points(
+    tx: Transaction, change: Change, earn: EarnModel, paid: int, refunded_total: int, order_id: str
+) -> None:
+    """The order's points follow the refund: pending ones are voided, released ones taken back (never below 0)."""
+    points, already = int(earn.points), int(earn.reversed or 0)
+    back = loyalty_rules.refund_reversal(points, paid, refunded_total, already)
+    if back <= 0 or earn.status == "voided":
+        return
+    source = f"order#{order_id}"
+    if earn.status == "pending":
+        change.void_pending(back, "order_refunded", source)
+        status = "voided" if already + back >= points else "pending"
+    else:
+        change.take(back, "reverse", "order_refunded", source)
+        change.unearn_month(earn.month, back)
+        status = "released"
+    tx.update(
+        earn,
+        actions=[EarnModel.reversed.add(back), EarnModel.status.set(status)],
+        condition=EarnModel.reversed == already,
     )
 
 

@@ -6,7 +6,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
 from passaparola.campaigns.service import get_referral
+from passaparola.customers.record import Change
+from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as store
+from passaparola.data import customers as customer_store
+from passaparola.data import links as link_store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats
 from passaparola.data.models import ConversionModel, CustomerModel, LinkModel, OrderModel
@@ -62,8 +66,17 @@ def _approve_once(conversion_id: str) -> Conversion | None:
     at = datetime.fromisoformat(order.created_at) if order else store.to_conversion(item).created_at
     bucket = rules.period_bucket(program, at)
     boards = store.board_keys(program.id, rules.boards(at))
+    loyalty = campaign_store.loyalty_program()
+    referrer_record = customer_store.read(item.referrer_customer_id)
+    friend_record = customer_store.read(item.customer_id)
 
     def build(tx: Transaction) -> None:
+        referrer = Change(item.referrer_customer_id, referrer_record, now, loyalty)
+        referrer.reason = "referral_converted"
+        referrer.referral_converted(now)
+        referrer.write(tx)
+        link_store.count_mirror(tx, item.referrer_customer_id, program.id, {"conversions": 1})
+        friend = Change(item.customer_id, friend_record, now, loyalty)
         tx.update(
             item,
             actions=[
@@ -92,9 +105,13 @@ def _approve_once(conversion_id: str) -> Conversion | None:
             if reward.status != "pending":
                 continue
             if reward.role == "referee":
-                rewards.release(tx, reward, spec, item.variant, now, "approved_by_review")
+                released = rewards.release(tx, reward, spec, item.variant, now, "approved_by_review")
+                if released.points and item.customer_id != item.referrer_customer_id:
+                    friend.credit_reward(released.points, "referral_reward", released.id)
             else:
                 reward_store.unhold(tx, reward)
+        if friend.dirty:
+            friend.write(tx)
 
     try:
         store.write(build)

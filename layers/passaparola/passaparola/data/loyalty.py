@@ -1,0 +1,13 @@
+"""Points records in the rewards table: what an order or event earned (the ledger lines are written by the
+customer change that moves the balance)."""
+
+from pynamodb.exceptions import DoesNotExist
+
+from passaparola.data.models import EarnModel
+
+
+def earn_of(customer_id: str, source: str) -> EarnModel | None:
+    try:
+        return EarnModel.get(customer_id, f"EARN#{source}", consistent_read=True)
+    except DoesNotExist:
+        return None
