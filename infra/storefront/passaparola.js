@@ -260,18 +260,26 @@
 
   /** POST /v1/referrals/track → {status, body} (body parsed or null); rejects only on network failure. */
   function send(payload) {
+    return call("POST", "/v1/referrals/track", payload, {});
+  }
+
+  /** Any storefront route with the publishable key → {status, body}; rejects only on network failure. */
+  function call(method, path, payload, headers) {
     if (!config.api || !config.key) {
       return Promise.reject(new Error("not configured: set data-api and data-key, or call Passaparola.init"));
     }
     if (typeof window.fetch !== "function") return Promise.reject(new Error("fetch is not available"));
+    var all = { "X-Publishable-Key": config.key };
+    if (payload !== null) all["Content-Type"] = "application/json";
+    for (var name in headers) if (Object.prototype.hasOwnProperty.call(headers, name)) all[name] = headers[name];
     return window
-      .fetch(config.api + "/v1/referrals/track", {
-        method: "POST",
+      .fetch(config.api + path, {
+        method: method,
         mode: "cors",
         credentials: "omit",
-        keepalive: true,
-        headers: { "Content-Type": "application/json", "X-Publishable-Key": config.key },
-        body: JSON.stringify(payload),
+        keepalive: method === "POST",
+        headers: all,
+        body: payload === null ? undefined : JSON.stringify(payload),
       })
       .then(function (resp) {
         return resp.text().then(function (text) {
@@ -402,12 +410,29 @@
     }
   }
 
+  /**
+   * Join the loyalty program: {email or phone, consent: {email, sms}, name, locale, country, source}.
+   * `customerToken` (from the shop's backend) joins the signed-in customer under the shop's own id.
+   * Resolves to {status, body}: 201 joined, 200 already a member, 4xx with the API's error.
+   */
+  function enroll(person, customerToken) {
+    var headers = customerToken ? { "X-Customer-Token": String(customerToken) } : {};
+    return call("POST", "/v1/loyalty/enroll", person || {}, headers);
+  }
+
+  /** The signed-in shopper's wallet (points, tier, rewards, referral link, coupons): needs a customer token. */
+  function wallet(customerToken) {
+    return call("GET", "/v1/me/wallet", null, { "X-Customer-Token": String(customerToken || "") });
+  }
+
   var api = {
     version: VERSION,
     init: init,
     identify: identify,
     getReferral: getReferral,
     clear: clear,
+    enroll: enroll,
+    wallet: wallet,
   };
   window.Passaparola = api;
 
