@@ -12,7 +12,7 @@ import time
 
 from bench import common
 
-PARTS = ("roundtrips", "latency", "imports", "codes", "reports", "referrals")
+PARTS = ("roundtrips", "latency", "imports", "codes", "reports", "referrals", "loyalty")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("infra.local")
 access_log = logging.getLogger("infra.local.access")
 
-CORS_HEADERS = "Authorization,Content-Type,X-Publishable-Key,Idempotency-Key"
+CORS_HEADERS = "Authorization,Content-Type,X-Publishable-Key,Idempotency-Key,X-Customer-Token"
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 

@@ -8,11 +8,19 @@ grows. Real DynamoDB has no such cost.
 `apply()` replaces that backup with a snapshot of only the items the transaction names (deep copies of those
 items, restored on cancellation), which keeps moto's all-or-nothing behaviour while making the cost
 independent of the table size. The local stack, the unit tests and the benchmarks all run with it.
+
+Second artefact: moto serves requests on threads but its DynamoDB backend has no locking. A transaction
+checks its conditions, writes, and on cancellation restores what it saw — so a transaction cancelled
+while another committed could restore an item over the other's write (a committed write lost, an answer
+read from a half-applied transaction). Real DynamoDB serialises these. `apply()` puts every item
+operation of the backend under one lock, so each request sees and leaves a consistent table.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import threading
 import types
 from typing import Any
 
@@ -63,4 +71,32 @@ def apply() -> None:
             raise
 
     ddb.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    for name in LOCKED:
+        method = getattr(ddb.DynamoDBBackend, name, None)
+        if method is not None:
+            setattr(ddb.DynamoDBBackend, name, _locked(method))
     _applied = True
+
+
+LOCKED = (
+    "put_item",
+    "get_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "batch_write_item",
+    "transact_get_items",
+    "transact_write_items",
+)
+_LOCK = threading.RLock()
+
+
+def _locked(method: Any) -> Any:
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _LOCK:
+            return method(*args, **kwargs)
+
+    return run

@@ -265,6 +265,9 @@ class SegmentChangePage(BaseModel):
     next_cursor: str | None = None
 
 
+SIGNALS = frozenset({"order", "referral", "loyalty_enrolled", *EVENT_TYPES})
+
+
 class EngagementConfig(Strict):
     """Weights of the engagement score and the thresholds of the built-in segments.
 
@@ -299,7 +302,10 @@ class EngagementConfig(Strict):
 
     @field_validator("weights")
     @classmethod
-    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+    def _known_and_bounded(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signals {unknown}; known: {sorted(SIGNALS)}")
         if any(w < 0 or w > 1000 for w in value.values()):
             raise ValueError("weights are between 0 and 1000")
         return value

@@ -23,7 +23,7 @@ from passaparola.customers.models import EngagementConfig, SegmentCreate
 from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
 from passaparola.data import notifications
-from passaparola.data.models import CustomerModel, EarnModel, LotModel, PointsLedgerModel
+from passaparola.data.models import CustomerModel, EarnModel, LotModel, PointsLedgerModel, TimerModel
 from passaparola.data.transactions import Transaction
 from passaparola.ids import new_sortable_id
 from passaparola.loyalty import rules as loyalty
@@ -100,6 +100,7 @@ class Change:
         self.signed_up_at = parse(r.signed_up_at)
         self._r = r
         self._ledger_seq = 0
+        self._timer_ops: dict[str, tuple[str, dict[str, Any], Condition | None]] = {}
         self._touched_loyalty = False
 
     # ------------------------------------------------------------------------------------- state
@@ -107,7 +108,7 @@ class Change:
     @property
     def dirty(self) -> bool:
         """Something to write (a change that did nothing leaves the record and its version alone)."""
-        return bool(self.sets or self.removes or self.extra)
+        return bool(self.sets or self.removes or self.extra or self._timer_ops)
 
     @property
     def exists(self) -> bool:
@@ -133,10 +134,16 @@ class Change:
             tiers_reached=frozenset(self.tiers_reached),
         )
 
+    def value(self, name: str) -> Any:
+        """An attribute as this change leaves it (set, removed, or as read)."""
+        if name in self.removes:
+            return None
+        return self.sets.get(name, getattr(self._r, name, None))
+
     def state(self) -> segment_rules.CustomerState:
         r = self._r
-        consent = json.loads(self.sets.get("consent", r.consent) or "{}")
-        attributes = json.loads(self.sets.get("attributes", r.attributes) or "{}")
+        consent = json.loads(self.value("consent") or "{}")
+        attributes = json.loads(self.value("attributes") or "{}")
         tiers = [t.name for t in self.program.sorted_tiers()] if self.program else []
         return segment_rules.CustomerState(
             now=self.now,
@@ -153,12 +160,13 @@ class Change:
             points_balance=self.balance,
             tier=self.tier,
             tier_rank=tiers.index(self.tier) if self.tier in tiers else None,
-            country=self.sets.get("country", r.country) if "country" not in self.removes else None,
-            locale=self.sets.get("locale", r.locale) if "locale" not in self.removes else None,
+            country=self.value("country"),
+            locale=self.value("locale"),
             attributes=attributes,
             consent_email=bool(consent.get("email", {}).get("granted")),
             consent_sms=bool(consent.get("sms", {}).get("granted")),
             referred=bool(r.referred_by),
+            tier_ranks={name: rank for rank, name in enumerate(tiers)},
         )
 
     def score_now(self) -> float:
@@ -263,9 +271,7 @@ class Change:
         self.put("pending", self.pending)
         self._earn_record(source, result.points, "pending", paid, at)
         self._ledger("pend", result.points, "order_paid", source)
-        self.extra.append(
-            lambda tx: store.set_timer(tx, self.customer_id, "release", release_at, ref=order_id, points=result.points)
-        )
+        self.set_timer("release", release_at, ref=order_id, points=result.points)
         self.effects.pending += result.points
         return result.points
 
@@ -374,7 +380,7 @@ class Change:
         self.put("last_activity_at", iso(self.now))
         if self.program and self.program.expiry.policy == "inactivity" and self.program.expiry.days:
             at = self.now + timedelta(days=self.program.expiry.days)
-            self.extra.append(lambda tx: store.set_timer(tx, self.customer_id, "inactive", at))
+            self.set_timer("inactive", at)
 
     def _tiers(self) -> None:
         if not self.program or not self.program.tiers:
@@ -387,7 +393,7 @@ class Change:
             self.put("tier_since", iso(self.now))
             review = loyalty.next_review(self.program, self.now)
             self.put("tier_review_at", iso(review))
-            self.extra.append(lambda tx: store.set_timer(tx, self.customer_id, "tier", review))
+            self.set_timer("tier", review)
         for t in entered:
             self.tiers_reached.add(t.name)
             self.effects.tier_entered.append(t)
@@ -423,7 +429,7 @@ class Change:
         self.put("tier_since", iso(self.now))
         review = loyalty.next_review(self.program, self.now)
         self.put("tier_review_at", iso(review))
-        self.extra.append(lambda tx: store.set_timer(tx, self.customer_id, "tier", review))
+        self.set_timer("tier", review)
 
     def _earn_record(self, source: str, points: int, status: str, paid: int, at: datetime) -> None:
         month = iso(self.now)[:7]
@@ -449,7 +455,8 @@ class Change:
         stamp = iso(self.now)
         line_id = new_sortable_id("pts", int(self.now.timestamp() * 1000))
         balance_after, pending_after = self.balance, self.pending
-        sk = f"POINTS#{stamp}#{self._ledger_seq:03d}#{line_id}"
+        version = int(self._r.version or 0) + 1 if self.record is not None else 1
+        sk = f"POINTS#{stamp}#{version:010d}#{self._ledger_seq:03d}#{line_id}"
         self._touched_loyalty = True
         self.extra.append(
             lambda tx: tx.save(
@@ -505,6 +512,7 @@ class Change:
         )
         for build in self.extra:
             build(tx)
+        self._write_timers(tx)
         return self.effects
 
     def _timers(self) -> None:
@@ -513,7 +521,28 @@ class Change:
         current = {"new_customers": "new", "lapsed_180d": "lapse"}
         for segment, kind in current.items():
             if segment in due:
-                self.extra.append(self._timer(kind, due[segment]))
+                self.set_timer(kind, due[segment])
 
-    def _timer(self, kind: str, at: datetime) -> Callable[[Transaction], None]:
-        return lambda tx: store.set_timer(tx, self.customer_id, kind, at)
+    # ------------------------------------------------------------------------------------ timers
+
+    def set_timer(self, kind: str, at: datetime, ref: str | None = None, points: int | None = None) -> None:
+        """Schedule (or move) a timer; the last decision of a change about one timer is the one written."""
+        sk = store.timer_sk(kind, ref)
+        previous = self._timer_ops.get(sk)
+        condition = previous[2] if previous else None
+        fields = {"due": store.day_key(kind, at), "at": iso(at), "ref": ref, "points": points}
+        self._timer_ops[sk] = ("put", fields, condition)
+
+    def set_birthday_timer(self, month: int, day: int) -> None:
+        self._timer_ops[store.timer_sk("birthday")] = ("put", {"due": f"birthday#{month:02d}-{day:02d}"}, None)
+
+    def clear_timer(self, sk: str, condition: Condition | None = None) -> None:
+        """Remove a timer (on `condition`, e.g. still due on the key the job read)."""
+        self._timer_ops[sk] = ("delete", {}, condition)
+
+    def _write_timers(self, tx: Transaction) -> None:
+        for sk, (op, fields, condition) in self._timer_ops.items():
+            if op == "put":
+                tx.save(TimerModel(self.customer_id, sk, **fields), condition=condition)
+            else:
+                tx.delete(TimerModel(self.customer_id, sk), condition=condition)

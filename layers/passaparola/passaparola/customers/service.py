@@ -26,6 +26,7 @@ from passaparola.customers.models import (
 )
 from passaparola.customers.record import Change, parse
 from passaparola.data import campaigns as campaign_store
+from passaparola.data import conversions as referral_links
 from passaparola.data import customers as store
 from passaparola.data import transactions
 from passaparola.data.models import CustomerModel, LinkModel, OrderModel, ReferralMirrorModel, TouchModel
@@ -94,9 +95,9 @@ def put(customer_id: str, body: CustomerPut) -> tuple[Customer, bool]:
             change.put("birthday", birthday)
             change.put("birthday_set_at", iso(now) if birthday else None)
             if body.birthday:
-                store.set_birthday_timer(tx, customer_id, body.birthday.month, body.birthday.day)
+                change.set_birthday_timer(body.birthday.month, body.birthday.day)
             else:
-                store.clear_timer(tx, customer_id, "birthday")
+                change.clear_timer(store.timer_sk("birthday"))
         if body.created_at:
             change.signed_up_at = body.created_at
             change.put("signed_up_at", iso(body.created_at))
@@ -294,14 +295,13 @@ def erase(customer_id: str) -> Erasure:
         for name in PERSONAL:
             change.put(name, None)
         change.put("erased_at", iso(change.now))
-        store.clear_timer(tx, customer_id, "birthday")
+        change.clear_timer(store.timer_sk("birthday"))
 
     mutate(customer_id, do, "erased")
-    for link in part.referrals:
-        if link.code:
-            LinkModel(f"REF#{link.code}", "LINK").update(
-                actions=[LinkModel.name.remove(), LinkModel.email_hash.remove()]
-            )
+    for mirror in part.referrals:
+        link = referral_links.read_link(mirror.code) if mirror.code else None
+        if link is not None and (link.name or link.email_hash):
+            link.update(actions=[LinkModel.name.remove(), LinkModel.email_hash.remove()])
             erased.append(f"referral link {link.code}: name and hashed email")
     if email_hash:
         for touch in TouchModel.query(f"EMAIL#{email_hash}"):

@@ -3,11 +3,10 @@
 Everything about one customer lives in their partition, so the wallet and the profile are one Query.
 """
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
@@ -27,6 +26,7 @@ from passaparola.data.models import (
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
+from passaparola.errors import InvalidRequest
 
 CHANGES_KEPT = timedelta(days=35)
 CACHE_SECONDS = 10.0
@@ -126,7 +126,7 @@ def changes_since(
     """Entries and exits from `since`, oldest first, across the day partitions up to `until`."""
     oldest = until - CHANGES_KEPT
     since = max(since, oldest)
-    state = json.loads(cursor) if cursor else {"day": iso(since)[:10], "after": iso(since)}
+    state = _changes_cursor(cursor) if cursor else {"day": iso(since)[:10], "after": iso(since)}
     day = datetime.fromisoformat(state["day"] + "T00:00:00+00:00")
     items: list[SegmentChangeModel] = []
     after = state["after"]
@@ -137,10 +137,21 @@ def changes_since(
             items.append(item)
             after = item.sk
         if len(items) >= limit:
-            return items, json.dumps({"day": day.date().isoformat(), "after": after})
+            return items, encode_cursor({"day": {"S": day.date().isoformat()}, "after": {"S": after}})
         day += timedelta(days=1)
         after = ""
     return items, None
+
+
+def _changes_cursor(cursor: str) -> dict[str, str]:
+    value = decode_cursor(cursor, {"day", "after"})
+    assert value is not None
+    day, after = value["day"]["S"], value["after"]["S"]
+    try:
+        date.fromisoformat(day)
+    except ValueError as exc:
+        raise InvalidRequest("The cursor is not valid for this listing.", {"field": "cursor"}) from exc
+    return {"day": day, "after": after}
 
 
 def segment_items() -> list[SegmentModel]:
@@ -206,24 +217,18 @@ def day_key(kind: str, at: datetime) -> str:
     return f"{kind}#{iso(at)[:10]}"
 
 
-def set_timer(
-    tx: Transaction, customer_id: str, kind: str, at: datetime, ref: str | None = None, points: int | None = None
-) -> None:
-    sk = f"timer#{kind}" + (f"#{ref}" if ref else "")
-    tx.save(TimerModel(customer_id, sk, due=day_key(kind, at), at=iso(at), ref=ref, points=points))
-
-
-def set_birthday_timer(tx: Transaction, customer_id: str, month: int, day: int) -> None:
-    tx.save(TimerModel(customer_id, "timer#birthday", due=f"birthday#{month:02d}-{day:02d}"))
-
-
-def clear_timer(tx: Transaction, customer_id: str, kind: str, ref: str | None = None) -> None:
-    tx.delete(TimerModel(customer_id, f"timer#{kind}" + (f"#{ref}" if ref else "")))
+def timer_sk(kind: str, ref: str | None = None) -> str:
+    return f"timer#{kind}" + (f"#{ref}" if ref else "")
 
 
 def due(key: str) -> Iterator[TimerModel]:
     """Items whose `due` is exactly `key` (e.g. "release#2026-11-24"): the daily job's only reads."""
     yield from TimerModel.due_index.query(key)
+
+
+def lots(customer_id: str) -> list[LotModel]:
+    """A customer's lots in release order (their sort key)."""
+    return list(LotModel.query(customer_id, LotModel.sk.startswith("lot#"), consistent_read=True))
 
 
 def lot(customer_id: str, sk: str) -> LotModel | None:

@@ -273,7 +273,8 @@ class SegmentChangeModel(Model):
     customer_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     customer = UnicodeAttribute()
-    segment = UnicodeAttribute()
+    segment = UnicodeAttribute(attr_name="segment_name")
+    """Stored as `segment_name`: `segment` is the by_segment index's key, for memberships only."""
     change = UnicodeAttribute()
     at = UnicodeAttribute()
     reason = UnicodeAttribute()

@@ -24,6 +24,7 @@ from passaparola.loyalty import rules
 from passaparola.observability import logger, metrics
 
 LOOKBACK_DAYS = 7
+MAX_LOTS_PER_CHANGE = 40
 KINDS = ("release", "expire", "inactive", "tier", "new", "lapse")
 
 
@@ -86,7 +87,7 @@ def _handle(report: DailyReport, kind: str, key: str, item: TimerModel, now: dat
     report.handled[kind] = report.handled.get(kind, 0) + 1
 
 
-def _still_due(tx: Transaction, item: TimerModel, key: str, delete: bool = True) -> TimerModel:
+def _still_due(change: Change, item: TimerModel, key: str) -> TimerModel:
     """Re-read the timer: it must still be due on this key (a newer change may have moved or removed it)."""
     try:
         current = TimerModel.get(item.customer_id, item.sk, consistent_read=True)
@@ -94,13 +95,12 @@ def _still_due(tx: Transaction, item: TimerModel, key: str, delete: bool = True)
         raise _Gone() from exc
     if current.due != key:
         raise _Gone()
-    if delete:
-        tx.delete(TimerModel(item.customer_id, item.sk), condition=TimerModel.due == key)
+    change.clear_timer(item.sk, condition=TimerModel.due == key)
     return current
 
 
 def _release(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
-    timer = _still_due(tx, item, key)
+    timer = _still_due(change, item, key)
     order_id = timer.ref or ""
     try:
         earn = EarnModel.get(change.customer_id, f"EARN#order#{order_id}", consistent_read=True)
@@ -115,26 +115,35 @@ def _release(change: Change, tx: Transaction, item: TimerModel, key: str, report
 
 
 def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
-    try:
-        lot = LotModel.get(item.customer_id, item.sk, consistent_read=True)
-    except DoesNotExist as exc:
-        raise _Gone() from exc
-    if lot.due != key:
+    """Expire every lot of this customer that is due by now, oldest first in one change.
+
+    FIFO needs the order: a lot's remaining points are what is left of it once everything consumed has been
+    taken from the lots released before it, so lots are expired in release order (a later run finds the
+    ones handled here gone).
+    """
+    in_order = sorted(store.lots(change.customer_id), key=lambda lot: int(lot.cum_before))
+    lots = [
+        lot
+        for lot in in_order
+        if lot.due and lot.due.startswith("expire#") and lot.due.removeprefix("expire#") <= key.removeprefix("expire#")
+    ][:MAX_LOTS_PER_CHANGE]
+    if not any(lot.sk == item.sk for lot in lots):
         raise _Gone()
-    tx.delete(LotModel(item.customer_id, item.sk), condition=LotModel.due == key)
-    remaining = rules.lot_remaining(int(lot.cum_before), int(lot.points), change.consumed)
-    report.points_expired += change.take(remaining, "expire", "points_expired", lot.sk)
+    for lot in lots:
+        tx.delete(LotModel(lot.customer_id, lot.sk), condition=LotModel.due == lot.due)
+        remaining = rules.lot_remaining(int(lot.cum_before), int(lot.points), change.consumed)
+        report.points_expired += change.take(remaining, "expire", "points_expired", lot.sk)
 
 
 def _inactive(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
-    timer = _still_due(tx, item, key)
+    timer = _still_due(change, item, key)
     at = parse(timer.at)
     if at is not None and at <= change.now:
         report.points_expired += change.take(change.balance, "expire", "inactivity", None)
 
 
 def _tier(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
-    _still_due(tx, item, key)
+    _still_due(change, item, key)
     if change.program is None or not change.program.tiers:
         return
     new = rules.review(change.program, change.tier, change.months, change.now)
@@ -143,7 +152,7 @@ def _tier(change: Change, tx: Transaction, item: TimerModel, key: str, report: D
 
 def _segments(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
     """new_customers / lapsed_180d: the write recomputes segments at `now`; the timer is done."""
-    _still_due(tx, item, key)
+    _still_due(change, item, key)
 
 
 def _birthday(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:

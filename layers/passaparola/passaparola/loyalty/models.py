@@ -186,7 +186,10 @@ class PointsLedgerEntry(BaseModel):
         None, description="Pending points right after it (`pend`, and `reverse` of pending points, move these)."
     )
     reason: str
-    source_id: str | None = Field(None, description="The order, event, reward or redemption it came from.")
+    source_type: str | None = Field(
+        None, description="order, event, signup, birthday, referral, reward, redemption or lot (an expiry)."
+    )
+    source_id: str | None = Field(None, description="The id of what it came from (order id, event id...).")
     at: datetime
 
 
@@ -294,9 +297,6 @@ class EnrollRequest(Strict):
 
     email: str | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(None, pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, e.g. +393331234567.")
-    customer_id: str | None = Field(
-        None, min_length=1, max_length=128, description="Default: derived from the email/phone."
-    )
     name: str | None = Field(None, min_length=1, max_length=200)
     consent: dict[Literal["email", "sms"], bool] = Field(default_factory=dict)
     locale: str | None = Field(None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$")

@@ -255,12 +255,24 @@ def ledger(customer_id: str, limit: int, cursor: str | None) -> PointsLedgerPage
             balance_after=int(i.balance_after) if i.balance_after is not None else None,
             pending_after=int(i.pending_after) if i.pending_after is not None else None,
             reason=i.reason,
-            source_id=i.source_id,
+            source_type=_source(i.source_id)[0],
+            source_id=_source(i.source_id)[1],
             at=datetime.fromisoformat(i.at),
         )
         for i in result
     ]
     return PointsLedgerPage(items=items, next_cursor=encode_cursor(result.last_evaluated_key))
+
+
+def _source(value: str | None) -> tuple[str | None, str | None]:
+    """Stored `order#<id>` → ("order", "<id>"); rewards and redemptions are known by their id's prefix."""
+    if not value:
+        return None, None
+    if "#" in value:
+        kind, _, rest = value.partition("#")
+        return kind, rest
+    prefixes = {"lrd": "redemption", "rwd": "reward"}
+    return prefixes.get(value.split("_", 1)[0]), value
 
 
 # ---------------------------------------------------------------------------------------- tokens, join

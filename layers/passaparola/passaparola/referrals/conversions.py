@@ -6,6 +6,8 @@ the world changed since the read (a concurrent order of the same friend, the ref
 program switched off): read again and decide again, so the answer is always true to the stored state.
 """
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,7 +43,7 @@ from passaparola.referrals.models import (
     ReferralOutcome,
 )
 
-ATTEMPTS = 6
+ATTEMPTS = 12
 IP_COUNTER_TTL = timedelta(days=2)
 HOUR_COUNTER_TTL = timedelta(days=2)
 
@@ -79,11 +81,12 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
     """Report an order. Returns its outcome and whether it is new (False: a replay of the first answer)."""
     at = request.created_at or clock.now()
     coupon = None
+    line_discounts: dict[str, int] = {}
     if request.coupon_code:
         replayed = store.find_order(request.id)  # a replay must not touch the coupon again
         if replayed is not None:
             return OrderOutcome.model_validate_json(replayed.outcome), False
-        coupon = _redeem(request)
+        coupon, line_discounts = _redeem(request)
     paid = request.amount - (coupon.discount_amount or 0 if coupon and coupon.redeemed else 0)
     incoming = Incoming(
         key=request.id,
@@ -98,8 +101,8 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
         ip=request.ip,
         user_agent=request.user_agent,
         at=at,
-        gross=request.amount,
-        lines=tuple(loyalty_rules.Line(i.sku, tuple(i.categories), i.quantity, i.unit_price) for i in request.items),
+        gross=paid if line_discounts else request.amount,
+        lines=_paid_lines(request, line_discounts),
         with_coupon=bool(coupon and coupon.redeemed),
     )
     return _record(incoming, coupon)
@@ -124,7 +127,22 @@ def record_event(request: EventConversionRequest) -> tuple[OrderOutcome, bool]:
     return _record(incoming, None)
 
 
-def _redeem(request: OrderRequest) -> CouponOutcome:
+def _paid_lines(request: OrderRequest, line_discounts: dict[str, int]) -> tuple[loyalty_rules.Line, ...]:
+    """Order lines at what was paid for them: a coupon's discount stays on the lines it applied to, so an
+    excluded line (a gift card) never carries part of a discount it did not get."""
+    lines = [loyalty_rules.Line(i.sku, tuple(i.categories), i.quantity, i.unit_price) for i in request.items]
+    if not line_discounts:
+        return tuple(lines)
+    left = dict(line_discounts)
+    out = []
+    for line in lines:
+        total = line.quantity * line.unit_price
+        off = min(left.pop(line.sku, 0), total)
+        out.append(loyalty_rules.Line(line.sku, line.categories, 1, total - off))
+    return tuple(out)
+
+
+def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int]]:
     """Redeem the order's coupon through the coupon engine (idempotent on code and order)."""
     assert request.coupon_code
     code = normalize_code(request.coupon_code)
@@ -139,13 +157,21 @@ def _redeem(request: OrderRequest) -> CouponOutcome:
     try:
         result = coupons.redeem(RedeemRequest(code=code, customer_id=request.customer_id, order=order))
     except CouponRejected as rejected:
-        return CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
+        outcome = CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
+        return outcome, {}
     r = result.redemption
-    return CouponOutcome(code=code, redeemed=True, redemption_id=r.id, discount_amount=r.discount_amount)
+    per_line: dict[str, int] = {}
+    for applied in r.applicable_items:
+        per_line[applied.sku] = per_line.get(applied.sku, 0) + applied.discount_amount
+    allocated = sum(per_line.values()) == r.discount_amount
+    outcome = CouponOutcome(code=code, redeemed=True, redemption_id=r.id, discount_amount=r.discount_amount)
+    return outcome, per_line if allocated else {}
 
 
 def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutcome, bool]:
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))  # let a concurrent change of the customer land
         code = normalize_code(incoming.referral_code) if incoming.referral_code else None
         ctx = store.read_order_and_friend(incoming.key, incoming.customer_id, incoming.email_hash, code)
         if ctx.order is not None:
