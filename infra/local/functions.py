@@ -77,10 +77,52 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+class _PerThread:
+    """A data descriptor whose value is per thread (one in-flight invocation per thread)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        return getattr(_invocation, self.name, None)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(_invocation, self.name, value)
+
+
+_invocation = threading.local()
+_isolated = False
+
+
+def isolate_event_handlers() -> None:
+    """Make powertools' resolvers safe for concurrent invocations in one process.
+
+    `resolve()` stores the event as a class attribute (`BaseRouter.current_event = ...`): in Lambda a
+    process serves one event at a time, but the local stack serves each invocation on its own thread, so a
+    concurrent request of any function would overwrite it and a handler could read another request's event
+    (two orders answered with one redemption). Here both the class-level and instance-level attribute
+    resolve to a per-thread value, which is exactly Lambda's one-event-per-process model.
+    """
+    global _isolated
+    if _isolated:
+        return
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    names = ("current_event", "lambda_context")
+    for name in names:
+        setattr(BaseRouter, name, _PerThread(name))  # instance access: the descriptor in the class
+    meta = type(BaseRouter)
+    BaseRouter.__class__ = type(  # type: ignore[assignment]
+        "PerThreadRouterMeta", (meta,), {name: _PerThread(name) for name in names}
+    )  # class access (`BaseRouter.current_event = ...`): the metaclass's data descriptor wins
+    _isolated = True
+
+
 class FunctionPool:
     """Module instances of one function, each serving one invocation at a time (Lambda's concurrency model)."""
 
     def __init__(self, spec: FunctionSpec) -> None:
+        isolate_event_handlers()
         self.spec = spec
         self._idle: list[ModuleType] = []
         self._lock = threading.Lock()
