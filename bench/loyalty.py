@@ -2,7 +2,7 @@
 daily job at 100,000 customers, in-process like bench/referrals.py (calls) and bench/reports.py (the seeded size).
 
 Every call goes through its function's `lambda_handler` with the local gateway's event (the daily job through
-the LoyaltyDailyFunction handler) and every botocore call it makes is recorded (`Meter`, the hook of
+the LoyaltyDailyFunction handler) and every botocore call it makes is recorded (`Meter`, a hook like the one of
 bench/roundtrips.py): the operation and tables (`describe`), the items each request writes (`items_written`
 of bench/referrals.py), the items of a transaction (ConditionChecks included) and what reads returned, with
 the read capacity DynamoDB would charge for it (`_read` of bench/reports.py: 4 KB units, half for an eventually

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -31,9 +31,15 @@ def _judge(snapshot: store.Snapshot, request: ValidateRequest) -> rules.Effect:
     )
 
 
-def validate(request: ValidateRequest) -> Validation:
-    """Would this code apply to this cart now? Changes nothing."""
+def validate(request: ValidateRequest, customer_facts: bool = True) -> Validation:
+    """Would this code apply to this cart now? Changes nothing.
+
+    `customer_facts=False` (a browser that did not prove who the customer is) judges the customer as one
+    with no history, so the answer cannot reveal anyone's orders or past redemptions.
+    """
     snapshot = store.load(request.code, request.customer_id, request.order.id)
+    if not customer_facts and snapshot.customer is not None:
+        snapshot = replace(snapshot, customer=rules.CustomerFacts(order_count=0, campaign_redemptions=0))
     try:
         effect = _judge(snapshot, request)
     except CouponRejected as rejected:
