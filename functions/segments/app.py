@@ -1,9 +1,9 @@
 """Segments: the built-in and custom ones, their members, and the feed of entries and exits."""
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import AwareDatetime
 
 from passaparola.api.app import Api, handler
 from passaparola.customers.models import Segment, SegmentChangePage, SegmentCreate, SegmentList, SegmentMemberPage
@@ -34,7 +34,9 @@ def create(body: SegmentCreate) -> tuple[Segment, int]:
     "/v1/segments/changes", summary="Entries and exits since a time, oldest first (kept 35 days)", tags=["segments"]
 )
 def changes(
-    since: Annotated[datetime, Query(description="UTC ISO-8601")], limit: Limit = 100, cursor: Cursor = None
+    since: Annotated[AwareDatetime, Query(description="ISO-8601 with an offset, e.g. 2026-11-01T00:00:00Z")],
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> SegmentChangePage:
     return service.changes(since, limit, cursor)
 

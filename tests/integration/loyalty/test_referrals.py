@@ -80,3 +80,29 @@ def test_a_referral_refunded_before_release_earns_the_referrer_nothing(lo, progr
     assert where(lo.ledger(bea), type="earn") == []
     friend_status = lo.status(friend)
     assert (friend_status["balance"], friend_status["pending"]) == (0, 0)
+
+
+def test_a_referral_refunded_after_release_takes_back_the_referrers_points(lo, program, clock):
+    rf = Referrals(lo.stack)
+    referral_program = rf.create_program(
+        referrer_reward={"type": "points", "points": 250},
+        tiers=[],
+        fraud={"max_conversions_per_ip": 1000, "max_conversions_per_hour": 1000},
+    )
+    cleo = cid("cleo-")
+    link = rf.link(referral_program["id"], cleo, name="Cleo")
+    friend = cid("friend-")
+    outcome = rf.order_outcome(friend, 5000, referral_code=link["code"], email=new_email(), ip=new_ip())
+    assert_converted(outcome, link["code"])
+    clock.advance(days=15)
+    lo.stack.run_job(RELEASE_JOB)
+    assert lo.status(cleo)["balance"] == 550  # the program's 250 and the loyalty rule's 300
+    # When the friend's order is refunded in full after the release
+    clock.tick()
+    r = rf.refund(outcome["order_id"])
+    assert r.status_code == 200, r.text
+    # Then both go back, and the wallet no longer counts the referral as rewarded
+    assert lo.status(cleo)["balance"] == 0
+    assert sorted(e["points"] for e in where(lo.ledger(cleo), type="reverse")) == [-300, -250]
+    referral = lo.wallet(cleo)["referral"]
+    assert (referral["conversions"], referral["rewarded"]) == (0, 0)

@@ -74,7 +74,18 @@ Discount = Annotated[
 MONEY_DISCOUNTS = ("amount", "fixed_price", "gift_card")
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda d: d.astimezone(UTC))]
+def _utc(value: datetime) -> datetime:
+    """To UTC, within years 1970-9000 (beyond, date arithmetic would overflow: a 400, never a 500)."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the date is out of range") from exc
+    if not 1970 <= utc.year <= 9000:
+        raise ValueError("the year must be between 1970 and 9000")
+    return utc
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
 """Any offset is accepted on input; the API stores and answers in UTC."""
 
 

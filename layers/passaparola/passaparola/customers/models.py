@@ -1,5 +1,6 @@
 """Customer shapes: the profile a shop keeps here, engagement events, computed facts, segments."""
 
+import math
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -39,6 +40,11 @@ class Consent(Strict):
     granted: bool
     at: UtcDatetime | None = Field(None, description="When it was given or withdrawn; default: now.")
     source: str | None = Field(None, max_length=64)
+    confirmed: bool | None = Field(
+        None,
+        description="False: given in a browser with only the publishable key (anyone could type anyone's email); "
+        "it does not count until the shop confirms it (double opt-in) by PUTting the customer's consent.",
+    )
 
 
 class Birthday(Strict):
@@ -292,6 +298,7 @@ class EngagementConfig(Strict):
             "custom": 1.0,
         }
     )
+    model_config = {"allow_inf_nan": False}
     half_life_days: int = Field(90, ge=1, le=3650)
     engaged_score: float = Field(25.0, ge=0, description="future_ambassadors: at least this score.")
     new_customer_days: int = Field(30, ge=1, le=365, description="new_customers: signed up within these days.")
@@ -306,7 +313,7 @@ class EngagementConfig(Strict):
         unknown = sorted(set(value) - SIGNALS)
         if unknown:
             raise ValueError(f"unknown signals {unknown}; known: {sorted(SIGNALS)}")
-        if any(w < 0 or w > 1000 for w in value.values()):
+        if any(not math.isfinite(w) or w < 0 or w > 1000 for w in value.values()):
             raise ValueError("weights are between 0 and 1000")
         return value
 

@@ -53,6 +53,11 @@ class Effects:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
+def _counts(consent: dict[str, Any] | None) -> bool:
+    """Consent counts when granted and not awaiting confirmation."""
+    return bool(consent and consent.get("granted") and consent.get("confirmed") is not False)
+
+
 class Change:
     """A customer's record as read, and everything one call does to it."""
 
@@ -163,8 +168,8 @@ class Change:
             country=self.value("country"),
             locale=self.value("locale"),
             attributes=attributes,
-            consent_email=bool(consent.get("email", {}).get("granted")),
-            consent_sms=bool(consent.get("sms", {}).get("granted")),
+            consent_email=_counts(consent.get("email")),
+            consent_sms=_counts(consent.get("sms")),
             referred=bool(r.referred_by),
             tier_ranks={name: rank for rank, name in enumerate(tiers)},
         )
@@ -253,8 +258,17 @@ class Change:
         """Order points: pending for `pending_days` (released by the daily job), or at once with 0 days."""
         if not self.earns() or self.program is None:
             return 0
+        # rules (windows, caps) are judged when Passaparola receives the order: a late report cannot reopen a
+        # past day's cap; the pending period still runs from the order's own time
         result = loyalty.earn(
-            self.program, ORDER_EVENT, at, self.account(), lines=lines, amount=amount, paid=paid, currency=currency
+            self.program,
+            ORDER_EVENT,
+            self.now,
+            self.account(),
+            lines=lines,
+            amount=amount,
+            paid=paid,
+            currency=currency,
         )
         if result.points <= 0:
             return 0
@@ -279,7 +293,8 @@ class Change:
         """Fixed points for an event (review, nps_answer, signup, birthday, referral, custom:<name>...)."""
         if not self.earns() or self.program is None:
             return 0
-        result = loyalty.earn(self.program, event, at, self.account(), birthday_set_at=birthday_set_at)
+        # judged when Passaparola learns of it: a late or back-dated event cannot reopen a past day's cap
+        result = loyalty.earn(self.program, event, self.now, self.account(), birthday_set_at=birthday_set_at)
         if result.points <= 0:
             return 0
         self._auto_enroll(at)
@@ -289,6 +304,8 @@ class Change:
             self.put("signup_earned", True)
         if event == "birthday":
             self.put("birthday_year", at.year)
+        if event == "referral":  # kept so that a refund of the friend's order can take them back
+            self._earn_record(source, result.points, "released", 0, at)
         self.credit(result.points, event, source, kind="earn")
         return result.points
 
@@ -456,7 +473,7 @@ class Change:
         line_id = new_sortable_id("pts", int(self.now.timestamp() * 1000))
         balance_after, pending_after = self.balance, self.pending
         version = int(self._r.version or 0) + 1 if self.record is not None else 1
-        sk = f"POINTS#{stamp}#{version:010d}#{self._ledger_seq:03d}#{line_id}"
+        sk = f"POINTS#{version:010d}#{self._ledger_seq:03d}#{line_id}"  # commit order: the record's version
         self._touched_loyalty = True
         self.extra.append(
             lambda tx: tx.save(

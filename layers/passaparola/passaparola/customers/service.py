@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from passaparola import clock
 from passaparola.campaigns.models import LoyaltyCampaign
@@ -29,7 +29,14 @@ from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as referral_links
 from passaparola.data import customers as store
 from passaparola.data import transactions
-from passaparola.data.models import CustomerModel, LinkModel, OrderModel, ReferralMirrorModel, TouchModel
+from passaparola.data.models import (
+    CustomerModel,
+    LinkModel,
+    LinkOwnerModel,
+    OrderModel,
+    ReferralMirrorModel,
+    TouchModel,
+)
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound
 from passaparola.observability import metrics
@@ -122,7 +129,12 @@ def _consent(body: CustomerPut, record: CustomerModel | None, now: datetime) -> 
     current = json.loads(record.consent) if record and record.consent else {}
     for channel, consent in body.consent.items():
         previous = current.get(channel)
-        unchanged = previous and previous.get("granted") == consent.granted and consent.at is None
+        unchanged = (
+            previous
+            and previous.get("granted") == consent.granted
+            and consent.at is None
+            and previous.get("confirmed") is not False  # the shop PUTting it confirms a browser's consent
+        )
         current[channel] = (
             previous
             if unchanged
@@ -298,11 +310,23 @@ def erase(customer_id: str) -> Erasure:
         change.clear_timer(store.timer_sk("birthday"))
 
     mutate(customer_id, do, "erased")
-    for mirror in part.referrals:
-        link = referral_links.read_link(mirror.code) if mirror.code else None
+    for owner in LinkOwnerModel.query(f"CUST#{customer_id}", LinkOwnerModel.sk.startswith("LINK#")):
+        link = referral_links.read_link(owner.code)
         if link is not None and (link.name or link.email_hash):
             link.update(actions=[LinkModel.name.remove(), LinkModel.email_hash.remove()])
             erased.append(f"referral link {link.code}: name and hashed email")
+    hashed_orders = 0
+    for order_id in sorted(r.order_ids or set()):
+        try:
+            OrderModel(order_id).update(
+                actions=[OrderModel.email_hash.remove()],
+                condition=OrderModel.id.exists() & OrderModel.email_hash.exists(),
+            )
+            hashed_orders += 1
+        except UpdateError:
+            continue  # an order known only through a redemption, or already without one
+    if hashed_orders:
+        erased.append(f"hashed email on {hashed_orders} orders")
     if email_hash:
         for touch in TouchModel.query(f"EMAIL#{email_hash}"):
             touch.delete()

@@ -417,6 +417,8 @@ def code_balances(codes: list[str]) -> dict[str, int]:
     return {i.code: int(i.balance or 0) for i in CodeModel.batch_get(codes, consistent_read=True)}
 
 
-def take_balance(tx: Transaction, code: str, amount: int, seen: int) -> None:
-    """Remove unspent credit from a gift card, only if its balance is still what was read."""
+def take_balance(tx: Transaction, code: str, amount: int, seen: int, owner: str | None = None) -> None:
+    """Remove unspent credit from a gift card, only if its balance is still what was read (and its wallet copy)."""
     tx.update(CodeModel(code), actions=[CodeModel.balance.add(-amount)], condition=CodeModel.balance == seen)
+    if owner:
+        tx.update(CouponMirrorModel(owner, f"coupon#{code}"), actions=[CouponMirrorModel.balance.add(-amount)])

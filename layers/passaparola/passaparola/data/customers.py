@@ -55,9 +55,14 @@ def read(customer_id: str) -> CustomerModel | None:
 def partition(customer_id: str) -> Partition:
     """One Query (paged only past 1 MB): the record and everything the wallet shows."""
     out = Partition()
-    for raw in CustomerModel._get_connection().query(customer_id, consistent_read=True).get("Items", []):
-        _sort(out, raw)
-    return out
+    start = None
+    while True:
+        page = CustomerModel._get_connection().query(customer_id, consistent_read=True, exclusive_start_key=start)
+        for raw in page.get("Items", []):
+            _sort(out, raw)
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return out
 
 
 def _sort(out: Partition, raw: dict) -> None:
@@ -127,7 +132,10 @@ def changes_since(
     oldest = until - CHANGES_KEPT
     since = max(since, oldest)
     state = _changes_cursor(cursor) if cursor else {"day": iso(since)[:10], "after": iso(since)}
-    day = datetime.fromisoformat(state["day"] + "T00:00:00+00:00")
+    day = max(
+        datetime.fromisoformat(state["day"] + "T00:00:00+00:00"),
+        oldest.replace(hour=0, minute=0, second=0, microsecond=0),
+    )
     items: list[SegmentChangeModel] = []
     after = state["after"]
     while day.date() <= until.date() and len(items) < limit:

@@ -24,7 +24,8 @@ from passaparola.loyalty import rules
 from passaparola.observability import logger, metrics
 
 LOOKBACK_DAYS = 7
-MAX_LOTS_PER_CHANGE = 40
+MAX_LOTS_PER_CHANGE = 25
+"""Lot deletes + ledger lines + record + segment changes stay well under DynamoDB's 100 items."""
 KINDS = ("release", "expire", "inactive", "tier", "new", "lapse")
 
 
@@ -121,6 +122,8 @@ def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report:
     taken from the lots released before it, so lots are expired in release order (a later run finds the
     ones handled here gone).
     """
+    if store.lot(item.customer_id, item.sk) is None:
+        raise _Gone()  # an earlier item of this customer expired it with its siblings
     in_order = sorted(store.lots(change.customer_id), key=lambda lot: int(lot.cum_before))
     lots = [
         lot
@@ -129,8 +132,11 @@ def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report:
     ][:MAX_LOTS_PER_CHANGE]
     if not any(lot.sk == item.sk for lot in lots):
         raise _Gone()
+    keep = change.program is None or change.program.expiry.policy != "fixed"  # policy changed: nothing expires
     for lot in lots:
         tx.delete(LotModel(lot.customer_id, lot.sk), condition=LotModel.due == lot.due)
+        if keep:
+            continue
         remaining = rules.lot_remaining(int(lot.cum_before), int(lot.points), change.consumed)
         report.points_expired += change.take(remaining, "expire", "points_expired", lot.sk)
 
@@ -138,15 +144,23 @@ def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report:
 def _inactive(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
     timer = _still_due(change, item, key)
     at = parse(timer.at)
-    if at is not None and at <= change.now:
-        report.points_expired += change.take(change.balance, "expire", "inactivity", None)
+    program = change.program
+    if program is None or program.expiry.policy != "inactivity":
+        return  # the policy changed since: the timer is simply dropped
+    if at is not None and at.date() > change.now.date():
+        change.set_timer("inactive", at)  # not today after all: keep it
+        return
+    report.points_expired += change.take(change.balance, "expire", "inactivity", None)
 
 
 def _tier(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
     _still_due(change, item, key)
     if change.program is None or not change.program.tiers:
         return
-    new = rules.review(change.program, change.tier, change.months, change.now)
+    program = change.program
+    # a calendar year's status is judged on the year that just ended (the review runs on 1 January)
+    judged_at = change.now - timedelta(days=1) if program.tier_policy.window == "calendar_year" else change.now
+    new = rules.review(program, change.tier, change.months, judged_at)
     change.set_tier(new)
 
 

@@ -304,7 +304,7 @@ def enroll(body: EnrollRequest, token_customer_id: str | None) -> tuple[EnrollOu
                 if getattr(body, name) and not getattr(change.record, name, None):
                     change.put(name, getattr(body, name))
             if body.consent:
-                change.put("consent", _consent(change, body))
+                change.put("consent", _consent(change, body, vouched=token_customer_id is not None))
             change.earn_event("signup", change.now, f"signup#{customer_id}")
         return joined, created
 
@@ -323,12 +323,14 @@ def enroll(body: EnrollRequest, token_customer_id: str | None) -> tuple[EnrollOu
     )
 
 
-def _consent(change: Change, body: EnrollRequest) -> str:
+def _consent(change: Change, body: EnrollRequest, vouched: bool) -> str:
+    """Consent given while joining; unconfirmed unless the shop's backend vouched for the customer (a token)."""
     import json
 
     current = json.loads(change.record.consent) if change.record and change.record.consent else {}
     for channel, granted in body.consent.items():
-        current[channel] = {"granted": granted, "at": iso(change.now), "source": f"enroll:{body.source}"}
+        entry = {"granted": granted, "at": iso(change.now), "source": f"enroll:{body.source}"}
+        current[channel] = entry if vouched or not granted else entry | {"confirmed": False}
     return json.dumps(current)
 
 

@@ -67,9 +67,13 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
     changes: list[RewardChange] = []
     now = clock.now()
     loyalty = campaign_store.loyalty_program()
-    customer_ids = {order.customer_id} | {
-        r.customer_id for r, _ in held if r.type == "points" and r.status == "released"
-    }
+    referrer_rewards = [r for r, _ in held if r.role == "referrer" and r.status == "released"]
+    referral_earns = {r.id: loyalty_store.earn_of(r.customer_id, f"referral#{r.id}") for r in referrer_rewards}
+    customer_ids = (
+        {order.customer_id}
+        | {r.customer_id for r, _ in held if r.type == "points" and r.status == "released"}
+        | {r.customer_id for r in referrer_rewards if referral_earns[r.id] is not None}
+    )
     records = {cid: customer_store.read(cid) for cid in customer_ids}
     earn = loyalty_store.earn_of(order.customer_id, f"order#{order_id}")
 
@@ -101,6 +105,8 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
                     people[reward.customer_id].take(reward.points, "reverse", "referral_refunded", reward.id)
                 if reward.role == "referrer" and reward.status == "released":
                     link_store.count_mirror(tx, reward.customer_id, reward.campaign_id, {"rewarded": -1})
+                    if (referral := referral_earns.get(reward.id)) is not None:
+                        _reverse_referral_points(tx, people[reward.customer_id], referral)
             if conversion.conv_status == "converted":
                 link_store.count_mirror(
                     tx, conversion.referrer_customer_id, conversion.campaign_id, {"conversions": -1}
@@ -149,6 +155,20 @@ def _reverse_points(
     )
 
 
+def _reverse_referral_points(tx: Transaction, change: Change, earn: EarnModel) -> None:
+    """The loyalty program's `referral` points go with the referral they rewarded."""
+    back = int(earn.points) - int(earn.reversed or 0)
+    if back <= 0:
+        return
+    change.take(back, "reverse", "referral_refunded", earn.sk.removeprefix("EARN#"))
+    change.unearn_month(earn.month, back)
+    tx.update(
+        earn,
+        actions=[EarnModel.reversed.add(back), EarnModel.status.set("voided")],
+        condition=EarnModel.reversed == int(earn.reversed or 0),
+    )
+
+
 def _void_conversion(tx: Transaction, conversion: ConversionModel, now: datetime) -> None:
     was = conversion.conv_status
     tx.update(
@@ -189,7 +209,7 @@ def _undo(
         seen = balances.get(reward.coupon_code, 0)
         taken = min(seen, reward.amount or 0)
         if taken:
-            code_store.take_balance(tx, reward.coupon_code, taken, seen)
+            code_store.take_balance(tx, reward.coupon_code, taken, seen, reward.customer_id)
     not_reversed = (reward.amount or 0) - taken if reward.type == "credit" else None
     reversed_amount = taken if reward.type == "credit" else reward.amount
     update = {"status": "reversed", "reversed_at": now, "reason": "order_refunded", "amount": reversed_amount}

@@ -20,6 +20,9 @@ from passaparola.data import customers as store
 from passaparola.errors import InvalidRequest, NotFound, SegmentExists
 from passaparola.observability import logger
 
+MAX_CUSTOM_SEGMENTS = 15
+"""Entering or leaving a segment writes 3 items; 7 built-in + 15 custom keep a change well under 100."""
+
 
 def list_all() -> SegmentList:
     items = store.segment_items()
@@ -82,6 +85,11 @@ def create(definition: SegmentCreate) -> Segment:
     if definition.name in rules.BUILT_IN:
         raise InvalidRequest(
             "This is a built-in segment's name.", {"fields": [{"field": "name", "message": "reserved"}]}
+        )
+    if len(store.custom_segments()) >= MAX_CUSTOM_SEGMENTS:
+        raise InvalidRequest(
+            f"At most {MAX_CUSTOM_SEGMENTS} custom segments: every customer change re-evaluates them in one transaction.",
+            {"fields": [{"field": "name", "message": "too many custom segments"}]},
         )
     if not store.save_segment(definition, clock.now()):
         raise SegmentExists(details={"segment": definition.name})
