@@ -15,4 +15,5 @@ from passaparola.segments import service as segments
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = jobs.run()
     backfilled = segments.backfill()
-    return {**report.__dict__, "segment_backfill_customers": backfilled}
+    figures = {k: v for k, v in report.__dict__.items() if k != "expired_customers"}
+    return {**figures, "segment_backfill_customers": backfilled}

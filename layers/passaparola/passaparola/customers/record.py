@@ -47,6 +47,7 @@ class Effects:
 
     points: int = 0
     pending: int = 0
+    expired: int = 0
     entered: list[str] = field(default_factory=list)
     exited: list[str] = field(default_factory=list)
     tier_entered: list[LoyaltyTier] = field(default_factory=list)
@@ -375,6 +376,8 @@ class Change:
         self.put("balance", self.balance)
         self.put("consumed", self.consumed)
         self._ledger(kind, -taken, reason, source)
+        if kind == "expire":
+            self.effects.expired += taken
         return taken
 
     def spend(self, points: int, reason: str, source: str) -> None:

@@ -211,18 +211,24 @@ def to_customer(r: CustomerModel, referrals: list[ReferralMirrorModel] | None = 
 
 
 def record_event(body: EngagementEventIn) -> tuple[EventOutcome, bool]:
-    """An engagement signal: score, points, segments, once per event id (a replay answers the first outcome)."""
+    """An engagement signal: score, points, segments, once per event id (a replay answers the first outcome).
+
+    Round trips: the stored answer (replay?), the customer record, one transaction. Only a retried write
+    (a concurrent change of the customer) looks for the stored answer again: the event may have landed.
+    """
     key = f"engagement#{body.id}"
     at = body.occurred_at or clock.now()
+    tries: list[int] = []
 
-    def do(change: Change, tx: Transaction) -> EventOutcome | None:
-        replay = _stored(key)
+    def do(change: Change, tx: Transaction) -> tuple[EventOutcome, bool]:
+        tries.append(1)
+        replay = _stored(key) if len(tries) > 1 else None
         if replay is not None:
-            return replay
+            return replay, False
         change.seen(at)
         change.signal(body.type, at, score=body.score, rating=body.rating, duration_seconds=body.duration_seconds)
         points = change.earn_event(body.rule_event, at, f"event#{body.id}")
-        outcome = EventOutcome(
+        draft = EventOutcome(
             id=body.id,
             customer_id=body.customer_id,
             type=body.rule_event,
@@ -230,34 +236,29 @@ def record_event(body: EngagementEventIn) -> tuple[EventOutcome, bool]:
             engagement_score=round(change.score_now(), 2),
             occurred_at=at,
         )
+        outcome = _finish(draft, change)
         change.effects.after_commit.append(
             lambda: metrics.add_metric(name="EngagementEvents", unit=MetricUnit.Count, value=1)
         )
-        change.extra.append(
-            lambda t: t.save(
-                OrderModel(
-                    key,
-                    kind="engagement",
-                    customer_id=body.customer_id,
-                    amount=0,
-                    currency="XXX",
-                    outcome=_finish(outcome, change).model_dump_json(),
-                    created_at=iso(at),
-                ),
-                condition=OrderModel.id.does_not_exist(),
-            )
+        tx.save(
+            OrderModel(
+                key,
+                kind="engagement",
+                customer_id=body.customer_id,
+                amount=0,
+                currency="XXX",
+                outcome=outcome.model_dump_json(),
+                created_at=iso(at),
+            ),
+            condition=OrderModel.id.does_not_exist(),
         )
-        return None
+        return outcome, True
 
     stored = _stored(key)
     if stored is not None:
         return stored, False
-    change, replay = mutate(body.customer_id, do, f"event:{body.type}")
-    if replay is not None:
-        return replay, False
-    stored = _stored(key)
-    assert stored is not None
-    return stored, True
+    _, (outcome, new) = mutate(body.customer_id, do, f"event:{body.type}")
+    return outcome, new
 
 
 def _finish(outcome: EventOutcome, change: Change) -> EventOutcome:

@@ -41,6 +41,7 @@ class DailyReport:
     points_released: int = 0
     points_expired: int = 0
     birthdays: int = 0
+    expired_customers: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
 
 def run(now: datetime | None = None) -> DailyReport:
@@ -59,7 +60,7 @@ def run(now: datetime | None = None) -> DailyReport:
             _handle(report, "birthday", key, item, now)
     metrics.add_metric(name="PointsReleased", unit=MetricUnit.Count, value=report.points_released)
     metrics.add_metric(name="PointsExpired", unit=MetricUnit.Count, value=report.points_expired)
-    logger.info("daily run", extra=report.__dict__)
+    logger.info("daily run", extra={k: v for k, v in report.__dict__.items() if k != "expired_customers"})
     return report
 
 
@@ -76,9 +77,15 @@ def _leap(year: int) -> bool:
 
 
 def _handle(report: DailyReport, kind: str, key: str, item: TimerModel, now: datetime) -> None:
+    """One due item in its own transaction; the report counts what the committed change did (a retried build
+    never counts twice)."""
     handler: Callable[[Change, Transaction, TimerModel, str, DailyReport], None] = HANDLERS[kind]
+    if kind == "expire" and (item.customer_id, key) in report.expired_customers:
+        return  # its lots due by this day were expired together with the first one met
     try:
-        customers.mutate(item.customer_id, lambda change, tx: handler(change, tx, item, key, report), f"daily:{kind}")
+        change, _ = customers.mutate(
+            item.customer_id, lambda change, tx: handler(change, tx, item, key, report), f"daily:{kind}"
+        )
     except _Gone:
         return
     except Exception:
@@ -86,6 +93,13 @@ def _handle(report: DailyReport, kind: str, key: str, item: TimerModel, now: dat
         report.skipped += 1
         return
     report.handled[kind] = report.handled.get(kind, 0) + 1
+    report.points_expired += change.effects.expired
+    if kind == "release":
+        report.points_released += change.effects.points
+    if kind == "birthday":
+        report.birthdays += 1
+    if kind == "expire":
+        report.expired_customers.add((item.customer_id, key))
 
 
 def _still_due(change: Change, item: TimerModel, key: str) -> TimerModel:
@@ -112,7 +126,6 @@ def _release(change: Change, tx: Transaction, item: TimerModel, key: str, report
     points = int(earn.points) - int(earn.reversed or 0)
     if points > 0 and change.program is not None:
         change.release(order_id, points)
-        report.points_released += points
 
 
 def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
@@ -122,8 +135,6 @@ def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report:
     taken from the lots released before it, so lots are expired in release order (a later run finds the
     ones handled here gone).
     """
-    if store.lot(item.customer_id, item.sk) is None:
-        raise _Gone()  # an earlier item of this customer expired it with its siblings
     in_order = sorted(store.lots(change.customer_id), key=lambda lot: int(lot.cum_before))
     lots = [
         lot
@@ -138,7 +149,7 @@ def _expire(change: Change, tx: Transaction, item: TimerModel, key: str, report:
         if keep:
             continue
         remaining = rules.lot_remaining(int(lot.cum_before), int(lot.points), change.consumed)
-        report.points_expired += change.take(remaining, "expire", "points_expired", lot.sk)
+        change.take(remaining, "expire", "points_expired", lot.sk)
 
 
 def _inactive(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
@@ -150,7 +161,7 @@ def _inactive(change: Change, tx: Transaction, item: TimerModel, key: str, repor
     if at is not None and at.date() > change.now.date():
         change.set_timer("inactive", at)  # not today after all: keep it
         return
-    report.points_expired += change.take(change.balance, "expire", "inactivity", None)
+    change.take(change.balance, "expire", "inactivity", None)
 
 
 def _tier(change: Change, tx: Transaction, item: TimerModel, key: str, report: DailyReport) -> None:
@@ -176,9 +187,7 @@ def _birthday(change: Change, tx: Transaction, item: TimerModel, key: str, repor
     if r.birthday_year and int(r.birthday_year) == change.now.year:
         raise _Gone()
     points = change.earn_event("birthday", change.now, f"birthday#{change.now.year}", parse(r.birthday_set_at))
-    if points:
-        report.birthdays += 1
-    else:
+    if not points:
         raise _Gone()
 
 

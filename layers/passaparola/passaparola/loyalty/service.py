@@ -10,6 +10,7 @@ from passaparola import clock
 from passaparola.campaigns.models import LoyaltyCampaign
 from passaparola.clock import iso
 from passaparola.customers import service as customers
+from passaparola.customers.models import EngagementConfig
 from passaparola.customers.record import Change, parse
 from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
@@ -70,7 +71,7 @@ def wallet(customer_id: str, base_url: str) -> Wallet:
     now = clock.now()
     program = customers.program()
     part = store.partition(customer_id)
-    change = Change(customer_id, part.record, now, program, store.engagement_config(), [])
+    change = Change(customer_id, part.record, now, program, EngagementConfig(), [])  # no score shown: no config read
     out = Wallet(customer_id=customer_id, campaign_id=program.id if program else None, member=change.member, as_of=now)
     if program is not None:
         horizon = program.expiry.warn_days
