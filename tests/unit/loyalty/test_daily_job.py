@@ -96,3 +96,18 @@ def test_a_changed_expiry_policy_stops_pending_expiries(aws):
     _at(datetime(2026, 3, 31, 6, tzinfo=UTC) + timedelta(days=1))
     jobs.run()
     assert _balance("pol")[0] == 50
+
+
+def test_a_missed_run_still_pays_the_birthday_once_and_not_again_next_year_from_the_look_back(aws):
+    _program(earning_rules=[{"event": "birthday", "points": 200}, {"event": "review", "points": 50}])
+    from passaparola.customers.models import CustomerPut
+
+    _at(datetime(2026, 1, 2, 10, tzinfo=UTC))
+    customers.put("bday", CustomerPut.model_validate({"birthday": {"month": 12, "day": 29}}))
+    _review("bday")  # a member
+    _at(datetime(2026, 12, 31, 6, tzinfo=UTC))  # the runs of 29 and 30 December were missed
+    jobs.run()
+    assert _balance("bday")[0] == 250
+    _at(datetime(2027, 1, 2, 6, tzinfo=UTC))  # 29 December is in the look-back, but of last year
+    jobs.run()
+    assert _balance("bday")[0] == 250

@@ -1,6 +1,8 @@
 """Customer use cases: the profile, engagement events, the right to be forgotten, joining the loyalty program."""
 
 import json
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -53,7 +55,9 @@ def program() -> LoyaltyCampaign | None:
 def mutate(customer_id: str, do: Callable[[Change, Transaction], T], reason: str = "change") -> tuple[Change, T]:
     """Read the record, apply `do`, write it all in one transaction; a concurrent change → read and redo."""
     loyalty = program()
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))  # let the concurrent change land
         record, now = store.read(customer_id), clock.now()
         done: list[tuple[Change, T]] = []
 

@@ -54,7 +54,10 @@ def run(now: datetime | None = None) -> DailyReport:
             for item in store.due(key):
                 report.read += 1
                 _handle(report, kind, key, item, now)
-    for key in _birthday_keys(now.date()):
+    # a missed run's birthdays too (this year's only: the guard is the calendar year, paid once)
+    days = [(now - timedelta(days=back)).date() for back in range(LOOKBACK_DAYS, -1, -1)]
+    birthday_keys = {k for day in days if day.year == now.year for k in _birthday_keys(day)}
+    for key in sorted(birthday_keys):
         for item in store.due(key):
             report.read += 1
             _handle(report, "birthday", key, item, now)
