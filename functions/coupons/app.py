@@ -5,10 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from passaparola.api.app import Api, customer_token, handler
+from passaparola.api.app import Api, customer_vouched, handler
 from passaparola.coupons import service
 from passaparola.coupons.models import CodeStr, CodeWithUses, RedeemRequest, Redemption, ValidateRequest, Validation
-from passaparola.errors import Forbidden
 
 app = Api(browser_routes={"POST /v1/coupons/validate"})
 RedemptionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -17,18 +16,7 @@ CodeParam = Annotated[CodeStr, Path(description="A coupon code (case-insensitive
 
 @app.post("/v1/coupons/validate", summary="Check a code against a cart (changes nothing)", tags=["coupons"])
 def validate(request: ValidateRequest) -> Validation:
-    return service.validate(request, customer_facts=_proven(request.customer_id))
-
-
-def _proven(customer_id: str | None) -> bool:
-    """The secret key, or a browser carrying a customer token for this very customer (403 for another one)."""
-    principal = app.context.get("principal")
-    if customer_id is None or principal is None or principal.kind != "publishable":
-        return True
-    vouched = customer_token(app, required=False)
-    if vouched is not None and vouched != customer_id:
-        raise Forbidden("The customer token is for another customer.", {"field": "customer_id"})
-    return vouched == customer_id
+    return service.validate(request, customer_facts=customer_vouched(app, request.customer_id))
 
 
 @app.post(

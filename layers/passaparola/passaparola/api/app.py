@@ -144,6 +144,20 @@ def customer_token(app: Api, required: bool) -> str | None:
     return tokens.verify(raw, clock.now())
 
 
+def customer_vouched(app: Api, customer_id: str | None) -> bool:
+    """May this call see `customer_id`'s own facts? The secret key may; a browser only with that customer's token.
+
+    A token for another customer is refused (403) rather than silently ignored.
+    """
+    principal = app.context.get("principal")
+    if customer_id is None or principal is None or principal.kind != "publishable":
+        return True
+    vouched = customer_token(app, required=False)
+    if vouched is not None and vouched != customer_id:
+        raise Forbidden("The customer token is for another customer.", {"field": "customer_id"})
+    return vouched == customer_id
+
+
 def public_base_url(app: Api) -> str:
     """The API's base URL as the client sees it, for links it will share (PUBLIC_API_URL overrides).
 
