@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from passaparola.customers import rules
 from passaparola.customers.models import Basket, Condition, EngagementConfig, SegmentCreate
 from passaparola.customers.rules import (
     BUILT_IN,
@@ -703,19 +702,6 @@ def test_timers_flip_membership_at_their_instant() -> None:
     assert "new_customers" in built_in_segments(replace(customer, now=due["new_customers"] - TICK), CONFIG)
     assert "lapsed_180d" in built_in_segments(replace(customer, now=due["lapsed_180d"]), CONFIG)
     assert "lapsed_180d" not in built_in_segments(replace(customer, now=due["lapsed_180d"] - TICK), CONFIG)
-
-
-def test_engagement_drops_below_the_threshold_after_it_decays() -> None:
-    assert rules.engagement_drops_at(state(engagement=20.0), CONFIG) is None
-    assert rules.engagement_drops_at(state(engagement=50.0), EngagementConfig(engaged_score=0)) is None
-    at = rules.engagement_drops_at(state(engagement=50.0), CONFIG)
-    assert at is not None
-    assert abs(at - (NOW + 90 * DAY)) <= timedelta(seconds=2)
-    assert decayed(50.0, NOW, at, 90) < 25.0
-    assert decayed(50.0, NOW, at - timedelta(seconds=2), 90) >= 25.0
-
-
-# ---------------------------------------------------------------------------------------------- diff
 
 
 def test_diff_answers_sorted_entries_and_exits() -> None:

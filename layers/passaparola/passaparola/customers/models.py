@@ -316,21 +316,3 @@ class EngagementConfig(Strict):
         if any(not math.isfinite(w) or w < 0 or w > 1000 for w in value.values()):
             raise ValueError("weights are between 0 and 1000")
         return value
-
-
-class CustomerPage(BaseModel):
-    items: list[Customer]
-    next_cursor: str | None = None
-
-
-class OrderFact(BaseModel):
-    """What an order adds to a customer's facts (internal)."""
-
-    order_id: str
-    amount: int
-    currency: str
-    at: datetime
-    with_coupon: bool = False
-
-
-__all__ = ["Currency", "UtcDatetime"]

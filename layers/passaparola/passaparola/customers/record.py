@@ -46,11 +46,9 @@ class Effects:
     """What a change did, for the caller's answer."""
 
     points: int = 0
-    pending: int = 0
     expired: int = 0
     entered: list[str] = field(default_factory=list)
     exited: list[str] = field(default_factory=list)
-    tier_entered: list[LoyaltyTier] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
@@ -77,8 +75,6 @@ class Change:
         r = record or CustomerModel(customer_id, "facts")
         self.sets: dict[str, Any] = {}
         self.removes: set[str] = set()
-        self.adds: dict[str, int] = {}
-        self.set_adds: dict[str, set[str]] = {}
         self.extra: list[Callable[[Transaction], None]] = []
         self.effects = Effects()
         self.reason = "change"
@@ -107,7 +103,6 @@ class Change:
         self._r = r
         self._ledger_seq = 0
         self._timer_ops: dict[str, tuple[str, dict[str, Any], Condition | None]] = {}
-        self._touched_loyalty = False
 
     # ------------------------------------------------------------------------------------- state
 
@@ -117,15 +112,10 @@ class Change:
         return bool(self.sets or self.removes or self.extra or self._timer_ops)
 
     @property
-    def exists(self) -> bool:
-        return self.record is not None
-
-    @property
     def member(self) -> bool:
         return self.enrolled_at is not None
 
     def account(self) -> loyalty.Account:
-        r = self._r
         return loyalty.Account(
             balance=self.balance,
             pending=self.pending,
@@ -134,9 +124,9 @@ class Change:
             months=dict(self.months),
             caps=dict(self.caps),
             tier=self.tier,
-            tier_since=parse(self.sets.get("tier_since", r.tier_since)),
-            signup_earned=bool(self.sets.get("signup_earned", r.signup_earned)),
-            birthday_year=self.sets.get("birthday_year", int(r.birthday_year) if r.birthday_year else None),
+            tier_since=parse(self.value("tier_since")),
+            signup_earned=bool(self.value("signup_earned")),
+            birthday_year=int(year) if (year := self.value("birthday_year")) else None,
             tiers_reached=frozenset(self.tiers_reached),
         )
 
@@ -245,7 +235,6 @@ class Change:
         self.put("enrolled_at", iso(at))
         self.seen(at)
         self.signal("loyalty_enrolled", at)
-        self._touched_loyalty = True
         self._tiers()
         return True
 
@@ -287,7 +276,6 @@ class Change:
         self._earn_record(source, result.points, "pending", paid, at)
         self._ledger("pend", result.points, "order_paid", source)
         self.set_timer("release", release_at, ref=order_id, points=result.points)
-        self.effects.pending += result.points
         return result.points
 
     def earn_event(self, event: str, at: datetime, source: str, birthday_set_at: datetime | None = None) -> int:
@@ -416,7 +404,6 @@ class Change:
             self.set_timer("tier", review)
         for t in entered:
             self.tiers_reached.add(t.name)
-            self.effects.tier_entered.append(t)
         if entered:
             self.put("tiers_reached", set(self.tiers_reached))
         for t in entered:
@@ -477,7 +464,6 @@ class Change:
         balance_after, pending_after = self.balance, self.pending
         version = int(self._r.version or 0) + 1 if self.record is not None else 1
         sk = f"POINTS#{version:010d}#{self._ledger_seq:03d}#{line_id}"  # commit order: the record's version
-        self._touched_loyalty = True
         self.extra.append(
             lambda tx: tx.save(
                 PointsLedgerModel(

@@ -128,19 +128,6 @@ def signal_weight(
     return weight
 
 
-def engagement_drops_at(state: CustomerState, config: EngagementConfig) -> datetime | None:
-    """When the score (decaying, with no new signal) falls below `engaged_score`; None if it is not above.
-
-    Not part of `timers` (membership of future_ambassadors / opportunists also changes with decay): use it
-    to schedule a re-evaluation if that matters. A second later than the exact instant, so a re-evaluation
-    at that time does see the score below the threshold despite float rounding.
-    """
-    if config.engaged_score <= 0 or state.engagement < config.engaged_score:
-        return None
-    days = config.half_life_days * math.log2(state.engagement / config.engaged_score)
-    return state.now + timedelta(days=days, seconds=1)
-
-
 # -------------------------------------------------------------------------------------------- basket
 
 
@@ -356,8 +343,8 @@ def timers(state: CustomerState, config: EngagementConfig) -> dict[str, datetime
     """When built-in membership changes with time alone, so a job can re-evaluate then instead of scanning.
 
     `new_customers`: the instant a current new customer stops being new. `lapsed_180d`: the instant a
-    customer who has ordered lapses. Only instants strictly after `now`. (Score decay: see
-    `engagement_drops_at`.)
+    customer who has ordered lapses. Only instants strictly after `now`. (Score decay also moves
+    future_ambassadors and opportunists; it is re-evaluated at the customer's next change.)
     """
     found: dict[str, datetime] = {}
     new_until = _new_until(state, config)

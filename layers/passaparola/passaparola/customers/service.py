@@ -240,37 +240,37 @@ def record_event(body: EngagementEventIn) -> tuple[EventOutcome, bool]:
             engagement_score=round(change.score_now(), 2),
             occurred_at=at,
         )
-        outcome = _finish(draft, change)
         change.effects.after_commit.append(
             lambda: metrics.add_metric(name="EngagementEvents", unit=MetricUnit.Count, value=1)
         )
-        tx.save(
-            OrderModel(
-                key,
-                kind="engagement",
-                customer_id=body.customer_id,
-                amount=0,
-                currency="XXX",
-                outcome=outcome.model_dump_json(),
-                created_at=iso(at),
-            ),
-            condition=OrderModel.id.does_not_exist(),
+        change.extra.append(  # runs in the write, once the segments entered and left are known
+            lambda t: t.save(
+                OrderModel(
+                    key,
+                    kind="engagement",
+                    customer_id=body.customer_id,
+                    amount=0,
+                    currency="XXX",
+                    outcome=_with_segments(draft, change).model_dump_json(),
+                    created_at=iso(at),
+                ),
+                condition=OrderModel.id.does_not_exist(),
+            )
         )
-        return outcome, True
+        return draft, True
 
     stored = _stored(key)
     if stored is not None:
         return stored, False
-    _, (outcome, new) = mutate(body.customer_id, do, f"event:{body.type}")
-    return outcome, new
+    change, (outcome, new) = mutate(body.customer_id, do, f"event:{body.type}")
+    return (_with_segments(outcome, change) if new else outcome), new
 
 
-def _finish(outcome: EventOutcome, change: Change) -> EventOutcome:
-    """The outcome once the change knows which segments it entered and left (computed at write)."""
-    entered, exited = segment_rules.diff(
-        set(change.record.segments or set()) if change.record else set(), change.segments_after()
+def _with_segments(outcome: EventOutcome, change: Change) -> EventOutcome:
+    """The outcome with the segments the written change entered and left."""
+    return outcome.model_copy(
+        update={"segments_entered": change.effects.entered, "segments_exited": change.effects.exited}
     )
-    return outcome.model_copy(update={"segments_entered": entered, "segments_exited": exited})
 
 
 def _stored(key: str) -> EventOutcome | None:

@@ -239,29 +239,8 @@ def lots(customer_id: str) -> list[LotModel]:
     return list(LotModel.query(customer_id, LotModel.sk.startswith("lot#"), consistent_read=True))
 
 
-def lot(customer_id: str, sk: str) -> LotModel | None:
-    try:
-        return LotModel.get(customer_id, sk, consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
-def timer(customer_id: str, sk: str) -> TimerModel | None:
-    try:
-        return TimerModel.get(customer_id, sk, consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
-def scan_records(segment: int, total: int, start: dict | None) -> tuple[list[CustomerModel], dict | None]:
-    """One page of a parallel-scan segment over customer records (custom segment backfill only)."""
-    result = CustomerModel.scan(
-        CustomerModel.sk == "facts",
-        segment=segment,
-        total_segments=total,
-        last_evaluated_key=start,
-        page_size=500,
-        limit=500,
-    )
+def scan_records(start: dict | None) -> tuple[list[CustomerModel], dict | None]:
+    """One page of customer records (the one-off backfill of a new custom segment only)."""
+    result = CustomerModel.scan(CustomerModel.sk == "facts", last_evaluated_key=start, page_size=500, limit=500)
     items = list(result)
     return items, result.last_evaluated_key

@@ -1,5 +1,6 @@
 """Loyalty use cases: the wallet, buying a catalogue reward with points, the points ledger, joining."""
 
+import json
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -326,8 +327,6 @@ def enroll(body: EnrollRequest, token_customer_id: str | None) -> tuple[EnrollOu
 
 def _consent(change: Change, body: EnrollRequest, vouched: bool) -> str:
     """Consent given while joining; unconfirmed unless the shop's backend vouched for the customer (a token)."""
-    import json
-
     current = json.loads(change.record.consent) if change.record and change.record.consent else {}
     for channel, granted in body.consent.items():
         entry = {"granted": granted, "at": iso(change.now), "source": f"enroll:{body.source}"}

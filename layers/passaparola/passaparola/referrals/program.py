@@ -5,12 +5,18 @@ named after it, tagged with `reward_of`). A changed reward gets a new one, so co
 the terms they were issued with.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from passaparola.campaigns.models import CampaignState, DiscountCampaign, ReferralCampaign
 from passaparola.coupons.models import Discount, GiftCardDiscount, Rules
 from passaparola.ids import new_id
 from passaparola.referrals.models import CouponReward, CreditReward, RewardSpec
+
+R = TypeVar("R", bound=BaseModel)
 
 
 def issuer(program: CampaignState, role: str, reward: CouponReward | CreditReward, now: datetime) -> DiscountCampaign:
@@ -46,27 +52,40 @@ def same_terms(a: RewardSpec, b: RewardSpec) -> bool:
     return a.model_dump(exclude={"campaign_id"}) == b.model_dump(exclude={"campaign_id"})
 
 
+class Issuers:
+    """Gives coupon and credit rewards their issuing discount campaign, reusing one whose terms are unchanged.
+
+    Shared by referral and loyalty programs; `created` are the campaigns to write with the program.
+    """
+
+    def __init__(self, program: CampaignState, now: datetime, known: Sequence[BaseModel]) -> None:
+        self.program, self.now = program, now
+        self.known: list[CouponReward | CreditReward] = [
+            r for r in known if isinstance(r, CouponReward | CreditReward) and r.campaign_id
+        ]
+        self.created: list[DiscountCampaign] = []
+
+    def resolve(self, role: str, given: R) -> R:
+        reward = given
+        if not isinstance(reward, CouponReward | CreditReward):
+            return given
+        if isinstance(reward, CouponReward) and reward.campaign_id and not reward.discount:
+            return given  # names an existing discount campaign
+        for old in self.known:
+            if same_terms(old, reward):
+                return given.model_copy(update={"campaign_id": old.campaign_id})
+        made = issuer(self.program, role, reward, self.now)
+        self.created.append(made)
+        self.known.append(reward.model_copy(update={"campaign_id": made.id}))
+        return given.model_copy(update={"campaign_id": made.id})
+
+
 def prepare(
     program: ReferralCampaign, now: datetime, previous: ReferralCampaign | None = None
 ) -> tuple[ReferralCampaign, list[DiscountCampaign]]:
     """Give every coupon/credit reward its issuing campaign; returns the program and the campaigns to create."""
-    created: list[DiscountCampaign] = []
-    known: list[RewardSpec] = []
-    if previous is not None:
-        known = [r for _, r in _slots(previous)]
-
-    def resolve(role: str, reward: RewardSpec) -> RewardSpec:
-        if isinstance(reward, CouponReward) and reward.campaign_id and not reward.discount:
-            return reward
-        if not isinstance(reward, CouponReward | CreditReward):
-            return reward
-        for old in known:
-            if isinstance(old, CouponReward | CreditReward) and old.campaign_id and same_terms(old, reward):
-                return reward.model_copy(update={"campaign_id": old.campaign_id})
-        issuer_ = issuer(program, role, reward, now)
-        created.append(issuer_)
-        known.append(reward.model_copy(update={"campaign_id": issuer_.id}))
-        return reward.model_copy(update={"campaign_id": issuer_.id})
+    issuers = Issuers(program, now, [r for _, r in _slots(previous)] if previous is not None else [])
+    resolve = issuers.resolve
 
     update: dict[str, object] = {
         "referee_reward": resolve("referee", program.referee_reward),
@@ -82,7 +101,7 @@ def prepare(
             for v in program.variants
         ],
     }
-    return program.model_copy(update=update), created
+    return program.model_copy(update=update), issuers.created
 
 
 def _slots(program: ReferralCampaign) -> list[tuple[str, RewardSpec]]:

@@ -83,7 +83,9 @@ def _attempt(
     if reward.role == "referrer" and not skip_tier:
         tier = next((t for t in program.tiers if t.referrals == seen + 1), None)
 
-    record, loyalty = customer_store.read(reward.customer_id), campaign_store.loyalty_program()
+    loyalty = campaign_store.loyalty_program()
+    # the customer's record matters only to credit loyalty points: no program, no read
+    record = customer_store.read(reward.customer_id) if loyalty is not None else None
 
     def build(tx: Transaction) -> None:
         change = Change(reward.customer_id, record, now, loyalty)  # fresh at each try of the transaction

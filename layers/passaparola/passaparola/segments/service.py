@@ -119,7 +119,7 @@ def backfill(max_customers: int = 1_000_000) -> int:
     seen = 0
     start = None
     while seen < max_customers:
-        records, start = store.scan_records(0, 1, start)
+        records, start = store.scan_records(start)
         for record in records:
             seen += 1
             change = Change(record.customer_id, record, clock.now(), program, config, definitions)
