@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from infra.local import faults
 from infra.local.template import QUEUE, TABLE, TOPIC, Template
 
 log = logging.getLogger("infra.local")
@@ -100,7 +101,7 @@ def _moto_server_class() -> Any:
 
     class Server(ThreadedMotoServer):  # type: ignore[misc]
         def _server_entry(self) -> None:
-            app = _serialise_dynamodb(DomainDispatcherApplication(create_backend_app))
+            app = faults.wrap(_serialise_dynamodb(DomainDispatcherApplication(create_backend_app)))
             self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
             self._server_ready_event.set()
             self._server.serve_forever()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local import aws
+from infra.local.faults import faults_http
 from infra.local.functions import FunctionPool, add_layers
 from infra.local.gateway import (
     CORS_HEADERS,
@@ -141,6 +142,8 @@ class Stack:
             log.warning("functions disagree on an environment variable (template bug): %s", conflict)
         os.environ.update(env)
         aws.configure_environment(moto_url, cfg.dynamodb_endpoint)  # the stack's endpoints win over the template
+        if self._server is not None:
+            os.environ["MESSAGE_LINK_URL"] = self.url  # links in messages lead to this stack, not API Gateway
         aws.verify_ses_identities(tpl, moto_url, env)
 
         add_layers(cfg.layer_paths)
@@ -190,12 +193,18 @@ class Stack:
         return self.pools[function_id].invoke(event)
 
     def jobs(self) -> dict[str, FunctionSpec]:
-        """Functions that run on a schedule: runnable on demand."""
-        return {lid: spec for lid, spec in self.functions.items() if spec.schedules}
+        """Functions that run on a schedule, or only when invoked (re-drive): runnable on demand."""
+        return {
+            lid: spec
+            for lid, spec in self.functions.items()
+            if spec.schedules or not (spec.api_events or spec.sqs_events)
+        }
 
     def run_job(self, logical_id: str, event: Any = None) -> Any:
         spec = self.jobs()[logical_id]
-        return self.invoke(logical_id, event if event is not None else scheduled_event(spec.schedules[0]))
+        if event is None:
+            event = scheduled_event(spec.schedules[0]) if spec.schedules else {}
+        return self.invoke(logical_id, event)
 
     def route_mismatches(self) -> list[str]:
         """Routes a function's resolver serves that template.yaml does not declare, and vice versa.
@@ -272,6 +281,8 @@ class Stack:
             return self._job_http(method, path[len("/local/jobs/") :], headers, body)
         if path in ("/local/clock", "/local/clock/"):
             return clock_http(method, headers, body, self.config.secret_key)
+        if path in ("/local/faults", "/local/faults/"):
+            return faults_http(method, headers, body, self.config.secret_key)
 
         if method == "OPTIONS":
             route, _, allowed = self.router.resolve("OPTIONS", path)

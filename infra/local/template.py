@@ -22,7 +22,12 @@ log = logging.getLogger("infra.local")
 STACK_NAME = "passaparola-local"
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
-LOCAL_PARAMETER_VALUES = {"Stage": "local", "AllowedOrigins": "*"}
+LOCAL_PARAMETER_VALUES = {
+    "Stage": "local",
+    "AllowedOrigins": "*",
+    "SenderEmail": "shop@passaparola.local",  # verified in the SES emulation at start
+    "MessageRetryBaseSeconds": "1",
+}
 
 TABLE = "AWS::DynamoDB::Table"
 QUEUE = "AWS::SQS::Queue"

@@ -34,6 +34,7 @@ ENV_TABLES = {
     "REFERRALS_TABLE": "ReferralsTable",
     "REWARDS_TABLE": "RewardsTable",
     "ORDERS_TABLE": "OrdersTable",
+    "MESSAGES_TABLE": "MessagesTable",
 }
 
 
@@ -77,6 +78,11 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "LoyaltyFunction",
         "SegmentsFunction",
         "LoyaltyDailyFunction",
+        "MessagesFunction",
+        "ReengagementDailyFunction",
+        "ReengagementWatchFunction",
+        "MessageSenderFunction",
+        "MessageRedriveFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -156,6 +162,9 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     due = gsis("CustomersTable")["due"]
     assert _keys(due["KeySchema"]) == [("due", "HASH"), ("customer_id", "RANGE")]
     assert set(gsis("CustomersTable")) == {"due", "by_segment"}
+    assert set(gsis("MessagesTable")) == {"by_customer", "by_campaign", "outbox"}
+    outbox = gsis("MessagesTable")["outbox"]
+    assert _keys(outbox["KeySchema"]) == [("outbox", "HASH"), ("next_attempt_at", "RANGE")]
     for name in ("CampaignsTable", "ApiKeysTable", "IdempotencyTable", "OrdersTable"):
         assert not gsis(name), name
     ttl = res["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]
@@ -216,6 +225,25 @@ def test_code_batch_consumer(template: dict[str, Any]) -> None:
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["CodeBatchDLQ", "Arn"]}
 
 
+def test_message_sender_consumer(template: dict[str, Any]) -> None:
+    """Partial batch failures, and a DLQ fed after more receives than the sender's own 5 attempts."""
+    res = template["Resources"]
+    fn = res["MessageSenderFunction"]["Properties"]
+    (event,) = fn["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["MessageQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = res["MessageQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * fn["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["MessageDLQ", "Arn"]}
+    assert queue["RedrivePolicy"]["maxReceiveCount"] > 5
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["MESSAGE_QUEUE_URL"] == {"Ref": "MessageQueue"}
+    assert env["MESSAGE_DLQ_URL"] == {"Ref": "MessageDLQ"}
+    daily = res["ReengagementDailyFunction"]["Properties"]["Events"]["Daily"]["Properties"]
+    assert daily["ScheduleExpressionTimezone"] == {"Ref": "ShopTimezone"}
+
+
 def _statements(policy: Any) -> list[dict[str, Any]]:
     if isinstance(policy, dict) and "Statement" in policy:
         statements = policy["Statement"]
@@ -228,7 +256,13 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
-    allowed_templates = {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "SQSSendMessagePolicy", "SNSPublishMessagePolicy"}
+    allowed_templates = {
+        "DynamoDBCrudPolicy",
+        "DynamoDBReadPolicy",
+        "SQSSendMessagePolicy",
+        "SQSPollerPolicy",
+        "SNSPublishMessagePolicy",
+    }
     resources = template["Resources"]
     for fn_name, fn in _functions(template).items():
         for policy in fn["Properties"].get("Policies", []):
@@ -245,6 +279,9 @@ def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
             for st in statements:
                 for action in _as_list(st["Action"]):
                     assert "*" not in action, f"{fn_name}: wildcard action {action}"
+                if "NotResource" in st:  # SMS to phone numbers: anything but a topic (no ARN to name)
+                    assert st["Action"] == ["sns:Publish"], f"{fn_name}: NotResource beyond SMS"
+                    continue
                 for resource in _as_list(st["Resource"]):
                     assert resource != "*", f"{fn_name}: wildcard resource"
                     assert isinstance(resource, dict), f"{fn_name}: literal ARN {resource}"

@@ -21,6 +21,17 @@ class Settings(BaseSettings):
     referrals_table: str = Field("passaparola-referrals", alias="REFERRALS_TABLE")
     rewards_table: str = Field("passaparola-rewards", alias="REWARDS_TABLE")
     orders_table: str = Field("passaparola-orders", alias="ORDERS_TABLE")
+    messages_table: str = Field("passaparola-messages", alias="MESSAGES_TABLE")
+    message_queue_url: str = Field("", alias="MESSAGE_QUEUE_URL")
+    message_dlq_url: str = Field("", alias="MESSAGE_DLQ_URL")
+    message_link_url: str = Field(
+        "", alias="MESSAGE_LINK_URL", description="Base URL of links in messages when PUBLIC_API_URL is unset."
+    )
+    sender_email: str = Field("", alias="SENDER_EMAIL", description="Verified SES sender of customer e-mails.")
+    shop_timezone: str = Field("Europe/Rome", alias="SHOP_TIMEZONE", description="Whose calendar day is due.")
+    message_retry_base_seconds: int = Field(
+        60, alias="MESSAGE_RETRY_BASE_SECONDS", description="First retry delay; x4 per attempt."
+    )
     public_api_url: str = Field(
         "", alias="PUBLIC_API_URL", description="Base URL of share links; default: the URL the request came to."
     )

@@ -3,10 +3,19 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, Discount, Rules, Strict
 from passaparola.loyalty.models import CatalogueItem, EarningRule, Expiry, LoyaltyProgram, LoyaltyTier, TierPolicy
+from passaparola.messages.models import (
+    Audience,
+    Incentive,
+    Locale,
+    Messages,
+    MessageVariant,
+    ReengagementProgram,
+    Trigger,
+)
 from passaparola.referrals.models import (
     Attribution,
     ConversionScenario,
@@ -20,7 +29,7 @@ from passaparola.referrals.models import (
     Variant,
 )
 
-CampaignType = Literal["discount", "referral", "loyalty"]
+CampaignType = Literal["discount", "referral", "loyalty", "reengagement"]
 
 
 class CampaignBase(Strict):
@@ -49,8 +58,13 @@ class LoyaltyCampaignCreate(CampaignBase, LoyaltyProgram):
     type: Literal["loyalty"]
 
 
+class ReengagementCampaignCreate(CampaignBase, ReengagementProgram):
+    type: Literal["reengagement"]
+
+
 CampaignCreate = Annotated[
-    DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate, Field(discriminator="type")
+    DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate | ReengagementCampaignCreate,
+    Field(discriminator="type"),
 ]
 
 
@@ -74,7 +88,7 @@ class CampaignPatch(Strict):
     attribution: Attribution | None = None
     tiers: list[Tier] | list[LoyaltyTier] | None = Field(None, max_length=20)
     limits: Limits | None = None
-    variants: list[Variant] | None = Field(None, max_length=10)
+    variants: list[Variant] | list[MessageVariant] | None = Field(None, max_length=10)
     share: ShareTemplates | None = None
     utm: dict[str, str] | None = Field(None, max_length=10)
     fraud: FraudRules | None = None
@@ -85,6 +99,14 @@ class CampaignPatch(Strict):
     rewards: list[CatalogueItem] | None = Field(None, max_length=200)
     auto_enroll: bool | None = None
     enrollment_url: HttpUrlStr | None = None
+    trigger: Trigger | None = None
+    audience: Audience | None = None
+    incentive: Incentive | None = None
+    messages: Messages | None = None
+    default_locale: Locale | None = None
+    referral_campaign_id: str | None = Field(None, min_length=1, max_length=64)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
 
     def changes(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.model_fields_set if getattr(self, k) is not None}
@@ -95,6 +117,7 @@ TYPE_FIELDS: dict[str, frozenset[str]] = {
     "discount": COMMON_FIELDS | {"discount", "rules"},
     "referral": COMMON_FIELDS | (frozenset(ReferralProgram.model_fields) - {"type"}),
     "loyalty": COMMON_FIELDS | frozenset(LoyaltyProgram.model_fields),
+    "reengagement": COMMON_FIELDS | frozenset(ReengagementProgram.model_fields),
 }
 
 
@@ -143,8 +166,17 @@ class LoyaltyCampaign(CampaignState, LoyaltyProgram):
     type: Literal["loyalty"] = "loyalty"
 
 
-Campaign = Annotated[DiscountCampaign | ReferralCampaign | LoyaltyCampaign, Field(discriminator="type")]
-AnyCampaign = DiscountCampaign | ReferralCampaign | LoyaltyCampaign
+class ReengagementCampaign(CampaignState, ReengagementProgram):
+    """Automated messages along the customer journey (docs/messages.md)."""
+
+    model_config = {"extra": "ignore"}
+    type: Literal["reengagement"] = "reengagement"
+
+
+Campaign = Annotated[
+    DiscountCampaign | ReferralCampaign | LoyaltyCampaign | ReengagementCampaign, Field(discriminator="type")
+]
+AnyCampaign = DiscountCampaign | ReferralCampaign | LoyaltyCampaign | ReengagementCampaign
 
 
 class CampaignPage(BaseModel):

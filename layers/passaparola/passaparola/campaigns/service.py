@@ -15,22 +15,29 @@ from passaparola.campaigns.models import (
     DiscountCampaignCreate,
     LoyaltyCampaign,
     LoyaltyCampaignCreate,
+    ReengagementCampaign,
+    ReengagementCampaignCreate,
     ReferralCampaign,
     ReferralCampaignCreate,
     check_currency,
 )
+from passaparola.customers.rules import BUILT_IN
 from passaparola.data import campaigns as store
 from passaparola.data import stats
+from passaparola.data.customers import custom_segments
 from passaparola.errors import CampaignTypeMismatch, DiscountTypeLocked, InvalidRequest, NotFound
 from passaparola.ids import new_id
 from passaparola.loyalty import program as loyalty_program
+from passaparola.messages import render
 from passaparola.observability import metrics
 from passaparola.referrals import program, share
 
 _campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
 
 
-def create(request: DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate) -> AnyCampaign:
+def create(
+    request: DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate | ReengagementCampaignCreate,
+) -> AnyCampaign:
     now = clock.now()
     fields = request.model_dump() | {"id": new_id("cmp"), "version": 1, "created_at": now, "updated_at": now}
     campaign = _campaign.validate_python(fields)
@@ -43,6 +50,9 @@ def create(request: DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCam
         _check_loyalty(campaign)
         campaign, issuers = loyalty_program.prepare(campaign, now)
         store.create_loyalty(campaign, issuers)
+    elif isinstance(campaign, ReengagementCampaign):
+        _check_reengagement(campaign)
+        store.create(campaign)
     else:
         store.create(campaign)
     metrics.add_metric(name="CampaignsCreated", unit=MetricUnit.Count, value=1)
@@ -98,6 +108,8 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
         merged, issuers = loyalty_program.prepare(merged, clock.now(), previous=current)
         if issuers:
             store.create_all(issuers)
+    if isinstance(merged, ReengagementCampaign):
+        _check_reengagement(merged)
     saved = store.save_changes(merged, current.version, clock.now())
     if isinstance(saved, ReferralCampaign):
         stats.ensure_variants(saved.id, [v.name for v in saved.variants])
@@ -134,6 +146,33 @@ def _check_loyalty(campaign: LoyaltyCampaign) -> None:
         reward = tier.entry_reward  # type: ignore[assignment]
         if reward is not None and reward.type == "coupon" and reward.campaign_id and not reward.discount:
             _check_issuer_id(reward.campaign_id)
+
+
+def _check_reengagement(campaign: ReengagementCampaign) -> None:
+    """Templates render; the incentive names discount campaigns; the referral link a referral program; the
+    segment of a segment trigger exists."""
+    render.check(campaign)
+    if campaign.incentive:
+        for campaign_id in campaign.incentive.campaign_ids():
+            _check_issuer_id(campaign_id)
+    if campaign.referral_campaign_id:
+        try:
+            referral = store.get(campaign.referral_campaign_id)
+        except NotFound as exc:
+            raise InvalidRequest(
+                "referral_campaign_id names an unknown campaign.", {"campaign_id": campaign.referral_campaign_id}
+            ) from exc
+        if not isinstance(referral, ReferralCampaign):
+            raise InvalidRequest(
+                "referral_campaign_id must name a referral campaign.", {"campaign_id": campaign.referral_campaign_id}
+            )
+    names = [*campaign.audience.segments, *campaign.audience.exclude_segments]
+    if campaign.trigger.type in ("segment_entered", "referral_nudge"):
+        names.append(campaign.trigger.segment)  # type: ignore[union-attr]
+    known = set(BUILT_IN) | {s.name for s in custom_segments()}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise InvalidRequest(f"Unknown segments: {', '.join(unknown)}.", {"segments": unknown})
 
 
 def _check_issuer_id(campaign_id: str) -> None:

@@ -32,3 +32,12 @@ def qr_svg(data: str) -> str:
         title=None,
     )
     return buffer.getvalue().decode("utf-8")
+
+
+def qr_png(data: str) -> bytes:
+    """The same symbol as a PNG: what mail clients show inline (many block SVG in email)."""
+    buffer = io.BytesIO()
+    segno.make(data, error="m", boost_error=False, micro=False).save(
+        buffer, kind="png", scale=SCALE, border=QUIET_ZONE, dark="#000", light="#fff"
+    )
+    return buffer.getvalue()

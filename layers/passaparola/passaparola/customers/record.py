@@ -31,6 +31,9 @@ from passaparola.loyalty.models import ORDER_EVENT, LoyaltyTier
 from passaparola.referrals.rewards import code_for
 
 BASKETS_KEPT = 6
+CATEGORIES_KEPT = 50
+ORDER_MARKER_KEPT = timedelta(days=25 * 31)
+SHARE_SIGNALS = frozenset({"social_share"})
 
 
 def parse(value: str | None) -> datetime | None:
@@ -52,7 +55,7 @@ class Effects:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
-def _counts(consent: dict[str, Any] | None) -> bool:
+def consent_counts(consent: dict[str, Any] | None) -> bool:
     """Consent counts when granted and not awaiting confirmation."""
     return bool(consent and consent.get("granted") and consent.get("confirmed") is not False)
 
@@ -159,8 +162,8 @@ class Change:
             country=self.value("country"),
             locale=self.value("locale"),
             attributes=attributes,
-            consent_email=_counts(consent.get("email")),
-            consent_sms=_counts(consent.get("sms")),
+            consent_email=consent_counts(consent.get("email")),
+            consent_sms=consent_counts(consent.get("sms")),
             referred=bool(r.referred_by),
             tier_ranks={name: rank for rank, name in enumerate(tiers)},
         )
@@ -195,11 +198,33 @@ class Change:
         self.put("engagement", self.engagement)
         self.put("engagement_at", iso(self.engagement_at))
         self.put("signals", dict(self.signals))
+        if name in SHARE_SIGNALS:
+            self.put("last_shared_at", iso(at))
+            self.mark("shared", store.day_key("shared", at))
 
     # -------------------------------------------------------------------------------------- orders
 
-    def order(self, order_id: str, paid: int, currency: str, at: datetime, with_coupon: bool) -> None:
+    def order(
+        self,
+        order_id: str,
+        paid: int,
+        currency: str,
+        at: datetime,
+        with_coupon: bool,
+        lines: Sequence[loyalty.Line] = (),
+    ) -> None:
         self.seen(at)
+        self._categories(lines)
+        skus = {line.sku for line in lines}
+        categories = {c for line in lines for c in line.categories}
+        expires = int((at + ORDER_MARKER_KEPT).timestamp())
+        self.mark(
+            f"ordered#{order_id}",
+            store.day_key("ordered", at),
+            skus=skus or None,
+            categories=categories or None,
+            expires_at=expires,
+        )
         self.order_count += 1
         self.spent[currency] = self.spent.get(currency, 0) + paid
         self.baskets = [*self.baskets, [paid, currency]][-BASKETS_KEPT:]
@@ -212,6 +237,16 @@ class Change:
         self.put("baskets", json.dumps(self.baskets))
         self.put("coupon_orders", self.coupon_orders)
         self.signal("order", at)
+
+    def _categories(self, lines: Sequence[loyalty.Line]) -> None:
+        if not lines:
+            return
+        counts = {k: int(v) for k, v in _map(self._r.categories).items()}
+        for line in lines:
+            for category in line.categories:
+                counts[category] = counts.get(category, 0) + line.quantity
+        kept = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CATEGORIES_KEPT]
+        self.put("categories", dict(kept))
 
     def refund(self, currency: str, amount: int) -> None:
         self.spent[currency] = max(self.spent.get(currency, 0) - amount, 0)
@@ -498,6 +533,7 @@ class Change:
             self.put("segments", after or None)
             store.membership_changes(tx, self.customer_id, entered, exited, self.now, self.reason)
         self._timers()
+        self._markers(entered)
         if self.last_order_at is not None:
             self.put("last_order_at", iso(self.last_order_at))
         version = int(self._r.version or 0) if self.record is not None else 0
@@ -529,7 +565,21 @@ class Change:
             if segment in due:
                 self.set_timer(kind, due[segment])
 
+    def _markers(self, entered: list[str]) -> None:
+        """Where re-engagement's daily job finds this customer: signup anniversary, last order, quiet sharer."""
+        if "signed_up_at" in self.sets and self.signed_up_at is not None:
+            self.mark("signup", f"signup#{iso(self.signed_up_at)[5:10]}")
+        previous = parse(self._r.last_order_at)
+        if self.last_order_at is not None and self.last_order_at != previous:
+            self.mark("last_order", store.day_key("last_order", self.last_order_at))
+        if "ambassadors" in entered and self.value("last_shared_at") is None:
+            self.mark("shared", store.day_key("shared", self.now))
+
     # ------------------------------------------------------------------------------------ timers
+
+    def mark(self, name: str, due: str, **fields: Any) -> None:
+        """A re-engagement marker (`sk=timer#<name>`, `due=<key>`): put, replacing the previous one."""
+        self._timer_ops[store.timer_sk(name)] = ("put", {"due": due, **fields}, None)
 
     def set_timer(self, kind: str, at: datetime, ref: str | None = None, points: int | None = None) -> None:
         """Schedule (or move) a timer; the last decision of a change about one timer is the one written."""

@@ -30,6 +30,7 @@ from passaparola.customers.record import Change, parse
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as referral_links
 from passaparola.data import customers as store
+from passaparola.data import messages as message_store
 from passaparola.data import transactions
 from passaparola.data.models import (
     CustomerModel,
@@ -332,6 +333,9 @@ def erase(customer_id: str) -> Erasure:
             continue  # an order known only through a redemption, or already without one
     if hashed_orders:
         erased.append(f"hashed email on {hashed_orders} orders")
+    scrubbed = message_store.erase(customer_id)
+    if scrubbed:
+        erased.append(f"address and texts of {scrubbed} messages")
     if email_hash:
         for touch in TouchModel.query(f"EMAIL#{email_hash}"):
             touch.delete()

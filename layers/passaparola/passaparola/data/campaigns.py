@@ -241,3 +241,9 @@ def get_cached(campaign_id: str, max_age: float = CACHE_SECONDS) -> AnyCampaign:
     campaign = get(campaign_id)
     _CACHE[campaign_id] = (now + max_age, campaign)
     return campaign
+
+
+def enabled_of_type(kind: str) -> list[AnyCampaign]:
+    """Every switched-on campaign of a type (the re-engagement jobs' list; campaigns are few, a scan is fine)."""
+    condition = (CampaignModel.kind == "campaign") & (CampaignModel.type == kind) & (CampaignModel.enabled == True)  # noqa: E712
+    return [to_campaign(item) for item in CampaignModel.scan(condition)]

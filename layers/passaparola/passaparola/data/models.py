@@ -11,7 +11,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from passaparola.settings import Settings, get_settings
@@ -195,6 +195,10 @@ class CustomerModel(Model):
     loyalty_redemptions = NumberAttribute(null=True)
     last_activity_at = UnicodeAttribute(null=True)
     segments = UnicodeSetAttribute(null=True)
+    # messaging
+    categories: MapAttribute[str, Any] = MapAttribute(null=True)
+    """Units ordered per product category (the 50 largest): the favourite category of win-back offers."""
+    last_shared_at = UnicodeAttribute(null=True)
 
 
 class DueIndexByCustomer(GlobalSecondaryIndex["TimerModel"]):
@@ -212,6 +216,11 @@ class TimerModel(Model):
     Kinds: release (pending order points), expire (a points lot, `sk=lot#...`), inactive (inactivity
     expiry), tier (status review), new (leaves new_customers), lapse (enters lapsed_180d), and birthday
     (`due=birthday#MM-DD`, recurring). The daily job queries the index for today's keys only.
+
+    Markers for re-engagement (docs/messages.md), found by the same index: `signup` (`due=signup#MM-DD`),
+    `last_order` (`due=last_order#<day>`, moved by every order), `ordered#<order id>` (`due=ordered#<day>`
+    with the order's `skus` and `categories`, gone after 25 months by TTL) and `shared`
+    (`due=shared#<day>` of the last share).
     """
 
     class Meta:
@@ -223,6 +232,9 @@ class TimerModel(Model):
     at = UnicodeAttribute(null=True)
     ref = UnicodeAttribute(null=True)
     points = NumberAttribute(null=True)
+    skus = UnicodeSetAttribute(null=True)
+    categories = UnicodeSetAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
     due_index = DueIndexByCustomer()
 
 
@@ -741,6 +753,122 @@ class OrderModel(Model):
     created_at = UnicodeAttribute()
 
 
+class MessagesByCustomerIndex(GlobalSecondaryIndex["MessageModel"]):
+    class Meta:
+        index_name = "by_customer"
+        projection = AllProjection()
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    created = UnicodeAttribute(range_key=True)
+
+
+class MessagesByCampaignIndex(GlobalSecondaryIndex["MessageModel"]):
+    class Meta:
+        index_name = "by_campaign"
+        projection = AllProjection()
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    created = UnicodeAttribute(range_key=True)
+
+
+class OutboxIndex(GlobalSecondaryIndex["MessageModel"]):
+    class Meta:
+        index_name = "outbox"
+        projection = KeysOnlyProjection()
+
+    outbox = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class MessageModel(Model):
+    """A message intent and its delivery (`id` = hash of campaign, customer and occasion: written once).
+
+    `created` = `<created_at>#<id>` orders the customer's and the campaign's listings. While it still has
+    to be delivered it carries `outbox="pending"` and `next_attempt_at`: the sparse index from which lost
+    enqueues are re-sent.
+    """
+
+    class Meta:
+        table_name = "passaparola-messages"
+
+    id = UnicodeAttribute(hash_key=True)
+    campaign_id = UnicodeAttribute(null=True)
+    customer_id = UnicodeAttribute(null=True)
+    created = UnicodeAttribute(null=True)
+    trigger = UnicodeAttribute(null=True)
+    occasion = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    variant = UnicodeAttribute(null=True)
+    to = UnicodeAttribute(null=True, attr_name="recipient")
+    subject = UnicodeAttribute(null=True)
+    body = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    coupon_code = UnicodeAttribute(null=True)
+    points = NumberAttribute(null=True)
+    unsubscribe_url = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+    lease_until = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    unsubscribed_at = UnicodeAttribute(null=True)
+    outbox = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    by_customer = MessagesByCustomerIndex()
+    by_campaign = MessagesByCampaignIndex()
+    outbox_index = OutboxIndex()
+
+
+class JobStateModel(Model):
+    """A re-engagement job's checkpoint (`id=job#<name>`): the last day, or feed position, it completed."""
+
+    class Meta:
+        table_name = "passaparola-messages"
+
+    id = UnicodeAttribute(hash_key=True)
+    last_day = UnicodeAttribute(null=True)
+    feed_after = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class MessageStatsModel(Model):
+    """A re-engagement campaign's results per variant (`id=stats#<campaign>#<variant>`), moved with ADD."""
+
+    class Meta:
+        table_name = "passaparola-messages"
+
+    id = UnicodeAttribute(hash_key=True)
+    queued = NumberAttribute(null=True)
+    sent = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)
+    cancelled = NumberAttribute(null=True)
+    unsubscribed = NumberAttribute(null=True)
+    redeemed = NumberAttribute(null=True)
+
+
+class ContactModel(Model):
+    """What messaging keeps about a customer (`sk=contact`): recent sends (frequency cap), welcomed once.
+
+    Beside the record, not in it: a message never conflicts with an order's write of the record.
+    """
+
+    class Meta:
+        table_name = "passaparola-customers"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="contact")
+    version = NumberAttribute(null=True)
+    sent = UnicodeAttribute(null=True)
+    """JSON list of the ISO times of the last messages queued, any campaign (newest last, at most 100)."""
+    welcomed_at = UnicodeAttribute(null=True)
+
+
 _TABLES: list[tuple[type[Model], str]] = [
     (CampaignModel, "campaigns_table"),
     (CodeBatchModel, "campaigns_table"),
@@ -776,6 +904,10 @@ _TABLES: list[tuple[type[Model], str]] = [
     (LedgerModel, "rewards_table"),
     (LedgerGuardModel, "rewards_table"),
     (OrderModel, "orders_table"),
+    (MessageModel, "messages_table"),
+    (JobStateModel, "messages_table"),
+    (MessageStatsModel, "messages_table"),
+    (ContactModel, "customers_table"),
 ]
 _connection: Connection | None = None
 

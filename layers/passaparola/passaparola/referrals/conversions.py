@@ -528,7 +528,9 @@ class _Writer:
                 CustomerModel.order_ids.add({incoming.id}),
                 CustomerModel.first_order_at.set(CustomerModel.first_order_at | incoming.at.isoformat()),
             ]
-            change.order(incoming.id, incoming.amount, incoming.currency, incoming.at, incoming.with_coupon)
+            change.order(
+                incoming.id, incoming.amount, incoming.currency, incoming.at, incoming.with_coupon, incoming.lines
+            )
             earned = change.earn_order(
                 incoming.id, incoming.lines, incoming.gross, incoming.amount, incoming.currency, incoming.at
             )

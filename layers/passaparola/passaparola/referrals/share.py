@@ -1,6 +1,5 @@
 """Share texts and links: what a referrer sends, rendered from the program's templates."""
 
-import hashlib
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -10,6 +9,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from passaparola.campaigns.models import ReferralCampaign
 from passaparola.errors import InvalidRequest
+from passaparola.ids import weighted_choice
 from passaparola.referrals.models import CouponReward, CreditReward, RewardSpec, ShareTemplates, ShareTexts
 
 
@@ -96,10 +96,4 @@ def assign_variant(program: ReferralCampaign, customer_id: str) -> str | None:
     """Weighted and deterministic: the same referrer always lands in the same variant of a program."""
     if not program.variants:
         return None
-    total = sum(v.weight for v in program.variants)
-    point = int.from_bytes(hashlib.sha256(f"{program.id}\n{customer_id}".encode()).digest()[:8], "big") % total
-    for v in program.variants:
-        if point < v.weight:
-            return v.name
-        point -= v.weight
-    raise AssertionError("unreachable")
+    return weighted_choice(f"{program.id}\n{customer_id}", [(v.name, v.weight) for v in program.variants])

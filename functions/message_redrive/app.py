@@ -1,0 +1,15 @@
+"""On demand: dead-lettered messages back onto the message queue (`sam remote invoke MessageRedriveFunction`)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from passaparola.messages import sender
+from passaparola.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return sender.redrive()

@@ -1,0 +1,47 @@
+"""Delivers queued messages (SQS MessageQueue) through SES and SNS; transient failures back off and retry."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from passaparola.data import queues
+from passaparola.messages import sender
+from passaparola.observability import logger, metrics, tracer
+
+processor = BatchProcessor(event_type=EventType.SQS)
+METRICS = {
+    "sent": "MessagesSent",
+    "failed": "MessagesFailed",
+    "cancelled": "MessagesCancelled",
+    "retry": "MessagesRetried",
+}
+
+
+class QueuedMessage(BaseModel):
+    message_id: str
+
+
+class RetryLater(Exception):
+    """Reported as a batch item failure: the message comes back after its backoff."""
+
+
+def record_handler(record: SQSRecord) -> None:
+    message_id = QueuedMessage.model_validate_json(record.body).message_id
+    delivery = sender.deliver(message_id)
+    if delivery.outcome in METRICS:
+        metrics.add_metric(name=METRICS[delivery.outcome], unit=MetricUnit.Count, value=1)
+    if delivery.outcome == "retry":
+        queues.delay(record.receipt_handle, delivery.delay)
+        raise RetryLater(message_id)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,63 @@
+"""Messages: what was sent to a customer or by a campaign, and the signed one-click unsubscribe link."""
+
+import html
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from passaparola.api.app import Api, handler
+from passaparola.messages import service
+from passaparola.messages.models import CampaignMessages, MessagePage, MessageStatus, Unsubscribed
+
+app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe"})
+CustomerId = Annotated[str, Path(min_length=1, max_length=128)]
+CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
+Token = Annotated[str, Query(min_length=1, max_length=2048, description="The signed token of the link.")]
+
+
+@app.get("/v1/customers/<customer_id>/messages", summary="A customer's messages, newest first", tags=["messages"])
+def customer_messages(customer_id: CustomerId, limit: Limit = 50, cursor: Cursor = None) -> MessagePage:
+    return service.for_customer(customer_id, limit, cursor)
+
+
+@app.get(
+    "/v1/campaigns/<campaign_id>/messages",
+    summary="A re-engagement campaign's messages, newest first, and its results per variant",
+    tags=["messages"],
+)
+def campaign_messages(
+    campaign_id: CampaignId,
+    status: Annotated[MessageStatus | None, Query()] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> CampaignMessages:
+    return service.for_campaign(campaign_id, status, limit, cursor)
+
+
+@app.get("/v1/unsubscribe", summary="One-click unsubscribe (the link in every message)", tags=["messages"])
+def unsubscribe(token: Token) -> Response[str]:
+    return _answer(service.unsubscribe(token))
+
+
+@app.post("/v1/unsubscribe", summary="One-click unsubscribe by mail clients (RFC 8058 POST)", tags=["messages"])
+def unsubscribe_post(token: Token) -> Response[str]:
+    return _answer(service.unsubscribe(token))
+
+
+def _answer(done: Unsubscribed) -> Response[str]:
+    """A page for a person who clicked, JSON for a program."""
+    accept = (app.current_event.headers or {}).get("accept") or (app.current_event.headers or {}).get("Accept") or ""
+    if "text/html" in accept:
+        channel = "e-mails" if done.channel == "email" else "text messages"
+        page = (
+            "<!doctype html><html><head><meta charset='utf-8'><title>Unsubscribed</title></head>"
+            f"<body><p>You will receive no more {html.escape(channel)} from us.</p></body></html>"
+        )
+        return Response(200, "text/html; charset=utf-8", page, {"Cache-Control": "no-store"})
+    return Response(200, "application/json", done.model_dump_json(), {"Cache-Control": "no-store"})
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,383 @@
+"""The messages table (outbox and delivery log, checkpoints, results per variant) and customers' contact items."""
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from passaparola.clock import iso
+from passaparola.data import transactions
+from passaparola.data.models import (
+    ContactModel,
+    CustomerModel,
+    JobStateModel,
+    MessageModel,
+    MessageStatsModel,
+    TimerModel,
+)
+from passaparola.data.pagination import decode_cursor, encode_cursor
+from passaparola.data.transactions import Transaction
+from passaparola.messages.models import STATUSES, Message, MessageError, VariantResults
+
+PENDING = "pending"
+OPEN_STATUSES = ("queued", "retrying")
+
+
+# ----------------------------------------------------------------------------------- candidates
+
+
+def due(key: str) -> Iterator[TimerModel]:
+    """Markers, timers and lots whose `due` is exactly `key` (the index of docs/data-model.md)."""
+    yield from TimerModel.due_index.query(key)
+
+
+def customers(ids: list[str]) -> dict[str, tuple[CustomerModel | None, ContactModel | None]]:
+    """Records and contact items of many customers: two BatchGetItems per 100 customers."""
+    unique = list(dict.fromkeys(ids))
+    records = {r.customer_id: r for r in CustomerModel.batch_get([(i, "facts") for i in unique])}
+    contacts = {c.customer_id: c for c in ContactModel.batch_get([(i, "contact") for i in unique])}
+    return {i: (records.get(i), contacts.get(i)) for i in unique}
+
+
+def contact(customer_id: str) -> ContactModel | None:
+    try:
+        return ContactModel.get(customer_id, "contact", consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def recent_sends(item: ContactModel | None) -> tuple[datetime, ...]:
+    if item is None or not item.sent:
+        return ()
+    return tuple(datetime.fromisoformat(t) for t in json.loads(item.sent))
+
+
+# --------------------------------------------------------------------------------------- outbox
+
+
+def put_intent(
+    tx: Transaction,
+    message: Message,
+    text: str | None,
+    unsubscribe_url: str,
+    contact_item: ContactModel | None,
+    sends: list[datetime],
+    welcomed: bool,
+) -> None:
+    """The message (written once: its id is deterministic), the contact's recent sends, the variant's count."""
+    created = iso(message.created_at)
+    tx.save(
+        MessageModel(
+            message.id,
+            campaign_id=message.campaign_id,
+            customer_id=message.customer_id,
+            created=f"{created}#{message.id}",
+            trigger=message.trigger,
+            occasion=message.occasion,
+            reason=message.reason,
+            channel=message.channel,
+            locale=message.locale,
+            variant=message.variant,
+            to=message.to,
+            subject=message.subject,
+            body=message.body,
+            text=text,
+            unsubscribe_url=unsubscribe_url,
+            coupon_code=message.coupon_code,
+            points=message.points,
+            status="queued",
+            attempts=0,
+            created_at=created,
+            updated_at=created,
+            outbox=PENDING,
+            next_attempt_at=created,
+        ),
+        condition=MessageModel.id.does_not_exist(),
+    )
+    version = int(contact_item.version or 0) if contact_item is not None else 0
+    guard = (
+        ContactModel.version == version
+        if contact_item is not None and contact_item.version is not None
+        else ContactModel.version.does_not_exist()
+    )
+    actions: list[Action] = [
+        ContactModel.version.set(version + 1),
+        ContactModel.sent.set(json.dumps([iso(t) for t in sends])),
+    ]
+    if welcomed:
+        actions.append(ContactModel.welcomed_at.set(created))
+    tx.update(ContactModel(message.customer_id, "contact"), actions=actions, condition=guard)
+    count(tx, message.campaign_id, message.variant, "queued")
+
+
+def count(tx: Transaction, campaign_id: str, variant: str | None, field: str, delta: int = 1) -> None:
+    tx.add(MessageStatsModel(stats_id(campaign_id, variant)), {field: delta})
+
+
+def stats_id(campaign_id: str, variant: str | None) -> str:
+    return f"stats#{campaign_id}#{variant or 'default'}"
+
+
+def get(message_id: str) -> MessageModel | None:
+    try:
+        return MessageModel.get(message_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def pending_before(until: datetime, limit: int = 1000) -> list[str]:
+    """Messages still to deliver whose next attempt was due before `until` (their enqueue may be lost)."""
+    return [
+        m.id for m in MessageModel.outbox_index.query(PENDING, MessageModel.next_attempt_at < iso(until), limit=limit)
+    ]
+
+
+def claim(message_id: str, now: datetime, lease_until: datetime) -> MessageModel | None:
+    """queued/retrying → sending (attempts + 1); None when someone else has it or it is settled."""
+    try:
+        return _update(
+            message_id,
+            [
+                MessageModel.status.set("sending"),
+                MessageModel.attempts.add(1),
+                MessageModel.lease_until.set(iso(lease_until)),
+                MessageModel.next_attempt_at.set(iso(lease_until)),
+                MessageModel.updated_at.set(iso(now)),
+            ],
+            MessageModel.status.is_in(*OPEN_STATUSES),
+        )
+    except UpdateError as exc:
+        if transactions.condition_failed(exc):
+            return None
+        raise
+
+
+def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
+    def build(tx: Transaction) -> None:
+        tx.update(
+            MessageModel(message.id),
+            actions=[
+                MessageModel.status.set("sent"),
+                MessageModel.provider_message_id.set(provider_id),
+                MessageModel.sent_at.set(iso(now)),
+                MessageModel.updated_at.set(iso(now)),
+                MessageModel.lease_until.remove(),
+                MessageModel.outbox.remove(),
+                MessageModel.next_attempt_at.remove(),
+                MessageModel.error_code.remove(),
+                MessageModel.error_message.remove(),
+            ],
+            condition=MessageModel.status == "sending",
+        )
+        count(tx, str(message.campaign_id), message.variant, "sent")
+
+    transactions.write(build)
+
+
+def retry_later(message: MessageModel, code: str, text: str, at: datetime, now: datetime) -> None:
+    _update(
+        message.id,
+        [
+            MessageModel.status.set("retrying"),
+            MessageModel.error_code.set(code),
+            MessageModel.error_message.set(text[:1000]),
+            MessageModel.next_attempt_at.set(iso(at)),
+            MessageModel.updated_at.set(iso(now)),
+            MessageModel.lease_until.remove(),
+        ],
+        MessageModel.status == "sending",
+    )
+
+
+def settle(message: MessageModel, status: str, code: str | None, text: str | None, now: datetime, expect: str) -> bool:
+    """A final state (failed, cancelled) from `expect`; False when the message was no longer in it."""
+    actions: list[Action] = [
+        MessageModel.status.set(status),
+        MessageModel.updated_at.set(iso(now)),
+        MessageModel.lease_until.remove(),
+        MessageModel.outbox.remove(),
+        MessageModel.next_attempt_at.remove(),
+    ]
+    if code:
+        actions += [MessageModel.error_code.set(code), MessageModel.error_message.set((text or code)[:1000])]
+
+    def build(tx: Transaction) -> None:
+        tx.update(MessageModel(message.id), actions=actions, condition=MessageModel.status == expect)
+        count(tx, str(message.campaign_id), message.variant, status)
+
+    try:
+        transactions.write(build)
+    except transactions.TransactWriteError as exc:
+        if transactions.failed_items(exc):
+            return False
+        raise
+    return True
+
+
+def requeue(message_id: str, now: datetime) -> bool:
+    """failed → queued with attempts reset (the re-drive); False when it is not failed."""
+    message = get(message_id)
+    if message is None or message.status != "failed":
+        return False
+
+    def build(tx: Transaction) -> None:
+        tx.update(
+            MessageModel(message_id),
+            actions=[
+                MessageModel.status.set("queued"),
+                MessageModel.attempts.set(0),
+                MessageModel.outbox.set(PENDING),
+                MessageModel.next_attempt_at.set(iso(now)),
+                MessageModel.updated_at.set(iso(now)),
+            ],
+            condition=MessageModel.status == "failed",
+        )
+        count(tx, str(message.campaign_id), message.variant, "failed", -1)
+
+    try:
+        transactions.write(build)
+    except transactions.TransactWriteError as exc:
+        if transactions.failed_items(exc):
+            return False
+        raise
+    return True
+
+
+def unsubscribed(message_id: str, now: datetime) -> None:
+    """Count an unsubscribe on the message's variant, once per message."""
+    message = get(message_id)
+    if message is None or message.unsubscribed_at:
+        return
+
+    def build(tx: Transaction) -> None:
+        tx.update(
+            MessageModel(message_id),
+            actions=[MessageModel.unsubscribed_at.set(iso(now))],
+            condition=MessageModel.unsubscribed_at.does_not_exist(),
+        )
+        count(tx, str(message.campaign_id), message.variant, "unsubscribed")
+
+    try:
+        transactions.write(build)
+    except transactions.TransactWriteError as exc:
+        if not transactions.failed_items(exc):
+            raise
+
+
+def _update(message_id: str, actions: list[Any], condition: Condition) -> MessageModel:
+    item = MessageModel(message_id)
+    transactions.retrying(lambda: item.update(actions=actions, condition=condition))
+    return item
+
+
+# -------------------------------------------------------------------------------------- reading
+
+
+def to_message(item: MessageModel) -> Message:
+    error = MessageError(code=item.error_code, message=item.error_message or "") if item.error_code else None
+    return Message(
+        id=item.id,
+        campaign_id=str(item.campaign_id),
+        customer_id=str(item.customer_id),
+        trigger=str(item.trigger),
+        occasion=str(item.occasion),
+        reason=item.reason or "",
+        channel=item.channel,  # type: ignore[arg-type]
+        locale=str(item.locale),
+        variant=item.variant,
+        to=item.to,
+        subject=item.subject,
+        body=item.body,
+        coupon_code=item.coupon_code,
+        points=int(item.points) if item.points is not None else None,
+        status=item.status,  # type: ignore[arg-type]
+        attempts=int(item.attempts or 0),
+        provider_message_id=item.provider_message_id,
+        error=error,
+        created_at=datetime.fromisoformat(str(item.created_at)),
+        sent_at=datetime.fromisoformat(item.sent_at) if item.sent_at else None,
+        updated_at=datetime.fromisoformat(str(item.updated_at or item.created_at)),
+    )
+
+
+def for_customer(customer_id: str, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:
+    start = decode_cursor(cursor, {"id", "customer_id", "created"}, {"customer_id": customer_id})
+    result = MessageModel.by_customer.query(
+        customer_id, scan_index_forward=False, limit=limit, last_evaluated_key=start
+    )
+    items = [to_message(i) for i in result]
+    return items, encode_cursor(result.last_evaluated_key)
+
+
+def for_campaign(
+    campaign_id: str, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[Message], str | None]:
+    start = decode_cursor(cursor, {"id", "campaign_id", "created"}, {"campaign_id": campaign_id})
+    result = MessageModel.by_campaign.query(
+        campaign_id,
+        filter_condition=MessageModel.status == status if status else None,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=start,
+    )
+    items = [to_message(i) for i in result]
+    return items, encode_cursor(result.last_evaluated_key)
+
+
+def results(campaign_id: str, variants: list[str]) -> dict[str, VariantResults]:
+    """Per-variant counters (one BatchGet)."""
+    names = variants or ["default"]
+    found = {i.id: i for i in MessageStatsModel.batch_get([stats_id(campaign_id, n) for n in names])}
+    out: dict[str, VariantResults] = {}
+    for name in names:
+        item = found.get(stats_id(campaign_id, name))
+        fields = {f: int(getattr(item, f) or 0) for f in VariantResults.model_fields} if item else {}
+        out[name] = VariantResults(**fields)
+    return out
+
+
+def by_status(campaign_id: str, variants: list[str]) -> dict[str, int]:
+    """Messages now in each status, from the counters: queued ones not yet settled are `queued`."""
+    totals = dict.fromkeys(STATUSES, 0)
+    for r in results(campaign_id, variants).values():
+        totals["sent"] += r.sent
+        totals["failed"] += r.failed
+        totals["cancelled"] += r.cancelled
+        totals["queued"] += r.queued - r.sent - r.failed - r.cancelled
+    return {k: v for k, v in totals.items() if v}
+
+
+def erase(customer_id: str) -> int:
+    """Remove the address and texts of a customer's messages (right to be forgotten); returns how many."""
+    done = 0
+    for item in MessageModel.by_customer.query(customer_id):
+        MessageModel(item.id).update(
+            actions=[
+                MessageModel.to.remove(),
+                MessageModel.subject.remove(),
+                MessageModel.body.remove(),
+                MessageModel.text.remove(),
+                MessageModel.unsubscribe_url.remove(),
+            ]
+        )
+        done += 1
+    return done
+
+
+# ---------------------------------------------------------------------------------- checkpoints
+
+
+def checkpoint(name: str) -> JobStateModel:
+    try:
+        return JobStateModel.get(f"job#{name}", consistent_read=True)
+    except DoesNotExist:
+        return JobStateModel(f"job#{name}")
+
+
+def save_checkpoint(state: JobStateModel, now: datetime) -> None:
+    state.updated_at = iso(now)
+    state.save()

@@ -1,0 +1,148 @@
+"""Message texts from the campaign's templates, and the email as it goes to SES (MIME, inline QR, unsubscribe).
+
+Templates are configuration, not code: a Jinja2 sandbox. Email bodies are HTML and autoescaped (a customer's
+name can never inject markup); subjects and SMS are plain text.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from passaparola.coupons.qr import qr_png
+from passaparola.errors import InvalidRequest
+from passaparola.messages.models import EmailTemplate, Messages, ReengagementProgram, SmsTemplate
+
+QR_CID = "coupon-qr@passaparola"
+QR_SRC = f"cid:{QR_CID}"
+
+
+@lru_cache(maxsize=4)
+def _env(html_body: bool, strict: bool) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        autoescape=html_body, undefined=StrictUndefined if strict else Undefined, trim_blocks=True
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str | None
+    body: str
+    text: str | None
+
+
+def render(template: EmailTemplate | SmsTemplate, context: dict[str, Any], strict: bool = False) -> Rendered:
+    """The texts of one message; the unsubscribe link is added when the template does not show it."""
+    url = str(context.get("unsubscribe_url") or "")
+    if isinstance(template, EmailTemplate):
+        subject = _env(False, strict).from_string(template.subject).render(context).strip()
+        body = _env(True, strict).from_string(template.body).render(context)
+        if url and url not in body:
+            body += f'\n<p style="font-size:12px;color:#666"><a href="{html.escape(url)}">Unsubscribe</a></p>'
+        text = _env(False, strict).from_string(template.text).render(context) if template.text else to_text(body)
+        if url and url not in text:
+            text += f"\n\nUnsubscribe: {url}"
+        return Rendered(subject=" ".join(subject.split()), body=body, text=text)
+    body = _env(False, strict).from_string(template.body).render(context).strip()
+    if url and url not in body:
+        body += f" Stop: {url}"
+    return Rendered(subject=None, body=body, text=None)
+
+
+def to_text(body_html: str) -> str:
+    """A plain-text alternative of an HTML body (links kept as their URLs)."""
+    text = re.sub(r'<a\s[^>]*href="([^"]*)"[^>]*>(.*?)</a>', r"\2 (\1)", body_html, flags=re.I | re.S)
+    text = re.sub(r"<(br|/p|/div|/h\d|/li|/tr)\s*/?>", "\n", text, flags=re.I)
+    text = re.sub(r"<[^>]+>", "", text)
+    lines = [" ".join(line.split()) for line in html.unescape(text).splitlines()]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def sample_context(program: ReengagementProgram) -> dict[str, Any]:
+    """Every variable a message of this campaign can use, filled: a template naming anything else is refused."""
+    context: dict[str, Any] = {
+        "customer": {
+            "id": "cus_1",
+            "name": "Anna Rossi",
+            "first_name": "Anna",
+            "email": "anna@example.com",
+            "country": "IT",
+            "locale": "it",
+            "points_balance": 120,
+            "tier": "gold",
+            "favourite_category": "shoes",
+            "birthday": "11-24",
+        },
+        "occasion": {
+            "type": program.trigger.type,
+            "order_id": "ord_1",
+            "skus": ["SKU-1"],
+            "categories": ["shoes"],
+            "months": 6,
+            "last_order_at": "2026-05-28T10:00:00.000Z",
+            "days": 180,
+            "points": 100,
+            "expires_at": "2026-12-01T00:00:00.000Z",
+            "segment": "new_customers",
+        },
+        "campaign": {"id": "cmp_1", "name": "name"},
+        "unsubscribe_url": "https://example.com/v1/unsubscribe?token=t",
+        "shop_url": "https://shop.example.com/",
+        "points": program.incentive.points if program.incentive and program.incentive.points else 0,
+    }
+    if program.incentive and not program.incentive.points:
+        context["coupon"] = {"code": "WELCOME-1", "qr": QR_SRC, "expires_at": None, "campaign_id": "cmp_2"}
+    if program.referral_campaign_id:
+        context["referral"] = {"code": "ANNA1", "link": "https://example.com/r/ANNA1"}
+    return context
+
+
+def check(program: ReengagementProgram) -> None:
+    """Refuse templates that would fail for every customer (syntax errors, unknown names or filters)."""
+    context = sample_context(program)
+    for messages in program.all_messages():
+        for channel, locale, template in each_template(messages):
+            try:
+                render(template, context, strict=True)
+            except Exception as exc:  # any error a template can raise (syntax, undefined, sandbox)
+                raise InvalidRequest(
+                    f"The {channel} template for '{locale}' does not render: {exc}",
+                    {"field": f"messages.{channel}.{locale}"},
+                ) from exc
+
+
+def each_template(messages: Messages) -> list[tuple[str, str, EmailTemplate | SmsTemplate]]:
+    return [("email", loc, t) for loc, t in messages.email.items()] + [
+        ("sms", loc, s) for loc, s in messages.sms.items()
+    ]
+
+
+def mime(
+    sender: str,
+    to: str,
+    rendered: Rendered,
+    unsubscribe_url: str,
+    coupon_code: str | None,
+    message_id: str,
+) -> bytes:
+    """The raw email: text and HTML alternatives, the coupon's QR inline, RFC 8058 one-click unsubscribe."""
+    msg = EmailMessage()
+    msg["From"] = formataddr(("", sender)) if "<" not in sender else sender
+    msg["To"] = to
+    msg["Subject"] = rendered.subject or ""
+    msg["Message-ID"] = make_msgid(idstring=message_id)
+    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["X-Passaparola-Message"] = message_id
+    msg.set_content(rendered.text or to_text(rendered.body))
+    msg.add_alternative(rendered.body, subtype="html")
+    html_part = msg.get_body(("html",))
+    if coupon_code and QR_SRC in rendered.body and isinstance(html_part, EmailMessage):
+        html_part.add_related(qr_png(coupon_code), maintype="image", subtype="png", cid=f"<{QR_CID}>")
+    return msg.as_bytes()

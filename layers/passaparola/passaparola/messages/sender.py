@@ -1,0 +1,127 @@
+"""Delivery of one queued message: claim it, check it may still go, send it, record what the provider said.
+
+Redelivery never sends twice: only a `queued`/`retrying` message can be claimed (conditional update), and a
+message someone claimed but never settled (a crash mid-call) is not sent again but dead-lettered as
+`outcome_unknown` — a person decides to re-drive it.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from passaparola import clock
+from passaparola.campaigns.models import ReengagementCampaign
+from passaparola.customers.record import consent_counts
+from passaparola.data import campaigns as campaign_store
+from passaparola.data import channels, queues
+from passaparola.data import customers as customer_store
+from passaparola.data import messages as store
+from passaparola.data.models import MessageModel
+from passaparola.errors import NotFound
+from passaparola.messages import render, rules
+from passaparola.observability import logger
+from passaparola.settings import get_settings
+
+LEASE = timedelta(seconds=60)
+SETTLED = ("sent", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: str
+    """sent, retry, failed, cancelled, settled (nothing to do), busy (someone else has it), missing."""
+    delay: int = 0
+
+
+def deliver(message_id: str) -> Delivery:
+    now = clock.now()
+    item = store.get(message_id)
+    if item is None:
+        logger.warning("no such message", extra={"message_id": message_id})
+        return Delivery("missing")
+    if item.status in SETTLED:
+        return Delivery("settled")
+    if item.status == "sending":
+        if item.lease_until and datetime.fromisoformat(item.lease_until) > now:
+            return Delivery("busy")
+        return _fail(item, "outcome_unknown", "A sender claimed it and stopped before recording the result.", now)
+    cancel = _cancel_reason(item, now)
+    if cancel:
+        store.settle(item, "cancelled", cancel, None, now, expect=str(item.status))
+        return Delivery("cancelled")
+    claimed = store.claim(message_id, now, now + LEASE)
+    if claimed is None:
+        return Delivery("busy")
+    try:
+        provider_id = _send(item)
+    except channels.ChannelError as exc:
+        attempts = int(claimed.attempts or 1)
+        if rules.transient(exc.code) and attempts < rules.MAX_ATTEMPTS:
+            delay = rules.backoff_seconds(attempts, get_settings().message_retry_base_seconds)
+            store.retry_later(item, exc.code, exc.message, now + timedelta(seconds=delay), now)
+            logger.warning("message retried later", extra={"message_id": message_id, "error": exc.code})
+            return Delivery("retry", delay)
+        return _fail(item, exc.code, exc.message, now)
+    store.sent(item, provider_id, now)
+    return Delivery("sent")
+
+
+def _cancel_reason(item: MessageModel, now: datetime) -> str | None:
+    """Why a queued message must not go any more: its campaign stopped, or the customer withdrew consent."""
+    try:
+        campaign = campaign_store.get(str(item.campaign_id))
+    except NotFound:
+        return "campaign_deleted"
+    if not isinstance(campaign, ReengagementCampaign) or not rules.in_window(campaign, campaign.enabled, now):
+        return "campaign_disabled" if not campaign.enabled else "campaign_ended"
+    record = customer_store.read(str(item.customer_id))
+    if record is None or record.erased_at:
+        return "customer_erased"
+    consent = json.loads(record.consent) if record.consent else {}
+    if not consent_counts(consent.get(str(item.channel))):
+        return "consent_withdrawn"
+    return None
+
+
+def _send(item: MessageModel) -> str:
+    to = str(item.to or "")
+    if item.channel == "sms":
+        return channels.send_sms(to, str(item.body))
+    sender = get_settings().sender_email
+    if not sender:
+        raise channels.ChannelError("no_sender", "SENDER_EMAIL is not set: deploy with SenderEmail.")
+    texts = render.Rendered(subject=item.subject, body=str(item.body), text=item.text)
+    raw = render.mime(sender, to, texts, str(item.unsubscribe_url or ""), item.coupon_code, item.id)
+    return channels.send_email(sender, to, raw)
+
+
+def _fail(item: MessageModel, code: str, text: str, now: datetime) -> Delivery:
+    """Final: `failed` with the reason, and onto the dead-letter queue (nothing is lost)."""
+    expect = "sending"
+    if store.settle(item, "failed", code, text, now, expect=expect):
+        queues.dead_letter(item.id, code, text)
+        logger.error("message dead-lettered", extra={"message_id": item.id, "error": code})
+    return Delivery("failed")
+
+
+def redrive(limit: int = 10_000) -> dict[str, int]:
+    """Every dead-lettered message back onto the message queue (failed ones reset to `queued`)."""
+    now = clock.now()
+    done = {"redriven": 0, "skipped": 0}
+    while done["redriven"] + done["skipped"] < limit:
+        batch = queues.receive_dead_letters()
+        if not batch:
+            break
+        for entry in batch:
+            try:
+                message_id = str(json.loads(entry.get("Body") or "{}")["message_id"])
+            except (ValueError, KeyError, TypeError):
+                message_id = ""
+            item = store.get(message_id) if message_id else None
+            if item is not None and (store.requeue(message_id, now) or item.status in store.OPEN_STATUSES):
+                queues.send_messages([message_id])
+                done["redriven"] += 1
+            else:
+                done["skipped"] += 1
+            queues.delete_dead_letter(entry["ReceiptHandle"])
+    return done
