@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -221,6 +222,8 @@ class Code(BaseModel):
     )
     redemptions: int = 0
     balance: int | None = Field(None, description="Remaining gift-card balance, minor units.")
+    message_id: str | None = Field(None, description="The re-engagement message that issued this code.")
+    _message_stats: str | None = PrivateAttr(None)
 
 
 class Redemption(BaseModel):

@@ -32,7 +32,6 @@ from passaparola.referrals.rewards import code_for
 
 BASKETS_KEPT = 6
 CATEGORIES_KEPT = 50
-ORDER_MARKER_KEPT = timedelta(days=25 * 31)
 SHARE_SIGNALS = frozenset({"social_share"})
 
 
@@ -217,14 +216,7 @@ class Change:
         self._categories(lines)
         skus = {line.sku for line in lines}
         categories = {c for line in lines for c in line.categories}
-        expires = int((at + ORDER_MARKER_KEPT).timestamp())
-        self.mark(
-            f"ordered#{order_id}",
-            store.day_key("ordered", at),
-            skus=skus or None,
-            categories=categories or None,
-            expires_at=expires,
-        )
+        self.mark(f"ordered#{order_id}", store.day_key("ordered", at), skus=skus or None, categories=categories or None)
         self.order_count += 1
         self.spent[currency] = self.spent.get(currency, 0) + paid
         self.baskets = [*self.baskets, [paid, currency]][-BASKETS_KEPT:]

@@ -31,6 +31,7 @@ from passaparola.data.models import (
     CouponMirrorModel,
     CustomerCampaignModel,
     CustomerModel,
+    MessageStatsModel,
     OrderLockModel,
     RedemptionModel,
 )
@@ -74,7 +75,7 @@ def _remember(code: str, campaign_id: str) -> None:
 
 
 def to_code(item: CodeModel) -> Code:
-    return Code(
+    code = Code(
         code=item.code,
         campaign_id=item.campaign_id,
         customer_id=item.customer_id,
@@ -84,7 +85,10 @@ def to_code(item: CodeModel) -> Code:
         expires_at=item.expires_at,
         redemptions=int(item.redemptions or 0),
         balance=None if item.balance is None else int(item.balance),
+        message_id=item.message_id,
     )
+    code._message_stats = item.message_stats
+    return code
 
 
 def _code_item(code: Code) -> CodeModel:
@@ -98,6 +102,8 @@ def _code_item(code: Code) -> CodeModel:
         expires_at=code.expires_at,
         redemptions=code.redemptions,
         balance=code.balance,
+        message_id=code.message_id,
+        message_stats=code._message_stats,
     )
 
 
@@ -210,6 +216,8 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             code_condition &= CodeModel.balance >= gift_card_amount
             code_actions.append(CodeModel.balance.add(-gift_card_amount))
         tx.update(CodeModel(code.code), actions=code_actions, condition=code_condition)
+        if code._message_stats:
+            tx.add(MessageStatsModel(code._message_stats), {"redeemed": 1})
         if code.customer_id:
             tx.update(
                 CouponMirrorModel(code.customer_id, f"coupon#{code.code}"),
@@ -269,7 +277,8 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         raise AlreadyRolledBack(details={"redemption_id": redemption_id, "rolled_back_at": item.rolled_back_at})
     rolled_back_at = now.isoformat()
     gift = int(item.gift_card_amount or 0)
-    owner = get_code(item.code).customer_id if item.customer_id else None  # a bound code's wallet copy moves too
+    issued = get_code(item.code) if item.customer_id else None  # a bound code's wallet copy moves too
+    owner = issued.customer_id if issued else None
 
     def build(tx: Transaction) -> None:
         tx.update(
@@ -281,6 +290,8 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         if gift:
             code_actions.append(CodeModel.balance.add(gift))
         tx.update(CodeModel(item.code), actions=code_actions)
+        if issued is not None and issued._message_stats:
+            tx.add(MessageStatsModel(issued._message_stats), {"redeemed": -1})
         if owner:
             tx.update(CouponMirrorModel(owner, f"coupon#{item.code}"), actions=_mirror_actions(-1, gift))
         given = CampaignModel.discount_given[item.currency]

@@ -78,6 +78,9 @@ class CodeModel(Model):
     expires_at = UTCDateTimeAttribute(null=True)
     redemptions = NumberAttribute(default=0)
     balance = NumberAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    message_stats = UnicodeAttribute(null=True)
+    """The results item of the re-engagement variant whose message issued the code (redemptions count there)."""
     by_campaign = ByCampaignIndex()
 
 
@@ -219,7 +222,7 @@ class TimerModel(Model):
 
     Markers for re-engagement (docs/messages.md), found by the same index: `signup` (`due=signup#MM-DD`),
     `last_order` (`due=last_order#<day>`, moved by every order), `ordered#<order id>` (`due=ordered#<day>`
-    with the order's `skus` and `categories`, gone after 25 months by TTL) and `shared`
+    with the order's `skus` and `categories`) and `shared`
     (`due=shared#<day>` of the last share).
     """
 
@@ -234,7 +237,6 @@ class TimerModel(Model):
     points = NumberAttribute(null=True)
     skus = UnicodeSetAttribute(null=True)
     categories = UnicodeSetAttribute(null=True)
-    expires_at = NumberAttribute(null=True)
     due_index = DueIndexByCustomer()
 
 

@@ -129,6 +129,9 @@ def _write(
         return decision, contact
     message_id = rules.message_id(campaign.id, candidate.customer_id, candidate.occasion)
     coupon, issuer = _coupon(campaign, who, now)
+    if coupon is not None:  # its redemptions count on this message's variant
+        coupon.message_id = message_id
+        coupon._message_stats = store.stats_id(campaign.id, decision.variant)
     if campaign.incentive and not campaign.incentive.points and coupon is None:
         return "no_offer_for_category", contact
     points = campaign.incentive.points if campaign.incentive else None
