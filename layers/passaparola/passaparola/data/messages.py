@@ -36,10 +36,14 @@ def due(key: str) -> Iterator[TimerModel]:
 
 
 def customers(ids: list[str]) -> dict[str, tuple[CustomerModel | None, ContactModel | None]]:
-    """Records and contact items of many customers: two BatchGetItems per 100 customers."""
+    """Records and contact items of many customers: two BatchGetItems per 100 customers.
+
+    Strongly consistent: a customer who signed up a second ago (a welcome) must be found."""
     unique = list(dict.fromkeys(ids))
-    records = {r.customer_id: r for r in CustomerModel.batch_get([(i, "facts") for i in unique])}
-    contacts = {c.customer_id: c for c in ContactModel.batch_get([(i, "contact") for i in unique])}
+    records = {r.customer_id: r for r in CustomerModel.batch_get([(i, "facts") for i in unique], consistent_read=True)}
+    contacts = {
+        c.customer_id: c for c in ContactModel.batch_get([(i, "contact") for i in unique], consistent_read=True)
+    }
     return {i: (records.get(i), contacts.get(i)) for i in unique}
 
 

@@ -163,6 +163,8 @@ def run_watch() -> JobReport:
         if state.feed_after
         else now - FIRST_FEED_LOOKBACK
     )
+    if since > now:  # the checkpoint is ahead of the clock (it was set back): start afresh
+        since, state.feed_after = now - FIRST_FEED_LOOKBACK, None
     last_key = state.feed_after
     if campaigns:
         cursor: str | None = None

@@ -87,10 +87,15 @@ def local_day(now: datetime, timezone: str) -> date:
 
 
 def days_to_run(last_done: date | None, today: date) -> list[date]:
-    """The days a daily run covers: those after the last completed one, up to today (at most a week)."""
+    """The days a daily run covers: those after the last completed one (at most a week back), and today.
+
+    Today is always covered, so a second run the same day picks up what changed since the first (a birthday
+    set at noon); what the first run queued is found again and not queued twice. A checkpoint in the future
+    (the clock was set back) covers today only.
+    """
     first = today - timedelta(days=CATCH_UP_DAYS - 1)
     if last_done is not None:
-        first = max(first, last_done + timedelta(days=1))
+        first = max(first, min(last_done + timedelta(days=1), today))
     return [first + timedelta(days=n) for n in range((today - first).days + 1)]
 
 
