@@ -137,6 +137,13 @@ def _check_order(rules: Rules, order: Order) -> None:
         )
 
 
+def per_code_limit(campaign: DiscountCampaign, code: Code) -> int | None:
+    """A code a re-engagement message issued is single-use whatever its campaign allows."""
+    if code.message_id:
+        return 1
+    return campaign.rules.max_redemptions_per_code
+
+
 def _check_limits(campaign: DiscountCampaign, code: Code, facts: CustomerFacts) -> None:
     rules = campaign.rules
     if rules.max_redemptions is not None and campaign.stats.redemptions >= rules.max_redemptions:
@@ -144,10 +151,10 @@ def _check_limits(campaign: DiscountCampaign, code: Code, facts: CustomerFacts) 
             "redemption_limit_reached",
             details={"limit": "campaign", "max_redemptions": rules.max_redemptions},
         )
-    if rules.max_redemptions_per_code is not None and code.redemptions >= rules.max_redemptions_per_code:
+    per_code = per_code_limit(campaign, code)
+    if per_code is not None and code.redemptions >= per_code:
         raise CouponRejected(
-            "redemption_limit_reached",
-            details={"limit": "code", "max_redemptions_per_code": rules.max_redemptions_per_code},
+            "redemption_limit_reached", details={"limit": "code", "max_redemptions_per_code": per_code}
         )
     if (
         rules.max_redemptions_per_customer is not None

@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactGet
 
 from passaparola.campaigns.models import DiscountCampaign
 from passaparola.clock import iso
+from passaparola.coupons import rules as coupon_rules
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
 from passaparola.coupons.rules import CustomerFacts, code_expires_at
 from passaparola.data import transactions
@@ -210,8 +211,9 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
         )
         code_condition = CodeModel.code.exists()
         code_actions: list[Action] = [CodeModel.redemptions.add(1)]
-        if rules.max_redemptions_per_code:
-            code_condition &= CodeModel.redemptions < rules.max_redemptions_per_code
+        per_code = coupon_rules.per_code_limit(campaign, code)
+        if per_code:
+            code_condition &= CodeModel.redemptions < per_code
         if gift_card_amount:
             code_condition &= CodeModel.balance >= gift_card_amount
             code_actions.append(CodeModel.balance.add(-gift_card_amount))
