@@ -16,6 +16,7 @@ Everything runs in the session's one local stack:
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import time
@@ -25,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import requests
 from api import uid
@@ -33,7 +35,6 @@ from loyalty import Clock, Loyalty, iso, line, parse_ts  # noqa: F401 - re-expor
 WATCH_JOB = "ReengagementWatchFunction"
 DAILY_JOB = "ReengagementDailyFunction"
 REDRIVE_JOB = "MessageRedriveFunction"
-SENDER_EMAIL = "shop@passaparola.local"
 SHOP_TZ = "Europe/Rome"
 
 FINAL = frozenset({"sent", "failed", "cancelled"})
@@ -68,12 +69,6 @@ SEND_TIMEOUT = 30.0
 
 # The default templates: the unsubscribe link is left out on purpose (the sender adds a footer with it).
 EMAIL_EN = {"subject": "Hello {{ customer.name }}", "body": "<p>Hi {{ customer.first_name }}</p>"}
-EMAIL_IT = {"subject": "Ciao {{ customer.name }}", "body": "<p>Ciao {{ customer.first_name }}</p>"}
-EMAIL_FR = {"subject": "Bonjour {{ customer.name }}", "body": "<p>Bonjour {{ customer.first_name }}</p>"}
-COUPON_EN = {
-    "subject": "A gift for you, {{ customer.first_name }}",
-    "body": '<p>Your code: <b>{{ coupon.code }}</b></p><img src="{{ coupon.qr }}">',
-}
 
 
 # --------------------------------------------------------------------------------------- plain helpers
@@ -136,10 +131,6 @@ def of_campaign(messages: Iterable[dict], campaign_id: str) -> list[dict]:
     return [m for m in messages if m["campaign_id"] == campaign_id]
 
 
-def statuses(messages: Iterable[dict]) -> list[str]:
-    return sorted(m["status"] for m in messages)
-
-
 # --------------------------------------------------------------------------------------- the client
 class Messaging(Loyalty):
     """`Loyalty` (customers, orders, events, segments) plus re-engagement campaigns, the message log, the jobs
@@ -162,7 +153,8 @@ class Messaging(Loyalty):
         """A re-engagement campaign (201), English email by default; disabled again when the test ends."""
         if isinstance(trigger, str):
             trigger = {"type": trigger}
-        fields.setdefault("messages", {"email": {"en": EMAIL_EN}})
+        if "variants" not in fields:
+            fields.setdefault("messages", {"email": {"en": EMAIL_EN}})
         fields.setdefault("audience", {"channels": ["email"]})
         r = self.create_reengagement(trigger=trigger, **fields)
         assert r.status_code == 201, f"create reengagement {trigger} {fields} → {r.status_code} {r.text}"
@@ -180,10 +172,8 @@ class Messaging(Loyalty):
     def cleanup(self) -> None:
         """Disable every campaign this test created (best effort), clear injected faults."""
         for campaign_id in self.created:
-            try:
+            with contextlib.suppress(requests.RequestException):
                 self.post(f"/v1/campaigns/{campaign_id}/disable", json={})
-            except requests.RequestException:
-                pass
         if self.faults_set:
             self.clear_faults()
 
@@ -251,17 +241,6 @@ class Messaging(Loyalty):
     def status_of(self, customer_id: str, message_id: str) -> dict:
         return next(m for m in self.messages(customer_id) if m["id"] == message_id)
 
-    def wait_status(
-        self, customer_id: str, message_id: str, wanted: Iterable[str], timeout: float = SEND_TIMEOUT
-    ) -> dict:
-        wanted = frozenset(wanted)
-
-        def reached() -> dict | None:
-            m = self.status_of(customer_id, message_id)
-            return m if m["status"] in wanted else None
-
-        return wait_for(reached, timeout, what=f"message {message_id} in {set(wanted)}")
-
     def nothing_for(self, customer_ids: Iterable[str], campaign_id: str, grace: float = 2.0) -> None:
         """No message of the campaign for these customers (after a short grace period for a late sender)."""
         time.sleep(grace)
@@ -310,15 +289,6 @@ class Messaging(Loyalty):
         self.faults(ses=None, sns=None)
 
 
-def recent(created_at: str, now: datetime, slack: timedelta = timedelta(minutes=5)) -> bool:
-    t = parse_ts(created_at)
-    return now - slack <= t <= now + slack
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 # --------------------------------------------------------------------------------------- calendar helpers
 def add_months(day: date, months: int) -> date:
     """The same day-of-month `months` later (negative: earlier); the caller keeps day-of-month ≤ 28."""
@@ -345,3 +315,8 @@ def noon(day: date) -> datetime:
 
 def birthday_of(day: date) -> dict[str, int]:
     return {"month": day.month, "day": day.day}
+
+
+def local_day(when: datetime) -> date:
+    """The shop's calendar day (Europe/Rome) at `when`."""
+    return when.astimezone(ZoneInfo(SHOP_TZ)).date()

@@ -82,32 +82,43 @@ def test_a_new_customer_gets_exactly_one_welcome_email_with_a_unique_valid_coupo
     assert len(ms.messages(bea, welcome["id"])) == 1
 
 
-def test_the_welcome_coupon_is_single_use_and_expires(ms, clock):
+def welcome_with_coupon(ms, clock, expires_in_days: int = 10) -> tuple[dict, list[dict]]:
     discount = ms.discount()
     welcome = ms.reengagement(
         "welcome",
-        incentive={"campaign_id": discount["id"], "expires_in_days": 10},
-        messages={"email": {"en": {"subject": "Welcome", "body": "<p>{{ coupon.code }} until {{ coupon.expires_at }}</p>"}}},
+        incentive={"campaign_id": discount["id"], "expires_in_days": expires_in_days},
+        messages={
+            "email": {"en": {"subject": "Welcome", "body": "<p>{{ coupon.code }} until {{ coupon.expires_at }}</p>"}}
+        },
     )
-    anna = ms.shopper(locale="en")
-    carl = ms.shopper(locale="en")
+    customers = [ms.shopper(locale="en") for _ in range(2)]
     clock.tick()
     ms.watch()
-    [a] = ms.sent(anna, welcome["id"])
-    [c] = ms.sent(carl, welcome["id"])
-    # The coupon expires 10 days after it was issued
+    return welcome, [ms.sent(who, welcome["id"])[0] for who in customers]
+
+
+def test_the_welcome_coupon_expires_after_expires_in_days(ms, clock):
+    _, [a, _] = welcome_with_coupon(ms, clock, expires_in_days=10)
+    issued = clock.now
+    code = ms.code(a["coupon_code"])
+    assert parse_ts(code["expires_at"]) == issued + timedelta(days=10), code
+    assert code["expires_at"][:10] in a["body"], "coupon.expires_at is in the template's context"
     cart = order(items=[item("SHOE", 1, 5000)])
-    # Single use: the first redemption succeeds, a second one is refused
-    first = ms.redeem(a["coupon_code"], cart, customer_id=anna)
-    assert first.status_code == 201, first.text
-    second = ms.redeem(a["coupon_code"], cart, customer_id=anna)
-    assert second.status_code == 422, second.text
-    assert second.json()["error"]["code"] in ("redemption_limit_reached", "customer_limit_reached"), second.text
-    # And an unused code stops being valid after its 10 days
-    assert ms.validate(c["coupon_code"], cart, customer_id=carl)["valid"] is True
+    assert ms.validate(a["coupon_code"], cart, customer_id=a["customer_id"])["valid"] is True
     clock.advance(days=11)
-    late = ms.validate(c["coupon_code"], cart, customer_id=carl)
+    late = ms.validate(a["coupon_code"], cart, customer_id=a["customer_id"])
     assert late["valid"] is False and late["error"]["code"] == "coupon_expired", late
+
+
+def test_the_welcome_coupon_is_single_use(ms, clock):
+    _, [a, _] = welcome_with_coupon(ms, clock)
+    cart = order(items=[item("SHOE", 1, 5000)])
+    first = ms.redeem(a["coupon_code"], cart, customer_id=a["customer_id"])
+    assert first.status_code == 201, first.text
+    # A second order with the same code is refused (docs/messages.md: "a unique single-use code")
+    second = ms.redeem(a["coupon_code"], cart, customer_id=a["customer_id"])
+    assert second.status_code == 422, f"a single-use code was redeemed twice: {second.status_code} {second.text}"
+    assert second.json()["error"]["code"] in ("redemption_limit_reached", "customer_limit_reached"), second.text
 
 
 def test_a_customer_is_welcomed_once_across_all_welcome_campaigns(ms, clock):
@@ -225,3 +236,20 @@ def test_a_welcome_message_is_visible_in_the_campaigns_log_with_a_summary(ms, cl
     # And a bad status filter is refused
     r = ms.get(f"/v1/campaigns/{welcome['id']}/messages", params={"status": "nope"})
     assert_error(r, 400, "invalid_request")
+
+
+def test_a_customers_log_pages_newest_first(ms, clock):
+    welcome = ms.reengagement("welcome", messages={"email": {"en": {"subject": "Welcome", "body": "<p>hi</p>"}}})
+    birthday = ms.reengagement(
+        {"type": "birthday"}, messages={"email": {"en": {"subject": "Birthday", "body": "<p>hi</p>"}}}
+    )
+    day = clock.today + timedelta(days=1)
+    anna = ms.shopper(locale="en", birthday={"month": day.month, "day": day.day})
+    clock.tick()
+    ms.watch()
+    [first] = ms.sent(anna, welcome["id"])
+    clock.advance(days=1)
+    ms.daily_messages()
+    [second] = ms.sent(anna, birthday["id"])
+    paged = ms.pages(f"/v1/customers/{anna}/messages", limit=1)
+    assert [m["id"] for m in paged] == [second["id"], first["id"]], paged

@@ -1,6 +1,6 @@
 """The providers that deliver messages: SES (email, raw MIME) and SNS (SMS to a phone number).
 
-botocore retries throttling a couple of times within the call (standard mode); what still fails comes back
+botocore retries throttling once within the call (standard mode, 2 calls at most); what still fails comes back
 as a `ChannelError` with the provider's error code, for the sender to retry later or dead-letter.
 """
 
@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from passaparola.settings import get_settings
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5, read_timeout=10)
+_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 2}, connect_timeout=5, read_timeout=10)
 
 
 class ChannelError(Exception):

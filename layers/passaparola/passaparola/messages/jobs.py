@@ -40,13 +40,14 @@ class Candidate:
 
 
 def active(now: datetime, feed: bool) -> list[ReengagementCampaign]:
-    """Switched-on re-engagement campaigns within their window, of the feed's triggers or the calendar's."""
+    """Switched-on re-engagement campaigns within their window, of the feed's triggers or the calendar's;
+    oldest first (under a frequency cap, the older campaign's message wins)."""
     found = []
     for campaign in campaign_store.enabled_of_type("reengagement"):
         assert isinstance(campaign, ReengagementCampaign)
         if rules.in_window(campaign, campaign.enabled, now) and (campaign.trigger.type in FEED_TRIGGERS) == feed:
             found.append(campaign)
-    return found
+    return sorted(found, key=lambda c: (c.created_at, c.id))
 
 
 # ------------------------------------------------------------------------------------------- daily
@@ -192,6 +193,8 @@ def run_watch() -> JobReport:
 
 def _entered(campaign: ReengagementCampaign, customer_id: str, segment: str, at: str) -> Candidate | None:
     trigger = campaign.trigger
+    if datetime.fromisoformat(at) < max(campaign.created_at, campaign.starts_at or campaign.created_at):
+        return None  # an entry from before the campaign existed or its window opened (the feed overlap)
     if trigger.type == "welcome" and segment == "new_customers":
         return Candidate(campaign, customer_id, "welcome", "welcome: a new customer", {"type": "welcome"})
     if trigger.type == "segment_entered" and segment == trigger.segment:
