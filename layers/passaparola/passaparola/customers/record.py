@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -29,6 +30,7 @@ from passaparola.ids import new_sortable_id
 from passaparola.loyalty import rules as loyalty
 from passaparola.loyalty.models import ORDER_EVENT, LoyaltyTier
 from passaparola.referrals.rewards import code_for
+from passaparola.settings import get_settings
 
 BASKETS_KEPT = 6
 CATEGORIES_KEPT = 50
@@ -52,6 +54,11 @@ class Effects:
     entered: list[str] = field(default_factory=list)
     exited: list[str] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+def local_key(kind: str, at: datetime) -> str:
+    """`<kind>#<YYYY-MM-DD>` of the shop-local day: re-engagement's jobs count days as the shop does."""
+    return f"{kind}#{at.astimezone(ZoneInfo(get_settings().shop_timezone)).date().isoformat()}"
 
 
 def consent_counts(consent: dict[str, Any] | None) -> bool:
@@ -199,7 +206,7 @@ class Change:
         self.put("signals", dict(self.signals))
         if name in SHARE_SIGNALS:
             self.put("last_shared_at", iso(at))
-            self.mark("shared", store.day_key("shared", at))
+            self.mark("shared", local_key("shared", at))
 
     # -------------------------------------------------------------------------------------- orders
 
@@ -216,7 +223,7 @@ class Change:
         self._categories(lines)
         skus = {line.sku for line in lines}
         categories = {c for line in lines for c in line.categories}
-        self.mark(f"ordered#{order_id}", store.day_key("ordered", at), skus=skus or None, categories=categories or None)
+        self.mark(f"ordered#{order_id}", local_key("ordered", at), skus=skus or None, categories=categories or None)
         self.order_count += 1
         self.spent[currency] = self.spent.get(currency, 0) + paid
         self.baskets = [*self.baskets, [paid, currency]][-BASKETS_KEPT:]
@@ -560,12 +567,12 @@ class Change:
     def _markers(self, entered: list[str]) -> None:
         """Where re-engagement's daily job finds this customer: signup anniversary, last order, quiet sharer."""
         if "signed_up_at" in self.sets and self.signed_up_at is not None:
-            self.mark("signup", f"signup#{iso(self.signed_up_at)[5:10]}")
+            self.mark("signup", "signup#" + local_key("signup", self.signed_up_at)[-5:])
         previous = parse(self._r.last_order_at)
         if self.last_order_at is not None and self.last_order_at != previous:
-            self.mark("last_order", store.day_key("last_order", self.last_order_at))
+            self.mark("last_order", local_key("last_order", self.last_order_at))
         if "ambassadors" in entered and self.value("last_shared_at") is None:
-            self.mark("shared", store.day_key("shared", self.now))
+            self.mark("shared", local_key("shared", self.now))
 
     # ------------------------------------------------------------------------------------ timers
 

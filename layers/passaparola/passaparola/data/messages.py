@@ -47,6 +47,12 @@ def customers(ids: list[str]) -> dict[str, tuple[CustomerModel | None, ContactMo
     return {i: (records.get(i), contacts.get(i)) for i in unique}
 
 
+def existing(message_ids: list[str]) -> set[str]:
+    """Which of these messages were already queued (a re-run finds them without trying to write)."""
+    unique = list(dict.fromkeys(message_ids))
+    return {m.id for m in MessageModel.batch_get(unique, attributes_to_get=["id"])}
+
+
 def contact(customer_id: str) -> ContactModel | None:
     try:
         return ContactModel.get(customer_id, "contact", consistent_read=True)

@@ -41,6 +41,13 @@ def queue(candidates: Sequence["Candidate"], now: datetime, report: JobReport) -
     if not candidates:
         return
     report.candidates += len(candidates)
+    ids = [rules.message_id(c.campaign.id, c.customer_id, c.occasion) for c in candidates]
+    done = store.existing(ids)
+    report.items_read += len(done)
+    report.duplicates += sum(1 for i in ids if i in done)
+    candidates = [c for c, i in zip(candidates, ids, strict=True) if i not in done]
+    if not candidates:
+        return
     people = store.customers([c.customer_id for c in candidates])
     report.items_read += sum((r is not None) + (c is not None) for r, c in people.values())
     queued: list[str] = []
