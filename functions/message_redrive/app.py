@@ -12,4 +12,5 @@ from passaparola.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    return sender.redrive()
+    """`{"include_unknown": true}` also re-sends messages whose first send may have arrived."""
+    return sender.redrive(include_unknown=bool((event or {}).get("include_unknown")))

@@ -13,7 +13,10 @@ from passaparola.data import queues
 from passaparola.messages import sender
 from passaparola.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+SAFE_MILLIS = 25_000
+"""Never claim a message with less time left: a send cut off by the timeout would be an unknown outcome."""
+_context: list[LambdaContext] = []
 METRICS = {
     "sent": "MessagesSent",
     "failed": "MessagesFailed",
@@ -32,6 +35,8 @@ class RetryLater(Exception):
 
 def record_handler(record: SQSRecord) -> None:
     message_id = QueuedMessage.model_validate_json(record.body).message_id
+    if _context and _context[0].get_remaining_time_in_millis() < SAFE_MILLIS:
+        raise RetryLater(message_id)  # not claimed: it comes back after the visibility timeout
     delivery = sender.deliver(message_id)
     if delivery.outcome in METRICS:
         metrics.add_metric(name=METRICS[delivery.outcome], unit=MetricUnit.Count, value=1)
@@ -44,4 +49,5 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    _context[:] = [context]
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -152,6 +152,8 @@ def _check_reengagement(campaign: ReengagementCampaign) -> None:
     """Templates render; the incentive names discount campaigns; the referral link a referral program; the
     segment of a segment trigger exists."""
     render.check(campaign)
+    if campaign.incentive and campaign.incentive.points and store.loyalty_program() is None:
+        raise InvalidRequest("A points incentive needs the shop's loyalty program.", {"field": "incentive.points"})
     if campaign.incentive:
         for campaign_id in campaign.incentive.campaign_ids():
             _check_issuer_id(campaign_id)

@@ -315,10 +315,16 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
             )
         tx.delete(OrderLockModel(order_lock_id(item.code, item.order_id)))
 
+    where: list[int] = []
+
+    def attempt(tx: Transaction) -> None:
+        build(tx)
+        where[:] = [transactions.position(tx, "update")]  # the redemption's own update comes first
+
     try:
-        transactions.write(build)
+        transactions.write(attempt)
     except TransactWriteError as exc:
-        if 0 in transactions.failed_items(exc):
+        if where and where[0] in transactions.failed_items(exc):
             raise AlreadyRolledBack(details={"redemption_id": redemption_id}) from exc
         raise
     item.status, item.rolled_back_at = "rolled_back", rolled_back_at

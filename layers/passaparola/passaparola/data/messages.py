@@ -12,6 +12,7 @@ from pynamodb.expressions.update import Action
 from passaparola.clock import iso
 from passaparola.data import transactions
 from passaparola.data.models import (
+    CampaignModel,
     ContactModel,
     CustomerModel,
     JobStateModel,
@@ -22,6 +23,7 @@ from passaparola.data.models import (
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.messages.models import STATUSES, Message, MessageError, VariantResults
+from passaparola.observability import logger
 
 PENDING = "pending"
 OPEN_STATUSES = ("queued", "retrying")
@@ -77,8 +79,11 @@ def put_intent(
     contact_item: ContactModel | None,
     sends: list[datetime],
     welcomed: bool,
+    check_customer: bool = True,
 ) -> None:
-    """The message (written once: its id is deterministic), the contact's recent sends, the variant's count."""
+    """The message (written once: its id is deterministic), the contact's recent sends; the campaign must
+    still be switched on and (unless the caller's write guards the record) the customer not erased: the
+    transaction's first condition checks, in that order."""
     created = iso(message.created_at)
     tx.save(
         MessageModel(
@@ -121,11 +126,23 @@ def put_intent(
     if welcomed:
         actions.append(ContactModel.welcomed_at.set(created))
     tx.update(ContactModel(message.customer_id, "contact"), actions=actions, condition=guard)
-    count(tx, message.campaign_id, message.variant, "queued")
+    tx.condition_check(CampaignModel, message.campaign_id, condition=CampaignModel.enabled == True)  # noqa: E712
+    if check_customer:
+        guard = CustomerModel.erased_at.does_not_exist()
+        tx.condition_check(CustomerModel, message.customer_id, "facts", condition=guard)
 
 
-def count(tx: Transaction, campaign_id: str, variant: str | None, field: str, delta: int = 1) -> None:
-    tx.add(MessageStatsModel(stats_id(campaign_id, variant)), {field: delta})
+def count(campaign_id: str, variant: str | None, field: str, delta: int = 1) -> None:
+    """Move a result counter: outside the message's own writes, so that one campaign's busy counter never
+    makes a delivery's record fail (best effort: a lost count is logged, a lost status would not be)."""
+    try:
+        transactions.retrying(
+            lambda: MessageStatsModel(stats_id(campaign_id, variant)).update(
+                actions=[getattr(MessageStatsModel, field).add(delta)]
+            )
+        )
+    except Exception:
+        logger.exception("result counter not moved", extra={"campaign_id": campaign_id, "field": field})
 
 
 def stats_id(campaign_id: str, variant: str | None) -> str:
@@ -167,25 +184,23 @@ def claim(message_id: str, now: datetime, lease_until: datetime) -> MessageModel
 
 
 def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
-    def build(tx: Transaction) -> None:
-        tx.update(
-            MessageModel(message.id),
-            actions=[
-                MessageModel.status.set("sent"),
-                MessageModel.provider_message_id.set(provider_id),
-                MessageModel.sent_at.set(iso(now)),
-                MessageModel.updated_at.set(iso(now)),
-                MessageModel.lease_until.remove(),
-                MessageModel.outbox.remove(),
-                MessageModel.next_attempt_at.remove(),
-                MessageModel.error_code.remove(),
-                MessageModel.error_message.remove(),
-            ],
-            condition=MessageModel.status == "sending",
-        )
-        count(tx, str(message.campaign_id), message.variant, "sent")
-
-    transactions.write(build)
+    """Record the provider's acceptance (retried through contention: the email is already out)."""
+    _update(
+        message.id,
+        [
+            MessageModel.status.set("sent"),
+            MessageModel.provider_message_id.set(provider_id),
+            MessageModel.sent_at.set(iso(now)),
+            MessageModel.updated_at.set(iso(now)),
+            MessageModel.lease_until.remove(),
+            MessageModel.outbox.remove(),
+            MessageModel.next_attempt_at.remove(),
+            MessageModel.error_code.remove(),
+            MessageModel.error_message.remove(),
+        ],
+        MessageModel.status == "sending",
+    )
+    count(str(message.campaign_id), message.variant, "sent")
 
 
 def retry_later(message: MessageModel, code: str, text: str, at: datetime, now: datetime) -> None:
@@ -214,17 +229,16 @@ def settle(message: MessageModel, status: str, code: str | None, text: str | Non
     ]
     if code:
         actions += [MessageModel.error_code.set(code), MessageModel.error_message.set((text or code)[:1000])]
-
-    def build(tx: Transaction) -> None:
-        tx.update(MessageModel(message.id), actions=actions, condition=MessageModel.status == expect)
-        count(tx, str(message.campaign_id), message.variant, status)
-
+    if status == "cancelled" and code == "customer_erased":
+        actions += [MessageModel.to.remove(), MessageModel.subject.remove(), MessageModel.body.remove()]
+        actions += [MessageModel.text.remove(), MessageModel.unsubscribe_url.remove()]
     try:
-        transactions.write(build)
-    except transactions.TransactWriteError as exc:
-        if transactions.failed_items(exc):
+        _update(message.id, actions, MessageModel.status == expect)
+    except UpdateError as exc:
+        if transactions.condition_failed(exc):
             return False
         raise
+    count(str(message.campaign_id), message.variant, status)
     return True
 
 
@@ -233,28 +247,33 @@ def requeue(message_id: str, now: datetime) -> bool:
     message = get(message_id)
     if message is None or message.status != "failed":
         return False
-
-    def build(tx: Transaction) -> None:
-        tx.update(
-            MessageModel(message_id),
-            actions=[
+    try:
+        _update(
+            message_id,
+            [
                 MessageModel.status.set("queued"),
                 MessageModel.attempts.set(0),
                 MessageModel.outbox.set(PENDING),
                 MessageModel.next_attempt_at.set(iso(now)),
                 MessageModel.updated_at.set(iso(now)),
             ],
-            condition=MessageModel.status == "failed",
+            MessageModel.status == "failed",
         )
-        count(tx, str(message.campaign_id), message.variant, "failed", -1)
-
-    try:
-        transactions.write(build)
-    except transactions.TransactWriteError as exc:
-        if transactions.failed_items(exc):
+    except UpdateError as exc:
+        if transactions.condition_failed(exc):
             return False
         raise
+    count(str(message.campaign_id), message.variant, "failed", -1)
     return True
+
+
+def postpone(message_id: str, until: datetime) -> None:
+    """A relayed message's next look: later, so the next watch run does not enqueue it again meanwhile."""
+    try:
+        _update(message_id, [MessageModel.next_attempt_at.set(iso(until))], MessageModel.outbox == PENDING)
+    except UpdateError as exc:
+        if not transactions.condition_failed(exc):
+            raise
 
 
 def unsubscribed(message_id: str, now: datetime) -> None:
@@ -262,20 +281,17 @@ def unsubscribed(message_id: str, now: datetime) -> None:
     message = get(message_id)
     if message is None or message.unsubscribed_at:
         return
-
-    def build(tx: Transaction) -> None:
-        tx.update(
-            MessageModel(message_id),
-            actions=[MessageModel.unsubscribed_at.set(iso(now))],
-            condition=MessageModel.unsubscribed_at.does_not_exist(),
-        )
-        count(tx, str(message.campaign_id), message.variant, "unsubscribed")
-
     try:
-        transactions.write(build)
-    except transactions.TransactWriteError as exc:
-        if not transactions.failed_items(exc):
-            raise
+        _update(
+            message_id,
+            [MessageModel.unsubscribed_at.set(iso(now))],
+            MessageModel.unsubscribed_at.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if transactions.condition_failed(exc):
+            return
+        raise
+    count(str(message.campaign_id), message.variant, "unsubscribed")
 
 
 def _update(message_id: str, actions: list[Any], condition: Condition) -> MessageModel:
@@ -372,6 +388,7 @@ def erase(customer_id: str) -> int:
                 MessageModel.body.remove(),
                 MessageModel.text.remove(),
                 MessageModel.unsubscribe_url.remove(),
+                MessageModel.reason.remove(),
             ]
         )
         done += 1

@@ -237,6 +237,8 @@ class TimerModel(Model):
     points = NumberAttribute(null=True)
     skus = UnicodeSetAttribute(null=True)
     categories = UnicodeSetAttribute(null=True)
+    cum_before = NumberAttribute(null=True)
+    """Lots only (read through this model by the index): their FIFO position."""
     due_index = DueIndexByCustomer()
 
 

@@ -50,7 +50,12 @@ def delay(receipt_handle: str, seconds: int) -> None:
 def receive_dead_letters(max_messages: int = 10) -> list[dict[str, Any]]:
     return list(
         _sqs()
-        .receive_message(QueueUrl=get_settings().message_dlq_url, MaxNumberOfMessages=max_messages, WaitTimeSeconds=0)
+        .receive_message(
+            QueueUrl=get_settings().message_dlq_url,
+            MaxNumberOfMessages=max_messages,
+            WaitTimeSeconds=1,
+            VisibilityTimeout=300,
+        )
         .get("Messages", [])
     )
 

@@ -127,6 +127,16 @@ def read(build: Callable[[TransactGet], T]) -> T:
     return retrying(attempt)
 
 
+def position(tx: TransactWrite, kind: str, n: int = 0) -> int:
+    """Where the `n`-th operation of a kind sits in the request (what cancellation reasons are indexed by).
+
+    pynamodb sends condition checks first, then deletes, puts and updates, each in the order they were added.
+    """
+    order = ["condition_check", "delete", "put", "update"]
+    before = order[: order.index(kind)]
+    return sum(len(getattr(tx, f"_{k}_items")) for k in before) + n
+
+
 def condition_failed(error: PynamoDBException) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
@@ -137,6 +147,7 @@ __all__ = [
     "TransactWrite",
     "condition_failed",
     "failed_items",
+    "position",
     "read",
     "retrying",
     "write",

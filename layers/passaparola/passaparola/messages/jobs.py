@@ -120,16 +120,16 @@ def due_on(campaign: ReengagementCampaign, day: date, report: JobReport) -> Iter
             )
     elif trigger.type == "points_expiring":
         expires = day + timedelta(days=trigger.days_before)
-        lots: dict[str, int] = {}
+        lots: dict[str, list[tuple[int, int]]] = {}
         for item in _read(store.due(f"expire#{expires.isoformat()}"), report):
-            lots[item.customer_id] = lots.get(item.customer_id, 0) + int(item.points or 0)
-        for customer_id, points in lots.items():
+            lots.setdefault(item.customer_id, []).append((int(item.points or 0), int(item.cum_before or 0)))
+        for customer_id, held in lots.items():  # what is left of the lots is judged on the record
             yield Candidate(
                 campaign,
                 customer_id,
                 f"points_expiring:{expires.isoformat()}",
-                f"{points} points expire on {expires.isoformat()}",
-                {"type": trigger.type, "points": points, "expires_at": expires.isoformat()},
+                f"points expire on {expires.isoformat()}",
+                {"type": trigger.type, "points": 0, "expires_at": expires.isoformat(), "lots": held},
             )
     elif trigger.type == "referral_nudge":
         shared = day - timedelta(days=trigger.days_since_last_share)
@@ -166,6 +166,7 @@ def run_watch() -> JobReport:
     )
     if since > now:  # the checkpoint is ahead of the clock (it was set back): start afresh
         since, state.feed_after = now - FIRST_FEED_LOOKBACK, None
+    report.requeued = relay_pending(now)  # first: a long feed never starves it
     last_key = state.feed_after
     if campaigns:
         cursor: str | None = None
@@ -182,11 +183,13 @@ def run_watch() -> JobReport:
                     if candidate is not None:
                         candidates.append(candidate)
             outbox.queue(candidates, now, report)
+            if last_key:  # progress kept page by page: a burst of entries is worked through across runs
+                state.feed_after = last_key
+                store.save_checkpoint(state, now)
             if not cursor:
                 break
     state.feed_after = max(last_key or "", clock.iso(now - FEED_OVERLAP))
     store.save_checkpoint(state, now)
-    report.requeued = relay_pending(now)
     logger.info("re-engagement watch run", extra=report.model_dump())
     return report
 
@@ -213,4 +216,6 @@ def relay_pending(now: datetime) -> int:
     ids = store.pending_before(now - RELAY_GRACE)
     if ids:
         queues.send_messages(ids)
+        for message_id in ids:
+            store.postpone(message_id, now + RELAY_GRACE)
     return len(ids)

@@ -63,7 +63,7 @@ class ReferralNudgeTrigger(Strict):
 
     type: Literal["referral_nudge"]
     days_since_last_share: int = Field(30, ge=7, le=365)
-    segment: SegmentName = "ambassadors"
+    segment: Literal["ambassadors", "top_referrers"] = "ambassadors"
 
 
 Trigger = Annotated[

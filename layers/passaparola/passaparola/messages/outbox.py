@@ -25,6 +25,7 @@ from passaparola.data import queues, transactions
 from passaparola.data.models import ContactModel, CustomerModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import DomainError
+from passaparola.loyalty.rules import lot_remaining
 from passaparola.messages import render, rules, unsubscribe
 from passaparola.messages.models import JobReport, Message
 from passaparola.observability import logger
@@ -85,6 +86,11 @@ def _queue_one(
         except DomainError as exc:
             logger.warning("message not queued", extra={"customer_id": candidate.customer_id, "error": exc.code})
             return exc.code, contact
+        except Exception:  # one customer's failure (a template error on their data) never stops the run
+            logger.exception(
+                "message not queued", extra={"customer_id": candidate.customer_id, "campaign_id": candidate.campaign.id}
+            )
+            return "error", contact
     return "conflict", contact
 
 
@@ -101,8 +107,14 @@ def _not_due(candidate: "Candidate", record: CustomerModel | None, contact: Cont
         return "already_welcomed"
     if trigger.type == "signup_anniversary":
         signed = datetime.fromisoformat(record.signed_up_at) if record.signed_up_at else None
-        if signed is None or signed.year >= int(candidate.details["year"]):
+        if signed is None or rules.local_day(signed, get_settings().shop_timezone).year >= candidate.details["year"]:
             return "not_a_year_yet"
+    if trigger.type == "points_expiring":
+        consumed = int(record.consumed or 0)
+        left = sum(lot_remaining(cum, points, consumed) for points, cum in candidate.details.pop("lots", []))
+        if left <= 0:
+            return "nothing_expiring"
+        candidate.details["points"] = left
     if trigger.type == "referral_nudge" and trigger.segment not in (record.segments or set()):
         return "segment"
     return None
@@ -145,6 +157,8 @@ def _write(
     base = get_settings().public_api_url or get_settings().message_link_url
     if not base:
         return "no_public_url", contact
+    if decision.channel == "email" and not get_settings().sender_email:
+        return "no_sender", contact
     link = unsubscribe.url(base, candidate.customer_id, decision.channel, message_id)
     context = _context(candidate, record, who, decision.channel, coupon, points, link)
     _, messages = rules.pick_variant(campaign, campaign.id, candidate.customer_id)
@@ -175,8 +189,13 @@ def _write(
     if points and program is None:
         return "no_loyalty_program", contact
 
+    changes: list[Change] = []
+    where: dict[str, int] = {}
+
     def build(tx: Transaction) -> None:
-        store.put_intent(tx, message, rendered.text, link, contact, sends, welcomed)
+        changes.clear()
+        # with points the record's own version guard stands for "not erased" (one operation per item)
+        store.put_intent(tx, message, rendered.text, link, contact, sends, welcomed, check_customer=not points)
         if coupon is not None and issuer is not None:
             code_store.put_code(tx, coupon, issuer, "reengagement")
         if points and program is not None:
@@ -184,16 +203,26 @@ def _write(
             change.reason = f"reengagement:{campaign.id}"
             change.credit_reward(points, f"reengagement:{campaign.id}", message_id)
             change.write(tx)
+            changes.append(change)
+        where.update(message=transactions.position(tx, "put"), campaign=0, customer=1 if not points else -1)
 
     try:
         transactions.write(build)
     except TransactWriteError as exc:
         failed = transactions.failed_items(exc)
-        if 0 in failed:
+        if where["message"] in failed:
             return "duplicate", contact
+        if where["campaign"] in failed:
+            return "campaign_disabled", contact
+        if where["customer"] in failed:
+            return "unknown_customer", contact
         if failed:
             raise _Retry() from exc
         raise
+    store.count(campaign.id, decision.variant, "queued")
+    for change in changes:
+        for hook in change.effects.after_commit:  # e.g. a new tier's message to the team
+            hook()
     version = int(contact.version or 0) + 1 if contact is not None and contact.version is not None else 1
     after = ContactModel(candidate.customer_id, "contact", version=version, sent=json.dumps([iso(t) for t in sends]))
     after.welcomed_at = iso(now) if welcomed else (contact.welcomed_at if contact else None)

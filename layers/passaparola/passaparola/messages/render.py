@@ -136,7 +136,7 @@ def mime(
     msg["From"] = formataddr(("", sender)) if "<" not in sender else sender
     msg["To"] = to
     msg["Subject"] = rendered.subject or ""
-    msg["Message-ID"] = make_msgid(idstring=message_id)
+    msg["Message-ID"] = make_msgid(idstring=message_id, domain=sender.rpartition("@")[2].rstrip(">") or None)
     msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["X-Passaparola-Message"] = message_id

@@ -112,8 +112,8 @@ def months_before(day: date, months: int) -> list[date]:
     year, month = divmod(day.month - 1 - months, 12)
     year, month = day.year + year, month + 1
     last = calendar.monthrange(year, month)[1]
-    if day.day == calendar.monthrange(day.year, day.month)[1]:
-        return [date(year, month, d) for d in range(min(day.day, last), last + 1)]
+    if day.day == calendar.monthrange(day.year, day.month)[1] and last > day.day:
+        return [date(year, month, d) for d in range(day.day, last + 1)]
     if day.day > last:
         return []
     return [date(year, month, day.day)]

@@ -80,6 +80,8 @@ def _cancel_reason(item: MessageModel, now: datetime) -> str | None:
     consent = json.loads(record.consent) if record.consent else {}
     if not consent_counts(consent.get(str(item.channel))):
         return "consent_withdrawn"
+    if (record.email if item.channel == "email" else record.phone) != item.to:
+        return "address_changed"  # the old address may belong to someone else now
     return None
 
 
@@ -96,30 +98,43 @@ def _send(item: MessageModel) -> str:
 
 
 def _fail(item: MessageModel, code: str, text: str, now: datetime) -> Delivery:
-    """Final: `failed` with the reason, and onto the dead-letter queue (nothing is lost)."""
-    expect = "sending"
-    if store.settle(item, "failed", code, text, now, expect=expect):
-        queues.dead_letter(item.id, code, text)
+    """Final: onto the dead-letter queue with the reason, then `failed` (in that order: nothing is lost)."""
+    queues.dead_letter(item.id, code, text)
+    if store.settle(item, "failed", code, text, now, expect="sending"):
         logger.error("message dead-lettered", extra={"message_id": item.id, "error": code})
     return Delivery("failed")
 
 
-def redrive(limit: int = 10_000) -> dict[str, int]:
-    """Every dead-lettered message back onto the message queue (failed ones reset to `queued`)."""
+def redrive(include_unknown: bool = False, limit: int = 10_000) -> dict[str, int]:
+    """Dead-lettered messages back onto the message queue (failed ones reset to `queued`), each once per run.
+
+    A message whose outcome is unknown (its sender stopped mid-call: it may have arrived) stays out unless
+    `include_unknown`: it is kept on the dead-letter queue for a person to decide.
+    """
     now = clock.now()
-    done = {"redriven": 0, "skipped": 0}
-    while done["redriven"] + done["skipped"] < limit:
+    done = {"redriven": 0, "skipped": 0, "kept": 0}
+    seen: set[str] = set()
+    empty = 0
+    while sum(done.values()) < limit and empty < 2:
         batch = queues.receive_dead_letters()
-        if not batch:
-            break
+        empty = 0 if batch else empty + 1
         for entry in batch:
             try:
                 message_id = str(json.loads(entry.get("Body") or "{}")["message_id"])
             except (ValueError, KeyError, TypeError):
                 message_id = ""
             item = store.get(message_id) if message_id else None
-            if item is not None and (store.requeue(message_id, now) or item.status in store.OPEN_STATUSES):
+            unknown = item is not None and item.status == "failed" and item.error_code == "outcome_unknown"
+            if unknown and not include_unknown:
+                done["kept"] += 1
+                continue  # stays on the queue (visible again later) for a person to decide
+            if (
+                item is not None
+                and message_id not in seen
+                and (store.requeue(message_id, now) or item.status in store.OPEN_STATUSES)
+            ):
                 queues.send_messages([message_id])
+                seen.add(message_id)
                 done["redriven"] += 1
             else:
                 done["skipped"] += 1

@@ -30,8 +30,12 @@ def url(base_url: str, customer_id: str, channel: Channel, message_id: str) -> s
 
 
 def verify(value: str) -> Claims:
-    claims = unseal(value, PURPOSE)
+    invalid = InvalidToken("This unsubscribe link is malformed or its signature is wrong.")
+    try:
+        claims = unseal(value, PURPOSE)
+    except InvalidToken as exc:
+        raise invalid from exc
     customer_id, channel, message_id = claims.get("cid"), claims.get("ch"), claims.get("mid")
     if not isinstance(customer_id, str) or channel not in CHANNELS or not isinstance(message_id, str):
-        raise InvalidToken()
+        raise invalid
     return Claims(customer_id=customer_id, channel=channel, message_id=message_id)
