@@ -12,7 +12,7 @@ import time
 
 from bench import common
 
-PARTS = ("roundtrips", "latency", "imports", "codes", "reports", "referrals", "loyalty")
+PARTS = ("roundtrips", "latency", "imports", "codes", "reports", "referrals", "loyalty", "messages")
 
 
 def main(argv: list[str] | None = None) -> int:
