@@ -1,7 +1,7 @@
 """Re-engagement campaigns (trigger, audience, incentive, messages, window) and the message log's shapes."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
@@ -272,10 +272,3 @@ class JobReport(BaseModel):
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
-
-
-def plain(value: Any) -> Any:
-    """A model (or list of them) as JSON-ready data."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    return value

@@ -111,7 +111,7 @@ def _not_due(candidate: "Candidate", record: CustomerModel | None, contact: Cont
             return "not_a_year_yet"
     if trigger.type == "points_expiring":
         consumed = int(record.consumed or 0)
-        left = sum(lot_remaining(cum, points, consumed) for points, cum in candidate.details.pop("lots", []))
+        left = sum(lot_remaining(cum, points, consumed) for points, cum in candidate.details.get("lots", []))
         if left <= 0:
             return "nothing_expiring"
         candidate.details["points"] = left
