@@ -1,9 +1,8 @@
 """The messages table (outbox and delivery log, checkpoints, results per variant) and customers' contact items."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
@@ -18,7 +17,6 @@ from passaparola.data.models import (
     JobStateModel,
     MessageModel,
     MessageStatsModel,
-    TimerModel,
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
@@ -30,11 +28,6 @@ OPEN_STATUSES = ("queued", "retrying")
 
 
 # ----------------------------------------------------------------------------------- candidates
-
-
-def due(key: str) -> Iterator[TimerModel]:
-    """Markers, timers and lots whose `due` is exactly `key` (the index of docs/data-model.md)."""
-    yield from TimerModel.due_index.query(key)
 
 
 def customers(ids: list[str]) -> dict[str, tuple[CustomerModel | None, ContactModel | None]]:
@@ -165,27 +158,22 @@ def pending_before(until: datetime, limit: int = 1000) -> list[str]:
 
 def claim(message_id: str, now: datetime, lease_until: datetime) -> MessageModel | None:
     """queued/retrying → sending (attempts + 1); None when someone else has it or it is settled."""
-    try:
-        return _update(
-            message_id,
-            [
-                MessageModel.status.set("sending"),
-                MessageModel.attempts.add(1),
-                MessageModel.lease_until.set(iso(lease_until)),
-                MessageModel.next_attempt_at.set(iso(lease_until)),
-                MessageModel.updated_at.set(iso(now)),
-            ],
-            MessageModel.status.is_in(*OPEN_STATUSES),
-        )
-    except UpdateError as exc:
-        if transactions.condition_failed(exc):
-            return None
-        raise
+    return _update(
+        message_id,
+        [
+            MessageModel.status.set("sending"),
+            MessageModel.attempts.add(1),
+            MessageModel.lease_until.set(iso(lease_until)),
+            MessageModel.next_attempt_at.set(iso(lease_until)),
+            MessageModel.updated_at.set(iso(now)),
+        ],
+        MessageModel.status.is_in(*OPEN_STATUSES),
+    )
 
 
 def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
     """Record the provider's acceptance (retried through contention: the email is already out)."""
-    _update(
+    done = _update(
         message.id,
         [
             MessageModel.status.set("sent"),
@@ -200,6 +188,9 @@ def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
         ],
         MessageModel.status == "sending",
     )
+    if done is None:
+        logger.warning("sent, but the message had moved on", extra={"message_id": message.id})
+        return
     count(str(message.campaign_id), message.variant, "sent")
 
 
@@ -232,12 +223,8 @@ def settle(message: MessageModel, status: str, code: str | None, text: str | Non
     if status == "cancelled" and code == "customer_erased":
         actions += [MessageModel.to.remove(), MessageModel.subject.remove(), MessageModel.body.remove()]
         actions += [MessageModel.text.remove(), MessageModel.unsubscribe_url.remove()]
-    try:
-        _update(message.id, actions, MessageModel.status == expect)
-    except UpdateError as exc:
-        if transactions.condition_failed(exc):
-            return False
-        raise
+    if _update(message.id, actions, MessageModel.status == expect) is None:
+        return False
     count(str(message.campaign_id), message.variant, status)
     return True
 
@@ -247,33 +234,22 @@ def requeue(message_id: str, now: datetime) -> bool:
     message = get(message_id)
     if message is None or message.status != "failed":
         return False
-    try:
-        _update(
-            message_id,
-            [
-                MessageModel.status.set("queued"),
-                MessageModel.attempts.set(0),
-                MessageModel.outbox.set(PENDING),
-                MessageModel.next_attempt_at.set(iso(now)),
-                MessageModel.updated_at.set(iso(now)),
-            ],
-            MessageModel.status == "failed",
-        )
-    except UpdateError as exc:
-        if transactions.condition_failed(exc):
-            return False
-        raise
+    actions = [
+        MessageModel.status.set("queued"),
+        MessageModel.attempts.set(0),
+        MessageModel.outbox.set(PENDING),
+        MessageModel.next_attempt_at.set(iso(now)),
+        MessageModel.updated_at.set(iso(now)),
+    ]
+    if _update(message_id, actions, MessageModel.status == "failed") is None:
+        return False
     count(str(message.campaign_id), message.variant, "failed", -1)
     return True
 
 
 def postpone(message_id: str, until: datetime) -> None:
     """A relayed message's next look: later, so the next watch run does not enqueue it again meanwhile."""
-    try:
-        _update(message_id, [MessageModel.next_attempt_at.set(iso(until))], MessageModel.outbox == PENDING)
-    except UpdateError as exc:
-        if not transactions.condition_failed(exc):
-            raise
+    _update(message_id, [MessageModel.next_attempt_at.set(iso(until))], MessageModel.outbox == PENDING)
 
 
 def unsubscribed(message_id: str, now: datetime) -> None:
@@ -281,22 +257,21 @@ def unsubscribed(message_id: str, now: datetime) -> None:
     message = get(message_id)
     if message is None or message.unsubscribed_at:
         return
-    try:
-        _update(
-            message_id,
-            [MessageModel.unsubscribed_at.set(iso(now))],
-            MessageModel.unsubscribed_at.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if transactions.condition_failed(exc):
-            return
-        raise
+    first = MessageModel.unsubscribed_at.does_not_exist()
+    if _update(message_id, [MessageModel.unsubscribed_at.set(iso(now))], first) is None:
+        return
     count(str(message.campaign_id), message.variant, "unsubscribed")
 
 
-def _update(message_id: str, actions: list[Any], condition: Condition) -> MessageModel:
+def _update(message_id: str, actions: Sequence[Action], condition: Condition) -> MessageModel | None:
+    """One conditional update (contention retried); None when the condition failed: the message moved on."""
     item = MessageModel(message_id)
-    transactions.retrying(lambda: item.update(actions=actions, condition=condition))
+    try:
+        transactions.retrying(lambda: item.update(actions=list(actions), condition=condition))
+    except UpdateError as exc:
+        if transactions.condition_failed(exc):
+            return None
+        raise
     return item
 
 

@@ -78,7 +78,7 @@ def due_on(campaign: ReengagementCampaign, day: date, report: JobReport) -> Iter
         target = day + timedelta(days=trigger.days_before)
         prefix = "birthday" if trigger.type == "birthday" else "signup"
         for key in rules.month_day_keys(prefix, target):
-            for item in _read(store.due(key), report):  # signup: whole years are checked on the record
+            for item in _read(customer_store.due(key), report):  # signup: whole years are checked on the record
                 yield Candidate(
                     campaign,
                     item.customer_id,
@@ -89,7 +89,7 @@ def due_on(campaign: ReengagementCampaign, day: date, report: JobReport) -> Iter
     elif trigger.type == "purchase_anniversary":
         wanted_skus, wanted_categories = set(trigger.skus), set(trigger.categories)
         for ordered in rules.months_before(day, trigger.months):
-            for item in _read(store.due(f"ordered#{ordered.isoformat()}"), report):
+            for item in _read(customer_store.due(f"ordered#{ordered.isoformat()}"), report):
                 skus, categories = set(item.skus or ()), set(item.categories or ())
                 if (wanted_skus or wanted_categories) and not (skus & wanted_skus or categories & wanted_categories):
                     continue
@@ -110,7 +110,7 @@ def due_on(campaign: ReengagementCampaign, day: date, report: JobReport) -> Iter
                 )
     elif trigger.type == "win_back":
         last_order = day - timedelta(days=trigger.days_since_last_order)
-        for item in _read(store.due(f"last_order#{last_order.isoformat()}"), report):
+        for item in _read(customer_store.due(f"last_order#{last_order.isoformat()}"), report):
             yield Candidate(
                 campaign,
                 item.customer_id,
@@ -121,7 +121,7 @@ def due_on(campaign: ReengagementCampaign, day: date, report: JobReport) -> Iter
     elif trigger.type == "points_expiring":
         expires = day + timedelta(days=trigger.days_before)
         lots: dict[str, list[tuple[int, int]]] = {}
-        for item in _read(store.due(f"expire#{expires.isoformat()}"), report):
+        for item in _read(customer_store.due(f"expire#{expires.isoformat()}"), report):
             lots.setdefault(item.customer_id, []).append((int(item.points or 0), int(item.cum_before or 0)))
         for customer_id, held in lots.items():  # what is left of the lots is judged on the record
             yield Candidate(
@@ -133,7 +133,7 @@ def due_on(campaign: ReengagementCampaign, day: date, report: JobReport) -> Iter
             )
     elif trigger.type == "referral_nudge":
         shared = day - timedelta(days=trigger.days_since_last_share)
-        for item in _read(store.due(f"shared#{shared.isoformat()}"), report):
+        for item in _read(customer_store.due(f"shared#{shared.isoformat()}"), report):
             yield Candidate(
                 campaign,
                 item.customer_id,

@@ -29,6 +29,8 @@ from passaparola.loyalty.rules import lot_remaining
 from passaparola.messages import render, rules, unsubscribe
 from passaparola.messages.models import JobReport, Message
 from passaparola.observability import logger
+from passaparola.referrals import links
+from passaparola.referrals.models import CreateReferral
 from passaparola.settings import get_settings
 
 if TYPE_CHECKING:
@@ -127,13 +129,11 @@ def recipient(record: CustomerModel, contact: ContactModel | None) -> rules.Reci
         customer_id=record.customer_id,
         email=record.email,
         phone=record.phone,
-        name=record.name,
         country=record.country,
         locale=record.locale,
         consent=frozenset(ch for ch in ("email", "sms") if consent_counts(consent.get(ch))),
         segments=frozenset(record.segments or ()),
         recent=store.recent_sends(contact),
-        welcomed=bool(contact and contact.welcomed_at),
         categories=categories,
     )
 
@@ -146,6 +146,15 @@ def _write(
     decision = rules.decide(campaign, campaign.id, who, now)
     if isinstance(decision, str):
         return decision, contact
+    base = _links_base()
+    if not base:
+        return "no_public_url", contact
+    if decision.channel == "email" and not get_settings().sender_email:
+        return "no_sender", contact
+    points = campaign.incentive.points if campaign.incentive else None
+    program = campaign_store.loyalty_program() if points else None
+    if points and program is None:
+        return "no_loyalty_program", contact
     message_id = rules.message_id(campaign.id, candidate.customer_id, candidate.occasion)
     coupon, issuer = _coupon(campaign, who, now)
     if coupon is not None:  # its redemptions count on this message's variant
@@ -153,17 +162,10 @@ def _write(
         coupon._message_stats = store.stats_id(campaign.id, decision.variant)
     if campaign.incentive and not campaign.incentive.points and coupon is None:
         return "no_offer_for_category", contact
-    points = campaign.incentive.points if campaign.incentive else None
-    base = get_settings().public_api_url or get_settings().message_link_url
-    if not base:
-        return "no_public_url", contact
-    if decision.channel == "email" and not get_settings().sender_email:
-        return "no_sender", contact
     link = unsubscribe.url(base, candidate.customer_id, decision.channel, message_id)
     context = _context(candidate, record, who, decision.channel, coupon, points, link)
-    _, messages = rules.pick_variant(campaign, campaign.id, candidate.customer_id)
-    templates = messages.email if decision.channel == "email" else messages.sms
-    rendered = render.render(templates[decision.locale], context)
+    assert decision.template is not None
+    rendered = render.render(decision.template, context)
     message = Message(
         id=message_id,
         campaign_id=campaign.id,
@@ -185,9 +187,6 @@ def _write(
     )
     sends = rules.remember(who.recent, now)
     welcomed = campaign.trigger.type == "welcome"
-    program = campaign_store.loyalty_program() if points else None
-    if points and program is None:
-        return "no_loyalty_program", contact
 
     changes: list[Change] = []
     where: dict[str, int] = {}
@@ -296,12 +295,13 @@ def _context(
     return context
 
 
+def _links_base() -> str:
+    """Where links in messages lead: the public API URL (a custom domain), else the API's own."""
+    return get_settings().public_api_url or get_settings().message_link_url
+
+
 def _referral(referral_campaign_id: str, record: CustomerModel) -> dict[str, str]:
     """The customer's referral link (created on first use), or empty values if the program is unavailable."""
-    from passaparola.referrals import links
-    from passaparola.referrals.models import CreateReferral
-
-    base = get_settings().public_api_url or get_settings().message_link_url
     try:
         referral, _ = links.create(
             CreateReferral(
@@ -309,7 +309,7 @@ def _referral(referral_campaign_id: str, record: CustomerModel) -> dict[str, str
                 campaign_id=referral_campaign_id,
                 name=(record.name or None) and record.name[:100],
             ),
-            base,
+            _links_base(),
         )
     except DomainError:
         return {"code": "", "link": ""}

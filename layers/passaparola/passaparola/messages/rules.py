@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from passaparola.ids import weighted_choice
-from passaparola.messages.models import Channel, Messages, ReengagementProgram
+from passaparola.messages.models import Channel, EmailTemplate, Messages, ReengagementProgram, SmsTemplate
 
 MAX_ATTEMPTS = 5
 RECENT_KEPT = 100
@@ -47,7 +47,6 @@ class Recipient:
     customer_id: str
     email: str | None = None
     phone: str | None = None
-    name: str | None = None
     country: str | None = None
     locale: str | None = None
     consent: frozenset[str] = frozenset()
@@ -55,7 +54,6 @@ class Recipient:
     segments: frozenset[str] = frozenset()
     recent: tuple[datetime, ...] = ()
     """When the last messages (any campaign) were queued to them."""
-    welcomed: bool = False
     categories: dict[str, int] = field(default_factory=dict)
 
 
@@ -65,6 +63,8 @@ class Decision:
     locale: str
     variant: str | None
     to: str
+    template: EmailTemplate | SmsTemplate | None = field(default=None, compare=False)
+    """The variant's template for this channel and locale (what the message is rendered from)."""
 
 
 def message_id(campaign_id: str, customer_id: str, occasion: str) -> str:
@@ -185,7 +185,8 @@ def decide(program: ReengagementProgram, campaign_id: str, who: Recipient, now: 
         if locale is None:
             reason = "no_template_for_locale"
             continue
-        return Decision(channel=channel, locale=locale, variant=variant, to=to)
+        template = messages.email[locale] if channel == "email" else messages.sms[locale]
+        return Decision(channel=channel, locale=locale, variant=variant, to=to, template=template)
     return reason
 
 
