@@ -16,7 +16,8 @@ CodeParam = Annotated[CodeStr, Path(description="A coupon code (case-insensitive
 
 @app.post("/v1/coupons/validate", summary="Check a code against a cart (changes nothing)", tags=["coupons"])
 def validate(request: ValidateRequest) -> Validation:
-    return service.validate(request, customer_facts=customer_vouched(app, request.customer_id))
+    vouched = customer_vouched(app, request.customer_id)
+    return service.validate(request, customer_facts=vouched.facts, token_epoch=vouched.token_epoch)
 
 
 @app.post(

@@ -14,6 +14,7 @@ from passaparola.loyalty.models import (
     PointsLedgerPage,
     RedeemLoyaltyReward,
     TokenRequest,
+    TokensRevoked,
     Wallet,
 )
 
@@ -35,9 +36,9 @@ def wallet(customer_id: CustomerId) -> Wallet:
     "/v1/me/wallet", summary="The signed-in shopper's wallet (publishable key + X-Customer-Token)", tags=["loyalty"]
 )
 def my_wallet() -> Wallet:
-    customer_id = customer_token(app, required=True)
-    assert customer_id is not None
-    return service.wallet(customer_id, public_base_url(app))
+    claim = customer_token(app, required=True)
+    assert claim is not None
+    return service.wallet(claim.customer_id, public_base_url(app), token_epoch=claim.epoch)
 
 
 @app.post(
@@ -48,6 +49,15 @@ def my_wallet() -> Wallet:
 )
 def token(customer_id: CustomerId, body: TokenRequest | None = None) -> tuple[CustomerToken, int]:
     return service.token(customer_id, (body or TokenRequest()).ttl_seconds), 201
+
+
+@app.post(
+    "/v1/customers/<customer_id>/tokens/revoke",
+    summary="Revoke every customer token issued to this customer so far",
+    tags=["loyalty"],
+)
+def revoke_tokens(customer_id: CustomerId) -> TokensRevoked:
+    return service.revoke_tokens(customer_id)
 
 
 @app.post(

@@ -19,12 +19,24 @@ import boto3
 from botocore.exceptions import ClientError
 
 from infra.local import faults
-from infra.local.template import QUEUE, TABLE, TOPIC, Template
+from infra.local.template import QUEUE, SECRET, TABLE, TOPIC, Template
 
 log = logging.getLogger("infra.local")
 
 # boto3 reads AWS_ENDPOINT_URL_<SERVICE>: used to send non-DynamoDB services to moto when DynamoDB is elsewhere
-MOTO_SERVICES = ("SQS", "SNS", "SES", "SESV2", "EVENTBRIDGE", "SCHEDULER", "STS", "CLOUDWATCH", "XRAY", "LAMBDA")
+MOTO_SERVICES = (
+    "SQS",
+    "SNS",
+    "SES",
+    "SESV2",
+    "EVENTBRIDGE",
+    "SCHEDULER",
+    "STS",
+    "CLOUDWATCH",
+    "XRAY",
+    "LAMBDA",
+    "SECRETS_MANAGER",
+)
 
 
 def free_port() -> int:
@@ -279,6 +291,26 @@ def create_event_buses(tpl: Template, endpoint: str) -> None:
         tpl.physical[lid] = {"Ref": name, "Name": name, "Arn": arn}
 
 
+def create_secrets(tpl: Template, endpoint: str | None) -> None:
+    """The template's secrets in moto's Secrets Manager, so functions read their keys as they do deployed.
+
+    A generated secret gets a fixed, published development value (not a random one): a local stack whose data
+    survives restarts (DynamoDB Local) keeps hashes and tokens comparable across restarts.
+    """
+    sm = client("secretsmanager", endpoint)
+    for lid in tpl.of_type(SECRET):
+        given = tpl.resolve(tpl.props(lid).get("SecretString"))
+        value = given if isinstance(given, str) and given else f"passaparola-local-{lid}-development-value"
+        name = tpl.physical_name(lid, "Name")
+        try:
+            arn = sm.create_secret(Name=name, SecretString=value)["ARN"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ResourceExistsException":
+                raise
+            arn = sm.describe_secret(SecretId=name)["ARN"]
+        tpl.physical[lid] = {"Ref": arn, "Id": arn, "Name": name}
+
+
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$", re.I)
 
 
@@ -304,5 +336,6 @@ def create_all(tpl: Template, endpoints: Endpoints, create_tables_flag: bool) ->
     if create_tables_flag:
         create_tables(tpl, endpoints.dynamodb_url)
     create_queues(tpl, endpoints.moto_url)
+    create_secrets(tpl, endpoints.moto_url)
     create_topics(tpl, endpoints.moto_url)
     create_event_buses(tpl, endpoints.moto_url)

@@ -73,8 +73,9 @@ def call(module: ModuleType, event: dict[str, Any]) -> Reply:
 
 def reset_containers() -> None:
     """Forget what a warm Lambda container keeps between requests (settings, clients, caches)."""
+    from passaparola import keyring
     from passaparola.api import idempotency, keys
-    from passaparola.data import coupons, models, queues
+    from passaparola.data import coupons, models, queues, secrets
     from passaparola.settings import get_settings
 
     get_settings.cache_clear()
@@ -82,4 +83,6 @@ def reset_containers() -> None:
     idempotency._runner.cache_clear()
     queues._sqs.cache_clear()
     keys._cache.clear()
+    keyring.forget()
+    secrets._client.cache_clear()
     coupons._CAMPAIGN_OF_CODE.clear()

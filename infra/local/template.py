@@ -32,6 +32,7 @@ LOCAL_PARAMETER_VALUES = {
 TABLE = "AWS::DynamoDB::Table"
 QUEUE = "AWS::SQS::Queue"
 TOPIC = "AWS::SNS::Topic"
+SECRET = "AWS::SecretsManager::Secret"
 FUNCTION = "AWS::Serverless::Function"
 
 
@@ -205,6 +206,8 @@ class Template:
         for lid in self.of_type(FUNCTION):
             name = self.physical_name(lid, "FunctionName")
             self.physical[lid] = {"Ref": name, "Arn": arn.format("lambda", f"function:{name}")}
+        for lid in self.of_type(SECRET):
+            self.physical[lid] = {"Ref": "", "Id": ""}  # no ARN until aws.py creates it: STAGE=local dev keys
         for lid, res in self.resources.items():
             if lid not in self.physical and isinstance(res, dict):
                 self.physical[lid] = {"Ref": lid}

@@ -126,6 +126,16 @@ class TokenExpired(DomainError):
     code, status, default_message = "token_expired", 401, "The customer token has expired; ask the shop for a new one."
 
 
+class TokenRevoked(DomainError):
+    code, status = "token_revoked", 401
+    default_message = "The customer token was revoked (the customer was erased or the shop revoked their tokens)."
+
+
+class ConfigurationError(DomainError):
+    code, status = "configuration_error", 500
+    default_message = "The service is missing a signing key; the operator has to configure it (see the logs)."
+
+
 class SegmentExists(DomainError):
     code, status, default_message = "segment_exists", 409, "A segment with this name already exists."
 

@@ -36,10 +36,22 @@ class Settings(BaseSettings):
         "", alias="PUBLIC_API_URL", description="Base URL of share links; default: the URL the request came to."
     )
     shop_url: str = Field("", alias="SHOP_URL", description="The shop's home: where unknown referral links lead.")
-    fingerprint_key: str = Field(
-        "passaparola-default-fingerprint-key",
-        alias="FINGERPRINT_KEY",
-        description="HMAC key for hashing IPs, user agents and emails; set one per deployment.",
+    customer_token_secret_arn: str = Field(
+        "", alias="CUSTOMER_TOKEN_SECRET_ARN", description="Secrets Manager secret signing customer tokens."
+    )
+    unsubscribe_secret_arn: str = Field(
+        "", alias="UNSUBSCRIBE_SECRET_ARN", description="Secrets Manager secret signing unsubscribe links."
+    )
+    fingerprint_secret_arn: str = Field(
+        "",
+        alias="FINGERPRINT_SECRET_ARN",
+        description="Secrets Manager secret keying the hashes of IPs, user agents and emails (never rotated).",
+    )
+    secrets_max_age_seconds: int = Field(
+        300, alias="SECRETS_MAX_AGE_SECONDS", description="How long a container keeps a secret before reading it again."
+    )
+    lambda_function_name: str = Field(
+        "", alias="AWS_LAMBDA_FUNCTION_NAME", description="Set by the Lambda runtime: this code is deployed."
     )
     idempotency_table: str = Field("passaparola-idempotency", alias="IDEMPOTENCY_TABLE")
     code_batch_queue_url: str = Field("", alias="CODE_BATCH_QUEUE_URL")
@@ -47,8 +59,17 @@ class Settings(BaseSettings):
     dynamodb_endpoint_url: str | None = Field(None, alias="DYNAMODB_ENDPOINT_URL")
     allowed_origins: str = Field("*", alias="ALLOWED_ORIGINS")
     api_key_cache_seconds: int = Field(60, alias="API_KEY_CACHE_SECONDS")
+    api_key_cache_size: int = Field(1000, alias="API_KEY_CACHE_SIZE", description="Keys a container remembers.")
+    api_key_negative_seconds: int = Field(
+        10, alias="API_KEY_NEGATIVE_SECONDS", description="How long an unknown key is remembered as unknown."
+    )
     max_body_bytes: int = Field(65536, alias="MAX_BODY_BYTES")
     idempotency_ttl_seconds: int = Field(86400, alias="IDEMPOTENCY_TTL_SECONDS")
+
+    @property
+    def development_keys(self) -> bool:
+        """Fixed, published signing keys are allowed only on a developer's machine, never in Lambda."""
+        return self.stage == "local" and not self.lambda_function_name
 
     @property
     def origins(self) -> list[str]:

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -20,6 +21,7 @@ from passaparola.errors import (
     NotFound,
     Unauthorized,
 )
+from passaparola.loyalty.tokens import Claim
 from passaparola.observability import logger, metrics, tracer
 from passaparola.settings import get_settings
 
@@ -129,8 +131,12 @@ def handler(app: Api) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any
     return lambda_handler
 
 
-def customer_token(app: Api, required: bool) -> str | None:
-    """The customer id the shop's backend vouched for in `X-Customer-Token` (None when absent and optional)."""
+def customer_token(app: Api, required: bool) -> Claim | None:
+    """Whom the shop's backend vouched for in `X-Customer-Token` (None when absent and optional).
+
+    The signature and expiry are checked here; the token epoch is compared by the service that reads the
+    customer's record anyway (`tokens.check_epoch`), so a revoked token costs no extra read.
+    """
     from passaparola import clock
     from passaparola.errors import TokenRequired
     from passaparola.loyalty import tokens
@@ -144,18 +150,28 @@ def customer_token(app: Api, required: bool) -> str | None:
     return tokens.verify(raw, clock.now())
 
 
-def customer_vouched(app: Api, customer_id: str | None) -> bool:
+@dataclass(frozen=True)
+class Vouched:
+    """What a call may see of a customer: their own facts or not, and the token epoch to check on their record."""
+
+    facts: bool
+    token_epoch: int | None = None
+
+
+def customer_vouched(app: Api, customer_id: str | None) -> Vouched:
     """May this call see `customer_id`'s own facts? The secret key may; a browser only with that customer's token.
 
     A token for another customer is refused (403) rather than silently ignored.
     """
     principal = app.context.get("principal")
     if customer_id is None or principal is None or principal.kind != "publishable":
-        return True
-    vouched = customer_token(app, required=False)
-    if vouched is not None and vouched != customer_id:
+        return Vouched(facts=True)
+    claim = customer_token(app, required=False)
+    if claim is None:
+        return Vouched(facts=False)
+    if claim.customer_id != customer_id:
         raise Forbidden("The customer token is for another customer.", {"field": "customer_id"})
-    return vouched == customer_id
+    return Vouched(facts=True, token_epoch=claim.epoch)
 
 
 def public_base_url(app: Api) -> str:

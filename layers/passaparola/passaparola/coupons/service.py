@@ -16,6 +16,7 @@ from passaparola.data import coupons as store
 from passaparola.data import queues
 from passaparola.errors import CampaignTypeMismatch, CodeAlreadyExists, Conflict, CouponRejected, NotFound
 from passaparola.ids import new_id
+from passaparola.loyalty import tokens
 from passaparola.observability import logger, metrics
 
 SYNC_BATCH_MAX = 1000
@@ -31,13 +32,15 @@ def _judge(snapshot: store.Snapshot, request: ValidateRequest) -> rules.Effect:
     )
 
 
-def validate(request: ValidateRequest, customer_facts: bool = True) -> Validation:
+def validate(request: ValidateRequest, customer_facts: bool = True, token_epoch: int | None = None) -> Validation:
     """Would this code apply to this cart now? Changes nothing.
 
     `customer_facts=False` (a browser that did not prove who the customer is) judges the customer as one
-    with no history, so the answer cannot reveal anyone's orders or past redemptions.
+    with no history, so the answer cannot reveal anyone's orders or past redemptions. `token_epoch` (a
+    browser with a customer token) is checked against the customer record the snapshot reads anyway.
     """
     snapshot = store.load(request.code, request.customer_id, request.order.id)
+    tokens.check_epoch(token_epoch, snapshot.token_epoch)
     if not customer_facts and snapshot.customer is not None:
         snapshot = replace(snapshot, customer=rules.CustomerFacts(order_count=0, campaign_redemptions=0))
     try:

@@ -313,6 +313,7 @@ def erase(customer_id: str) -> Erasure:
         for name in PERSONAL:
             change.put(name, None)
         change.put("erased_at", iso(change.now))
+        change.put("token_epoch", int(change.value("token_epoch") or 0) + 1)  # tokens issued before: revoked
         change.clear_timer(store.timer_sk("birthday"))
 
     mutate(customer_id, do, "erased")

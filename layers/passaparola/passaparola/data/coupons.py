@@ -62,6 +62,7 @@ class Snapshot:
     campaign: DiscountCampaign | None
     customer: CustomerFacts | None
     redemption_id_for_order: str | None
+    token_epoch: int = 0  # the customer record's, for a customer token to be checked against
 
 
 def order_lock_id(code: str, order_id: str) -> str:
@@ -125,8 +126,9 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
 
     f_code, f_campaign, f_facts, f_usage, f_lock = transactions.read(first)
     code_item = transactions.maybe(f_code)
+    epoch = int(getattr(transactions.maybe(f_facts), "token_epoch", None) or 0)
     if code_item is None:
-        return Snapshot(None, None, None, None)
+        return Snapshot(None, None, None, None, epoch)
     campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
     if campaign_id != code_item.campaign_id:
         campaign_id = code_item.campaign_id
@@ -154,6 +156,7 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
         campaign=_discount(campaign_item),
         customer=customer,
         redemption_id_for_order=lock.redemption_id if lock else None,
+        token_epoch=epoch,
     )
 
 

@@ -8,13 +8,18 @@ from passaparola.data.models import ApiKeyModel
 
 
 def put(key_hash: str, kind: str, name: str, prefix: str, now: datetime) -> bool:
-    """Store a key unless it is already there; True when it was created."""
+    """Store a key unless it is already there; True when it was created, False when it was there.
+
+    Any other failure (no table, no credentials, throttling) raises: a key reported as stored must be.
+    """
     try:
         ApiKeyModel(key_hash, kind=kind, name=name, prefix=prefix, created_at=now).save(
             condition=ApiKeyModel.id.does_not_exist()
         )
-    except PutError:
-        return False
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
     return True
 
 

@@ -157,6 +157,7 @@ class CustomerModel(Model):
     """When the profile was first PUT (None: only known from orders or events)."""
     updated_at = UnicodeAttribute(null=True)
     erased_at = UnicodeAttribute(null=True)
+    token_epoch = NumberAttribute(null=True)  # customer tokens issued under a lower epoch are revoked
     # order facts
     order_ids = UnicodeSetAttribute(null=True)
     """Orders seen (reported or redeemed on): a set, so two coupons on one order count one order."""

@@ -288,6 +288,16 @@ class CustomerToken(BaseModel):
     expires_at: datetime
 
 
+class TokensRevoked(BaseModel):
+    """Every customer token issued before `revoked_at` now answers 401 `token_revoked`."""
+
+    customer_id: str
+    token_epoch: int = Field(
+        description="The customer's token epoch now; tokens carry the epoch they were issued under."
+    )
+    revoked_at: datetime
+
+
 class TokenRequest(Strict):
     ttl_seconds: int = Field(3600, ge=60, le=30 * 86400)
 

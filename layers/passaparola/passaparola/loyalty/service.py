@@ -23,6 +23,7 @@ from passaparola.errors import (
     InsufficientPoints,
     NoLoyaltyProgram,
     NotAMember,
+    NotFound,
     OutOfStock,
     RewardNotFound,
     TierRequired,
@@ -40,6 +41,7 @@ from passaparola.loyalty.models import (
     PointsLedgerEntry,
     PointsLedgerPage,
     RecognitionReward,
+    TokensRevoked,
     Wallet,
     WalletCoupon,
     WalletPoints,
@@ -67,11 +69,15 @@ def _rank(program: LoyaltyCampaign, tier: str | None) -> int:
 # ---------------------------------------------------------------------------------------------- wallet
 
 
-def wallet(customer_id: str, base_url: str) -> Wallet:
-    """Everything a shopper asks ("how many points, what status, what can I get"): one Query."""
+def wallet(customer_id: str, base_url: str, token_epoch: int | None = None) -> Wallet:
+    """Everything a shopper asks ("how many points, what status, what can I get"): one Query.
+
+    `token_epoch` (the shopper's own call, with a customer token) is checked against the record read here.
+    """
     now = clock.now()
     program = customers.program()
     part = store.partition(customer_id)
+    tokens.check_epoch(token_epoch, part.record.token_epoch if part.record else None)
     change = Change(customer_id, part.record, now, program, EngagementConfig(), [])  # no score shown: no config read
     out = Wallet(customer_id=customer_id, campaign_id=program.id if program else None, member=change.member, as_of=now)
     if program is not None:
@@ -280,18 +286,39 @@ def _source(value: str | None) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------------------------------- tokens, join
 
 
-def token(customer_id: str, ttl_seconds: int) -> CustomerToken:
-    value, expires = tokens.issue(customer_id, clock.now(), timedelta(seconds=ttl_seconds))
+def token(customer_id: str, ttl_seconds: int, epoch: int | None = None) -> CustomerToken:
+    """A token under the customer's current token epoch (read unless given; an unknown customer is at 0)."""
+    if epoch is None:
+        record = store.read(customer_id)
+        epoch = int(record.token_epoch or 0) if record else 0
+    value, expires = tokens.issue(customer_id, clock.now(), timedelta(seconds=ttl_seconds), epoch)
     return CustomerToken(token=value, customer_id=customer_id, expires_at=expires)
 
 
-def enroll(body: EnrollRequest, token_customer_id: str | None) -> tuple[EnrollOutcome, bool]:
+def revoke_tokens(customer_id: str) -> TokensRevoked:
+    """Every token issued to this customer so far answers 401 `token_revoked` from now on."""
+
+    def do(change: Change, tx: Transaction) -> int:
+        if change.record is None:
+            raise NotFound("No such customer.", {"customer_id": customer_id})
+        epoch = int(change.value("token_epoch") or 0) + 1
+        change.put("token_epoch", epoch)
+        return epoch
+
+    change, epoch = customers.mutate(customer_id, do, "tokens_revoked")
+    logger.info("customer tokens revoked", extra={"customer_id": customer_id, "token_epoch": epoch})
+    return TokensRevoked(customer_id=customer_id, token_epoch=epoch, revoked_at=change.now)
+
+
+def enroll(body: EnrollRequest, vouched: tokens.Claim | None) -> tuple[EnrollOutcome, bool]:
     """Join in seconds. The id is the shop's (from a customer token) or derived from the email/phone."""
     _program()
     contact = identity.normalize_email(body.email) if body.email else (body.phone or "")
+    token_customer_id = vouched.customer_id if vouched else None
     customer_id = token_customer_id or f"lp_{identity.keyed_hash('enroll:' + contact)[:24]}"
 
     def do(change: Change, tx: Transaction) -> tuple[bool, bool]:
+        tokens.check_epoch(vouched.epoch if vouched else None, change.value("token_epoch"))
         created = change.record is None
         joined = change.enroll(change.now)
         if joined:
@@ -319,7 +346,9 @@ def enroll(body: EnrollRequest, token_customer_id: str | None) -> tuple[EnrollOu
             customer_id=customer_id,
             enrolled=joined,
             points=change.effects.points if joined else 0,
-            token=token(customer_id, 3600) if joined and created and not token_customer_id else None,
+            token=token(customer_id, 3600, int(change.value("token_epoch") or 0))
+            if joined and created and not token_customer_id
+            else None,
         ),
         joined,
     )

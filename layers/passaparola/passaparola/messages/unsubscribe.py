@@ -1,17 +1,20 @@
 """Signed one-click unsubscribe links: whoever holds one can turn off one channel for one customer, nothing else.
 
-No expiry (a link in a years-old email must still work); the key is derived for this purpose only, so a
-customer token can never pass for an unsubscribe token or the other way round.
+No expiry (a link in a years-old email must still work); the key is this purpose's own secret
+(`passaparola.keyring`), so a customer token can never pass for an unsubscribe token or the other way round.
+Links are signed with the current key and accepted under the current or the previous one: rotating the secret
+keeps links in emails sent before the rotation working until the next rotation.
 """
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from passaparola.errors import InvalidToken
+from passaparola.keyring import Purpose
 from passaparola.loyalty.tokens import seal, unseal
 from passaparola.messages.models import CHANNELS, Channel
 
-PURPOSE = b"passaparola unsubscribe v1"
+PURPOSE = Purpose.UNSUBSCRIBE
 
 
 @dataclass(frozen=True)

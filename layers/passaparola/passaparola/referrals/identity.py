@@ -1,17 +1,17 @@
 """Who is who, without keeping raw personal data: normalised emails and keyed hashes of emails, IPs and agents.
 
-Hashes are HMAC-SHA256 with the deployment's FINGERPRINT_KEY: a plain hash of an IPv4 address could be
-reversed by trying all four billion of them; a keyed one cannot without the key.
+Hashes are HMAC-SHA256 with the deployment's fingerprint secret (`passaparola.keyring`, FINGERPRINT_SECRET_ARN):
+a plain hash of an IPv4 address could be reversed by trying all four billion of them; a keyed one cannot
+without the key. Hashes are compared with hashes stored months ago (fraud rules, touches, enrollment ids), so
+this key is never rotated: only the current version is read, and a new value would orphan every stored hash.
 """
 
-import hashlib
-import hmac
 import re
 import secrets
 import unicodedata
 
+from passaparola import keyring
 from passaparola.coupons.codes import CHARSET
-from passaparola.settings import get_settings
 
 DOT_BLIND_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 """Providers that ignore dots in the local part (a.b@gmail.com is ab@gmail.com)."""
@@ -51,8 +51,7 @@ def email_domain(email: str) -> str:
 
 
 def keyed_hash(value: str) -> str:
-    key = (get_settings().fingerprint_key or "passaparola-unset-fingerprint-key").encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
+    return keyring.sign(keyring.Purpose.FINGERPRINT, value.encode()).hex()[:32]
 
 
 def email_hash(email: str) -> str:

@@ -1,0 +1,36 @@
+"""Secrets Manager: the signing and hashing keys, read by version stage (AWSCURRENT, AWSPREVIOUS)."""
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from passaparola.settings import get_settings
+
+_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=5)
+
+
+class SecretUnavailable(Exception):
+    """The secret could not be read: missing, not allowed, or Secrets Manager unreachable."""
+
+
+@lru_cache(maxsize=1)
+def _client() -> Any:
+    return boto3.client("secretsmanager", region_name=get_settings().aws_region, config=_CONFIG)  # type: ignore[call-overload]
+
+
+def read(secret_id: str, stage: str) -> str | None:
+    """The secret's value at this version stage; None when no version has that stage (never rotated)."""
+    try:
+        answer = _client().get_secret_value(SecretId=secret_id, VersionStage=stage)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code == "ResourceNotFoundException" and stage != "AWSCURRENT":
+            return None
+        raise SecretUnavailable(f"{code or 'ClientError'}: {exc}") from exc
+    except BotoCoreError as exc:
+        raise SecretUnavailable(str(exc)) from exc
+    value = answer.get("SecretString")
+    return str(value) if value else None
