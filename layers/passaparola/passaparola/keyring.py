@@ -31,6 +31,10 @@ class Purpose(Enum):
     FINGERPRINT = "FINGERPRINT_SECRET_ARN"
 
 
+LEGACY_LABELS = {Purpose.UNSUBSCRIBE: b"passaparola unsubscribe v1"}
+"""Before per-purpose secrets, unsubscribe links were signed with HMAC(fingerprint key, label). A link in an email
+sent then must keep working, so a function that has both secrets also accepts that key (to verify, never to sign)."""
+
 DEVELOPMENT_KEYS = {purpose: f"passaparola-local-{purpose.name.lower()}-key".encode() for purpose in Purpose}
 """Published keys for STAGE=local only (unit tests, a developer's stack without Secrets Manager)."""
 
@@ -107,6 +111,10 @@ def verify(purpose: Purpose, payload: bytes, signature: bytes) -> bool:
         for key in keys(purpose, fresh).verifying:
             if hmac.compare_digest(hmac.new(key, payload, hashlib.sha256).digest(), signature):
                 return True
+    label = LEGACY_LABELS.get(purpose)
+    if label is not None and _arn(Purpose.FINGERPRINT):
+        legacy = hmac.new(keys(Purpose.FINGERPRINT).current, label, hashlib.sha256).digest()
+        return hmac.compare_digest(hmac.new(legacy, payload, hashlib.sha256).digest(), signature)
     return False
 
 

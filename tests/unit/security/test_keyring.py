@@ -163,3 +163,22 @@ def test_a_deployed_route_without_its_secret_answers_a_clear_500(aws: None, monk
     assert reply.body["error"]["code"] == "configuration_error"
     assert reply.body["error"]["details"] == {"missing": "CUSTOMER_TOKEN_SECRET_ARN"}
     assert "Traceback" not in str(reply.body)
+
+
+def test_an_unsubscribe_link_signed_before_the_upgrade_still_works(
+    secrets: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Then the link's key was HMAC(FINGERPRINT_KEY, label); the fingerprint secret holds that same key now."""
+    import hashlib
+    import hmac
+
+    old_key = hmac.new(b"first-FINGERPRINT_SECRET_ARN", b"passaparola unsubscribe v1", hashlib.sha256).digest()
+    payload = b'{"cid":"cus_1","ch":"email","mid":"msg_old"}'
+    link = f"{tokens._b64(payload)}.{tokens._b64(hmac.new(old_key, payload, hashlib.sha256).digest())}"
+    assert unsubscribe.verify(link).message_id == "msg_old"
+    with pytest.raises(InvalidToken):
+        tokens.verify(link, NOW)  # only unsubscribe links have a legacy key
+    monkeypatch.delenv("FINGERPRINT_SECRET_ARN")  # a function without the fingerprint secret: no legacy links
+    reset_containers()
+    with pytest.raises(InvalidToken):
+        unsubscribe.verify(link)
