@@ -103,8 +103,10 @@ def test_secrets_are_read_once_per_container(secrets: dict[str, str], monkeypatc
 
 @pytest.mark.parametrize("variable", ARN_VARIABLES)
 def test_deployed_without_its_secret_a_function_refuses_to_sign(
-    secrets: dict[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, variable: str
+    secrets: dict[str, str], monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
+    logged: list[tuple[str, dict]] = []
+    monkeypatch.setattr(keyring.logger, "error", lambda message, extra: logged.append((message, extra)))
     monkeypatch.delenv(variable)
     reset_containers()
     work = {
@@ -116,6 +118,9 @@ def test_deployed_without_its_secret_a_function_refuses_to_sign(
         work()
     assert refused.value.code == "configuration_error" and refused.value.status == 500
     assert refused.value.details == {"missing": variable}
+    assert logged == [
+        ("signing key not configured", {"purpose": variable.removesuffix("_SECRET_ARN"), "variable": variable})
+    ]
 
 
 def test_a_secret_that_cannot_be_read_is_refused_too(secrets: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
