@@ -126,7 +126,8 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
 
     f_code, f_campaign, f_facts, f_usage, f_lock = transactions.read(first)
     code_item = transactions.maybe(f_code)
-    epoch = int(getattr(transactions.maybe(f_facts), "token_epoch", None) or 0)
+    facts = transactions.maybe(f_facts)
+    epoch = int(facts.token_epoch or 0) if facts else 0
     if code_item is None:
         return Snapshot(None, None, None, None, epoch)
     campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
@@ -142,7 +143,7 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
 
         f_campaign, f_usage = transactions.read(second)
         campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
-    facts, lock = transactions.maybe(f_facts), transactions.maybe(f_lock)
+    lock = transactions.maybe(f_lock)
     customer = (
         CustomerFacts(
             order_count=len((facts.order_ids or set()) - {order_id}) if facts else 0,
