@@ -256,7 +256,12 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
-    allowed_templates = {"SQSSendMessagePolicy", "SQSPollerPolicy", "SNSPublishMessagePolicy"}
+    allowed_templates = {
+        "SQSSendMessagePolicy",
+        "SQSPollerPolicy",
+        "SNSPublishMessagePolicy",
+        "AWSSecretsManagerGetSecretValuePolicy",  # one secret, by ARN
+    }
     resources = template["Resources"]
     for fn_name, fn in _functions(template).items():
         for policy in fn["Properties"].get("Policies", []):
