@@ -5,12 +5,14 @@
 PY ?= python3
 VENV := .venv
 VENV_SAM := .venv-sam
+VENV_CHECKOV := .venv-checkov
 PORT ?= 3000
 
 PYTHON := $(VENV)/bin/python
 SAM := $(CURDIR)/$(VENV_SAM)/bin/sam
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
 SAM_STAMP := $(VENV_SAM)/.requirements-sam.stamp
+CHECKOV_STAMP := $(VENV_CHECKOV)/.requirements-checkov.stamp
 
 # sam: no telemetry prompt/banner; the makefile builds find the .venv-sam python (pip) first.
 SAM_ENV := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV_SAM)/bin:$$PATH"
@@ -19,7 +21,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 
-.PHONY: help venv venv-sam run test lint format validate build openapi openapi-check \
+.PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
 	job seed keys bench deploy storefront-upload clean
 
 help: ## list targets
@@ -42,6 +44,14 @@ $(SAM_STAMP): requirements-sam.txt
 	$(VENV_SAM)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
 	@# convenience: `sam` on the PATH of an activated .venv
 	if [ -d $(VENV)/bin ]; then ln -sf ../../$(VENV_SAM)/bin/sam $(VENV)/bin/sam; fi
+	touch $@
+
+venv-checkov: $(CHECKOV_STAMP) ## checkov virtualenv (.venv-checkov); kept apart: pins conflict with aws-sam-cli
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(VENV_CHECKOV)/bin/python || $(PY) -m venv $(VENV_CHECKOV)
+	$(VENV_CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV_CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 # ------------------------------------------------------------------ everyday
@@ -79,8 +89,9 @@ bench: venv ## benchmarks (not part of make test)
 	$(PYTHON) -m bench
 
 # ------------------------------------------------------------------ AWS
-validate: venv-sam ## sam validate --lint (cfn-lint)
+validate: venv-sam venv-checkov ## sam validate --lint (cfn-lint) and checkov (skips explained in .checkov.yaml)
 	$(SAM_ENV) $(SAM) validate --lint
+	$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml
 
 build: venv-sam ## sam build (makefile method: no Docker, no local python3.13)
 	$(SAM_ENV) $(SAM) build
