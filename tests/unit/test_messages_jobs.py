@@ -854,8 +854,8 @@ def test_one_click_unsubscribe_cancels_what_is_still_queued(mq):
     url = item(message_id).unsubscribe_url
     assert url
     token = parse_qs(urlsplit(url).query)["token"][0]
-    assert service.unsubscribe(token).channel == "email"
-    assert service.unsubscribe(token).channel == "email"  # a second click answers the same
+    assert service.unsubscribe(token).answer.channel == "email"
+    assert service.unsubscribe(token).answer.channel == "email"  # a second click answers the same
     record = customer_store.read("anna")
     assert record is not None and json.loads(record.consent or "{}")["email"]["granted"] is False
     assert sender.deliver(message_id).outcome == "cancelled"

@@ -117,8 +117,8 @@ def test_sms_go_through_sns_with_a_stop_link(ms, clock):
     assert m["attempts"] >= 2, "the throttled SNS call was retried"
     assert m["provider_message_id"], m
     assert m["subject"] is None
-    # The template did not show the unsubscribe link: " Stop: <url>" is appended
-    assert m["body"].startswith("Ciao Gino! Stop: "), m["body"]
+    # The template did not show the unsubscribe link: it is appended, in the message's language
+    assert m["body"].startswith("Ciao Gino! Disiscriviti: "), m["body"]
     [url] = unsubscribe_urls(m["body"])
     assert token_of(url)
 
