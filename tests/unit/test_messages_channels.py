@@ -177,3 +177,16 @@ def test_the_fault_endpoint_validates_and_reports(monkeypatch):
         assert set(state["accepted"]) == {"ses", "sns"}
     finally:
         faults.arm("sns", None)
+
+
+@pytest.mark.parametrize(("timeout", "needed"), [("5", 25_000), ("10", 31_000), ("20", 51_000)])
+def test_the_sender_claims_nothing_it_could_not_see_through(monkeypatch, timeout, needed):
+    """Two sends that each wait for the connection and the read timeout fit in what the function has left."""
+    from tests.unit.functions import load_function
+
+    monkeypatch.setenv("MESSAGE_SEND_TIMEOUT_SECONDS", timeout)
+    get_settings.cache_clear()
+    try:
+        assert load_function("message_sender").safe_millis() == needed
+    finally:
+        get_settings.cache_clear()

@@ -25,7 +25,7 @@ from passaparola.settings import get_settings
 
 LEASE = timedelta(seconds=60)
 UNKNOWN = "outcome_unknown"
-SETTLED = ("sent", "failed", "cancelled", "outcome_unknown")
+SETTLED = ("sent", "failed", "cancelled", UNKNOWN)
 
 
 @dataclass(frozen=True)
