@@ -153,9 +153,12 @@ def test_nothing_listening_is_a_refusal_tried_twice(provider, monkeypatch):
     unused.close()  # nothing listens there now: the connection is refused before any byte is sent
     monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", f"http://127.0.0.1:{port}")
     channels._client.cache_clear()
+    tries = []
+    once = channels._once
+    monkeypatch.setattr(channels, "_once", lambda op, kwargs: tries.append(1) or once(op, kwargs))
     with pytest.raises(channels.ChannelError) as caught:
         send("sns")
-    assert caught.value.code == "connect"
+    assert caught.value.code == "connect" and len(tries) == 2
     assert rules.transient("connect") and not rules.ambiguous("connect", None)
 
 
