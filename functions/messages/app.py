@@ -1,14 +1,14 @@
 """Messages: what was sent to a customer or by a campaign, and the signed one-click unsubscribe link."""
 
-import html
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from passaparola import i18n
 from passaparola.api.app import Api, handler
-from passaparola.messages import service
-from passaparola.messages.models import CampaignMessages, MessagePage, MessageStatus, Unsubscribed
+from passaparola.messages import render, service
+from passaparola.messages.models import CampaignMessages, MessagePage, MessageStatus
 
 app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe"})
 CustomerId = Annotated[str, Path(min_length=1, max_length=128)]
@@ -47,17 +47,14 @@ def unsubscribe_post(token: Token) -> Response[str]:
     return _answer(service.unsubscribe(token))
 
 
-def _answer(done: Unsubscribed) -> Response[str]:
-    """A page for a person who clicked, JSON for a program."""
-    accept = (app.current_event.headers or {}).get("accept") or (app.current_event.headers or {}).get("Accept") or ""
-    if "text/html" in accept:
-        channel = "e-mails" if done.channel == "email" else "text messages"
-        page = (
-            "<!doctype html><html><head><meta charset='utf-8'><title>Unsubscribed</title></head>"
-            f"<body><p>You will receive no more {html.escape(channel)} from us.</p></body></html>"
-        )
+def _answer(done: service.Unsubscribe) -> Response[str]:
+    """A page for a person who clicked (in the customer's language, else the browser's), JSON for a program."""
+    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+    if "text/html" in headers.get("accept", ""):
+        locale = done.locale or i18n.accepted_language(headers.get("accept-language"))
+        page = render.unsubscribe_page(done.answer.channel, locale)
         return Response(200, "text/html; charset=utf-8", page, {"Cache-Control": "no-store"})
-    return Response(200, "application/json", done.model_dump_json(), {"Cache-Control": "no-store"})
+    return Response(200, "application/json", done.answer.model_dump_json(), {"Cache-Control": "no-store"})
 
 
 lambda_handler = handler(app)

@@ -27,6 +27,7 @@ LOCAL_PARAMETER_VALUES = {
     "AllowedOrigins": "*",
     "SenderEmail": "shop@passaparola.local",  # verified in the SES emulation at start
     "MessageRetryBaseSeconds": "1",
+    "MessageSendTimeoutSeconds": "5",  # a delayed SES/SNS answer (POST /local/faults) times out within seconds
 }
 
 TABLE = "AWS::DynamoDB::Table"

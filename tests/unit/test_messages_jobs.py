@@ -650,10 +650,64 @@ def test_a_claim_that_expired_mid_send_is_not_sent_again(mq):
     assert message_store.claim(message_id, now, now + sender.LEASE) is not None  # a sender that then crashed
     assert sender.deliver(message_id).outcome == "busy"
     at(now + sender.LEASE + timedelta(seconds=1))
-    assert sender.deliver(message_id).outcome == "failed"
-    assert item(message_id).error_code == "outcome_unknown"
+    assert sender.deliver(message_id).outcome == "unknown"
+    unknown = item(message_id)
+    assert (unknown.status, unknown.error_code) == ("outcome_unknown", "sender_stopped")
     assert [d["reason"] for d in drain(mq["dlq"])] == ["outcome_unknown"]
     assert ses_sent() == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("timeout", None), ("connection_closed", None), ("InternalFailure", 500), ("BadGateway", 502)],
+)
+def test_a_send_whose_outcome_is_unknown_is_never_sent_again_unless_asked(mq, monkeypatch, code, status):
+    message_id = welcome_message(mq)
+    calls = []
+
+    def ambiguous(sender_email: str, to: str, raw: bytes) -> str:
+        calls.append(to)
+        raise channels.ChannelError(code, "no clear answer", status)
+
+    monkeypatch.setattr(channels, "send_email", ambiguous)
+    at(T0 + timedelta(minutes=2))
+    assert sender.deliver(message_id).outcome == "unknown"
+    unknown = item(message_id)
+    assert (unknown.status, unknown.error_code, unknown.attempts) == ("outcome_unknown", code, 1)
+    assert unknown.outbox is None and unknown.lease_until is None
+    (message,) = messages_of("anna")
+    assert message.status == "outcome_unknown" and message.error and message.error.code == code
+    # redelivered by SQS, relayed by the watch job later: nothing is sent again
+    assert sender.deliver(message_id).outcome == "settled"
+    at(T0 + timedelta(hours=2))
+    jobs.run_watch()
+    assert queued_ids(mq) == []
+    assert len(calls) == 1
+    summary = message_store.results(str(unknown.campaign_id), [])["default"]
+    assert summary.outcome_unknown == 1
+    assert message_store.by_status(str(unknown.campaign_id), []) == {"outcome_unknown": 1}
+    # a re-drive keeps it on the dead-letter queue; only an explicit one sends it
+    monkeypatch.undo()
+    assert sender.redrive() == {"redriven": 0, "skipped": 0, "kept": 1}
+    assert item(message_id).status == "outcome_unknown" and queued_ids(mq) == []
+    assert sender.redrive(include_unknown=True) == {"redriven": 1, "skipped": 0, "kept": 0}
+    assert queued_ids(mq) == [message_id]
+    assert sender.deliver(message_id).outcome == "sent"
+    assert ses_sent() == 1
+    summary = message_store.results(str(unknown.campaign_id), [])["default"]
+    assert (summary.sent, summary.outcome_unknown) == (1, 0)
+
+
+def test_a_refusal_is_retried_and_never_marked_unknown(mq, monkeypatch):
+    message_id = welcome_message(mq)
+    monkeypatch.setattr(
+        channels,
+        "send_email",
+        lambda *a: (_ for _ in ()).throw(channels.ChannelError("connect", "could not connect")),
+    )
+    at(T0 + timedelta(minutes=2))
+    assert sender.deliver(message_id).outcome == "retry"
+    assert item(message_id).status == "retrying"
 
 
 def test_watch_relays_pending_messages_whose_enqueue_was_lost(mq):
@@ -800,8 +854,8 @@ def test_one_click_unsubscribe_cancels_what_is_still_queued(mq):
     url = item(message_id).unsubscribe_url
     assert url
     token = parse_qs(urlsplit(url).query)["token"][0]
-    assert service.unsubscribe(token).channel == "email"
-    assert service.unsubscribe(token).channel == "email"  # a second click answers the same
+    assert service.unsubscribe(token).answer.channel == "email"
+    assert service.unsubscribe(token).answer.channel == "email"  # a second click answers the same
     record = customer_store.read("anna")
     assert record is not None and json.loads(record.consent or "{}")["email"]["granted"] is False
     assert sender.deliver(message_id).outcome == "cancelled"

@@ -433,11 +433,30 @@ def test_backoff_is_base_times_four_to_the_attempt_and_capped_at_12_hours():
     assert rules.backoff_seconds(4, 1) == 64
 
 
-@pytest.mark.parametrize("code", ["Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"])
-def test_transient_errors(code):
+@pytest.mark.parametrize("code", ["Throttling", "ThrottlingException", "ServiceUnavailable", "connect", "client"])
+def test_refusals_are_retried(code):
     assert rules.transient(code)
+    assert not rules.ambiguous(code, 503 if code == "ServiceUnavailable" else 400)
 
 
 @pytest.mark.parametrize("code", ["MessageRejected", "MailFromDomainNotVerified", "InvalidParameter", "no_sender"])
 def test_permanent_errors(code):
+    assert not rules.transient(code)
+    assert not rules.ambiguous(code, 400)
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("timeout", None),
+        ("connection_closed", None),
+        ("connection", None),
+        ("InternalFailure", 500),
+        ("InternalError", 500),
+        ("SomethingNew", 502),
+        ("RequestTimeoutException", 408),
+    ],
+)
+def test_an_answer_that_may_follow_an_acceptance_is_ambiguous_never_retried(code, status):
+    assert rules.ambiguous(code, status)
     assert not rules.transient(code)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     message_retry_base_seconds: int = Field(
         60, alias="MESSAGE_RETRY_BASE_SECONDS", description="First retry delay; x4 per attempt."
     )
+    message_send_timeout_seconds: float = Field(
+        10, alias="MESSAGE_SEND_TIMEOUT_SECONDS", description="Read timeout of one SES/SNS send (outcome unknown)."
+    )
     public_api_url: str = Field(
         "", alias="PUBLIC_API_URL", description="Base URL of share links; default: the URL the request came to."
     )

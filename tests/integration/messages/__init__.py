@@ -37,8 +37,8 @@ DAILY_JOB = "ReengagementDailyFunction"
 REDRIVE_JOB = "MessageRedriveFunction"
 SHOP_TZ = "Europe/Rome"
 
-FINAL = frozenset({"sent", "failed", "cancelled"})
-STATUSES = frozenset({"queued", "sending", "retrying", "sent", "failed", "cancelled"})
+FINAL = frozenset({"sent", "failed", "cancelled", "outcome_unknown"})
+STATUSES = frozenset({"queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown"})
 MESSAGE_FIELDS = frozenset(
     {
         "id",
@@ -255,8 +255,17 @@ class Messaging(Loyalty):
     def daily_messages(self) -> dict:
         return self.stack.run_job(DAILY_JOB)
 
-    def redrive(self) -> Any:
-        return self.stack.run_job(REDRIVE_JOB)
+    def redrive(self, include_unknown: bool = False) -> Any:
+        if not include_unknown:
+            return self.stack.run_job(REDRIVE_JOB)
+        r = requests.post(
+            f"{self.url}/local/jobs/{REDRIVE_JOB}",
+            json={"include_unknown": True},
+            headers={"Authorization": f"Bearer {self.stack.secret_key}"},
+            timeout=300,
+        )
+        assert r.status_code == 200, f"redrive include_unknown → {r.status_code} {r.text}"
+        return r.json()
 
     # -- unsubscribe -------------------------------------------------------------------------------------
     def unsubscribe(self, token: str, method: str = "GET", **kw: Any) -> requests.Response:
@@ -287,6 +296,14 @@ class Messaging(Loyalty):
 
     def clear_faults(self) -> None:
         self.faults(ses=None, sns=None)
+
+    def accepted(self, service: str, recipient: str) -> int:
+        """How many sending calls to `recipient` the emulated SES or SNS accepted (GET /local/faults)."""
+        r = requests.get(
+            f"{self.url}/local/faults", headers={"Authorization": f"Bearer {self.stack.secret_key}"}, timeout=30
+        )
+        assert r.status_code == 200, f"GET /local/faults → {r.status_code} {r.text}"
+        return int(r.json()["accepted"][service].get(recipient, 0))
 
 
 # --------------------------------------------------------------------------------------- calendar helpers

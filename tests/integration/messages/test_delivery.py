@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from messages import SEND_TIMEOUT, new_phone, of_campaign, token_of, unsubscribe_urls, wait_for
+from messages import SEND_TIMEOUT, email_of, new_phone, of_campaign, token_of, unsubscribe_urls, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -15,6 +15,9 @@ NEW = {"type": "segment_entered", "segment": "new_customers"}
 EN = {"email": {"en": {"subject": "Hello {{ customer.first_name }}", "body": "<p>Our offer</p>"}}}
 ALL_RETRIES = 1 + 4 + 16 + 64
 """Seconds of backoff before the 5th (last) attempt with MessageRetryBaseSeconds = 1."""
+LATE = 5 + 2
+"""Seconds a delayed provider answer takes: longer than the sender's read timeout (MessageSendTimeoutSeconds,
+5 locally), so the sender stops waiting for a message the provider did take."""
 
 
 def retrying(ms, customer_id: str, campaign_id: str, attempts: int) -> dict:
@@ -114,8 +117,8 @@ def test_sms_go_through_sns_with_a_stop_link(ms, clock):
     assert m["attempts"] >= 2, "the throttled SNS call was retried"
     assert m["provider_message_id"], m
     assert m["subject"] is None
-    # The template did not show the unsubscribe link: " Stop: <url>" is appended
-    assert m["body"].startswith("Ciao Gino! Stop: "), m["body"]
+    # The template did not show the unsubscribe link: it is appended, in the message's language
+    assert m["body"].startswith("Ciao Gino! Disiscriviti: "), m["body"]
     [url] = unsubscribe_urls(m["body"])
     assert token_of(url)
 
@@ -175,3 +178,39 @@ def test_ses_failing_every_time_dead_letters_then_the_redrive_sends_everything(m
     time.sleep(1.5)
     for who in customers:
         assert [m["status"] for m in of_campaign(ms.messages(who), campaign["id"])] == ["sent"]
+
+
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_a_late_provider_answer_sends_once_ends_outcome_unknown_and_is_resent_only_on_request(ms, clock, channel):
+    """SES (or SNS) takes the message and answers after the sender's read timeout: one message out, never a
+    blind second one (neither botocore's retries, nor the sender's backoff, nor a plain re-drive)."""
+    service = "ses" if channel == "email" else "sns"
+    template = EN if channel == "email" else {"sms": {"en": {"body": "Our offer"}}}
+    campaign = ms.reengagement(NEW, audience={"channels": [channel]}, messages=template)
+    phone = new_phone()
+    anna = ms.shopper(locale="en", phone=phone, channels=(channel,))
+    address = email_of(anna) if channel == "email" else phone
+    clock.tick()
+    ms.faults(**{service: {"delay_seconds": LATE, "count": 1}})
+    ms.watch()
+    [m] = ms.settled(anna, campaign["id"])
+    assert m["status"] == "outcome_unknown", m
+    assert m["attempts"] == 1 and m["error"]["code"] == "timeout", m
+    assert m["provider_message_id"] is None and m["sent_at"] is None, m
+    assert ms.accepted(service, address) == 1
+    # Nothing more goes out after the retry window (1 s locally)
+    time.sleep(2.5)
+    assert ms.accepted(service, address) == 1
+    assert ms.status_of(anna, m["id"])["status"] == "outcome_unknown"
+    assert ms.campaign_messages(campaign["id"])["summary"]["by_status"] == {"outcome_unknown": 1}
+    assert [i["id"] for i in ms.campaign_items(campaign["id"], status="outcome_unknown")] == [m["id"]]
+    # A re-drive keeps it on the dead-letter queue
+    assert ms.redrive()["kept"] >= 1
+    time.sleep(1.5)
+    assert ms.accepted(service, address) == 1
+    assert ms.status_of(anna, m["id"])["status"] == "outcome_unknown"
+    # Only a re-drive that asks for unknown outcomes sends it again, once
+    assert ms.redrive(include_unknown=True)["redriven"] >= 1
+    [again] = ms.sent(anna, campaign["id"])
+    assert again["id"] == m["id"] and again["attempts"] == 1, again
+    assert ms.accepted(service, address) == 2

@@ -121,3 +121,33 @@ def test_the_link_names_only_its_customer(ms, clock):
     clock.advance(days=40)
     assert ms.unsubscribe(tb, headers=JSON).status_code == 200
     assert ms.customer(bruno)["consent"]["email"]["granted"] is False
+
+
+def test_the_footer_and_the_page_follow_the_customer_locale(ms, clock):
+    """What the product adds (the footer, the page) is in the customer's language: fr-FR → French."""
+    campaign = ms.reengagement(
+        NEW,
+        messages={
+            "email": {
+                "fr": {"subject": "Bonjour", "body": "<p>Notre offre</p>"},
+                "en": {"subject": "Hello", "body": "<p>Our offer</p>"},
+            }
+        },
+    )
+    claire = ms.shopper(locale="fr-FR")
+    john = ms.shopper(locale="en-GB")
+    clock.tick()
+    ms.watch()
+    [c] = ms.sent(claire, campaign["id"])
+    [j] = ms.sent(john, campaign["id"])
+    assert c["locale"] == "fr" and ">Se désabonner</a>" in c["body"], c["body"]
+    assert ">Unsubscribe</a>" in j["body"], j["body"]
+    html = {"Accept": "text/html", "Accept-Language": "de-DE,de;q=0.9"}
+    page = ms.unsubscribe(token_of(unsubscribe_urls(c["body"])[0]), headers=html)
+    assert page.status_code == 200, page.text
+    assert "Vous ne recevrez plus d&#x27;e-mails de notre part." in page.text, (
+        "the customer's locale, not the browser's"
+    )
+    assert "<html lang='fr'>" in page.text
+    page = ms.unsubscribe(token_of(unsubscribe_urls(j["body"])[0]), headers=html)
+    assert "You will receive no more e-mails from us." in page.text, page.text

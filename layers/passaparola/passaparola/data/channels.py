@@ -1,40 +1,84 @@
 """The providers that deliver messages: SES (email, raw MIME) and SNS (SMS to a phone number).
 
-botocore retries throttling once within the call (standard mode, 2 calls at most); what still fails comes back
-as a `ChannelError` with the provider's error code, for the sender to retry later or dead-letter.
+A send is not idempotent: the provider may have taken a request it did not answer in time, and sending it again
+would deliver a second copy. So botocore never retries a send (one attempt, a read timeout from settings); a
+refusal the provider is known not to have acted on (throttled, the connection never made) is tried once more
+here, and whatever still fails comes back as a `ChannelError` for the sender to retry later, dead-letter, or
+mark `outcome_unknown` (`messages.rules.transient` / `ambiguous`).
 """
 
+import random
+import time
 from functools import lru_cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    ProxyConnectionError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from passaparola.messages import rules
 from passaparola.settings import get_settings
 
-_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 2}, connect_timeout=5, read_timeout=10)
+CONNECT_TIMEOUT = 5
+REFUSED_PAUSE = (0.05, 0.3)
+"""Seconds (jittered) before the one immediate retry of a refused send."""
 
 
 class ChannelError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, http_status: int | None = None) -> None:
         super().__init__(f"{code}: {message}")
-        self.code, self.message = code, message
+        self.code, self.message, self.http_status = code, message, http_status
 
 
 @lru_cache(maxsize=2)
 def _client(service: str) -> Any:
-    return boto3.client(service, region_name=get_settings().aws_region, config=_CONFIG)  # type: ignore[call-overload]
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": 1},  # never a blind resend
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=get_settings().message_send_timeout_seconds,
+    )
+    return boto3.client(service, region_name=get_settings().aws_region, config=config)  # type: ignore[call-overload]
 
 
 def _call(operation: Any, **kwargs: Any) -> dict[str, Any]:
+    """One send; tried a second time only when the first was refused (never when its outcome is unknown)."""
+    try:
+        return _once(operation, kwargs)
+    except ChannelError as exc:
+        if not rules.transient(exc.code):
+            raise
+    time.sleep(random.uniform(*REFUSED_PAUSE))  # noqa: S311 - jitter, not a secret
+    return _once(operation, kwargs)
+
+
+def _once(operation: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     try:
         return dict(operation(**kwargs))
     except ClientError as exc:
         error = exc.response.get("Error", {})
-        raise ChannelError(str(error.get("Code") or "ClientError"), str(error.get("Message") or exc)) from exc
-    except BotoCoreError as exc:  # timeouts, connection failures
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code, text = str(error.get("Code") or "ClientError"), str(error.get("Message") or exc)
+        raise ChannelError(code, text, int(status) if status else None) from exc
+    except (EndpointConnectionError, ConnectTimeoutError, ProxyConnectionError) as exc:
+        raise ChannelError("connect", str(exc)) from exc  # no byte of the request reached the provider
+    except ReadTimeoutError as exc:
+        raise ChannelError("timeout", str(exc)) from exc  # sent, no answer in time: it may have gone out
+    except ConnectionClosedError as exc:
+        raise ChannelError("connection_closed", str(exc)) from exc
+    except (HTTPClientError, BotoConnectionError) as exc:  # TLS or socket errors mid-request
         raise ChannelError("connection", str(exc)) from exc
+    except BotoCoreError as exc:  # credentials, parameters: failed before any request was made
+        raise ChannelError("client", str(exc)) from exc
 
 
 def send_email(sender: str, to: str, raw: bytes) -> str:

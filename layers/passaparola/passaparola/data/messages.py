@@ -210,7 +210,7 @@ def retry_later(message: MessageModel, code: str, text: str, at: datetime, now: 
 
 
 def settle(message: MessageModel, status: str, code: str | None, text: str | None, now: datetime, expect: str) -> bool:
-    """A final state (failed, cancelled) from `expect`; False when the message was no longer in it."""
+    """A final state (failed, cancelled, outcome_unknown) from `expect`; False when the message was no longer in it."""
     actions: list[Action] = [
         MessageModel.status.set(status),
         MessageModel.updated_at.set(iso(now)),
@@ -229,10 +229,11 @@ def settle(message: MessageModel, status: str, code: str | None, text: str | Non
     return True
 
 
-def requeue(message_id: str, now: datetime) -> bool:
-    """failed → queued with attempts reset (the re-drive); False when it is not failed."""
+def requeue(message_id: str, now: datetime, include_unknown: bool = False) -> bool:
+    """failed (and, when asked, outcome_unknown) → queued with attempts reset (the re-drive); False otherwise."""
     message = get(message_id)
-    if message is None or message.status != "failed":
+    allowed = ("failed", "outcome_unknown") if include_unknown else ("failed",)
+    if message is None or message.status not in allowed:
         return False
     actions = [
         MessageModel.status.set("queued"),
@@ -241,9 +242,9 @@ def requeue(message_id: str, now: datetime) -> bool:
         MessageModel.next_attempt_at.set(iso(now)),
         MessageModel.updated_at.set(iso(now)),
     ]
-    if _update(message_id, actions, MessageModel.status == "failed") is None:
+    if _update(message_id, actions, MessageModel.status == str(message.status)) is None:
         return False
-    count(str(message.campaign_id), message.variant, "failed", -1)
+    count(str(message.campaign_id), message.variant, str(message.status), -1)
     return True
 
 
@@ -348,7 +349,8 @@ def by_status(campaign_id: str, variants: list[str]) -> dict[str, int]:
         totals["sent"] += r.sent
         totals["failed"] += r.failed
         totals["cancelled"] += r.cancelled
-        totals["queued"] += r.queued - r.sent - r.failed - r.cancelled
+        totals["outcome_unknown"] += r.outcome_unknown
+        totals["queued"] += r.queued - r.sent - r.failed - r.cancelled - r.outcome_unknown
     return {k: v for k, v in totals.items() if v}
 
 

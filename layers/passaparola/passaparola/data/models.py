@@ -853,6 +853,7 @@ class MessageStatsModel(Model):
     sent = NumberAttribute(null=True)
     failed = NumberAttribute(null=True)
     cancelled = NumberAttribute(null=True)
+    outcome_unknown = NumberAttribute(null=True)
     unsubscribed = NumberAttribute(null=True)
     redeemed = NumberAttribute(null=True)
 

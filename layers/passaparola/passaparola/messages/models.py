@@ -193,8 +193,8 @@ class ReengagementProgram(Strict):
 
 # ----------------------------------------------------------------------------------------- the log
 
-MessageStatus = Literal["queued", "sending", "retrying", "sent", "failed", "cancelled"]
-STATUSES: tuple[str, ...] = ("queued", "sending", "retrying", "sent", "failed", "cancelled")
+MessageStatus = Literal["queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown"]
+STATUSES: tuple[str, ...] = ("queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown")
 
 
 class MessageError(BaseModel):
@@ -238,6 +238,7 @@ class VariantResults(BaseModel):
     sent: int = 0
     failed: int = 0
     cancelled: int = 0
+    outcome_unknown: int = Field(0, description="Sent without a clear answer: they may have arrived (never resent).")
     unsubscribed: int = 0
     redeemed: int = Field(0, description="Coupons issued by this variant's messages, redeemed (net of rollbacks).")
 

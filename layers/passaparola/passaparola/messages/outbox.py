@@ -165,7 +165,7 @@ def _write(
     link = unsubscribe.url(base, candidate.customer_id, decision.channel, message_id)
     context = _context(candidate, record, who, decision.channel, coupon, points, link)
     assert decision.template is not None
-    rendered = render.render(decision.template, context)
+    rendered = render.render(decision.template, context, locale=decision.locale)
     message = Message(
         id=message_id,
         campaign_id=campaign.id,

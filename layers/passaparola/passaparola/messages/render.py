@@ -8,6 +8,7 @@ import html
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formataddr, make_msgid
 from functools import lru_cache
 from typing import Any
@@ -15,12 +16,29 @@ from typing import Any
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from passaparola import i18n
 from passaparola.coupons.qr import qr_png
 from passaparola.errors import InvalidRequest
 from passaparola.messages.models import EmailTemplate, Messages, ReengagementProgram, SmsTemplate
 
 QR_CID = "coupon-qr@passaparola"
 QR_SRC = f"cid:{QR_CID}"
+URL_HEADERS = frozenset({"list-unsubscribe"})
+MAX_LINE = 998  # RFC 5322's hard limit
+
+
+class _MailPolicy(EmailPolicy):
+    """The default policy, except that a URL header stays one plain line: folded as text, a long link would become
+    RFC 2047 encoded-words (`=?utf-8?q?=3Chttps...`), which mail clients do not read as RFC 2369/8058 links."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        line = f"{name}: {value}"
+        if name.lower() in URL_HEADERS and line.isascii() and len(line) <= MAX_LINE:
+            return f"{line}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy()
 
 
 @lru_cache(maxsize=4)
@@ -37,21 +55,26 @@ class Rendered:
     text: str | None
 
 
-def render(template: EmailTemplate | SmsTemplate, context: dict[str, Any], strict: bool = False) -> Rendered:
-    """The texts of one message; the unsubscribe link is added when the template does not show it."""
+def render(
+    template: EmailTemplate | SmsTemplate, context: dict[str, Any], strict: bool = False, locale: str | None = None
+) -> Rendered:
+    """The texts of one message; the unsubscribe link is added, in the message's language, when the template
+    does not show it."""
     url = str(context.get("unsubscribe_url") or "")
     if isinstance(template, EmailTemplate):
         subject = _env(False, strict).from_string(template.subject).render(context).strip()
         body = _env(True, strict).from_string(template.body).render(context)
+        label = i18n.text("unsubscribe", locale)
         if url and url not in body:
-            body += f'\n<p style="font-size:12px;color:#666"><a href="{html.escape(url)}">Unsubscribe</a></p>'
+            link = f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+            body += f'\n<p style="font-size:12px;color:#666">{link}</p>'
         text = _env(False, strict).from_string(template.text).render(context) if template.text else to_text(body)
         if url and url not in text:
-            text += f"\n\nUnsubscribe: {url}"
+            text += f"\n\n{label}: {url}"
         return Rendered(subject=" ".join(subject.split()), body=body, text=text)
     body = _env(False, strict).from_string(template.body).render(context).strip()
     if url and url not in body:
-        body += f" Stop: {url}"
+        body += f" {i18n.text('sms_stop', locale)}: {url}"
     return Rendered(subject=None, body=body, text=None)
 
 
@@ -132,7 +155,7 @@ def mime(
     message_id: str,
 ) -> bytes:
     """The raw email: text and HTML alternatives, the coupon's QR inline, RFC 8058 one-click unsubscribe."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = formataddr(("", sender)) if "<" not in sender else sender
     msg["To"] = to
     msg["Subject"] = rendered.subject or ""
@@ -146,3 +169,15 @@ def mime(
     if coupon_code and QR_SRC in rendered.body and isinstance(html_part, EmailMessage):
         html_part.add_related(qr_png(coupon_code), maintype="image", subtype="png", cid=f"<{QR_CID}>")
     return msg.as_bytes()
+
+
+def unsubscribe_page(channel: str, locale: str | None) -> str:
+    """The page a person sees after clicking an unsubscribe link, in their language."""
+    lang = i18n.language(locale)
+    title = html.escape(i18n.text("page_title", lang))
+    said = html.escape(i18n.text("page_email" if channel == "email" else "page_sms", lang))
+    return (
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{title}</title></head><body><h1>{title}</h1><p>{said}</p></body></html>"
+    )

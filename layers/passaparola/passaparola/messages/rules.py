@@ -17,27 +17,39 @@ MAX_ATTEMPTS = 5
 RECENT_KEPT = 100
 CATCH_UP_DAYS = 7
 
-TRANSIENT_ERRORS = frozenset(
+REFUSED_ERRORS = frozenset(
     {
         "Throttling",
         "ThrottlingException",
         "TooManyRequestsException",
         "ServiceUnavailable",
         "ServiceUnavailableException",
-        "InternalFailure",
-        "InternalError",
-        "InternalErrorException",
         "RequestTimeout",
-        "RequestTimeoutException",
         "Throttled",
         "ThrottledException",
         "KMSThrottlingException",
         "LimitExceededException",
         "SlowDown",
-        "connection",
+        "connect",
+        "client",
     }
 )
-"""Provider error codes worth retrying; anything else (a rejected address, an unverified sender) is not."""
+"""The provider did not take the message (it answered "not now", or no byte of the request reached it): sending
+it again later cannot make a second copy. Retried with backoff."""
+
+UNKNOWN_ERRORS = frozenset(
+    {
+        "timeout",
+        "connection_closed",
+        "connection",
+        "InternalFailure",
+        "InternalError",
+        "InternalErrorException",
+        "RequestTimeoutException",
+    }
+)
+"""The request reached the provider and no clear answer came back (no answer in time, the connection dropped, an
+internal error): the message may have gone out. Never sent again automatically (`outcome_unknown`)."""
 
 
 @dataclass(frozen=True)
@@ -202,4 +214,12 @@ def backoff_seconds(attempt: int, base: int) -> int:
 
 
 def transient(error_code: str) -> bool:
-    return error_code in TRANSIENT_ERRORS
+    """Known not taken by the provider: safe to send again later."""
+    return error_code in REFUSED_ERRORS
+
+
+def ambiguous(error_code: str, http_status: int | None = None) -> bool:
+    """The provider may have taken it: a server error we do not know to be a refusal counts as one."""
+    if error_code in REFUSED_ERRORS:
+        return False
+    return error_code in UNKNOWN_ERRORS or (http_status is not None and http_status >= 500)

@@ -1,8 +1,9 @@
 """Delivery of one queued message: claim it, check it may still go, send it, record what the provider said.
 
-Redelivery never sends twice: only a `queued`/`retrying` message can be claimed (conditional update), and a
-message someone claimed but never settled (a crash mid-call) is not sent again but dead-lettered as
-`outcome_unknown` — a person decides to re-drive it.
+Redelivery never sends twice: only a `queued`/`retrying` message can be claimed (conditional update). A send
+whose outcome is unknown — no answer in time, the connection dropped, a provider error that may follow an
+acceptance, or a message someone claimed but never settled (a crash mid-call) — is never sent again
+automatically: it ends `outcome_unknown` on the dead-letter queue, and a person decides to re-drive it.
 """
 
 import json
@@ -23,13 +24,15 @@ from passaparola.observability import logger
 from passaparola.settings import get_settings
 
 LEASE = timedelta(seconds=60)
-SETTLED = ("sent", "failed", "cancelled")
+UNKNOWN = "outcome_unknown"
+SETTLED = ("sent", "failed", "cancelled", UNKNOWN)
 
 
 @dataclass(frozen=True)
 class Delivery:
     outcome: str
-    """sent, retry, failed, cancelled, settled (nothing to do), busy (someone else has it), missing."""
+    """sent, retry, failed, unknown (outcome_unknown), cancelled, settled (nothing to do), busy (someone else
+    has it), missing."""
     delay: int = 0
 
 
@@ -44,7 +47,7 @@ def deliver(message_id: str) -> Delivery:
     if item.status == "sending":
         if item.lease_until and datetime.fromisoformat(item.lease_until) > now:
             return Delivery("busy")
-        return _fail(item, "outcome_unknown", "A sender claimed it and stopped before recording the result.", now)
+        return _unknown(item, "sender_stopped", "A sender claimed it and stopped before recording the result.", now)
     cancel = _cancel_reason(item, now)
     if cancel:
         store.settle(item, "cancelled", cancel, None, now, expect=str(item.status))
@@ -55,6 +58,8 @@ def deliver(message_id: str) -> Delivery:
     try:
         provider_id = _send(item)
     except channels.ChannelError as exc:
+        if rules.ambiguous(exc.code, exc.http_status):
+            return _unknown(item, exc.code, exc.message, now)
         attempts = int(claimed.attempts or 1)
         if rules.transient(exc.code) and attempts < rules.MAX_ATTEMPTS:
             delay = rules.backoff_seconds(attempts, get_settings().message_retry_base_seconds)
@@ -105,15 +110,24 @@ def _fail(item: MessageModel, code: str, text: str, now: datetime) -> Delivery:
     return Delivery("failed")
 
 
+def _unknown(item: MessageModel, code: str, text: str, now: datetime) -> Delivery:
+    """Final until a person decides: it may have arrived, so it is never sent again automatically."""
+    queues.dead_letter(item.id, UNKNOWN, f"{code}: {text}")
+    if store.settle(item, UNKNOWN, code, text, now, expect="sending"):
+        logger.error("message outcome unknown", extra={"message_id": item.id, "error": code})
+    return Delivery("unknown")
+
+
 def redrive(include_unknown: bool = False, limit: int = 10_000) -> dict[str, int]:
     """Dead-lettered messages back onto the message queue (failed ones reset to `queued`), each once per run.
 
-    A message whose outcome is unknown (its sender stopped mid-call: it may have arrived) stays out unless
-    `include_unknown`: it is kept on the dead-letter queue for a person to decide.
+    A message whose outcome is unknown (it may have arrived) stays out unless `include_unknown`: it is kept on
+    the dead-letter queue for a person to decide.
     """
     now = clock.now()
     done = {"redriven": 0, "skipped": 0, "kept": 0}
     seen: set[str] = set()
+    kept: list[str] = []
     empty = 0
     while sum(done.values()) < limit and empty < 2:
         batch = queues.receive_dead_letters()
@@ -124,14 +138,15 @@ def redrive(include_unknown: bool = False, limit: int = 10_000) -> dict[str, int
             except (ValueError, KeyError, TypeError):
                 message_id = ""
             item = store.get(message_id) if message_id else None
-            unknown = item is not None and item.status == "failed" and item.error_code == "outcome_unknown"
-            if unknown and not include_unknown:
+            legacy = item is not None and item.status == "failed" and item.error_code == UNKNOWN
+            if item is not None and (item.status == UNKNOWN or legacy) and not include_unknown:
                 done["kept"] += 1
-                continue  # stays on the queue (visible again later) for a person to decide
+                kept.append(entry["ReceiptHandle"])
+                continue  # stays on the queue for a person to decide
             if (
                 item is not None
                 and message_id not in seen
-                and (store.requeue(message_id, now) or item.status in store.OPEN_STATUSES)
+                and (store.requeue(message_id, now, include_unknown) or item.status in store.OPEN_STATUSES)
             ):
                 queues.send_messages([message_id])
                 seen.add(message_id)
@@ -139,4 +154,6 @@ def redrive(include_unknown: bool = False, limit: int = 10_000) -> dict[str, int
             else:
                 done["skipped"] += 1
             queues.delete_dead_letter(entry["ReceiptHandle"])
+    for handle in kept:  # visible again only now: this run does not receive them twice
+        queues.release_dead_letter(handle)
     return done

@@ -1,6 +1,7 @@
 """What the API does with messages: the log per customer and per campaign, and the one-click unsubscribe."""
 
 import json
+from dataclasses import dataclass
 
 from passaparola import clock
 from passaparola.campaigns.models import ReengagementCampaign
@@ -31,14 +32,23 @@ def for_campaign(campaign_id: str, status: str | None, limit: int, cursor: str |
     return CampaignMessages(items=items, next_cursor=next_cursor, summary=summary)
 
 
-def unsubscribe(token: str) -> Unsubscribed:
+@dataclass(frozen=True)
+class Unsubscribe:
+    answer: Unsubscribed
+    locale: str | None
+    """The customer's, for the page a person sees."""
+
+
+def unsubscribe(token: str) -> Unsubscribe:
     """Consent off for the token's channel (idempotent); the message's variant counts one unsubscribe."""
     claims = tokens.verify(token)
+    locale: list[str | None] = [None]
 
     def do(change: Change, tx: Transaction) -> None:
         record = change.record
         if record is None or record.erased_at:
             return
+        locale[0] = record.locale
         consent = json.loads(record.consent) if record.consent else {}
         current = consent.get(claims.channel) or {}
         if current.get("granted") is False:
@@ -49,4 +59,4 @@ def unsubscribe(token: str) -> Unsubscribed:
 
     mutate(claims.customer_id, do, "unsubscribe")
     store.unsubscribed(claims.message_id, clock.now())
-    return Unsubscribed(channel=claims.channel)
+    return Unsubscribe(Unsubscribed(channel=claims.channel), locale[0])

@@ -11,6 +11,7 @@ from passaparola.coupons.models import normalize_code
 from passaparola.coupons.qr import qr_svg
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as conversion_store
+from passaparola.data import customers as customer_store
 from passaparola.data import links as store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats
@@ -34,10 +35,16 @@ def _referral(program: ReferralCampaign, link: store.Link, base_url: str) -> Ref
         share_url=share_url,
         landing_url=share.landing(program, link.code),
         qr_url=f"{share_url}/qr",
-        share=share.texts(program, link.variant, link.name, share_url),
+        share=share.texts(program, link.variant, link.name, share_url, _locale_of(link.customer_id)),
         counts=link.counts,
         created_at=link.created_at,
     )
+
+
+def _locale_of(customer_id: str) -> str | None:
+    """The referrer's locale (their profile's), for the texts the product adds to their share texts."""
+    record = customer_store.read(customer_id)
+    return record.locale if record is not None and not record.erased_at else None
 
 
 def create(request: CreateReferral, base_url: str) -> tuple[Referral, bool]:

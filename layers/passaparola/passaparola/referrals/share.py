@@ -7,10 +7,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from passaparola import i18n
 from passaparola.campaigns.models import ReferralCampaign
 from passaparola.errors import InvalidRequest
 from passaparola.ids import weighted_choice
-from passaparola.referrals.models import CouponReward, CreditReward, RewardSpec, ShareTemplates, ShareTexts
+from passaparola.referrals.models import (
+    CouponReward,
+    CreditReward,
+    ReferralProgram,
+    RewardSpec,
+    ShareTemplates,
+    ShareTexts,
+)
 
 
 @lru_cache(maxsize=1)
@@ -19,28 +27,39 @@ def _env() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, trim_blocks=True)
 
 
-def money(amount: int, currency: str) -> str:
-    return f"{Decimal(amount) / 100:.2f} {currency}"
+def money(amount: int, currency: str, locale: str | None = None) -> str:
+    figure = f"{Decimal(amount) / 100:.2f}".replace(".", i18n.text("decimal_separator", locale))
+    return f"{figure} {currency}".strip()
 
 
-def describe(reward: RewardSpec) -> str:
-    """A reward in words, for share texts ("5.00 EUR off", "10.00 EUR store credit", "500 points")."""
+def describe(reward: RewardSpec, locale: str | None = None) -> str:
+    """A reward in words, in the referrer's language ("5.00 EUR off", "10,00 EUR di credito", "500 Punkte")."""
     if isinstance(reward, CreditReward):
-        return f"{money(reward.amount, reward.currency)} store credit"
+        return i18n.text("reward_credit", locale, amount=money(reward.amount, reward.currency, locale))
     if isinstance(reward, CouponReward):
         d = reward.discount
         if d is None:
-            return "a coupon"
+            return i18n.text("reward_coupon", locale)
         if d.type == "amount":
-            return f"{money(d.amount_off, reward.currency or '')} off"
+            return i18n.text("reward_amount_off", locale, amount=money(d.amount_off, reward.currency or "", locale))
         if d.type == "percent":
-            return f"{d.percent_off.normalize():f}% off"
+            percent = f"{d.percent_off.normalize():f}".replace(".", i18n.text("decimal_separator", locale))
+            return i18n.text("reward_percent_off", locale, percent=percent)
         if d.type == "free_shipping":
-            return "free shipping"
+            return i18n.text("reward_free_shipping", locale)
         if d.type == "unit":
-            return f"{d.quantity} free {d.sku}"
-        return "a discount"
-    return f"{reward.points} points"
+            return i18n.text("reward_unit", locale, quantity=d.quantity, sku=d.sku)
+        return i18n.text("reward_discount", locale)
+    return i18n.text("reward_points", locale, points=reward.points)
+
+
+def default_templates(locale: str | None) -> ShareTemplates:
+    """The built-in share texts in the referrer's language (a program's own templates are used as written)."""
+    return ShareTemplates(
+        email_subject=i18n.text("share_subject", locale),
+        email_body=i18n.text("share_body", locale),
+        social_text=i18n.text("share_social", locale),
+    )
 
 
 def render(templates: ShareTemplates, context: dict[str, str]) -> ShareTexts:
@@ -60,19 +79,24 @@ def check_templates(templates: ShareTemplates) -> None:
     render(templates, sample | {"referrer_reward": "y"})
 
 
-def texts(program: ReferralCampaign, variant: str | None, name: str | None, link: str) -> ShareTexts:
+def texts(
+    program: ReferralCampaign, variant: str | None, name: str | None, link: str, locale: str | None = None
+) -> ShareTexts:
+    """The share texts of one referrer; what the product adds (defaults, reward words) in the referrer's locale."""
     referee, referrer = program.rewards_of(variant)
+    default_shop = ReferralProgram.model_fields["shop_name"].default
     context = {
-        "name": name or "A friend",
+        "name": name or i18n.text("a_friend", locale),
         "link": link,
-        "shop": program.shop_name,
-        "referee_reward": describe(referee),
-        "referrer_reward": describe(referrer),
+        "shop": i18n.text("our_shop", locale) if program.shop_name == default_shop else program.shop_name,
+        "referee_reward": describe(referee, locale),
+        "referrer_reward": describe(referrer, locale),
     }
+    templates = program.share_of(variant)
     try:
-        return render(program.share_of(variant), context)
-    except InvalidRequest:
-        return render(ShareTemplates(), context)  # a template failing for this referrer: the defaults, never a 500
+        return render(default_templates(locale) if templates == ShareTemplates() else templates, context)
+    except InvalidRequest:  # a template failing for this referrer: the defaults, never a 500
+        return render(default_templates(locale), context)
 
 
 def with_params(url: str, params: dict[str, str]) -> str:
