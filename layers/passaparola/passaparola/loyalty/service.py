@@ -24,6 +24,7 @@ from passaparola.errors import (
     NoLoyaltyProgram,
     NotAMember,
     OutOfStock,
+    PointsDebt,
     RewardNotFound,
     TierRequired,
 )
@@ -87,6 +88,7 @@ def wallet(customer_id: str, base_url: str) -> Wallet:
                 expiring = [(change.balance, at)]
         out.points = WalletPoints(
             balance=change.balance,
+            debt=rules.debt(change.balance),
             pending=change.pending,
             expiring=[ExpiringPoints(points=p, expires_at=at) for p, at in expiring],
             lifetime_earned=change.lifetime,
@@ -163,6 +165,8 @@ def redeem(customer_id: str, reward_id: str) -> LoyaltyRedemption:
             raise NotAMember(details={"customer_id": customer_id})
         if item.min_tier and _rank(program, change.tier) < _rank(program, item.min_tier):
             raise TierRequired(details={"min_tier": item.min_tier, "tier": change.tier})
+        if (owed := rules.debt(change.balance)) > 0:
+            raise PointsDebt(details={"debt": owed, "balance": change.balance})
         if change.balance < item.cost:
             raise InsufficientPoints(details={"balance": change.balance, "cost": item.cost})
         if item.stock is not None:
