@@ -7,7 +7,7 @@ paid first by the next earnings; no catalogue reward is bought while in debt.
 import pytest
 from api import assert_error
 
-from loyalty import cid
+from loyalty import assert_consistent, cid, in_parallel
 
 pytestmark = pytest.mark.integration
 
@@ -148,3 +148,25 @@ def test_a_refund_of_points_already_spent_leaves_a_points_debt_paid_by_the_next_
     assert (points["balance"], points["debt"]) == (150, 0), points
     # And with the debt paid, the balance alone decides again
     assert_error(lo.buy(shopper, "free-shipping"), 422, "insufficient_points")
+
+
+def test_a_purchase_racing_the_refund_of_the_points_it_spends_never_keeps_them(lo, program, clock):
+    # Given 600 points released from a 600.00 EUR order
+    shopper = cid()
+    order = lo.order(shopper, 60000)
+    clock.advance(days=15)
+    lo.daily()
+    clock.tick()
+    # When the 500-point coupon is bought while the order is refunded in full
+    bought, refunded = in_parallel(
+        lambda job: lo.buy(shopper, "ten-off") if job == "buy" else lo.refund(order["order_id"]), ["buy", "refund"]
+    )
+    # Then the refund took all 600 points back either way: spent first → a 500-point debt, else nothing bought
+    assert refunded["points_reversed"] == 600, refunded
+    points = lo.wallet(shopper)["points"]
+    if bought.status_code == 201:
+        assert (points["balance"], points["debt"]) == (-500, 500), points
+    else:
+        assert_error(bought, 422, "insufficient_points")
+        assert (points["balance"], points["debt"]) == (0, 0), points
+    assert_consistent(lo.ledger(shopper))

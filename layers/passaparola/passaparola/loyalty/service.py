@@ -81,7 +81,7 @@ def wallet(customer_id: str, base_url: str) -> Wallet:
         if program.expiry.policy == "fixed":
             lots = [(int(lot.cum_before), int(lot.points), datetime.fromisoformat(lot.expires_at)) for lot in part.lots]
             expiring = rules.expiring(lots, change.consumed, now, horizon)
-        elif program.expiry.policy == "inactivity" and change.balance:
+        elif program.expiry.policy == "inactivity" and change.balance > 0:
             timer = next((t for t in part.timers if t.sk == "timer#inactive" and t.at), None)
             at = parse(timer.at) if timer else None
             if at and now < at <= now + timedelta(days=horizon):
