@@ -149,9 +149,9 @@ def condition_failed(error: PynamoDBException) -> bool:
 
 __all__ = [
     "TransactGet",
-    "backoff",
     "TransactGetError",
     "TransactWrite",
+    "backoff",
     "condition_failed",
     "failed_items",
     "position",
