@@ -404,7 +404,11 @@ def run(args: argparse.Namespace | None = None) -> list[Size]:
                 "name": "bench referrals",
                 "type": "referral",
                 "landing_url": "https://shop.example/",
-                "referee_reward": {"type": "points", "points": 100},
+                "referee_reward": {
+                    "type": "coupon",
+                    "discount": {"type": "amount", "amount_off": 500},
+                    "currency": "EUR",
+                },
                 "referrer_reward": {"type": "credit", "amount": 1000, "currency": "EUR"},
                 "variants": [{"name": "a"}, {"name": "b"}],
             },

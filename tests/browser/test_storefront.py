@@ -33,8 +33,8 @@ def create_program(api: Api, landing_url: str, model: str = "first_touch") -> di
             "type": "referral",
             "landing_url": landing_url,
             "shop_name": "Demo shop",
-            "referee_reward": {"type": "points", "points": 100},
-            "referrer_reward": {"type": "points", "points": 200},
+            "referee_reward": {"type": "coupon", "discount": {"type": "amount", "amount_off": 500}, "currency": "EUR"},
+            "referrer_reward": {"type": "credit", "amount": 1000, "currency": "EUR"},
             "attribution": {"window_days": WINDOW_DAYS, "model": model},
         },
     )

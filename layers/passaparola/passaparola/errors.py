@@ -102,6 +102,18 @@ class InsufficientPoints(DomainError):
     code, status, default_message = "insufficient_points", 422, "The points balance does not cover this reward."
 
 
+class PointsDebt(DomainError):
+    code, status = "points_debt", 422
+    default_message = (
+        "The customer owes points (a refunded order's points were already spent): no reward until it is paid."
+    )
+
+
+class LoyaltyProgramRequired(DomainError):
+    code, status = "loyalty_program_required", 422
+    default_message = "Points rewards need the shop's loyalty program: create it first, or choose another reward."
+
+
 class OutOfStock(DomainError):
     code, status, default_message = "out_of_stock", 409, "This reward is out of stock."
 
@@ -156,6 +168,7 @@ COUPON_ERRORS: dict[str, str] = {
     "coupon_expired": "This coupon has expired.",
     "coupon_not_active_yet": "This coupon is not active yet.",
     "coupon_not_active_now": "This coupon is not valid at this day or hour.",
+    "coupon_disabled": "This coupon was disabled (the order that earned it was refunded).",
     "campaign_disabled": "This campaign is switched off.",
     "redemption_limit_reached": "This coupon has reached its redemption limit.",
     "customer_limit_reached": "This customer has already used this campaign the maximum number of times.",

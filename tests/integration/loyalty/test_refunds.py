@@ -1,11 +1,13 @@
 """Refunds take an order's points back: pending points are voided (the refunded part's), released ones reversed.
 
-The balance never goes below zero.
+Released points are taken back in full: what the balance cannot cover is a points debt (a negative balance),
+paid first by the next earnings; no catalogue reward is bought while in debt.
 """
 
 import pytest
+from api import assert_error
 
-from loyalty import cid
+from loyalty import assert_consistent, cid, in_parallel
 
 pytestmark = pytest.mark.integration
 
@@ -106,7 +108,7 @@ def test_a_refund_after_release_reverses_the_points(lo, program, clock):
     assert lo.ledger(shopper)[-1]["source_id"] == order["order_id"]
 
 
-def test_a_refund_of_points_already_spent_never_takes_the_balance_below_zero(lo, program, clock):
+def test_a_refund_of_points_already_spent_leaves_a_points_debt_paid_by_the_next_earnings(lo, program, clock):
     # Given 600 points released from a 600.00 EUR order, 500 of them spent on a coupon
     shopper = cid()
     order = lo.order(shopper, 60000)
@@ -117,14 +119,54 @@ def test_a_refund_of_points_already_spent_never_takes_the_balance_below_zero(lo,
     assert lo.status(shopper)["balance"] == 100
     clock.tick()
     # When the order is refunded in full
-    lo.refund(order["order_id"])
-    # Then the balance is 0, never negative
+    refund = lo.refund(order["order_id"])
+    # Then all 600 points are taken back: the 500 the balance cannot cover are a debt
+    assert refund["points_reversed"] == 600, refund
     last = lo.ledger(shopper)[-1]
-    assert last["type"] == "reverse" and last["balance_after"] == 0, last
-    assert -600 <= last["points"] <= -100, last
-    assert lo.status(shopper)["balance"] == 0
-    assert all(e["balance_after"] is None or e["balance_after"] >= 0 for e in lo.ledger(shopper))
-    # And a later earn starts from zero
+    assert (last["type"], last["points"], last["balance_after"]) == ("reverse", -600, -500), last
+    assert last["source_id"] == order["order_id"], last
+    points = lo.wallet(shopper)["points"]
+    assert (points["balance"], points["debt"]) == (-500, 500), points
+    mine = lo.my_wallet(lo.token(shopper)["token"])
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["points"]["debt"] == 500, mine.json()
+    assert not any(r["affordable"] or r["available"] for r in lo.wallet(shopper)["rewards"])
+    # And no reward can be bought while in debt
+    err = assert_error(lo.buy(shopper, "free-shipping"), 422, "points_debt")
+    assert err["details"]["debt"] == 500, err
+    # When the customer earns again, the earnings pay the debt first
     clock.tick()
     lo.review(shopper)
-    assert lo.status(shopper)["balance"] == 50
+    assert lo.moves(shopper)[-1] == ("earn", 50, -450)
+    assert lo.wallet(shopper)["points"]["debt"] == 450
+    clock.tick()
+    lo.order(shopper, 60000)
+    clock.advance(days=15)
+    lo.daily()
+    assert lo.moves(shopper)[-1] == ("release", 600, 150), lo.moves(shopper)
+    points = lo.wallet(shopper)["points"]
+    assert (points["balance"], points["debt"]) == (150, 0), points
+    # And with the debt paid, the balance alone decides again
+    assert_error(lo.buy(shopper, "free-shipping"), 422, "insufficient_points")
+
+
+def test_a_purchase_racing_the_refund_of_the_points_it_spends_never_keeps_them(lo, program, clock):
+    # Given 600 points released from a 600.00 EUR order
+    shopper = cid()
+    order = lo.order(shopper, 60000)
+    clock.advance(days=15)
+    lo.daily()
+    clock.tick()
+    # When the 500-point coupon is bought while the order is refunded in full
+    bought, refunded = in_parallel(
+        lambda job: lo.buy(shopper, "ten-off") if job == "buy" else lo.refund(order["order_id"]), ["buy", "refund"]
+    )
+    # Then the refund took all 600 points back either way: spent first → a 500-point debt, else nothing bought
+    assert refunded["points_reversed"] == 600, refunded
+    points = lo.wallet(shopper)["points"]
+    if bought.status_code == 201:
+        assert (points["balance"], points["debt"]) == (-500, 500), points
+    else:
+        assert_error(bought, 422, "insufficient_points")
+        assert (points["balance"], points["debt"]) == (0, 0), points
+    assert_consistent(lo.ledger(shopper))

@@ -1,13 +1,17 @@
 """Refunds: a full refund (or one leaving the order below the minimum) voids the conversion.
 
 Pending rewards → voided; released credit → reversed (unspent balance removed, spent part reported in
-not_reversed); released points → reversed; released coupons → not_reversible.
+not_reversed); released points → reversed; released coupons → disabled when unused (the code no longer
+redeems), not_reversible when already used. The referrer's converted count and segments follow. Concurrent
+partial refunds of one order all succeed, with exact totals.
 """
+
+from urllib.parse import quote
 
 import pytest
 from api import assert_error, uid
 
-from referrals import assert_converted, days_ago, one, reward_of, where
+from referrals import assert_converted, days_ago, in_parallel, one, reward_of, where
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +53,7 @@ def test_a_full_refund_before_release_voids_the_pending_credit_which_is_never_is
     referee, referrer = reward_of(outcome, "referee"), reward_of(outcome, "referrer")
     # When the whole order is refunded
     r = rf.refund(outcome["order_id"], reason="returned")
-    # Then the conversion is voided: pending credit voided, the friend's released coupon not reversible
+    # Then the conversion is voided: pending credit voided, the friend's unused coupon disabled
     assert r.status_code == 200, r.text
     refund = r.json()
     assert refund["order_id"] == outcome["order_id"]
@@ -57,7 +61,7 @@ def test_a_full_refund_before_release_voids_the_pending_credit_which_is_never_is
     assert refund["conversion_voided"] is True
     got = changes(refund)
     assert got[referrer["id"]][0] == "voided", refund
-    assert got[referee["id"]][0] == "not_reversible", refund
+    assert got[referee["id"]][0] == "disabled", refund
 
     stored = one(rf.rewards(link["customer_id"]), id=referrer["id"])
     assert stored["status"] == "voided" and stored["voided_at"], stored
@@ -98,10 +102,10 @@ def test_a_full_refund_after_release_reverses_the_credit_and_reports_the_coupon(
     refund = r.json()
     assert refund["conversion_voided"] is True
     got = changes(refund)
-    # Then the credit is reversed (its balance removed) and the coupon is reported not reversible
+    # Then the credit is reversed (its balance removed) and the unused coupon disabled
     assert got[referrer["id"]][0] == "reversed", refund
     assert got[referrer["id"]][1] in (None, 0), refund
-    assert got[referee["id"]][0] == "not_reversible", refund
+    assert got[referee["id"]][0] == "disabled", refund
     assert rf.code(gift)["balance"] == 0
     stored = one(rf.rewards(link["customer_id"]), id=referrer["id"])
     assert stored["status"] == "reversed" and stored["reversed_at"], stored
@@ -228,3 +232,92 @@ def test_a_retried_refund_with_the_same_idempotency_key_refunds_once(rf, program
     r = rf.refund(outcome["order_id"], 500)
     assert r.status_code == 200, r.text
     assert (r.json()["refunded_amount"], r.json()["net_amount"]) == (1500, 3500), r.json()
+
+
+def cart(amount: int = 4000) -> dict:
+    return {
+        "id": uid("ord_"),
+        "amount": amount,
+        "currency": "EUR",
+        "items": [{"sku": "SKU", "quantity": 1, "unit_price": amount}],
+    }
+
+
+def test_a_full_refund_disables_the_friends_unused_coupon(rf, program):
+    # Given a converted order: the friend holds an unused 5.00 coupon
+    _, outcome = converted(rf, program)
+    referee = reward_of(outcome, "referee")
+    code, friend = referee["coupon_code"], outcome["customer_id"]
+    assert rf.validate(code, cart(), customer_id=friend)["valid"] is True
+    # When the friend's order is refunded in full
+    r = rf.refund(outcome["order_id"])
+    assert r.status_code == 200, r.text
+    # Then the refund reports the coupon disabled
+    change = one(r.json()["rewards"], reward_id=referee["id"])
+    assert (change["action"], change["coupon_code"]) == ("disabled", code), r.json()
+    # And the code no longer validates nor redeems, with a clear reason
+    checked = rf.validate(code, cart(), customer_id=friend)
+    assert (checked["valid"], checked["error"]["code"]) == (False, "coupon_disabled"), checked
+    assert_error(rf.redeem(code, cart(), customer_id=friend), 422, "coupon_disabled")
+    # And the reward says so
+    stored = one(rf.rewards(friend), id=referee["id"])
+    assert (stored["status"], stored["reason"]) == ("reversed", "order_refunded"), stored
+
+
+def test_a_coupon_already_used_stays_reported_not_reversible(rf, program):
+    # Given a friend who already used the coupon on a second order
+    _, outcome = converted(rf, program)
+    referee = reward_of(outcome, "referee")
+    used = rf.redeem(referee["coupon_code"], cart(), customer_id=outcome["customer_id"])
+    assert used.status_code == 201, used.text
+    # When the qualifying order is refunded in full, then the coupon is reported, not disabled
+    r = rf.refund(outcome["order_id"])
+    assert r.status_code == 200, r.text
+    assert changes(r.json())[referee["id"]] == ("not_reversible", 500), r.json()
+    assert one(rf.rewards(outcome["customer_id"]), id=referee["id"])["status"] == "released"
+
+
+def test_twenty_concurrent_partial_refunds_all_succeed_with_exact_totals(rf, program):
+    # Given a converted 100.00 EUR order (minimum 30.00): the friend's order points pending
+    link, outcome = converted(rf, program, amount=10000)
+    referee, referrer = reward_of(outcome, "referee"), reward_of(outcome, "referrer")
+    order_id = outcome["order_id"]
+    # When 20 refunds of 5.00 arrive at once
+    answers = in_parallel(lambda _: rf.refund(order_id, 500), range(20))
+    # Then every one succeeds, each seeing a distinct refunded total
+    assert [a.status_code for a in answers] == [200] * 20, [(a.status_code, a.text[:200]) for a in answers]
+    bodies = [a.json() for a in answers]
+    assert sorted(b["refunded_amount"] for b in bodies) == list(range(500, 10001, 500))
+    assert {b["refunded_amount"] + b["net_amount"] for b in bodies} == {10000}
+    # And every order point is taken back exactly once
+    assert outcome["points"] > 0, outcome
+    assert sum(b["points_reversed"] for b in bodies) == outcome["points"], bodies
+    # And the conversion is voided once, when what was left fell below the minimum (25.00 left)
+    voided = [b for b in bodies if b["conversion_voided"]]
+    assert [b["refunded_amount"] for b in voided] == [7500], bodies
+    assert changes(voided[0]) == {referee["id"]: ("disabled", None), referrer["id"]: ("voided", None)}, voided
+    assert all(b["rewards"] == [] for b in bodies if not b["conversion_voided"]), bodies
+    assert rf.counts(link["code"])["conversions"] == 0
+    # And nothing more can be refunded
+    assert_error(rf.refund(order_id, 1), 422, "refund_exceeds_order")
+
+
+def test_a_voided_referral_leaves_the_referrers_segments(rf, program):
+    # Given a referrer whose friend's order converted: an ambassador
+    link, outcome = converted(rf, program)
+    referrer = link["customer_id"]
+    before = rf.get(f"/v1/customers/{referrer}").json()
+    assert before["facts"]["referrals_converted"] == 1, before
+    assert "ambassadors" in before["segments"], before
+    # When the order is refunded in full
+    assert rf.refund(outcome["order_id"]).status_code == 200
+    # Then the referral no longer counts and the referrer left the segment
+    after = rf.get(f"/v1/customers/{referrer}").json()
+    assert after["facts"]["referrals_converted"] == 0, after
+    assert "ambassadors" not in after["segments"], after
+    feed = rf.list_all(f"/v1/segments/changes?since={quote(days_ago(0.01))}")
+    mine = [c for c in feed if c["customer_id"] == referrer and c["segment"] == "ambassadors"]
+    assert [(c["change"], c["reason"]) for c in mine] == [
+        ("entered", "referral_converted"),
+        ("exited", "referral_refunded"),
+    ], mine

@@ -396,7 +396,12 @@ class Scenario:
         }
     )
     code: dict[str, Any] = field(
-        default_factory=lambda: {"customer_id": "cus_owner", "expires_at": NOW - timedelta(hours=1), "balance": 0}
+        default_factory=lambda: {
+            "customer_id": "cus_owner",
+            "expires_at": NOW - timedelta(hours=1),
+            "balance": 0,
+            "disabled_at": NOW - timedelta(days=2),
+        }
     )
     customer_id: str | None = None
     customer: CustomerFacts = field(default_factory=lambda: CustomerFacts(order_count=3, campaign_redemptions=1))
@@ -417,6 +422,7 @@ class Scenario:
 
 FIXES: list[tuple[str, Any]] = [
     ("campaign_disabled", lambda s: s.campaign.update(enabled=True)),
+    ("coupon_disabled", lambda s: s.code.update(disabled_at=None)),
     ("coupon_not_active_yet", lambda s: s.campaign.update(starts_at=NOW - timedelta(days=1))),
     ("coupon_expired", lambda s: s.code.update(expires_at=None)),
     ("coupon_not_active_now", lambda s: s.campaign.update(days_of_week=["fri"])),

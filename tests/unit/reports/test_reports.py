@@ -307,7 +307,7 @@ REFERRAL = {
     "name": "Friends",
     "type": "referral",
     "landing_url": "https://shop.example/",
-    "referee_reward": {"type": "points", "points": 100},
+    "referee_reward": {"type": "coupon", "discount": {"type": "amount", "amount_off": 500}, "currency": "EUR"},
     "referrer_reward": {"type": "credit", "amount": 1000, "currency": "EUR"},
 }
 LEADERBOARD, FUNNEL, ROI = "/v1/reports/leaderboard", "/v1/reports/funnel", "/v1/reports/roi"

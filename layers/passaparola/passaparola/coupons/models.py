@@ -223,6 +223,9 @@ class Code(BaseModel):
     redemptions: int = 0
     balance: int | None = Field(None, description="Remaining gift-card balance, minor units.")
     message_id: str | None = Field(None, description="The re-engagement message that issued this code.")
+    disabled_at: datetime | None = Field(
+        None, description="When the code was disabled (its referral reward's order was refunded): it no longer redeems."
+    )
     _message_stats: str | None = PrivateAttr(None)
 
 

@@ -69,6 +69,8 @@ def evaluate(
 
     if not campaign.enabled:
         raise CouponRejected("campaign_disabled", details={"campaign_id": campaign.id})
+    if code.disabled_at is not None:
+        raise CouponRejected("coupon_disabled", details={"disabled_at": code.disabled_at.isoformat()})
     _check_time(rules, code, now)
     _check_customer(rules, code, customer_id)
     _check_order(rules, order)

@@ -51,6 +51,7 @@ class Effects:
 
     points: int = 0
     expired: int = 0
+    reversed: int = 0
     entered: list[str] = field(default_factory=list)
     exited: list[str] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
@@ -256,6 +257,11 @@ class Change:
         self.put("referrals_converted", self.referrals_converted)
         self.signal("referral", at)
 
+    def referral_voided(self) -> None:
+        """A converted referral was refunded: it no longer counts (ambassadors, top_referrers follow)."""
+        self.referrals_converted = max(self.referrals_converted - 1, 0)
+        self.put("referrals_converted", self.referrals_converted)
+
     # ------------------------------------------------------------------------------------- loyalty
 
     def earns(self) -> bool:
@@ -347,9 +353,10 @@ class Change:
         self.credit(points, "order_paid", source, kind="release")
 
     def credit(self, points: int, reason: str, source: str | None, kind: str = "earn") -> None:
-        """Points into the balance: a lot (for fixed expiry), the tier window, maybe a new tier."""
+        """Points into the balance (paying a points debt first): a lot (for fixed expiry), the tier window, maybe a
+        new tier. The lot is numbered after the points the debt consumed, so FIFO lets it keep only the rest."""
         assert self.program is not None
-        self.balance += points
+        self.balance, _settled = loyalty.settle(self.balance, points)
         self.put("balance", self.balance)
         cum_before = self.earned_total
         self.earned_total += points
@@ -389,7 +396,7 @@ class Change:
         return True
 
     def take(self, points: int, kind: str, reason: str, source: str | None) -> int:
-        """Points out of the balance (spend, expire, reverse), never below zero; returns what was taken."""
+        """Points out of the balance (spend, expire), never below zero; returns what was taken."""
         taken = min(points, self.balance)
         if taken <= 0:
             return 0
@@ -401,6 +408,19 @@ class Change:
         if kind == "expire":
             self.effects.expired += taken
         return taken
+
+    def reverse(self, points: int, reason: str, source: str | None) -> int:
+        """A refund takes released points back in full: what the balance cannot cover becomes a points debt
+        (a negative balance), settled first by the next earnings (docs/loyalty.md). Returns the debt created."""
+        if points <= 0:
+            return 0
+        self.balance, owed = loyalty.take_back(self.balance, points)
+        self.consumed += points
+        self.put("balance", self.balance)
+        self.put("consumed", self.consumed)
+        self._ledger("reverse", -points, reason, source)
+        self.effects.reversed += points
+        return owed
 
     def spend(self, points: int, reason: str, source: str) -> None:
         self.take(points, "spend", reason, source)

@@ -88,6 +88,7 @@ def to_code(item: CodeModel) -> Code:
         redemptions=int(item.redemptions or 0),
         balance=None if item.balance is None else int(item.balance),
         message_id=item.message_id,
+        disabled_at=item.disabled_at,
     )
     code._message_stats = item.message_stats
     return code
@@ -213,7 +214,7 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             OrderLockModel(order_lock_id(code.code, redemption.order_id), redemption_id=redemption.id),
             condition=OrderLockModel.id.does_not_exist(),
         )
-        code_condition = CodeModel.code.exists()
+        code_condition = CodeModel.code.exists() & CodeModel.disabled_at.does_not_exist()
         code_actions: list[Action] = [CodeModel.redemptions.add(1)]
         per_code = coupon_rules.per_code_limit(campaign, code)
         if per_code:
@@ -445,3 +446,20 @@ def take_balance(tx: Transaction, code: str, amount: int, seen: int, owner: str 
     tx.update(CodeModel(code), actions=[CodeModel.balance.add(-amount)], condition=CodeModel.balance == seen)
     if owner:
         tx.update(CouponMirrorModel(owner, f"coupon#{code}"), actions=[CouponMirrorModel.balance.add(-amount)])
+
+
+def redemption_counts(codes: list[str]) -> dict[str, int]:
+    """How many times each code was redeemed (one BatchGet)."""
+    return {i.code: int(i.redemptions or 0) for i in CodeModel.batch_get(codes, consistent_read=True)}
+
+
+def disable(tx: Transaction, code: str, at: datetime, owner: str | None = None) -> None:
+    """The code stops redeeming, only if it is still unused (a concurrent redemption wins; the caller re-reads);
+    its wallet copy goes."""
+    tx.update(
+        CodeModel(code),
+        actions=[CodeModel.disabled_at.set(at)],
+        condition=CodeModel.code.exists() & (CodeModel.redemptions == 0),
+    )
+    if owner:
+        tx.delete(CouponMirrorModel(owner, f"coupon#{code}"))

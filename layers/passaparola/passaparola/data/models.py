@@ -81,6 +81,8 @@ class CodeModel(Model):
     message_id = UnicodeAttribute(null=True)
     message_stats = UnicodeAttribute(null=True)
     """The results item of the re-engagement variant whose message issued the code (redemptions count there)."""
+    disabled_at = UTCDateTimeAttribute(null=True)
+    """Set when the code can no longer be redeemed (a referral reward whose qualifying order was refunded)."""
     by_campaign = ByCampaignIndex()
 
 

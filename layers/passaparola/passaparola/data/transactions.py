@@ -50,6 +50,12 @@ def retrying(operation: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def backoff(attempt: int, cap: float = 0.2) -> None:
+    """Before re-reading after a lost conditional write: a jittered, growing pause lets the winner land."""
+    if attempt:
+        time.sleep(random.uniform(0, min(0.005 * 2**attempt, cap)))
+
+
 def maybe(future: _ModelFuture[M] | None) -> M | None:
     """The item a TransactGet future holds, or None when it was not asked for or does not exist."""
     if future is None:
@@ -145,6 +151,7 @@ __all__ = [
     "TransactGet",
     "TransactGetError",
     "TransactWrite",
+    "backoff",
     "condition_failed",
     "failed_items",
     "position",

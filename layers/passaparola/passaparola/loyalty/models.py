@@ -181,7 +181,9 @@ class PointsLedgerEntry(BaseModel):
     customer_id: str
     type: LedgerType
     points: int
-    balance_after: int | None = Field(None, description="The spendable balance right after this line.")
+    balance_after: int | None = Field(
+        None, description="The balance right after this line; negative while the customer owes points (a debt)."
+    )
     pending_after: int | None = Field(
         None, description="Pending points right after it (`pend`, and `reverse` of pending points, move these)."
     )
@@ -204,7 +206,12 @@ class ExpiringPoints(BaseModel):
 
 
 class WalletPoints(BaseModel):
-    balance: int = 0
+    balance: int = Field(0, description="Spendable points; below zero while the customer owes points (see `debt`).")
+    debt: int = Field(
+        0,
+        description="Points owed: a refunded order's points that were already spent. The next earnings pay it "
+        "first; no catalogue reward can be bought until it is 0.",
+    )
     pending: int = 0
     expiring: list[ExpiringPoints] = Field(default_factory=list)
     lifetime_earned: int = 0

@@ -362,3 +362,26 @@ def refund_reversal(points: int, paid: int, refunded_total: int, already_reverse
     """
     kept = points * (paid - min(max(refunded_total, 0), paid)) // paid if paid > 0 else 0
     return max(points - kept - already_reversed, 0)
+
+
+# ------------------------------------------------------------------------------------------- points debt
+
+
+def debt(balance: int) -> int:
+    """Points owed: a balance below zero (only a refund's reversal takes it there)."""
+    return max(-balance, 0)
+
+
+def take_back(balance: int, points: int) -> tuple[int, int]:
+    """A refund takes back all of `points` (>= 0): (balance after, debt it created).
+
+    What the balance cannot cover becomes a debt (a negative balance) instead of being forgiven, so spending
+    points and then refunding the order that earned them never keeps the points.
+    """
+    after = balance - points
+    return after, debt(after) - debt(balance)
+
+
+def settle(balance: int, points: int) -> tuple[int, int]:
+    """Earned `points` (>= 0) pay the debt first: (balance after, debt settled by them)."""
+    return balance + points, min(points, debt(balance))

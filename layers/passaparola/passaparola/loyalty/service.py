@@ -25,6 +25,7 @@ from passaparola.errors import (
     NotAMember,
     NotFound,
     OutOfStock,
+    PointsDebt,
     RewardNotFound,
     TierRequired,
 )
@@ -86,13 +87,14 @@ def wallet(customer_id: str, base_url: str, token_epoch: int | None = None) -> W
         if program.expiry.policy == "fixed":
             lots = [(int(lot.cum_before), int(lot.points), datetime.fromisoformat(lot.expires_at)) for lot in part.lots]
             expiring = rules.expiring(lots, change.consumed, now, horizon)
-        elif program.expiry.policy == "inactivity" and change.balance:
+        elif program.expiry.policy == "inactivity" and change.balance > 0:
             timer = next((t for t in part.timers if t.sk == "timer#inactive" and t.at), None)
             at = parse(timer.at) if timer else None
             if at and now < at <= now + timedelta(days=horizon):
                 expiring = [(change.balance, at)]
         out.points = WalletPoints(
             balance=change.balance,
+            debt=rules.debt(change.balance),
             pending=change.pending,
             expiring=[ExpiringPoints(points=p, expires_at=at) for p, at in expiring],
             lifetime_earned=change.lifetime,
@@ -169,6 +171,8 @@ def redeem(customer_id: str, reward_id: str) -> LoyaltyRedemption:
             raise NotAMember(details={"customer_id": customer_id})
         if item.min_tier and _rank(program, change.tier) < _rank(program, item.min_tier):
             raise TierRequired(details={"min_tier": item.min_tier, "tier": change.tier})
+        if (owed := rules.debt(change.balance)) > 0:
+            raise PointsDebt(details={"debt": owed, "balance": change.balance})
         if change.balance < item.cost:
             raise InsufficientPoints(details={"balance": change.balance, "cost": item.cost})
         if item.stock is not None:

@@ -420,8 +420,8 @@ class _Writer:
             release_at=now,
             **common,  # type: ignore[arg-type]
         )
-        if held:
-            rewards.record_pending(tx, referee, referee_spec)
+        if held or rewards.waits_for_loyalty(referee_spec, self.change.program):
+            rewards.record_pending(tx, referee, referee_spec)  # the hourly job releases it (see waits_for_loyalty)
         else:
             referee = rewards.grant(tx, referee, referee_spec, link.variant, now, "referral_converted")
             if referee.points:

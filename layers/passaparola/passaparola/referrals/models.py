@@ -458,8 +458,12 @@ class RefundRequest(Strict):
 
 class RewardChange(BaseModel):
     reward_id: str
-    action: Literal["voided", "reversed", "not_reversible", "unchanged"]
+    action: Literal["voided", "reversed", "disabled", "not_reversible", "unchanged"] = Field(
+        description="`disabled`: an unused coupon reward whose code no longer redeems; `not_reversible`: a coupon "
+        "already used (its face value in `not_reversed`)."
+    )
     not_reversed: int | None = None
+    coupon_code: str | None = Field(None, description="The disabled code (action `disabled`).")
 
 
 class RefundOutcome(BaseModel):
@@ -469,6 +473,11 @@ class RefundOutcome(BaseModel):
     currency: str
     conversion_voided: bool
     rewards: list[RewardChange] = Field(default_factory=list)
+    points_reversed: int = Field(
+        0,
+        description="The order's loyalty points this refund took back (pending ones voided, released ones "
+        "reversed in full: what the balance could not cover became a points debt).",
+    )
 
 
 # --------------------------------------------------------------------------------------------- reports

@@ -13,6 +13,8 @@ from pydantic import BaseModel
 
 from passaparola.campaigns.models import CampaignState, DiscountCampaign, ReferralCampaign
 from passaparola.coupons.models import Discount, GiftCardDiscount, Rules
+from passaparola.data import loyalty as loyalty_store
+from passaparola.errors import LoyaltyProgramRequired
 from passaparola.ids import new_id
 from passaparola.referrals.models import CouponReward, CreditReward, RewardSpec
 
@@ -83,7 +85,14 @@ class Issuers:
 def prepare(
     program: ReferralCampaign, now: datetime, previous: ReferralCampaign | None = None
 ) -> tuple[ReferralCampaign, list[DiscountCampaign]]:
-    """Give every coupon/credit reward its issuing campaign; returns the program and the campaigns to create."""
+    """Give every coupon/credit reward its issuing campaign; returns the program and the campaigns to create.
+
+    Points rewards are credited to the loyalty balance: without the shop's loyalty program they would be
+    paid into nothing, so such a program is refused (created or changed) until the loyalty program exists.
+    """
+    points = sorted({slot for slot, reward in _slots(program) if reward.type == "points"})
+    if points and not loyalty_store.program_exists():
+        raise LoyaltyProgramRequired(details={"rewards": points})
     issuers = Issuers(program, now, [r for _, r in _slots(previous)] if previous is not None else [])
     resolve = issuers.resolve
 

@@ -2,7 +2,12 @@
 
 A full refund, or a partial one leaving less than the program's minimum, voids the conversion: pending
 rewards are voided, released store credit and points are reversed (credit only as far as it is unspent:
-the rest is reported), released coupons are reported as not reversible.
+the rest is reported; points in full, what the balance cannot cover becoming a points debt), an unused
+released coupon is disabled, a used one reported as not reversible; the referrer's converted referrals
+count goes down (and the segments built on it follow).
+
+Concurrent refunds of one order all succeed: each is one read-decide-write pass conditioned on the refunded
+total it read; the loser waits a jittered, growing pause and decides again on what the winner left.
 """
 
 from datetime import datetime
@@ -19,7 +24,7 @@ from passaparola.data import customers as customer_store
 from passaparola.data import links as link_store
 from passaparola.data import loyalty as loyalty_store
 from passaparola.data import rewards as reward_store
-from passaparola.data import stats
+from passaparola.data import stats, transactions
 from passaparola.data.models import ConversionModel, CounterModel, EarnModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound, RefundExceedsOrder
@@ -29,12 +34,18 @@ from passaparola.referrals import rewards
 from passaparola.referrals.models import IssuedReward, RefundOutcome, RefundRequest, RewardChange
 from passaparola.referrals.review import rewards_of
 
-ATTEMPTS = 5
+ATTEMPTS = 40
+"""Enough for tens of concurrent refunds of one order: each pass lets at least one of them through."""
 
 
 def refund(order_id: str, request: RefundRequest) -> RefundOutcome:
-    for _ in range(ATTEMPTS):
-        if (outcome := _attempt(order_id, request)) is not None:
+    for attempt in range(ATTEMPTS):
+        transactions.backoff(attempt, cap=0.25)
+        try:
+            outcome = _attempt(order_id, request)
+        except Conflict:  # contention the transaction helper stopped retrying: decide again on a fresh read
+            continue
+        if outcome is not None:
             return outcome
     raise Conflict("The order kept changing while refunding; retry.")
 
@@ -64,27 +75,41 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
     held = rewards_of(conversion) if conversion and voids else []
     credit_codes = [r.coupon_code for r, _ in held if r.status == "released" and r.type == "credit" and r.coupon_code]
     balances = code_store.code_balances(credit_codes) if credit_codes else {}
+    coupon_codes = [r.coupon_code for r, _ in held if r.status == "released" and r.type == "coupon" and r.coupon_code]
+    uses = code_store.redemption_counts(coupon_codes) if coupon_codes else {}
     changes: list[RewardChange] = []
     now = clock.now()
     loyalty = campaign_store.loyalty_program()
     referrer_rewards = [r for r, _ in held if r.role == "referrer" and r.status == "released"]
     referral_earns = {r.id: loyalty_store.earn_of(r.customer_id, f"referral#{r.id}") for r in referrer_rewards}
+    # the referrer's converted count was raised after the conversion committed: it goes down with the refund
+    referrer_id = (
+        conversion.referrer_customer_id
+        if voids and conversion is not None and conversion.conv_status == "converted"
+        else None
+    )
     customer_ids = (
         {order.customer_id}
-        | {r.customer_id for r, _ in held if r.type == "points" and r.status == "released"}
+        | {r.customer_id for r, _ in held if r.type == "points" and r.status == "released" and loyalty is not None}
         | {r.customer_id for r in referrer_rewards if referral_earns[r.id] is not None}
+        | ({referrer_id} if referrer_id and referrer_id != order.customer_id else set())
     )
     records = {cid: customer_store.read(cid) for cid in customer_ids}
     earn = loyalty_store.earn_of(order.customer_id, f"order#{order_id}")
+    points_back: list[int] = []
 
     def build(tx: Transaction) -> None:
         changes.clear()
+        points_back.clear()
         people = {cid: Change(cid, records[cid], now, loyalty) for cid in customer_ids}
         friend = people[order.customer_id]
         friend.reason = "order_refunded"
         friend.refund(order.currency, value)
         if earn is not None:
-            _reverse_points(tx, friend, earn, amount, refunded + value, order_id)
+            points_back.append(_reverse_points(tx, friend, earn, amount, refunded + value, order_id))
+        if referrer_id is not None and referrer_id in people:
+            people[referrer_id].reason = "referral_refunded"
+            people[referrer_id].referral_voided()
         tx.update(
             order,
             actions=[OrderModel.refunded.add(value)],
@@ -100,9 +125,9 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
         if voids and conversion is not None:
             _void_conversion(tx, conversion, now)
             for reward, _spec in held:
-                changes.append(_undo(tx, reward, balances, conversion.variant, now))
-                if reward.type == "points" and reward.status == "released" and reward.points:
-                    people[reward.customer_id].take(reward.points, "reverse", "referral_refunded", reward.id)
+                changes.append(_undo(tx, reward, balances, uses, conversion.variant, now))
+                if reward.type == "points" and reward.status == "released" and reward.points and loyalty is not None:
+                    people[reward.customer_id].reverse(reward.points, "referral_refunded", reward.id)
                 if reward.role == "referrer" and reward.status == "released":
                     link_store.count_mirror(tx, reward.customer_id, reward.campaign_id, {"rewarded": -1})
                     if (referral := referral_earns.get(reward.id)) is not None:
@@ -129,23 +154,25 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
         currency=order.currency,
         conversion_voided=voids,
         rewards=changes,
+        points_reversed=sum(points_back),
     )
 
 
 def _reverse_points(
     tx: Transaction, change: Change, earn: EarnModel, paid: int, refunded_total: int, order_id: str
-) -> None:
-    """The order's points follow the refund: pending ones are voided, released ones taken back (never below 0)."""
+) -> int:
+    """The order's points follow the refund: pending ones are voided, released ones taken back in full (what
+    the balance cannot cover becomes a points debt). Returns the points taken back now."""
     points, already = int(earn.points), int(earn.reversed or 0)
     back = loyalty_rules.refund_reversal(points, paid, refunded_total, already)
     if back <= 0 or earn.status == "voided":
-        return
+        return 0
     source = f"order#{order_id}"
     if earn.status == "pending":
         change.void_pending(back, "order_refunded", source)
         status = "voided" if already + back >= points else "pending"
     else:
-        change.take(back, "reverse", "order_refunded", source)
+        change.reverse(back, "order_refunded", source)
         change.unearn_month(earn.month, back)
         status = "released"
     tx.update(
@@ -153,6 +180,7 @@ def _reverse_points(
         actions=[EarnModel.reversed.add(back), EarnModel.status.set(status)],
         condition=EarnModel.reversed == already,
     )
+    return back
 
 
 def _reverse_referral_points(tx: Transaction, change: Change, earn: EarnModel) -> None:
@@ -160,7 +188,7 @@ def _reverse_referral_points(tx: Transaction, change: Change, earn: EarnModel) -
     back = int(earn.points) - int(earn.reversed or 0)
     if back <= 0:
         return
-    change.take(back, "reverse", "referral_refunded", earn.sk.removeprefix("EARN#"))
+    change.reverse(back, "referral_refunded", earn.sk.removeprefix("EARN#"))
     change.unearn_month(earn.month, back)
     tx.update(
         earn,
@@ -193,7 +221,12 @@ def _void_conversion(tx: Transaction, conversion: ConversionModel, now: datetime
 
 
 def _undo(
-    tx: Transaction, reward: IssuedReward, balances: dict[str, int], variant: str | None, now: datetime
+    tx: Transaction,
+    reward: IssuedReward,
+    balances: dict[str, int],
+    uses: dict[str, int],
+    variant: str | None,
+    now: datetime,
 ) -> RewardChange:
     """Void a pending reward, reverse a released one as far as it allows, or report it."""
     if reward.status == "pending":
@@ -202,6 +235,8 @@ def _undo(
     if reward.status != "released":
         return RewardChange(reward_id=reward.id, action="unchanged")
     if reward.type == "coupon":
+        if reward.coupon_code and uses.get(reward.coupon_code, 1) == 0:
+            return _disable_coupon(tx, reward, reward.coupon_code, variant, now)
         reward_store.mark_not_reversible(tx, reward, reward.amount)
         return RewardChange(reward_id=reward.id, action="not_reversible", not_reversed=reward.amount)
     taken = 0
@@ -223,3 +258,18 @@ def _undo(
     money = {"reward_cost": (reward.currency, -taken)} if reward.currency and taken else {}
     stats.variant(tx, reward.campaign_id, variant, counts, money)
     return RewardChange(reward_id=reward.id, action="reversed", not_reversed=not_reversed or None)
+
+
+def _disable_coupon(
+    tx: Transaction, reward: IssuedReward, code: str, variant: str | None, now: datetime
+) -> RewardChange:
+    """An unused coupon reward of a voided conversion: the code stops redeeming (only if still unused when the
+    transaction commits: a redemption in between makes it fail, and the retry reports it not reversible)."""
+    code_store.disable(tx, code, now, reward.customer_id)
+    reversed_reward = reward.model_copy(update={"status": "reversed", "reversed_at": now, "reason": "order_refunded"})
+    reward_store.mark_reversed(tx, reward, None, "order_refunded", now)
+    reward_store.ledger(tx, reversed_reward, "reversed", "order_refunded", now)
+    rewards.cost(tx, reward, variant, sign=-1)
+    if reward.role == "referrer":
+        tx.add(LinkModel(f"REF#{reward.referral_code}", "LINK"), {"rewarded": -1})
+    return RewardChange(reward_id=reward.id, action="disabled", coupon_code=code)

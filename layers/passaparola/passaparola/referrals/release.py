@@ -11,7 +11,7 @@ from datetime import datetime
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
-from passaparola.campaigns.models import ReferralCampaign
+from passaparola.campaigns.models import LoyaltyCampaign, ReferralCampaign
 from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as conversion_store
@@ -84,6 +84,9 @@ def _attempt(
         tier = next((t for t in program.tiers if t.referrals == seen + 1), None)
 
     loyalty = campaign_store.loyalty_program()
+    if rewards.waits_for_loyalty(spec, loyalty):
+        logger.warning("points reward held: no loyalty program", extra={"reward_id": reward.id})
+        return False, False
     # the customer's record matters only to credit loyalty points: no program, no read
     record = customer_store.read(reward.customer_id) if loyalty is not None else None
 
@@ -106,8 +109,8 @@ def _attempt(
             condition=(count == seen) if seen else (count.does_not_exist() | (count == 0)),
         )
         if tier:
-            granted = _grant_tier(tx, program, link, reward, tier.reward, tier.referrals, now)
-            if granted.points:
+            granted = _grant_tier(tx, program, link, reward, tier.reward, tier.referrals, now, loyalty)
+            if granted.points and granted.status == "released":
                 change.credit_reward(granted.points, "referral_tier_reward", granted.id)
         if change.dirty:
             change.write(tx)
@@ -146,8 +149,10 @@ def _grant_tier(
     spec: RewardSpec,
     threshold: int,
     now: datetime,
+    loyalty: LoyaltyCampaign | None,
 ) -> IssuedReward:
-    """A milestone reward, once per referrer and threshold (a guard item makes it so)."""
+    """A milestone reward, once per referrer and threshold (a guard item makes it so); points without a loyalty
+    program are recorded pending (due now) for a later run to credit."""
     tx.save(
         LedgerGuardModel(link.customer_id, _tier_key(program.id, threshold)),
         condition=LedgerGuardModel.sk.does_not_exist(),
@@ -163,5 +168,9 @@ def _grant_tier(
         reason="tier_reached",
         conversion_id=trigger.conversion_id,
         tier=threshold,
+        release_at=now,
     )
+    if rewards.waits_for_loyalty(spec, loyalty):
+        rewards.record_pending(tx, tier_reward, spec)
+        return tier_reward
     return rewards.grant(tx, tier_reward, spec, link.variant, now, "tier_reached")

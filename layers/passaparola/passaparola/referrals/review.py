@@ -104,7 +104,7 @@ def _approve_once(conversion_id: str) -> Conversion | None:
         for reward, spec in held:
             if reward.status != "pending":
                 continue
-            if reward.role == "referee":
+            if reward.role == "referee" and not rewards.waits_for_loyalty(spec, loyalty):
                 released = rewards.release(tx, reward, spec, item.variant, now, "approved_by_review")
                 if released.points and item.customer_id != item.referrer_customer_id:
                     friend.credit_reward(released.points, "referral_reward", released.id)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from passaparola.campaigns.models import DiscountCampaign, ReferralCampaign
+from passaparola.campaigns.models import DiscountCampaign, LoyaltyCampaign, ReferralCampaign
 from passaparola.coupons import codes
 from passaparola.coupons.models import Code
 from passaparola.data import campaigns as campaign_store
@@ -136,6 +136,15 @@ def grant(
     store.ledger(tx, released, "released", reason, now)
     cost(tx, released, variant)
     return released
+
+
+def waits_for_loyalty(spec: RewardSpec, loyalty: LoyaltyCampaign | None) -> bool:
+    """Points need the shop's loyalty program to be credited to: without it they stay pending (held by the
+    hourly job, which skips them) until a loyalty program exists, never `released` into nothing.
+
+    Programs with points rewards are refused while there is no loyalty program, so this only holds points of
+    programs created before that rule; a disabled loyalty program still credits them (the balance is kept)."""
+    return spec.type == "points" and loyalty is None
 
 
 def record_pending(tx: Transaction, reward: IssuedReward, spec: RewardSpec) -> None:

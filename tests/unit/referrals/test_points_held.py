@@ -1,0 +1,67 @@
+"""Points rewards of a program that has no loyalty program to credit them to (one made before such programs
+were refused) are held pending, never `released` into nothing, and released once a loyalty program exists."""
+
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from passaparola.data import customers as customer_store
+from passaparola.data import loyalty as loyalty_store
+from passaparola.referrals import release
+from tests.unit.functions import call, load_function
+
+PROGRAM: dict[str, Any] = {
+    "name": "Friends",
+    "type": "referral",
+    "landing_url": "https://shop.example/",
+    "referee_reward": {"type": "points", "points": 200},
+    "referrer_reward": {"type": "points", "points": 300},
+    "holding_days": 0,
+}
+LOYALTY = {"name": "Club", "type": "loyalty", "earning_rules": [{"event": "review", "points": 50}]}
+
+
+def rewards(fn: ModuleType, customer_id: str) -> list[dict[str, Any]]:
+    path = f"/v1/customers/{customer_id}/rewards"
+    reply = call(fn, "GET", path, "/v1/customers/{customer_id}/rewards")
+    assert reply.status == 200, reply.body
+    return reply.body["items"]  # type: ignore[no-any-return]
+
+
+def test_points_wait_for_a_loyalty_program_then_are_credited(
+    campaigns_fn: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    referrals_fn, conversions_fn, rewards_fn = (load_function(n) for n in ("referrals", "conversions", "rewards"))
+    # Given a program with points rewards made while such programs were accepted without a loyalty program
+    with monkeypatch.context() as legacy:
+        legacy.setattr(loyalty_store, "program_exists", lambda: True)
+        made = call(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", PROGRAM)
+    assert made.status == 201, made.body
+    link = call(
+        referrals_fn, "POST", "/v1/referrals", "/v1/referrals", {"customer_id": "anna", "campaign_id": made.body["id"]}
+    )
+    assert link.status == 201, link.body
+    # When a friend's order converts
+    order = {
+        "id": "ord_1",
+        "customer_id": "bob",
+        "amount": 5000,
+        "currency": "EUR",
+        "items": [{"sku": "A", "quantity": 1, "unit_price": 5000}],
+        "referral_code": link.body["code"],
+    }
+    outcome = call(conversions_fn, "POST", "/v1/orders", "/v1/orders", order)
+    assert outcome.status == 201, outcome.body
+    assert outcome.body["referral"]["status"] == "converted", outcome.body
+    # Then neither side's points are released, and the hourly job keeps them pending
+    assert release.release_due().released == 0
+    for customer in ("anna", "bob"):
+        assert [r["status"] for r in rewards(rewards_fn, customer)] == ["pending"], customer
+    # When the shop creates its loyalty program, the next run releases and credits them
+    assert call(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", LOYALTY).status == 201
+    assert release.release_due().released == 2
+    for customer, points in (("anna", 300), ("bob", 200)):
+        assert [r["status"] for r in rewards(rewards_fn, customer)] == ["released"], customer
+        record = customer_store.read(customer)
+        assert record is not None and int(record.balance) == points, customer
