@@ -1,6 +1,7 @@
 """The resolver every API function uses: authentication, validation, errors and idempotency in one place."""
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,10 @@ from passaparola.observability import logger, metrics, tracer
 from passaparola.settings import get_settings
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempotency-Key", "X-Customer-Token"]
+MAX_JSON_DEPTH = 32
+"""Deeper JSON is refused before any parser (json, pydantic, the idempotency hash) recurses into it."""
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 class Api(APIGatewayRestResolver):
@@ -58,6 +63,10 @@ class Api(APIGatewayRestResolver):
             limit = get_settings().max_body_bytes
             if len(body.encode() if isinstance(body, str) else body) > limit:
                 raise InvalidRequest("The request body is too large.", {"field": "body", "max_bytes": limit})
+            if json_depth(body) > MAX_JSON_DEPTH:
+                raise InvalidRequest(
+                    "The JSON body is nested too deeply.", {"field": "body", "max_depth": MAX_JSON_DEPTH}
+                )
         except DomainError as error:
             return self._early_error(event, error)
         self.append_context(principal=principal)
@@ -92,6 +101,20 @@ class Api(APIGatewayRestResolver):
         elif origin in allowed:
             headers |= {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         return {"statusCode": error.status, "headers": headers, "body": json.dumps(error_body(error))}
+
+
+def json_depth(body: str | bytes) -> int:
+    """How deeply the body's arrays and objects nest, without parsing it (no recursion, linear time).
+
+    Strings are blanked first so that brackets inside them do not count; a body that is not JSON gets a
+    number that means nothing, and the parser's own 400 later.
+    """
+    text = body.decode(errors="replace") if isinstance(body, bytes) else body
+    depth = deepest = 0
+    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if char in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _as_json(event: Mapping[str, Any]) -> dict[str, Any]:

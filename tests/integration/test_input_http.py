@@ -1,0 +1,79 @@
+"""Hostile or careless input over HTTP (issue 11, "Input"): 400s with the field, never 500s."""
+
+import pytest
+from api import Api, assert_error, order, uid
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def api(stack):
+    return Api(stack)
+
+
+# -- JSON nesting depth --------------------------------------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+DEEP_ROUTES = [
+    ("POST", "/v1/coupons/validate", "publishable"),
+    ("POST", "/v1/coupons/validate", "secret"),
+    ("POST", "/v1/campaigns", "secret"),
+    ("PATCH", "/v1/campaigns/cmp_dummy", "secret"),
+    ("POST", "/v1/redemptions", "secret"),
+    ("POST", "/v1/orders", "secret"),
+    ("PUT", "/v1/customers/cus-deep", "secret"),
+    ("POST", "/v1/referrals/track", "publishable"),
+    ("POST", "/v1/loyalty/enroll", "publishable"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "key"), DEEP_ROUTES, ids=[f"{m} {p} {k}" for m, p, k in DEEP_ROUTES])
+def test_json_nested_1000_deep_is_a_400_on_every_route(api, method, path, key):
+    for body in (_nested(1000), '{"a":' * 1000 + "1" + "}" * 1000, '{"code": "X", "order": ' + _nested(40) + "}"):
+        r = api.request(method, path, key=key, data=body, headers={"Content-Type": "application/json"})
+        error = assert_error(r, 400, "invalid_request")
+        assert error["details"] == {"field": "body", "max_depth": 32}
+
+
+def test_json_nesting_within_the_limit_and_brackets_inside_strings_are_fine(api):
+    campaign = api.create_campaign()
+    code = api.create_code(campaign["id"])
+    tricky = "[{" * 100
+    body = {"code": code, "order": order(5000, id=tricky[:100])}
+    r = api.post("/v1/coupons/validate", json=body, key="publishable")
+    assert r.status_code == 200, r.text
+    assert r.json()["valid"] is True
+    # 32 levels in all is still parsed (and refused by the schema, not by the depth cap)
+    items: list = []
+    for _ in range(29):
+        items = [items]
+    r = api.post("/v1/coupons/validate", json={"code": code, "order": {"items": items}})
+    assert_error(r, 400, "invalid_request")
+    assert "max_depth" not in r.json()["error"]["details"]
+
+
+# -- Idempotency-Key on routes without an API key ----------------------------------------------------------
+
+
+def test_idempotency_key_on_unsubscribe_is_ignored_not_a_500(api):
+    for method in ("POST", "GET"):
+        r = api.request(method, "/v1/unsubscribe", key=None, params={"token": "a.b"}, idempotency_key=uid("idem-"))
+        assert r.status_code < 500, r.text
+        plain = api.request(method, "/v1/unsubscribe", key=None, params={"token": "a.b"})
+        assert (r.status_code, r.json()["error"]["code"]) == (plain.status_code, plain.json()["error"]["code"])
+
+
+def test_idempotency_key_on_redirect_and_track_is_not_a_500(api):
+    for path in ("/r/NOSUCHLINK", "/r/NOSUCHLINK/qr"):
+        r = api.session.get(api.url + path, headers={"Idempotency-Key": uid("idem-")}, allow_redirects=False)
+        assert r.status_code < 500, r.text
+    key = uid("idem-")
+    body = {"type": "visit", "ref": "NOSUCHLINK"}
+    first = api.post("/v1/referrals/track", json=body, key="publishable", idempotency_key=key)
+    assert first.status_code < 500, first.text
+    again = api.post("/v1/referrals/track", json=body, key="publishable", idempotency_key=key)
+    assert again.status_code == first.status_code, again.text
