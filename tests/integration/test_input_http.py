@@ -77,3 +77,45 @@ def test_idempotency_key_on_redirect_and_track_is_not_a_500(api):
     assert first.status_code < 500, first.text
     again = api.post("/v1/referrals/track", json=body, key="publishable", idempotency_key=key)
     assert again.status_code == first.status_code, again.text
+
+
+# -- Customer ids that are the engine's own partitions ---------------------------------------------------
+
+RESERVED = ["segments", "config", "Config", "segchanges", "stats", "shop"]
+
+
+@pytest.mark.parametrize("customer_id", RESERVED)
+def test_reserved_customer_ids_are_refused_wherever_a_customer_id_enters(api, customer_id):
+    campaign = api.create_campaign()
+    code = api.create_code(campaign["id"])
+    order_id = uid("ord-")
+    calls = [
+        ("PUT", f"/v1/customers/{customer_id}", {"email": "x@example.com"}, "secret"),
+        ("GET", f"/v1/customers/{customer_id}", None, "secret"),
+        ("POST", f"/v1/customers/{customer_id}/token", {}, "secret"),
+        ("GET", f"/v1/customers/{customer_id}/wallet", None, "secret"),
+        ("GET", f"/v1/customers/{customer_id}/rewards", None, "secret"),
+        ("GET", f"/v1/customers/{customer_id}/messages", None, "secret"),
+        ("POST", "/v1/orders", {"id": order_id, "customer_id": customer_id, "amount": 5000, "currency": "EUR"}, "secret"),
+        ("POST", "/v1/coupons/validate", {"code": code, "customer_id": customer_id, "order": order(5000)}, "publishable"),
+        (
+            "POST",
+            "/v1/redemptions",
+            {"code": code, "customer_id": customer_id, "order": order(5000, id=order_id)},
+            "secret",
+        ),
+        ("POST", "/v1/events", {"id": uid("ev-"), "customer_id": customer_id, "type": "review"}, "secret"),
+        ("POST", "/v1/referrals", {"customer_id": customer_id, "campaign_id": campaign["id"]}, "secret"),
+        ("POST", f"/v1/campaigns/{campaign['id']}/codes", {"customer_id": customer_id}, "secret"),
+    ]
+    for method, path, body, key in calls:
+        r = api.request(method, path, json=body, key=key) if body is not None else api.request(method, path, key=key)
+        error = assert_error(r, 400, "invalid_request")
+        assert "reserved" in str(error["details"]), (method, path, r.text)
+    assert api.code(code)["redemptions"] == 0
+
+
+def test_ordinary_customer_ids_still_work_including_lookalikes(api):
+    for customer_id in (uid("segments-"), "config.shop@example.com", uid("cus_")):
+        r = api.request("PUT", f"/v1/customers/{customer_id}", json={"email": "x@example.com"})
+        assert r.status_code in (200, 201), r.text

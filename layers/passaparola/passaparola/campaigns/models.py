@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, Discount, Rules, Strict
+from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, CustomerIdStr, Discount, Rules, Strict
 from passaparola.loyalty.models import CatalogueItem, EarningRule, Expiry, LoyaltyProgram, LoyaltyTier, TierPolicy
 from passaparola.messages.models import (
     Audience,
@@ -188,7 +188,7 @@ class CreateCodesRequest(Strict):
     """One of: a public code (`code`), a code bound to a customer (`customer_id`), or a batch (`count`)."""
 
     code: CodeStr | None = None
-    customer_id: str | None = Field(None, min_length=1, max_length=128)
+    customer_id: CustomerIdStr | None = None
     count: int | None = Field(None, ge=1, le=1_000_000)
     pattern: str | None = Field(
         None,
