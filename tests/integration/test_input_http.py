@@ -96,8 +96,18 @@ def test_reserved_customer_ids_are_refused_wherever_a_customer_id_enters(api, cu
         ("GET", f"/v1/customers/{customer_id}/wallet", None, "secret"),
         ("GET", f"/v1/customers/{customer_id}/rewards", None, "secret"),
         ("GET", f"/v1/customers/{customer_id}/messages", None, "secret"),
-        ("POST", "/v1/orders", {"id": order_id, "customer_id": customer_id, "amount": 5000, "currency": "EUR"}, "secret"),
-        ("POST", "/v1/coupons/validate", {"code": code, "customer_id": customer_id, "order": order(5000)}, "publishable"),
+        (
+            "POST",
+            "/v1/orders",
+            {"id": order_id, "customer_id": customer_id, "amount": 5000, "currency": "EUR"},
+            "secret",
+        ),
+        (
+            "POST",
+            "/v1/coupons/validate",
+            {"code": code, "customer_id": customer_id, "order": order(5000)},
+            "publishable",
+        ),
         (
             "POST",
             "/v1/redemptions",
@@ -119,3 +129,82 @@ def test_ordinary_customer_ids_still_work_including_lookalikes(api):
     for customer_id in (uid("segments-"), "config.shop@example.com", uid("cus_")):
         r = api.request("PUT", f"/v1/customers/{customer_id}", json={"email": "x@example.com"})
         assert r.status_code in (200, 201), r.text
+
+
+# -- Guessable codes: what the campaign already has counts -------------------------------------------------
+
+
+def test_small_requests_cannot_add_up_to_a_guessable_campaign_even_at_once(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    campaign = api.create_campaign()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        replies = list(
+            pool.map(lambda _: Api(api.stack).create_codes(campaign["id"], count=26, pattern="######"), range(10))
+        )
+    assert sorted(r.status_code for r in replies) == [201] + [422] * 9, [r.text for r in replies]
+    assert len(api.list_all(f"/v1/campaigns/{campaign['id']}/codes")) == 26
+    for r in replies:
+        if r.status_code == 422:
+            assert_error(r, 422, "codes_guessable")
+
+
+# -- PATCH /v1/campaigns/{id} is a JSON Merge Patch (RFC 7396) ---------------------------------------------
+
+
+def test_patching_one_rule_keeps_every_other_rule(api):
+    rules = {"countries": ["IT"], "min_order_amount": 2000, "currency": "EUR", "max_redemptions_per_customer": 1}
+    campaign = api.create_campaign(rules=rules, metadata={"team": "growth", "season": "spring"})
+    path = f"/v1/campaigns/{campaign['id']}"
+
+    r = api.patch(path, json={"rules": {"expires_at": "2999-01-01T00:00:00Z"}, "metadata": {"season": None}})
+
+    assert r.status_code == 200, r.text
+    patched = r.json()
+    assert patched["rules"] == campaign["rules"] | {"expires_at": "2999-01-01T00:00:00Z"}
+    assert patched["metadata"] == {"team": "growth"}
+    assert patched["discount"] == campaign["discount"] and patched["version"] == campaign["version"] + 1
+    # null clears a rule (back to its default); an array replaces the old one
+    r = api.patch(path, json={"rules": {"min_order_amount": None, "countries": ["FR", "DE"], "timezone": None}})
+    assert r.status_code == 200, r.text
+    assert r.json()["rules"] == patched["rules"] | {"min_order_amount": None, "countries": ["FR", "DE"]}
+
+
+def test_a_patch_merged_into_an_invalid_campaign_is_refused_and_changes_nothing(api):
+    campaign = api.create_campaign(rules={"starts_at": "2030-01-01T00:00:00Z"})
+    path = f"/v1/campaigns/{campaign['id']}"
+    assert_error(api.patch(path, json={"rules": {"expires_at": "2029-01-01T00:00:00Z"}}), 400, "invalid_request")
+    assert_error(api.patch(path, json={"discount": {"percent_off": 150}}), 400, "invalid_request", mentions="percent")
+    assert_error(api.patch(path, json={"name": None}), 400, "invalid_request", mentions="name")
+    assert api.campaign(campaign["id"]) == campaign
+    # a discount of another type replaces the old one (its members mean nothing to the new type)
+    r = api.patch(path, json={"discount": {"type": "amount", "amount_off": 500}, "rules": {"currency": "EUR"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["discount"] == {"type": "amount", "amount_off": 500}
+
+
+def test_a_referral_program_is_merged_too(stack):
+    from referrals import Referrals
+
+    rf = Referrals(stack)
+    program = rf.create_program()
+    path = f"/v1/campaigns/{program['id']}"
+
+    r = rf.patch(
+        path,
+        json={
+            "conversion": {"min_order_amount": 4000},
+            "limits": {"period_days": 7},
+            "referee_reward": {"discount": {"amount_off": 700}},
+        },
+    )
+
+    assert r.status_code == 200, r.text
+    patched = r.json()
+    assert patched["conversion"] == program["conversion"] | {"min_order_amount": 4000}
+    assert patched["limits"] == program["limits"] | {"period_days": 7}
+    reward, before = patched["referee_reward"], program["referee_reward"]
+    assert reward["discount"] == before["discount"] | {"amount_off": 700}
+    assert reward["currency"] == before["currency"]
+    assert reward["campaign_id"] != before["campaign_id"]  # new terms: a new issuer, old codes keep theirs
+    assert patched["referrer_reward"] == program["referrer_reward"]

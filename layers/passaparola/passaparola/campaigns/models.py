@@ -6,25 +6,15 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, CustomerIdStr, Discount, Rules, Strict
-from passaparola.loyalty.models import CatalogueItem, EarningRule, Expiry, LoyaltyProgram, LoyaltyTier, TierPolicy
+from passaparola.loyalty.models import CatalogueItem, EarningRule, LoyaltyProgram, LoyaltyTier
 from passaparola.messages.models import (
-    Audience,
-    Incentive,
     Locale,
-    Messages,
     MessageVariant,
     ReengagementProgram,
-    Trigger,
 )
 from passaparola.referrals.models import (
-    Attribution,
-    ConversionScenario,
-    FraudRules,
     HttpUrlStr,
-    Limits,
     ReferralProgram,
-    Reward,
-    ShareTemplates,
     Tier,
     Variant,
 )
@@ -68,48 +58,75 @@ CampaignCreate = Annotated[
 ]
 
 
-class CampaignPatch(Strict):
-    """Fields to change; omitted fields stay; a field replaces its whole value (e.g. all `rules`).
+def _merged(what: str) -> Any:
+    return Field(None, description=f"A JSON Merge Patch of {what}: members merged, `null` clears one.")
 
-    Only the fields of the campaign's own type are accepted.
+
+class CampaignPatch(Strict):
+    """A JSON Merge Patch (RFC 7396) of the campaign: an absent field stays, `null` clears it (back to its
+    default), an object is merged member by member, an array or a scalar replaces the old value.
+
+    An object whose `type` changes (a discount, a reward, a trigger) is replaced, not merged: the old kind's
+    members mean nothing to the new one. The merged campaign is validated as a whole. Only the fields of the
+    campaign's own type are accepted.
     """
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
-    metadata: dict[str, str] | None = Field(None, max_length=50)
-    discount: Discount | None = None
-    rules: Rules | None = None
+    metadata: dict[str, str | None] | None = Field(None, max_length=50)
+    discount: dict[str, Any] | None = _merged("the `Discount`")
+    rules: dict[str, Any] | None = _merged("`Rules`")
     landing_url: HttpUrlStr | None = None
     shop_name: str | None = Field(None, min_length=1, max_length=200)
-    referee_reward: Reward | None = None
-    referrer_reward: Reward | None = None
-    conversion: ConversionScenario | None = None
+    referee_reward: dict[str, Any] | None = _merged("the `Reward`")
+    referrer_reward: dict[str, Any] | None = _merged("the `Reward`")
+    conversion: dict[str, Any] | None = _merged("`ConversionScenario`")
     holding_days: int | None = Field(None, ge=0, le=365)
-    attribution: Attribution | None = None
+    attribution: dict[str, Any] | None = _merged("`Attribution`")
     tiers: list[Tier] | list[LoyaltyTier] | None = Field(None, max_length=20)
-    limits: Limits | None = None
+    limits: dict[str, Any] | None = _merged("`Limits`")
     variants: list[Variant] | list[MessageVariant] | None = Field(None, max_length=10)
-    share: ShareTemplates | None = None
-    utm: dict[str, str] | None = Field(None, max_length=10)
-    fraud: FraudRules | None = None
+    share: dict[str, Any] | None = _merged("`ShareTemplates`")
+    utm: dict[str, str | None] | None = Field(None, max_length=10)
+    fraud: dict[str, Any] | None = _merged("`FraudRules`")
     earning_rules: list[EarningRule] | None = Field(None, min_length=1, max_length=50)
     pending_days: int | None = Field(None, ge=0, le=365)
-    expiry: Expiry | None = None
-    tier_policy: TierPolicy | None = None
+    expiry: dict[str, Any] | None = _merged("`Expiry`")
+    tier_policy: dict[str, Any] | None = _merged("`TierPolicy`")
     rewards: list[CatalogueItem] | None = Field(None, max_length=200)
     auto_enroll: bool | None = None
     enrollment_url: HttpUrlStr | None = None
-    trigger: Trigger | None = None
-    audience: Audience | None = None
-    incentive: Incentive | None = None
-    messages: Messages | None = None
+    trigger: dict[str, Any] | None = _merged("the `Trigger`")
+    audience: dict[str, Any] | None = _merged("`Audience`")
+    incentive: dict[str, Any] | None = _merged("`Incentive`")
+    messages: dict[str, Any] | None = _merged("`Messages`")
     default_locale: Locale | None = None
     referral_campaign_id: str | None = Field(None, min_length=1, max_length=64)
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
 
     def changes(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.model_fields_set if getattr(self, k) is not None}
+        """The fields sent, as JSON; `None` where the patch says `null`."""
+        return self.model_dump(mode="json", include=self.model_fields_set)
+
+
+def merge_patch(target: Any, patch: Any, kind: str | None = None) -> Any:
+    """RFC 7396 JSON Merge Patch of `target` by `patch` (neither is changed).
+
+    With `kind` (e.g. "type"), an object patch whose `kind` member differs from the target's replaces the
+    target instead of merging into it. Recursion is bounded: request bodies nest at most 32 levels.
+    """
+    if not isinstance(patch, dict):
+        return patch
+    if not isinstance(target, dict) or (kind is not None and kind in patch and patch[kind] != target.get(kind)):
+        target = {}
+    merged = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value, kind)
+    return merged
 
 
 COMMON_FIELDS = frozenset({"name", "description", "metadata"})
@@ -148,7 +165,7 @@ class CampaignState(BaseModel):
 class DiscountCampaign(CampaignState):
     type: Literal["discount"] = "discount"
     discount: Discount
-    rules: Rules
+    rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
     stats: CampaignStats = Field(default_factory=CampaignStats)
 
 

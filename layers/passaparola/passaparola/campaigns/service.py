@@ -20,6 +20,7 @@ from passaparola.campaigns.models import (
     ReferralCampaign,
     ReferralCampaignCreate,
     check_currency,
+    merge_patch,
 )
 from passaparola.customers.rules import BUILT_IN
 from passaparola.data import campaigns as store
@@ -85,7 +86,7 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
             f"These fields do not apply to a {current.type} campaign: {', '.join(foreign)}.",
             {"fields": [{"field": f, "message": message} for f in foreign]},
         )
-    merged = _revalidate(current, changes)
+    merged = _revalidate(merge_patch(current.model_dump(mode="json"), changes, kind="type"))
     if isinstance(current, DiscountCampaign) and isinstance(merged, DiscountCampaign):
         if (
             "gift_card" in (current.discount.type, merged.discount.type)
@@ -116,19 +117,12 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
     return saved
 
 
-def _revalidate(current: AnyCampaign, changes: dict[str, Any]) -> AnyCampaign:
-    data = current.model_dump() | {k: _plain(v) for k, v in changes.items()}
+def _revalidate(data: dict[str, Any]) -> AnyCampaign:
     try:
         return _campaign.validate_python(data)
     except ValidationError as exc:
         fields = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
         raise InvalidRequest("The changed campaign is invalid.", {"fields": fields}) from exc
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value.model_dump() if hasattr(value, "model_dump") else value
 
 
 def get_loyalty() -> LoyaltyCampaign | None:
