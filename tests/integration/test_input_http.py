@@ -208,3 +208,122 @@ def test_a_referral_program_is_merged_too(stack):
     assert reward["currency"] == before["currency"]
     assert reward["campaign_id"] != before["campaign_id"]  # new terms: a new issuer, old codes keep theirs
     assert patched["referrer_reward"] == program["referrer_reward"]
+
+
+# -- Currencies: ISO 4217, and every amount with its currency -----------------------------------------------
+
+NOT_CURRENCIES = ["ABC", "XXX", "XTS", "EUROS", "eur"]
+
+
+@pytest.mark.parametrize("currency", NOT_CURRENCIES)
+def test_a_currency_that_is_not_iso_4217_is_refused_wherever_a_currency_is_accepted(stack, currency):
+    from referrals import Referrals, program_body
+
+    api = Referrals(stack)
+    campaign = api.create_campaign()
+    code = api.create_code(campaign["id"])
+    customer = uid("cus-")
+    credit = {"type": "credit", "amount": 1000, "currency": currency}
+    calls = [
+        (
+            "/v1/campaigns",
+            {
+                "name": "x",
+                "type": "discount",
+                "discount": {"type": "amount", "amount_off": 100},
+                "rules": {"currency": currency},
+            },
+            "secret",
+            "rules.currency",
+        ),
+        ("/v1/coupons/validate", {"code": code, "order": order(5000, currency=currency)}, "publishable", "currency"),
+        (
+            "/v1/redemptions",
+            {"code": code, "order": order(5000, currency=currency, id=uid("o-"))},
+            "secret",
+            "currency",
+        ),
+        (
+            "/v1/orders",
+            {"id": uid("o-"), "customer_id": customer, "amount": 5000, "currency": currency},
+            "secret",
+            "currency",
+        ),
+        (
+            "/v1/referrals/events",
+            {"id": uid("e-"), "event": "subscribed", "customer_id": customer, "amount": 100, "currency": currency},
+            "secret",
+            "currency",
+        ),
+        ("/v1/campaigns", program_body(referrer_reward=credit), "secret", "referrer_reward"),
+        (
+            "/v1/campaigns",
+            program_body(conversion={"min_order_amount": 3000, "currency": currency}),
+            "secret",
+            "conversion.currency",
+        ),
+        (
+            "/v1/segments",
+            {
+                "name": uid("big_").lower(),
+                "conditions": [{"field": "total_spent", "op": "gte", "value": 100, "currency": currency}],
+            },
+            "secret",
+            "currency",
+        ),
+    ]
+    for path, body, key, field in calls:
+        r = api.post(path, json=body, key=key)
+        error = assert_error(r, 400, "invalid_request")
+        assert field in str(error["details"]), (path, r.text)
+    assert api.code(code)["redemptions"] == 0
+
+
+def test_every_currency_in_use_is_accepted(api):
+    for currency in ("EUR", "USD", "JPY", "KWD", "CHF", "XOF"):
+        r = api.post(
+            "/v1/campaigns",
+            json={
+                "name": "x",
+                "type": "discount",
+                "rules": {"currency": currency},
+                "discount": {"type": "amount", "amount_off": 100},
+            },
+        )
+        assert r.status_code == 201, r.text
+
+
+def test_a_percent_cap_needs_its_currency_and_refuses_carts_in_another(api):
+    capped = {"type": "percent", "percent_off": 50, "amount_limit": 1000}
+    r = api.post("/v1/campaigns", json={"name": "x", "type": "discount", "discount": capped})
+    assert_error(r, 400, "invalid_request", mentions="rules.currency")
+    uncapped = api.create_campaign(discount={"type": "percent", "percent_off": 50})
+    r = api.patch(f"/v1/campaigns/{uncapped['id']}", json={"discount": {"amount_limit": 1000}})
+    assert_error(r, 400, "invalid_request", mentions="rules.currency")
+
+    campaign = api.create_campaign(discount=capped, rules={"currency": "EUR"})
+    code = api.create_code(campaign["id"])
+    assert api.validate(code, order(10000, currency="EUR"))["discount_amount"] == 1000
+    refused = api.validate(code, order(10000, currency="JPY"))
+    assert refused["valid"] is False and refused["error"]["code"] == "currency_mismatch"
+    r = api.patch(f"/v1/campaigns/{campaign['id']}", json={"rules": {"currency": None}})
+    assert_error(r, 400, "invalid_request", mentions="rules.currency")
+
+
+def test_a_referral_minimum_and_a_capped_coupon_reward_need_their_currency(stack):
+    from referrals import Referrals, program_body
+
+    rf = Referrals(stack)
+    r = rf.post("/v1/campaigns", json=program_body(conversion={"event": "first_order", "min_order_amount": 3000}))
+    assert_error(r, 400, "invalid_request", mentions="conversion.currency")
+    capped = {"type": "coupon", "discount": {"type": "percent", "percent_off": 20, "amount_limit": 1000}}
+    r = rf.post("/v1/campaigns", json=program_body(referee_reward=capped))
+    assert_error(r, 400, "invalid_request", mentions="referee_reward.currency")
+    r = rf.post("/v1/campaigns", json=program_body(referee_reward=capped | {"currency": "EUR"}))
+    assert r.status_code == 201, r.text
+
+    program = rf.create_program()
+    r = rf.patch(f"/v1/campaigns/{program['id']}", json={"conversion": {"currency": None}})
+    assert_error(r, 400, "invalid_request", mentions="conversion.currency")
+    r = rf.patch(f"/v1/campaigns/{program['id']}", json={"conversion": {"min_order_amount": None, "currency": None}})
+    assert r.status_code == 200, r.text

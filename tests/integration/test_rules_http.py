@@ -33,7 +33,7 @@ DISCOUNT_CASES = [
     ),
     pytest.param(
         {"type": "percent", "percent_off": 50, "amount_limit": 1500},
-        {},
+        {"currency": "EUR"},
         order(items=[item("A", 1, 10000)]),
         1500,
         8500,

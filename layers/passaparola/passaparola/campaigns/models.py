@@ -5,7 +5,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, CustomerIdStr, Discount, Rules, Strict
+from passaparola.coupons.models import (
+    MONEY_DISCOUNTS,
+    Code,
+    CodeStr,
+    CustomerIdStr,
+    Discount,
+    Rules,
+    Strict,
+    needs_currency,
+)
 from passaparola.loyalty.models import CatalogueItem, EarningRule, LoyaltyProgram, LoyaltyTier
 from passaparola.messages.models import (
     Locale,
@@ -13,6 +22,8 @@ from passaparola.messages.models import (
     ReengagementProgram,
 )
 from passaparola.referrals.models import (
+    ConversionScenario,
+    CouponReward,
     HttpUrlStr,
     ReferralProgram,
     Tier,
@@ -28,16 +39,17 @@ class CampaignBase(Strict):
     enabled: bool = True
     metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
 
+    @model_validator(mode="after")
+    def _money_needs_currency(self) -> "CampaignBase":
+        for field, message in missing_currencies(self):
+            raise ValueError(f"{field}: {message}")
+        return self
+
 
 class DiscountCampaignCreate(CampaignBase):
     type: Literal["discount"]
     discount: Discount
     rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
-
-    @model_validator(mode="after")
-    def _money_needs_currency(self) -> "DiscountCampaignCreate":
-        check_currency(self.discount, self.rules)
-        return self
 
 
 class ReferralCampaignCreate(CampaignBase, ReferralProgram):
@@ -138,10 +150,35 @@ TYPE_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
-def check_currency(discount: Discount, rules: Rules) -> None:
-    """A discount in money only makes sense in one currency."""
-    if discount.type in MONEY_DISCOUNTS and not rules.currency:
-        raise ValueError(f"a '{discount.type}' discount needs rules.currency")
+def missing_currencies(value: BaseModel, path: str = "") -> list[tuple[str, str]]:
+    """Every amount of money in a campaign that names no currency, as (field, message).
+
+    Amounts are integers of minor units: 1000 is ¥1000 in JPY and €10 in EUR. So a money discount, a percent
+    discount's `amount_limit` and a referral's `min_order_amount` each need their currency; the campaign's
+    codes then refuse carts in another currency (`currency_mismatch`) rather than apply a cap meant for
+    another one. Checked when a campaign is created or changed, not when a stored one is read.
+    """
+    found: list[tuple[str, str]] = []
+    discount, rules = getattr(value, "discount", None), getattr(value, "rules", None)
+    if isinstance(rules, Rules) and discount is not None and needs_currency(discount) and not rules.currency:
+        found.append((f"{path}rules.currency", _needs(discount, "rules.currency")))
+    if isinstance(value, CouponReward) and value.discount and needs_currency(value.discount) and not value.currency:
+        found.append((f"{path}currency", _needs(value.discount, "a currency")))
+    if isinstance(value, ConversionScenario) and value.min_order_amount is not None and not value.currency:
+        found.append((f"{path}currency", "min_order_amount needs a currency"))
+    for name in type(value).model_fields:
+        field = getattr(value, name)
+        items = enumerate(field) if isinstance(field, list) else [(None, field)]
+        for index, item in items:
+            if isinstance(item, BaseModel):
+                found += missing_currencies(item, f"{path}{name}." + ("" if index is None else f"{index}."))
+    return found
+
+
+def _needs(discount: Discount, what: str) -> str:
+    if discount.type in MONEY_DISCOUNTS:
+        return f"a '{discount.type}' discount needs {what}"
+    return f"a percent discount's amount_limit needs {what}"
 
 
 class CampaignStats(BaseModel):

@@ -19,8 +19,8 @@ from passaparola.campaigns.models import (
     ReengagementCampaignCreate,
     ReferralCampaign,
     ReferralCampaignCreate,
-    check_currency,
     merge_patch,
+    missing_currencies,
 )
 from passaparola.customers.rules import BUILT_IN
 from passaparola.data import campaigns as store
@@ -87,16 +87,18 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
             {"fields": [{"field": f, "message": message} for f in foreign]},
         )
     merged = _revalidate(merge_patch(current.model_dump(mode="json"), changes, kind="type"))
-    if isinstance(current, DiscountCampaign) and isinstance(merged, DiscountCampaign):
-        if (
+    if (
+        isinstance(current, DiscountCampaign)
+        and isinstance(merged, DiscountCampaign)
+        and (
             "gift_card" in (current.discount.type, merged.discount.type)
             and current.discount.type != merged.discount.type
-        ):
-            raise DiscountTypeLocked(details={"from": current.discount.type, "to": merged.discount.type})
-        try:
-            check_currency(merged.discount, merged.rules)
-        except ValueError as exc:
-            raise InvalidRequest(str(exc), {"fields": [{"field": "rules.currency", "message": str(exc)}]}) from exc
+        )
+    ):
+        raise DiscountTypeLocked(details={"from": current.discount.type, "to": merged.discount.type})
+    if missing := missing_currencies(merged):
+        fields = [{"field": field, "message": message} for field, message in missing]
+        raise InvalidRequest(f"{missing[0][0]}: {missing[0][1]}.", {"fields": fields})
     if isinstance(merged, ReferralCampaign):
         assert isinstance(current, ReferralCampaign)
         _check_issuers(merged)

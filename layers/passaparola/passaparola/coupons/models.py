@@ -17,9 +17,15 @@ from pydantic import (
     model_validator,
 )
 
+from passaparola import currencies
+
 Money = Annotated[int, Field(ge=0, le=10**12, description="Integer minor units (cents).")]
 PositiveMoney = Annotated[int, Field(gt=0, le=10**12, description="Integer minor units (cents).")]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO-4217 code, e.g. EUR.")]
+Currency = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}$", description="ISO-4217 code in use, e.g. EUR."),
+    AfterValidator(currencies.check_code),
+]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO-3166 alpha-2 code, e.g. IT.")]
 Sku = Annotated[str, Field(min_length=1, max_length=128)]
 
@@ -93,6 +99,13 @@ Discount = Annotated[
     Field(discriminator="type"),
 ]
 MONEY_DISCOUNTS = ("amount", "fixed_price", "gift_card")
+
+
+def needs_currency(discount: Discount) -> bool:
+    """Money in minor units means nothing without its currency: money discounts, and a percent one's cap."""
+    return discount.type in MONEY_DISCOUNTS or (
+        isinstance(discount, PercentDiscount) and discount.amount_limit is not None
+    )
 
 
 def _utc(value: datetime) -> datetime:
