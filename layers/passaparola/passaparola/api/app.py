@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from itertools import accumulate
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -29,6 +30,7 @@ MAX_JSON_DEPTH = 32
 """Deeper JSON is refused before any parser (json, pydantic, the idempotency hash) recurses into it."""
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class Api(APIGatewayRestResolver):
@@ -110,11 +112,8 @@ def json_depth(body: str | bytes) -> int:
     number that means nothing, and the parser's own 400 later.
     """
     text = body.decode(errors="replace") if isinstance(body, bytes) else body
-    depth = deepest = 0
-    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
-        depth += 1 if char in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
 def _as_json(event: Mapping[str, Any]) -> dict[str, Any]:
