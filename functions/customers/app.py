@@ -1,11 +1,9 @@
 """Customers: profiles, engagement events, the right to be forgotten, joining the loyalty program."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from passaparola.api.app import Api, customer_token, handler, public_base_url
+from passaparola.api.params import CustomerIdPath
 from passaparola.customers import service
 from passaparola.customers.models import (
     Customer,
@@ -20,7 +18,7 @@ from passaparola.loyalty.models import EnrollmentLink, EnrollOutcome, EnrollRequ
 from passaparola.segments import service as segments
 
 app = Api(browser_routes={"POST /v1/loyalty/enroll"})
-CustomerId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
+CustomerId = CustomerIdPath
 
 
 def _created(model: type) -> dict[int, OpenAPIResponse]:

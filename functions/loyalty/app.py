@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from passaparola.api.app import Api, customer_token, handler, public_base_url
+from passaparola.api.params import CustomerIdPath
 from passaparola.coupons.qr import qr_svg
 from passaparola.loyalty import service
 from passaparola.loyalty.models import (
@@ -19,7 +20,7 @@ from passaparola.loyalty.models import (
 )
 
 app = Api(browser_routes={"GET /v1/me/wallet"}, public_routes={"GET /l/{campaign_id}/qr"})
-CustomerId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
+CustomerId = CustomerIdPath
 CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]

@@ -33,7 +33,7 @@ DISCOUNT_CASES = [
     ),
     pytest.param(
         {"type": "percent", "percent_off": 50, "amount_limit": 1500},
-        {},
+        {"currency": "EUR"},
         order(items=[item("A", 1, 10000)]),
         1500,
         8500,
@@ -281,7 +281,7 @@ def test_a_campaign_created_disabled_refuses_its_codes(api):
     assert_refused(api.validate(code, order(5000)), "campaign_disabled")
 
 
-def test_patch_rules_take_effect_immediately_and_replace_the_rule_set(api):
+def test_patch_rules_take_effect_immediately_and_merge_into_the_rule_set(api):
     cmp_ = api.create_campaign(rules={"countries": ["IT"]})
     code = api.create_code(cmp_["id"])
     assert api.validate(code, order(1000, country="IT"))["valid"] is True
@@ -291,10 +291,13 @@ def test_patch_rules_take_effect_immediately_and_replace_the_rule_set(api):
     patched = r.json()
     assert patched["version"] > cmp_["version"]
     assert patched["rules"]["min_order_amount"] == 5000
-    assert patched["rules"].get("countries") is None  # replaced, not merged
+    assert patched["rules"]["countries"] == ["IT"]  # merged (RFC 7396): the other rules stay
     assert patched["name"] == cmp_["name"]  # omitted fields stay
 
     assert_refused(api.validate(code, order(1000, country="IT")), "order_below_minimum")
+    assert_refused(api.validate(code, order(5000, country="FR")), "country_not_allowed")
+    r = api.patch(f"/v1/campaigns/{cmp_['id']}", json={"rules": {"countries": None}})
+    assert r.status_code == 200 and r.json()["rules"]["countries"] is None, r.text
     assert api.validate(code, order(5000, country="FR"))["valid"] is True
 
 

@@ -130,8 +130,19 @@ def test_an_invalid_change_is_400_and_changes_nothing(lo, program):
     before = lo.campaign(program["id"])
     r = lo.patch(f"/v1/campaigns/{program['id']}", json={"tiers": [{"name": "Gold", "min_points": 1000}]})
     assert_error(r, 400, "invalid_request", mentions="tiers")
-    r = lo.patch(f"/v1/campaigns/{program['id']}", json={"expiry": {"policy": "fixed"}})
+    r = lo.patch(f"/v1/campaigns/{program['id']}", json={"expiry": {"days": None}})
     assert_error(r, 400, "invalid_request", mentions="days")
     after = lo.campaign(program["id"])
     assert after["version"] == before["version"]
     assert after["tiers"] == before["tiers"] and after["expiry"] == before["expiry"]
+
+
+def test_a_patch_merges_into_the_program(lo, program):
+    """PATCH is a JSON Merge Patch (RFC 7396): one member of `expiry` changes, the others stay."""
+    before = lo.campaign(program["id"])
+    r = lo.patch(f"/v1/campaigns/{program['id']}", json={"expiry": {"warn_days": 20}})
+    assert r.status_code == 200, r.text
+    assert r.json()["expiry"] == before["expiry"] | {"warn_days": 20}
+    assert r.json()["tiers"] == before["tiers"] and r.json()["earning_rules"] == before["earning_rules"]
+    r = lo.patch(f"/v1/campaigns/{program['id']}", json={"expiry": {"warn_days": before["expiry"]["warn_days"]}})
+    assert r.status_code == 200 and r.json()["expiry"] == before["expiry"], r.text

@@ -40,7 +40,7 @@ def test_the_whole_referral_story(rf, stack):
             "landing_url": "https://shop.example/",
             "referee_reward": {"type": "coupon", "discount": {"type": "amount", "amount_off": 500}, "currency": "EUR"},
             "referrer_reward": {"type": "credit", "amount": 1000, "currency": "EUR"},
-            "conversion": {"event": "first_order", "min_order_amount": 3000},
+            "conversion": {"event": "first_order", "min_order_amount": 3000, "currency": "EUR"},
             "holding_days": 14,
             "attribution": {"window_days": 30, "model": "first_touch"},
             "tiers": [{"referrals": 3, "reward": {"type": "points", "points": 500}}],

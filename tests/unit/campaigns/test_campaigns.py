@@ -87,8 +87,11 @@ def test_patch_changes_only_what_it_names_and_bumps_the_version(campaigns_fn):
 
 def test_patch_cannot_remove_the_currency_a_money_discount_needs(campaigns_fn):
     campaign = create(campaigns_fn, {**SPRING, "discount": {"type": "amount", "amount_off": 500}})
-    reply = call(campaigns_fn, "PATCH", f"/v1/campaigns/{campaign['id']}", "/v1/campaigns/{campaign_id}", {"rules": {}})
+    path, resource = f"/v1/campaigns/{campaign['id']}", "/v1/campaigns/{campaign_id}"
+    assert call(campaigns_fn, "PATCH", path, resource, {"rules": {}}).status == 200  # merged: nothing changes
+    reply = call(campaigns_fn, "PATCH", path, resource, {"rules": {"currency": None}})
     assert reply.status == 400
+    assert call(campaigns_fn, "PATCH", path, resource, {"rules": None}).status == 400
 
 
 def test_a_public_code_is_unique_and_case_insensitive(campaigns_fn):

@@ -84,7 +84,7 @@ def test_given_short_pattern_when_many_codes_then_codes_guessable() -> None:
     pattern = parse_pattern("####", None, None)
     with pytest.raises(CodesGuessable) as caught:
         check_not_guessable(pattern, 100)
-    assert caught.value.details == {"combinations": 4096, "count": 100, "required": 100 * GUESS_FACTOR}
+    assert caught.value.details == {"combinations": 4096, "count": 100, "live": 0, "required": 100 * GUESS_FACTOR}
     assert caught.value.status == 422
 
 
@@ -178,3 +178,12 @@ def test_generated_codes_always_valid_and_without_look_alikes(pattern: str, seed
                 assert char in CHARSET
             else:
                 assert char == template
+
+
+def test_codes_the_campaign_already_has_count_against_the_pattern() -> None:
+    pattern = parse_pattern("######", None, None)  # 8**6 = 262,144: 26 codes at most
+    check_not_guessable(pattern, 26, live=0)
+    check_not_guessable(pattern, 1, live=25)
+    with pytest.raises(CodesGuessable) as caught:
+        check_not_guessable(pattern, 1, live=26)
+    assert caught.value.details["live"] == 26

@@ -91,7 +91,7 @@ def test_a_changed_expiry_policy_stops_pending_expiries(aws):
     assert program is not None
     from passaparola.campaigns.models import CampaignPatch
 
-    campaigns.update(program.id, CampaignPatch.model_validate({"expiry": {"policy": "never"}}))
+    campaigns.update(program.id, CampaignPatch.model_validate({"expiry": {"policy": "never", "days": None}}))
     campaign_store._CACHE.clear()
     _at(datetime(2026, 3, 31, 6, tzinfo=UTC) + timedelta(days=1))
     jobs.run()

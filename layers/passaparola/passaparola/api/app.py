@@ -1,8 +1,10 @@
 """The resolver every API function uses: authentication, validation, errors and idempotency in one place."""
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -26,6 +28,11 @@ from passaparola.observability import logger, metrics, tracer
 from passaparola.settings import get_settings
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempotency-Key", "X-Customer-Token"]
+MAX_JSON_DEPTH = 32
+"""Deeper JSON is refused before any parser (json, pydantic, the idempotency hash) recurses into it."""
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class Api(APIGatewayRestResolver):
@@ -60,6 +67,10 @@ class Api(APIGatewayRestResolver):
             limit = get_settings().max_body_bytes
             if len(body.encode() if isinstance(body, str) else body) > limit:
                 raise InvalidRequest("The request body is too large.", {"field": "body", "max_bytes": limit})
+            if json_depth(body) > MAX_JSON_DEPTH:
+                raise InvalidRequest(
+                    "The JSON body is nested too deeply.", {"field": "body", "max_depth": MAX_JSON_DEPTH}
+                )
         except DomainError as error:
             return self._early_error(event, error)
         self.append_context(principal=principal)
@@ -94,6 +105,17 @@ class Api(APIGatewayRestResolver):
         elif origin in allowed:
             headers |= {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         return {"statusCode": error.status, "headers": headers, "body": json.dumps(error_body(error))}
+
+
+def json_depth(body: str | bytes) -> int:
+    """How deeply the body's arrays and objects nest, without parsing it (no recursion, linear time).
+
+    Strings are blanked first so that brackets inside them do not count; a body that is not JSON gets a
+    number that means nothing, and the parser's own 400 later.
+    """
+    text = body.decode(errors="replace") if isinstance(body, bytes) else body
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
 def _as_json(event: Mapping[str, Any]) -> dict[str, Any]:

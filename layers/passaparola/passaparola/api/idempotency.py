@@ -4,6 +4,8 @@ A retry with the same key and body gets the first (successful) response again; t
 body gets 409 idempotency_conflict; a retry while the first is still running gets 409
 idempotency_in_progress. Keys are scoped by API key and route. Business refusals (4xx) are stored and
 replayed like successes, as the first answer; server errors (5xx) are not: a retry may still succeed.
+Routes that need no API key (unsubscribe, redirects, public QR) have no scope to keep keys apart and are
+idempotent by nature: the header is ignored there.
 """
 
 from collections.abc import Callable
@@ -49,7 +51,8 @@ def _runner() -> tuple[Run, Any]:
 
 def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
     key = app.current_event.headers.get("idempotency-key")
-    if key is None or app.current_event.http_method in ("GET", "HEAD", "OPTIONS"):
+    principal = app.context.get("principal")
+    if key is None or principal is None or app.current_event.http_method in ("GET", "HEAD", "OPTIONS"):
         return next_middleware(app)
     if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
         raise InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters.", {"field": "Idempotency-Key"})
@@ -59,7 +62,7 @@ def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Respons
     event = app.current_event
     request = {
         "key": key,
-        "scope": app.context["principal"].key_id,
+        "scope": principal.key_id,
         "route": f"{event.http_method} {event.path}",
         "body": event.json_body if event.body else None,
     }

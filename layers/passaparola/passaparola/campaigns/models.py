@@ -5,26 +5,27 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from passaparola.coupons.models import MONEY_DISCOUNTS, Code, CodeStr, Discount, Rules, Strict
-from passaparola.loyalty.models import CatalogueItem, EarningRule, Expiry, LoyaltyProgram, LoyaltyTier, TierPolicy
+from passaparola.coupons.models import (
+    MONEY_DISCOUNTS,
+    Code,
+    CodeStr,
+    CustomerIdStr,
+    Discount,
+    Rules,
+    Strict,
+    needs_currency,
+)
+from passaparola.loyalty.models import CatalogueItem, EarningRule, LoyaltyProgram, LoyaltyTier
 from passaparola.messages.models import (
-    Audience,
-    Incentive,
     Locale,
-    Messages,
     MessageVariant,
     ReengagementProgram,
-    Trigger,
 )
 from passaparola.referrals.models import (
-    Attribution,
     ConversionScenario,
-    FraudRules,
+    CouponReward,
     HttpUrlStr,
-    Limits,
     ReferralProgram,
-    Reward,
-    ShareTemplates,
     Tier,
     Variant,
 )
@@ -38,16 +39,17 @@ class CampaignBase(Strict):
     enabled: bool = True
     metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
 
+    @model_validator(mode="after")
+    def _money_needs_currency(self) -> "CampaignBase":
+        for field, message in missing_currencies(self):
+            raise ValueError(f"{field}: {message}")
+        return self
+
 
 class DiscountCampaignCreate(CampaignBase):
     type: Literal["discount"]
     discount: Discount
     rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
-
-    @model_validator(mode="after")
-    def _money_needs_currency(self) -> "DiscountCampaignCreate":
-        check_currency(self.discount, self.rules)
-        return self
 
 
 class ReferralCampaignCreate(CampaignBase, ReferralProgram):
@@ -68,48 +70,75 @@ CampaignCreate = Annotated[
 ]
 
 
-class CampaignPatch(Strict):
-    """Fields to change; omitted fields stay; a field replaces its whole value (e.g. all `rules`).
+def _merged(what: str) -> Any:
+    return Field(None, description=f"A JSON Merge Patch of {what}: members merged, `null` clears one.")
 
-    Only the fields of the campaign's own type are accepted.
+
+class CampaignPatch(Strict):
+    """A JSON Merge Patch (RFC 7396) of the campaign: an absent field stays, `null` clears it (back to its
+    default), an object is merged member by member, an array or a scalar replaces the old value.
+
+    An object whose `type` changes (a discount, a reward, a trigger) is replaced, not merged: the old kind's
+    members mean nothing to the new one. The merged campaign is validated as a whole. Only the fields of the
+    campaign's own type are accepted.
     """
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
-    metadata: dict[str, str] | None = Field(None, max_length=50)
-    discount: Discount | None = None
-    rules: Rules | None = None
+    metadata: dict[str, str | None] | None = Field(None, max_length=50)
+    discount: dict[str, Any] | None = _merged("the `Discount`")
+    rules: dict[str, Any] | None = _merged("`Rules`")
     landing_url: HttpUrlStr | None = None
     shop_name: str | None = Field(None, min_length=1, max_length=200)
-    referee_reward: Reward | None = None
-    referrer_reward: Reward | None = None
-    conversion: ConversionScenario | None = None
+    referee_reward: dict[str, Any] | None = _merged("the `Reward`")
+    referrer_reward: dict[str, Any] | None = _merged("the `Reward`")
+    conversion: dict[str, Any] | None = _merged("`ConversionScenario`")
     holding_days: int | None = Field(None, ge=0, le=365)
-    attribution: Attribution | None = None
+    attribution: dict[str, Any] | None = _merged("`Attribution`")
     tiers: list[Tier] | list[LoyaltyTier] | None = Field(None, max_length=20)
-    limits: Limits | None = None
+    limits: dict[str, Any] | None = _merged("`Limits`")
     variants: list[Variant] | list[MessageVariant] | None = Field(None, max_length=10)
-    share: ShareTemplates | None = None
-    utm: dict[str, str] | None = Field(None, max_length=10)
-    fraud: FraudRules | None = None
+    share: dict[str, Any] | None = _merged("`ShareTemplates`")
+    utm: dict[str, str | None] | None = Field(None, max_length=10)
+    fraud: dict[str, Any] | None = _merged("`FraudRules`")
     earning_rules: list[EarningRule] | None = Field(None, min_length=1, max_length=50)
     pending_days: int | None = Field(None, ge=0, le=365)
-    expiry: Expiry | None = None
-    tier_policy: TierPolicy | None = None
+    expiry: dict[str, Any] | None = _merged("`Expiry`")
+    tier_policy: dict[str, Any] | None = _merged("`TierPolicy`")
     rewards: list[CatalogueItem] | None = Field(None, max_length=200)
     auto_enroll: bool | None = None
     enrollment_url: HttpUrlStr | None = None
-    trigger: Trigger | None = None
-    audience: Audience | None = None
-    incentive: Incentive | None = None
-    messages: Messages | None = None
+    trigger: dict[str, Any] | None = _merged("the `Trigger`")
+    audience: dict[str, Any] | None = _merged("`Audience`")
+    incentive: dict[str, Any] | None = _merged("`Incentive`")
+    messages: dict[str, Any] | None = _merged("`Messages`")
     default_locale: Locale | None = None
     referral_campaign_id: str | None = Field(None, min_length=1, max_length=64)
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
 
     def changes(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.model_fields_set if getattr(self, k) is not None}
+        """The fields sent, as JSON; `None` where the patch says `null`."""
+        return self.model_dump(mode="json", include=self.model_fields_set)
+
+
+def merge_patch(target: Any, patch: Any, kind: str | None = None) -> Any:
+    """RFC 7396 JSON Merge Patch of `target` by `patch` (neither is changed).
+
+    With `kind` (e.g. "type"), an object patch whose `kind` member differs from the target's replaces the
+    target instead of merging into it. Recursion is bounded: request bodies nest at most 32 levels.
+    """
+    if not isinstance(patch, dict):
+        return patch
+    if not isinstance(target, dict) or (kind is not None and kind in patch and patch[kind] != target.get(kind)):
+        target = {}
+    merged = dict(target)
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value, kind)
+    return merged
 
 
 COMMON_FIELDS = frozenset({"name", "description", "metadata"})
@@ -121,10 +150,35 @@ TYPE_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
-def check_currency(discount: Discount, rules: Rules) -> None:
-    """A discount in money only makes sense in one currency."""
-    if discount.type in MONEY_DISCOUNTS and not rules.currency:
-        raise ValueError(f"a '{discount.type}' discount needs rules.currency")
+def missing_currencies(value: BaseModel, path: str = "") -> list[tuple[str, str]]:
+    """Every amount of money in a campaign that names no currency, as (field, message).
+
+    Amounts are integers of minor units: 1000 is ¥1000 in JPY and €10 in EUR. So a money discount, a percent
+    discount's `amount_limit` and a referral's `min_order_amount` each need their currency; the campaign's
+    codes then refuse carts in another currency (`currency_mismatch`) rather than apply a cap meant for
+    another one. Checked when a campaign is created or changed, not when a stored one is read.
+    """
+    found: list[tuple[str, str]] = []
+    discount, rules = getattr(value, "discount", None), getattr(value, "rules", None)
+    if isinstance(rules, Rules) and discount is not None and needs_currency(discount) and not rules.currency:
+        found.append((f"{path}rules.currency", _needs(discount, "rules.currency")))
+    if isinstance(value, CouponReward) and value.discount and needs_currency(value.discount) and not value.currency:
+        found.append((f"{path}currency", _needs(value.discount, "a currency")))
+    if isinstance(value, ConversionScenario) and value.min_order_amount is not None and not value.currency:
+        found.append((f"{path}currency", "min_order_amount needs a currency"))
+    for name in type(value).model_fields:
+        field = getattr(value, name)
+        items = enumerate(field) if isinstance(field, list) else [(None, field)]
+        for index, item in items:
+            if isinstance(item, BaseModel):
+                found += missing_currencies(item, f"{path}{name}." + ("" if index is None else f"{index}."))
+    return found
+
+
+def _needs(discount: Discount, what: str) -> str:
+    if discount.type in MONEY_DISCOUNTS:
+        return f"a '{discount.type}' discount needs {what}"
+    return f"a percent discount's amount_limit needs {what}"
 
 
 class CampaignStats(BaseModel):
@@ -148,7 +202,7 @@ class CampaignState(BaseModel):
 class DiscountCampaign(CampaignState):
     type: Literal["discount"] = "discount"
     discount: Discount
-    rules: Rules
+    rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
     stats: CampaignStats = Field(default_factory=CampaignStats)
 
 
@@ -188,7 +242,7 @@ class CreateCodesRequest(Strict):
     """One of: a public code (`code`), a code bound to a customer (`customer_id`), or a batch (`count`)."""
 
     code: CodeStr | None = None
-    customer_id: str | None = Field(None, min_length=1, max_length=128)
+    customer_id: CustomerIdStr | None = None
     count: int | None = Field(None, ge=1, le=1_000_000)
     pattern: str | None = Field(
         None,

@@ -19,7 +19,8 @@ from passaparola.campaigns.models import (
     ReengagementCampaignCreate,
     ReferralCampaign,
     ReferralCampaignCreate,
-    check_currency,
+    merge_patch,
+    missing_currencies,
 )
 from passaparola.customers.rules import BUILT_IN
 from passaparola.data import campaigns as store
@@ -85,17 +86,19 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
             f"These fields do not apply to a {current.type} campaign: {', '.join(foreign)}.",
             {"fields": [{"field": f, "message": message} for f in foreign]},
         )
-    merged = _revalidate(current, changes)
-    if isinstance(current, DiscountCampaign) and isinstance(merged, DiscountCampaign):
-        if (
+    merged = _revalidate(merge_patch(current.model_dump(mode="json"), changes, kind="type"))
+    if (
+        isinstance(current, DiscountCampaign)
+        and isinstance(merged, DiscountCampaign)
+        and (
             "gift_card" in (current.discount.type, merged.discount.type)
             and current.discount.type != merged.discount.type
-        ):
-            raise DiscountTypeLocked(details={"from": current.discount.type, "to": merged.discount.type})
-        try:
-            check_currency(merged.discount, merged.rules)
-        except ValueError as exc:
-            raise InvalidRequest(str(exc), {"fields": [{"field": "rules.currency", "message": str(exc)}]}) from exc
+        )
+    ):
+        raise DiscountTypeLocked(details={"from": current.discount.type, "to": merged.discount.type})
+    if missing := missing_currencies(merged):
+        fields = [{"field": field, "message": message} for field, message in missing]
+        raise InvalidRequest(f"{missing[0][0]}: {missing[0][1]}.", {"fields": fields})
     if isinstance(merged, ReferralCampaign):
         assert isinstance(current, ReferralCampaign)
         _check_issuers(merged)
@@ -116,19 +119,12 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
     return saved
 
 
-def _revalidate(current: AnyCampaign, changes: dict[str, Any]) -> AnyCampaign:
-    data = current.model_dump() | {k: _plain(v) for k, v in changes.items()}
+def _revalidate(data: dict[str, Any]) -> AnyCampaign:
     try:
         return _campaign.validate_python(data)
     except ValidationError as exc:
         fields = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
         raise InvalidRequest("The changed campaign is invalid.", {"fields": fields}) from exc
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value.model_dump() if hasattr(value, "model_dump") else value
 
 
 def get_loyalty() -> LoyaltyCampaign | None:

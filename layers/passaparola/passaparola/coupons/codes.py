@@ -87,17 +87,24 @@ def parse_pattern(pattern: str | None, prefix: str | None = None, suffix: str | 
     return parsed
 
 
-def check_not_guessable(pattern: CodePattern, count: int) -> None:
-    """Refuse (`CodesGuessable`) unless the pattern has at least `count * GUESS_FACTOR` combinations.
+def check_not_guessable(pattern: CodePattern, count: int, live: int = 0) -> None:
+    """Refuse (`CodesGuessable`) unless the pattern has at least `(live + count) * GUESS_FACTOR` combinations.
 
-    Someone trying random codes of the pattern then hits one of the `count` live codes with probability at most
-    1 in 10,000 per try; together with rate limiting that makes brute-forcing codes impractical, while short,
-    human-friendly patterns stay possible for small batches.
+    `live` is how many codes of this pattern the campaign already has: 30 requests of 26 codes are as
+    guessable as one of 780. Someone trying random codes of the pattern then hits one of the campaign's codes
+    with probability at most 1 in 10,000 per try; together with rate limiting that makes brute-forcing codes
+    impractical, while short, human-friendly patterns stay possible for small campaigns.
     """
-    required = count * GUESS_FACTOR
+    required = (live + count) * GUESS_FACTOR
     combinations = pattern.combinations()
     if combinations < required:
-        raise CodesGuessable(details={"combinations": combinations, "count": count, "required": required})
+        details = {"combinations": combinations, "count": count, "live": live, "required": required}
+        raise CodesGuessable(details=details)
+
+
+def most_live(pattern: CodePattern) -> int:
+    """How many codes of `pattern` one campaign may have before they become guessable."""
+    return pattern.combinations() // GUESS_FACTOR
 
 
 def generate(pattern: CodePattern, count: int, rng: random.Random | None = None) -> list[str]:

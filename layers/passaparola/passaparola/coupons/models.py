@@ -17,11 +17,37 @@ from pydantic import (
     model_validator,
 )
 
+from passaparola import currencies
+
 Money = Annotated[int, Field(ge=0, le=10**12, description="Integer minor units (cents).")]
 PositiveMoney = Annotated[int, Field(gt=0, le=10**12, description="Integer minor units (cents).")]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO-4217 code, e.g. EUR.")]
+Currency = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}$", description="ISO-4217 code in use, e.g. EUR."),
+    AfterValidator(currencies.check_code),
+]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO-3166 alpha-2 code, e.g. IT.")]
 Sku = Annotated[str, Field(min_length=1, max_length=128)]
+
+CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@+-]+$"
+RESERVED_CUSTOMER_IDS = frozenset({"segments", "config", "segchanges", "stats", "shop"})
+"""Partition keys the engine keeps for itself in tables keyed by customer id (`segments` and `config` in the
+customers table, `segchanges#<day>`; `stats` and `shop` kept free). A customer named so would read and
+overwrite shop-wide items; `#`, the separator of every composite key, is outside the pattern."""
+
+
+def check_customer_id(value: str) -> str:
+    if value.lower() in RESERVED_CUSTOMER_IDS:
+        raise ValueError(f"'{value}' is reserved; customer ids may not be {', '.join(sorted(RESERVED_CUSTOMER_IDS))}")
+    return value
+
+
+CustomerIdStr = Annotated[
+    str,
+    Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN, description="The shop's id for the customer."),
+    AfterValidator(check_customer_id),
+]
+"""Every customer id that enters the API, in bodies and (`api.params.CustomerIdPath`) in paths."""
 Category = Annotated[str, Field(min_length=1, max_length=128)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -73,6 +99,13 @@ Discount = Annotated[
     Field(discriminator="type"),
 ]
 MONEY_DISCOUNTS = ("amount", "fixed_price", "gift_card")
+
+
+def needs_currency(discount: Discount) -> bool:
+    """Money in minor units means nothing without its currency: money discounts, and a percent one's cap."""
+    return discount.type in MONEY_DISCOUNTS or (
+        isinstance(discount, PercentDiscount) and discount.amount_limit is not None
+    )
 
 
 def _utc(value: datetime) -> datetime:
@@ -170,7 +203,7 @@ CodeStr = Annotated[str, AfterValidator(_code)]
 
 class ValidateRequest(Strict):
     code: CodeStr
-    customer_id: str | None = Field(None, min_length=1, max_length=128)
+    customer_id: CustomerIdStr | None = None
     order: Order
 
 

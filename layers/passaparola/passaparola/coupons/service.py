@@ -169,6 +169,9 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
     pattern = codes.parse_pattern(request.pattern, request.prefix, request.suffix)
     count = request.count or 1
     codes.check_not_guessable(pattern, count)
+    live = campaign_store.reserve_codes(campaign.id, str(pattern), count, codes.most_live(pattern))
+    if live is not None:
+        codes.check_not_guessable(pattern, count, live)
     if count > SYNC_BATCH_MAX:
         batch = CodeBatch(
             id=new_id("bat"),

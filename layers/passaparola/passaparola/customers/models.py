@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from passaparola.coupons.models import Country, Currency, Strict, UtcDatetime
+from passaparola.coupons.models import Country, Currency, CustomerIdStr, Strict, UtcDatetime
 
-CustomerIdStr = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
 Channel = Literal["email", "sms"]
 SegmentName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
 

@@ -11,7 +11,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 
 from passaparola.campaigns.models import TYPE_FIELDS, AnyCampaign, Campaign, CampaignStats, CodeBatch, LoyaltyCampaign
 from passaparola.data import transactions
-from passaparola.data.models import CampaignModel, CodeBatchModel, PointerModel
+from passaparola.data.models import CampaignModel, CodeBatchModel, CodePatternModel, PointerModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import Conflict, LoyaltyProgramExists, NotFound
 
@@ -208,6 +208,31 @@ def create_batch(batch: CodeBatch, pattern: str, prefix: str, suffix: str) -> No
         suffix=suffix,
         created_at=batch.created_at,
     ).save(condition=CodeBatchModel.id.does_not_exist())
+
+
+def reserve_codes(campaign_id: str, pattern: str, count: int, most: int) -> int | None:
+    """Count `count` more codes of `pattern` in the campaign unless it would then have more than `most`.
+
+    One conditional update: concurrent requests can never overshoot together. Returns None when counted,
+    else how many the campaign already has (nothing changed then).
+    """
+    item = CodePatternModel(f"{campaign_id}#pattern#{pattern}")
+    try:
+        transactions.retrying(
+            lambda: item.update(
+                actions=[
+                    CodePatternModel.codes.add(count),
+                    CodePatternModel.kind.set("pattern"),
+                    CodePatternModel.campaign_id.set(campaign_id),
+                ],
+                condition=CodePatternModel.codes.does_not_exist() | (CodePatternModel.codes <= most - count),
+            )
+        )
+    except UpdateError as exc:
+        if transactions.condition_failed(exc):
+            return int(CodePatternModel.get(item.id, consistent_read=True).codes)
+        raise
+    return None
 
 
 def get_batch_item(batch_id: str) -> CodeBatchModel:

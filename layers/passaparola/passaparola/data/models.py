@@ -56,6 +56,21 @@ class CodeBatchModel(Model):
     completed_at = UTCDateTimeAttribute(null=True)
 
 
+class CodePatternModel(Model):
+    """How many codes of one pattern a campaign has (`id=<campaign>#pattern#<pattern>`, `kind=pattern`).
+
+    Counted when codes are requested (a batch reserves its whole count up front), so the guessable-code
+    check sees every code of the pattern, written or coming, with one conditional update and no scan."""
+
+    class Meta:
+        table_name = "passaparola-campaigns"
+
+    id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="pattern")
+    campaign_id = UnicodeAttribute()
+    codes = NumberAttribute(default=0)
+
+
 class ByCampaignIndex(GlobalSecondaryIndex["CodeModel"]):
     class Meta:
         index_name = "by_campaign"
@@ -880,6 +895,7 @@ class ContactModel(Model):
 _TABLES: list[tuple[type[Model], str]] = [
     (CampaignModel, "campaigns_table"),
     (CodeBatchModel, "campaigns_table"),
+    (CodePatternModel, "campaigns_table"),
     (CodeModel, "codes_table"),
     (RedemptionModel, "redemptions_table"),
     (OrderLockModel, "redemptions_table"),

@@ -9,6 +9,7 @@ from passaparola.coupons.models import (
     MONEY_DISCOUNTS,
     CodeStr,
     Currency,
+    CustomerIdStr,
     Discount,
     Money,
     PositiveMoney,
@@ -194,7 +195,7 @@ RewardSpec = CouponReward | CreditReward | PointsReward
 
 
 class CreateReferral(Strict):
-    customer_id: str = Field(min_length=1, max_length=128)
+    customer_id: CustomerIdStr
     campaign_id: CampaignIdStr
     email: str | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     name: str | None = Field(None, min_length=1, max_length=100)
@@ -243,7 +244,7 @@ class TrackRequest(Strict):
     ref: Annotated[str, Field(min_length=1, max_length=64)]
     visitor_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     email: str | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    customer_id: str | None = Field(None, min_length=1, max_length=128)
+    customer_id: CustomerIdStr | None = None
     url: str | None = Field(None, max_length=2000)
 
     @model_validator(mode="after")
@@ -378,7 +379,7 @@ class OrderRequest(Strict):
     """An order placed in the shop: the conversion-tracking call."""
 
     id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
-    customer_id: str = Field(min_length=1, max_length=128)
+    customer_id: CustomerIdStr
     email: str | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     amount: Money
     currency: Currency
@@ -407,7 +408,7 @@ class EventConversionRequest(Strict):
             raise ValueError("first orders are reported with POST /v1/orders")
         return value
 
-    customer_id: str = Field(min_length=1, max_length=128)
+    customer_id: CustomerIdStr
     email: str | None = Field(None, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     amount: Money = 0
     currency: Currency = "EUR"

@@ -1,0 +1,34 @@
+"""The JSON depth scan that guards every route: it agrees with a real parse, and never recurses."""
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from passaparola.api.app import json_depth
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.sampled_from('[]{}"\\ab')),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+@given(JSON)
+def test_the_scan_agrees_with_the_parsed_document(value):
+    text = json.dumps(value)
+    assert json_depth(text) == _depth(value)
+    assert json_depth(text.encode()) == _depth(value)
+
+
+def test_a_million_brackets_are_scanned_without_recursion():
+    assert json_depth("[" * 1_000_000) == 1_000_000
+    assert json_depth('{"a": "[[[[[[", "b": "\\"[[["}') == 1
