@@ -15,11 +15,13 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -52,6 +54,7 @@ def ensure_installed() -> Path:
     )
     if done.returncode != 0 or not JAR.exists():
         raise DynamoDBLocalError(f"npm ci in {PROJECT} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    JAR.touch()  # npm dates files 1985: newer than the lock file, so `make` does not install again
     return JAR
 
 
@@ -142,6 +145,10 @@ class DynamoDBLocal:
             self._proc.wait(timeout=5)
         self._proc = None
 
+    def signal(self, signum: int) -> None:
+        if self._proc is not None:
+            self._proc.send_signal(signum)
+
     def wait(self) -> int:
         assert self._proc is not None
         return self._proc.wait()
@@ -168,14 +175,21 @@ def main(argv: list[str] | None = None) -> int:
     where = "in memory" if args.in_memory else f"data in {args.db_path}"
     print(f"DynamoDB Local at {db.url} ({where})", file=sys.stderr, flush=True)
     try:
-        if command:
-            env = {**os.environ, "DYNAMODB_ENDPOINT_URL": db.url}
-            return subprocess.call(command, env=env)  # noqa: S603 - the user's own command
-        return db.wait()
-    except KeyboardInterrupt:
-        return 130
+        if not command:
+            _forward_signals(db.signal)
+            return db.wait()
+        env = {**os.environ, "DYNAMODB_ENDPOINT_URL": db.url}
+        child = subprocess.Popen(command, env=env)  # noqa: S603 - the user's own command
+        _forward_signals(child.send_signal)
+        return child.wait()
     finally:
         db.stop()
+
+
+def _forward_signals(send: Callable[[int], None]) -> None:
+    """Ctrl-C or a SIGTERM ends the command (or DynamoDB Local) gracefully; DynamoDB Local is stopped after it."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, _frame: send(signum))
 
 
 if __name__ == "__main__":
