@@ -145,9 +145,10 @@ class DynamoDBLocal:
             self._proc.wait(timeout=5)
         self._proc = None
 
-    def signal(self, signum: int) -> None:
+    def terminate(self, _signum: int = signal.SIGTERM) -> None:
+        """SIGTERM whatever the signal received: a JVM started in the background ignores SIGINT."""
         if self._proc is not None:
-            self._proc.send_signal(signum)
+            self._proc.terminate()
 
     def wait(self) -> int:
         assert self._proc is not None
@@ -176,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"DynamoDB Local at {db.url} ({where})", file=sys.stderr, flush=True)
     try:
         if not command:
-            _forward_signals(db.signal)
-            return db.wait()
+            _forward_signals(db.terminate)
+            code = db.wait()
+            return 0 if code in (-signal.SIGTERM, 128 + signal.SIGTERM) else code  # stopped as asked
         env = {**os.environ, "DYNAMODB_ENDPOINT_URL": db.url}
         child = subprocess.Popen(command, env=env)  # noqa: S603 - the user's own command
         _forward_signals(child.send_signal)
