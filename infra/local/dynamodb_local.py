@@ -70,7 +70,7 @@ class DynamoDBLocal:
     """One DynamoDB Local process: in memory (`db_path=None`) or persisted in `db_path`.
 
     `-sharedDb`: one database whatever the credentials and region of the caller, so the AWS CLI or another
-    tool sees the stack's tables.
+    tool sees the stack's tables. `-disableTelemetry`: DynamoDB Local would otherwise report usage to AWS.
     """
 
     def __init__(self, port: int | None = None, db_path: Path | None = None, log: IO[bytes] | None = None) -> None:
@@ -91,6 +91,7 @@ class DynamoDBLocal:
             "-jar",
             str(JAR),
             "-sharedDb",
+            "-disableTelemetry",
             "-port",
             str(self.port),
             *storage,

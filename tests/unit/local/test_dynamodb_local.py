@@ -8,14 +8,14 @@ from infra.local import dynamodb_local
 from infra.local.dynamodb_local import DynamoDBLocal, DynamoDBLocalError
 
 
-def test_in_memory_by_default_and_one_shared_database(monkeypatch):
+def test_in_memory_by_default_one_shared_database_and_no_telemetry(monkeypatch):
     monkeypatch.setattr(dynamodb_local, "java", lambda: "java")
 
     cmd = DynamoDBLocal(port=8123).command()
 
     assert cmd[:2] == ["java", f"-Djava.library.path={dynamodb_local.EMULATOR / 'DynamoDBLocal_lib'}"]
     assert cmd[2:4] == ["-jar", str(dynamodb_local.JAR)]
-    assert cmd[4:] == ["-sharedDb", "-port", "8123", "-inMemory"]
+    assert cmd[4:] == ["-sharedDb", "-disableTelemetry", "-port", "8123", "-inMemory"]
 
 
 def test_a_data_directory_keeps_the_data(monkeypatch, tmp_path):
