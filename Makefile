@@ -22,7 +22,8 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
-	job seed keys bench deploy storefront-upload clean
+	job seed keys bench deploy storefront-upload clean \
+	dynamodb-local run-dynamodb-local test-dynamodb-local
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -60,6 +61,24 @@ run: venv ## local stack (Docker-free) on http://localhost:PORT (default 3000)
 
 test: venv ## all tests (unit + integration), config in pyproject.toml
 	$(PYTHON) -m pytest
+
+# ------------------------------------------------------------------ DynamoDB Local (npm + Java 17)
+DDB_LOCAL_DIR := infra/dynamodb-local
+DDB_LOCAL_JAR := $(DDB_LOCAL_DIR)/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar
+DYNAMODB_PORT ?= 8000
+
+$(DDB_LOCAL_JAR): $(DDB_LOCAL_DIR)/package-lock.json
+	cd $(DDB_LOCAL_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+dynamodb-local: venv $(DDB_LOCAL_JAR) ## AWS DynamoDB Local on DYNAMODB_PORT (8000), data kept in .dynamodb/
+	$(PYTHON) -m infra.local.dynamodb_local --port $(DYNAMODB_PORT) --db-path .dynamodb
+
+run-dynamodb-local: venv $(DDB_LOCAL_JAR) ## `make run` on DynamoDB Local: data in .dynamodb/ survives restarts
+	$(PYTHON) -m infra.local.dynamodb_local --port $(DYNAMODB_PORT) --db-path .dynamodb -- $(PYTHON) -m infra.local
+
+test-dynamodb-local: venv $(DDB_LOCAL_JAR) ## the integration suite on DynamoDB Local (in memory) instead of moto
+	PASSAPAROLA_TEST_DYNAMODB=local $(PYTHON) -m pytest tests/integration $(ARGS)
 
 lint: venv ## ruff + mypy
 	$(VENV)/bin/ruff check .

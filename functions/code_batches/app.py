@@ -29,7 +29,7 @@ def record_handler(record: SQSRecord) -> None:
         if int(record.attributes.approximate_receive_count) >= MAX_RECEIVES:
             service.fail_batch(batch_id)
         raise
-    logger.info("code batch completed", extra={"batch_id": batch.id, "created": batch.created})
+    logger.info("code batch completed", extra={"batch_id": batch.id, "codes_created": batch.created})
 
 
 @logger.inject_lambda_context

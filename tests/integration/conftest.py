@@ -2,6 +2,10 @@
 
 The background scheduler is off (LOCAL_SCHEDULES=0): tests run scheduled functions on demand with
 `stack.run_job(logical_id)`. The stack's log is printed if it fails to start.
+
+DynamoDB is moto's by default. `PASSAPAROLA_TEST_DYNAMODB=local` (`make test-dynamodb-local`) starts AWS
+DynamoDB Local in memory on a free port for the session and points the stack at it, so the same suite proves
+conditional writes and transactions on Amazon's implementation; a URL there uses that DynamoDB endpoint.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pytest
 import requests
 
 from infra.local.aws import free_port
+from infra.local.dynamodb_local import DynamoDBLocal
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
@@ -34,6 +39,7 @@ class LocalStack:
     secret_key: str
     publishable_key: str
     log_path: Path
+    dynamodb: str  # "moto", or the DynamoDB endpoint the stack uses
 
     def run_job(self, logical_id: str) -> Any:
         """Run a scheduled function once (POST /local/jobs/<id>); returns its JSON return value."""
@@ -66,7 +72,26 @@ class LocalStack:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[LocalStack]:
+def dynamodb_endpoint() -> Iterator[str | None]:
+    """The DynamoDB the stack uses: None (moto), DynamoDB Local started here, or a URL (PASSAPAROLA_TEST_DYNAMODB)."""
+    wanted = os.environ.get("PASSAPAROLA_TEST_DYNAMODB", "").strip()
+    if wanted in ("", "moto"):
+        yield None
+    elif wanted == "local":
+        with tempfile.NamedTemporaryFile(prefix="passaparola-dynamodb-local-", suffix=".log", delete=False) as log:
+            db = DynamoDBLocal(log=log).start()
+            try:
+                yield db.url
+            finally:
+                db.stop()
+    elif wanted.startswith("http"):
+        yield wanted
+    else:
+        raise pytest.UsageError(f"PASSAPAROLA_TEST_DYNAMODB={wanted!r}: use moto (default), local, or a URL")
+
+
+@pytest.fixture(scope="session")
+def stack(dynamodb_endpoint: str | None) -> Iterator[LocalStack]:
     port = free_port()
     env = {
         **os.environ,
@@ -76,6 +101,9 @@ def stack() -> Iterator[LocalStack]:
         "PASSAPAROLA_SECRET_KEY": SECRET_KEY,
         "PASSAPAROLA_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
     }
+    env.pop("DYNAMODB_ENDPOINT_URL", None)
+    if dynamodb_endpoint:
+        env["DYNAMODB_ENDPOINT_URL"] = dynamodb_endpoint
     log_file = tempfile.NamedTemporaryFile(prefix="passaparola-stack-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "infra.local"],
@@ -84,7 +112,9 @@ def stack() -> Iterator[LocalStack]:
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )
-    info = LocalStack(f"http://127.0.0.1:{port}", SECRET_KEY, PUBLISHABLE_KEY, Path(log_file.name))
+    info = LocalStack(
+        f"http://127.0.0.1:{port}", SECRET_KEY, PUBLISHABLE_KEY, Path(log_file.name), dynamodb_endpoint or "moto"
+    )
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -107,3 +137,7 @@ def stack() -> Iterator[LocalStack]:
             proc.kill()
             proc.wait(timeout=5)
         log_file.close()
+
+
+def pytest_report_header() -> str:
+    return f"integration DynamoDB: {os.environ.get('PASSAPAROLA_TEST_DYNAMODB') or 'moto'} (PASSAPAROLA_TEST_DYNAMODB)"

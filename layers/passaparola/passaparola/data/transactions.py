@@ -28,12 +28,23 @@ def failed_items(error: TransactWriteError) -> list[int]:
     return [i for i, r in enumerate(error.cancellation_reasons) if r is not None and r.code == "ConditionalCheckFailed"]
 
 
+BUSY_ERRORS = (
+    "TransactionConflictException",
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+)
+BUSY_REASONS = ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "None")
+"""A transaction cancelled only for these reasons can be tried again (DynamoDB throttles a hot item's
+partition inside a transaction as a cancellation reason, not as an error botocore retries)."""
+
+
 def is_conflict(error: PynamoDBException) -> bool:
     """Contention, not an answer: another transaction held the item, or DynamoDB throttled us."""
-    if error.cause_response_code in ("TransactionConflictException", "ThrottlingException"):
+    if error.cause_response_code in BUSY_ERRORS:
         return True
     reasons = [r for r in getattr(error, "cancellation_reasons", None) or [] if r is not None]
-    return bool(reasons) and all(r.code in ("TransactionConflict", "None") for r in reasons)
+    return bool(reasons) and all(r.code in BUSY_REASONS for r in reasons)
 
 
 def retrying(operation: Callable[[], T]) -> T:
