@@ -20,7 +20,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help venv venv-sam run test lint format validate build openapi openapi-check \
-	job seed keys bench deploy storefront-upload clean
+	job seed keys bench deploy storefront-upload clean fuzz
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -65,6 +65,9 @@ openapi: venv ## regenerate docs/openapi.json
 
 openapi-check: venv ## fail if docs/openapi.json is stale
 	$(PYTHON) -m infra.tools.openapi --check docs/openapi.json
+
+fuzz: venv ## schemathesis against a fresh local stack: 5xx, schema, status or content-type mismatch fail (CI)
+	$(PYTHON) -m infra.tools.fuzz $(ARGS)
 
 job: venv ## run a background job locally: make job NAME=...
 	$(PYTHON) -m infra.local.job $(NAME)
