@@ -7,7 +7,7 @@ bounded number of cases each) with the stack's secret and publishable keys. The 
 response that does not match its documented schema, status code or content type. /local/* routes are not in
 the document (and are excluded anyway). Prints the figures (requests, statuses, failing operations) at the end.
 
-    python -m infra.tools.fuzz [--max-examples 25] [--seed 1] [--report-dir DIR] [-- extra schemathesis args]
+    python -m infra.tools.fuzz [--max-examples 50] [--seed 1] [--report-dir DIR] [-- extra schemathesis args]
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def summarize(ndjson: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.tools.fuzz", description=__doc__.split("\n")[0])
-    parser.add_argument("--max-examples", type=int, default=25, help="cases per operation and phase")
+    parser.add_argument("--max-examples", type=int, default=50, help="cases per operation and phase")
     parser.add_argument("--seed", type=int, default=1, help="hypothesis seed (fixed: reproducible in CI)")
     parser.add_argument("--workers", default="2")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before the run is stopped (a failure)")
