@@ -1,11 +1,12 @@
 """Fuzz the API against its own OpenAPI document with schemathesis (`make fuzz`; CI).
 
 Starts the local stack (`python -m infra.local`, schedules and queue consumers off) on a free port, seeds a few
-resources (a campaign, codes, a customer, a redemption, a referral program, link and order, a segment), then runs
-every operation of its /openapi.json in positive and negative modes (examples, coverage and fuzzing phases, a
-bounded number of cases each) with the stack's secret and publishable keys. The run fails on any 5xx, any
-response that does not match its documented schema, status code or content type. /local/* routes are not in
-the document (and are excluded anyway). Prints the figures (requests, statuses, failing operations) at the end.
+resources (a discount campaign and its code, a loyalty program, a customer, a redemption, a referral program, a
+link and an order, a segment), then runs every operation of its /openapi.json in positive and negative modes
+(examples, coverage and fuzzing phases, a bounded number of cases each) with the stack's secret and publishable
+keys. The run fails on any 5xx, any response that does not match its documented schema, status code or content
+type. /local/* routes are not in the document (and are excluded anyway). Prints the figures (requests, statuses,
+failing operations) at the end.
 
     python -m infra.tools.fuzz [--max-examples 50] [--seed 1] [--report-dir DIR] [-- extra schemathesis args]
 """
@@ -101,6 +102,23 @@ def seed(url: str) -> dict[str, list[str]]:
         },
     )
     codes = call("POST", f"/v1/campaigns/{campaign['id']}/codes", {"code": "FUZZ10"})["codes"]
+    loyalty = call(
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "fuzz club",
+            "type": "loyalty",
+            "earning_rules": [{"event": "order_paid", "points_per_unit": 1, "unit_amount": 100, "currency": "EUR"}],
+            "rewards": [
+                {
+                    "id": "ten-off",
+                    "name": "10 EUR off",
+                    "cost": 10,
+                    "reward": {"type": "coupon", "discount": {"type": "amount", "amount_off": 1000}, "currency": "EUR"},
+                }
+            ],
+        },
+    )
     customer = "fuzz-customer"
     call("PUT", f"/v1/customers/{customer}", {"email": "fuzz@example.com", "name": "Fuzz", "locale": "en"})
     cart = {"id": "fuzz-order-1", "amount": 5000, "currency": "EUR", "items": []}
@@ -123,7 +141,7 @@ def seed(url: str) -> dict[str, list[str]]:
     call("POST", "/v1/orders", {**order, "email": "friend@example.com", "referral_code": link["code"]})
     call("POST", "/v1/segments", {"name": "fuzz_segment", "conditions": [{"field": "tier", "op": "exists"}]})
     return {
-        "campaign_id": [campaign["id"], program["id"]],
+        "campaign_id": [campaign["id"], program["id"], loyalty["id"]],
         "code": [codes[0]["code"], link["code"]],
         "customer_id": [customer, "fuzz-friend"],
         "redemption_id": [redemption["id"]],
