@@ -151,12 +151,18 @@ def seed(url: str) -> dict[str, list[str]]:
 
 
 def config_text(known: dict[str, list[str]]) -> str:
-    """schemathesis.toml: the keys, and the seeded values offered for path parameters."""
+    """schemathesis.toml: the keys, and the seeded values offered for path parameters (and ids in queries, bodies)."""
     lines = [CONFIG.format(secret=SECRET_KEY, publishable=PUBLISHABLE_KEY)]
     for name, values in known.items():
         lines.append(f"[dictionaries.{name}]\nvalues = {json.dumps(values)}\n")
     lines.append("[parameters]")
     lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = 0.5 }}' for name in known]
+    lines += [
+        f'"{where}.{name}" = {{ dictionary = "{name}", probability = 0.5 }}'
+        for where in ("query", "body")
+        for name in ("campaign_id", "customer_id")
+        if name in known
+    ]
     return "\n".join(lines) + "\n"
 
 
