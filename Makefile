@@ -23,7 +23,7 @@ export PORT
 
 .PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
 	job seed keys bench deploy storefront-upload clean \
-	dynamodb-local run-dynamodb-local test-dynamodb-local
+	dynamodb-local run-dynamodb-local test-dynamodb-local fuzz
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -94,6 +94,9 @@ openapi: venv ## regenerate docs/openapi.json
 
 openapi-check: venv ## fail if docs/openapi.json is stale
 	$(PYTHON) -m infra.tools.openapi --check docs/openapi.json
+
+fuzz: venv ## schemathesis against a fresh local stack: 5xx, schema, status or content-type mismatch fail (CI)
+	$(PYTHON) -m infra.tools.fuzz $(ARGS)
 
 job: venv ## run a background job locally: make job NAME=...
 	$(PYTHON) -m infra.local.job $(NAME)

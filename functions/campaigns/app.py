@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import RootModel
 
 from passaparola.api.app import Api, handler
+from passaparola.api.openapi import media
 from passaparola.campaigns import service
 from passaparola.campaigns.models import (
     Campaign,
@@ -92,6 +93,7 @@ def list_codes(campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = Non
     "/v1/campaigns/<campaign_id>/codes/export",
     summary="Export a campaign's codes as CSV (up to `limit` rows; the X-Next-Cursor header pages on)",
     tags=["codes"],
+    responses={200: media("The codes, one CSV row each, after a header row.", "text/csv")},
 )
 def export_codes(campaign_id: CampaignId, limit: ExportLimit = 10000, cursor: Cursor = None) -> Response[str]:
     items, next_cursor = coupons.codes_page(campaign_id, limit, cursor)

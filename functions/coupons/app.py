@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from passaparola.api.app import Api, customer_vouched, handler
+from passaparola.api.openapi import media
 from passaparola.coupons import service
 from passaparola.coupons.models import CodeStr, CodeWithUses, RedeemRequest, Redemption, ValidateRequest, Validation
 
@@ -52,7 +53,12 @@ def get_code(code: CodeParam) -> CodeWithUses:
     return service.get_code(code)
 
 
-@app.get("/v1/codes/<code>/qr", summary="A QR image (SVG) of a code", tags=["codes"])
+@app.get(
+    "/v1/codes/<code>/qr",
+    summary="A QR image (SVG) of a code",
+    tags=["codes"],
+    responses={200: media("The QR code.", "image/svg+xml")},
+)
 def code_qr(code: CodeParam) -> Response[str]:
     return Response(status_code=200, content_type="image/svg+xml", body=service.code_qr(code))
 

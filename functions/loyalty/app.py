@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from passaparola.api.app import Api, customer_token, handler, public_base_url
+from passaparola.api.openapi import media
 from passaparola.api.params import CustomerIdPath
 from passaparola.coupons.qr import qr_svg
 from passaparola.loyalty import service
@@ -76,7 +77,12 @@ def ledger(customer_id: CustomerId, limit: Limit = 100, cursor: Cursor = None) -
     return service.ledger(customer_id, limit, cursor)
 
 
-@app.get("/l/<campaign_id>/qr", summary="A QR image (SVG) of the loyalty program's enrollment link", tags=["loyalty"])
+@app.get(
+    "/l/<campaign_id>/qr",
+    summary="A QR image (SVG) of the loyalty program's enrollment link",
+    tags=["loyalty"],
+    responses={200: media("The QR code.", "image/svg+xml")},
+)
 def enrollment_qr(campaign_id: CampaignId) -> Response[str]:
     return Response(
         200, "image/svg+xml", qr_svg(service.enrollment_target(campaign_id)), {"Cache-Control": "max-age=3600"}

@@ -4,12 +4,14 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from passaparola import i18n
 from passaparola.api.app import Api, handler
+from passaparola.api.openapi import error_responses
 from passaparola.api.params import CustomerIdPath
 from passaparola.messages import render, service
-from passaparola.messages.models import CampaignMessages, MessagePage, MessageStatus
+from passaparola.messages.models import CampaignMessages, MessagePage, MessageStatus, Unsubscribed
 
 app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe"})
 CustomerId = CustomerIdPath
@@ -38,12 +40,31 @@ def campaign_messages(
     return service.for_campaign(campaign_id, status, limit, cursor)
 
 
-@app.get("/v1/unsubscribe", summary="One-click unsubscribe (the link in every message)", tags=["messages"])
+UNSUBSCRIBED: dict[int, OpenAPIResponse] = {
+    200: {
+        "description": "Unsubscribed: JSON, or a page for a browser (Accept: text/html).",
+        "content": {"application/json": {"model": Unsubscribed}, "text/html": {"schema": {"type": "string"}}},
+    },
+    **error_responses(401),
+}
+
+
+@app.get(
+    "/v1/unsubscribe",
+    summary="One-click unsubscribe (the link in every message)",
+    tags=["messages"],
+    responses=UNSUBSCRIBED,
+)
 def unsubscribe(token: Token) -> Response[str]:
     return _answer(service.unsubscribe(token))
 
 
-@app.post("/v1/unsubscribe", summary="One-click unsubscribe by mail clients (RFC 8058 POST)", tags=["messages"])
+@app.post(
+    "/v1/unsubscribe",
+    summary="One-click unsubscribe by mail clients (RFC 8058 POST)",
+    tags=["messages"],
+    responses=UNSUBSCRIBED,
+)
 def unsubscribe_post(token: Token) -> Response[str]:
     return _answer(service.unsubscribe(token))
 

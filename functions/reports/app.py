@@ -17,6 +17,8 @@ Period = Annotated[
     Query(
         min_length=1,
         max_length=16,
+        # documented here, checked by reports.rules.period_key (whose message names the choices)
+        json_schema_extra={"pattern": r"^(all|year|month|[0-9]{4}|[0-9]{4}-(0[1-9]|1[0-2]))$"},
         description="`all`, `year` / `month` (the current one, UTC), or an explicit `YYYY` or `YYYY-MM`.",
     ),
 ]

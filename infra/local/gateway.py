@@ -300,6 +300,12 @@ class GatewayHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (TRACE, QUERY, ...) is routed too, so it gets the API's 405, not http.server's 501."""
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
 
 def check_bearer(headers: list[tuple[str, str]], secret_key: str) -> HttpResponse | None:
     """Auth for /local/*: the stack's secret key as a bearer token (401 missing, 403 wrong)."""

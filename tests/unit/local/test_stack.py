@@ -83,6 +83,13 @@ def test_not_found_and_method_not_allowed(local_stack: Stack) -> None:
     assert resp.status_code == 405 and resp.json()["error"]["code"] == "method_not_allowed"
 
 
+def test_any_other_method_is_405_not_a_server_error(local_stack: Stack) -> None:
+    """http.server answers 501 to methods it has no handler for; API Gateway never answers 5xx for that."""
+    for method in ("TRACE", "QUERY", "PROPFIND"):
+        resp = requests.request(method, f"{local_stack.url}/items", timeout=5)
+        assert resp.status_code == 405 and resp.json()["error"]["code"] == "method_not_allowed", method
+
+
 def test_function_failures_are_502(local_stack: Stack) -> None:
     assert requests.get(f"{local_stack.url}/items/1?raise=1", timeout=5).status_code == 502
     assert requests.get(f"{local_stack.url}/items/1?malformed=1", timeout=5).status_code == 502

@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PrivateAttr,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -59,12 +60,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# A JSON number both ways (a Decimal would be documented as a string); at most two decimals.
+PERCENT_SCHEMA = {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "maximum": 100,
+    "description": "Up to 2 decimals, e.g. 12.5.",
+}
+
+
 class PercentDiscount(Strict):
     type: Literal["percent"]
     percent_off: Annotated[
         Decimal,
         Field(gt=0, le=100, decimal_places=2),
         PlainSerializer(lambda d: int(d) if d == d.to_integral_value() else float(d), when_used="json"),
+        WithJsonSchema(PERCENT_SCHEMA),
     ]
     amount_limit: PositiveMoney | None = Field(None, description="Cap on the discount, minor units.")
 
@@ -198,7 +209,10 @@ def _code(value: str) -> str:
     return normalized
 
 
-CodeStr = Annotated[str, AfterValidator(_code)]
+# The pattern documents (and checks first) what _code enforces: case and surrounding spaces do not matter.
+CodeStr = Annotated[
+    str, Field(pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_-]{0,63}\s*$", examples=["SUMMER-10"]), AfterValidator(_code)
+]
 
 
 class ValidateRequest(Strict):

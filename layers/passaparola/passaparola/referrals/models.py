@@ -31,7 +31,11 @@ def _http_url(value: str) -> str:
     return value
 
 
-HttpUrlStr = Annotated[str, Field(min_length=8, max_length=2000), AfterValidator(_http_url)]
+HttpUrlStr = Annotated[
+    str,
+    Field(min_length=8, max_length=2000, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+[^#]*$"),
+    AfterValidator(_http_url),
+]
 
 
 class CouponReward(Strict):
