@@ -133,7 +133,7 @@ def seed(url: str) -> dict[str, list[str]]:
             "landing_url": "https://shop.example/",
             "referee_reward": {"type": "coupon", "discount": {"type": "amount", "amount_off": 500}, "currency": "EUR"},
             "referrer_reward": {"type": "credit", "amount": 1000, "currency": "EUR"},
-            "conversion": {"event": "first_order", "min_order_amount": 3000},
+            "conversion": {"event": "first_order", "min_order_amount": 3000, "currency": "EUR"},
         },
     )
     link = call("POST", "/v1/referrals", {"campaign_id": program["id"], "customer_id": customer})
