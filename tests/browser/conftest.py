@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.integration.conftest import LocalStack, stack  # noqa: F401 - the fixture, shared with the integration tests
+from tests.integration.conftest import LocalStack, dynamodb_endpoint, stack  # noqa: F401 - the fixtures, shared with the integration tests
 
 CHROMIUM_BINARIES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 CHROMEDRIVER_BINARIES = ("/usr/bin/chromedriver", "chromedriver")
