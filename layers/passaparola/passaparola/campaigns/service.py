@@ -7,6 +7,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from passaparola import clock, currencies
 from passaparola.campaigns.models import (
+    METADATA_MAX_KEYS,
     TYPE_FIELDS,
     AnyCampaign,
     Campaign,
@@ -88,6 +89,9 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
         )
     _check_new_currencies(changes)
     merged = _revalidate(merge_patch(current.model_dump(mode="json"), changes, kind="type"))
+    if len(merged.metadata) > METADATA_MAX_KEYS:
+        message = f"at most {METADATA_MAX_KEYS} keys once merged; remove some with null"
+        raise InvalidRequest(f"metadata: {message}.", {"fields": [{"field": "metadata", "message": message}]})
     if (
         isinstance(current, DiscountCampaign)
         and isinstance(merged, DiscountCampaign)
