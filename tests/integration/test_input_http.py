@@ -327,3 +327,26 @@ def test_a_referral_minimum_and_a_capped_coupon_reward_need_their_currency(stack
     assert_error(r, 400, "invalid_request", mentions="conversion.currency")
     r = rf.patch(f"/v1/campaigns/{program['id']}", json={"conversion": {"min_order_amount": None, "currency": None}})
     assert r.status_code == 200, r.text
+
+
+def test_real_shops_customer_ids_work_in_bodies_and_listings(api):
+    """Ids such as `auth0|abc` or `gid://shopify/Customer/1` are what shops use; only `#` and the reserved names
+    collide with the engine's keys."""
+    from urllib.parse import quote
+
+    campaign = api.create_campaign()
+    code = api.create_code(campaign["id"])
+    for customer_id in (uid("auth0|"), "gid://shopify/Customer/" + uid("")):
+        r = api.post("/v1/coupons/validate", json={"code": code, "customer_id": customer_id, "order": order(5000)})
+        assert r.status_code == 200, r.text
+        r = api.post(
+            "/v1/orders", json={"id": uid("ord-"), "customer_id": customer_id, "amount": 5000, "currency": "EUR"}
+        )
+        assert r.status_code in (200, 201), r.text
+        if "/" not in customer_id:
+            r = api.request("GET", f"/v1/customers/{quote(customer_id, safe='')}/rewards")
+            assert r.status_code == 200, r.text
+    r = api.post(
+        "/v1/orders", json={"id": uid("ord-"), "customer_id": "segchanges#2026-03-01", "amount": 1, "currency": "EUR"}
+    )
+    assert_error(r, 400, "invalid_request")
