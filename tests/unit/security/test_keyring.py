@@ -228,3 +228,24 @@ def test_a_failed_first_read_is_still_refused(secrets: dict[str, str], monkeypat
     with pytest.raises(ConfigurationError) as refused:
         tokens.issue("cus_1", NOW, timedelta(hours=1))
     assert refused.value.details == {"unreadable": "CUSTOMER_TOKEN_SECRET_ARN"}
+
+
+def test_under_sam_local_stage_local_has_the_development_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sam local start-api` sets AWS_LAMBDA_FUNCTION_NAME (as Lambda does) and AWS_SAM_LOCAL=true."""
+    for variable in ARN_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "passaparola-CouponsFunction")
+    monkeypatch.setenv("AWS_SAM_LOCAL", "true")
+    monkeypatch.setenv("STAGE", "local")
+    reset_containers()
+    try:
+        token, _ = tokens.issue("cus_1", NOW, timedelta(hours=1))
+        assert tokens.verify(token, NOW).customer_id == "cus_1"
+        monkeypatch.setenv("STAGE", "prod")  # SAM local with another stage: still no default
+        reset_containers()
+        with pytest.raises(ConfigurationError):
+            tokens.issue("cus_1", NOW, timedelta(hours=1))
+    finally:
+        monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+        monkeypatch.delenv("AWS_SAM_LOCAL")
+        reset_containers()
