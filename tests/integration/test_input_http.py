@@ -2,6 +2,7 @@
 
 import pytest
 from api import Api, assert_error, order, uid
+from referrals.conftest import with_loyalty_program
 
 pytestmark = pytest.mark.integration
 
@@ -184,9 +185,7 @@ def test_a_patch_merged_into_an_invalid_campaign_is_refused_and_changes_nothing(
 
 
 def test_a_referral_program_is_merged_too(stack):
-    from referrals import Referrals
-
-    rf = Referrals(stack)
+    rf = with_loyalty_program(stack)  # its points rewards need the shop's loyalty program
     program = rf.create_program()
     path = f"/v1/campaigns/{program['id']}"
 
@@ -311,9 +310,9 @@ def test_a_percent_cap_needs_its_currency_and_refuses_carts_in_another(api):
 
 
 def test_a_referral_minimum_and_a_capped_coupon_reward_need_their_currency(stack):
-    from referrals import Referrals, program_body
+    from referrals import program_body
 
-    rf = Referrals(stack)
+    rf = with_loyalty_program(stack)
     r = rf.post("/v1/campaigns", json=program_body(conversion={"event": "first_order", "min_order_amount": 3000}))
     assert_error(r, 400, "invalid_request", mentions="conversion.currency")
     capped = {"type": "coupon", "discount": {"type": "percent", "percent_off": 20, "amount_limit": 1000}}
