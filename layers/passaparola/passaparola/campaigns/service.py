@@ -89,9 +89,6 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
         )
     _check_new_currencies(changes)
     merged = _revalidate(merge_patch(current.model_dump(mode="json"), changes, kind="type"))
-    if len(merged.metadata) > METADATA_MAX_KEYS:
-        message = f"at most {METADATA_MAX_KEYS} keys once merged; remove some with null"
-        raise InvalidRequest(f"metadata: {message}.", {"fields": [{"field": "metadata", "message": message}]})
     if (
         isinstance(current, DiscountCampaign)
         and isinstance(merged, DiscountCampaign)
@@ -143,11 +140,16 @@ def _check_new_currencies(changes: Any, path: str = "") -> None:
 
 
 def _revalidate(data: dict[str, Any]) -> AnyCampaign:
+    """The merged campaign, validated as a whole; merge patch adds keys, so creation's metadata cap is checked here."""
     try:
-        return _campaign.validate_python(data, context=currencies.STORED)
+        merged = _campaign.validate_python(data, context=currencies.STORED)
     except ValidationError as exc:
         fields = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
         raise InvalidRequest("The changed campaign is invalid.", {"fields": fields}) from exc
+    if len(merged.metadata) > METADATA_MAX_KEYS:
+        message = f"at most {METADATA_MAX_KEYS} keys once merged; remove some with null"
+        raise InvalidRequest(f"metadata: {message}.", {"fields": [{"field": "metadata", "message": message}]})
+    return merged
 
 
 def get_loyalty() -> LoyaltyCampaign | None:
