@@ -9,12 +9,12 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from passaparola import i18n
 from passaparola.api.app import Api, handler
 from passaparola.api.openapi import error_responses
-from passaparola.api.params import CustomerIdPath
+from passaparola.api.params import AnyCustomerIdPath
 from passaparola.messages import render, service
 from passaparola.messages.models import CampaignMessages, MessagePage, MessageStatus, Unsubscribed
 
 app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe"})
-CustomerId = CustomerIdPath
+CustomerId = AnyCustomerIdPath
 CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]

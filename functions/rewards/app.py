@@ -5,12 +5,12 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from passaparola.api.app import Api, handler
-from passaparola.api.params import CustomerIdPath
+from passaparola.api.params import AnyCustomerIdPath
 from passaparola.referrals import rewards
 from passaparola.referrals.models import LedgerPage, RewardPage
 
 app = Api()
-CustomerId = CustomerIdPath
+CustomerId = AnyCustomerIdPath
 Status = Annotated[Literal["pending", "released", "voided", "reversed"] | None, Query()]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]

@@ -75,7 +75,7 @@ def reset_containers() -> None:
     """Forget what a warm Lambda container keeps between requests (settings, clients, caches)."""
     from passaparola import keyring
     from passaparola.api import idempotency, keys
-    from passaparola.data import coupons, models, queues, secrets
+    from passaparola.data import campaigns, coupons, customers, models, queues, secrets, stats
     from passaparola.settings import get_settings
 
     get_settings.cache_clear()
@@ -86,3 +86,6 @@ def reset_containers() -> None:
     keyring.forget()
     secrets._client.cache_clear()
     coupons._CAMPAIGN_OF_CODE.clear()
+    campaigns._CACHE.clear()
+    customers._cache.clear()
+    stats._shop_ready = False

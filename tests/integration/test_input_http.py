@@ -2,6 +2,7 @@
 
 import pytest
 from api import Api, assert_error, order, uid
+from referrals.conftest import with_loyalty_program
 
 pytestmark = pytest.mark.integration
 
@@ -184,9 +185,7 @@ def test_a_patch_merged_into_an_invalid_campaign_is_refused_and_changes_nothing(
 
 
 def test_a_referral_program_is_merged_too(stack):
-    from referrals import Referrals
-
-    rf = Referrals(stack)
+    rf = with_loyalty_program(stack)  # its points rewards need the shop's loyalty program
     program = rf.create_program()
     path = f"/v1/campaigns/{program['id']}"
 
@@ -311,9 +310,9 @@ def test_a_percent_cap_needs_its_currency_and_refuses_carts_in_another(api):
 
 
 def test_a_referral_minimum_and_a_capped_coupon_reward_need_their_currency(stack):
-    from referrals import Referrals, program_body
+    from referrals import program_body
 
-    rf = Referrals(stack)
+    rf = with_loyalty_program(stack)
     r = rf.post("/v1/campaigns", json=program_body(conversion={"event": "first_order", "min_order_amount": 3000}))
     assert_error(r, 400, "invalid_request", mentions="conversion.currency")
     capped = {"type": "coupon", "discount": {"type": "percent", "percent_off": 20, "amount_limit": 1000}}
@@ -327,3 +326,26 @@ def test_a_referral_minimum_and_a_capped_coupon_reward_need_their_currency(stack
     assert_error(r, 400, "invalid_request", mentions="conversion.currency")
     r = rf.patch(f"/v1/campaigns/{program['id']}", json={"conversion": {"min_order_amount": None, "currency": None}})
     assert r.status_code == 200, r.text
+
+
+def test_real_shops_customer_ids_work_in_bodies_and_listings(api):
+    """Ids such as `auth0|abc` or `gid://shopify/Customer/1` are what shops use; only `#` and the reserved names
+    collide with the engine's keys."""
+    from urllib.parse import quote
+
+    campaign = api.create_campaign()
+    code = api.create_code(campaign["id"])
+    for customer_id in (uid("auth0|"), "gid://shopify/Customer/" + uid("")):
+        r = api.post("/v1/coupons/validate", json={"code": code, "customer_id": customer_id, "order": order(5000)})
+        assert r.status_code == 200, r.text
+        r = api.post(
+            "/v1/orders", json={"id": uid("ord-"), "customer_id": customer_id, "amount": 5000, "currency": "EUR"}
+        )
+        assert r.status_code in (200, 201), r.text
+        if "/" not in customer_id:
+            r = api.request("GET", f"/v1/customers/{quote(customer_id, safe='')}/rewards")
+            assert r.status_code == 200, r.text
+    r = api.post(
+        "/v1/orders", json={"id": uid("ord-"), "customer_id": "segchanges#2026-03-01", "amount": 1, "currency": "EUR"}
+    )
+    assert_error(r, 400, "invalid_request")

@@ -5,7 +5,8 @@ the secrets it needs. A container reads a secret at its first use and keeps it S
 reads it again, so a rotation reaches every container within that time; a signature that matches neither key
 makes a container re-read early (at most once a minute), so a token signed elsewhere with a fresher key is
 accepted at once. Outside STAGE=local there is no default key: a function whose secret is missing or unreadable
-refuses the work (`ConfigurationError`, logged) instead of signing with a key everybody knows.
+refuses the work (`ConfigurationError`, logged) instead of signing with a key everybody knows; a re-read that
+fails once a key is cached keeps the cached key (a warning) and is tried again a minute later.
 """
 
 import hashlib
@@ -51,7 +52,8 @@ class Keys:
 
 
 _lock = threading.Lock()
-_cache: dict[Purpose, tuple[float, Keys]] = {}
+_cache: dict[Purpose, tuple[float, Keys, float]] = {}
+"""Per purpose: when the keys were read, the keys, and before when a failed re-read is not tried again."""
 
 
 def _arn(purpose: Purpose) -> str:
@@ -85,19 +87,33 @@ def _load(purpose: Purpose) -> Keys:
 def keys(purpose: Purpose, fresh: bool = False) -> Keys:
     """The purpose's keys, from this container's cache unless they are older than SECRETS_MAX_AGE_SECONDS.
 
-    `fresh=True` (a signature matched no key) re-reads them if they were read more than a minute ago.
+    `fresh=True` (a signature matched no key) re-reads them if they were read more than a minute ago. A re-read
+    that fails keeps the cached keys (logged) and is tried again a minute later: a Secrets Manager blip must not
+    turn every request into a 500. With nothing cached, the failure is the answer.
     """
     now = time.monotonic()
     with _lock:
         hit = _cache.get(purpose)
     if hit is not None:
-        read_at, found = hit
+        read_at, found, retry_at = hit
         age = now - read_at
-        if age < get_settings().secrets_max_age_seconds and not (fresh and age >= EARLY_REFRESH_SECONDS):
+        if now < retry_at or (
+            age < get_settings().secrets_max_age_seconds and not (fresh and age >= EARLY_REFRESH_SECONDS)
+        ):
             return found
-    found = _load(purpose)
+    try:
+        found = _load(purpose)
+    except ConfigurationError as exc:
+        if hit is None:
+            raise
+        logger.warning(
+            "signing key unreadable, keeping the cached one", extra={"purpose": purpose.name, "details": exc.details}
+        )
+        with _lock:
+            _cache[purpose] = (hit[0], hit[1], now + EARLY_REFRESH_SECONDS)
+        return hit[1]
     with _lock:
-        _cache[purpose] = (now, found)
+        _cache[purpose] = (now, found, 0.0)
     return found
 
 

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     lambda_function_name: str = Field(
         "", alias="AWS_LAMBDA_FUNCTION_NAME", description="Set by the Lambda runtime: this code is deployed."
     )
+    aws_sam_local: bool = Field(
+        False, alias="AWS_SAM_LOCAL", description="Set by `sam local`: a Lambda runtime on a developer's machine."
+    )
     idempotency_table: str = Field("passaparola-idempotency", alias="IDEMPOTENCY_TABLE")
     code_batch_queue_url: str = Field("", alias="CODE_BATCH_QUEUE_URL")
     team_topic_arn: str = Field("", alias="TEAM_TOPIC_ARN", description="SNS topic for messages to the shop's team.")
@@ -71,8 +74,9 @@ class Settings(BaseSettings):
 
     @property
     def development_keys(self) -> bool:
-        """Fixed, published signing keys are allowed only on a developer's machine, never in Lambda."""
-        return self.stage == "local" and not self.lambda_function_name
+        """Fixed, published signing keys are allowed only on a developer's machine (STAGE=local outside Lambda,
+        or under `sam local`, which sets AWS_LAMBDA_FUNCTION_NAME too), never in a deployed Lambda."""
+        return self.stage == "local" and (not self.lambda_function_name or self.aws_sam_local)
 
     @property
     def origins(self) -> list[str]:

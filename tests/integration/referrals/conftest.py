@@ -16,9 +16,12 @@ CACHE_SECONDS = 5.5
 
 @pytest.fixture(scope="session")
 def rf(stack) -> Referrals:
-    """The HTTP client with the referral calls, on the session's local stack.
+    """The HTTP client with the referral calls, on the session's local stack."""
+    return with_loyalty_program(stack)
 
-    Programs with points rewards need the shop's loyalty program: the loyalty suite's is made here when
+
+def with_loyalty_program(stack) -> Referrals:
+    """Programs with points rewards need the shop's loyalty program: the loyalty suite's is made here when
     the session has none yet (the loyalty suite PATCHes it to its own configuration anyway)."""
     client = Referrals(stack)
     if not [c for c in client.list_all("/v1/campaigns", limit=100) if c.get("type") == "loyalty"]:

@@ -94,6 +94,19 @@ def test_patch_cannot_remove_the_currency_a_money_discount_needs(campaigns_fn):
     assert call(campaigns_fn, "PATCH", path, resource, {"rules": None}).status == 400
 
 
+def test_patches_cannot_grow_metadata_past_its_cap(campaigns_fn):
+    """Merge patch adds keys: the 50-key cap of creation holds for the merged result too."""
+    campaign = create(campaigns_fn, {**SPRING, "metadata": {f"a{i}": "v" for i in range(40)}})
+    path, resource = f"/v1/campaigns/{campaign['id']}", "/v1/campaigns/{campaign_id}"
+    reply = call(campaigns_fn, "PATCH", path, resource, {"metadata": {f"b{i}": "v" for i in range(11)}})
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["code"] == "invalid_request"
+    assert reply.body["error"]["details"]["fields"][0]["field"] == "metadata"
+    changed = {f"b{i}": "v" for i in range(10)} | {"a0": None}
+    reply = call(campaigns_fn, "PATCH", path, resource, {"metadata": changed})
+    assert reply.status == 200 and len(reply.body["metadata"]) == 49
+
+
 def test_a_public_code_is_unique_and_case_insensitive(campaigns_fn):
     campaign = create(campaigns_fn)
     first = codes(campaigns_fn, campaign["id"], {"code": "summer500"})

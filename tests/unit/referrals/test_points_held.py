@@ -65,3 +65,41 @@ def test_points_wait_for_a_loyalty_program_then_are_credited(
         assert [r["status"] for r in rewards(rewards_fn, customer)] == ["released"], customer
         record = customer_store.read(customer)
         assert record is not None and int(record.balance) == points, customer
+
+
+def _convert(referrals_fn: ModuleType, conversions_fn: ModuleType, campaign_id: str, n: int) -> None:
+    link = call(
+        referrals_fn, "POST", "/v1/referrals", "/v1/referrals", {"customer_id": f"ref{n}", "campaign_id": campaign_id}
+    )
+    assert link.status == 201, link.body
+    body = {"id": f"ord_{n}", "customer_id": f"friend{n}", "amount": 5000, "currency": "EUR"}
+    outcome = call(conversions_fn, "POST", "/v1/orders", "/v1/orders", body | {"referral_code": link.body["code"]})
+    assert outcome.body["referral"]["status"] == "converted", outcome.body
+
+
+def test_held_points_do_not_count_toward_a_runs_cap(campaigns_fn: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Held points come first (oldest) at every run: counted toward `max_rewards`, enough of them would keep
+    every newer reward from ever being released."""
+    from datetime import UTC, datetime, timedelta
+
+    from passaparola import clock
+
+    referrals_fn, conversions_fn = load_function("referrals"), load_function("conversions")
+    start = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    clock.set_clock(lambda: start)
+    with monkeypatch.context() as legacy:
+        legacy.setattr(loyalty_store, "program_exists", lambda: True)
+        points = call(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", PROGRAM).body["id"]
+    credit = {"type": "credit", "amount": 500, "currency": "EUR"}
+    money = call(
+        campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns",
+        PROGRAM | {"name": "Credit", "referee_reward": credit, "referrer_reward": credit},
+    ).body["id"]  # fmt: skip
+    for n in range(3):
+        _convert(referrals_fn, conversions_fn, points, n)  # 6 held points rewards, the oldest
+    clock.set_clock(lambda: start + timedelta(hours=1))
+    _convert(referrals_fn, conversions_fn, money, 9)
+    clock.set_clock(lambda: start + timedelta(hours=2))
+    report = release.release_due(max_rewards=1)
+    assert (report.released, report.skipped) == (1, 0)  # the referrer's credit, behind the 6 held points
+    assert report.held == 6

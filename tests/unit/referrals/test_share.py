@@ -11,7 +11,7 @@ from passaparola.campaigns.models import ReferralCampaign
 from passaparola.errors import InvalidRequest
 from passaparola.referrals import share
 from passaparola.referrals.identity import new_referral_code
-from passaparola.referrals.models import ShareTemplates
+from passaparola.referrals.models import CreditReward, ShareTemplates
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
@@ -63,3 +63,14 @@ def test_referral_codes_are_readable_and_random() -> None:
     code = new_referral_code("Ánna Rossi")
     assert code.startswith("ANNA-") and len(code) == 11
     assert len({new_referral_code(None) for _ in range(1000)}) == 1000
+
+
+def test_amounts_follow_their_currencys_minor_units() -> None:
+    """Amounts are minor units: ¥1000 is 1000 JPY, 1500 KWD fils are 1.500 KWD, not everything divided by 100."""
+    assert share.money(1000, "JPY") == "1000 JPY"
+    assert share.money(1500, "KWD") == "1.500 KWD"
+    assert share.money(1000, "EUR") == "10.00 EUR"
+    assert share.money(1000, "EUR", "it") == "10,00 EUR"
+    assert share.money(1000, "HRK") == "10.00 HRK"  # a code no longer in the list: two decimals, as before
+    credit = CreditReward(type="credit", amount=1000, currency="JPY")
+    assert "1000 JPY" in share.describe(credit)

@@ -187,3 +187,65 @@ def test_an_unsubscribe_link_signed_before_the_upgrade_still_works(
     reset_containers()
     with pytest.raises(InvalidToken):
         unsubscribe.verify(link)
+
+
+def test_a_failed_re_read_keeps_the_cached_keys_for_a_while(
+    secrets: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Secrets Manager blip after SECRETS_MAX_AGE_SECONDS must not turn every request into a 500."""
+    import time
+
+    from passaparola.data import secrets as store
+
+    token, _ = tokens.issue("cus_1", NOW, timedelta(hours=1))
+    reads: list[str] = []
+
+    def unavailable(arn: str, stage: str) -> str:
+        reads.append(stage)
+        raise store.SecretUnavailable("ThrottlingException: Rate exceeded")
+
+    warned: list[tuple[str, dict]] = []
+    monkeypatch.setattr(store, "read", unavailable)
+    monkeypatch.setattr(keyring.logger, "warning", lambda message, extra: warned.append((message, extra)))
+    real = time.monotonic
+    monkeypatch.setattr(keyring.time, "monotonic", lambda: real() + 301)  # the cached keys are stale
+    assert tokens.verify(token, NOW).customer_id == "cus_1"  # served from the cache
+    assert tokens.issue("cus_1", NOW, timedelta(hours=1))[0] == token
+    assert len(reads) == 1  # one failed re-read, then the cached keys are trusted for another minute
+    assert warned and warned[0][0] == "signing key unreadable, keeping the cached one"
+    monkeypatch.setattr(keyring.time, "monotonic", lambda: real() + 301 + keyring.EARLY_REFRESH_SECONDS + 1)
+    tokens.issue("cus_1", NOW, timedelta(hours=1))
+    assert len(reads) == 2  # tried again a minute later
+
+
+def test_a_failed_first_read_is_still_refused(secrets: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from passaparola.data import secrets as store
+
+    def unavailable(arn: str, stage: str) -> str:
+        raise store.SecretUnavailable("ThrottlingException: Rate exceeded")
+
+    monkeypatch.setattr(store, "read", unavailable)
+    with pytest.raises(ConfigurationError) as refused:
+        tokens.issue("cus_1", NOW, timedelta(hours=1))
+    assert refused.value.details == {"unreadable": "CUSTOMER_TOKEN_SECRET_ARN"}
+
+
+def test_under_sam_local_stage_local_has_the_development_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sam local start-api` sets AWS_LAMBDA_FUNCTION_NAME (as Lambda does) and AWS_SAM_LOCAL=true."""
+    for variable in ARN_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "passaparola-CouponsFunction")
+    monkeypatch.setenv("AWS_SAM_LOCAL", "true")
+    monkeypatch.setenv("STAGE", "local")
+    reset_containers()
+    try:
+        token, _ = tokens.issue("cus_1", NOW, timedelta(hours=1))
+        assert tokens.verify(token, NOW).customer_id == "cus_1"
+        monkeypatch.setenv("STAGE", "prod")  # SAM local with another stage: still no default
+        reset_containers()
+        with pytest.raises(ConfigurationError):
+            tokens.issue("cus_1", NOW, timedelta(hours=1))
+    finally:
+        monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+        monkeypatch.delenv("AWS_SAM_LOCAL")
+        reset_containers()

@@ -30,7 +30,9 @@ from passaparola.settings import get_settings
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempotency-Key", "X-Customer-Token"]
 MAX_JSON_DEPTH = 32
 """Deeper JSON is refused before any parser (json, pydantic, the idempotency hash) recurses into it."""
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# A string left open runs to the end of the body: otherwise a failed match restarts at every later quote
+# (quadratic, seconds for a 32 KB body sent without a key).
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 

@@ -31,13 +31,15 @@ from passaparola.referrals.models import (
 )
 
 CampaignType = Literal["discount", "referral", "loyalty", "reengagement"]
+METADATA_MAX_KEYS = 50
+"""At creation and after every merge patch (which adds keys), so that no campaign grows toward DynamoDB's item limit."""
 
 
 class CampaignBase(Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
     enabled: bool = True
-    metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
+    metadata: dict[str, str] = Field(default_factory=dict, max_length=METADATA_MAX_KEYS)
 
     @model_validator(mode="after")
     def _money_needs_currency(self) -> "CampaignBase":
@@ -85,7 +87,7 @@ class CampaignPatch(Strict):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
-    metadata: dict[str, str | None] | None = Field(None, max_length=50)
+    metadata: dict[str, str | None] | None = Field(None, max_length=METADATA_MAX_KEYS)
     discount: dict[str, Any] | None = _merged("the `Discount`")
     rules: dict[str, Any] | None = _merged("`Rules`")
     landing_url: HttpUrlStr | None = None

@@ -5,8 +5,9 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import TypeAdapter, ValidationError
 
-from passaparola import clock
+from passaparola import clock, currencies
 from passaparola.campaigns.models import (
+    METADATA_MAX_KEYS,
     TYPE_FIELDS,
     AnyCampaign,
     Campaign,
@@ -86,6 +87,7 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
             f"These fields do not apply to a {current.type} campaign: {', '.join(foreign)}.",
             {"fields": [{"field": f, "message": message} for f in foreign]},
         )
+    _check_new_currencies(changes)
     merged = _revalidate(merge_patch(current.model_dump(mode="json"), changes, kind="type"))
     if (
         isinstance(current, DiscountCampaign)
@@ -119,12 +121,35 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
     return saved
 
 
+def _check_new_currencies(changes: Any, path: str = "") -> None:
+    """The ISO 4217 list applies to the currencies a patch brings in; the merged campaign is then validated
+    as stored data, so that a campaign stored with a since-withdrawn code can still be changed otherwise."""
+    if isinstance(changes, list):
+        for i, value in enumerate(changes):
+            _check_new_currencies(value, f"{path}{i}.")
+    elif isinstance(changes, dict):
+        for key, value in changes.items():
+            if not path and key in ("metadata", "utm"):
+                continue  # free text, whatever its keys
+            if key == "currency" and isinstance(value, str) and value not in currencies.CODES:
+                message = f"'{value}' is not an ISO 4217 currency code in use (e.g. EUR, USD, JPY)"
+                raise InvalidRequest(
+                    f"{path}{key}: {message}.", {"fields": [{"field": path + key, "message": message}]}
+                )
+            _check_new_currencies(value, f"{path}{key}.")
+
+
 def _revalidate(data: dict[str, Any]) -> AnyCampaign:
+    """The merged campaign, validated as a whole; merge patch adds keys, so creation's metadata cap is checked here."""
     try:
-        return _campaign.validate_python(data)
+        merged = _campaign.validate_python(data, context=currencies.STORED)
     except ValidationError as exc:
         fields = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
         raise InvalidRequest("The changed campaign is invalid.", {"fields": fields}) from exc
+    if len(merged.metadata) > METADATA_MAX_KEYS:
+        message = f"at most {METADATA_MAX_KEYS} keys once merged; remove some with null"
+        raise InvalidRequest(f"metadata: {message}.", {"fields": [{"field": "metadata", "message": message}]})
+    return merged
 
 
 def get_loyalty() -> LoyaltyCampaign | None:

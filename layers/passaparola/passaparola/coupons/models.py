@@ -31,10 +31,14 @@ Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO-3166 alph
 Sku = Annotated[str, Field(min_length=1, max_length=128)]
 
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9_.:@+-]+$"
+"""The stricter shape of customer-profile routes (`/v1/customers/{id}`, `POST /v1/events`), as before 0.x."""
+ANY_CUSTOMER_ID_PATTERN = r"^[^#\x00-\x1f\x7f]+$"
+"""Any id a shop may use (`auth0|abc`, `gid://shopify/Customer/1`) but `#`, the separator of every composite
+key (so no `segchanges#<day>` either), and control characters."""
 RESERVED_CUSTOMER_IDS = frozenset({"segments", "config", "segchanges", "stats", "shop"})
 """Partition keys the engine keeps for itself in tables keyed by customer id (`segments` and `config` in the
 customers table, `segchanges#<day>`; `stats` and `shop` kept free). A customer named so would read and
-overwrite shop-wide items; `#`, the separator of every composite key, is outside the pattern."""
+overwrite shop-wide items."""
 
 
 def check_customer_id(value: str) -> str:
@@ -45,10 +49,21 @@ def check_customer_id(value: str) -> str:
 
 CustomerIdStr = Annotated[
     str,
+    Field(
+        min_length=1,
+        max_length=128,
+        pattern=ANY_CUSTOMER_ID_PATTERN,
+        description="The shop's id for the customer: 1-128 characters, no `#` or control characters.",
+    ),
+    AfterValidator(check_customer_id),
+]
+"""A customer id in a body (orders, coupons, referrals, codes): whatever the shop uses, minus what collides."""
+ProfileCustomerIdStr = Annotated[
+    str,
     Field(min_length=1, max_length=128, pattern=CUSTOMER_ID_PATTERN, description="The shop's id for the customer."),
     AfterValidator(check_customer_id),
 ]
-"""Every customer id that enters the API, in bodies and (`api.params.CustomerIdPath`) in paths."""
+"""A customer id of the profile routes (`POST /v1/events`; `api.params.CustomerIdPath` in their paths)."""
 Category = Annotated[str, Field(min_length=1, max_length=128)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from passaparola.coupons.models import Country, Currency, CustomerIdStr, Strict, UtcDatetime
+from passaparola.coupons.models import Country, Currency, ProfileCustomerIdStr, Strict, UtcDatetime
 
 Channel = Literal["email", "sms"]
 SegmentName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
@@ -85,7 +85,7 @@ class EngagementEventIn(Strict):
     """`POST /v1/events`: an engagement signal, idempotent on `id`."""
 
     id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
-    customer_id: CustomerIdStr
+    customer_id: ProfileCustomerIdStr
     type: EventType
     name: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$", description="custom only")
     occurred_at: UtcDatetime | None = None

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
+from passaparola import currencies
 from passaparola.campaigns.models import TYPE_FIELDS, AnyCampaign, Campaign, CampaignStats, CodeBatch, LoyaltyCampaign
 from passaparola.data import transactions
 from passaparola.data.models import CampaignModel, CodeBatchModel, CodePatternModel, PointerModel
@@ -37,7 +38,7 @@ def to_campaign(item: CampaignModel) -> AnyCampaign:
                 k: int(v) for k, v in (item.discount_given.as_dict() if item.discount_given else {}).items()
             },
         )
-    return _campaign.validate_python(fields)
+    return _campaign.validate_python(fields, context=currencies.STORED)
 
 
 def _spec(campaign: AnyCampaign) -> str:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
+from passaparola import currencies
 from passaparola.clock import iso
 from passaparola.customers.models import EngagementConfig, SegmentCreate
 from passaparola.data.models import (
@@ -171,7 +172,11 @@ def custom_segments() -> list[SegmentCreate]:
     hit = _cache.get("segments")
     if hit and hit[0] > time.monotonic():
         return hit[1]  # type: ignore[return-value]
-    defs = [SegmentCreate.model_validate_json(i.spec) for i in segment_items() if i.sk.startswith("def#") and i.spec]
+    defs = [
+        SegmentCreate.model_validate_json(i.spec, context=currencies.STORED)
+        for i in segment_items()
+        if i.sk.startswith("def#") and i.spec
+    ]
     _cache["segments"] = (time.monotonic() + CACHE_SECONDS, defs)
     return defs
 
@@ -206,7 +211,9 @@ def engagement_config() -> EngagementConfig:
     if hit and hit[0] > time.monotonic():
         return hit[1]  # type: ignore[return-value]
     try:
-        config = EngagementConfig.model_validate_json(ConfigModel.get("config", "engagement").spec)
+        config = EngagementConfig.model_validate_json(
+            ConfigModel.get("config", "engagement").spec, context=currencies.STORED
+        )
     except DoesNotExist:
         config = EngagementConfig()
     _cache["engagement"] = (time.monotonic() + CACHE_SECONDS, config)

@@ -23,7 +23,6 @@ from passaparola.errors import (
     InsufficientPoints,
     NoLoyaltyProgram,
     NotAMember,
-    NotFound,
     OutOfStock,
     PointsDebt,
     RewardNotFound,
@@ -300,11 +299,12 @@ def token(customer_id: str, ttl_seconds: int, epoch: int | None = None) -> Custo
 
 
 def revoke_tokens(customer_id: str) -> TokensRevoked:
-    """Every token issued to this customer so far answers 401 `token_revoked` from now on."""
+    """Every token issued to this customer so far answers 401 `token_revoked` from now on.
+
+    Tokens can be issued for any id, record or not, so a customer without a record gets one (at epoch 1): a
+    leaked token can always be revoked."""
 
     def do(change: Change, tx: Transaction) -> int:
-        if change.record is None:
-            raise NotFound("No such customer.", {"customer_id": customer_id})
         epoch = int(change.value("token_epoch") or 0) + 1
         change.put("token_epoch", epoch)
         return epoch

@@ -32,16 +32,24 @@ class ReleaseReport:
     released: int = 0
     tiers: int = 0
     skipped: int = 0
+    held: int = 0
+    """Points rewards waiting for a loyalty program: passed over without counting toward `max_rewards`."""
 
 
 def release_due(max_rewards: int = 10_000) -> ReleaseReport:
     """Release what is due, oldest first. A reward that cannot be released is logged and skipped, never
-    blocking the others (the index is read page by page, so skipped rewards do not starve later ones)."""
+    blocking the others (the index is read page by page, so skipped rewards do not starve later ones). Points
+    held for want of a loyalty program (checked once per run) are passed over uncounted: they are the oldest
+    due rewards at every run, and counted they would starve newer ones."""
     now = clock.now()
     report = ReleaseReport()
+    loyalty = campaign_store.loyalty_program()
     for item in reward_store.due(now):
         if report.released + report.skipped >= max_rewards:
             break
+        if loyalty is None and item.type == "points":
+            report.held += 1
+            continue
         try:
             released, tier = release_one(item, now)
         except Exception:
@@ -53,6 +61,8 @@ def release_due(max_rewards: int = 10_000) -> ReleaseReport:
     metrics.add_metric(name="RewardsReleased", unit=MetricUnit.Count, value=report.released)
     if report.skipped:
         metrics.add_metric(name="RewardsNotReleased", unit=MetricUnit.Count, value=report.skipped)
+    if report.held:
+        metrics.add_metric(name="RewardsHeldForLoyalty", unit=MetricUnit.Count, value=report.held)
     logger.info("release run", extra=report.__dict__)
     return report
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from passaparola import i18n
+from passaparola import currencies, i18n
 from passaparola.campaigns.models import ReferralCampaign
 from passaparola.errors import InvalidRequest
 from passaparola.ids import weighted_choice
@@ -28,7 +28,9 @@ def _env() -> SandboxedEnvironment:
 
 
 def money(amount: int, currency: str, locale: str | None = None) -> str:
-    figure = f"{Decimal(amount) / 100:.2f}".replace(".", i18n.text("decimal_separator", locale))
+    """Minor units in the currency's own exponent (JPY 1000 is "1000 JPY"; two decimals for a code not listed)."""
+    exponent = currencies.MINOR_UNITS.get(currency, 2)
+    figure = f"{Decimal(amount).scaleb(-exponent):.{exponent}f}".replace(".", i18n.text("decimal_separator", locale))
     return f"{figure} {currency}".strip()
 
 

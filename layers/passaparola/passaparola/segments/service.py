@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from passaparola import clock
+from passaparola import clock, currencies
 from passaparola.customers import rules
 from passaparola.customers import service as customers
 from passaparola.customers.models import (
@@ -33,7 +33,7 @@ def list_all() -> SegmentList:
     ]
     for i in items:
         if i.sk.startswith("def#") and i.spec:
-            d = SegmentCreate.model_validate_json(i.spec)
+            d = SegmentCreate.model_validate_json(i.spec, context=currencies.STORED)
             out.append(
                 Segment(
                     name=d.name,
