@@ -768,6 +768,15 @@ def test_erasing_the_customer_scrubs_the_address_and_texts_of_their_messages(mq)
     assert customer_store.read("anna") is not None
 
 
+def test_erasure_does_not_recreate_a_message_deleted_after_the_index_was_read(mq, monkeypatch):
+    message_id = welcome_message(mq)
+    listed = list(MessageModel.by_customer.query("anna"))
+    item(message_id).delete()
+    monkeypatch.setattr(MessageModel.by_customer, "query", lambda *a, **k: iter(listed))
+    assert message_store.erase("anna") == 0
+    assert MessageModel.count(hash_key=message_id) == 0
+
+
 def test_a_queued_message_of_an_erased_customer_is_cancelled(mq):
     message_id = welcome_message(mq)
     customers.erase("anna")

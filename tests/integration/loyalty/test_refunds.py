@@ -130,6 +130,8 @@ def test_a_refund_of_points_already_spent_leaves_a_points_debt_paid_by_the_next_
     mine = lo.my_wallet(lo.token(shopper)["token"])
     assert mine.status_code == 200, mine.text
     assert mine.json()["points"]["debt"] == 500, mine.json()
+    status = lo.status(shopper)
+    assert (status["balance"], status["debt"]) == (-500, 500), status
     assert not any(r["affordable"] or r["available"] for r in lo.wallet(shopper)["rewards"])
     # And no reward can be bought while in debt
     err = assert_error(lo.buy(shopper, "free-shipping"), 422, "points_debt")

@@ -151,7 +151,8 @@ class CustomerFacts(BaseModel):
 class LoyaltyStatus(BaseModel):
     member: bool = False
     enrolled_at: datetime | None = None
-    balance: int = 0
+    balance: int = Field(0, description="Below zero while the customer owes points (see `debt`).")
+    debt: int = Field(0, description="Points owed after a refund took back points already spent; paid off first.")
     pending: int = 0
     tier: str | None = None
 

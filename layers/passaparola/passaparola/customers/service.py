@@ -42,6 +42,7 @@ from passaparola.data.models import (
 )
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound
+from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import metrics
 from passaparola.referrals import identity
 
@@ -206,6 +207,7 @@ def to_customer(r: CustomerModel, referrals: list[ReferralMirrorModel] | None = 
             member=change.member,
             enrolled_at=change.enrolled_at,
             balance=change.balance,
+            debt=loyalty_rules.debt(change.balance),
             pending=change.pending,
             tier=change.tier,
         ),

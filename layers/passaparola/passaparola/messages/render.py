@@ -98,6 +98,7 @@ def sample_context(program: ReengagementProgram) -> dict[str, Any]:
             "country": "IT",
             "locale": "it",
             "points_balance": 120,
+            "points_debt": 0,
             "tier": "gold",
             "favourite_category": "shoes",
             "birthday": "11-24",
