@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,11 +25,8 @@ from typing import Any
 
 import requests
 
-from infra.local.aws import free_port
+from infra.local.process import PUBLISHABLE_KEY, SECRET_KEY, running_stack
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SECRET_KEY = "sk_local_dev"
-PUBLISHABLE_KEY = "pk_local_dev"
 START_TIMEOUT = 90.0
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 # schemathesis reads the keys from the document's security schemes (infra.tools.openapi.SECURITY_SCHEMES).
@@ -41,40 +37,6 @@ bearer = "{secret}"
 [auth.openapi.publishableKey]
 api_key = "{publishable}"
 """
-
-
-def start_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """The same local stack the integration tests start, on a free port, the background scheduler off."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "LOCAL_SCHEDULES": "0",
-        # no SQS consumers: a fuzzed `count` of 1,000,000 codes would otherwise be generated in the background,
-        # starving every other request of the run (the API's answer, 202 and a queued batch, is the same)
-        "LOCAL_SQS": "0",
-        "PYTHONUNBUFFERED": "1",
-        "PASSAPAROLA_SECRET_KEY": SECRET_KEY,
-        "PASSAPAROLA_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-    }
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the local stack exited with {proc.returncode}; see {log_path}")
-        try:
-            if requests.get(f"{url}/health", timeout=2).status_code == 200:
-                return proc, url
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            proc.terminate()
-            raise RuntimeError(f"the local stack was not healthy after {START_TIMEOUT:.0f}s; see {log_path}")
-        time.sleep(0.3)
 
 
 def seed(url: str) -> dict[str, list[str]]:
@@ -166,15 +128,6 @@ def config_text(known: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def stop_stack(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
 def summarize(ndjson: Path) -> dict[str, Any]:
     """Figures for the report from schemathesis' event stream: requests sent, statuses, failing operations per check."""
     statuses: Counter[str] = Counter()
@@ -213,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     config = work / "schemathesis.toml"
     log_path = work / "stack.log"
     started = time.monotonic()
-    proc, url = start_stack(log_path)
-    try:
+    print(f"stack log: {log_path}", file=sys.stderr)
+    # no SQS consumers: a fuzzed `count` of 1,000,000 codes would otherwise be generated in the background,
+    # starving every other request of the run (the API's answer, 202 and a queued batch, is the same)
+    with log_path.open("wb") as log, running_stack(log, {"LOCAL_SQS": "0"}, START_TIMEOUT) as url:
         config.write_text(config_text(seed(url)), encoding="utf-8")
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
@@ -253,12 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         ]
         # cwd: its cache (.schemathesis/) stays out of the repo; timeout: CI's budget, whatever the machine's load
         result = subprocess.run(command, cwd=work, check=False, timeout=args.timeout)
-    finally:
-        stop_stack(proc)
     events = max(report_dir.glob("ndjson-*.ndjson"), key=lambda p: p.stat().st_mtime, default=report_dir / "none")
     figures = summarize(events)
     figures["seconds"] = round(time.monotonic() - started)
-    print(f"fuzz figures: {json.dumps(figures)}\nstack log: {log_path}", file=sys.stderr)
+    print(f"fuzz figures: {json.dumps(figures)}", file=sys.stderr)
     return result.returncode
 
 

@@ -11,10 +11,7 @@ conditional writes and transactions on Amazon's implementation; a URL there uses
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,13 +21,11 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local.aws import free_port
 from infra.local.dynamodb_local import DynamoDBLocal
+from infra.local.process import PUBLISHABLE_KEY, SECRET_KEY, StackFailed, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
-SECRET_KEY = "sk_local_dev"
-PUBLISHABLE_KEY = "pk_local_dev"
 
 
 @dataclass
@@ -41,10 +36,11 @@ class LocalStack:
     log_path: Path
     dynamodb: str  # "moto", or the DynamoDB endpoint the stack uses
 
-    def run_job(self, logical_id: str) -> Any:
-        """Run a scheduled function once (POST /local/jobs/<id>); returns its JSON return value."""
+    def run_job(self, logical_id: str, event: dict[str, Any] | None = None) -> Any:
+        """Run a scheduled function once (POST /local/jobs/<id>, with `event` as its input); returns its JSON return value."""
         resp = requests.post(
             f"{self.url}/local/jobs/{logical_id}",
+            json=event,
             headers={"Authorization": f"Bearer {self.secret_key}"},
             timeout=300,
         )
@@ -92,50 +88,14 @@ def dynamodb_endpoint() -> Iterator[str | None]:
 
 @pytest.fixture(scope="session")
 def stack(dynamodb_endpoint: str | None) -> Iterator[LocalStack]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "LOCAL_SCHEDULES": "0",
-        "PYTHONUNBUFFERED": "1",
-        "PASSAPAROLA_SECRET_KEY": SECRET_KEY,
-        "PASSAPAROLA_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-    }
-    env.pop("DYNAMODB_ENDPOINT_URL", None)
-    if dynamodb_endpoint:
-        env["DYNAMODB_ENDPOINT_URL"] = dynamodb_endpoint
     log_file = tempfile.NamedTemporaryFile(prefix="passaparola-stack-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"],
-        cwd=ROOT,
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    info = LocalStack(
-        f"http://127.0.0.1:{port}", SECRET_KEY, PUBLISHABLE_KEY, Path(log_file.name), dynamodb_endpoint or "moto"
-    )
+    log_path = Path(log_file.name)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the local stack exited with {proc.returncode}:\n{info.log()}", pytrace=False)
-            try:
-                if requests.get(f"{info.url}/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the local stack was not healthy after {START_TIMEOUT:.0f}s:\n{info.log()}", pytrace=False)
-            time.sleep(0.2)
-        yield info
+        with running_stack(log_file, {"DYNAMODB_ENDPOINT_URL": dynamodb_endpoint}, START_TIMEOUT) as url:
+            yield LocalStack(url, SECRET_KEY, PUBLISHABLE_KEY, log_path, dynamodb_endpoint or "moto")
+    except StackFailed as exc:
+        pytest.fail(f"{exc}:\n{log_path.read_text(encoding='utf-8', errors='replace')}", pytrace=False)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
         log_file.close()
 
 

@@ -256,16 +256,7 @@ class Messaging(Loyalty):
         return self.stack.run_job(DAILY_JOB)
 
     def redrive(self, include_unknown: bool = False) -> Any:
-        if not include_unknown:
-            return self.stack.run_job(REDRIVE_JOB)
-        r = requests.post(
-            f"{self.url}/local/jobs/{REDRIVE_JOB}",
-            json={"include_unknown": True},
-            headers={"Authorization": f"Bearer {self.stack.secret_key}"},
-            timeout=300,
-        )
-        assert r.status_code == 200, f"redrive include_unknown → {r.status_code} {r.text}"
-        return r.json()
+        return self.stack.run_job(REDRIVE_JOB, {"include_unknown": True} if include_unknown else None)
 
     # -- unsubscribe -------------------------------------------------------------------------------------
     def unsubscribe(self, token: str, method: str = "GET", **kw: Any) -> requests.Response:
