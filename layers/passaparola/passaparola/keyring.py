@@ -57,12 +57,8 @@ _cache: dict[Purpose, tuple[float, Keys, float]] = {}
 
 
 def _arn(purpose: Purpose) -> str:
-    settings = get_settings()
-    return {
-        Purpose.CUSTOMER_TOKEN: settings.customer_token_secret_arn,
-        Purpose.UNSUBSCRIBE: settings.unsubscribe_secret_arn,
-        Purpose.FINGERPRINT: settings.fingerprint_secret_arn,
-    }[purpose]
+    """Each purpose is named after its environment variable, which is its settings field in lower case."""
+    return str(getattr(get_settings(), purpose.value.lower()))
 
 
 def _load(purpose: Purpose) -> Keys:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from passaparola.data import campaigns as campaign_store
 from passaparola.data import customers as customer_store
-from passaparola.data import loyalty as loyalty_store
 from passaparola.referrals import release
 from tests.unit.functions import call, load_function
 
@@ -35,7 +35,7 @@ def test_points_wait_for_a_loyalty_program_then_are_credited(
     referrals_fn, conversions_fn, rewards_fn = (load_function(n) for n in ("referrals", "conversions", "rewards"))
     # Given a program with points rewards made while such programs were accepted without a loyalty program
     with monkeypatch.context() as legacy:
-        legacy.setattr(loyalty_store, "program_exists", lambda: True)
+        legacy.setattr(campaign_store, "program_exists", lambda: True)
         made = call(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", PROGRAM)
     assert made.status == 201, made.body
     link = call(
@@ -88,7 +88,7 @@ def test_held_points_do_not_count_toward_a_runs_cap(campaigns_fn: ModuleType, mo
     start = datetime(2026, 3, 1, 12, tzinfo=UTC)
     clock.set_clock(lambda: start)
     with monkeypatch.context() as legacy:
-        legacy.setattr(loyalty_store, "program_exists", lambda: True)
+        legacy.setattr(campaign_store, "program_exists", lambda: True)
         points = call(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", PROGRAM).body["id"]
     credit = {"type": "credit", "amount": 500, "currency": "EUR"}
     money = call(

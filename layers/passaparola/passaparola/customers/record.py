@@ -180,6 +180,12 @@ class Change:
 
     # ------------------------------------------------------------------------------------ profile
 
+    def revoke_tokens(self) -> int:
+        """Raise the token epoch: every customer token issued before answers `token_revoked`."""
+        epoch = int(self.value("token_epoch") or 0) + 1
+        self.put("token_epoch", epoch)
+        return epoch
+
     def put(self, name: str, value: Any) -> None:
         if value is None:
             self.removes.add(name)

@@ -1,8 +1,6 @@
 """Customer use cases: the profile, engagement events, the right to be forgotten, joining the loyalty program."""
 
 import json
-import random
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -58,8 +56,7 @@ def mutate(customer_id: str, do: Callable[[Change, Transaction], T], reason: str
     """Read the record, apply `do`, write it all in one transaction; a concurrent change → read and redo."""
     loyalty = program()
     for attempt in range(ATTEMPTS):
-        if attempt:
-            time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))  # let the concurrent change land
+        transactions.backoff(attempt)  # let the concurrent change land
         record, now = store.read(customer_id), clock.now()
         done: list[tuple[Change, T]] = []
 
@@ -315,7 +312,7 @@ def erase(customer_id: str) -> Erasure:
         for name in PERSONAL:
             change.put(name, None)
         change.put("erased_at", iso(change.now))
-        change.put("token_epoch", int(change.value("token_epoch") or 0) + 1)  # tokens issued before: revoked
+        change.revoke_tokens()
         change.clear_timer(store.timer_sk("birthday"))
 
     mutate(customer_id, do, "erased")

@@ -93,6 +93,15 @@ def create_loyalty(program: AnyCampaign, issuers: Sequence[AnyCampaign]) -> None
     _CACHE.pop(LOYALTY_POINTER, None)
 
 
+def program_exists() -> bool:
+    """Does the shop have a loyalty program (a strongly consistent read, not the per-container cache)."""
+    try:
+        PointerModel.get(LOYALTY_POINTER, consistent_read=True)
+    except DoesNotExist:
+        return False
+    return True
+
+
 def loyalty_program() -> "LoyaltyCampaign | None":
     """The shop's loyalty campaign through its pointer, cached per container like `get_cached`."""
     now = time.monotonic()

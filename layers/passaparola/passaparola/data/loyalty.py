@@ -3,8 +3,7 @@ customer change that moves the balance)."""
 
 from pynamodb.exceptions import DoesNotExist
 
-from passaparola.data.campaigns import LOYALTY_POINTER
-from passaparola.data.models import EarnModel, PointerModel
+from passaparola.data.models import EarnModel
 
 
 def earn_of(customer_id: str, source: str) -> EarnModel | None:
@@ -12,12 +11,3 @@ def earn_of(customer_id: str, source: str) -> EarnModel | None:
         return EarnModel.get(customer_id, f"EARN#{source}", consistent_read=True)
     except DoesNotExist:
         return None
-
-
-def program_exists() -> bool:
-    """Does the shop have a loyalty program (a strongly consistent read, not the per-container cache)."""
-    try:
-        PointerModel.get(LOYALTY_POINTER, consistent_read=True)
-    except DoesNotExist:
-        return False
-    return True

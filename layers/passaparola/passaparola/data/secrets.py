@@ -3,13 +3,7 @@
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
 from passaparola.settings import get_settings
-
-_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=5)
 
 
 class SecretUnavailable(Exception):
@@ -18,11 +12,18 @@ class SecretUnavailable(Exception):
 
 @lru_cache(maxsize=1)
 def _client() -> Any:
-    return boto3.client("secretsmanager", region_name=get_settings().aws_region, config=_CONFIG)  # type: ignore[call-overload]
+    """Created at the first read, not at import: boto3 stays off the cold start of functions that never sign."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=5)
+    return boto3.client("secretsmanager", region_name=get_settings().aws_region, config=config)  # type: ignore[call-overload]
 
 
 def read(secret_id: str, stage: str) -> str | None:
     """The secret's value at this version stage; None when no version has that stage (never rotated)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         answer = _client().get_secret_value(SecretId=secret_id, VersionStage=stage)
     except ClientError as exc:

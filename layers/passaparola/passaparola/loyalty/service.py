@@ -305,9 +305,7 @@ def revoke_tokens(customer_id: str) -> TokensRevoked:
     leaked token can always be revoked."""
 
     def do(change: Change, tx: Transaction) -> int:
-        epoch = int(change.value("token_epoch") or 0) + 1
-        change.put("token_epoch", epoch)
-        return epoch
+        return change.revoke_tokens()
 
     change, epoch = customers.mutate(customer_id, do, "tokens_revoked")
     logger.info("customer tokens revoked", extra={"customer_id": customer_id, "token_epoch": epoch})

@@ -42,21 +42,19 @@ class Unsubscribe:
 def unsubscribe(token: str) -> Unsubscribe:
     """Consent off for the token's channel (idempotent); the message's variant counts one unsubscribe."""
     claims = tokens.verify(token)
-    locale: list[str | None] = [None]
 
-    def do(change: Change, tx: Transaction) -> None:
+    def do(change: Change, tx: Transaction) -> str | None:
         record = change.record
         if record is None or record.erased_at:
-            return
-        locale[0] = record.locale
+            return None
         consent = json.loads(record.consent) if record.consent else {}
         current = consent.get(claims.channel) or {}
-        if current.get("granted") is False:
-            return
-        consent[claims.channel] = {"granted": False, "at": clock.iso(change.now), "source": "unsubscribe"}
-        change.put("consent", json.dumps(consent))
-        change.put("updated_at", clock.iso(change.now))
+        if current.get("granted") is not False:
+            consent[claims.channel] = {"granted": False, "at": clock.iso(change.now), "source": "unsubscribe"}
+            change.put("consent", json.dumps(consent))
+            change.put("updated_at", clock.iso(change.now))
+        return record.locale
 
-    mutate(claims.customer_id, do, "unsubscribe")
+    _, locale = mutate(claims.customer_id, do, "unsubscribe")
     store.unsubscribed(claims.message_id, clock.now())
-    return Unsubscribe(Unsubscribed(channel=claims.channel), locale[0])
+    return Unsubscribe(Unsubscribed(channel=claims.channel), locale)

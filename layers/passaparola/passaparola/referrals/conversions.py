@@ -6,8 +6,6 @@ the world changed since the read (a concurrent order of the same friend, the ref
 program switched off): read again and decide again, so the answer is always true to the stored state.
 """
 
-import random
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +22,7 @@ from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as store
 from passaparola.data import links as link_store
-from passaparola.data import stats
+from passaparola.data import stats, transactions
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import CampaignModel, CustomerModel, IdentityModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
@@ -170,8 +168,7 @@ def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int]]:
 
 def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutcome, bool]:
     for attempt in range(ATTEMPTS):
-        if attempt:
-            time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))  # let a concurrent change of the customer land
+        transactions.backoff(attempt)  # let a concurrent change of the customer land
         code = normalize_code(incoming.referral_code) if incoming.referral_code else None
         ctx = store.read_order_and_friend(incoming.key, incoming.customer_id, incoming.email_hash, code)
         if ctx.order is not None:

@@ -16,6 +16,7 @@ from passaparola.coupons.models import (
     Strict,
     UtcDatetime,
 )
+from passaparola.i18n import TEXTS
 
 Points = Annotated[int, Field(gt=0, le=10**9)]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -121,12 +122,9 @@ class FraudRules(Strict):
 class ShareTemplates(Strict):
     """Jinja2 templates (sandboxed) with `name`, `link`, `shop`, `referee_reward` and `referrer_reward`."""
 
-    email_subject: str = Field("{{ name }} invites you to {{ shop }}", max_length=500)
-    email_body: str = Field(
-        "Hi! I shop at {{ shop }} and thought you'd like it too. Use my link and get {{ referee_reward }}: {{ link }}",
-        max_length=5000,
-    )
-    social_text: str = Field("Get {{ referee_reward }} at {{ shop }} with my link: {{ link }}", max_length=1000)
+    email_subject: str = Field(TEXTS["en"]["share_subject"], max_length=500)
+    email_body: str = Field(TEXTS["en"]["share_body"], max_length=5000)
+    social_text: str = Field(TEXTS["en"]["share_social"], max_length=1000)
 
 
 class Variant(Strict):
@@ -143,7 +141,7 @@ class ReferralProgram(Strict):
     """The fields of a campaign of type `referral`."""
 
     landing_url: HttpUrlStr
-    shop_name: str = Field("our shop", min_length=1, max_length=200)
+    shop_name: str = Field(TEXTS["en"]["our_shop"], min_length=1, max_length=200)
     referee_reward: Reward
     referrer_reward: Reward
     conversion: ConversionScenario = Field(default_factory=ConversionScenario)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from passaparola.campaigns.models import CampaignState, DiscountCampaign, ReferralCampaign
 from passaparola.coupons.models import Discount, GiftCardDiscount, Rules
-from passaparola.data import loyalty as loyalty_store
+from passaparola.data import campaigns as campaign_store
 from passaparola.errors import LoyaltyProgramRequired
 from passaparola.ids import new_id
 from passaparola.referrals.models import CouponReward, CreditReward, RewardSpec
@@ -91,7 +91,7 @@ def prepare(
     paid into nothing, so such a program is refused (created or changed) until the loyalty program exists.
     """
     points = sorted({slot for slot, reward in _slots(program) if reward.type == "points"})
-    if points and not loyalty_store.program_exists():
+    if points and not campaign_store.program_exists():
         raise LoyaltyProgramRequired(details={"rewards": points})
     issuers = Issuers(program, now, [r for _, r in _slots(previous)] if previous is not None else [])
     resolve = issuers.resolve
