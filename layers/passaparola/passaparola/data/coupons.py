@@ -10,7 +10,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import size
@@ -436,9 +436,16 @@ def _mirror_actions(uses: int, balance: int) -> list[Action]:
     return actions
 
 
-def code_balances(codes: list[str]) -> dict[str, int]:
-    """Remaining gift-card balance of each code (one BatchGet)."""
-    return {i.code: int(i.balance or 0) for i in CodeModel.batch_get(codes, consistent_read=True)}
+class CodeCounts(NamedTuple):
+    balance: int
+    """Remaining gift-card balance."""
+    redemptions: int
+
+
+def code_counts(codes: list[str]) -> dict[str, CodeCounts]:
+    """Each code's remaining balance and redemptions (one BatchGet)."""
+    items = CodeModel.batch_get(codes, consistent_read=True)
+    return {i.code: CodeCounts(int(i.balance or 0), int(i.redemptions or 0)) for i in items}
 
 
 def take_balance(tx: Transaction, code: str, amount: int, seen: int, owner: str | None = None) -> None:
@@ -446,11 +453,6 @@ def take_balance(tx: Transaction, code: str, amount: int, seen: int, owner: str 
     tx.update(CodeModel(code), actions=[CodeModel.balance.add(-amount)], condition=CodeModel.balance == seen)
     if owner:
         tx.update(CouponMirrorModel(owner, f"coupon#{code}"), actions=[CouponMirrorModel.balance.add(-amount)])
-
-
-def redemption_counts(codes: list[str]) -> dict[str, int]:
-    """How many times each code was redeemed (one BatchGet)."""
-    return {i.code: int(i.redemptions or 0) for i in CodeModel.batch_get(codes, consistent_read=True)}
 
 
 def disable(tx: Transaction, code: str, at: datetime, owner: str | None = None) -> None:

@@ -73,10 +73,10 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
         )
     )
     held = rewards_of(conversion) if conversion and voids else []
-    credit_codes = [r.coupon_code for r, _ in held if r.status == "released" and r.type == "credit" and r.coupon_code]
-    balances = code_store.code_balances(credit_codes) if credit_codes else {}
-    coupon_codes = [r.coupon_code for r, _ in held if r.status == "released" and r.type == "coupon" and r.coupon_code]
-    uses = code_store.redemption_counts(coupon_codes) if coupon_codes else {}
+    codes = [
+        r.coupon_code for r, _ in held if r.status == "released" and r.type in ("credit", "coupon") and r.coupon_code
+    ]
+    code_counts = code_store.code_counts(codes) if codes else {}
     changes: list[RewardChange] = []
     now = clock.now()
     loyalty = campaign_store.loyalty_program()
@@ -125,7 +125,7 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
         if voids and conversion is not None:
             _void_conversion(tx, conversion, now)
             for reward, _spec in held:
-                changes.append(_undo(tx, reward, balances, uses, conversion.variant, now))
+                changes.append(_undo(tx, reward, code_counts, conversion.variant, now))
                 if reward.type == "points" and reward.status == "released" and reward.points and loyalty is not None:
                     people[reward.customer_id].reverse(reward.points, "referral_refunded", reward.id)
                 if reward.role == "referrer" and reward.status == "released":
@@ -223,8 +223,7 @@ def _void_conversion(tx: Transaction, conversion: ConversionModel, now: datetime
 def _undo(
     tx: Transaction,
     reward: IssuedReward,
-    balances: dict[str, int],
-    uses: dict[str, int],
+    code_counts: dict[str, code_store.CodeCounts],
     variant: str | None,
     now: datetime,
 ) -> RewardChange:
@@ -235,13 +234,13 @@ def _undo(
     if reward.status != "released":
         return RewardChange(reward_id=reward.id, action="unchanged")
     if reward.type == "coupon":
-        if reward.coupon_code and uses.get(reward.coupon_code, 1) == 0:
+        if reward.coupon_code in code_counts and code_counts[reward.coupon_code].redemptions == 0:
             return _disable_coupon(tx, reward, reward.coupon_code, variant, now)
         reward_store.mark_not_reversible(tx, reward, reward.amount)
         return RewardChange(reward_id=reward.id, action="not_reversible", not_reversed=reward.amount)
     taken = 0
     if reward.type == "credit" and reward.coupon_code:
-        seen = balances.get(reward.coupon_code, 0)
+        seen = code_counts[reward.coupon_code].balance if reward.coupon_code in code_counts else 0
         taken = min(seen, reward.amount or 0)
         if taken:
             code_store.take_balance(tx, reward.coupon_code, taken, seen, reward.customer_id)
