@@ -27,15 +27,22 @@ from passaparola.data import keys as repository
 from passaparola.settings import get_settings
 
 KeyKind = Literal["secret", "publishable"]
+PrincipalKind = Literal["secret", "publishable", "user"]
 PREFIXES: dict[str, KeyKind] = {"sk_": "secret", "pk_": "publishable"}
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the kind of key and a stable, non-secret id for scoping (idempotency, logs)."""
+    """Who is calling: an API key or a console user, with a stable, non-secret id for scoping (idempotency, logs).
 
-    kind: KeyKind
+    A console user (`kind="user"`) carries their role (`owner`, `marketer`, `support`) and email; `key_id` is then
+    `u_` + the start of their Cognito subject.
+    """
+
+    kind: PrincipalKind
     key_id: str
+    role: str | None = None
+    email: str | None = None
 
 
 def hash_key(raw_key: str) -> str:
