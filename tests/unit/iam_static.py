@@ -153,9 +153,7 @@ def def_id(fn: object) -> str:
     return f"{getattr(fn, '__module__', '')}:{getattr(fn, '__qualname__', '')}"
 
 
-def data_calls(
-    table_of_setting: dict[str, str], middleware: dict[str, set[str]] | None = None
-) -> dict[str, set[Call]]:
+def data_calls(table_of_setting: dict[str, str], middleware: dict[str, set[str]] | None = None) -> dict[str, set[Call]]:
     """functions/<name> -> the (table, action, index) its code can reach (and the middleware it runs)."""
     graph = _Graph()
     for folder, targets in (middleware or {}).items():
