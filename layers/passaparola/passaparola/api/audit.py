@@ -7,7 +7,7 @@ written`) and counted (metric `AuditWriteFailed`) but never turns a change that 
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -16,11 +16,12 @@ from pydantic import BaseModel
 
 from passaparola import clock
 from passaparola.api.keys import Principal
-from passaparola.audit import service
-from passaparola.audit.models import AuditActor
 from passaparola.audit.routes import AUDITED, Call, Rule
 from passaparola.errors import DomainError
 from passaparola.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from passaparola.audit.models import AuditActor
 
 
 def audit_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
@@ -38,7 +39,9 @@ def audit_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
     return response
 
 
-def actor(principal: Principal) -> AuditActor:
+def actor(principal: Principal) -> "AuditActor":
+    from passaparola.audit.models import AuditActor
+
     if principal.kind == "user":
         return AuditActor(type="user", id=principal.key_id, email=principal.email, role=principal.role)
     return AuditActor(type="key", id=principal.key_id)
@@ -61,6 +64,8 @@ def _record(app: Any, rule: Rule, principal: Principal, call: Call, route: str) 
     context = app.current_event.request_context
     request_id = context.request_id
     try:
+        from passaparola.audit import service  # loaded by the first change, not at every function's cold start
+
         change = rule.describe(call)
         service.record(
             request_id, _arrived(context), actor(principal), change.action, change.target, change.before, change.after
