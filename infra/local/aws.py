@@ -36,7 +36,7 @@ MOTO_SERVICES = (
     "XRAY",
     "LAMBDA",
     "SECRETS_MANAGER",
-    "COGNITO_IDP",
+    "COGNITO_IDENTITY_PROVIDER",  # cognito-idp (boto3 names the variable after the service id)
 )
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +13,7 @@ import requests
 
 from tests.integration.api import Api, assert_error, uid
 
+ROOT = Path(__file__).resolve().parents[2]
 DEV_PASSWORD = "passaparola-dev"  # noqa: S105 - the local stack's published dev password
 
 
@@ -105,3 +110,36 @@ def test_marketer_may_edit_campaigns_but_not_erase_customers_or_see_keys(api: Ap
     assert_error(r, 403, "forbidden_role")
     assert_error(api.get("/v1/keys", key=None, headers=bearer(tokens["marketer"])), 403, "forbidden_role")
     assert api.get(f"/v1/customers/{customer_id}").status_code == 200  # still there
+
+
+def admin_user(stack: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    port = stack.url.rsplit(":", 1)[1]
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layers' / 'passaparola'}{os.pathsep}{ROOT}"}
+    command = [sys.executable, "-m", "infra.tools.admin_user", "--port", port, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False)
+
+
+def test_make_admin_user_creates_a_user_in_the_local_pool(api: Api, stack: Any) -> None:
+    email = f"agent-{uid()}@example.com".lower()
+    done = admin_user(stack, "--email", email, "--role", "support")
+    assert done.returncode == 0, done.stderr
+    r = sign_in(api, email)
+    assert r.status_code == 200, r.text
+    assert r.json()["user"] == {"email": email, "role": "support"}
+    again = admin_user(stack, "--email", email, "--role", "owner")
+    assert again.returncode == 1 and "already exists" in again.stderr, again.stderr
+    nowhere = admin_user(stack, "--email", email, "--role", "owner", "--port", "9")
+    assert nowhere.returncode == 1 and "make run" in nowhere.stderr, nowhere.stderr
+
+
+def test_the_owner_creates_and_revokes_a_key_and_invites_a_user(api: Api, tokens: dict[str, str]) -> None:
+    owner = bearer(tokens["owner"])
+    created = api.post("/v1/keys", json={"kind": "publishable", "name": f"shop {uid()}"}, key=None, headers=owner)
+    assert created.status_code == 201, created.text
+    raw, prefix = created.json()["key"], created.json()["prefix"]
+    assert api.get("/v1/keys", key=None, headers=owner).json()["items"][0]["prefix"] == prefix  # newest first
+    assert api.post(f"/v1/keys/{prefix}/revoke", key=None, headers=owner).json()["revoked_at"]
+    assert api.get("/v1/keys", key=None, headers={"X-Publishable-Key": raw}).status_code in (401, 403)
+    email = f"invited-{uid()}@example.com".lower()
+    r = api.post("/v1/console/users", json={"email": email, "role": "marketer"}, key=None, headers=owner)
+    assert r.status_code == 201 and r.json()["status"] == "FORCE_CHANGE_PASSWORD", r.text
