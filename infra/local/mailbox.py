@@ -23,6 +23,7 @@ from collections import deque
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -69,18 +70,32 @@ def clear() -> None:
 
 
 def console_user(token: str) -> bool:
-    """Does the API accept this bearer as a console user? Asks `passaparola.api.keys.lookup`, the API's own
-    authentication: a principal of kind `user` (a verified console token) is let in. (Hook: the console's token
-    verification plugs in behind that lookup; API keys are not users and are refused here.)"""
+    """Would the API accept this bearer as a console user? Asked of the API's own authentication
+    (`passaparola.api.app.Api._authenticate`, as for `GET /v1/console/me`, a route every role may call), so whatever
+    verifies console tokens there (JWT, roles) decides here too; API keys are not people and are refused."""
     try:
-        from passaparola.api import keys
-    except ImportError:
-        return False
-    try:
-        principal = keys.lookup(token)
-    except Exception:  # a malformed or foreign token is simply not a user
+        api = _api()
+        principal = api._authenticate(
+            {
+                "httpMethod": "GET",
+                "resource": CONSOLE_ROUTE,
+                "path": CONSOLE_ROUTE,
+                "headers": {"Authorization": f"Bearer {token}"},
+            }
+        )
+    except Exception:  # not importable, or the token refused (401/403): not a console user
         return False
     return principal is not None and principal.kind == "user"
+
+
+CONSOLE_ROUTE = "/v1/console/me"
+
+
+@lru_cache(maxsize=1)
+def _api() -> Any:
+    from passaparola.api.app import Api
+
+    return Api()
 
 
 def mailbox_http(method: str, headers: list[tuple[str, str]], body: bytes, query: str, secret_key: str) -> HttpResponse:
