@@ -86,6 +86,7 @@ def test_template_errors_and_missing_locales_are_400(aws):
     assert missing.status == 400 and missing.body["error"]["details"]["available"] == ["en", "it"]
     assert preview(fn, {"locale": "en"}).status == 400
     assert preview(fn, {"messages": MESSAGES, "campaign_id": "cmp_1", "locale": "en"}).status == 400
+    assert preview(fn, {"messages": MESSAGES, "variant": "A", "locale": "en"}).status == 400
 
 
 REFERRAL = {
