@@ -149,7 +149,7 @@ class NoRole(DomainError):
 
 
 class ForbiddenRole(DomainError):
-    code, status, default_message = "forbidden_role", 403, "Your role may not use this route."
+    code, status, default_message = "forbidden_role", 403, "Your role may not do this."
 
 
 class InvalidCredentials(DomainError):

@@ -41,7 +41,6 @@ SUPPORT = frozenset(
         "GET /v1/customers/{customer_id}/rewards",
         "GET /v1/customers/{customer_id}/rewards/ledger",
         "GET /v1/customers/{customer_id}/messages",
-        "GET /v1/customers/{customer_id}/coupons",
         "GET /v1/campaigns",
         "GET /v1/campaigns/{campaign_id}",
         "POST /v1/campaigns/{campaign_id}/codes",
@@ -98,6 +97,7 @@ MARKETER = frozenset(
         "DELETE /v1/segments/{name}",
         "GET /v1/segments/{name}/customers",
         "POST /v1/messages/preview",
+        "POST /v1/referrals/preview",
         "GET /v1/unsubscribe",
         "POST /v1/unsubscribe",
     }
