@@ -23,7 +23,7 @@ from passaparola.clock import iso
 from passaparola.coupons import rules as coupon_rules
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
 from passaparola.coupons.rules import CustomerFacts, code_expires_at
-from passaparola.data import transactions
+from passaparola.data import stats, transactions
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import (
     CampaignModel,
@@ -239,6 +239,9 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             actions=[CampaignModel.redemptions.add(1), given.set((given | 0) + redemption.discount_amount)],
             condition=campaign_condition,
         )
+        stats.daily(
+            tx, campaign.id, {"redemptions": 1}, {"discount": (redemption.currency, redemption.discount_amount)}
+        )
         if customer_id:
             usage = CustomerCampaignModel.redemptions
             tx.update(
@@ -309,6 +312,9 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
                 CampaignModel.rolled_back.add(1),
                 given.set((given | 0) - int(item.discount_amount)),
             ],
+        )
+        stats.daily(
+            tx, item.campaign_id, {"redemptions": -1}, {"discount": (item.currency, -int(item.discount_amount))}, now
         )
         if item.customer_id:
             tx.update(
