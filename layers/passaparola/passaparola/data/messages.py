@@ -191,7 +191,8 @@ def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
             ],
             condition=MessageModel.status == "sending",
         )
-        stats.daily(tx, str(message.campaign_id), {"messages_sent": 1}, at=now)
+        if message.campaign_id:
+            stats.daily(tx, message.campaign_id, {"messages_sent": 1}, at=now)
 
     try:
         transactions.write(build)
