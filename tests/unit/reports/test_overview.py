@@ -198,3 +198,22 @@ def test_moves_of_one_day_in_one_transaction_are_one_update(aws: None) -> None:
     assert report_store.days("cmp_x", "2026-07-01", "2026-07-02") == {
         "2026-07-01": {"redemptions": 2, "discount_EUR": 500, "discount_USD": 300}
     }
+
+
+def test_a_send_is_recorded_even_when_its_day_stays_busy(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The day's counter is worth less than the status: a send whose transaction kept conflicting is recorded
+    alone (never left `sending`, which would end `outcome_unknown`), its count lost and logged."""
+    from passaparola.data import reports as report_store
+    from passaparola.data import transactions
+    from passaparola.errors import Conflict
+
+    def busy(build: object) -> None:
+        raise Conflict()
+
+    message = MessageModel("msg_busy", campaign_id="cmp_busy", status="sending", created_at="2026-05-04T10:00:00Z")
+    message.save()
+    monkeypatch.setattr(transactions, "write", busy)
+    message_store.sent(message, "ses-9", datetime(2026, 5, 4, 10, 0, tzinfo=UTC))
+    stored = MessageModel.get("msg_busy", consistent_read=True)
+    assert (stored.status, stored.provider_message_id) == ("sent", "ses-9")
+    assert report_store.days("cmp_busy", "2026-05-04", "2026-05-04") == {}
