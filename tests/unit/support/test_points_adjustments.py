@@ -85,3 +85,17 @@ def test_a_retried_adjustment_with_its_idempotency_key_counts_once(aws):
     assert first.status == again.status == 201
     assert again.body == first.body
     assert customers.get("cus_1").loyalty.balance == 40
+
+
+def test_adjustments_count_in_the_programs_points_issued_both_ways(aws):
+    """The overview's points issued are net of corrections: +300 then -120 by hand is 180 issued that day."""
+    fn = load_function("loyalty")
+    program()
+    customers.put("cus_1", CustomerPut(email="a@example.com"))
+    assert adjust(fn, "cus_1", {"points": 300, "reason": "Parcel arrived late"}).status == 201
+    assert adjust(fn, "cus_1", {"points": -120, "reason": "Duplicate credit"}).status == 201
+
+    reports = load_function("reports")
+    overview = call(reports, "GET", "/v1/reports/overview", "/v1/reports/overview", query={"days": "7"}).body
+    (club,) = [c for c in overview["campaigns"] if c["type"] == "loyalty"]
+    assert club["totals"]["points_issued"] == 180 and club["totals"]["points_spent"] == 0

@@ -416,6 +416,8 @@ class Change:
         self._ledger(kind, -taken, reason, source)
         if kind == "spend":
             self._count("points_spent", taken)
+        if kind == "adjustment":
+            self._count("points_issued", -taken)  # taken back by hand: issued net of corrections, like refunds
         if kind == "expire":
             self.effects.expired += taken
         return taken
