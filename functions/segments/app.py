@@ -6,13 +6,23 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AwareDatetime
 
 from passaparola.api.app import Api, handler
-from passaparola.customers.models import Segment, SegmentChangePage, SegmentCreate, SegmentList, SegmentMemberPage
+from passaparola.customers.models import (
+    Segment,
+    SegmentChangePage,
+    SegmentCreate,
+    SegmentList,
+    SegmentMemberPage,
+    SegmentSizes,
+)
 from passaparola.segments import service
 
 app = Api()
 Name = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
+Days = Annotated[
+    int, Query(json_schema_extra={"enum": [7, 30, 90]}, description="The window: the last 7, 30 or 90 shop-local days.")
+]
 
 
 @app.get("/v1/segments", summary="Built-in and custom segments with member counts", tags=["segments"])
@@ -28,6 +38,15 @@ def list_segments() -> SegmentList:
 )
 def create(body: SegmentCreate) -> tuple[Segment, int]:
     return service.create(body), 201
+
+
+@app.get(
+    "/v1/segments/sizes",
+    summary="Every segment's size at the end of each day of the last 7, 30 or 90 days",
+    tags=["segments"],
+)
+def sizes(days: Days = 30) -> SegmentSizes:
+    return service.sizes(days)
 
 
 @app.get(

@@ -94,6 +94,7 @@ MARKETER = frozenset(
         "GET /v1/segments",
         "POST /v1/segments",
         "GET /v1/segments/changes",
+        "GET /v1/segments/sizes",
         "DELETE /v1/segments/{name}",
         "GET /v1/segments/{name}/customers",
         "POST /v1/messages/preview",

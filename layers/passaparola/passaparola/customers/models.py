@@ -270,6 +270,29 @@ class SegmentList(BaseModel):
     items: list[Segment]
 
 
+class SegmentDay(BaseModel):
+    day: date
+    members: int = Field(description="Members at the end of the shop-local day.")
+    entered: int = 0
+    exited: int = 0
+
+
+class SegmentSizes(BaseModel):
+    """Each segment's size at the end of every day of the window, rebuilt from today's count and the day items."""
+
+    from_: date = Field(alias="from", serialization_alias="from")
+    to: date
+    days: int
+    items: list["SegmentSeries"]
+
+
+class SegmentSeries(BaseModel):
+    name: str
+    kind: Literal["built_in", "custom"]
+    members: int
+    series: list[SegmentDay]
+
+
 class SegmentMember(BaseModel):
     customer_id: str
     entered_at: datetime

@@ -14,6 +14,7 @@ from pynamodb.expressions.condition import Condition
 from passaparola import currencies
 from passaparola.clock import iso
 from passaparola.customers.models import EngagementConfig, SegmentCreate
+from passaparola.data import stats
 from passaparola.data.models import (
     ConfigModel,
     CouponMirrorModel,
@@ -30,6 +31,8 @@ from passaparola.data.transactions import Transaction
 from passaparola.errors import InvalidRequest
 
 CHANGES_KEPT = timedelta(days=35)
+SEGMENT_DAYS = "segmentdays"
+"""Partition of the daily entries and exits of every segment (`sk` = the shop-local day): sizes over time."""
 CACHE_SECONDS = 10.0
 _cache: dict[str, tuple[float, object]] = {}
 
@@ -100,16 +103,19 @@ def version_condition(record: CustomerModel | None) -> Condition:
 def membership_changes(
     tx: Transaction, customer_id: str, entered: list[str], exited: list[str], at: datetime, reason: str
 ) -> None:
-    """Membership items (listed by segment), member counts and the change feed, in the caller's transaction."""
+    """Membership items (listed by segment), member counts, the day's entries and exits (one item a day for all
+    segments: sizes over time) and the change feed, in the caller's transaction."""
     stamp = iso(at)
     day = stamp[:10]
     expires = int((at + CHANGES_KEPT).timestamp())
+    moves: dict[str, int] = {}
     for name, change in [(n, "entered") for n in entered] + [(n, "exited") for n in exited]:
         if change == "entered":
             tx.save(MembershipModel(customer_id, f"segment#{name}", segment=name, entered_at=stamp))
         else:
             tx.delete(MembershipModel(customer_id, f"segment#{name}"))
         tx.add(SegmentModel("segments", f"count#{name}"), {"members": 1 if change == "entered" else -1})
+        moves[f"{'in' if change == 'entered' else 'out'}_{name}"] = 1
         tx.save(
             SegmentChangeModel(
                 f"segchanges#{day}",
@@ -122,6 +128,13 @@ def membership_changes(
                 expires_at=expires,
             )
         )
+    if moves:
+        tx.add(SegmentModel(SEGMENT_DAYS, stats.day_of(at)), moves)
+
+
+def segment_days(first: str, last: str) -> dict[str, dict[str, int]]:
+    """Entries and exits per segment (`in_<name>`, `out_<name>`) of each shop-local day from `first` to `last`."""
+    return stats.raw_days(SegmentModel, SEGMENT_DAYS, first, last)
 
 
 def members_page(name: str, limit: int, cursor: str | None) -> tuple[list[MembershipModel], str | None]:

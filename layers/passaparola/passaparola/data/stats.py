@@ -7,9 +7,12 @@ flat attributes, one per currency (`discount_EUR`), which an ADD creates like an
 """
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError
+from pynamodb.models import Model
 
 from passaparola import clock
 from passaparola.data import transactions
@@ -125,3 +128,23 @@ def traffic(campaign_id: str, variant_name: str | None, field: str) -> None:
     StatsModel(stats_pk(campaign_id), f"TRAFFIC#{variant_key(variant_name)}").update(
         actions=[getattr(StatsModel, field).add(1)]
     )
+
+
+def raw_days(model: type[Model], pk: str, first: str, last: str) -> dict[str, dict[str, int]]:
+    """Daily items of one partition from `first` to `last` (YYYY-MM-DD sort keys): one Query, one item a day.
+
+    Read through the table connection, not the model: their numbers are attributes named on the fly
+    (`discount_EUR`, `in_vip`), which no model declares. {day: {attribute: number}}.
+    """
+    connection = model._get_connection()
+    found: dict[str, dict[str, int]] = {}
+    start: dict[str, Any] | None = None
+    sort_key = getattr(model, model._range_keyname or "")
+    while True:
+        page = connection.query(pk, range_key_condition=sort_key.between(first, last), exclusive_start_key=start)
+        for raw in page.get("Items", []):
+            day = raw[model._range_keyname or ""]["S"]
+            found[day] = {name: int(Decimal(v["N"])) for name, v in raw.items() if "N" in v}
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found

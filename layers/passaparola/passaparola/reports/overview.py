@@ -7,6 +7,7 @@ Nothing here does I/O or reads the clock. A daily item is a flat map of numbers 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
+from passaparola.errors import InvalidRequest
 from passaparola.reports.models import OVERVIEW_DAYS, CampaignFigures, DayFigures, Figures, Overview
 
 COUNTS = ("redemptions", "conversions", "points_issued", "points_spent", "messages_sent")
@@ -16,7 +17,11 @@ MONEY = ("discount", "rewards_cost")
 def window(today: date, days: int) -> list[date]:
     """The `days` calendar days ending today, oldest first."""
     if days not in OVERVIEW_DAYS:
-        raise ValueError(f"days must be one of {', '.join(map(str, OVERVIEW_DAYS))}")
+        message = f"days must be one of {', '.join(map(str, OVERVIEW_DAYS))}"
+        raise InvalidRequest(
+            "days is invalid; see details.fields.",
+            {"fields": [{"field": "query.days", "message": message, "type": "value_error"}]},
+        )
     return [today - timedelta(days=days - 1 - i) for i in range(days)]
 
 

@@ -1,6 +1,6 @@
 """Segment use cases: list them with member counts, page through members, the entry/exit feed, custom ones."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from passaparola import clock, currencies
 from passaparola.customers import rules
@@ -14,11 +14,16 @@ from passaparola.customers.models import (
     SegmentList,
     SegmentMember,
     SegmentMemberPage,
+    SegmentSeries,
+    SegmentSizes,
 )
 from passaparola.customers.record import Change
 from passaparola.data import customers as store
+from passaparola.data import stats
 from passaparola.errors import InvalidRequest, NotFound, SegmentExists
 from passaparola.observability import logger
+from passaparola.reports import overview
+from passaparola.segments import rules as segment_rules
 
 MAX_CUSTOM_SEGMENTS = 15
 """Entering or leaving a segment writes 3 items; 7 built-in + 15 custom keep a change well under 100."""
@@ -46,6 +51,19 @@ def list_all() -> SegmentList:
                 )
             )
     return SegmentList(items=out)
+
+
+def sizes(days: int) -> SegmentSizes:
+    """Every segment's size over the last `days` shop-local days: two Queries (counts, day items), whatever the size."""
+    window = overview.window(date.fromisoformat(stats.day_of(clock.now())), days)
+    moves = store.segment_days(window[0].isoformat(), window[-1].isoformat())
+    items = [
+        SegmentSeries(
+            name=s.name, kind=s.kind, members=s.members, series=segment_rules.sizes(s.name, s.members, window, moves)
+        )
+        for s in list_all().items
+    ]
+    return SegmentSizes.model_validate({"from": window[0], "to": window[-1], "days": days, "items": items})
 
 
 def _known(name: str) -> None:
