@@ -1,7 +1,6 @@
 """Routing and the API Gateway REST proxy event/response mapping (no server)."""
 
 import base64
-
 import gzip
 
 from infra.local.gateway import HttpResponse, Router, accepted_encodings, build_event, compress, map_response
