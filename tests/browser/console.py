@@ -72,6 +72,12 @@ def sign_in(browser: Any, stack: Any, role: str, hash_: str = "", lang: str = "e
     browser.wait_for(lambda: not browser.js("return !!document.querySelector('main .loading');"), timeout=20)
 
 
+def click(browser: Any, element: Any) -> None:
+    """Click like a person who scrolled it into the middle of the screen (clear of the sticky bars)."""
+    browser.js("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
 def menu(browser: Any) -> list[str]:
     """The pages in the menu (their hash names), in order."""
     return list(browser.js("return Array.from(document.querySelectorAll('#nav a')).map(a => a.dataset.page);"))
@@ -98,7 +104,9 @@ def _capture(browser: Any, width: int, height: int, mobile: bool, path: Path) ->
     time.sleep(0.4)  # layout, charts resizing
     full = height
     for _ in range(3):  # the whole page: grow the viewport until its content fits
-        measured = int(browser.js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);"))
+        measured = int(
+            browser.js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);")
+        )
         if measured <= full:
             break
         full = min(measured, 8000)
