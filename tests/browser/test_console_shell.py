@@ -162,3 +162,30 @@ def test_the_language_is_chosen_before_sign_in_too(browser, stack):
     set_lang(browser, "de")
     browser.driver.refresh()
     wait_text(browser, "Bei der Konsole anmelden", "main")
+
+
+def test_every_string_of_the_shell_and_campaign_pages_is_in_every_language(browser, stack):
+    """en and it are required; es, fr, de and ro too: a key missing in one language would show in English."""
+    browser.open(console_url(stack))
+    wait_css(browser, "form.signin-form")
+    missing = browser.js_async(
+        """
+        var base = arguments[0];
+        Promise.all([import(base + 'app.js'), import(base + 'pages/overview.js'), import(base + 'pages/campaigns.js'),
+                     import(base + 'pages/editor.js')]).then(function (mods) {
+          var sets = {shell: mods[0].STRINGS, overview: mods[1].default.strings, campaigns: mods[2].default.strings,
+                      editor: mods[3].default.strings};
+          var out = [];
+          Object.keys(sets).forEach(function (name) {
+            var en = Object.keys(sets[name].en);
+            ['it', 'es', 'fr', 'de', 'ro'].forEach(function (lang) {
+              var have = sets[name][lang] || {};
+              en.forEach(function (key) { if (!(key in have)) out.push(name + ' ' + lang + ' ' + key); });
+            });
+          });
+          done(out);
+        }, function (e) { done(['import failed: ' + e]); });
+        """,
+        f"{stack.url}/admin/static/js/",
+    )
+    assert missing == []
