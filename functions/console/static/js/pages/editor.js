@@ -4,7 +4,7 @@
 
 import { newKey } from "../api.js";
 import { currencyDigits, locale as intlLocale } from "../i18n.js";
-import { campaignSwitch, typeBadge, TYPE_STRINGS, TYPES } from "./campaigns.js";
+import { campaignSwitch, listCampaigns, typeBadge, TYPE_STRINGS, TYPES } from "./campaigns.js";
 import { EDITOR_STRINGS } from "./editor_strings.js";
 
 const READ_ONLY = ["id", "version", "created_at", "updated_at", "stats", "type", "enabled"];
@@ -309,10 +309,8 @@ export default {
     let draft;
     let currencyHint = "EUR";
     let discountCampaigns = [];
-    const campaignsPromise = api
-      .get("/v1/campaigns", { limit: 100 })
-      .then((page) => {
-        const items = page.items || [];
+    const campaignsPromise = listCampaigns(api)
+      .then((items) => {
         discountCampaigns = items.filter((c) => c.type === "discount");
         const seen = items.map((c) => (c.rules && c.rules.currency) || c.currency).filter(Boolean);
         if (seen.length) currencyHint = seen[0];
@@ -1004,7 +1002,7 @@ export default {
         ),
         section(t("section.trigger"), t("lead.trigger"), triggerFields()),
         section(
-          t("section.schedule"),
+          t("section.dates"),
           t("lead.scheduleMessages"),
           row(dateTime("starts_at", t("field.startsAt"), { hint: t("hint.optional") }), dateTime("ends_at", t("field.endsAt"), { hint: t("hint.optional") })),
         ),
@@ -1164,7 +1162,7 @@ export default {
       const out = [];
       const pickers = h("div", { class: "row" });
       if (locales.length) {
-        const pick = h("select", { id: "preview-locale" }, locales.map((l) => h("option", { value: l, selected: l === loc }, l)));
+        const pick = h("select", { id: "preview-locale" }, locales.map((l) => h("option", { value: l, selected: l === loc }, languageLabel(l))));
         pick.addEventListener("change", () => {
           previewSelection.locale = pick.value;
           refreshPreview();
@@ -1293,6 +1291,14 @@ export default {
     refreshPreview();
   },
 };
+
+function languageLabel(code) {
+  try {
+    return (new Intl.DisplayNames([intlLocale()], { type: "language" }).of(code) || code) + " (" + code + ")";
+  } catch (e) {
+    return code;
+  }
+}
 
 function mergeStrings(...sets) {
   const out = {};
