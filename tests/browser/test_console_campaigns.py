@@ -187,6 +187,7 @@ def test_each_type_has_its_form_and_preview(browser, stack, kind):
         wait_css(browser, '[name="variants.0.name"]')
     if kind == "loyalty":
         wait_text(browser, "points for every €1.00 spent", ".editor-preview")
+        assert "null" not in browser.text(".editor-preview")
     if kind == "reengagement":
         fill(browser, "messages.email.en.subject", "We miss you, {{ customer.first_name }}")
         fill(browser, "messages.email.en.body", "<p>Come back, {{ customer.first_name }}!</p>")

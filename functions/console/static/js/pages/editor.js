@@ -1081,9 +1081,9 @@ export default {
       })() : draft;
       ui.clear(previewBody);
       if (type === "discount") previewBody.append(couponPreview(current));
-      if (type === "referral") previewBody.append(...referralPreview(current));
-      if (type === "loyalty") previewBody.append(...loyaltyPreview(current));
-      if (type === "reengagement") previewBody.append(...messagePreview(current));
+      if (type === "referral") previewBody.append(...referralPreview(current).filter(Boolean));
+      if (type === "loyalty") previewBody.append(...loyaltyPreview(current).filter(Boolean));
+      if (type === "reengagement") previewBody.append(...messagePreview(current).filter(Boolean));
     }
 
     function couponPreview(current) {
@@ -1202,22 +1202,29 @@ export default {
       return out;
     }
 
-    /** The API's own rendering (POST /v1/messages/preview) when the server has it; the sketch above stays otherwise. */
+    /** The API's own rendering (POST /v1/messages/preview, of the draft as it stands) when the server has it:
+     * the same templates, variables and escaping as the sender. Until it answers (or if it cannot), the sketch. */
     function serverPreview(current, variant, loc, subject, frame) {
       const mine = ++previewRequest;
-      const body = { campaign: compact(jsonOf(current)), locale: loc, channel: "email" };
-      if (variant) body.variant = variant.name;
-      if (!creating) body.campaign_id = id;
+      const messages = variant ? variant.messages : current.messages;
+      const body = compact({
+        messages,
+        trigger: current.trigger,
+        incentive: current.incentive,
+        referral_campaign_id: current.referral_campaign_id,
+        locale: loc,
+        channel: "email",
+      });
       api
         .post("/v1/messages/preview", body)
         .then((result) => {
           if (mine !== previewRequest || !result) return;
-          const rendered = result.email || result;
-          if (rendered.subject) subject.textContent = rendered.subject;
-          if (rendered.html || rendered.body) frame.srcdoc = rendered.html || rendered.body;
+          if (result.subject) subject.textContent = result.subject;
+          if (result.html) frame.srcdoc = result.html;
+          frame.dataset.rendered = "server";
         })
         .catch(() => {
-          // no preview route (or the draft does not render yet): the sketch stays
+          // no preview route yet, or the draft does not render: the sketch stays
         });
     }
 
