@@ -1277,7 +1277,7 @@ export default {
     function showErrors(error) {
       const details = error.details || {};
       const list = Array.isArray(details.fields) ? details.fields : typeof details.field === "string" ? [{ field: details.field, message: error.message }] : [];
-      const mapped = list.map((f) => fieldOfError(f, draft, creating));
+      const mapped = list.map((f) => fieldOfError(f, draft, creating)).map((f) => ({ ...f, message: humanize(f.message) }));
       if (view === "json") {
         const slot = document.getElementById("json-input-error");
         slot.textContent = mapped.length ? mapped.map((f) => (f.field ? f.field + ": " : "") + f.message).join(" · ") : error.message;
@@ -1292,6 +1292,31 @@ export default {
         return;
       }
       ui.formErrors(form, { message: error.message, details: { fields: mapped } }, { fallback: (e) => e.message });
+    }
+
+    /** The API's English validation sentence in the user's words: known shapes translated, field names → labels. */
+    function humanize(message) {
+      const patterns = [
+        [/^Input should be less than or equal to (\S+)$/, "err.le"],
+        [/^Input should be greater than or equal to (\S+)$/, "err.ge"],
+        [/^Input should be less than (\S+)$/, "err.lt"],
+        [/^Input should be greater than (\S+)$/, "err.gt"],
+        [/^Field required$/, "err.required"],
+        [/^String should have at least (\d+) characters?$/, "err.minLength"],
+        [/^String should have at most (\d+) characters?$/, "err.maxLength"],
+        [/^Input should be a valid (number|integer).*$/, "err.number"],
+        [/^String should match pattern/, "err.pattern"],
+        [/^Unknown field\.$/, "err.unknown"],
+      ];
+      for (const [re, key] of patterns) {
+        const m = re.exec(message);
+        if (m) return t(key, { n: m[1] });
+      }
+      return message.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) => {
+        const control = form.querySelector(`[name="${word}"], [name$=".${word}"]`);
+        const label = control && control.id ? form.querySelector(`label[for="${control.id}"]`) : null;
+        return label ? "“" + label.firstChild.textContent.trim() + "”" : word;
+      });
     }
 
     renderForm();

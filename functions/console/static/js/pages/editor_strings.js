@@ -1,6 +1,16 @@
 // The campaign editor's words (en, it, es, fr, de, ro), kept apart from its code.
 
 const en = {
+  "err.le": "At most {n}.",
+  "err.ge": "At least {n}.",
+  "err.lt": "Less than {n}.",
+  "err.gt": "More than {n}.",
+  "err.required": "Required.",
+  "err.minLength": "At least {n} characters.",
+  "err.maxLength": "At most {n} characters.",
+  "err.number": "A number, please.",
+  "err.pattern": "Some characters are not allowed here.",
+  "err.unknown": "Not a field of this campaign.",
   title: "Campaign",
   chooseType: "New campaign",
   chooseTypeLead: "What do you want to run?",
@@ -316,6 +326,16 @@ const en = {
 };
 
 const it = {
+  "err.le": "Al massimo {n}.",
+  "err.ge": "Almeno {n}.",
+  "err.lt": "Meno di {n}.",
+  "err.gt": "Più di {n}.",
+  "err.required": "Obbligatorio.",
+  "err.minLength": "Almeno {n} caratteri.",
+  "err.maxLength": "Al massimo {n} caratteri.",
+  "err.number": "Serve un numero.",
+  "err.pattern": "Alcuni caratteri non sono ammessi qui.",
+  "err.unknown": "Non è un campo di questa campagna.",
   title: "Campagna",
   chooseType: "Nuova campagna",
   chooseTypeLead: "Cosa vuoi lanciare?",
@@ -631,6 +651,16 @@ const it = {
 };
 
 const es = {
+  "err.le": "Como máximo {n}.",
+  "err.ge": "Como mínimo {n}.",
+  "err.lt": "Menos de {n}.",
+  "err.gt": "Más de {n}.",
+  "err.required": "Obligatorio.",
+  "err.minLength": "Al menos {n} caracteres.",
+  "err.maxLength": "Como máximo {n} caracteres.",
+  "err.number": "Hace falta un número.",
+  "err.pattern": "Aquí no se admiten algunos caracteres.",
+  "err.unknown": "No es un campo de esta campaña.",
   title: "Campaña",
   chooseType: "Nueva campaña",
   chooseTypeLead: "¿Qué quieres lanzar?",
@@ -946,6 +976,16 @@ const es = {
 };
 
 const fr = {
+  "err.le": "Au plus {n}.",
+  "err.ge": "Au moins {n}.",
+  "err.lt": "Moins de {n}.",
+  "err.gt": "Plus de {n}.",
+  "err.required": "Obligatoire.",
+  "err.minLength": "Au moins {n} caractères.",
+  "err.maxLength": "Au plus {n} caractères.",
+  "err.number": "Un nombre, s’il vous plaît.",
+  "err.pattern": "Certains caractères ne sont pas admis ici.",
+  "err.unknown": "Ce n’est pas un champ de cette campagne.",
   title: "Campagne",
   chooseType: "Nouvelle campagne",
   chooseTypeLead: "Que voulez-vous lancer ?",
@@ -1261,6 +1301,16 @@ const fr = {
 };
 
 const de = {
+  "err.le": "Höchstens {n}.",
+  "err.ge": "Mindestens {n}.",
+  "err.lt": "Weniger als {n}.",
+  "err.gt": "Mehr als {n}.",
+  "err.required": "Pflichtfeld.",
+  "err.minLength": "Mindestens {n} Zeichen.",
+  "err.maxLength": "Höchstens {n} Zeichen.",
+  "err.number": "Bitte eine Zahl.",
+  "err.pattern": "Einige Zeichen sind hier nicht erlaubt.",
+  "err.unknown": "Kein Feld dieser Kampagne.",
   title: "Kampagne",
   chooseType: "Neue Kampagne",
   chooseTypeLead: "Was möchten Sie starten?",
@@ -1576,6 +1626,16 @@ const de = {
 };
 
 const ro = {
+  "err.le": "Cel mult {n}.",
+  "err.ge": "Cel puțin {n}.",
+  "err.lt": "Mai puțin de {n}.",
+  "err.gt": "Mai mult de {n}.",
+  "err.required": "Obligatoriu.",
+  "err.minLength": "Cel puțin {n} caractere.",
+  "err.maxLength": "Cel mult {n} caractere.",
+  "err.number": "Este nevoie de un număr.",
+  "err.pattern": "Unele caractere nu sunt permise aici.",
+  "err.unknown": "Nu este un câmp al acestei campanii.",
   title: "Campanie",
   chooseType: "Campanie nouă",
   chooseTypeLead: "Ce vrei să lansezi?",
