@@ -131,6 +131,30 @@ def test_overview_shows_figures_charts_and_every_campaign(browser, stack, api):
     assert browser.errors() == []
 
 
+def test_on_a_phone_the_menu_collapses_behind_a_button(browser, stack):
+    sign_in(browser, stack, "owner")
+    wait_css(browser, ".page-overview .stats")
+    browser.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+    )
+    try:
+        button = wait_css(browser, ".menu-button")
+        assert button.get_attribute("aria-expanded") == "false"
+        assert not browser.js("return getComputedStyle(document.getElementById('nav')).display !== 'none';")  # hidden
+        button.click()
+        browser.wait_for(
+            lambda: browser.js("return getComputedStyle(document.getElementById('nav')).display !== 'none';")
+        )
+        assert button.get_attribute("aria-expanded") == "true"
+        assert axe(browser) == []
+        browser.driver.find_element("css selector", '#nav a[data-page="campaigns"]').click()
+        wait_css(browser, ".page-campaigns")
+        assert button.get_attribute("aria-expanded") == "false"  # choosing a page closes it
+        assert browser.js("return document.documentElement.scrollWidth;") <= 390  # nothing wider than the phone
+    finally:
+        browser.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_the_first_load_is_under_300_kb_compressed(browser, stack):
     """Sign-in page, then the overview with its charts: everything the browser fetched, as transferred (gzip)."""
     sign_in(browser, stack, "owner")

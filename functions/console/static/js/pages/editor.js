@@ -382,7 +382,7 @@ export default {
         draft = { ...parsed, type };
         renderForm();
       } else {
-        jsonArea.value = JSON.stringify(jsonOf(draft), null, 2);
+        jsonArea.value = JSON.stringify(compact(jsonOf(draft)), null, 2);
       }
       view = next;
       fields.hidden = view !== "form";
@@ -392,6 +392,10 @@ export default {
       refreshPreview();
       return true;
     }
+    jsonArea.addEventListener("input", () => {
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(refreshPreview, 300);
+    });
     formTab.addEventListener("click", () => showView("form"));
     jsonTab.addEventListener("click", () => showView("json"));
 
@@ -1264,7 +1268,7 @@ export default {
         original = saved;
         draft = { type: saved.type, ...editable(saved) };
         renderForm();
-        if (view === "json") jsonArea.value = JSON.stringify(jsonOf(draft), null, 2);
+        if (view === "json") jsonArea.value = JSON.stringify(compact(jsonOf(draft)), null, 2);
         refreshPreview();
         ui.toast(t("saved.updated", { name: saved.name }), "success");
       } catch (error) {
