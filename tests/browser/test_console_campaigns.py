@@ -184,6 +184,14 @@ def test_each_type_has_its_form_and_preview(browser, stack, kind):
         fill(browser, "shop_name", "Bottega Rossi")
         wait_text(browser, "Use https://shop.example.com/r/GIULIA-7K2 for 10% off at Bottega Rossi", ".editor-preview")
         click(browser, browser.driver.find_element("css selector", "fieldset.section:nth-of-type(6) button.secondary"))
+        browser.js(  # the same share texts for an Italian customer: the defaults translated, the shop's own as written
+            "var s = document.getElementById('preview-share-locale'); s.value = 'it';"
+            "s.dispatchEvent(new Event('change'));"
+        )
+        wait_text(browser, "Giulia ti invita da Bottega Rossi", ".editor-preview")
+        wait_text(
+            browser, "Use https://shop.example.com/r/GIULIA-7K2 for 10% di sconto at Bottega Rossi", ".editor-preview"
+        )
         wait_css(browser, '[name="variants.0.name"]')
     if kind == "loyalty":
         wait_text(browser, "points for every €1.00 spent", ".editor-preview")

@@ -526,7 +526,7 @@ function renderShell() {
     menuButton,
     h(
       "a",
-      { class: "brand", href: homeFor(role), "aria-label": "Passaparola" },
+      { class: "brand", href: homeFor(role) },
       h("img", { src: base + "/admin/static/img/icon.svg", alt: "", width: "28", height: "28" }),
       h("span", null, "Passaparola"),
       config.local ? ui.badge(t("shell.local"), "warning") : null,

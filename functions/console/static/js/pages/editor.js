@@ -1109,32 +1109,44 @@ export default {
       const referee = (chosen && chosen.referee_reward) || current.referee_reward;
       const referrer = (chosen && chosen.referrer_reward) || current.referrer_reward;
       const share = { ...(current.share || {}), ...((chosen && chosen.share) || {}) };
+      // the customer's language: the shop's own texts as written, the default texts translated (as the API does)
+      const loc = previewSelection.shareLocale || ctx.lang;
+      const tl = localT(loc);
+      const text = (key, field) => (share[field] && share[field] !== EDITOR_STRINGS.en[key] ? share[field] : tl(key));
       const context = {
         name: SAMPLE.name,
         link: SAMPLE.link,
-        shop: current.shop_name || t("placeholder.shopName"),
-        referee_reward: rewardShort(referee, t, fmt),
-        referrer_reward: rewardShort(referrer, t, fmt),
+        shop: current.shop_name || tl("placeholder.shopName"),
+        referee_reward: rewardShort(referee, tl, fmt),
+        referrer_reward: rewardShort(referrer, tl, fmt),
       };
       const out = [];
+      const pickers = h("div", { class: "row" });
+      const langPick = h("select", { id: "preview-share-locale" }, LOCALES.map((l) => h("option", { value: l, selected: l === loc }, languageLabel(l))));
+      langPick.addEventListener("change", () => {
+        previewSelection.shareLocale = langPick.value;
+        refreshPreview();
+      });
+      pickers.append(h("div", { class: "field" }, h("label", { for: "preview-share-locale" }, t("preview.locale")), langPick));
       if (variants.length) {
         const pick = h("select", { id: "preview-variant" }, h("option", { value: "" }, t("preview.base")), variants.map((v) => h("option", { value: v.name, selected: v.name === previewSelection.variant }, v.name)));
         pick.addEventListener("change", () => {
           previewSelection.variant = pick.value;
           refreshPreview();
         });
-        out.push(h("div", { class: "field" }, h("label", { for: "preview-variant" }, t("preview.variant")), pick));
+        pickers.append(h("div", { class: "field" }, h("label", { for: "preview-variant" }, t("preview.variant")), pick));
       }
       out.push(
         h("div", { class: "reward-pair" }, h("div", { class: "reward-box" }, h("div", { class: "stat-label" }, t("preview.friendGets")), h("div", { class: "reward-text" }, rewardText(referee, t, fmt))), h("div", { class: "reward-box" }, h("div", { class: "stat-label" }, t("preview.referrerGets")), h("div", { class: "reward-text" }, rewardText(referrer, t, fmt)))),
         h("h3", null, t("preview.shareAs", { name: SAMPLE.name })),
+        pickers,
         h(
           "div",
-          { class: "mail-preview" },
-          h("div", { class: "mail-subject" }, fillTemplate(share.email_subject || t("default.shareSubject"), context)),
-          h("div", { class: "mail-body" }, fillTemplate(share.email_body || t("default.shareBody"), context)),
+          { class: "mail-preview", lang: loc },
+          h("div", { class: "mail-subject" }, fillTemplate(text("default.shareSubject", "email_subject"), context)),
+          h("div", { class: "mail-body" }, fillTemplate(text("default.shareBody", "email_body"), context)),
         ),
-        h("div", { class: "social-preview" }, fillTemplate(share.social_text || t("default.shareSocial"), context)),
+        h("div", { class: "social-preview", lang: loc }, fillTemplate(text("default.shareSocial", "social_text"), context)),
         h("p", { class: "hint" }, t("preview.shareNote")),
       );
       return out;
@@ -1327,6 +1339,16 @@ export default {
     refreshPreview();
   },
 };
+
+/** t() in another language than the console's: a customer's, for previews. */
+function localT(lang) {
+  const own = EDITOR_STRINGS[lang] || {};
+  const typeStrings = TYPE_STRINGS[lang] || {};
+  return (key, vars) => {
+    const text = own[key] ?? typeStrings[key] ?? EDITOR_STRINGS.en[key] ?? key;
+    return vars ? text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m)) : text;
+  };
+}
 
 function languageLabel(code) {
   try {
