@@ -198,6 +198,16 @@ function mainCurrency(...amountSets) {
   return sorted.length ? sorted[0][0] : null;
 }
 
+/** Every calendar day from `from` to `to` (ISO dates), for a window without campaigns. */
+function daysBetween(from, to) {
+  const out = [];
+  if (!from || !to) return out;
+  for (let d = new Date(from + "T00:00:00Z"); d <= new Date(to + "T00:00:00Z") && out.length < 400; d.setUTCDate(d.getUTCDate() + 1)) {
+    out.push(d.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
 /** The day-by-day sum over every campaign of one counter (or one currency of a money figure). */
 function daily(campaigns, days, pick) {
   return days.map((_, i) => campaigns.reduce((sum, c) => sum + (pick(c.series[i]) || 0), 0));
@@ -242,7 +252,7 @@ export default {
     if (!ctx.isCurrent()) return;
     const campaigns = data.campaigns || [];
     const totals = data.totals || {};
-    const dayList = (campaigns[0] && campaigns[0].series.map((d) => d.day)) || [];
+    const dayList = (campaigns[0] && campaigns[0].series.map((d) => d.day)) || daysBetween(data.from, data.to);
     const currency = mainCurrency(totals.discount, totals.rewards_cost);
 
     header.querySelector("h1").after(
