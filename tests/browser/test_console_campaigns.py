@@ -234,3 +234,47 @@ def test_the_editor_speaks_italian(browser, stack):
     fill(browser, "discount.amount_off", "12,5")
     wait_text(browser, "12,50\u00a0€ di sconto", ".editor-preview")
     screenshot(browser, "console-editor-discount-it")
+
+
+def test_merge_patches_and_error_paths(browser, stack):
+    """The editor's pure parts: the merge patch of an edit, and where an API error's field lands in the form."""
+    from tests.browser.console import console_url
+
+    browser.open(console_url(stack))
+    wait_css(browser, "form.signin-form")
+    out = browser.js_async(
+        """
+        import(arguments[0]).then(function (m) {
+          var before = {name: 'A', rules: {currency: 'EUR', max_redemptions: 5, countries: ['IT']},
+                        discount: {type: 'percent', percent_off: 10, amount_limit: null}};
+          var after = {name: 'A', rules: {currency: 'EUR', countries: ['IT', 'ES']},
+                       discount: {type: 'amount', amount_off: 500}};
+          var draft = {type: 'discount', name: 'x', discount: {type: 'percent', percent_off: 150}, rules: {}};
+          done({
+            patch: m.mergeDiff(before, after),
+            none: m.mergeDiff(before, JSON.parse(JSON.stringify(before))),
+            create: m.fieldOfError({field: 'discount.discount.percent.percent_off', message: 'too big'}, draft, true),
+            patchPath: m.fieldOfError({field: 'discount.percent_off', message: 'too big'}, draft, false),
+            model: m.fieldOfError({field: 'discount.rules', message: 'Value error, expires_at must be after starts_at'},
+                                  {type: 'discount', rules: {starts_at: 'a', expires_at: 'b'}}, true),
+            named: m.fieldOfError({field: 'discount', message: "Value error, rules.currency: a 'amount' discount needs rules.currency"},
+                                  draft, true),
+            reward: m.fieldOfError({field: 'referral.referee_reward.coupon.discount.percent.percent_off', message: 'm'},
+                                   {type: 'referral', referee_reward: {type: 'coupon', discount: {type: 'percent'}}}, true),
+            fill: m.fillTemplate('Hi {{ customer.first_name }}{% if x %}!{% endif %} {{ missing }}.', {customer: {first_name: 'Anna'}}),
+          });
+        }, function (e) { done({error: String(e)}); });
+        """,
+        f"{stack.url}/admin/static/js/pages/editor.js",
+    )
+    assert out["patch"] == {
+        "rules": {"max_redemptions": None, "countries": ["IT", "ES"]},
+        "discount": {"type": "amount", "amount_off": 500},  # another kind of discount: sent whole
+    }
+    assert out["none"] == {}
+    assert out["create"] == {"field": "discount.percent_off", "message": "too big"}
+    assert out["patchPath"] == {"field": "discount.percent_off", "message": "too big"}
+    assert out["model"] == {"field": "rules.expires_at", "message": "expires_at must be after starts_at"}
+    assert out["named"] == {"field": "rules.currency", "message": "a 'amount' discount needs rules.currency"}
+    assert out["reward"]["field"] == "referee_reward.discount.percent_off"
+    assert out["fill"] == "Hi Anna! ."  # a sketch: tags dropped, their text kept, unknown names empty

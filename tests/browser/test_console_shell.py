@@ -213,3 +213,16 @@ def test_every_string_of_the_shell_and_campaign_pages_is_in_every_language(brows
         f"{stack.url}/admin/static/js/",
     )
     assert missing == []
+
+
+def test_a_token_the_api_refuses_leads_back_to_sign_in(browser, stack):
+    sign_in(browser, stack, "marketer")
+    wait_css(browser, ".page-overview .stats")
+    browser.js(
+        "var s = JSON.parse(sessionStorage.getItem('passaparola.session'));"
+        "s.id_token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';"  # signed by nobody
+        "sessionStorage.setItem('passaparola.session', JSON.stringify(s));"
+    )
+    browser.js("location.hash = '#/campaigns';")
+    wait_text(browser, "Your session ended. Sign in again.", "form.signin-form")
+    assert browser.js("return sessionStorage.getItem('passaparola.session');") is None
