@@ -21,9 +21,11 @@ def served() -> tuple[set[str], set[str]]:
         app = getattr(load_module(spec, "_roles"), "app", None)
         if app is None:
             continue
+        greedy = "|".join(getattr(app, "greedy_parameters", ())) or "$^"  # {proxy+}: the console's files
         for route in app._static_routes + app._dynamic_routes:
             if route.method != "OPTIONS":
-                routes.add(route.method + " " + re.sub(r"<(\w+)>", r"{\1}", route.path))
+                path = re.sub(r"<(\w+)>", r"{\1}", re.sub(rf"<({greedy})>", r"{\1+}", route.path))
+                routes.add(route.method + " " + path)
         public |= set(app.public_routes)
     return routes, public
 
