@@ -22,7 +22,9 @@ NON_V1_ROUTES: set[tuple[str, str]] = {
     ("GET", "/r/{code}"),
     ("GET", "/r/{code}/qr"),
     ("GET", "/l/{campaign_id}/qr"),
-}  # public share links and the loyalty enrollment QR
+    ("GET", "/admin"),
+    ("GET", "/admin/{proxy+}"),
+}  # public share links, the loyalty enrollment QR and the console web app
 
 ENV_TABLES = {
     "CAMPAIGNS_TABLE": "CampaignsTable",
@@ -70,6 +72,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "CodeBatchFunction",
         "ReferralsFunction",
         "RedirectsFunction",
+        "ConsoleFunction",
         "ConversionsFunction",
         "RewardsFunction",
         "RewardReleaseFunction",
@@ -203,8 +206,9 @@ def test_api_routes_are_exactly_the_routes_each_function_serves() -> None:
     for logical_id, spec in Template(TEMPLATE).functions().items():
         declared = {(e.method.upper(), e.path) for e in spec.api_events}
         app = getattr(load_module(spec, "_routes"), "app", None)
+        greedy = "|".join(getattr(app, "greedy_parameters", ())) or "$^"  # {proxy+}: the console's files
         served = {
-            (route.method, re.sub(r"<(\w+)>", r"{\1}", route.path))
+            (route.method, re.sub(r"<(\w+)>", r"{\1}", re.sub(rf"<({greedy})>", r"{\1+}", route.path)))
             for route in (app._static_routes + app._dynamic_routes if app else [])
             if route.method != "OPTIONS"
         }
