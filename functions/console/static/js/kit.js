@@ -3,6 +3,15 @@
 
 import { ApiError, base, session } from "./api.js";
 
+// The pages' own stylesheet (the shell's console.css stays the shell's): added once, on the first page.
+if (!document.querySelector("link[data-pages-css]")) {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = `${base}/admin/static/css/pages.css`;
+  link.dataset.pagesCss = "";
+  document.head.append(link);
+}
+
 /** Every campaign (all pages of GET /v1/campaigns), optionally only some types. */
 export async function campaigns(api, types) {
   const out = [];

@@ -623,7 +623,7 @@ async function renderCode(root, ctx, code) {
       { label: t("codes.discount"), value: (r) => fmt.money(r.discount_amount, r.currency), align: "end" },
       {
         label: t("codes.useStatus"),
-        value: (r) => ui.badge(t(`codes.${r.status}`), r.status === "succeeded" ? "success" : "muted"),
+        value: (r) => ui.badge(t(`codes.${r.status}`), r.status === "succeeded" ? "success" : "neutral"),
       },
     ],
     load: (cursor) =>

@@ -555,7 +555,7 @@ async function renderCustomer(root, ctx, id) {
     customer.loyalty?.tier ? ui.badge(customer.loyalty.tier, "info") : null,
   );
   root.append(ui.pageHeader(heading), badges);
-  const top = ui.h("div", { class: "grid-2" }, profileCard(ctx, customer), walletCard(ctx, customer, wallet));
+  const top = ui.h("div", { class: "grid" }, profileCard(ctx, customer), walletCard(ctx, customer, wallet));
   root.append(top);
   if (!customer.erased) root.append(actionsCard(ctx, customer, () => renderCustomer(root, ctx, id)));
   root.append(
@@ -710,7 +710,7 @@ function segmentList(ctx, c) {
 
 function actionsCard(ctx, customer, refresh) {
   const { ui, t } = ctx;
-  const body = ui.h("div", { class: "grid-2" });
+  const body = ui.h("div", { class: "grid" });
   const el = ui.card(t("cu.actions"), body);
   body.append(issueForm(ctx, customer), adjustForm(ctx, customer, refresh));
   return el;

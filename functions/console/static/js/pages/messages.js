@@ -113,7 +113,7 @@ export default {
     campaignSelect.addEventListener("change", go);
     statusSelect.addEventListener("change", go);
     root.append(ui.h("div", { class: "toolbar" }, ui.field(t("msg.campaign"), campaignSelect), ui.field(t("msg.status"), statusSelect)));
-    const summary = ui.h("div", { class: "grid-2" });
+    const summary = ui.h("div", { class: "grid" });
     root.append(summary);
     const base = `/v1/campaigns/${encodeURIComponent(chosen.id)}/messages`;
     let first = true;

@@ -441,7 +441,7 @@ export default {
     select.value = chosen.id;
     select.addEventListener("change", () => ctx.navigate(`#/referrals?campaign=${encodeURIComponent(select.value)}`));
     root.append(ui.h("div", { class: "toolbar" }, ui.field(t("ref.program"), select)));
-    const body = ui.h("div", { class: "grid-2" });
+    const body = ui.h("div", { class: "grid" });
     root.append(body, queueSection(ctx, chosen));
     body.append(leaderboardSection(ctx, chosen));
     const [funnel, roi] = await Promise.all([
