@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import RootModel
 
-from passaparola.api.app import Api, handler
+from passaparola.api.app import Api, caller_role, handler
 from passaparola.api.openapi import media
 from passaparola.campaigns import service
 from passaparola.campaigns.models import (
@@ -37,7 +37,7 @@ Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor o
     responses={201: {"description": "Created.", "content": {"application/json": {"model": CampaignModel}}}},
 )
 def create(request: Annotated[CampaignCreate, Body()]) -> tuple[Campaign, int]:
-    return service.create(request), 201
+    return service.create(request, caller_role(app)), 201
 
 
 @app.get("/v1/campaigns", summary="List campaigns", tags=["campaigns"])
@@ -53,7 +53,7 @@ def get(campaign_id: CampaignId) -> Campaign:
 
 @app.patch("/v1/campaigns/<campaign_id>", summary="Change a campaign (effective immediately)", tags=["campaigns"])
 def update(campaign_id: CampaignId, patch: CampaignPatch) -> Campaign:
-    return service.update(campaign_id, patch)
+    return service.update(campaign_id, patch, caller_role(app))
 
 
 @app.post("/v1/campaigns/<campaign_id>/enable", summary="Switch a campaign on", tags=["campaigns"])
@@ -79,7 +79,7 @@ def disable(campaign_id: CampaignId) -> Campaign:
     },
 )
 def create_codes(campaign_id: CampaignId, request: CreateCodesRequest) -> tuple[CodesCreated, int]:
-    result = coupons.create_codes(campaign_id, request)
+    result = coupons.create_codes(campaign_id, request, caller_role(app))
     return result, 202 if result.batch else 201
 
 

@@ -1,5 +1,8 @@
 """Customers: profiles, engagement events, the right to be forgotten, joining the loyalty program."""
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from passaparola.api.app import Api, customer_token, handler, public_base_url
@@ -8,6 +11,7 @@ from passaparola.customers import service
 from passaparola.customers.models import (
     Customer,
     CustomerPut,
+    CustomerSearch,
     EngagementConfig,
     EngagementEventIn,
     Erasure,
@@ -19,6 +23,7 @@ from passaparola.segments import service as segments
 
 app = Api(browser_routes={"POST /v1/loyalty/enroll"})
 CustomerId = CustomerIdPath
+SearchQuery = Annotated[str, Query(min_length=1, max_length=256, description="A customer id, or an email address.")]
 
 
 def _created(model: type) -> dict[int, OpenAPIResponse]:
@@ -40,6 +45,11 @@ def _created(model: type) -> dict[int, OpenAPIResponse]:
 def put(customer_id: CustomerId, body: CustomerPut) -> tuple[Customer, int]:
     customer, created = service.put(customer_id, body)
     return customer, 201 if created else 200
+
+
+@app.get("/v1/customers", summary="Find a customer by id or email (exact, case-insensitive)", tags=["customers"])
+def search(query: SearchQuery) -> CustomerSearch:
+    return service.search(query)
 
 
 @app.get("/v1/customers/<customer_id>", summary="A customer's profile and computed facts", tags=["customers"])

@@ -13,6 +13,8 @@ from passaparola.loyalty import service
 from passaparola.loyalty.models import (
     CustomerToken,
     LoyaltyRedemption,
+    PointsAdjustment,
+    PointsAdjustmentRequest,
     PointsLedgerPage,
     RedeemLoyaltyReward,
     TokenRequest,
@@ -70,6 +72,16 @@ def revoke_tokens(customer_id: CustomerId) -> TokensRevoked:
 )
 def redeem(customer_id: CustomerId, body: RedeemLoyaltyReward) -> tuple[LoyaltyRedemption, int]:
     return service.redeem(customer_id, body.reward_id), 201
+
+
+@app.post(
+    "/v1/customers/<customer_id>/points/adjustments",
+    summary="Add or take points by hand, with a reason (an `adjustment` ledger line)",
+    tags=["loyalty"],
+    responses={201: {"description": "Adjusted.", "content": {"application/json": {"model": PointsAdjustment}}}},
+)
+def adjust(customer_id: CustomerId, body: PointsAdjustmentRequest) -> tuple[PointsAdjustment, int]:
+    return service.adjust(customer_id, body.points, body.reason), 201
 
 
 @app.get("/v1/customers/<customer_id>/points/ledger", summary="The points ledger, oldest first", tags=["loyalty"])

@@ -200,6 +200,8 @@ def create_tables(tpl: Template, endpoint: str | None) -> list[str]:
             ddb.create_table(**req)
             ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
             created.append(name)
+        else:
+            _add_missing_indexes(ddb, req)
         ttl = tpl.resolve(tpl.props(lid).get("TimeToLiveSpecification") or {})
         if ttl.get("Enabled") in (True, "true") and ttl.get("AttributeName"):
             try:
@@ -209,6 +211,24 @@ def create_tables(tpl: Template, endpoint: str | None) -> list[str]:
             except ClientError as exc:  # already enabled on a persistent endpoint
                 log.debug("ttl on %s: %s", name, exc)
     return created
+
+
+def _add_missing_indexes(ddb: Any, req: dict[str, Any]) -> None:
+    """A table kept by DynamoDB Local from an older version gets the global indexes the template added since."""
+    have = {
+        i["IndexName"]
+        for i in ddb.describe_table(TableName=req["TableName"])["Table"].get("GlobalSecondaryIndexes", [])
+    }
+    for index in req.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in have:
+            continue
+        names = {k["AttributeName"] for k in index["KeySchema"]}
+        ddb.update_table(
+            TableName=req["TableName"],
+            AttributeDefinitions=[a for a in req["AttributeDefinitions"] if a["AttributeName"] in names],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        log.info("added index %s to %s", index["IndexName"], req["TableName"])
 
 
 def _list_tables(ddb: Any) -> list[str]:

@@ -164,7 +164,10 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     assert set(gsis("RewardsTable")) == {"due", "by_referral"}
     due = gsis("CustomersTable")["due"]
     assert _keys(due["KeySchema"]) == [("due", "HASH"), ("customer_id", "RANGE")]
-    assert set(gsis("CustomersTable")) == {"due", "by_segment"}
+    assert set(gsis("CustomersTable")) == {"due", "by_segment", "by_email"}
+    by_email = gsis("CustomersTable")["by_email"]
+    assert _keys(by_email["KeySchema"]) == [("email_hash", "HASH"), ("customer_id", "RANGE")]
+    assert by_email["Projection"]["ProjectionType"] == "KEYS_ONLY"
     assert set(gsis("MessagesTable")) == {"by_customer", "by_campaign", "outbox"}
     outbox = gsis("MessagesTable")["outbox"]
     assert _keys(outbox["KeySchema"]) == [("outbox", "HASH"), ("next_attempt_at", "RANGE")]

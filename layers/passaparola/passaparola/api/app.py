@@ -214,3 +214,12 @@ def public_base_url(app: Api) -> str:
     full = (event.raw_event.get("requestContext") or {}).get("path") or event.path
     prefix = full[: len(full) - len(event.path)] if full.endswith(event.path) else ""
     return f"{proto}://{host}{prefix}"
+
+
+def caller_role(app: Api) -> str | None:
+    """The console role of the signed-in person (`owner`, `marketer`, `support`), or None for an API key.
+
+    Services take it as an argument and decide there what a role may do; handlers only pass it on.
+    """
+    principal = app.context.get("principal")
+    return principal.role if principal is not None and principal.kind == "user" else None

@@ -52,6 +52,10 @@ class DiscountCampaignCreate(CampaignBase):
     type: Literal["discount"]
     discount: Discount
     rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
+    open_to_support: bool = Field(
+        False,
+        description="Console support agents may issue a customer-bound code from it. Set only by an owner or a key.",
+    )
 
 
 class ReferralCampaignCreate(CampaignBase, ReferralProgram):
@@ -88,6 +92,7 @@ class CampaignPatch(Strict):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
     metadata: dict[str, str | None] | None = Field(None, max_length=METADATA_MAX_KEYS)
+    open_to_support: bool | None = None
     discount: dict[str, Any] | None = _merged("the `Discount`")
     rules: dict[str, Any] | None = _merged("`Rules`")
     landing_url: HttpUrlStr | None = None
@@ -144,8 +149,10 @@ def merge_patch(target: Any, patch: Any, kind: str | None = None) -> Any:
 
 
 COMMON_FIELDS = frozenset({"name", "description", "metadata"})
+OWNER_ROLES = frozenset({None, "owner"})
+"""Who may open a campaign to support agents: an API key (no role) or an owner."""
 TYPE_FIELDS: dict[str, frozenset[str]] = {
-    "discount": COMMON_FIELDS | {"discount", "rules"},
+    "discount": COMMON_FIELDS | {"discount", "rules", "open_to_support"},
     "referral": COMMON_FIELDS | (frozenset(ReferralProgram.model_fields) - {"type"}),
     "loyalty": COMMON_FIELDS | frozenset(LoyaltyProgram.model_fields),
     "reengagement": COMMON_FIELDS | frozenset(ReengagementProgram.model_fields),
@@ -205,6 +212,10 @@ class DiscountCampaign(CampaignState):
     type: Literal["discount"] = "discount"
     discount: Discount
     rules: Rules = Field(default_factory=Rules)  # type: ignore[arg-type]
+    open_to_support: bool = Field(
+        False,
+        description="Console support agents may issue a customer-bound code from it. Set only by an owner or a key.",
+    )
     stats: CampaignStats = Field(default_factory=CampaignStats)
 
 

@@ -8,6 +8,7 @@ from pydantic import TypeAdapter, ValidationError
 from passaparola import clock, currencies
 from passaparola.campaigns.models import (
     METADATA_MAX_KEYS,
+    OWNER_ROLES,
     TYPE_FIELDS,
     AnyCampaign,
     Campaign,
@@ -27,7 +28,7 @@ from passaparola.customers.rules import BUILT_IN
 from passaparola.data import campaigns as store
 from passaparola.data import stats
 from passaparola.data.customers import custom_segments
-from passaparola.errors import CampaignTypeMismatch, DiscountTypeLocked, InvalidRequest, NotFound
+from passaparola.errors import CampaignTypeMismatch, DiscountTypeLocked, ForbiddenRole, InvalidRequest, NotFound
 from passaparola.ids import new_id
 from passaparola.loyalty import program as loyalty_program
 from passaparola.messages import render
@@ -39,7 +40,11 @@ _campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
 
 def create(
     request: DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate | ReengagementCampaignCreate,
+    role: str | None = None,
 ) -> AnyCampaign:
+    """`role`: the console role of the person creating it (None for an API key)."""
+    if isinstance(request, DiscountCampaignCreate) and request.open_to_support:
+        _may_open_to_support(role)
     now = clock.now()
     fields = request.model_dump() | {"id": new_id("cmp"), "version": 1, "created_at": now, "updated_at": now}
     campaign = _campaign.validate_python(fields)
@@ -76,10 +81,16 @@ def list_page(limit: int, cursor: str | None) -> tuple[list[AnyCampaign], str | 
     return store.list_page(limit, cursor)
 
 
-def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
-    """Apply a partial change; it takes effect at the next validation, redemption or conversion."""
+def update(campaign_id: str, patch: CampaignPatch, role: str | None = None) -> AnyCampaign:
+    """Apply a partial change; it takes effect at the next validation, redemption or conversion.
+
+    `role`: the console role of the person changing it (None for an API key); sending `open_to_support` unchanged
+    is allowed to anyone who may change the campaign, so that a form can send every field back.
+    """
     current = store.get(campaign_id)
     changes = patch.changes()
+    if "open_to_support" in changes and bool(changes["open_to_support"]) != getattr(current, "open_to_support", False):
+        _may_open_to_support(role)
     foreign = sorted(set(changes) - TYPE_FIELDS[current.type])
     if foreign:
         message = f"not a field of a {current.type} campaign"
@@ -119,6 +130,14 @@ def update(campaign_id: str, patch: CampaignPatch) -> AnyCampaign:
     if isinstance(saved, ReferralCampaign):
         stats.ensure_variants(saved.id, [v.name for v in saved.variants])
     return saved
+
+
+def _may_open_to_support(role: str | None) -> None:
+    if role not in OWNER_ROLES:
+        raise ForbiddenRole(
+            "Only an owner (or an API key) may open a campaign to support agents.",
+            {"role": role, "field": "open_to_support"},
+        )
 
 
 def _check_new_currencies(changes: Any, path: str = "") -> None:

@@ -14,7 +14,14 @@ from passaparola.coupons.qr import qr_svg
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import coupons as store
 from passaparola.data import queues
-from passaparola.errors import CampaignTypeMismatch, CodeAlreadyExists, Conflict, CouponRejected, NotFound
+from passaparola.errors import (
+    CampaignTypeMismatch,
+    CodeAlreadyExists,
+    Conflict,
+    CouponRejected,
+    ForbiddenRole,
+    NotFound,
+)
 from passaparola.ids import new_id
 from passaparola.loyalty import tokens
 from passaparola.observability import logger, metrics
@@ -157,9 +164,15 @@ def _new_code(
     )
 
 
-def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
-    """A public code, a code bound to one customer, or a batch (in the background above 1,000)."""
+def create_codes(campaign_id: str, request: CreateCodesRequest, role: str | None = None) -> CodesCreated:
+    """A public code, a code bound to one customer, or a batch (in the background above 1,000).
+
+    `role` is the console role of the caller (None for an API key): a support agent may only issue one code bound
+    to a customer, from a campaign the owner opened to support (`open_to_support`).
+    """
     campaign = _discount_campaign(campaign_id)
+    if role == "support":
+        _support_may_issue(campaign, request)
     if request.code:
         code = _new_code(campaign, request.code, request.customer_id)
         if store.add_codes([code], issuer=campaign):
@@ -188,6 +201,19 @@ def create_codes(campaign_id: str, request: CreateCodesRequest) -> CodesCreated:
     created = _write_codes(campaign, pattern, count, request.customer_id, None, 0)
     metrics.add_metric(name="CodesCreated", unit=MetricUnit.Count, value=len(created))
     return CodesCreated(created=len(created), codes=[_effective(c, campaign) for c in created])
+
+
+def _support_may_issue(campaign: DiscountCampaign, request: CreateCodesRequest) -> None:
+    if not campaign.open_to_support:
+        raise ForbiddenRole(
+            "This campaign is not open to support agents; an owner can open it (open_to_support).",
+            {"role": "support", "campaign_id": campaign.id},
+        )
+    if not request.customer_id or (request.count or 1) > 1:
+        raise ForbiddenRole(
+            "A support agent issues one code bound to a customer (give customer_id, no count).",
+            {"role": "support", "field": "customer_id"},
+        )
 
 
 def _write_codes(

@@ -175,6 +175,29 @@ class Customer(BaseModel):
     loyalty: LoyaltyStatus = Field(default_factory=LoyaltyStatus)
 
 
+class CustomerSummary(BaseModel):
+    """What a support agent needs to pick the right person from a search."""
+
+    id: str
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    country: str | None = None
+    locale: str | None = None
+    created_at: datetime | None = None
+    erased: bool = False
+    order_count: int = 0
+    last_order_at: datetime | None = None
+    segments: list[str] = Field(default_factory=list)
+    loyalty: LoyaltyStatus = Field(default_factory=LoyaltyStatus)
+
+
+class CustomerSearch(BaseModel):
+    customers: list[CustomerSummary] = Field(
+        description="Matches: the customer with this id, then those with this email (exact, case-insensitive)."
+    )
+
+
 class Erasure(BaseModel):
     customer_id: str
     erased_at: datetime

@@ -1,6 +1,7 @@
 """Customer use cases: the profile, engagement events, the right to be forgotten, joining the loyalty program."""
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -11,6 +12,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from passaparola import clock
 from passaparola.campaigns.models import LoyaltyCampaign
 from passaparola.clock import iso
+from passaparola.coupons.models import CUSTOMER_ID_PATTERN, RESERVED_CUSTOMER_IDS
 from passaparola.customers import rules as segment_rules
 from passaparola.customers.models import (
     Basket,
@@ -19,6 +21,8 @@ from passaparola.customers.models import (
     Customer,
     CustomerFacts,
     CustomerPut,
+    CustomerSearch,
+    CustomerSummary,
     EngagementEventIn,
     Erasure,
     EventOutcome,
@@ -208,6 +212,48 @@ def to_customer(r: CustomerModel, referrals: list[ReferralMirrorModel] | None = 
             pending=change.pending,
             tier=change.tier,
         ),
+    )
+
+
+# --------------------------------------------------------------------------------------------- search
+
+SEARCH_MAX = 20
+
+
+def search(query: str) -> CustomerSearch:
+    """A customer by exact id, and customers by email (exact, case-insensitive): two key reads, never a scan.
+
+    An email is looked up by its keyed hash in the sparse `by_email` index, so the match is on the mailbox the
+    address reaches (`identity.normalize_email`: case, and Gmail's dots and `+tags`). Records whose profile was
+    written before the index existed are found as soon as their profile (or enrollment) is written again.
+    """
+    query = query.strip()
+    ids: list[str] = []
+    if re.fullmatch(CUSTOMER_ID_PATTERN, query) and query.lower() not in RESERVED_CUSTOMER_IDS:
+        ids.append(query)
+    if "@" in query:
+        ids += [i for i in store.ids_by_email(identity.email_hash(query), SEARCH_MAX) if i not in ids]
+    found = [r for r in (store.read(i) for i in ids) if r is not None]
+    exact = query.lower()
+    found.sort(key=lambda r: (r.customer_id != query, (r.email or "").lower() != exact))
+    return CustomerSearch(customers=[summary(r) for r in found[:SEARCH_MAX]])
+
+
+def summary(r: CustomerModel) -> CustomerSummary:
+    full = to_customer(r)
+    return CustomerSummary(
+        id=full.id,
+        email=full.email,
+        phone=full.phone,
+        name=full.name,
+        country=full.country,
+        locale=full.locale,
+        created_at=full.created_at,
+        erased=full.erased,
+        order_count=full.facts.order_count,
+        last_order_at=full.facts.last_order_at,
+        segments=full.segments,
+        loyalty=full.loyalty,
     )
 
 

@@ -53,6 +53,11 @@ def read(customer_id: str) -> CustomerModel | None:
         return None
 
 
+def ids_by_email(email_hash: str, limit: int) -> list[str]:
+    """Customers whose profile has this hashed email (the sparse `by_email` index; erasure removes the hash)."""
+    return [item.customer_id for item in CustomerModel.by_email.query(email_hash, limit=limit)]
+
+
 def partition(customer_id: str) -> Partition:
     """One Query (paged only past 1 MB): the record and everything the wallet shows."""
     out = Partition()

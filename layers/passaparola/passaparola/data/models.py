@@ -141,6 +141,17 @@ class OrderLockModel(Model):
     redemption_id = UnicodeAttribute()
 
 
+class ByEmailIndex(GlobalSecondaryIndex["CustomerModel"]):
+    """Sparse: only customer records with an email (`email_hash`, the keyed hash of the normalised address)."""
+
+    class Meta:
+        index_name = "by_email"
+        projection = KeysOnlyProjection()
+
+    email_hash = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute(range_key=True)
+
+
 class CustomerModel(Model):
     """The customer record (`sk="facts"`): profile, order facts, engagement, loyalty account and segments.
 
@@ -220,6 +231,7 @@ class CustomerModel(Model):
     categories: MapAttribute[str, Any] = MapAttribute(null=True)
     """Units ordered per product category (the 50 largest): the favourite category of win-back offers."""
     last_shared_at = UnicodeAttribute(null=True)
+    by_email = ByEmailIndex()
 
 
 class DueIndexByCustomer(GlobalSecondaryIndex["TimerModel"]):

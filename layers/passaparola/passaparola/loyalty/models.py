@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from passaparola.coupons.models import Category, Currency, Sku, Strict, UtcDatetime
 from passaparola.referrals.models import CouponReward, CreditReward, HttpUrlStr, Points, Slug
@@ -171,7 +171,7 @@ class LoyaltyProgram(Strict):
 
 # ------------------------------------------------------------------------------------------- the API
 
-LedgerType = Literal["earn", "pend", "release", "spend", "expire", "reverse"]
+LedgerType = Literal["earn", "pend", "release", "spend", "expire", "reverse", "adjustment"]
 
 
 class PointsLedgerEntry(BaseModel):
@@ -293,6 +293,40 @@ class CustomerToken(BaseModel):
     token: str
     customer_id: str
     expires_at: datetime
+
+
+class PointsAdjustmentRequest(Strict):
+    """Points added (> 0) or taken (< 0) by hand, e.g. by a support agent, with the reason the ledger keeps."""
+
+    points: int = Field(ge=-1_000_000, le=1_000_000, description="Non-zero: added when positive, taken when negative.")
+    reason: str = Field(min_length=1, max_length=200, description="Why, in words; shown on the ledger line.")
+
+    @field_validator("points")
+    @classmethod
+    def _nonzero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("points must not be 0")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("reason must not be blank")
+        return value.strip()
+
+
+class PointsAdjustment(BaseModel):
+    """A manual adjustment, as written: the `adjustment` ledger line and the balance before and after it."""
+
+    id: str
+    customer_id: str
+    points: int
+    reason: str
+    balance_before: int
+    balance_after: int = Field(description="Below zero only if the customer still owes points (a debt).")
+    tier: str | None = None
+    at: datetime
 
 
 class TokensRevoked(BaseModel):

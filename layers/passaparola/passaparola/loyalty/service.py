@@ -21,8 +21,10 @@ from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import (
     InsufficientPoints,
+    LoyaltyProgramRequired,
     NoLoyaltyProgram,
     NotAMember,
+    NotFound,
     OutOfStock,
     PointsDebt,
     RewardNotFound,
@@ -38,6 +40,7 @@ from passaparola.loyalty.models import (
     EnrollRequest,
     ExpiringPoints,
     LoyaltyRedemption,
+    PointsAdjustment,
     PointsLedgerEntry,
     PointsLedgerPage,
     RecognitionReward,
@@ -247,6 +250,53 @@ def _issue(change: Change, tx: Transaction, program: LoyaltyCampaign, item: Cata
         condition=LoyaltyRedemptionModel.sk.does_not_exist(),
     )
     return redemption
+
+
+# ------------------------------------------------------------------------------------------ adjustment
+
+
+def adjust(customer_id: str, points: int, reason: str) -> PointsAdjustment:
+    """Points added or taken by hand (support), as one `adjustment` ledger line with its reason.
+
+    Added points count as earned (they pay a debt first, fill the tier window, expire like any other); taken
+    points never go below zero: more than the balance is refused (`insufficient_points`), so only refunds make a
+    debt (docs/loyalty.md). A customer who had not joined is enrolled by a positive adjustment.
+    """
+    program = customers.program()
+    if program is None:
+        raise LoyaltyProgramRequired("Adjusting points needs the shop's loyalty program: create it first.")
+
+    def do(change: Change, tx: Transaction) -> PointsAdjustment:
+        if change.record is None:
+            raise NotFound("No such customer.", {"customer_id": customer_id})
+        before = change.balance
+        adjustment_id = new_sortable_id("adj", int(change.now.timestamp() * 1000))
+        source = f"adjustment#{adjustment_id}"
+        if points > 0:
+            if not change.member:
+                change.enroll(change.now)
+            change.credit(points, reason, source, kind="adjustment")
+        else:
+            if before < -points:
+                raise InsufficientPoints(
+                    "The balance does not cover this adjustment.", {"balance": before, "points": points}
+                )
+            change.take(-points, "adjustment", reason, source)
+        return PointsAdjustment(
+            id=adjustment_id,
+            customer_id=customer_id,
+            points=points,
+            reason=reason,
+            balance_before=before,
+            balance_after=change.balance,
+            tier=change.tier,
+            at=change.now,
+        )
+
+    _, adjustment = customers.mutate(customer_id, do, "points_adjusted")
+    metrics.add_metric(name="PointsAdjusted", unit=MetricUnit.Count, value=abs(points))
+    logger.info("points adjusted", extra={"customer_id": customer_id, "points": points})
+    return adjustment
 
 
 # -------------------------------------------------------------------------------------------- ledger
