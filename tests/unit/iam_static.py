@@ -8,6 +8,9 @@ resolved through the imports, a bare attribute (`item.update`) to every method o
 over-approximates reachability (the test lists the false positives) and misses calls on instances the code
 does not name (`item.update()` on a model loaded elsewhere) or made from callbacks stored for later: those
 stay covered by the integration suite, and by the grants of tests/unit/test_template.py.
+
+Code the resolver runs around a route rather than the route itself (the audit middleware: its write, and the
+read of the state before the change) is reached through `middleware`: function folder -> the defs it runs.
 """
 
 from __future__ import annotations
@@ -145,9 +148,18 @@ def _models(table_of_setting: dict[str, str]) -> tuple[dict[str, str], dict[tupl
     return tables, indexes
 
 
-def data_calls(table_of_setting: dict[str, str]) -> dict[str, set[Call]]:
-    """functions/<name> -> the (table, action, index) its code can reach."""
+def def_id(fn: object) -> str:
+    """The graph's id of a def of the package, from the function object (`module:qualname`)."""
+    return f"{getattr(fn, '__module__', '')}:{getattr(fn, '__qualname__', '')}"
+
+
+def data_calls(table_of_setting: dict[str, str], middleware: dict[str, set[str]] | None = None) -> dict[str, set[Call]]:
+    """functions/<name> -> the (table, action, index) its code can reach (and the middleware it runs)."""
     graph = _Graph()
+    for folder, targets in (middleware or {}).items():
+        for target in targets:
+            assert target in graph.defs, f"no def {target}"
+            graph.callers[target].add(f"functions.{folder}.app:<middleware>")
     tables, indexes = _models(table_of_setting)
 
     def model_of(node: ast.expr) -> tuple[str | None, str]:

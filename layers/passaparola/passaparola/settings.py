@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     rewards_table: str = Field("passaparola-rewards", alias="REWARDS_TABLE")
     orders_table: str = Field("passaparola-orders", alias="ORDERS_TABLE")
     messages_table: str = Field("passaparola-messages", alias="MESSAGES_TABLE")
+    audit_table: str = Field(
+        "passaparola-audit", alias="AUDIT_TABLE", description="Administrative changes, newest first."
+    )
     message_queue_url: str = Field("", alias="MESSAGE_QUEUE_URL")
     message_dlq_url: str = Field("", alias="MESSAGE_DLQ_URL")
     message_link_url: str = Field(

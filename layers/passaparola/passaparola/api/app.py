@@ -13,6 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passaparola.api import keys
+from passaparola.api.audit import audit_middleware
 from passaparola.api.errors import error_body, error_response, invalid_request
 from passaparola.api.idempotency import idempotency_middleware
 from passaparola.api.openapi import document_conventions
@@ -54,7 +55,7 @@ class Api(APIGatewayRestResolver):
         )
         self.browser_routes = frozenset(browser_routes)
         self.public_routes = frozenset(public_routes)
-        self.use([idempotency_middleware])
+        self.use([idempotency_middleware, audit_middleware])  # audit inside: a replayed answer records nothing
         self.exception_handler(DomainError)(error_response)
         self.exception_handler(RequestValidationError)(lambda exc: error_response(invalid_request(exc)))
         self.not_found()(lambda _: error_response(NotFound("No such route.")))

@@ -407,6 +407,27 @@ class ApiKeyModel(Model):
     revoked_at = UTCDateTimeAttribute(null=True)
 
 
+class AuditModel(Model):
+    """One administrative change (`pk=AUDIT`, `sk=<ISO time>#<request id>`): read newest first, written once."""
+
+    class Meta:
+        table_name = "passaparola-audit"
+
+    pk = UnicodeAttribute(hash_key=True, default="AUDIT")
+    sk = UnicodeAttribute(range_key=True)
+    id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    """JSON of {"type", "id", "email"?, "role"?}."""
+    target_type = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    before = UnicodeAttribute(null=True)
+    """JSON, at most AUDIT_MAX_BYTES (passaparola.audit.service)."""
+    after = UnicodeAttribute(null=True)
+    truncated = BooleanAttribute(default=False)
+
+
 # ----------------------------------------------------------------------------------------- referrals
 
 
@@ -927,6 +948,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (StockModel, "campaigns_table"),
     (PointerModel, "campaigns_table"),
     (ApiKeyModel, "api_keys_table"),
+    (AuditModel, "audit_table"),
     (LinkModel, "referrals_table"),
     (LinkOwnerModel, "referrals_table"),
     (TouchModel, "referrals_table"),
