@@ -20,12 +20,14 @@ from passaparola.campaigns.models import (
     CreateCodesRequest,
 )
 from passaparola.coupons import service as coupons
+from passaparola.coupons.models import RedemptionPage
 
 app = Api()
 CampaignModel = RootModel[Campaign]
 CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
+PageLimit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
 ExportLimit = Annotated[int, Query(ge=1, le=10000, description="Rows in this part of the export.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
 
@@ -99,6 +101,16 @@ def export_codes(campaign_id: CampaignId, limit: ExportLimit = 10000, cursor: Cu
     items, next_cursor = coupons.codes_page(campaign_id, limit, cursor)
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     return Response(200, "text/csv; charset=utf-8", coupons.codes_csv(items), headers)
+
+
+@app.get(
+    "/v1/campaigns/<campaign_id>/redemptions",
+    summary="A discount campaign's redemptions, newest first (paged)",
+    tags=["coupons"],
+)
+def list_redemptions(campaign_id: CampaignId, limit: PageLimit = 50, cursor: Cursor = None) -> RedemptionPage:
+    items, next_cursor = coupons.campaign_redemptions(campaign_id, limit, cursor)
+    return RedemptionPage(items=items, next_cursor=next_cursor)
 
 
 @app.get("/v1/campaigns/<campaign_id>/batches/<batch_id>", summary="Progress of a code batch", tags=["codes"])

@@ -3,16 +3,27 @@
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from passaparola.api.app import Api, customer_vouched, handler
 from passaparola.api.openapi import media
 from passaparola.coupons import service
-from passaparola.coupons.models import CodeStr, CodeWithUses, RedeemRequest, Redemption, ValidateRequest, Validation
+from passaparola.coupons.models import (
+    Code,
+    CodeStr,
+    CodeWithUses,
+    RedeemRequest,
+    Redemption,
+    RedemptionPage,
+    ValidateRequest,
+    Validation,
+)
 
 app = Api(browser_routes={"POST /v1/coupons/validate"})
 RedemptionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 CodeParam = Annotated[CodeStr, Path(description="A coupon code (case-insensitive).")]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
 
 
 @app.post("/v1/coupons/validate", summary="Check a code against a cart (changes nothing)", tags=["coupons"])
@@ -51,6 +62,24 @@ def rollback(redemption_id: RedemptionId) -> Redemption:
 @app.get("/v1/codes/<code>", summary="Read a code and its uses", tags=["codes"])
 def get_code(code: CodeParam) -> CodeWithUses:
     return service.get_code(code)
+
+
+@app.get("/v1/codes/<code>/redemptions", summary="A code's uses, newest first (paged)", tags=["codes"])
+def code_uses(code: CodeParam, limit: Limit = 50, cursor: Cursor = None) -> RedemptionPage:
+    items, next_cursor = service.code_uses(code, limit, cursor)
+    return RedemptionPage(items=items, next_cursor=next_cursor)
+
+
+@app.post(
+    "/v1/codes/<code>/disable", summary="Switch one code off (validate and redeem: code_disabled)", tags=["codes"]
+)
+def disable_code(code: CodeParam) -> Code:
+    return service.switch_code(code, enabled=False)
+
+
+@app.post("/v1/codes/<code>/enable", summary="Switch one code on again", tags=["codes"])
+def enable_code(code: CodeParam) -> Code:
+    return service.switch_code(code, enabled=True)
 
 
 @app.get(

@@ -1,4 +1,5 @@
-"""Reports of a referral program: leaderboard, funnel and ROI, each a handful of reads of aggregates."""
+"""Reports: a referral program's leaderboard, funnel and ROI, and the overview of every campaign over time,
+each a handful of reads of aggregates."""
 
 from typing import Annotated
 
@@ -7,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from passaparola.api.app import Api, handler
 from passaparola.referrals.models import Funnel, Leaderboard, Roi
 from passaparola.reports import service
+from passaparola.reports.models import Overview
 
 app = Api()
 CampaignId = Annotated[
@@ -23,6 +25,9 @@ Period = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=100, description="How many referrers.")]
+Days = Annotated[
+    int, Query(json_schema_extra={"enum": [7, 30, 90]}, description="The window: the last 7, 30 or 90 shop-local days.")
+]
 
 
 @app.get("/v1/reports/leaderboard", summary="Top referrers by accepted conversions in a period", tags=["reports"])
@@ -40,6 +45,15 @@ def funnel(campaign_id: CampaignId) -> Funnel:
 @app.get("/v1/reports/roi", summary="Return on investment per currency, with every input", tags=["reports"])
 def roi(campaign_id: CampaignId) -> Roi:
     return service.roi(campaign_id)
+
+
+@app.get(
+    "/v1/reports/overview",
+    summary="Every campaign's figures over the last 7, 30 or 90 days, per day and in total",
+    tags=["reports"],
+)
+def overview(days: Days = 30) -> Overview:
+    return service.overview(days)
 
 
 lambda_handler = handler(app)

@@ -300,6 +300,7 @@ def test_policies_are_least_privilege(template: dict[str, Any]) -> None:
 DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("CampaignsFunction", "CampaignsTable", "Scan"): "GET /v1/campaigns: campaigns are few, a filtered scan page",
     ("ReengagementDailyFunction", "CampaignsTable", "Scan"): "data.campaigns.enabled_of_type: the jobs' campaigns",
+    ("ReportsFunction", "CampaignsTable", "Scan"): "GET /v1/reports/overview lists every campaign (a few pages)",
     ("ReengagementWatchFunction", "CampaignsTable", "Scan"): "data.campaigns.enabled_of_type: the jobs' campaigns",
     ("LoyaltyDailyFunction", "CustomersTable", "Scan"): "segments.backfill: a new custom segment, once",
     ("CouponsFunction", "RedemptionsTable", "DeleteItem"): "a rollback frees the order lock",

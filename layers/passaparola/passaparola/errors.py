@@ -173,6 +173,7 @@ COUPON_ERRORS: dict[str, str] = {
     "coupon_not_active_yet": "This coupon is not active yet.",
     "coupon_not_active_now": "This coupon is not valid at this day or hour.",
     "coupon_disabled": "This coupon was disabled (the order that earned it was refunded).",
+    "code_disabled": "This code was switched off by the shop.",
     "campaign_disabled": "This campaign is switched off.",
     "redemption_limit_reached": "This coupon has reached its redemption limit.",
     "customer_limit_reached": "This customer has already used this campaign the maximum number of times.",

@@ -75,6 +75,18 @@ def rejected(**kwargs: Any) -> CouponRejected:
     return caught.value
 
 
+# --- code_disabled -----------------------------------------------------------------------------------------------
+
+
+def test_given_a_code_switched_off_when_evaluated_then_code_disabled_and_switched_on_it_applies() -> None:
+    off = NOW - timedelta(minutes=5)
+    with pytest.raises(CouponRejected) as caught:
+        evaluate(make_campaign(), make_code(switched_off_at=off), None, None, make_order(), NOW)
+    assert caught.value.code == "code_disabled" and caught.value.status == 422
+    assert caught.value.details == {"switched_off_at": off.isoformat()}
+    assert evaluate(make_campaign(), make_code(), None, None, make_order(), NOW).discount_amount > 0
+
+
 # --- campaign_disabled ---------------------------------------------------------------------------------------------
 
 
@@ -401,6 +413,7 @@ class Scenario:
             "expires_at": NOW - timedelta(hours=1),
             "balance": 0,
             "disabled_at": NOW - timedelta(days=2),
+            "switched_off_at": NOW - timedelta(days=1),
         }
     )
     customer_id: str | None = None
@@ -423,6 +436,7 @@ class Scenario:
 FIXES: list[tuple[str, Any]] = [
     ("campaign_disabled", lambda s: s.campaign.update(enabled=True)),
     ("coupon_disabled", lambda s: s.code.update(disabled_at=None)),
+    ("code_disabled", lambda s: s.code.update(switched_off_at=None)),
     ("coupon_not_active_yet", lambda s: s.campaign.update(starts_at=NOW - timedelta(days=1))),
     ("coupon_expired", lambda s: s.code.update(expires_at=None)),
     ("coupon_not_active_now", lambda s: s.campaign.update(days_of_week=["fri"])),

@@ -288,6 +288,11 @@ class Code(BaseModel):
     disabled_at: datetime | None = Field(
         None, description="When the code was disabled (its referral reward's order was refunded): it no longer redeems."
     )
+    switched_off_at: datetime | None = Field(
+        None,
+        description="When the shop switched this one code off (POST /v1/codes/{code}/disable): it neither validates "
+        "nor redeems (`code_disabled`) until switched on again.",
+    )
     _message_stats: str | None = PrivateAttr(None)
 
 
@@ -309,3 +314,10 @@ class Redemption(BaseModel):
 
 class CodeWithUses(Code):
     uses: list[Redemption] = Field(default_factory=list)
+
+
+class RedemptionPage(BaseModel):
+    """Redemptions newest first (rolled-back ones included, with their status)."""
+
+    items: list[Redemption]
+    next_cursor: str | None = None

@@ -71,6 +71,8 @@ def evaluate(
         raise CouponRejected("campaign_disabled", details={"campaign_id": campaign.id})
     if code.disabled_at is not None:
         raise CouponRejected("coupon_disabled", details={"disabled_at": code.disabled_at.isoformat()})
+    if code.switched_off_at is not None:
+        raise CouponRejected("code_disabled", details={"switched_off_at": code.switched_off_at.isoformat()})
     _check_time(rules, code, now)
     _check_customer(rules, code, customer_id)
     _check_order(rules, order)

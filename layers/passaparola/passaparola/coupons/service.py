@@ -137,6 +137,25 @@ def get_code(code: str) -> CodeWithUses:
     return CodeWithUses(**shown.model_dump(), uses=store.uses_of(code))
 
 
+def code_uses(code: str, limit: int, cursor: str | None) -> tuple[list[Redemption], str | None]:
+    """A code's redemptions, newest first, a page at a time (404 for a code that does not exist)."""
+    store.get_code(code)
+    return store.uses_page(code, limit, cursor)
+
+
+def campaign_redemptions(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Redemption], str | None]:
+    """A discount campaign's redemptions, newest first, a page at a time."""
+    _discount_campaign(campaign_id)
+    return store.campaign_redemptions_page(campaign_id, limit, cursor)
+
+
+def switch_code(code: str, enabled: bool) -> Code:
+    """Switch one code off or on again; its campaign and the other codes are untouched."""
+    switched = store.switch(code, None if enabled else clock.now())
+    logger.info("code switched", extra={"code": code, "enabled": enabled})
+    return _effective(switched, _discount_campaign(switched.campaign_id))
+
+
 def code_qr(code: str) -> str:
     """An SVG QR image of the code, for emails and print; only for codes that exist."""
     return qr_svg(store.get_code(code).code)

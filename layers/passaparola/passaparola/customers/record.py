@@ -23,7 +23,7 @@ from passaparola.customers import rules as segment_rules
 from passaparola.customers.models import EngagementConfig, SegmentCreate
 from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
-from passaparola.data import notifications
+from passaparola.data import notifications, stats
 from passaparola.data.models import CustomerModel, EarnModel, LotModel, PointsLedgerModel, TimerModel
 from passaparola.data.transactions import Transaction
 from passaparola.ids import new_sortable_id
@@ -113,6 +113,8 @@ class Change:
         self._r = r
         self._ledger_seq = 0
         self._timer_ops: dict[str, tuple[str, dict[str, Any], Condition | None]] = {}
+        self.daily: dict[str, int] = {}
+        """The loyalty program's counters of the day (points issued, spent), moved with the ledger lines."""
 
     # ------------------------------------------------------------------------------------- state
 
@@ -373,6 +375,7 @@ class Change:
         self.put("months", dict(self.months))
         self._ledger(kind, points, reason, source)
         self.effects.points += points
+        self._count("points_issued", points)
         self._activity()
         expiry = self.program.expiry
         if expiry.policy == "fixed" and expiry.days:
@@ -411,6 +414,8 @@ class Change:
         self.put("balance", self.balance)
         self.put("consumed", self.consumed)
         self._ledger(kind, -taken, reason, source)
+        if kind == "spend":
+            self._count("points_spent", taken)
         if kind == "expire":
             self.effects.expired += taken
         return taken
@@ -426,6 +431,7 @@ class Change:
         self.put("consumed", self.consumed)
         self._ledger("reverse", -points, reason, source)
         self.effects.reversed += points
+        self._count("points_issued", -points)  # released points taken back: issued net of refunds
         return owed
 
     def spend(self, points: int, reason: str, source: str) -> None:
@@ -516,6 +522,9 @@ class Change:
             )
         )
 
+    def _count(self, name: str, points: int) -> None:
+        self.daily[name] = self.daily.get(name, 0) + points
+
     def _ledger(self, kind: str, points: int, reason: str, source: str | None) -> None:
         """An append-only line; `pend` and the reversal of pending points move `pending`, not the balance."""
         self._ledger_seq += 1
@@ -579,6 +588,8 @@ class Change:
         )
         for build in self.extra:
             build(tx)
+        if self.program is not None:
+            stats.daily(tx, self.program.id, self.daily, at=self.now)
         self._write_timers(tx)
         return self.effects
 

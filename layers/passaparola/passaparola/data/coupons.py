@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import size
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model, _ModelFuture
@@ -23,7 +23,7 @@ from passaparola.clock import iso
 from passaparola.coupons import rules as coupon_rules
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
 from passaparola.coupons.rules import CustomerFacts, code_expires_at
-from passaparola.data import transactions
+from passaparola.data import stats, transactions
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import (
     CampaignModel,
@@ -89,6 +89,7 @@ def to_code(item: CodeModel) -> Code:
         balance=None if item.balance is None else int(item.balance),
         message_id=item.message_id,
         disabled_at=item.disabled_at,
+        switched_off_at=item.switched_off_at,
     )
     code._message_stats = item.message_stats
     return code
@@ -214,7 +215,11 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             OrderLockModel(order_lock_id(code.code, redemption.order_id), redemption_id=redemption.id),
             condition=OrderLockModel.id.does_not_exist(),
         )
-        code_condition = CodeModel.code.exists() & CodeModel.disabled_at.does_not_exist()
+        code_condition = (
+            CodeModel.code.exists()
+            & CodeModel.disabled_at.does_not_exist()
+            & CodeModel.switched_off_at.does_not_exist()  # a code switched off before this commits never redeems
+        )
         code_actions: list[Action] = [CodeModel.redemptions.add(1)]
         per_code = coupon_rules.per_code_limit(campaign, code)
         if per_code:
@@ -238,6 +243,9 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             CampaignModel(campaign.id),
             actions=[CampaignModel.redemptions.add(1), given.set((given | 0) + redemption.discount_amount)],
             condition=campaign_condition,
+        )
+        stats.daily(
+            tx, campaign.id, {"redemptions": 1}, {"discount": (redemption.currency, redemption.discount_amount)}
         )
         if customer_id:
             usage = CustomerCampaignModel.redemptions
@@ -310,6 +318,9 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
                 given.set((given | 0) - int(item.discount_amount)),
             ],
         )
+        stats.daily(
+            tx, item.campaign_id, {"redemptions": -1}, {"discount": (item.currency, -int(item.discount_amount))}, now
+        )
         if item.customer_id:
             tx.update(
                 CustomerCampaignModel(item.customer_id, f"campaign#{item.campaign_id}"),
@@ -345,6 +356,45 @@ def get_code(code: str) -> Code:
 
 def uses_of(code: str, limit: int = 100) -> list[Redemption]:
     return [to_redemption(i) for i in RedemptionModel.by_code.query(code, limit=limit, scan_index_forward=False)]
+
+
+def uses_page(code: str, limit: int, cursor: str | None) -> tuple[list[Redemption], str | None]:
+    """A code's redemptions, newest first: one Query of the `by_code` index per page."""
+    start = decode_cursor(cursor, {"id", "code", "created_at"}, {"code": code})
+    result = RedemptionModel.by_code.query(code, limit=limit, last_evaluated_key=start, scan_index_forward=False)
+    return [to_redemption(i) for i in result], encode_cursor(result.last_evaluated_key)
+
+
+def campaign_redemptions_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[Redemption], str | None]:
+    """A campaign's redemptions, newest first: one Query of the `by_campaign` index per page."""
+    start = decode_cursor(cursor, {"id", "campaign_id", "created_at"}, {"campaign_id": campaign_id})
+    result = RedemptionModel.by_campaign.query(
+        campaign_id, limit=limit, last_evaluated_key=start, scan_index_forward=False
+    )
+    return [to_redemption(i) for i in result], encode_cursor(result.last_evaluated_key)
+
+
+def switch(code: str, off_at: datetime | None) -> Code:
+    """Switch one code off (`off_at`) or on again: one conditional update, so once it has returned no
+    redemption commits (the redemption transaction requires the attribute to be absent). Switching off a code
+    already off keeps its first time; NotFound for a code that does not exist."""
+    item = CodeModel(code)
+    actions: list[Action]
+    if off_at is not None:
+        actions = [CodeModel.switched_off_at.set(off_at)]
+        condition = CodeModel.code.exists() & CodeModel.switched_off_at.does_not_exist()
+    else:
+        actions, condition = [CodeModel.switched_off_at.remove()], CodeModel.code.exists()
+    try:
+        transactions.retrying(lambda: item.update(actions=actions, condition=condition))
+    except UpdateError as exc:
+        if not transactions.condition_failed(exc):
+            raise
+        try:
+            return to_code(CodeModel.get(code, consistent_read=True))  # already off
+        except DoesNotExist as missing:
+            raise NotFound("No such code.", {"code": code}) from missing
+    return to_code(item)
 
 
 def add_codes(

@@ -4,12 +4,12 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from passaparola.clock import iso
-from passaparola.data import transactions
+from passaparola.data import stats, transactions
 from passaparola.data.models import (
     CampaignModel,
     ContactModel,
@@ -172,23 +172,32 @@ def claim(message_id: str, now: datetime, lease_until: datetime) -> MessageModel
 
 
 def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
-    """Record the provider's acceptance (retried through contention: the email is already out)."""
-    done = _update(
-        message.id,
-        [
-            MessageModel.status.set("sent"),
-            MessageModel.provider_message_id.set(provider_id),
-            MessageModel.sent_at.set(iso(now)),
-            MessageModel.updated_at.set(iso(now)),
-            MessageModel.lease_until.remove(),
-            MessageModel.outbox.remove(),
-            MessageModel.next_attempt_at.remove(),
-            MessageModel.error_code.remove(),
-            MessageModel.error_message.remove(),
-        ],
-        MessageModel.status == "sending",
-    )
-    if done is None:
+    """Record the provider's acceptance (retried through contention: the email is already out), and count it in
+    its campaign's day in the same transaction: a redelivered or retried record never counts twice."""
+
+    def build(tx: Transaction) -> None:
+        tx.update(
+            MessageModel(message.id),
+            actions=[
+                MessageModel.status.set("sent"),
+                MessageModel.provider_message_id.set(provider_id),
+                MessageModel.sent_at.set(iso(now)),
+                MessageModel.updated_at.set(iso(now)),
+                MessageModel.lease_until.remove(),
+                MessageModel.outbox.remove(),
+                MessageModel.next_attempt_at.remove(),
+                MessageModel.error_code.remove(),
+                MessageModel.error_message.remove(),
+            ],
+            condition=MessageModel.status == "sending",
+        )
+        stats.daily(tx, str(message.campaign_id), {"messages_sent": 1}, at=now)
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        if not transactions.failed_items(exc):
+            raise
         logger.warning("sent, but the message had moved on", extra={"message_id": message.id})
         return
     count(str(message.campaign_id), message.variant, "sent")

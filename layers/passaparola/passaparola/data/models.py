@@ -98,6 +98,8 @@ class CodeModel(Model):
     """The results item of the re-engagement variant whose message issued the code (redemptions count there)."""
     disabled_at = UTCDateTimeAttribute(null=True)
     """Set when the code can no longer be redeemed (a referral reward whose qualifying order was refunded)."""
+    switched_off_at = UTCDateTimeAttribute(null=True)
+    """Set while the shop has switched this one code off (POST /v1/codes/{code}/disable; /enable removes it)."""
     by_campaign = ByCampaignIndex()
 
 
@@ -107,6 +109,15 @@ class ByCodeIndex(GlobalSecondaryIndex["RedemptionModel"]):
         projection = AllProjection()
 
     code = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class RedemptionsByCampaignIndex(GlobalSecondaryIndex["RedemptionModel"]):
+    class Meta:
+        index_name = "by_campaign"
+        projection = AllProjection()
+
+    campaign_id = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
@@ -129,6 +140,7 @@ class RedemptionModel(Model):
     created_at = UnicodeAttribute()
     rolled_back_at = UnicodeAttribute(null=True)
     by_code = ByCodeIndex()
+    by_campaign = RedemptionsByCampaignIndex()
 
 
 class OrderLockModel(Model):

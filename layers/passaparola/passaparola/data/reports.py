@@ -5,11 +5,12 @@ report costs the same at ten conversions or ten million. Eventually consistent r
 a report may lag a write by a moment.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from passaparola.data.conversions import board_keys
 from passaparola.data.models import BoardModel, StatsModel
-from passaparola.data.stats import SHOP, stats_pk
+from passaparola.data.stats import SHOP, day_pk, stats_pk
 from passaparola.reports.rules import BoardLine, CampaignStats, ShopLtv, Traffic, VariantStats
 
 VARIANT, TRAFFIC = "VARIANT#", "TRAFFIC#"
@@ -71,3 +72,23 @@ def shop_ltv() -> tuple[ShopLtv, ShopLtv]:
     for item in StatsModel.query(SHOP, StatsModel.sk.startswith("LTV#")):
         found[item.sk] = ShopLtv(customers=_money(item.customers), revenue=_money(item.revenue))
     return found.get("LTV#referred", ShopLtv()), found.get("LTV#other", ShopLtv())
+
+
+def days(campaign_id: str, first: str, last: str) -> dict[str, dict[str, int]]:
+    """The campaign's daily items from `first` to `last` (YYYY-MM-DD): one Query, at most one item a day.
+
+    Read through the table connection, not the model: a daily item's amounts are attributes named per
+    currency (`discount_EUR`), which no model declares. {day: {attribute: number}}.
+    """
+    connection = StatsModel._get_connection()
+    found: dict[str, dict[str, int]] = {}
+    start: dict[str, Any] | None = None
+    while True:
+        page = connection.query(
+            day_pk(campaign_id), range_key_condition=StatsModel.sk.between(first, last), exclusive_start_key=start
+        )
+        for raw in page.get("Items", []):
+            found[raw["sk"]["S"]] = {name: int(Decimal(v["N"])) for name, v in raw.items() if "N" in v}
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found

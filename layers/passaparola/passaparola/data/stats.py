@@ -2,14 +2,20 @@
 
 Items with per-currency maps exist before anything is counted in them (a map entry can only be updated in
 place in an existing map): a program's variant items are created with the program, the shop's LTV items
-on first use.
+on first use. The daily items (`DAY#<campaign>`, one per shop-local day) need no create: their amounts are
+flat attributes, one per currency (`discount_EUR`), which an ADD creates like any counter.
 """
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError
 
+from passaparola import clock
 from passaparola.data import transactions
 from passaparola.data.models import StatsModel
 from passaparola.data.transactions import Transaction
+from passaparola.settings import get_settings
 
 DEFAULT_VARIANT = "default"
 SHOP = "STATS#shop"
@@ -57,6 +63,40 @@ def _move(tx: Transaction, item: StatsModel, counts: dict[str, int], money: dict
         tx.add_money(item, name, currency, amount)
 
 
+def day_pk(campaign_id: str) -> str:
+    return f"DAY#{campaign_id}"
+
+
+def day_of(at: datetime) -> str:
+    """The shop's calendar day of an instant (`SHOP_TIMEZONE`), the sort key of the daily items."""
+    return at.astimezone(ZoneInfo(get_settings().shop_timezone)).date().isoformat()
+
+
+def money_attribute(name: str, currency: str) -> str:
+    """`discount` in EUR → `discount_EUR`: a top-level number, so the first amount of a day needs no map."""
+    return f"{name}_{currency}"
+
+
+def daily(
+    tx: Transaction,
+    campaign_id: str,
+    counts: dict[str, int] | None = None,
+    money: dict[str, tuple[str, int]] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Move a campaign's counters of the day the change happens (merged per item at commit).
+
+    A reversal (rollback, refund, rejection) counts on the day it happens, as a negative move: the sum over
+    any window is then the net figure of what happened in it, and no past item is ever rewritten.
+    """
+    deltas = dict(counts or {})
+    for name, (currency, amount) in (money or {}).items():
+        key = money_attribute(name, currency)
+        deltas[key] = deltas.get(key, 0) + amount
+    if any(deltas.values()):
+        tx.add(StatsModel(day_pk(campaign_id), day_of(at or clock.now())), deltas)
+
+
 def variant(
     tx: Transaction,
     campaign_id: str,
@@ -67,6 +107,10 @@ def variant(
     """Move a program's per-variant counters inside a transaction (merged per item at commit)."""
     item = StatsModel(stats_pk(campaign_id), f"VARIANT#{variant_key(variant_name)}")
     _move(tx, item, counts or {}, money or {})
+    day_counts = {"conversions": (counts or {}).get("conversions", 0)}
+    cost = (money or {}).get("reward_cost")
+    day_money = {"rewards_cost": cost} if cost else {}
+    daily(tx, campaign_id, day_counts, day_money)  # accepted conversions and reward cost, per day too
 
 
 def shop_ltv(tx: Transaction, referred: bool, currency: str, revenue: int, new_customer: bool) -> None:

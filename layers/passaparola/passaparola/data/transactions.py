@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactGetError, TransactWriteError
+from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model, _ModelFuture
 from pynamodb.transactions import TransactGet, TransactWrite
@@ -99,7 +100,7 @@ class Transaction(TransactWrite):
         return self._counters.setdefault(key, (item, {}, {}))
 
     def add(self, item: Model, deltas: dict[str, int]) -> None:
-        """ADD each delta to the named number attribute of the item (created if absent)."""
+        """ADD each delta to the named number attribute of the item (created if absent; undeclared names too)."""
         _, counts, _ = self._slot(item)
         for name, delta in deltas.items():
             counts[name] = counts.get(name, 0) + delta
@@ -112,7 +113,7 @@ class Transaction(TransactWrite):
     def _commit(self) -> Any:
         for item, counts, money in self._counters.values():
             model = type(item)
-            actions: list[Action] = [getattr(model, n).add(d) for n, d in counts.items() if d]
+            actions: list[Action] = [_number(model, n).add(d) for n, d in counts.items() if d]
             for (attribute, currency), amount in money.items():
                 if amount:
                     entry = getattr(model, attribute)[currency]
@@ -121,6 +122,11 @@ class Transaction(TransactWrite):
                 self.update(item, actions=actions)
         self._counters.clear()
         return super()._commit()
+
+
+def _number(model: type[Model], name: str) -> Any:
+    """A declared attribute, or a top-level one named on the fly (the daily items' `discount_EUR`...)."""
+    return getattr(model, name) if name in model.get_attributes() else Path([name])
 
 
 def write(build: Callable[[Transaction], None]) -> None:
