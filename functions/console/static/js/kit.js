@@ -33,6 +33,20 @@ export function facts(ui, pairs) {
   return dl;
 }
 
+/** ui.table, focusable when it scrolls sideways (a phone, a wide table): keyboard users can scroll it. */
+export function table(ctx, options) {
+  const wrap = ctx.ui.table(options);
+  wrap.tabIndex = 0;
+  wrap.setAttribute("role", "region");
+  wrap.setAttribute("aria-label", options.caption || ctx.t("kit.table"));
+  return wrap;
+}
+
+/** Campaigns a person gives codes from: discount campaigns, not the ones a referral program keeps its rewards in. */
+export function ownDiscounts(list) {
+  return list.filter((c) => c.type === "discount" && !(c.metadata && c.metadata.reward_of));
+}
+
 /**
  * A table that pages on with the API's cursor: `load(cursor)` → {items, next_cursor}; rows accumulate under
  * ui.pager's "More". Returns {el, reload}.
@@ -48,7 +62,7 @@ export function pagedTable(ctx, { columns, load, empty, caption }) {
       async (cursor) => {
         const page = await load(cursor);
         if (!wrap) {
-          wrap = ui.table({ columns, rows: page.items || [], empty: empty || t("kit.none"), caption });
+          wrap = table(ctx, { columns, rows: page.items || [], empty: empty || t("kit.none"), caption });
           el.prepend(wrap);
         } else ui.appendRows(wrap, columns, page.items || []);
         return page;
@@ -104,6 +118,7 @@ const STATUSES = ["queued", "sending", "retrying", "sent", "failed", "cancelled"
 
 export const kitStrings = {
   en: {
+    "kit.table": "Table",
     "kit.more": "More", "kit.none": "Nothing yet.", "kit.loading": "Loading…",
     "kit.email": "Email", "kit.sms": "SMS", "kit.to": "To", "kit.why": "Why", "kit.variant": "Variant",
     "kit.coupon": "Coupon", "kit.points": "Points", "kit.attempts": "Attempts", "kit.error": "Error",
@@ -114,6 +129,7 @@ export const kitStrings = {
     "kit.copy": "Copy", "kit.copied": "Copied.",
   },
   it: {
+    "kit.table": "Tabella",
     "kit.more": "Altri", "kit.none": "Ancora niente.", "kit.loading": "Caricamento…",
     "kit.email": "Email", "kit.sms": "SMS", "kit.to": "A", "kit.why": "Perché", "kit.variant": "Variante",
     "kit.coupon": "Coupon", "kit.points": "Punti", "kit.attempts": "Tentativi", "kit.error": "Errore",
@@ -124,6 +140,7 @@ export const kitStrings = {
     "kit.copy": "Copia", "kit.copied": "Copiato.",
   },
   es: {
+    "kit.table": "Tabla",
     "kit.more": "Más", "kit.none": "Nada todavía.", "kit.loading": "Cargando…",
     "kit.email": "Email", "kit.sms": "SMS", "kit.to": "Para", "kit.why": "Por qué", "kit.variant": "Variante",
     "kit.coupon": "Cupón", "kit.points": "Puntos", "kit.attempts": "Intentos", "kit.error": "Error",
@@ -134,6 +151,7 @@ export const kitStrings = {
     "kit.copy": "Copiar", "kit.copied": "Copiado.",
   },
   fr: {
+    "kit.table": "Tableau",
     "kit.more": "Plus", "kit.none": "Rien pour l’instant.", "kit.loading": "Chargement…",
     "kit.email": "E-mail", "kit.sms": "SMS", "kit.to": "À", "kit.why": "Pourquoi", "kit.variant": "Variante",
     "kit.coupon": "Coupon", "kit.points": "Points", "kit.attempts": "Tentatives", "kit.error": "Erreur",
@@ -144,6 +162,7 @@ export const kitStrings = {
     "kit.copy": "Copier", "kit.copied": "Copié.",
   },
   de: {
+    "kit.table": "Tabelle",
     "kit.more": "Mehr", "kit.none": "Noch nichts.", "kit.loading": "Wird geladen…",
     "kit.email": "E-Mail", "kit.sms": "SMS", "kit.to": "An", "kit.why": "Warum", "kit.variant": "Variante",
     "kit.coupon": "Gutschein", "kit.points": "Punkte", "kit.attempts": "Versuche", "kit.error": "Fehler",
@@ -154,6 +173,7 @@ export const kitStrings = {
     "kit.copy": "Kopieren", "kit.copied": "Kopiert.",
   },
   ro: {
+    "kit.table": "Tabel",
     "kit.more": "Mai multe", "kit.none": "Nimic încă.", "kit.loading": "Se încarcă…",
     "kit.email": "Email", "kit.sms": "SMS", "kit.to": "Către", "kit.why": "De ce", "kit.variant": "Variantă",
     "kit.coupon": "Cupon", "kit.points": "Puncte", "kit.attempts": "Încercări", "kit.error": "Eroare",

@@ -1,6 +1,6 @@
 // Audit log (owner): every administrative change by a person or a key, newest first, paged, each with
 // what it changed (before → after, field by field).
-import { pagedTable, withKit } from "../kit.js";
+import { pagedTable, table, withKit } from "../kit.js";
 
 const LANGS = {
   en: {
@@ -107,7 +107,7 @@ export default {
     const log = pagedTable(ctx, {
       caption: t("au.title"),
       columns: [
-        { label: t("au.when"), value: (e) => ui.h("time", { datetime: e.at }, fmt.dateTime(e.at)) },
+        { label: t("au.when"), value: (e) => ui.h("time", { datetime: e.at }, fmt.dateTime(e.at)), class: "nowrap" },
         { label: t("au.who"), value: (e) => who(ctx, e.actor) },
         { label: t("au.action"), value: (e) => ui.h("code", {}, e.action) },
         { label: t("au.target"), value: (e) => target(ctx, e.target) },
@@ -163,7 +163,7 @@ function changes(ctx, e) {
     "details",
     { class: "diff" },
     ui.h("summary", {}, t("au.show", { n: rows.length })),
-    ui.table({
+    table(ctx, {
       columns: [
         { label: t("au.field"), value: (r) => ui.h("code", {}, r.field) },
         { label: t("au.before"), value: (r) => ui.h("del", {}, show(r.before)) },

@@ -1,6 +1,6 @@
 // Codes: generate N codes (background batches with a progress bar), export them as CSV per batch, look a
 // code up with all its uses (paged), disable or enable one code.
-import { busy, campaigns, csv, exportCodesCsv, facts, pagedTable, withKit } from "../kit.js";
+import { busy, campaigns, csv, exportCodesCsv, facts, ownDiscounts, pagedTable, withKit } from "../kit.js";
 
 const BATCHES_KEY = "passaparola.batches";
 const POLL_MS = 1000;
@@ -55,7 +55,7 @@ const strings = withKit({
     "codes.uses": "Uses",
     "codes.at": "When",
     "codes.order": "Order",
-    "codes.orderAmount": "Order",
+    "codes.orderAmount": "Order total",
     "codes.discount": "Discount",
     "codes.useStatus": "Status",
     "codes.succeeded": "succeeded",
@@ -113,7 +113,7 @@ const strings = withKit({
     "codes.uses": "Utilizzi",
     "codes.at": "Quando",
     "codes.order": "Ordine",
-    "codes.orderAmount": "Ordine",
+    "codes.orderAmount": "Totale ordine",
     "codes.discount": "Sconto",
     "codes.useStatus": "Stato",
     "codes.succeeded": "riuscito",
@@ -171,7 +171,7 @@ const strings = withKit({
     "codes.uses": "Usos",
     "codes.at": "Cuándo",
     "codes.order": "Pedido",
-    "codes.orderAmount": "Pedido",
+    "codes.orderAmount": "Total del pedido",
     "codes.discount": "Descuento",
     "codes.useStatus": "Estado",
     "codes.succeeded": "correcto",
@@ -229,7 +229,7 @@ const strings = withKit({
     "codes.uses": "Utilisations",
     "codes.at": "Quand",
     "codes.order": "Commande",
-    "codes.orderAmount": "Commande",
+    "codes.orderAmount": "Total commande",
     "codes.discount": "Réduction",
     "codes.useStatus": "État",
     "codes.succeeded": "réussie",
@@ -345,7 +345,7 @@ const strings = withKit({
     "codes.uses": "Utilizări",
     "codes.at": "Când",
     "codes.order": "Comandă",
-    "codes.orderAmount": "Comandă",
+    "codes.orderAmount": "Total comandă",
     "codes.discount": "Reducere",
     "codes.useStatus": "Stare",
     "codes.succeeded": "reușită",
@@ -373,7 +373,7 @@ function lookupForm(ctx, value) {
     "form",
     { class: "inline-form", role: "search" },
     ui.field(t("codes.code"), input),
-    ui.h("button", { type: "submit" }, t("codes.find")),
+    ui.h("button", { type: "submit", class: "primary" }, t("codes.find")),
   );
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -387,7 +387,7 @@ async function renderHome(root, ctx) {
   const { ui, t } = ctx;
   root.replaceChildren(ui.pageHeader(t("codes.title")), lookupForm(ctx));
   if (ctx.role === "support") return;
-  const list = await campaigns(ctx.api, ["discount"]);
+  const list = ownDiscounts(await campaigns(ctx.api, ["discount"]));
   root.append(generateSection(ctx, list), batchesSection(ctx, list));
 }
 
@@ -401,7 +401,7 @@ function generateSection(ctx, list) {
   const prefix = ui.h("input", { name: "prefix", autocomplete: "off", maxlength: "20" });
   const pattern = ui.h("input", { name: "pattern", autocomplete: "off", placeholder: "********", maxlength: "64" });
   const suffix = ui.h("input", { name: "suffix", autocomplete: "off", maxlength: "20" });
-  const submit = ui.h("button", { type: "submit" }, t("codes.create"));
+  const submit = ui.h("button", { type: "submit", class: "primary" }, t("codes.create"));
   const exportAll = ui.h("button", { type: "button", class: "secondary" }, t("codes.exportAll"));
   const result = ui.h("div", { class: "result", "aria-live": "polite" });
   const form = ui.h(
@@ -593,7 +593,7 @@ async function renderCode(root, ctx, code) {
       ? [[t("codes.balance"), currency ? fmt.money(found.balance, currency) : fmt.number(found.balance)]]
       : []),
   ]);
-  const card = ui.card(code, info);
+  const card = ui.card(null, info);
   if (ctx.role !== "support") {
     const toggle = ui.h("button", { type: "button", class: disabled ? "" : "danger" }, disabled ? t("codes.enable") : t("codes.disable"));
     toggle.addEventListener("click", async () => {
@@ -613,7 +613,7 @@ async function renderCode(root, ctx, code) {
     caption: t("codes.uses"),
     empty: t("codes.noUses"),
     columns: [
-      { label: t("codes.at"), value: (r) => fmt.dateTime(r.created_at) },
+      { label: t("codes.at"), value: (r) => fmt.dateTime(r.created_at), class: "nowrap" },
       { label: t("codes.order"), value: (r) => r.order_id },
       {
         label: t("codes.customer"),

@@ -1,7 +1,7 @@
 // Customers: find one by id or email; their profile, wallet, points ledger, rewards, segments, coupons and
 // messages (rendered); the support actions (a customer-bound code from a campaign open to support, a points
 // adjustment with a reason) and, for the owner, erasure with a typed confirmation.
-import { busy, campaigns, copyButton, facts, messageList, pagedTable, withKit } from "../kit.js";
+import { busy, campaigns, copyButton, facts, messageList, ownDiscounts, pagedTable, table, withKit } from "../kit.js";
 
 const LANGS = {
   en: {
@@ -525,7 +525,7 @@ async function renderSearch(root, ctx) {
   root.append(
     ui.card(
       t("cu.results"),
-      ui.table({
+      table(ctx, {
         caption: t("cu.results"),
         columns: [
           { label: t("cu.id"), value: (c) => ui.h("a", { href: `#/customers/${encodeURIComponent(c.id)}` }, c.id) },
@@ -555,7 +555,7 @@ async function renderCustomer(root, ctx, id) {
     customer.loyalty?.tier ? ui.badge(customer.loyalty.tier, "info") : null,
   );
   root.append(ui.pageHeader(heading), badges);
-  const top = ui.h("div", { class: "grid" }, profileCard(ctx, customer), walletCard(ctx, customer, wallet));
+  const top = ui.h("div", { class: "grid" }, walletCard(ctx, customer, wallet), profileCard(ctx, customer));
   root.append(top);
   if (!customer.erased) root.append(actionsCard(ctx, customer, () => renderCustomer(root, ctx, id)));
   root.append(
@@ -646,7 +646,7 @@ function walletCard(ctx, c, wallet) {
 
 function couponsTable(ctx, wallet) {
   const { ui, t, fmt } = ctx;
-  return ui.table({
+  return table(ctx, {
     caption: t("cu.coupons"),
     columns: [
       { label: t("cu.code"), value: (c) => ui.h("a", { href: `#/codes/${encodeURIComponent(c.code)}` }, c.code) },
@@ -719,8 +719,9 @@ function actionsCard(ctx, customer, refresh) {
 function issueForm(ctx, customer) {
   const { ui, t } = ctx;
   const holder = ui.h("div", { class: "subcard" }, ui.h("h3", {}, t("cu.issue")));
-  campaigns(ctx.api, ["discount"]).then((list) => {
-    const open = ctx.role === "support" ? list.filter((c) => c.open_to_support && c.enabled) : list.filter((c) => c.enabled);
+  campaigns(ctx.api, ["discount"]).then((all) => {
+    const list = ownDiscounts(all).filter((c) => c.enabled);
+    const open = ctx.role === "support" ? list.filter((c) => c.open_to_support) : list;
     if (!open.length) {
       holder.append(ui.h("p", { class: "muted" }, t("cu.issueNone")));
       return;

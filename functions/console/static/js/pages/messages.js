@@ -1,11 +1,12 @@
 // Messages: a re-engagement campaign's log (newest first) with a status filter, its results per status and
 // per variant, and each message rendered as the customer got it.
-import { campaigns, messageList, statusBadge, withKit } from "../kit.js";
+import { campaigns, messageList, statusBadge, table, withKit } from "../kit.js";
 
 const STATUSES = ["queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown"];
 
 const LANGS = {
   en: {
+    "msg.results": "Results",
     "msg.unsubscribed": "unsubscribed",
     "msg.redeemed": "coupons redeemed",
     "msg.title": "Messages",
@@ -19,6 +20,7 @@ const LANGS = {
     "msg.log": "Log",
   },
   it: {
+    "msg.results": "Risultati",
     "msg.unsubscribed": "disiscritti",
     "msg.redeemed": "coupon usati",
     "msg.title": "Messaggi",
@@ -32,6 +34,7 @@ const LANGS = {
     "msg.log": "Registro",
   },
   es: {
+    "msg.results": "Resultados",
     "msg.unsubscribed": "bajas",
     "msg.redeemed": "cupones canjeados",
     "msg.title": "Mensajes",
@@ -45,6 +48,7 @@ const LANGS = {
     "msg.log": "Registro",
   },
   fr: {
+    "msg.results": "Résultats",
     "msg.unsubscribed": "désinscrits",
     "msg.redeemed": "coupons utilisés",
     "msg.title": "Messages",
@@ -58,6 +62,7 @@ const LANGS = {
     "msg.log": "Journal",
   },
   de: {
+    "msg.results": "Ergebnisse",
     "msg.unsubscribed": "abgemeldet",
     "msg.redeemed": "Gutscheine eingelöst",
     "msg.title": "Nachrichten",
@@ -71,6 +76,7 @@ const LANGS = {
     "msg.log": "Protokoll",
   },
   ro: {
+    "msg.results": "Rezultate",
     "msg.unsubscribed": "dezabonați",
     "msg.redeemed": "cupoane folosite",
     "msg.title": "Mesaje",
@@ -113,7 +119,7 @@ export default {
     campaignSelect.addEventListener("change", go);
     statusSelect.addEventListener("change", go);
     root.append(ui.h("div", { class: "toolbar" }, ui.field(t("msg.campaign"), campaignSelect), ui.field(t("msg.status"), statusSelect)));
-    const summary = ui.h("div", { class: "grid" });
+    const summary = ui.h("div", {});
     root.append(summary);
     const base = `/v1/campaigns/${encodeURIComponent(chosen.id)}/messages`;
     let first = true;
@@ -123,7 +129,7 @@ export default {
         const page = await ctx.api.get(base, { limit: 25, cursor, status: status || undefined });
         if (first && page.summary) {
           first = false;
-          summary.append(...summaryCards(ctx, page.summary));
+          summary.append(summaryCard(ctx, page.summary));
         }
         return page;
       },
@@ -133,29 +139,32 @@ export default {
   },
 };
 
-function summaryCards(ctx, summary) {
+function summaryCard(ctx, summary) {
   const { ui, t, fmt } = ctx;
   const byStatus = Object.entries(summary.by_status || {}).filter(([, n]) => n);
-  const statusCard = ui.card(
-    t("msg.byStatus"),
+  const statuses = ui.h(
+    "div",
+    {},
+    ui.h("h3", {}, t("msg.byStatus")),
     byStatus.length
       ? ui.h("ul", { class: "stat-list" }, ...byStatus.map(([s, n]) => ui.h("li", {}, statusBadge(ctx, s), " ", ui.h("strong", {}, fmt.number(n)))))
       : ui.h("p", { class: "muted" }, t("kit.none")),
   );
-  const variants = Object.entries(summary.variants || {});
   const keys = ["sent", "failed", "cancelled", "unsubscribed", "redeemed"];
   const head = (k) => (k === "unsubscribed" || k === "redeemed" ? t(`msg.${k}`) : t(`kit.st.${k}`));
-  const variantCard = ui.card(
-    t("msg.variants"),
-    ui.table({
+  const variants = ui.h(
+    "div",
+    {},
+    ui.h("h3", {}, t("msg.variants")),
+    table(ctx, {
       caption: t("msg.variants"),
       columns: [
         { label: t("msg.variant"), value: ([name]) => name },
         ...keys.map((k) => ({ label: head(k), value: ([, v]) => fmt.number(v[k] ?? 0), align: "end" })),
       ],
-      rows: variants,
+      rows: Object.entries(summary.variants || {}),
       empty: t("kit.none"),
     }),
   );
-  return [statusCard, variantCard];
+  return ui.card(t("msg.results"), ui.h("div", { class: "results" }, statuses, variants));
 }

@@ -1,6 +1,6 @@
 // Referral reports for one program: leaderboard, funnel (per variant), ROI with its formula and every input,
 // and the review queue of flagged conversions with approve / reject.
-import { busy, campaigns, facts, pagedTable, withKit } from "../kit.js";
+import { busy, campaigns, facts, pagedTable, table, withKit } from "../kit.js";
 
 const STAGES = ["referrers", "clicks", "visits", "signups", "first_orders", "rewards_released"];
 const MONEY_INPUTS = new Set(["reward_cost", "attributed_revenue", "avg_ltv_referred", "avg_ltv_other", "avg_ltv_shop_referred", "reward_per_conversion"]);
@@ -26,6 +26,7 @@ const ROI_INPUTS = [
 
 const strings = withKit({
   en: {
+    "ref.funnelVariants": "Funnel per variant",
     "ref.title": "Referrals",
     "ref.program": "Referral program",
     "ref.none": "No referral program yet.",
@@ -92,6 +93,7 @@ const strings = withKit({
     "ref.rejected": "Conversion rejected.",
   },
   it: {
+    "ref.funnelVariants": "Imbuto per variante",
     "ref.title": "Referral",
     "ref.program": "Programma referral",
     "ref.none": "Nessun programma referral.",
@@ -158,6 +160,7 @@ const strings = withKit({
     "ref.rejected": "Conversione rifiutata.",
   },
   es: {
+    "ref.funnelVariants": "Embudo por variante",
     "ref.title": "Referidos",
     "ref.program": "Programa de referidos",
     "ref.none": "Aún no hay programa de referidos.",
@@ -224,6 +227,7 @@ const strings = withKit({
     "ref.rejected": "Conversión rechazada.",
   },
   fr: {
+    "ref.funnelVariants": "Entonnoir par variante",
     "ref.title": "Parrainage",
     "ref.program": "Programme de parrainage",
     "ref.none": "Aucun programme de parrainage.",
@@ -290,6 +294,7 @@ const strings = withKit({
     "ref.rejected": "Conversion rejetée.",
   },
   de: {
+    "ref.funnelVariants": "Trichter je Variante",
     "ref.title": "Empfehlungen",
     "ref.program": "Empfehlungsprogramm",
     "ref.none": "Noch kein Empfehlungsprogramm.",
@@ -356,6 +361,7 @@ const strings = withKit({
     "ref.rejected": "Conversion abgelehnt.",
   },
   ro: {
+    "ref.funnelVariants": "Pâlnie pe variantă",
     "ref.title": "Recomandări",
     "ref.program": "Program de recomandare",
     "ref.none": "Niciun program de recomandare încă.",
@@ -440,16 +446,16 @@ export default {
     for (const p of programs) select.append(ui.h("option", { value: p.id }, p.name));
     select.value = chosen.id;
     select.addEventListener("change", () => ctx.navigate(`#/referrals?campaign=${encodeURIComponent(select.value)}`));
-    root.append(ui.h("div", { class: "toolbar" }, ui.field(t("ref.program"), select)));
-    const body = ui.h("div", { class: "grid" });
-    root.append(body, queueSection(ctx, chosen));
-    body.append(leaderboardSection(ctx, chosen));
+    root.append(ui.h("div", { class: "toolbar" }, ui.field(t("ref.program"), select)), queueSection(ctx, chosen));
+    const top = ui.h("div", { class: "grid" }, leaderboardSection(ctx, chosen));
+    root.append(top);
     const [funnel, roi] = await Promise.all([
       ctx.api.get("/v1/reports/funnel", { campaign_id: chosen.id }),
       ctx.api.get("/v1/reports/roi", { campaign_id: chosen.id }),
     ]);
-    body.append(funnelSection(ctx, funnel));
-    root.insertBefore(roiSection(ctx, roi), root.lastChild);
+    const [bars, variants] = funnelCards(ctx, funnel);
+    top.append(bars);
+    root.append(variants, roiSection(ctx, roi));
   },
 };
 
@@ -461,7 +467,7 @@ function leaderboardSection(ctx, program) {
   const load = async () => {
     const board = await ctx.api.get("/v1/reports/leaderboard", { campaign_id: program.id, period: period.value, limit: 20 });
     holder.replaceChildren(
-      ui.table({
+      table(ctx, {
         columns: [
           { label: t("ref.rank"), value: (r) => String(r.rank), align: "end" },
           {
@@ -478,11 +484,16 @@ function leaderboardSection(ctx, program) {
   };
   period.addEventListener("change", () => load().catch((err) => ui.toast(err.message, "error")));
   load().catch((err) => holder.replaceChildren(ui.h("p", { role: "alert" }, err.message)));
-  return ui.card(t("ref.leaderboard"), ui.field(t("ref.period"), period), holder);
+  return ui.h(
+    "section",
+    { class: "card" },
+    ui.h("div", { class: "card-header" }, ui.h("h2", {}, t("ref.leaderboard")), ui.field(t("ref.period"), period, { class: "compact" })),
+    holder,
+  );
 }
 
-/** The total as horizontal bars (CSS widths relative to the first stage), then every variant in a table. */
-function funnelSection(ctx, funnel) {
+/** The total as horizontal bars (CSS widths relative to the largest stage), and every variant in a table. */
+function funnelCards(ctx, funnel) {
   const { ui, t, fmt } = ctx;
   const total = funnel.total;
   const top = Math.max(1, ...STAGES.map((s) => total[s]));
@@ -502,7 +513,7 @@ function funnelSection(ctx, funnel) {
   }
   const rate = (v) => (v === null || v === undefined ? "—" : fmt.percent(v));
   const rateNames = Object.keys(total.rates || {});
-  const variants = ui.table({
+  const variants = table(ctx, {
     columns: [
       { label: t("ref.variant"), value: (r) => (r.variant === "total" ? t("ref.total") : r.variant) },
       ...STAGES.map((s) => ({ label: t(`ref.stage.${s}`), value: (r) => fmt.number(r[s]), align: "end" })),
@@ -511,7 +522,7 @@ function funnelSection(ctx, funnel) {
     rows: [...funnel.variants, total],
     empty: t("kit.none"),
   });
-  return ui.card(t("ref.funnel"), bars, ui.h("div", { class: "table-scroll" }, variants));
+  return [ui.card(t("ref.funnel"), bars), ui.card(t("ref.funnelVariants"), variants)];
 }
 
 function roiSection(ctx, roi) {
@@ -568,7 +579,7 @@ function queueSection(ctx, program) {
     caption: t("ref.queue"),
     empty: t("ref.queueEmpty"),
     columns: [
-      { label: t("ref.when"), value: (r) => fmt.dateTime(r.created_at) },
+      { label: t("ref.when"), value: (r) => fmt.dateTime(r.created_at), class: "nowrap" },
       { label: t("ref.customer"), value: (r) => ui.h("a", { href: `#/customers/${encodeURIComponent(r.customer_id)}` }, r.customer_id) },
       {
         label: t("ref.referrer"),

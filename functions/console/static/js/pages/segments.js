@@ -1,6 +1,6 @@
 // Segments: every segment with its size, sizes over the last 30 days (rebuilt from the entry/exit feed,
 // GET /v1/segments/changes, kept 35 days), a segment's members paged, and a CSV of its members.
-import { csv, facts, pagedTable, withKit } from "../kit.js";
+import { csv, facts, pagedTable, table, withKit } from "../kit.js";
 
 const DAYS = 30;
 const CHANGE_PAGES = 10; // at most 10,000 changes read to draw the chart; beyond, the chart is not drawn
@@ -255,7 +255,7 @@ function changesTable(ctx, changes, { showSegment, segments }) {
   let shown = 25;
   const holder = ui.h("div", {});
   const columns = [
-    { label: t("seg.when"), value: (c) => fmt.dateTime(c.at) },
+    { label: t("seg.when"), value: (c) => fmt.dateTime(c.at), class: "nowrap" },
     ...(showSegment ? [{ label: t("seg.name"), value: (c) => ui.h("a", { href: `#/segments/${encodeURIComponent(c.segment)}` }, names[c.segment] || c.segment) }] : []),
     { label: t("seg.customer"), value: (c) => ui.h("a", { href: `#/customers/${encodeURIComponent(c.customer_id)}` }, c.customer_id) },
     { label: t("seg.change"), value: (c) => ui.badge(t(`seg.${c.change}`), c.change === "entered" ? "success" : "neutral") },
@@ -268,8 +268,8 @@ function changesTable(ctx, changes, { showSegment, segments }) {
       draw();
     });
     holder.replaceChildren(
-      ui.table({ caption: t("seg.changes"), columns, rows: newest.slice(0, shown), empty: t("kit.none") }),
-      newest.length > shown ? ui.h("div", { class: "pager" }, more) : null,
+      table(ctx, { caption: t("seg.changes"), columns, rows: newest.slice(0, shown), empty: t("kit.none") }),
+      ...(newest.length > shown ? [ui.h("div", { class: "pager" }, more)] : []),
     );
   };
   draw();
@@ -283,7 +283,7 @@ async function renderList(root, ctx) {
   root.append(
     ui.card(
       null,
-      ui.table({
+      table(ctx, {
         caption: t("seg.title"),
         columns: [
           { label: t("seg.name"), value: (s) => ui.h("a", { href: `#/segments/${encodeURIComponent(s.name)}` }, label(ctx, s)) },
@@ -304,7 +304,7 @@ async function renderList(root, ctx) {
     return;
   }
   const { days, series } = sizesOverTime(items, changes);
-  const holder = ui.h("div", {});
+  const holder = ui.h("div", { class: "chart-box" });
   chartCard.append(holder);
   await ui.chart(holder, {
     days,
@@ -362,7 +362,7 @@ async function renderSegment(root, ctx, name) {
   }
   const mine = changes.filter((c) => c.segment === name);
   const { days, series } = sizesOverTime([segment], mine);
-  const holder = ui.h("div", {});
+  const holder = ui.h("div", { class: "chart-box" });
   chartCard.append(holder);
   await ui.chart(holder, { days, label: t("seg.overOne", { days: DAYS }), series: [{ label: label(ctx, segment), values: series[name] }] });
   feedCard.append(changesTable(ctx, mine, { showSegment: false }));

@@ -1,6 +1,6 @@
 // Settings (owner): API keys (list, create — the whole key shown once —, revoke) and console users
 // (list, invite with a role, change a role, disable or enable).
-import { busy, copyButton, withKit } from "../kit.js";
+import { busy, copyButton, table, withKit } from "../kit.js";
 
 const ROLES = ["owner", "marketer", "support"];
 
@@ -329,7 +329,7 @@ async function drawKeys(ctx, holder) {
     return b;
   };
   holder.replaceChildren(
-    ui.table({
+    table(ctx, {
       caption: t("set.keys"),
       columns: [
         { label: t("set.name"), value: (k) => k.name },
@@ -421,7 +421,7 @@ async function drawUsers(ctx, holder) {
   };
   items.sort((a, b) => a.email.localeCompare(b.email));
   holder.replaceChildren(
-    ui.table({
+    table(ctx, {
       caption: t("set.users"),
       columns: [
         { label: t("set.email"), value: (u) => u.email },
