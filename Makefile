@@ -22,7 +22,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
-	job seed keys bench deploy storefront-upload clean \
+	job seed keys admin-user bench deploy storefront-upload clean \
 	dynamodb-local run-dynamodb-local test-dynamodb-local fuzz
 
 help: ## list targets
@@ -106,6 +106,10 @@ seed: venv ## load demo data into the local stack
 
 keys: venv ## API key CLI: make keys ARGS="create --kind secret --name shop"
 	PYTHONPATH=layers/passaparola $(PYTHON) -m passaparola.api.keys $(ARGS)
+
+admin-user: venv ## console user: make admin-user EMAIL=... ROLE=owner|marketer|support [PASSWORD=...] [STACK=deployed]
+	PYTHONPATH=layers/passaparola $(PYTHON) -m infra.tools.admin_user --email "$(EMAIL)" --role "$(ROLE)" \
+		--password "$(PASSWORD)" --stack "$(STACK)"
 
 bench: venv ## benchmarks (not part of make test)
 	$(PYTHON) -m bench

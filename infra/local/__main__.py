@@ -25,11 +25,16 @@ def banner(stack: Stack) -> str:
         f"  Health         {url}/health",
         f"  Secret key     {cfg.secret_key}      (Authorization: Bearer {cfg.secret_key})",
         f"  Publishable    {cfg.publishable_key}      (X-Publishable-Key: {cfg.publishable_key})",
-        f"  AWS emulation  moto at {endpoints.moto_url if endpoints else '?'} (SQS, SNS, SES, EventBridge)",
+        f"  AWS emulation  moto at {endpoints.moto_url if endpoints else '?'} (SQS, SNS, SES, EventBridge, Cognito)",
         f"  DynamoDB       {endpoints.dynamodb_label if endpoints else '?'}",
         f"  Jobs           {', '.join(sorted(stack.jobs())) or 'none'}"
         f"  (POST {url}/local/jobs/<id>; schedules {'on' if cfg.schedules else 'off'})",
     ]
+    if stack.console_pool is not None:
+        from infra.local.console_users import DEV_PASSWORD, DEV_USERS
+
+        lines.append(f"  Console        {url}/admin  (Cognito emulated by moto; local-only dev users)")
+        lines += [f"    {role:<9} {email:<22} password {DEV_PASSWORD}" for email, role in DEV_USERS.items()]
     if in_memory:
         lines.append("  Data lives in memory and is gone on restart.")
     for problem in stack.route_problems:

@@ -19,7 +19,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from infra.local import faults
-from infra.local.template import QUEUE, SECRET, TABLE, TOPIC, Template
+from infra.local.template import QUEUE, SECRET, TABLE, TOPIC, USER_POOL, USER_POOL_CLIENT, USER_POOL_GROUP, Template
 
 log = logging.getLogger("infra.local")
 
@@ -36,6 +36,7 @@ MOTO_SERVICES = (
     "XRAY",
     "LAMBDA",
     "SECRETS_MANAGER",
+    "COGNITO_IDENTITY_PROVIDER",  # cognito-idp (boto3 names the variable after the service id)
 )
 
 
@@ -331,6 +332,66 @@ def create_secrets(tpl: Template, endpoint: str | None) -> None:
         tpl.physical[lid] = {"Ref": arn, "Id": arn, "Name": name}
 
 
+LOCAL_PASSWORD_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": False,
+    "RequireLowercase": False,
+    "RequireNumbers": False,
+    "RequireSymbols": False,
+}
+"""The dev users' published password (`passaparola-dev`) would not pass the deployed pool's policy."""
+CLIENT_PROPERTIES = (
+    "ClientName",
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+    "IdTokenValidity",
+    "AccessTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+)
+
+
+def create_user_pools(tpl: Template, endpoint: str) -> None:
+    """The template's Cognito user pools, their app clients and groups, in moto (the console's sign-in).
+
+    The password policy is relaxed locally for the published dev password; everything else is as declared.
+    """
+    cognito = client("cognito-idp", endpoint)
+    for lid in tpl.of_type(USER_POOL):
+        p = tpl.resolve(tpl.props(lid))
+        kwargs = {k: p[k] for k in ("UsernameAttributes", "AutoVerifiedAttributes", "AdminCreateUserConfig") if k in p}
+        if p.get("UsernameConfiguration"):
+            kwargs["UsernameConfiguration"] = p["UsernameConfiguration"]
+        kwargs["Policies"] = {"PasswordPolicy": LOCAL_PASSWORD_POLICY}
+        pool = cognito.create_user_pool(PoolName=p.get("UserPoolName") or tpl.default_name(lid), **kwargs)["UserPool"]
+        tpl.physical[lid] = {"Ref": pool["Id"], "Arn": pool["Arn"], "ProviderName": pool["Id"]}
+    for lid in tpl.of_type(USER_POOL_CLIENT):
+        p = tpl.resolve(tpl.props(lid))
+        kwargs = {k: p[k] for k in CLIENT_PROPERTIES if k in p}
+        kwargs["ClientName"] = kwargs.get("ClientName") or lid
+        created = cognito.create_user_pool_client(UserPoolId=p["UserPoolId"], **kwargs)["UserPoolClient"]
+        tpl.physical[lid] = {"Ref": created["ClientId"], "ClientId": created["ClientId"]}
+    for lid in tpl.of_type(USER_POOL_GROUP):
+        p = tpl.resolve(tpl.props(lid))
+        extra = {k: p[k] for k in ("Description", "Precedence") if k in p}
+        cognito.create_group(UserPoolId=p["UserPoolId"], GroupName=p["GroupName"], **extra)
+        tpl.physical[lid] = {"Ref": p["GroupName"]}
+
+
+def create_user(endpoint: str | None, pool_id: str, email: str, role: str, password: str | None) -> None:
+    """A console user in `role`'s group: with a permanent password, or (none given) a temporary one that Cognito
+    emails and the first sign-in replaces. Shared by the local stack's dev users and `make admin-user`."""
+    cognito = client("cognito-idp", endpoint)
+    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    extra = {"MessageAction": "SUPPRESS"} if password else {"DesiredDeliveryMediums": ["EMAIL"]}
+    cognito.admin_create_user(UserPoolId=pool_id, Username=email, UserAttributes=attributes, **extra)
+    if password:
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=role)
+
+
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$", re.I)
 
 
@@ -357,5 +418,6 @@ def create_all(tpl: Template, endpoints: Endpoints, create_tables_flag: bool) ->
         create_tables(tpl, endpoints.dynamodb_url)
     create_queues(tpl, endpoints.moto_url)
     create_secrets(tpl, endpoints.moto_url)
+    create_user_pools(tpl, endpoints.moto_url)
     create_topics(tpl, endpoints.moto_url)
     create_event_buses(tpl, endpoints.moto_url)

@@ -74,8 +74,8 @@ def call(module: ModuleType, event: dict[str, Any]) -> Reply:
 def reset_containers() -> None:
     """Forget what a warm Lambda container keeps between requests (settings, clients, caches)."""
     from passaparola import keyring
-    from passaparola.api import idempotency, keys
-    from passaparola.data import campaigns, coupons, customers, models, queues, secrets, stats
+    from passaparola.api import console_tokens, idempotency, keys
+    from passaparola.data import campaigns, cognito, coupons, customers, models, queues, secrets, stats
     from passaparola.settings import get_settings
 
     get_settings.cache_clear()
@@ -83,6 +83,8 @@ def reset_containers() -> None:
     idempotency._runner.cache_clear()
     queues._sqs.cache_clear()
     keys._cache.clear()
+    console_tokens._jwks.clear()
+    cognito._client.cache_clear()
     keyring.forget()
     secrets._client.cache_clear()
     coupons._CAMPAIGN_OF_CODE.clear()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local import aws
+from infra.local import aws, console_users
 from infra.local.faults import faults_http
 from infra.local.functions import FunctionPool, add_layers
 from infra.local.gateway import (
@@ -103,6 +103,7 @@ class Stack:
         self._openapi_lock = threading.Lock()
         self._binary_types: list[str] = []
         self.route_problems: list[str] = []
+        self.console_pool: console_users.ConsolePool | None = None
 
     # ------------------------------------------------------------------------------------ life cycle
     @property
@@ -145,6 +146,7 @@ class Stack:
         if self._server is not None:
             os.environ["MESSAGE_LINK_URL"] = self.url  # links in messages lead to this stack, not API Gateway
         aws.verify_ses_identities(tpl, moto_url, env)
+        self.console_pool = console_users.setup(tpl, moto_url)
 
         add_layers(cfg.layer_paths)
         _reset_cached_settings()
@@ -283,6 +285,8 @@ class Stack:
             return clock_http(method, headers, body, self.config.secret_key)
         if path in ("/local/faults", "/local/faults/"):
             return faults_http(method, headers, body, self.config.secret_key)
+        if path in ("/local/admin/token", "/local/admin/token/"):
+            return console_users.token_http(method, headers, body, self.config.secret_key, self.console_pool)
 
         if method == "OPTIONS":
             route, _, allowed = self.router.resolve("OPTIONS", path)
@@ -335,6 +339,7 @@ class Stack:
                 "routes": len(self.router.routes),
                 "env_conflicts": self.env_conflicts,
                 "route_mismatches": self.route_problems,
+                "console_user_pool": vars(self.console_pool) if self.console_pool else None,
             },
         )
 

@@ -35,6 +35,9 @@ QUEUE = "AWS::SQS::Queue"
 TOPIC = "AWS::SNS::Topic"
 SECRET = "AWS::SecretsManager::Secret"
 FUNCTION = "AWS::Serverless::Function"
+USER_POOL = "AWS::Cognito::UserPool"
+USER_POOL_CLIENT = "AWS::Cognito::UserPoolClient"
+USER_POOL_GROUP = "AWS::Cognito::UserPoolGroup"
 
 
 class NoValue:

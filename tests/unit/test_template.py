@@ -88,6 +88,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "MessageSenderFunction",
         "MessageRedriveFunction",
         "AuditFunction",
+        "AdminFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -304,6 +305,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("ReengagementWatchFunction", "CampaignsTable", "Scan"): "data.campaigns.enabled_of_type: the jobs' campaigns",
     ("LoyaltyDailyFunction", "CustomersTable", "Scan"): "segments.backfill: a new custom segment, once",
     ("CouponsFunction", "RedemptionsTable", "DeleteItem"): "a rollback frees the order lock",
+    ("AdminFunction", "ApiKeysTable", "Scan"): "GET /v1/keys and revoke by prefix: a handful of keys",
     ("CustomersFunction", "ReferralsTable", "DeleteItem"): "erasure deletes touches by hashed email",
     **{
         (fn, "CustomersTable", "DeleteItem"): "customer record writes drop ended timers and segment memberships"
@@ -333,6 +335,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
             "SegmentsFunction",
             "MessagesFunction",
             "ReportsFunction",
+            "AdminFunction",
         )
     },
 }
@@ -391,8 +394,9 @@ def test_no_function_can_scan_or_delete_unless_listed(template: dict[str, Any]) 
         "ReferralsTable": {"GetItem", "UpdateItem"},
         "CampaignsTable": {"GetItem"},
     }
-    for fn_name, fn in _functions(template).items():  # API keys are only ever read, by id
-        assert _dynamodb_grants(fn).get("ApiKeysTable", {"GetItem"}) == {"GetItem"}, fn_name
+    for fn_name, fn in _functions(template).items():  # API keys are only ever read, by id, but by the owner's routes
+        expected = {"GetItem", "Scan", "PutItem", "UpdateItem"} if fn_name == "AdminFunction" else {"GetItem"}
+        assert _dynamodb_grants(fn).get("ApiKeysTable", expected) == expected, fn_name
 
 
 def test_api_stage_and_cors(template: dict[str, Any]) -> None:

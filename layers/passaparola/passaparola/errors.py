@@ -147,6 +147,28 @@ class TokenRevoked(DomainError):
     default_message = "The customer token was revoked (the customer was erased or the shop revoked their tokens)."
 
 
+class NoRole(DomainError):
+    code, status = "no_role", 403
+    default_message = "This console user has no role (owner, marketer or support); ask the owner to give them one."
+
+
+class ForbiddenRole(DomainError):
+    code, status, default_message = "forbidden_role", 403, "Your role may not use this route."
+
+
+class InvalidCredentials(DomainError):
+    code, status, default_message = "invalid_credentials", 401, "The email or password is wrong."
+
+
+class NewPasswordRequired(DomainError):
+    code, status = "new_password_required", 409
+    default_message = "Choose a new password: send it with details.session to POST /v1/console/session."
+
+
+class UserExists(DomainError):
+    code, status, default_message = "user_exists", 409, "A console user with this email already exists."
+
+
 class ConfigurationError(DomainError):
     code, status = "configuration_error", 500
     default_message = "The service is missing a signing key; the operator has to configure it (see the logs)."

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     api_key_negative_seconds: int = Field(
         10, alias="API_KEY_NEGATIVE_SECONDS", description="How long an unknown key is remembered as unknown."
     )
+    console_user_pool_id: str = Field(
+        "", alias="CONSOLE_USER_POOL_ID", description="Cognito user pool of the console's users (empty: no sign-in)."
+    )
+    console_client_id: str = Field("", alias="CONSOLE_CLIENT_ID", description="The pool's app client for the console.")
+    cognito_jwks_url: str = Field(
+        "", alias="COGNITO_JWKS_URL", description="Where the pool's signing keys are read; default: Cognito's URL."
+    )
     max_body_bytes: int = Field(65536, alias="MAX_BODY_BYTES")
     idempotency_ttl_seconds: int = Field(86400, alias="IDEMPOTENCY_TTL_SECONDS")
 
@@ -80,6 +87,16 @@ class Settings(BaseSettings):
         """Fixed, published signing keys are allowed only on a developer's machine (STAGE=local outside Lambda,
         or under `sam local`, which sets AWS_LAMBDA_FUNCTION_NAME too), never in a deployed Lambda."""
         return self.stage == "local" and (not self.lambda_function_name or self.aws_sam_local)
+
+    @property
+    def console_issuer(self) -> str:
+        """The `iss` of the pool's tokens; a pool id starts with its region (`eu-west-1_AbC`)."""
+        region = self.console_user_pool_id.split("_", 1)[0] or self.aws_region
+        return f"https://cognito-idp.{region}.amazonaws.com/{self.console_user_pool_id}"
+
+    @property
+    def console_jwks_url(self) -> str:
+        return self.cognito_jwks_url or f"{self.console_issuer}/.well-known/jwks.json"
 
     @property
     def origins(self) -> list[str]:

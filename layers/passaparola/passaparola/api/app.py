@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from passaparola.api import keys
+from passaparola.api import console_tokens, keys, roles
 from passaparola.api.audit import audit_middleware
 from passaparola.api.errors import error_body, error_response, invalid_request
 from passaparola.api.idempotency import idempotency_middleware
@@ -42,7 +42,8 @@ class Api(APIGatewayRestResolver):
     """A REST resolver that authenticates before anything else and speaks the project's error format.
 
     `browser_routes` ("POST /v1/coupons/validate") are the routes a publishable key may call;
-    `public_routes` ("GET /r/{code}") need no key at all; every other route needs the secret key.
+    `public_routes` ("GET /r/{code}") need no key at all; every other route needs the secret key or a console
+    user's id token (`passaparola.api.console_tokens`) whose role may call it (`passaparola.api.roles`).
     """
 
     def __init__(self, browser_routes: Iterable[str] = (), public_routes: Iterable[str] = ()) -> None:
@@ -91,11 +92,18 @@ class Api(APIGatewayRestResolver):
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         bearer = headers.get("authorization", "")
         raw = bearer[7:].strip() if bearer[:7].lower() == "bearer " else headers.get("x-publishable-key", "").strip()
-        principal = keys.lookup(raw) if raw else None
+        if bearer and console_tokens.looks_like_jwt(raw):
+            user = console_tokens.verify(raw)
+            principal: keys.Principal | None = keys.Principal(
+                kind="user", key_id="u_" + user.sub[:16], role=user.role, email=user.email
+            )
+        else:
+            principal = keys.lookup(raw) if raw else None
         if principal is None:
             raise Unauthorized()
         if principal.kind == "publishable" and route not in self.browser_routes:
             raise Forbidden("This route needs the secret key; publishable keys are for storefront routes only.")
+        roles.check(principal, route)
         return principal
 
     def _early_error(self, event: Mapping[str, Any], error: DomainError) -> dict[str, Any]:
