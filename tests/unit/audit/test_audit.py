@@ -10,8 +10,8 @@ from infra.local.invoke import Reply, api_event
 from infra.local.invoke import call as invoke
 from passaparola.api.keys import Principal, hash_key
 from passaparola.audit import service
-from passaparola.audit.models import AuditActor, AuditTarget
-from passaparola.audit.routes import AUDITED, Call
+from passaparola.audit.models import AuditActor
+from passaparola.audit.routes import AUDITED, Call, Target
 from tests.unit.campaigns.test_campaigns import SPRING
 from tests.unit.functions import PUBLISHABLE, SECRET, load_function
 
@@ -199,7 +199,7 @@ def test_large_states_are_bounded_and_flagged(aws):
     assert cut and kept == {"id": "cmp_1", "name": "Big", "rules": big["rules"]}
     assert service.bounded("z" * 40_000) == (None, True)
     assert service.bounded({"small": 1}) == ({"small": 1}, False)
-    actor, target = AuditActor(type="key", id="k1"), AuditTarget(type="campaign", id="cmp_1")
+    actor, target = AuditActor(type="key", id="k1"), Target(type="campaign", id="cmp_1")
     assert service.record("req-1", "2026-12-07T06:00:00.000Z", actor, "campaign.updated", target, {"a": 1}, big)
     assert not service.record("req-1", "2026-12-07T06:00:00.000Z", actor, "campaign.updated", target, {"a": 1}, big)
     (entry,) = service.list_page(10, None).items

@@ -7,7 +7,7 @@ written`) and counted (metric `AuditWriteFailed`) but never turns a change that 
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -16,11 +16,12 @@ from pydantic import BaseModel
 
 from passaparola import clock
 from passaparola.api.keys import Principal
-from passaparola.audit import service
-from passaparola.audit.models import AuditActor
 from passaparola.audit.routes import AUDITED, Call, Rule
 from passaparola.errors import DomainError
 from passaparola.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from passaparola.audit.models import AuditActor
 
 
 def audit_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
@@ -34,11 +35,13 @@ def audit_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
     before = _read_before(rule, params, route)
     response = next_middleware(app)
     if 200 <= response.status_code < 300:
-        _record(app, rule, principal, Call(params, _request_body(event), _jsonable(response.body), before), route)
+        _record(app, rule, principal, params, before, response, route)
     return response
 
 
-def actor(principal: Principal) -> AuditActor:
+def actor(principal: Principal) -> "AuditActor":
+    from passaparola.audit.models import AuditActor
+
     if principal.kind == "user":
         return AuditActor(type="user", id=principal.key_id, email=principal.email, role=principal.role)
     return AuditActor(type="key", id=principal.key_id)
@@ -57,13 +60,24 @@ def _read_before(rule: Rule, params: dict[str, str], route: str) -> Any:
         return None
 
 
-def _record(app: Any, rule: Rule, principal: Principal, call: Call, route: str) -> None:
-    context = app.current_event.request_context
-    request_id = context.request_id
+def _record(
+    app: Any, rule: Rule, principal: Principal, params: dict[str, str], before: Any, response: Response, route: str
+) -> None:
+    """Whatever goes wrong here, the change already happened: log and count it, never answer an error."""
+    event = app.current_event
+    request_id = event.request_context.request_id
     try:
-        change = rule.describe(call)
+        from passaparola.audit import service  # loaded by the first change, not at every function's cold start
+
+        change = rule.describe(Call(params, _request_body(event), _jsonable(response.body), before))
         service.record(
-            request_id, _arrived(context), actor(principal), change.action, change.target, change.before, change.after
+            request_id,
+            _arrived(event.request_context),
+            actor(principal),
+            change.action,
+            change.target,
+            change.before,
+            change.after,
         )
     except Exception:
         logger.error("audit entry not written", extra={"route": route, "request_id": request_id}, exc_info=True)

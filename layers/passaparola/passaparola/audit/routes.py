@@ -4,13 +4,12 @@
 path parameters, the request and the response, and optionally how to read the state before it (one extra
 read, on human-speed routes only). `NOT_AUDITED` lists every other mutating route with the reason: a unit
 test reads every app's routes, so a new POST/PUT/PATCH/DELETE route fails CI until it is in one of them.
+Plain dataclasses and no domain import at module level: every API function loads this table at its cold start.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from passaparola.audit.models import AuditTarget
 
 
 @dataclass(frozen=True)
@@ -24,9 +23,15 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Target:
+    type: str
+    id: str
+
+
+@dataclass(frozen=True)
 class Change:
     action: str
-    target: AuditTarget
+    target: Target
     before: Any = None
     after: Any = None
 
@@ -61,7 +66,7 @@ def engagement_before(params: Mapping[str, str]) -> Any:
 def _campaign(action: str) -> Callable[[Call], Change]:
     def describe(call: Call) -> Change:
         campaign_id = call.params.get("campaign_id") or call.response["id"]
-        return Change(action, AuditTarget(type="campaign", id=campaign_id), call.before, call.response)
+        return Change(action, Target(type="campaign", id=campaign_id), call.before, call.response)
 
     return describe
 
@@ -70,7 +75,7 @@ def _switch(action: str) -> Callable[[Call], Change]:
     def describe(call: Call) -> Change:
         before = {"enabled": _field(call.before, "enabled")} if call.before is not None else None
         return Change(
-            action, AuditTarget(type="campaign", id=call.params["campaign_id"]), before, _pick(call.response, "enabled")
+            action, Target(type="campaign", id=call.params["campaign_id"]), before, _pick(call.response, "enabled")
         )
 
     return describe
@@ -81,13 +86,13 @@ def _codes(call: Call) -> Change:
     batch = _field(call.response, "batch")
     if batch:
         after = {"campaign_id": call.params["campaign_id"], **_pick(batch, "requested", "pattern")}
-        return Change("codes.batch_started", AuditTarget(type="batch", id=batch["id"]), after=after)
+        return Change("codes.batch_started", Target(type="batch", id=batch["id"]), after=after)
     codes = _field(call.response, "codes") or []
     if len(codes) == 1:
         after = _pick(codes[0], "code", "campaign_id", "customer_id", "expires_at")
-        return Change("code.issued", AuditTarget(type="code", id=codes[0]["code"]), after=after)
+        return Change("code.issued", Target(type="code", id=codes[0]["code"]), after=after)
     after = {"count": len(codes), "codes": [c["code"] for c in codes]}
-    return Change("codes.issued", AuditTarget(type="campaign", id=call.params["campaign_id"]), after=after)
+    return Change("codes.issued", Target(type="campaign", id=call.params["campaign_id"]), after=after)
 
 
 def _points(call: Call) -> Change:
@@ -100,7 +105,7 @@ def _points(call: Call) -> Change:
     if before_balance is None and isinstance(after_balance, int) and isinstance(points, int):
         before_balance = after_balance - points
     after = {"balance": after_balance, "points": points, "reason": _field(call.request, "reason")}
-    target = AuditTarget(type="customer", id=call.params["customer_id"])
+    target = Target(type="customer", id=call.params["customer_id"])
     return Change("points.adjusted", target, {"balance": before_balance}, after)
 
 
@@ -108,7 +113,7 @@ def _simple(action: str, target: str, param: str, after: Callable[[Call], Any] |
     """An action on the resource named by a path parameter, with an optional view of the answer as `after`."""
 
     def describe(call: Call) -> Change:
-        return Change(action, AuditTarget(type=target, id=call.params[param]), after=after(call) if after else None)
+        return Change(action, Target(type=target, id=call.params[param]), after=after(call) if after else None)
 
     return Rule(describe)
 
@@ -118,7 +123,7 @@ def _created(action: str, target: str, field: str, keep: tuple[str, ...] = ()) -
 
     def describe(call: Call) -> Change:
         after = _pick(call.response, *keep) if keep else call.response
-        return Change(action, AuditTarget(type=target, id=str(call.response[field])), after=after)
+        return Change(action, Target(type=target, id=str(call.response[field])), after=after)
 
     return Rule(describe)
 
@@ -152,9 +157,7 @@ AUDITED: dict[str, Rule] = {
     "POST /v1/segments": _created("segment.created", "segment", "name"),
     "DELETE /v1/segments/{name}": _simple("segment.deleted", "segment", "name"),
     "PUT /v1/engagement": Rule(
-        lambda call: Change(
-            "engagement.updated", AuditTarget(type="engagement", id="settings"), call.before, call.response
-        ),
+        lambda call: Change("engagement.updated", Target(type="engagement", id="settings"), call.before, call.response),
         engagement_before,
     ),
     "POST /v1/keys": _created("key.created", "key", "prefix", KEY_FIELDS),

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from passaparola.audit.models import AuditActor, AuditEntry, AuditPage, AuditTarget
+from passaparola.audit.routes import Target
 from passaparola.data import audit as store
 
 AUDIT_MAX_BYTES = 32 * 1024
@@ -11,7 +12,7 @@ AUDIT_MAX_BYTES = 32 * 1024
 
 
 def record(
-    request_id: str, at: str, actor: AuditActor, action: str, target: AuditTarget, before: Any = None, after: Any = None
+    request_id: str, at: str, actor: AuditActor, action: str, target: Target, before: Any = None, after: Any = None
 ) -> bool:
     """Write the entry once per request (a retried invocation finds it there): True when written now."""
     before, cut_before = bounded(before)
@@ -21,7 +22,7 @@ def record(
         at=at,
         actor=actor,
         action=action,
-        target=target,
+        target=AuditTarget(type=target.type, id=target.id),
         before=before,
         after=after,
         truncated=cut_before or cut_after,
