@@ -1,4 +1,4 @@
-"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, codes, reports) or the named
+"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, codes, reports, overview...) or the named
 ones, then print the summary table. Options: --n (latency calls per operation), --repeat (import samples),
 --count (codes), --conversions (reports), --stock-moto (latency and codes against unpatched moto; see
 bench/motopatch.py)."""
@@ -12,7 +12,7 @@ import time
 
 from bench import common
 
-PARTS = ("roundtrips", "latency", "imports", "codes", "reports", "referrals", "loyalty", "messages")
+PARTS = ("roundtrips", "latency", "imports", "codes", "reports", "overview", "referrals", "loyalty", "messages")
 
 
 def main(argv: list[str] | None = None) -> int:
