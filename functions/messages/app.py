@@ -7,11 +7,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from passaparola import i18n
-from passaparola.api.app import Api, handler
+from passaparola.api.app import Api, handler, public_base_url
 from passaparola.api.openapi import error_responses
 from passaparola.api.params import AnyCustomerIdPath
 from passaparola.messages import render, service
-from passaparola.messages.models import CampaignMessages, MessagePage, MessageStatus, Unsubscribed
+from passaparola.messages.models import (
+    CampaignMessages,
+    MessagePage,
+    MessagePreview,
+    MessagePreviewRequest,
+    MessageStatus,
+    Unsubscribed,
+)
 
 app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe"})
 CustomerId = AnyCustomerIdPath
@@ -38,6 +45,15 @@ def campaign_messages(
     cursor: Cursor = None,
 ) -> CampaignMessages:
     return service.for_campaign(campaign_id, status, limit, cursor)
+
+
+@app.post(
+    "/v1/messages/preview",
+    summary="A re-engagement message rendered as it would be sent (saved campaign or draft), for a sample customer",
+    tags=["messages"],
+)
+def preview(body: MessagePreviewRequest) -> MessagePreview:
+    return service.preview(body, public_base_url(app))
 
 
 UNSUBSCRIBED: dict[int, OpenAPIResponse] = {

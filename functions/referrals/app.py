@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from passaparola.api.app import Api, handler, public_base_url
+from passaparola.campaigns import service as campaigns
 from passaparola.referrals import links, review
 from passaparola.referrals.models import (
     Conversion,
@@ -12,6 +13,8 @@ from passaparola.referrals.models import (
     CreateReferral,
     Referral,
     ReferralView,
+    SharePreview,
+    SharePreviewRequest,
     Tracked,
     TrackRequest,
 )
@@ -76,6 +79,15 @@ def track(request: TrackRequest) -> tuple[Tracked, int]:
 @app.get("/v1/referrals/<code>", summary="A referral with its counts, conversions and rewards", tags=["referrals"])
 def get(code: Code) -> ReferralView:
     return links.view(code, public_base_url(app))
+
+
+@app.post(
+    "/v1/referrals/preview",
+    summary="A referral program's share texts (saved or draft) for a sample referrer in a locale",
+    tags=["referrals"],
+)
+def share_preview(body: SharePreviewRequest) -> SharePreview:
+    return campaigns.share_preview(body, public_base_url(app))
 
 
 lambda_handler = handler(app)

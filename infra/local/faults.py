@@ -9,7 +9,8 @@ message at once) and holds its answer for 65 seconds: the sender's read timeout 
 to answer a message it did take. Only sending actions are touched, so the stack's own set-up calls are not.
 
 Every sending call the emulation accepted is counted per recipient: `GET /local/faults` answers what is armed and
-`accepted` `{"ses": {address: n}, "sns": {phone: n}}` (what a test compares with the message log).
+`accepted` `{"ses": {address: n}, "sns": {phone: n}}` (what a test compares with the message log); what it said is
+kept for `GET /local/mailbox` (infra/local/mailbox.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
+from infra.local import mailbox
 from infra.local.gateway import HttpResponse, check_bearer, error_response, json_response
 
 SENDING = {"ses": {"SendEmail", "SendRawEmail", "SendTemplatedEmail"}, "sns": {"Publish"}}
@@ -108,6 +110,7 @@ def wrap(app: Any) -> Any:
                 close()
         if str(answer.get("status", "")).startswith("2"):
             _count(service, params)
+            mailbox.keep(service, params, content)
         if fault is not None:
             time.sleep(min(float(fault["delay_seconds"]), MAX_DELAY))  # accepted; the answer comes late
         start_response(answer["status"], answer["headers"])

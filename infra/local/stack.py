@@ -29,6 +29,7 @@ from infra.local.gateway import (
     json_response,
     map_response,
 )
+from infra.local.mailbox import mailbox_http
 from infra.local.queues import QueuePoller
 from infra.local.scheduler import Scheduler, scheduled_event
 from infra.local.template import FunctionSpec, Template, merged_environment
@@ -287,6 +288,9 @@ class Stack:
             return faults_http(method, headers, body, self.config.secret_key)
         if path in ("/local/admin/token", "/local/admin/token/"):
             return console_users.token_http(method, headers, body, self.config.secret_key, self.console_pool)
+        if path in ("/local/mailbox", "/local/mailbox/"):
+            query = raw_path.split("?", 1)[1] if "?" in raw_path else ""
+            return mailbox_http(method, headers, body, query, self.config.secret_key)
 
         if method == "OPTIONS":
             route, _, allowed = self.router.resolve("OPTIONS", path)

@@ -12,6 +12,7 @@ from passaparola.campaigns.models import (
     TYPE_FIELDS,
     AnyCampaign,
     Campaign,
+    CampaignCreate,
     CampaignPatch,
     DiscountCampaign,
     DiscountCampaignCreate,
@@ -34,8 +35,12 @@ from passaparola.loyalty import program as loyalty_program
 from passaparola.messages import render
 from passaparola.observability import metrics
 from passaparola.referrals import program, share
+from passaparola.referrals.models import SharePreview, SharePreviewRequest
 
 _campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
+_create: TypeAdapter[
+    DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate | ReengagementCampaignCreate
+] = TypeAdapter(CampaignCreate)
 
 
 def create(
@@ -64,6 +69,28 @@ def create(
         store.create(campaign)
     metrics.add_metric(name="CampaignsCreated", unit=MetricUnit.Count, value=1)
     return campaign
+
+
+def share_preview(request: SharePreviewRequest, base_url: str) -> SharePreview:
+    """A referral program's share texts for a sample referrer: of the saved program, or of a draft validated as at
+    creation (its errors are the create's 400s, under `campaign.`)."""
+    if request.campaign_id is not None:
+        program = get_referral(request.campaign_id)
+    else:
+        try:
+            draft = _create.validate_python(request.campaign)
+        except ValidationError as exc:
+            fields = [
+                {"field": ".".join(["campaign", *(str(p) for p in e["loc"][1:])]), "message": e["msg"]}
+                for e in exc.errors()
+            ]
+            raise InvalidRequest("The draft campaign is invalid.", {"fields": fields}) from exc
+        if not isinstance(draft, ReferralCampaignCreate):
+            raise CampaignTypeMismatch("Share texts belong to referral campaigns.", {"field": "campaign.type"})
+        now = clock.now()
+        stored = draft.model_dump() | {"id": "cmp_preview", "version": 1, "created_at": now, "updated_at": now}
+        program = ReferralCampaign.model_validate(stored)
+    return share.preview(program, request.variant, request.name, request.locale, base_url)
 
 
 def get(campaign_id: str) -> AnyCampaign:

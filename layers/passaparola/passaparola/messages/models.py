@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
-from passaparola.coupons.models import Category, Country, Sku, Strict
+from passaparola.coupons.models import Category, Country, CustomerIdStr, Sku, Strict
 
 Channel = Literal["email", "sms"]
 CHANNELS: tuple[Channel, ...] = ("email", "sms")
@@ -189,6 +189,43 @@ class ReengagementProgram(Strict):
 
     def all_messages(self) -> list[Messages]:
         return [v.messages for v in self.variants] if self.variants else [self.messages] if self.messages else []
+
+
+# ----------------------------------------------------------------------------------------- previews
+
+
+class MessagePreviewRequest(Strict):
+    """A message as the sender would render it: of a saved campaign (`campaign_id`, `variant`) or of a draft
+    (`messages`, with the draft's `trigger`, `incentive` and `referral_campaign_id` for the variables they add)."""
+
+    campaign_id: CampaignId | None = None
+    variant: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        None, description="A saved campaign's variant (default: the first)."
+    )
+    messages: Messages | None = None
+    trigger: Trigger | None = Field(None, description="The draft's trigger (default welcome).")
+    incentive: Incentive | None = None
+    referral_campaign_id: CampaignId | None = None
+    locale: Locale = Field(description="The customer's locale: its template, else its language's.")
+    channel: Channel = "email"
+    customer_id: CustomerIdStr | None = Field(None, description="Render for this customer (default: a sample one).")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "MessagePreviewRequest":
+        if (self.campaign_id is None) == (self.messages is None):
+            raise ValueError("give either campaign_id or messages (a draft)")
+        if self.campaign_id and (self.trigger or self.incentive or self.referral_campaign_id):
+            raise ValueError("trigger, incentive and referral_campaign_id describe a draft: give them with messages")
+        return self
+
+
+class MessagePreview(BaseModel):
+    subject: str | None = Field(None, description="Email only.")
+    html: str | None = Field(None, description="Email only; the coupon's QR inline as a data: URI.")
+    text: str = Field(description="The plain-text part of an email, or the SMS.")
+    channel: Channel
+    locale: str = Field(description="The template's locale that was used.")
+    customer_id: str | None = Field(None, description="None for the sample customer.")
 
 
 # ----------------------------------------------------------------------------------------- the log

@@ -25,7 +25,7 @@ from passaparola.data import queues, transactions
 from passaparola.data.models import ContactModel, CustomerModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import DomainError
-from passaparola.loyalty.rules import debt, lot_remaining
+from passaparola.loyalty.rules import lot_remaining
 from passaparola.messages import render, rules, unsubscribe
 from passaparola.messages.models import JobReport, Message
 from passaparola.observability import logger
@@ -265,19 +265,7 @@ def _context(
 ) -> dict[str, Any]:
     campaign = candidate.campaign
     context: dict[str, Any] = {
-        "customer": {
-            "id": record.customer_id,
-            "name": record.name or "",
-            "first_name": (record.name or "").split(" ")[0],
-            "email": record.email or "",
-            "country": record.country or "",
-            "locale": record.locale or "",
-            "points_balance": int(record.balance or 0),
-            "points_debt": debt(int(record.balance or 0)),
-            "tier": record.tier or "",
-            "favourite_category": rules.favourite(who.categories) or "",
-            "birthday": record.birthday or "",
-        },
+        "customer": render.customer_variables(record, rules.favourite(who.categories)),
         "occasion": candidate.details,
         "campaign": {"id": campaign.id, "name": campaign.name},
         "unsubscribe_url": unsubscribe_url,

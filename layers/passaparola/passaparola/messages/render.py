@@ -4,6 +4,7 @@ Templates are configuration, not code: a Jinja2 sandbox. Email bodies are HTML a
 name can never inject markup); subjects and SMS are plain text.
 """
 
+import base64
 import html
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formataddr, make_msgid
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
@@ -19,7 +20,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from passaparola import i18n
 from passaparola.coupons.qr import qr_png
 from passaparola.errors import InvalidRequest
+from passaparola.loyalty.rules import debt
 from passaparola.messages.models import EmailTemplate, Messages, ReengagementProgram, SmsTemplate
+
+if TYPE_CHECKING:
+    from passaparola.data.models import CustomerModel
 
 QR_CID = "coupon-qr@passaparola"
 QR_SRC = f"cid:{QR_CID}"
@@ -85,6 +90,32 @@ def to_text(body_html: str) -> str:
     text = re.sub(r"<[^>]+>", "", text)
     lines = [" ".join(line.split()) for line in html.unescape(text).splitlines()]
     return "\n".join(line for line in lines if line).strip()
+
+
+def customer_variables(record: "CustomerModel", favourite_category: str | None) -> dict[str, Any]:
+    """`customer` in a message's templates, as the sender fills it from the customer's record."""
+    balance = int(record.balance or 0)
+    return {
+        "id": record.customer_id,
+        "name": record.name or "",
+        "first_name": (record.name or "").split(" ")[0],
+        "email": record.email or "",
+        "country": record.country or "",
+        "locale": record.locale or "",
+        "points_balance": balance,
+        "points_debt": debt(balance),
+        "tier": record.tier or "",
+        "favourite_category": favourite_category or "",
+        "birthday": record.birthday or "",
+    }
+
+
+def inline_qr(body_html: str, coupon_code: str) -> str:
+    """The HTML with the coupon's QR as a data: URI instead of the inline part (`cid:`), for a browser to show."""
+    if QR_SRC not in body_html:
+        return body_html
+    data = base64.b64encode(qr_png(coupon_code)).decode("ascii")
+    return body_html.replace(QR_SRC, f"data:image/png;base64,{data}")
 
 
 def sample_context(program: ReengagementProgram) -> dict[str, Any]:

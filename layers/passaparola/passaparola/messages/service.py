@@ -1,18 +1,32 @@
-"""What the API does with messages: the log per customer and per campaign, and the one-click unsubscribe."""
+"""What the API does with messages: the log per customer and per campaign, previews, and the one-click unsubscribe."""
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from passaparola import clock
 from passaparola.campaigns.models import ReengagementCampaign
 from passaparola.customers.record import Change
 from passaparola.customers.service import mutate
 from passaparola.data import campaigns as campaign_store
+from passaparola.data import customers as customer_store
 from passaparola.data import messages as store
 from passaparola.data.transactions import Transaction
-from passaparola.errors import CampaignTypeMismatch
+from passaparola.errors import CampaignTypeMismatch, InvalidRequest, NotFound
+from passaparola.messages import render, rules
 from passaparola.messages import unsubscribe as tokens
-from passaparola.messages.models import CampaignMessages, MessagePage, MessageSummary, Unsubscribed
+from passaparola.messages.models import (
+    CampaignMessages,
+    MessagePage,
+    MessagePreview,
+    MessagePreviewRequest,
+    Messages,
+    MessageSummary,
+    ReengagementProgram,
+    Unsubscribed,
+    WelcomeTrigger,
+)
+from passaparola.settings import get_settings
 
 
 def for_customer(customer_id: str, limit: int, cursor: str | None) -> MessagePage:
@@ -30,6 +44,85 @@ def for_campaign(campaign_id: str, status: str | None, limit: int, cursor: str |
         by_status=store.by_status(campaign_id, variants), variants=store.results(campaign_id, variants)
     )
     return CampaignMessages(items=items, next_cursor=next_cursor, summary=summary)
+
+
+def preview(request: MessagePreviewRequest, base_url: str) -> MessagePreview:
+    """A message rendered as the sender renders it (same templates, variables and unsubscribe line), for a sample
+    customer or a real one, without sending, issuing a code or creating a referral link: the coupon, the referral
+    link and the occasion are sample values, the unsubscribe link is not signed."""
+    program, messages = _preview_source(request)
+    templates = messages.email if request.channel == "email" else messages.sms
+    locale = rules.pick_locale(request.locale, None, set(templates))
+    if locale is None:
+        raise InvalidRequest(
+            f"No {request.channel} template for '{request.locale}' or its language.",
+            {"field": "locale", "available": sorted(templates)},
+        )
+    template = templates[locale]
+    sample = render.sample_context(program)
+    try:
+        render.render(template, sample, strict=True)
+    except Exception as exc:  # any error a template can raise (syntax, undefined, sandbox)
+        raise InvalidRequest(
+            f"The {request.channel} template for '{locale}' does not render: {exc}",
+            {"field": f"messages.{request.channel}.{locale}"},
+        ) from exc
+    context = _preview_context(request, sample, base_url)
+    rendered = render.render(template, context, locale=locale)
+    if request.channel == "sms":
+        return MessagePreview(text=rendered.body, channel="sms", locale=locale, customer_id=request.customer_id)
+    code = (context.get("coupon") or {}).get("code")
+    return MessagePreview(
+        subject=rendered.subject,
+        html=render.inline_qr(rendered.body, code) if code else rendered.body,
+        text=rendered.text or "",
+        channel="email",
+        locale=locale,
+        customer_id=request.customer_id,
+    )
+
+
+def _preview_source(request: MessagePreviewRequest) -> tuple[ReengagementProgram, Messages]:
+    if request.messages is not None:
+        program = ReengagementProgram.model_construct(
+            trigger=request.trigger or WelcomeTrigger(type="welcome"),
+            incentive=request.incentive,
+            referral_campaign_id=request.referral_campaign_id,
+            messages=request.messages,
+            variants=[],
+        )
+        return program, request.messages
+    assert request.campaign_id is not None
+    campaign = campaign_store.get(request.campaign_id)
+    if not isinstance(campaign, ReengagementCampaign):
+        raise CampaignTypeMismatch("Previews are of re-engagement campaigns.", {"campaign_id": request.campaign_id})
+    if request.variant is None:
+        messages = campaign.all_messages()[0]
+    else:
+        found = [v.messages for v in campaign.variants if v.name == request.variant]
+        if not found:
+            names = [v.name for v in campaign.variants]
+            raise InvalidRequest(f"No variant '{request.variant}'.", {"field": "variant", "variants": names})
+        messages = found[0]
+    return campaign, messages
+
+
+def _preview_context(request: MessagePreviewRequest, sample: dict[str, Any], base_url: str) -> dict[str, Any]:
+    context = sample | {
+        "unsubscribe_url": f"{base_url}/v1/unsubscribe?token=preview",
+        "shop_url": get_settings().shop_url or sample["shop_url"],
+    }
+    if "coupon" in context:
+        context["coupon"] = context["coupon"] | {"qr": render.QR_SRC if request.channel == "email" else ""}
+    if request.customer_id is None:
+        context["customer"] = sample["customer"] | {"locale": request.locale}
+        return context
+    record = customer_store.read(request.customer_id)
+    if record is None:
+        raise NotFound("No such customer.", {"customer_id": request.customer_id})
+    categories = {k: int(v) for k, v in (record.categories.as_dict() if record.categories else {}).items()}
+    context["customer"] = render.customer_variables(record, rules.favourite(categories))
+    return context
 
 
 @dataclass(frozen=True)

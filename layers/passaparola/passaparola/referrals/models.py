@@ -1,7 +1,7 @@
 """Referral program shapes: the program a marketer configures and what the API answers about it."""
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
@@ -209,6 +209,29 @@ class ShareTexts(BaseModel):
     email_subject: str
     email_body: str
     social_text: str
+
+
+class SharePreviewRequest(Strict):
+    """The share texts of a saved program (`campaign_id`) or of a draft (`campaign`: the body of
+    `POST /v1/campaigns` for a referral program), for a sample referrer in `locale`."""
+
+    campaign_id: str | None = Field(None, min_length=1, max_length=64)
+    campaign: dict[str, Any] | None = Field(None, description="A draft referral campaign, validated as at creation.")
+    variant: Slug | None = Field(None, description="Whose texts and rewards (default: the first variant's, if any).")
+    locale: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="The referrer's locale.")
+    name: str | None = Field(None, min_length=1, max_length=100, description="The referrer's name (default Anna).")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "SharePreviewRequest":
+        if (self.campaign_id is None) == (self.campaign is None):
+            raise ValueError("give either campaign_id or campaign (a draft)")
+        return self
+
+
+class SharePreview(ShareTexts):
+    link: str = Field(description="A sample share link (no link is created).")
+    variant: str | None = None
+    locale: str
 
 
 class ReferralCounts(BaseModel):

@@ -16,6 +16,7 @@ from passaparola.referrals.models import (
     CreditReward,
     ReferralProgram,
     RewardSpec,
+    SharePreview,
     ShareTemplates,
     ShareTexts,
 )
@@ -82,9 +83,16 @@ def check_templates(templates: ShareTemplates) -> None:
 
 
 def texts(
-    program: ReferralCampaign, variant: str | None, name: str | None, link: str, locale: str | None = None
+    program: ReferralCampaign,
+    variant: str | None,
+    name: str | None,
+    link: str,
+    locale: str | None = None,
+    strict: bool = False,
 ) -> ShareTexts:
-    """The share texts of one referrer; what the product adds (defaults, reward words) in the referrer's locale."""
+    """The share texts of one referrer; what the product adds (defaults, reward words) in the referrer's locale.
+
+    `strict` (previews) refuses a failing template (400) instead of falling back to the defaults."""
     referee, referrer = program.rewards_of(variant)
     default_shop = ReferralProgram.model_fields["shop_name"].default
     context = {
@@ -98,7 +106,25 @@ def texts(
     try:
         return render(default_templates(locale) if templates == ShareTemplates() else templates, context)
     except InvalidRequest:  # a template failing for this referrer: the defaults, never a 500
+        if strict:
+            raise
         return render(default_templates(locale), context)
+
+
+SAMPLE_CODE = "ANNA1"
+
+
+def preview(
+    program: ReferralCampaign, variant: str | None, name: str | None, locale: str, base_url: str
+) -> SharePreview:
+    """The share texts a sample referrer would get (no link is created): `variant` or the first one's."""
+    names = [v.name for v in program.variants]
+    if variant is not None and variant not in names:
+        raise InvalidRequest(f"No variant '{variant}'.", {"field": "variant", "variants": names})
+    chosen = variant or (names[0] if names else None)
+    link = f"{base_url}/r/{SAMPLE_CODE}"
+    shown = texts(program, chosen, name or "Anna", link, locale, strict=True)
+    return SharePreview(**shown.model_dump(), link=link, variant=chosen, locale=locale)
 
 
 def with_params(url: str, params: dict[str, str]) -> str:
