@@ -9,6 +9,7 @@ deployed.
 from __future__ import annotations
 
 import base64
+import gzip
 import hmac
 import json
 import logging
@@ -17,6 +18,7 @@ import threading
 import time
 import traceback
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -217,6 +219,42 @@ def map_response(result: Any) -> HttpResponse:
     else:
         raw = str(body).encode("utf-8")
     return HttpResponse(result["statusCode"], headers, raw)
+
+
+def accepted_encodings(header: str) -> list[str]:
+    """Accept-Encoding's codings the client takes (q > 0), in the client's order of preference."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")):
+        coding, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding and q > 0:
+            ranked.append((-q, i, coding.strip().lower()))
+    return [coding for _, _, coding in sorted(ranked)]
+
+
+def compress(resp: HttpResponse, accept_encoding: str, minimum: int | None) -> HttpResponse:
+    """API Gateway's `MinimumCompressionSize`: a body of at least `minimum` bytes is gzipped (or deflated) for a
+    client whose Accept-Encoding takes it; none set, a smaller body, or one already encoded pass unchanged."""
+    if minimum is None or len(resp.body) < minimum or resp.status in (204, 304):
+        return resp
+    if any(k.lower() == "content-encoding" for k, _ in resp.headers):
+        return resp
+    for coding in accepted_encodings(accept_encoding):
+        if coding in ("gzip", "x-gzip", "*"):
+            body = gzip.compress(resp.body, mtime=0)
+            return HttpResponse(resp.status, [*resp.headers, ("Content-Encoding", "gzip")], body)
+        if coding == "deflate":
+            return HttpResponse(resp.status, [*resp.headers, ("Content-Encoding", "deflate")], zlib.compress(resp.body))
+        if coding == "identity":
+            return resp
+    return resp
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> HttpResponse:

@@ -25,6 +25,7 @@ from infra.local.gateway import (
     build_event,
     check_bearer,
     clock_http,
+    compress,
     error_response,
     json_response,
     map_response,
@@ -103,6 +104,7 @@ class Stack:
         self._openapi: dict[str, Any] | None = None
         self._openapi_lock = threading.Lock()
         self._binary_types: list[str] = []
+        self._min_compression: int | None = None
         self.route_problems: list[str] = []
         self.console_pool: console_users.ConsolePool | None = None
 
@@ -154,6 +156,7 @@ class Stack:
         self.pools = {lid: FunctionPool(spec) for lid, spec in self.functions.items()}
         self.router = Router([e for spec in self.functions.values() for e in spec.api_events])
         self._binary_types = tpl.binary_media_types()
+        self._min_compression = tpl.minimum_compression_size()
 
         if cfg.key_store is not None:
             cfg.key_store(cfg.secret_key, "secret", "local development secret key")
@@ -329,7 +332,8 @@ class Stack:
         except Exception as exc:
             log.exception("%s raised", route.event.function_id)
             return error_response(502, "internal_error", f"The function raised {type(exc).__name__}: {exc}")
-        return map_response(result)
+        accept = ", ".join(v for k, v in headers if k.lower() == "accept-encoding")
+        return compress(map_response(result), accept, self._min_compression)
 
     def _health(self) -> HttpResponse:
         if not self.ready.is_set():

@@ -395,6 +395,13 @@ class Template:
             found += self.props(lid).get("BinaryMediaTypes") or []
         return [str(v) for v in self.resolve(found) if v]
 
+    def minimum_compression_size(self) -> int | None:
+        """MinimumCompressionSize of Globals.Api or an AWS::Serverless::Api (bytes); None: API Gateway never compresses."""
+        sources = [((self.doc.get("Globals") or {}).get("Api") or {}).get("MinimumCompressionSize")]
+        sources += [self.props(lid).get("MinimumCompressionSize") for lid in self.of_type("AWS::Serverless::Api")]
+        found = [int(self.resolve(v)) for v in sources if v is not None]
+        return min(found) if found else None
+
     def cors(self) -> dict[str, str]:
         """CORS settings from Globals.Api.Cors or an AWS::Serverless::Api resource, SAM-style quoted strings."""
         sources = [((self.doc.get("Globals") or {}).get("Api") or {}).get("Cors")]

@@ -1,8 +1,9 @@
 """Routing and the API Gateway REST proxy event/response mapping (no server)."""
 
 import base64
+import gzip
 
-from infra.local.gateway import Router, build_event, map_response
+from infra.local.gateway import HttpResponse, Router, accepted_encodings, build_event, compress, map_response
 from infra.local.template import ApiEvent
 
 ROUTER = Router(
@@ -100,3 +101,21 @@ def test_response_mapping() -> None:
     assert ("Set-Cookie", "a=1") in resp.headers and ("Set-Cookie", "b=2") in resp.headers
     assert ("X-One", "1") in resp.headers
     assert map_response({"body": "no status"}).status == 502
+
+
+def test_accept_encoding_preferences() -> None:
+    assert accepted_encodings("gzip, deflate, br") == ["gzip", "deflate", "br"]
+    assert accepted_encodings("deflate;q=0.5, gzip;q=0.9, identity;q=0") == ["gzip", "deflate"]
+    assert accepted_encodings("") == []
+
+
+def test_compression_follows_minimum_compression_size() -> None:
+    big = HttpResponse(200, [("Content-Type", "text/javascript")], b"x" * 2000)
+    assert compress(big, "gzip, deflate", None) is big  # not set in the template: never
+    assert compress(big, "gzip", 2001) is big  # smaller than the minimum
+    assert compress(big, "br", 1024) is big  # nothing the client takes that API Gateway makes
+    out = compress(big, "gzip, deflate", 1024)
+    assert ("Content-Encoding", "gzip") in out.headers and gzip.decompress(out.body) == big.body
+    encoded = HttpResponse(200, [("Content-Encoding", "br")], b"y" * 2000)
+    assert compress(encoded, "gzip", 0) is encoded  # the function encoded it already
+    assert compress(HttpResponse(304, [], b""), "gzip", 0).headers == []

@@ -42,6 +42,21 @@ def test_tables_created_with_gsi_and_ttl(local_stack: Stack) -> None:
     assert "passaparola-local-SkippedTable" not in ddb.list_tables()["TableNames"]
 
 
+def test_large_responses_are_compressed_like_api_gateway(local_stack: Stack) -> None:
+    """MinimumCompressionSize (1000 in the fixture template): gzip or deflate as the client accepts, else as is."""
+    assert local_stack.template and local_stack.template.minimum_compression_size() == 1000
+    url = f"{local_stack.url}/items/42"
+    gz = requests.get(url, headers={"Accept-Encoding": "gzip"}, timeout=5)
+    assert gz.headers["Content-Encoding"] == "gzip" and gz.json()["event"]["path"] == "/items/42"
+    assert int(gz.headers["Content-Length"]) < len(gz.content)  # the wire carried fewer bytes than the body
+    deflated = requests.get(url, headers={"Accept-Encoding": "br;q=1, deflate;q=0.5"}, timeout=5)
+    assert deflated.headers["Content-Encoding"] == "deflate" and deflated.json()["event"]["path"] == "/items/42"
+    plain = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=5)
+    assert "Content-Encoding" not in plain.headers and plain.json()["event"]["path"] == "/items/42"
+    refused = requests.get(url, headers={"Accept-Encoding": "gzip;q=0"}, timeout=5)
+    assert "Content-Encoding" not in refused.headers
+
+
 def test_queues_and_topics(local_stack: Stack) -> None:
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="passaparola-local-WorkQueue")["QueueUrl"]

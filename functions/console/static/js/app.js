@@ -500,6 +500,12 @@ function renderShell() {
         h("li", null, h("a", { href: "#/" + p.page, dataset: { page: p.page } }, t("nav." + p.page))),
       ),
     ),
+    h(
+      "div",
+      { class: "nav-footer" },
+      h("div", { class: "user" }, h("span", { class: "nav-email" }, email), ui.badge(t("role." + role), "role")),
+      languageSelect(),
+    ),
   );
   menuButton.addEventListener("click", () => {
     const open = menuButton.getAttribute("aria-expanded") !== "true";
@@ -528,10 +534,10 @@ function renderShell() {
     h(
       "div",
       { class: "topbar-end" },
-      languageSelect(),
+      h("div", { class: "wide-only" }, languageSelect()),
       h(
         "div",
-        { class: "user", title: t("shell.signedInAs", { email }) },
+        { class: "user wide-only", title: t("shell.signedInAs", { email }) },
         h("span", { class: "user-email" }, email),
         ui.badge(t("role." + role), "role"),
       ),

@@ -81,7 +81,7 @@ export function stat(label, value, note) {
  * table({columns: [{label, value: row => text|node, class?, align?: "end"}], rows, empty, caption?})
  * A real <table> (scrolls sideways on a phone) with an empty-state row.
  */
-export function table({ columns, rows, empty, caption }) {
+export function table({ columns, rows, empty, caption, stack = true }) {
   const head = h(
     "thead",
     null,
@@ -107,7 +107,7 @@ export function table({ columns, rows, empty, caption }) {
   }
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: ["table-wrap", stack && "stack"] },
     h("table", null, caption ? h("caption", { class: "sr-only" }, caption) : null, head, body),
   );
 }
@@ -404,11 +404,15 @@ export async function chart(el, { days, series, format, height = 220, label }) {
   const show = format || ((v) => fmt.number(v));
   const holder = h("div", { class: "chart", role: "img", "aria-label": label || series.map((s) => s.label).join(", ") });
   const sr = h(
-    "table",
+    "div",
     { class: "sr-only" },
-    h("caption", null, label || ""),
-    h("tr", null, h("th", null, ""), series.map((s) => h("th", { scope: "col" }, s.label))),
-    days.map((d, i) => h("tr", null, h("th", { scope: "row" }, fmt.day(d)), series.map((s) => h("td", null, show(s.values[i] ?? 0))))),
+    h(
+      "table",
+      null,
+      h("caption", null, label || ""),
+      h("tr", null, h("td", null, ""), series.map((s) => h("th", { scope: "col" }, s.label))),
+      days.map((d, i) => h("tr", null, h("th", { scope: "row" }, fmt.day(d)), series.map((s) => h("td", null, show(s.values[i] ?? 0))))),
+    ),
   );
   clear(el).append(holder, sr);
   const width = () => Math.max(260, Math.floor(el.clientWidth || 600));
