@@ -38,7 +38,7 @@ def served() -> tuple[set[str], set[str]]:
         for route in app._static_routes + app._dynamic_routes:
             if route.method != "OPTIONS":
                 routes.add(route.method + " " + re.sub(r"<(\w+)>", r"{\1}", route.path))
-        public |= set(app.public_routes)
+        public |= {re.sub(r"\{(\w+)\+\}", r"{\1}", r) for r in app.public_routes}  # {proxy+} is served as {proxy}
     return routes, public
 
 

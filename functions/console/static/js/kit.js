@@ -1,5 +1,5 @@
 // Pieces the console's pages share beyond ui.js: cursor-paged tables, CSV files, rendered previews,
-// campaign lists. Built from ctx.ui (never innerHTML with data).
+// campaign lists. Built from ctx.ui: data is always text, never markup.
 
 import { ApiError, base, session } from "./api.js";
 

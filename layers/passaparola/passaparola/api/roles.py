@@ -98,6 +98,7 @@ MARKETER = frozenset(
         "DELETE /v1/segments/{name}",
         "GET /v1/segments/{name}/customers",
         "POST /v1/messages/preview",
+        "POST /v1/referrals/preview",
         "GET /v1/unsubscribe",
         "POST /v1/unsubscribe",
     }

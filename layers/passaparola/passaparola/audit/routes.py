@@ -188,4 +188,5 @@ NOT_AUDITED: dict[str, str] = {
     "POST /v1/console/session": "signing in changes nothing",
     "POST /v1/console/session/refresh": "refreshing a session changes nothing",
     "POST /v1/messages/preview": "renders a message, changes nothing",
+    "POST /v1/referrals/preview": "renders share texts, changes nothing",
 }
