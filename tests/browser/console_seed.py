@@ -123,7 +123,10 @@ class Shop:
                             "body": "<h1>Ciao {{ customer.first_name }}</h1><p>Grazie per esserti iscritta. "
                             "Il tuo codice di benvenuto: <strong>{{ coupon.code }}</strong></p>",
                         },
-                        "en": {"subject": "Welcome {{ customer.name }}!", "body": "<p>Your code: {{ coupon.code }}</p>"},
+                        "en": {
+                            "subject": "Welcome {{ customer.name }}!",
+                            "body": "<p>Your code: {{ coupon.code }}</p>",
+                        },
                     }
                 },
             )
