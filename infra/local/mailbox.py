@@ -20,6 +20,7 @@ import hmac
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -83,14 +84,22 @@ def console_user(token: str) -> bool:
     return principal is not None and principal.kind == "user"
 
 
-def mailbox_http(method: str, headers: list[tuple[str, str]], body: bytes, query: str, secret_key: str) -> HttpResponse:
-    """`/local/mailbox`: GET the messages, DELETE to empty it; the secret key or a console user's token."""
+def mailbox_http(
+    method: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    query: str,
+    secret_key: str,
+    is_user: Callable[[str], bool] = console_user,
+) -> HttpResponse:
+    """`/local/mailbox`: GET the messages, DELETE to empty it; the secret key or a console user's token
+    (`is_user`: the stack asks its own API, which verifies console tokens with the pool's settings)."""
     auth = next((v for k, v in headers if k.lower() == "authorization"), "")
     scheme, _, token = auth.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key or console token>.")
-    if not hmac.compare_digest(token.encode(), secret_key.encode()) and not console_user(token):
+    if not hmac.compare_digest(token.encode(), secret_key.encode()) and not is_user(token):
         return error_response(403, "forbidden", "Only the secret key or a console user may read the mailbox.")
     if method == "DELETE":
         clear()
