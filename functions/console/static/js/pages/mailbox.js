@@ -16,6 +16,7 @@ const LANGS = {
     "mb.subject": "Subject",
     "mb.textVersion": "Plain-text version",
     "mb.count": "{n} messages",
+    "mb.countOne": "1 message",
   },
   it: {
     "mb.title": "Posta",
@@ -30,6 +31,7 @@ const LANGS = {
     "mb.subject": "Oggetto",
     "mb.textVersion": "Versione solo testo",
     "mb.count": "{n} messaggi",
+    "mb.countOne": "1 messaggio",
   },
   es: {
     "mb.title": "Buzón",
@@ -44,6 +46,7 @@ const LANGS = {
     "mb.subject": "Asunto",
     "mb.textVersion": "Versión de texto",
     "mb.count": "{n} mensajes",
+    "mb.countOne": "1 mensaje",
   },
   fr: {
     "mb.title": "Boîte aux lettres",
@@ -58,6 +61,7 @@ const LANGS = {
     "mb.subject": "Objet",
     "mb.textVersion": "Version texte",
     "mb.count": "{n} messages",
+    "mb.countOne": "1 message",
   },
   de: {
     "mb.title": "Postfach",
@@ -72,6 +76,7 @@ const LANGS = {
     "mb.subject": "Betreff",
     "mb.textVersion": "Textversion",
     "mb.count": "{n} Nachrichten",
+    "mb.countOne": "1 Nachricht",
   },
   ro: {
     "mb.title": "Căsuță poștală",
@@ -86,6 +91,7 @@ const LANGS = {
     "mb.subject": "Subiect",
     "mb.textVersion": "Versiunea text",
     "mb.count": "{n} mesaje",
+    "mb.countOne": "1 mesaj",
   },
 };
 
@@ -109,7 +115,7 @@ export default {
     const draw = () => {
       const needle = filter.value.trim().toLowerCase();
       const shown = needle ? items.filter((m) => recipients(m).join(" ").toLowerCase().includes(needle)) : items;
-      count.textContent = t("mb.count", { n: ctx.fmt.number(shown.length) });
+      count.textContent = shown.length === 1 ? t("mb.countOne") : t("mb.count", { n: ctx.fmt.number(shown.length) });
       list.replaceChildren(...(shown.length ? shown.map((m) => mailItem(ctx, m)) : [ui.h("p", { class: "empty" }, t("mb.empty"))]));
     };
     const load = async () => {
