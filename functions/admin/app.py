@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from passaparola.api.app import Api, handler
+from passaparola.api.openapi import error_responses
 from passaparola.console import service
 from passaparola.console.models import (
     ApiKey,
@@ -31,12 +32,18 @@ PrefixParam = Annotated[str, Path(min_length=16, max_length=16, description="The
     "/v1/console/session",
     summary="Sign in to the console (email and password, or a first sign-in's new password)",
     tags=["console"],
+    responses=error_responses(401, 403),
 )
 def sign_in(request: SessionRequest) -> Session:
     return service.sign_in(request)
 
 
-@app.post("/v1/console/session/refresh", summary="A new id token from the refresh token", tags=["console"])
+@app.post(
+    "/v1/console/session/refresh",
+    summary="A new id token from the refresh token",
+    tags=["console"],
+    responses=error_responses(401, 403),
+)
 def refresh(request: RefreshRequest) -> Session:
     return service.refresh(request)
 

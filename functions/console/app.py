@@ -59,7 +59,6 @@ app = ConsoleApi(public_routes={"GET /admin", "GET /admin/{proxy+}"})
 Proxy = Annotated[str, PathParam(min_length=1, max_length=300)]
 
 
-@lru_cache(maxsize=128)
 def _read(relative: str) -> tuple[bytes, str] | None:
     """The file's bytes and ETag, or None for anything outside static/ or not a known kind of file."""
     parts = PurePosixPath(relative).parts
@@ -68,6 +67,12 @@ def _read(relative: str) -> tuple[bytes, str] | None:
     path = STATIC.joinpath(*parts)
     if path.suffix not in TYPES or not path.is_file():
         return None
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=128)
+def _load(path: Path, mtime: int) -> tuple[bytes, str]:
+    """Read once per version of the file (the modification time is in the key: `make run` sees edits at once)."""
     body = path.read_bytes()
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 

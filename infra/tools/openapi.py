@@ -24,7 +24,10 @@ SECURITY_SCHEMES = {
     "secretKey": {
         "type": "http",
         "scheme": "bearer",
-        "description": "Secret API key (`sk_...`), server-side only: `Authorization: Bearer sk_...`.",
+        "description": (
+            "Secret API key (`sk_...`), server-side only: `Authorization: Bearer sk_...`. The same header carries"
+            " a console user's Cognito id token (`POST /v1/console/session`), limited by their role (docs/console.md)."
+        ),
     },
     "publishableKey": {
         "type": "apiKey",

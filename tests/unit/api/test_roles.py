@@ -35,10 +35,12 @@ def served() -> tuple[set[str], set[str]]:
         app = getattr(load_module(spec, "_roles"), "app", None)
         if app is None:
             continue
+        greedy = "|".join(getattr(app, "greedy_parameters", ())) or "$^"  # {proxy+}: the console's files
         for route in app._static_routes + app._dynamic_routes:
             if route.method != "OPTIONS":
-                routes.add(route.method + " " + re.sub(r"<(\w+)>", r"{\1}", route.path))
-        public |= {re.sub(r"\{(\w+)\+\}", r"{\1}", r) for r in app.public_routes}  # {proxy+} is served as {proxy}
+                path = re.sub(r"<(\w+)>", r"{\1}", re.sub(rf"<({greedy})>", r"{\1+}", route.path))
+                routes.add(route.method + " " + path)
+        public |= set(app.public_routes)
     return routes, public
 
 
