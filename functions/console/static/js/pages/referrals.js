@@ -556,10 +556,11 @@ function queueSection(ctx, program) {
   const { ui, t, fmt } = ctx;
   let table;
   const decide = (row, verb) => async (e) => {
+    const button = e.currentTarget; // gone from the event once the dialog has been awaited
     const ok = await ui.confirmDialog(t(verb === "approve" ? "ref.confirmApprove" : "ref.confirmReject", { id: row.id }));
     if (!ok) return;
     try {
-      await busy(e.currentTarget, () => ctx.api.post(`/v1/referrals/conversions/${encodeURIComponent(row.id)}/${verb}`));
+      await busy(button, () => ctx.api.post(`/v1/referrals/conversions/${encodeURIComponent(row.id)}/${verb}`));
       ui.toast(t(verb === "approve" ? "ref.approved" : "ref.rejected"), "success");
       table.reload();
     } catch (err) {
