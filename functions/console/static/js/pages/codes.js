@@ -7,6 +7,8 @@ const POLL_MS = 1000;
 
 const strings = withKit({
   en: {
+    "codes.voided": "void: its referral reward was refunded",
+    "codes.switchedOffAt": "Disabled on",
     "codes.title": "Codes",
     "codes.lookup": "Look a code up",
     "codes.code": "Code",
@@ -65,6 +67,8 @@ const strings = withKit({
     "codes.notFound": "No code {code}.",
   },
   it: {
+    "codes.voided": "annullato: il premio referral è stato rimborsato",
+    "codes.switchedOffAt": "Disattivato il",
     "codes.title": "Codici",
     "codes.lookup": "Cerca un codice",
     "codes.code": "Codice",
@@ -123,6 +127,8 @@ const strings = withKit({
     "codes.notFound": "Nessun codice {code}.",
   },
   es: {
+    "codes.voided": "anulado: su premio de referido fue reembolsado",
+    "codes.switchedOffAt": "Desactivado el",
     "codes.title": "Códigos",
     "codes.lookup": "Buscar un código",
     "codes.code": "Código",
@@ -181,6 +187,8 @@ const strings = withKit({
     "codes.notFound": "No existe el código {code}.",
   },
   fr: {
+    "codes.voided": "annulé : sa récompense de parrainage a été remboursée",
+    "codes.switchedOffAt": "Désactivé le",
     "codes.title": "Codes",
     "codes.lookup": "Chercher un code",
     "codes.code": "Code",
@@ -239,6 +247,8 @@ const strings = withKit({
     "codes.notFound": "Aucun code {code}.",
   },
   de: {
+    "codes.voided": "ungültig: die Empfehlungsprämie wurde erstattet",
+    "codes.switchedOffAt": "Deaktiviert am",
     "codes.title": "Codes",
     "codes.lookup": "Code nachschlagen",
     "codes.code": "Code",
@@ -297,6 +307,8 @@ const strings = withKit({
     "codes.notFound": "Kein Code {code}.",
   },
   ro: {
+    "codes.voided": "anulat: recompensa de recomandare a fost rambursată",
+    "codes.switchedOffAt": "Dezactivat pe",
     "codes.title": "Coduri",
     "codes.lookup": "Caută un cod",
     "codes.code": "Cod",
@@ -578,10 +590,17 @@ async function renderCode(root, ctx, code) {
   } catch {
     // the code's facts still show without its campaign
   }
-  const disabled = Boolean(found.disabled_at);
+  const disabled = Boolean(found.switched_off_at); // switched off by the shop (can be switched on again)
+  const voided = Boolean(found.disabled_at); // its referral reward's order was refunded: for good
   const campaignText = found.campaign_name ? `${found.campaign_name} (${found.campaign_id})` : found.campaign_id;
   const info = facts(ui, [
-    [t("codes.state"), ui.badge(disabled ? t("codes.disabled") : t("codes.active"), disabled ? "danger" : "success")],
+    [
+      t("codes.state"),
+      voided
+        ? ui.badge(t("codes.voided"), "danger")
+        : ui.badge(disabled ? t("codes.disabled") : t("codes.active"), disabled ? "danger" : "success"),
+    ],
+    ...(disabled ? [[t("codes.switchedOffAt"), fmt.dateTime(found.switched_off_at)]] : []),
     [t("codes.campaignId"), ctx.role === "support" ? campaignText : ui.h("a", { href: `#/campaigns/${encodeURIComponent(found.campaign_id)}` }, campaignText)],
     [t("codes.customer"), found.customer_id ? ui.h("a", { href: `#/customers/${encodeURIComponent(found.customer_id)}` }, found.customer_id) : null],
     [t("codes.batch"), found.batch_id],
@@ -594,7 +613,7 @@ async function renderCode(root, ctx, code) {
       : []),
   ]);
   const card = ui.card(null, info);
-  if (ctx.role !== "support") {
+  if (ctx.role !== "support" && !voided) {
     const toggle = ui.h("button", { type: "button", class: disabled ? "" : "danger" }, disabled ? t("codes.enable") : t("codes.disable"));
     toggle.addEventListener("click", async () => {
       const ok = await ui.confirmDialog(t(disabled ? "codes.confirmEnable" : "codes.confirmDisable", { code }));
