@@ -5,6 +5,20 @@ import { busy, campaigns, copyButton, facts, messageList, ownDiscounts, pagedTab
 
 const LANGS = {
   en: {
+    "cu.v.earn": "earned",
+    "cu.v.pend": "pending",
+    "cu.v.release": "released",
+    "cu.v.spend": "spent",
+    "cu.v.expire": "expired",
+    "cu.v.reverse": "reversed",
+    "cu.v.adjustment": "adjustment",
+    "cu.v.pending": "pending",
+    "cu.v.released": "released",
+    "cu.v.voided": "voided",
+    "cu.v.reversed": "reversed",
+    "cu.v.referee": "friend",
+    "cu.v.referrer": "referrer",
+    "cu.v.tier": "tier bonus",
     "cu.title": "Customers",
     "cu.search": "Find a customer",
     "cu.query": "Customer id or email",
@@ -82,6 +96,20 @@ const LANGS = {
     "cu.open": "Open",
   },
   it: {
+    "cu.v.earn": "guadagnati",
+    "cu.v.pend": "in attesa",
+    "cu.v.release": "sbloccati",
+    "cu.v.spend": "spesi",
+    "cu.v.expire": "scaduti",
+    "cu.v.reverse": "stornati",
+    "cu.v.adjustment": "rettifica",
+    "cu.v.pending": "in attesa",
+    "cu.v.released": "sbloccato",
+    "cu.v.voided": "annullato",
+    "cu.v.reversed": "stornato",
+    "cu.v.referee": "invitato",
+    "cu.v.referrer": "chi invita",
+    "cu.v.tier": "bonus livello",
     "cu.title": "Clienti",
     "cu.search": "Trova un cliente",
     "cu.query": "Id cliente o email",
@@ -159,6 +187,20 @@ const LANGS = {
     "cu.open": "Apri",
   },
   es: {
+    "cu.v.earn": "ganados",
+    "cu.v.pend": "pendientes",
+    "cu.v.release": "liberados",
+    "cu.v.spend": "gastados",
+    "cu.v.expire": "caducados",
+    "cu.v.reverse": "revertidos",
+    "cu.v.adjustment": "ajuste",
+    "cu.v.pending": "pendiente",
+    "cu.v.released": "liberado",
+    "cu.v.voided": "anulado",
+    "cu.v.reversed": "revertido",
+    "cu.v.referee": "invitado",
+    "cu.v.referrer": "quien invita",
+    "cu.v.tier": "bono de nivel",
     "cu.title": "Clientes",
     "cu.search": "Buscar un cliente",
     "cu.query": "Id de cliente o email",
@@ -236,6 +278,20 @@ const LANGS = {
     "cu.open": "Abrir",
   },
   fr: {
+    "cu.v.earn": "gagnés",
+    "cu.v.pend": "en attente",
+    "cu.v.release": "débloqués",
+    "cu.v.spend": "dépensés",
+    "cu.v.expire": "expirés",
+    "cu.v.reverse": "annulés",
+    "cu.v.adjustment": "ajustement",
+    "cu.v.pending": "en attente",
+    "cu.v.released": "versée",
+    "cu.v.voided": "annulée",
+    "cu.v.reversed": "reprise",
+    "cu.v.referee": "filleul",
+    "cu.v.referrer": "parrain",
+    "cu.v.tier": "bonus de niveau",
     "cu.title": "Clients",
     "cu.search": "Trouver un client",
     "cu.query": "Identifiant client ou e-mail",
@@ -313,6 +369,20 @@ const LANGS = {
     "cu.open": "Ouvrir",
   },
   de: {
+    "cu.v.earn": "gesammelt",
+    "cu.v.pend": "ausstehend",
+    "cu.v.release": "freigegeben",
+    "cu.v.spend": "eingelöst",
+    "cu.v.expire": "verfallen",
+    "cu.v.reverse": "storniert",
+    "cu.v.adjustment": "Korrektur",
+    "cu.v.pending": "ausstehend",
+    "cu.v.released": "ausgezahlt",
+    "cu.v.voided": "storniert",
+    "cu.v.reversed": "zurückgebucht",
+    "cu.v.referee": "Geworbener",
+    "cu.v.referrer": "Empfehler",
+    "cu.v.tier": "Stufenbonus",
     "cu.title": "Kunden",
     "cu.search": "Kunden finden",
     "cu.query": "Kunden-ID oder E-Mail",
@@ -390,6 +460,20 @@ const LANGS = {
     "cu.open": "Öffnen",
   },
   ro: {
+    "cu.v.earn": "câștigate",
+    "cu.v.pend": "în așteptare",
+    "cu.v.release": "eliberate",
+    "cu.v.spend": "cheltuite",
+    "cu.v.expire": "expirate",
+    "cu.v.reverse": "anulate",
+    "cu.v.adjustment": "ajustare",
+    "cu.v.pending": "în așteptare",
+    "cu.v.released": "acordată",
+    "cu.v.voided": "anulată",
+    "cu.v.reversed": "retrasă",
+    "cu.v.referee": "invitat",
+    "cu.v.referrer": "cine recomandă",
+    "cu.v.tier": "bonus de nivel",
     "cu.title": "Clienți",
     "cu.search": "Găsește un client",
     "cu.query": "Id client sau email",
@@ -467,6 +551,13 @@ const LANGS = {
     "cu.open": "Deschide",
   },
 };
+
+/** A value the API names in English (a ledger line's type, a reward's status or role) in the user's language. */
+function word(t, value) {
+  const key = `cu.v.${value}`;
+  const out = t(key);
+  return out === key ? value : out;
+}
 
 export default {
   title: "cu.title",
@@ -630,6 +721,25 @@ function walletCard(ctx, c, wallet) {
   }
   const el = ui.card(t("cu.wallet"), facts(ui, pairs));
   for (const x of points.expiring || []) el.append(ui.h("p", { class: "muted" }, t("cu.expiring", { points: fmt.number(x.points), date: fmt.date(x.expires_at) })));
+  const coupons = wallet?.coupons || [];
+  if (coupons.length) {
+    el.append(
+      ui.h("h3", {}, t("cu.coupons")),
+      ui.h(
+        "ul",
+        { class: "plain" },
+        ...coupons.slice(0, 5).map((c) =>
+          ui.h(
+            "li",
+            {},
+            ui.h("a", { href: `#/codes/${encodeURIComponent(c.code)}` }, c.code),
+            c.expires_at ? ui.h("span", { class: "muted" }, ` · ${t("cu.expires")} ${fmt.date(c.expires_at)}`) : null,
+          ),
+        ),
+        coupons.length > 5 ? ui.h("li", { class: "muted" }, "…") : null,
+      ),
+    );
+  }
   const refs = wallet?.referrals || [];
   if (refs.length) {
     el.append(
@@ -666,8 +776,8 @@ function ledgerTable(ctx, path) {
   return pagedTable(ctx, {
     caption: t("cu.ledger"),
     columns: [
-      { label: t("cu.when"), value: (e) => fmt.dateTime(e.at) },
-      { label: t("cu.type"), value: (e) => e.type },
+      { label: t("cu.when"), value: (e) => fmt.dateTime(e.at), class: "nowrap" },
+      { label: t("cu.type"), value: (e) => word(t, e.type) },
       { label: t("cu.points"), value: (e) => signed(e.points), align: "end" },
       { label: t("cu.reason"), value: (e) => e.reason || "—" },
       { label: t("cu.balanceAfter"), value: (e) => (e.balance_after === null || e.balance_after === undefined ? "—" : fmt.number(e.balance_after)), align: "end" },
@@ -688,9 +798,9 @@ function rewardsTable(ctx, path) {
     columns: [
       { label: t("cu.when"), value: (r) => fmt.dateTime(r.created_at) },
       { label: t("cu.reward"), value: (r) => what(r) },
-      { label: t("cu.role"), value: (r) => r.role },
+      { label: t("cu.role"), value: (r) => word(t, r.role) },
       { label: t("cu.code"), value: (r) => (r.coupon_code ? ui.h("a", { href: `#/codes/${encodeURIComponent(r.coupon_code)}` }, r.coupon_code) : "—") },
-      { label: t("cu.status"), value: (r) => ui.badge(r.status, r.status === "released" ? "success" : r.status === "pending" ? "info" : "neutral") },
+      { label: t("cu.status"), value: (r) => ui.badge(word(t, r.status), r.status === "released" ? "success" : r.status === "pending" ? "info" : "neutral") },
       { label: t("cu.reason"), value: (r) => r.reason },
     ],
     load: (cursor) => ctx.api.get(`${path}/rewards`, { limit: 25, cursor }),
