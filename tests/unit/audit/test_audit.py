@@ -237,3 +237,25 @@ def test_a_console_user_is_the_actor():
     user = Principal(kind="user", key_id="u_1234", role="owner", email="owner@example.com")
     assert actor(user).model_dump() == {"type": "user", "id": "u_1234", "email": "owner@example.com", "role": "owner"}
     assert actor(Principal(kind="secret", key_id="abcd")).model_dump(exclude_none=True) == {"type": "key", "id": "abcd"}
+
+
+def test_token_revocation_and_reviews_name_their_target(fns):
+    loyalty_fn = load_function("loyalty")
+    assert (
+        send(fns["customers"], "PUT", "/v1/customers/bea", "/v1/customers/{customer_id}", {"name": "Bea"}).status == 201
+    )
+    revoke = "/v1/customers/{customer_id}/tokens/revoke"
+    assert send(loyalty_fn, "POST", "/v1/customers/bea/tokens/revoke", revoke).status == 200
+    (revoked,) = audit_log(fns["audit"])["items"]
+    assert revoked["action"] == "tokens.revoked" and revoked["target"] == {"type": "customer", "id": "bea"}
+    assert revoked["after"] == {"token_epoch": 1}
+    approved = AUDITED["POST /v1/referrals/conversions/{conversion_id}/approve"].describe(
+        Call(
+            {"conversion_id": "cnv_1"}, None, {"id": "cnv_1", "status": "accepted", "campaign_id": "cmp_r", "amount": 5}
+        )
+    )
+    assert (approved.action, approved.target, approved.after) == (
+        "conversion.approved",
+        Target(type="conversion", id="cnv_1"),
+        {"status": "accepted", "campaign_id": "cmp_r"},
+    )
