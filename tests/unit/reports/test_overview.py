@@ -1,7 +1,7 @@
 """The overview: daily aggregates moved in the writes of redemptions, conversions, points and messages, read
 back per shop-local day (Europe/Rome in these tests) by GET /v1/reports/overview."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -167,3 +167,53 @@ def test_conversions_points_and_messages_count_in_their_programs_days(campaigns_
     from passaparola.data import reports as report_store
 
     assert report_store.days("cmp_reengage", "2026-05-04", "2026-05-04") == {"2026-05-04": {"messages_sent": 1}}
+
+    # the friend's order is refunded in full: the conversion is voided, on the day of the refund
+    at("2026-05-06T10:00:00")
+    refunded = call(conversions_fn, "POST", "/v1/orders/ord_1/refund", "/v1/orders/{order_id}/refund", {})
+    assert refunded.status == 200, refunded.body
+    body = read(reports_fn)
+    referral = campaign(body, program.body["id"])
+    assert (day(referral, "2026-05-04")["conversions"], day(referral, "2026-05-06")["conversions"]) == (1, -1)
+    assert referral["totals"]["conversions"] == 0
+    # and the friend's 200 points are taken back: issued net of the reversal, on that day too
+    loyalty = campaign(body, club.body["id"])
+    assert day(loyalty, "2026-05-06")["points_issued"] == -200
+    assert (loyalty["totals"]["points_issued"], loyalty["totals"]["points_spent"]) == (50, 30)
+
+
+def test_moves_of_one_day_in_one_transaction_are_one_update(aws: None) -> None:
+    from passaparola.data import reports as report_store
+    from passaparola.data import stats, transactions
+
+    moment = datetime(2026, 7, 1, 21, 59, tzinfo=UTC)  # 23:59 in Rome (summer time)
+
+    def build(tx: transactions.Transaction) -> None:
+        stats.daily(tx, "cmp_x", {"redemptions": 1}, {"discount": ("EUR", 500)}, at=moment)
+        stats.daily(tx, "cmp_x", {"redemptions": 1}, {"discount": ("USD", 300)}, at=moment)
+        stats.daily(tx, "cmp_x", {"redemptions": 0}, at=moment + timedelta(minutes=2))  # nothing moves: no write
+        assert len(tx._counters) == 1
+
+    transactions.write(build)
+    assert report_store.days("cmp_x", "2026-07-01", "2026-07-02") == {
+        "2026-07-01": {"redemptions": 2, "discount_EUR": 500, "discount_USD": 300}
+    }
+
+
+def test_a_send_is_recorded_even_when_its_day_stays_busy(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The day's counter is worth less than the status: a send whose transaction kept conflicting is recorded
+    alone (never left `sending`, which would end `outcome_unknown`), its count lost and logged."""
+    from passaparola.data import reports as report_store
+    from passaparola.data import transactions
+    from passaparola.errors import Conflict
+
+    def busy(build: object) -> None:
+        raise Conflict()
+
+    message = MessageModel("msg_busy", campaign_id="cmp_busy", status="sending", created_at="2026-05-04T10:00:00Z")
+    message.save()
+    monkeypatch.setattr(transactions, "write", busy)
+    message_store.sent(message, "ses-9", datetime(2026, 5, 4, 10, 0, tzinfo=UTC))
+    stored = MessageModel.get("msg_busy", consistent_read=True)
+    assert (stored.status, stored.provider_message_id) == ("sent", "ses-9")
+    assert report_store.days("cmp_busy", "2026-05-04", "2026-05-04") == {}

@@ -20,6 +20,7 @@ from passaparola.data.models import (
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
+from passaparola.errors import Conflict
 from passaparola.messages.models import STATUSES, Message, MessageError, VariantResults
 from passaparola.observability import logger
 
@@ -174,30 +175,36 @@ def claim(message_id: str, now: datetime, lease_until: datetime) -> MessageModel
 def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
     """Record the provider's acceptance (retried through contention: the email is already out), and count it in
     its campaign's day in the same transaction: a redelivered or retried record never counts twice."""
+    actions: list[Action] = [
+        MessageModel.status.set("sent"),
+        MessageModel.provider_message_id.set(provider_id),
+        MessageModel.sent_at.set(iso(now)),
+        MessageModel.updated_at.set(iso(now)),
+        MessageModel.lease_until.remove(),
+        MessageModel.outbox.remove(),
+        MessageModel.next_attempt_at.remove(),
+        MessageModel.error_code.remove(),
+        MessageModel.error_message.remove(),
+    ]
+    condition = MessageModel.status == "sending"
 
     def build(tx: Transaction) -> None:
-        tx.update(
-            MessageModel(message.id),
-            actions=[
-                MessageModel.status.set("sent"),
-                MessageModel.provider_message_id.set(provider_id),
-                MessageModel.sent_at.set(iso(now)),
-                MessageModel.updated_at.set(iso(now)),
-                MessageModel.lease_until.remove(),
-                MessageModel.outbox.remove(),
-                MessageModel.next_attempt_at.remove(),
-                MessageModel.error_code.remove(),
-                MessageModel.error_message.remove(),
-            ],
-            condition=MessageModel.status == "sending",
-        )
-        stats.daily(tx, str(message.campaign_id), {"messages_sent": 1}, at=now)
+        tx.update(MessageModel(message.id), actions=actions, condition=condition)
+        if message.campaign_id:
+            stats.daily(tx, message.campaign_id, {"messages_sent": 1}, at=now)
 
     try:
         transactions.write(build)
+        recorded = True
     except TransactWriteError as exc:
         if not transactions.failed_items(exc):
             raise
+        recorded = False
+    except Conflict:
+        # the campaign's day stayed busy through every retry: the status must not be lost for one count
+        logger.warning("send recorded without its day's count", extra={"message_id": message.id})
+        recorded = _update(message.id, actions, condition) is not None
+    if not recorded:
         logger.warning("sent, but the message had moved on", extra={"message_id": message.id})
         return
     count(str(message.campaign_id), message.variant, "sent")
