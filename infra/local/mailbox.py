@@ -20,10 +20,10 @@ import hmac
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -70,36 +70,42 @@ def clear() -> None:
 
 
 def console_user(token: str) -> bool:
-    """Does the API accept this bearer as a console user? Asks `passaparola.api.keys.lookup`, the API's own
-    authentication: a principal of kind `user` (a verified console token) is let in. (Hook: the console's token
-    verification plugs in behind that lookup; API keys are not users and are refused here.)"""
+    """Would the API accept this bearer as a console user? Asked of the API's own authentication
+    (`passaparola.api.app.Api._authenticate`, as for `GET /v1/console/me`, a route every role may call), so whatever
+    verifies console tokens there (JWT, roles) decides here too; API keys are not people and are refused."""
     try:
-        from passaparola.api import keys
-    except ImportError:
-        return False
-    try:
-        principal = keys.lookup(token)
-    except Exception:  # a malformed or foreign token is simply not a user
+        api = _api()
+        principal = api._authenticate(
+            {
+                "httpMethod": "GET",
+                "resource": CONSOLE_ROUTE,
+                "path": CONSOLE_ROUTE,
+                "headers": {"Authorization": f"Bearer {token}"},
+            }
+        )
+    except Exception:  # not importable, or the token refused (401/403): not a console user
         return False
     return principal is not None and principal.kind == "user"
 
 
-def mailbox_http(
-    method: str,
-    headers: list[tuple[str, str]],
-    body: bytes,
-    query: str,
-    secret_key: str,
-    is_user: Callable[[str], bool] = console_user,
-) -> HttpResponse:
-    """`/local/mailbox`: GET the messages, DELETE to empty it; the secret key or a console user's token
-    (`is_user`: the stack asks its own API, which verifies console tokens with the pool's settings)."""
+CONSOLE_ROUTE = "/v1/console/me"
+
+
+@lru_cache(maxsize=1)
+def _api() -> Any:
+    from passaparola.api.app import Api
+
+    return Api()
+
+
+def mailbox_http(method: str, headers: list[tuple[str, str]], body: bytes, query: str, secret_key: str) -> HttpResponse:
+    """`/local/mailbox`: GET the messages, DELETE to empty it; the secret key or a console user's token."""
     auth = next((v for k, v in headers if k.lower() == "authorization"), "")
     scheme, _, token = auth.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key or console token>.")
-    if not hmac.compare_digest(token.encode(), secret_key.encode()) and not is_user(token):
+    if not hmac.compare_digest(token.encode(), secret_key.encode()) and not console_user(token):
         return error_response(403, "forbidden", "Only the secret key or a console user may read the mailbox.")
     if method == "DELETE":
         clear()

@@ -293,7 +293,7 @@ class Stack:
             return console_users.token_http(method, headers, body, self.config.secret_key, self.console_pool)
         if path in ("/local/mailbox", "/local/mailbox/"):
             query = raw_path.split("?", 1)[1] if "?" in raw_path else ""
-            return mailbox_http(method, headers, body, query, self.config.secret_key, self._console_user)
+            return mailbox_http(method, headers, body, query, self.config.secret_key)
 
         if method == "OPTIONS":
             route, _, allowed = self.router.resolve("OPTIONS", path)
@@ -334,17 +334,6 @@ class Stack:
             return error_response(502, "internal_error", f"The function raised {type(exc).__name__}: {exc}")
         accept = ", ".join(v for k, v in headers if k.lower() == "accept-encoding")
         return compress(map_response(result), accept, self._min_compression)
-
-    def _console_user(self, token: str) -> bool:
-        """Does the API take this bearer for a signed-in console user? (GET /v1/console/me answers 200 only then.)"""
-        me = self.handle_http(
-            method="GET",
-            raw_path="/v1/console/me",
-            headers=[("Authorization", f"Bearer {token}")],
-            body=b"",
-            source_ip="127.0.0.1",
-        )
-        return me.status == 200
 
     def _health(self) -> HttpResponse:
         if not self.ready.is_set():

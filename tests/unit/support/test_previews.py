@@ -86,6 +86,7 @@ def test_template_errors_and_missing_locales_are_400(aws):
     assert missing.status == 400 and missing.body["error"]["details"]["available"] == ["en", "it"]
     assert preview(fn, {"locale": "en"}).status == 400
     assert preview(fn, {"messages": MESSAGES, "campaign_id": "cmp_1", "locale": "en"}).status == 400
+    assert preview(fn, {"messages": MESSAGES, "variant": "A", "locale": "en"}).status == 400
 
 
 REFERRAL = {
@@ -135,3 +136,12 @@ def test_share_preview_errors_are_the_create_errors(aws):
     assert share(fn, {"locale": "en"}).status == 400
     not_referral = share(fn, {"campaign": {"name": "x", "type": "discount", "discount": {"type": "free_shipping"}}})
     assert not_referral.status == 422
+
+
+def test_a_template_failing_only_for_this_customer_is_a_400_not_a_500(aws):
+    fn = load_function("messages")
+    customers.put("cus_120", CustomerPut(name="Zero"))
+    body = {"subject": "x", "body": "{{ 1 / (customer.points_balance - 0) }}"}  # the sample has 120 points
+    shown = preview(fn, {"messages": {"email": {"en": body}}, "locale": "en", "customer_id": "cus_120"})
+    assert shown.status == 400, shown.body
+    assert shown.body["error"]["details"]["customer_id"] == "cus_120"

@@ -89,7 +89,7 @@ def share_preview(request: SharePreviewRequest, base_url: str) -> SharePreview:
             raise CampaignTypeMismatch("Share texts belong to referral campaigns.", {"field": "campaign.type"})
         now = clock.now()
         stored = draft.model_dump() | {"id": "cmp_preview", "version": 1, "created_at": now, "updated_at": now}
-        program = ReferralCampaign.model_validate(stored)
+        program = ReferralCampaign.model_validate(stored, context=currencies.STORED)
     return share.preview(program, request.variant, request.name, request.locale, base_url)
 
 

@@ -194,7 +194,8 @@ class CustomerSummary(BaseModel):
 
 class CustomerSearch(BaseModel):
     customers: list[CustomerSummary] = Field(
-        description="Matches: the customer with this id, then those with this email (exact, case-insensitive)."
+        description="The customer with this id, then those whose email reaches this mailbox (case-insensitive; "
+        "Gmail's dots and +tags ignored), exact spelling first; 20 at most."
     )
 
 

@@ -223,9 +223,11 @@ SEARCH_MAX = 20
 def search(query: str) -> CustomerSearch:
     """A customer by exact id, and customers by email (exact, case-insensitive): two key reads, never a scan.
 
-    An email is looked up by its keyed hash in the sparse `by_email` index, so the match is on the mailbox the
-    address reaches (`identity.normalize_email`: case, and Gmail's dots and `+tags`). Records whose profile was
-    written before the index existed are found as soon as their profile (or enrollment) is written again.
+    An email is looked up by its keyed hash (`email_hash`, written with the profile and by enrollment, removed by
+    erasure) in the sparse `by_email` index, so the match is on the mailbox the address reaches
+    (`identity.normalize_email`: case, and Gmail's dots and `+tags`); exact spelling first. The hash was always
+    written, so adding the index (DynamoDB backfills it) finds the records written before it; one without the hash
+    is found once its profile is written again.
     """
     query = query.strip()
     ids: list[str] = []

@@ -216,6 +216,8 @@ class MessagePreviewRequest(Strict):
             raise ValueError("give either campaign_id or messages (a draft)")
         if self.campaign_id and (self.trigger or self.incentive or self.referral_campaign_id):
             raise ValueError("trigger, incentive and referral_campaign_id describe a draft: give them with messages")
+        if self.messages is not None and self.variant is not None:
+            raise ValueError("variant names a saved campaign's variant: give it with campaign_id")
         return self
 
 

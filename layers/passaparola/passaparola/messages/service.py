@@ -68,7 +68,13 @@ def preview(request: MessagePreviewRequest, base_url: str) -> MessagePreview:
             {"field": f"messages.{request.channel}.{locale}"},
         ) from exc
     context = _preview_context(request, sample, base_url)
-    rendered = render.render(template, context, locale=locale)
+    try:
+        rendered = render.render(template, context, locale=locale)
+    except Exception as exc:  # fine for the sample, failing for this customer (e.g. a division by their balance)
+        raise InvalidRequest(
+            f"The {request.channel} template for '{locale}' does not render for this customer: {exc}",
+            {"field": f"messages.{request.channel}.{locale}", "customer_id": request.customer_id},
+        ) from exc
     if request.channel == "sms":
         return MessagePreview(text=rendered.body, channel="sms", locale=locale, customer_id=request.customer_id)
     code = (context.get("coupon") or {}).get("code")
