@@ -72,6 +72,12 @@ def sign_in(browser: Any, stack: Any, role: str, hash_: str = "", lang: str = "e
     browser.wait_for(lambda: not browser.js("return !!document.querySelector('main .loading');"), timeout=20)
 
 
+def click(browser: Any, element: Any) -> None:
+    """Click like a person who scrolled it into the middle of the screen (clear of the sticky bars)."""
+    browser.js("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
 def menu(browser: Any) -> list[str]:
     """The pages in the menu (their hash names), in order."""
     return list(browser.js("return Array.from(document.querySelectorAll('#nav a')).map(a => a.dataset.page);"))
@@ -93,12 +99,19 @@ def go(browser: Any, hash_: str, ready: str | None = None, timeout: float = 15.0
 def _capture(browser: Any, width: int, height: int, mobile: bool, path: Path) -> None:
     driver = browser.driver
     metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}
+    driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     time.sleep(0.4)  # layout, charts resizing
-    full = int(browser.js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);"))
-    full = max(height, min(full, 6000))
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": full})
-    time.sleep(0.2)
+    full = height
+    for _ in range(3):  # the whole page: grow the viewport until its content fits
+        measured = int(
+            browser.js("return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);")
+        )
+        if measured <= full:
+            break
+        full = min(measured, 8000)
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": full})
+        time.sleep(0.3)
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False})
     path.write_bytes(base64.b64decode(shot["data"]))
 
@@ -112,6 +125,7 @@ def screenshot(browser: Any, name: str) -> list[Path]:
         _capture(browser, *PHONE, True, out[1])
     finally:
         browser.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        browser.driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": False})
         time.sleep(0.2)
     return out
 

@@ -320,7 +320,7 @@ export const PAGES = [
   { page: "customers", roles: ["owner", "marketer", "support"] },
   { page: "segments", roles: ["owner", "marketer"] },
   { page: "messages", roles: ["owner", "marketer"] },
-  { page: "mailbox", roles: ["owner", "marketer", "support"], local: true },
+  { page: "mailbox", roles: ["owner", "marketer"], local: true },
   { page: "audit", roles: ["owner"] },
   { page: "settings", roles: ["owner"] },
 ];

@@ -454,13 +454,22 @@ export async function chart(el, { days, series, format, height = 220, label }) {
     holder,
   );
   if (window.ResizeObserver) {
+    let lastWidth = width();
+    let frame = 0;
     const observer = new ResizeObserver(() => {
-      if (!holder.isConnected) {
-        observer.disconnect();
-        plot.destroy();
-        return;
-      }
-      plot.setSize({ width: width(), height });
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        if (!holder.isConnected) {
+          observer.disconnect();
+          plot.destroy();
+          return;
+        }
+        const next = width();
+        if (next !== lastWidth) {
+          lastWidth = next;
+          plot.setSize({ width: next, height });
+        }
+      });
     });
     observer.observe(el);
   }

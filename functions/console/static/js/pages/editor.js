@@ -366,13 +366,15 @@ export default {
     const jsonTab = h("button", { type: "button", role: "tab", "aria-selected": "false", class: "tab", id: "tab-json" }, t("view.json"));
     const previewBody = h("div", { class: "preview-body", "aria-live": "polite" });
     const preview = h("aside", { class: "editor-preview", "aria-labelledby": "preview-title" }, h("div", { class: "card" }, h("h2", { id: "preview-title" }, t("preview.title")), previewBody));
+    const bottomSave = h("button", { type: "submit", class: "primary" }, creating ? t("create") : t("save"));
+    const actions = h("div", { class: "editor-actions" }, h("a", { class: "button secondary", href: "#/campaigns" }, t("common.cancel")), bottomSave);
     const formPanel = h("div", { class: "editor-main" }, h("div", { class: "tabs", role: "tablist", "aria-label": t("view.label") }, formTab, jsonTab), form);
     form.append(h("div", { class: "form-summary", role: "alert", hidden: true }));
     root.append(h("div", { class: "editor" }, formPanel, preview));
     let view = "form";
 
     const fields = h("div", { class: "editor-fields" });
-    form.append(fields, jsonForm);
+    form.append(fields, jsonForm, actions);
 
     function showView(next) {
       if (next === view) return true;
@@ -1230,7 +1232,7 @@ export default {
         draft = { ...parsed, type };
       }
       ui.clearErrors(form);
-      saveButton.disabled = true;
+      saveButton.disabled = bottomSave.disabled = true;
       const code = draft.code;
       try {
         if (creating) {
@@ -1263,7 +1265,7 @@ export default {
       } catch (error) {
         showErrors(error);
       } finally {
-        saveButton.disabled = false;
+        saveButton.disabled = bottomSave.disabled = false;
       }
     });
 
