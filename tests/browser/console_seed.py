@@ -106,7 +106,8 @@ class Shop:
 
         The jobs remember how far they read the change feed, so this runs on a frozen clock a day after
         anything the session saw (as the messaging integration tests do), then gives the real clock back
-        (console tokens are checked against it)."""
+        (console tokens are checked against it). The campaign is switched off afterwards: a new customer gets one
+        welcome across all welcome campaigns, so a later test's campaign must not lose theirs to this one."""
         clock = Clock(self.api.stack, next_start())
         try:
             self.api.stack.run_job(WATCH_JOB)
@@ -136,5 +137,6 @@ class Shop:
             self.api.stack.run_job(WATCH_JOB)
             [message] = self.api.sent(person["id"], campaign["id"])
         finally:
+            self.api.cleanup()
             clock.restore()
         return {"campaign": campaign, "customer": person, "message": message}
