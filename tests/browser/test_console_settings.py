@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from selenium.webdriver.support.ui import Select
 
 from tests.browser.console import axe, screenshot, sign_in
 from tests.browser.console_actions import click_text, confirm, fill, page_errors, wait_css, wait_text
@@ -38,4 +39,27 @@ def test_the_owner_creates_and_revokes_an_api_key(browser, stack):
     listed = requests.get(f"{stack.url}/v1/keys", headers={"Authorization": f"Bearer {stack.secret_key}"}, timeout=30)
     [mine] = [k for k in listed.json()["items"] if k["name"] == name]
     assert mine["revoked_at"] and key.startswith(mine["prefix"]), mine
+    assert page_errors(browser) == []
+
+
+def test_the_owner_invites_someone_changes_their_role_and_disables_them(browser, stack):
+    email = f"new-{uid()[:6].lower()}@example.com"
+    sign_in(browser, stack, "owner", hash_="#/settings")
+    wait_text(browser, "marketer@example.com", "main")
+    fill(browser, "input[name=email]", email)
+    click_text(browser, "Invite")
+    wait_text(browser, f"{email} invited", ".toasts")
+
+    role = wait_css(browser, f"select[aria-label='Role of {email}']")
+    Select(role).select_by_value("marketer")
+    confirm(browser)
+    wait_text(browser, f"{email} is now marketer.", ".toasts")
+    browser.driver.find_element("css selector", f"button[aria-label='Disable {email}']").click()
+    confirm(browser)
+    wait_text(browser, f"{email} disabled.", ".toasts")
+    users = requests.get(
+        f"{stack.url}/v1/console/users", headers={"Authorization": f"Bearer {stack.secret_key}"}, timeout=30
+    ).json()["items"]
+    [user] = [u for u in users if u["email"] == email]
+    assert (user["role"], user["enabled"]) == ("marketer", False), user
     assert page_errors(browser) == []
