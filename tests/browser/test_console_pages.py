@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.browser.console import axe, go, screenshot, sign_in
-from tests.browser.console_actions import page_errors
+from tests.browser.console_actions import page_errors, wait_css
 from tests.browser.console_seed import PEOPLE, Shop
 
 pytestmark = pytest.mark.browser
@@ -34,12 +34,20 @@ def data(stack: Any) -> dict[str, Any]:
     return {"people": people, "code": codes[0], "program": program, "welcome": welcome}
 
 
+UNFOLD = {"messages-log": "main details.message", "mailbox-list": "main details.message", "audit": "main details.diff"}
+
+
 def visit(browser: Any, pages: dict[str, str], prefix: str = "") -> dict[str, Any]:
     """Each page: its axe violations and page errors (only the pages with some), and its screenshots."""
     found: dict[str, Any] = {}
     for name, hash_ in pages.items():
         go(browser, hash_)
-        browser.js("var d = document.querySelector('main details.message'); if (d) d.open = true;")
+        browser.wait_for(lambda: not browser.js("return !!document.querySelector('main .loading');"))
+        if name in UNFOLD:  # a message, an audit entry: open the first ones (their content loads after the page)
+            wait_css(browser, UNFOLD[name])
+        browser.js(
+            "document.querySelectorAll('main details.message, main details.diff').forEach((d, i) => { if (i < 2) d.open = true; });"
+        )
         browser.wait_for(lambda: not browser.js("return !!document.querySelector('main .loading');"))
         assert not browser.js("return !!document.querySelector('main .error-panel');"), (name, browser.url)
         violations, errors = axe(browser), page_errors(browser)

@@ -1,6 +1,6 @@
 // Audit log (owner): every administrative change by a person or a key, newest first, paged, each with
 // what it changed (before → after, field by field).
-import { pagedTable, table, withKit } from "../kit.js";
+import { table, withKit } from "../kit.js";
 
 const LANGS = {
   en: {
@@ -102,22 +102,51 @@ export default {
   roles: ["owner"],
   strings: withKit(LANGS),
   async render(root, ctx) {
-    const { ui, t, fmt } = ctx;
-    root.replaceChildren(ui.pageHeader(t("au.title")), ui.h("p", { class: "muted" }, t("au.intro")));
-    const log = pagedTable(ctx, {
-      caption: t("au.title"),
-      columns: [
-        { label: t("au.when"), value: (e) => ui.h("time", { datetime: e.at }, fmt.dateTime(e.at)), class: "nowrap" },
-        { label: t("au.who"), value: (e) => who(ctx, e.actor) },
-        { label: t("au.action"), value: (e) => ui.h("code", {}, e.action) },
-        { label: t("au.target"), value: (e) => target(ctx, e.target) },
-        { label: t("au.changes"), value: (e) => changes(ctx, e), class: "wrap" },
-      ],
-      load: (cursor) => ctx.api.get("/v1/audit", { limit: 50, cursor }),
-    });
-    root.append(ui.card(null, log.el));
+    const { ui, t } = ctx;
+    const list = ui.h("div", { class: "audit-list" });
+    root.replaceChildren(ui.pageHeader(t("au.title")), ui.h("p", { class: "muted" }, t("au.intro")), list);
+    await ui.pager(
+      root,
+      async (cursor) => {
+        const page = await ctx.api.get("/v1/audit", { limit: 50, cursor });
+        if (!cursor && !page.items.length) list.append(ui.h("p", { class: "empty" }, t("kit.none")));
+        for (const e of page.items) list.append(entry(ctx, e));
+        return page;
+      },
+      { moreLabel: t("kit.more") },
+    );
   },
 };
+
+/** One entry: when, who, what, on what; opened, what changed (before → after, field by field). */
+function entry(ctx, e) {
+  const { ui, t, fmt } = ctx;
+  const rows = diff(e.before, e.after);
+  // a <summary> holds no link (nested interactive controls): the target's link goes in the opened part
+  const line = (linked) => ui.h(
+    "span",
+    { class: "audit-line" },
+    ui.h("time", { datetime: e.at, class: "nowrap" }, fmt.dateTime(e.at)),
+    ui.h("span", {}, who(ctx, e.actor)),
+    ui.h("code", { class: "audit-action" }, e.action),
+    ui.h("span", {}, target(ctx, e.target, linked)),
+  );
+  if (!rows.length) return ui.h("div", { class: "audit-entry" }, line(true));
+  const details = ui.h(
+    "details",
+    { class: "audit-entry diff" },
+    ui.h("summary", {}, line(false), ui.h("span", { class: "audit-count" }, t("au.show", { n: rows.length }))),
+  );
+  let filled = false;
+  details.addEventListener("toggle", () => {
+    if (!details.open || filled) return;
+    filled = true;
+    const link = target(ctx, e.target, true);
+    if (typeof link !== "string") details.append(ui.h("p", { class: "audit-target" }, link));
+    details.append(changes(ctx, rows));
+  });
+  return details;
+}
 
 function who(ctx, actor) {
   const { ui, t } = ctx;
@@ -126,11 +155,11 @@ function who(ctx, actor) {
   return ui.h("span", {}, actor.email || actor.id, actor.role ? ui.h("span", { class: "muted" }, ` · ${actor.role}`) : null);
 }
 
-function target(ctx, tgt) {
+function target(ctx, tgt, linked) {
   const { ui } = ctx;
   if (!tgt) return "—";
   const text = `${tgt.type} ${tgt.id}`;
-  return LINKS[tgt.type] && tgt.id ? ui.h("a", { href: LINKS[tgt.type] + encodeURIComponent(tgt.id) }, text) : text;
+  return linked && LINKS[tgt.type] && tgt.id ? ui.h("a", { href: LINKS[tgt.type] + encodeURIComponent(tgt.id) }, text) : text;
 }
 
 /** Flattens a JSON value into {"a.b[0]": leaf}. */
@@ -154,22 +183,16 @@ export function diff(before, after) {
   return rows;
 }
 
-function changes(ctx, e) {
+function changes(ctx, rows) {
   const { ui, t } = ctx;
-  const rows = diff(e.before, e.after);
-  if (!rows.length) return t("au.noDiff");
   const show = (v) => (v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
-  return ui.h(
-    "details",
-    { class: "diff" },
-    ui.h("summary", {}, t("au.show", { n: rows.length })),
-    table(ctx, {
-      columns: [
-        { label: t("au.field"), value: (r) => ui.h("code", {}, r.field) },
-        { label: t("au.before"), value: (r) => ui.h("del", {}, show(r.before)) },
-        { label: t("au.after"), value: (r) => ui.h("ins", {}, show(r.after)) },
-      ],
-      rows,
-    }),
-  );
+  return table(ctx, {
+    caption: t("au.changes"),
+    columns: [
+      { label: t("au.field"), value: (r) => ui.h("code", {}, r.field) },
+      { label: t("au.before"), value: (r) => (r.before === undefined ? "—" : ui.h("del", {}, show(r.before))), class: "wrap" },
+      { label: t("au.after"), value: (r) => (r.after === undefined ? "—" : ui.h("ins", {}, show(r.after))), class: "wrap" },
+    ],
+    rows,
+  });
 }
