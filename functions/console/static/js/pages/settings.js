@@ -320,8 +320,8 @@ async function drawKeys(ctx, holder) {
       if (!ok) return;
       try {
         await busy(b, () => ctx.api.post(`/v1/keys/${encodeURIComponent(k.prefix)}/revoke`));
-        ui.toast(t("set.revokedDone"), "success");
         await drawKeys(ctx, holder);
+        ui.toast(t("set.revokedDone"), "success");
       } catch (err) {
         ui.toast(err.message, "error");
       }
@@ -363,9 +363,9 @@ function usersCard(ctx, holder) {
     ui.clearErrors(form);
     try {
       const made = await busy(submit, () => ctx.api.post("/v1/console/users", { email: email.value.trim(), role: role.value }));
-      ui.toast(t("set.invited", { email: made.email }), "success");
       email.value = "";
       await drawUsers(ctx, holder);
+      ui.toast(t("set.invited", { email: made.email }), "success");
     } catch (err) {
       ui.formErrors(form, err);
     }
@@ -391,8 +391,8 @@ async function drawUsers(ctx, holder) {
       }
       try {
         await patch(u, { role: next });
-        ui.toast(t("set.roleChanged", { email: u.email, role: t(`set.role.${next}`) }), "success");
         await drawUsers(ctx, holder);
+        ui.toast(t("set.roleChanged", { email: u.email, role: t(`set.role.${next}`) }), "success");
       } catch (err) {
         select.value = u.role || "";
         ui.toast(err.message, "error");
@@ -411,8 +411,8 @@ async function drawUsers(ctx, holder) {
       }
       try {
         await busy(b, () => patch(u, { enabled: !u.enabled }));
-        ui.toast(t(u.enabled ? "set.disabledDone" : "set.enabledDone", { email: u.email }), "success");
         await drawUsers(ctx, holder);
+        ui.toast(t(u.enabled ? "set.disabledDone" : "set.enabledDone", { email: u.email }), "success");
       } catch (err) {
         ui.toast(err.message, "error");
       }
