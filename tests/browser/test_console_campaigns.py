@@ -113,11 +113,11 @@ def test_the_api_errors_show_at_their_fields(browser, stack):
     save(browser)
     percent = wait_css(browser, '[name="discount.percent_off"][aria-invalid="true"]')
     error = browser.js("return document.getElementById(arguments[0].id + '-error').textContent;", percent)
-    assert "less than or equal to 100" in error
+    assert error.strip() == "At most 100."  # the API's sentence, in the console's words
     assert percent.get_attribute("aria-describedby").startswith(percent.get_attribute("id") + "-error")
     assert browser.js("return document.activeElement.name;") == "discount.percent_off"  # the first error has the focus
     ends = wait_css(browser, '[name="rules.expires_at"][aria-invalid="true"]')
-    assert "expires_at must be after starts_at" in browser.js(
+    assert "“Ends” must be after “Starts”" in browser.js(
         "return document.getElementById(arguments[0].id + '-error').textContent;", ends
     )
     assert axe(browser) == []
@@ -184,9 +184,18 @@ def test_each_type_has_its_form_and_preview(browser, stack, kind):
         fill(browser, "shop_name", "Bottega Rossi")
         wait_text(browser, "Use https://shop.example.com/r/GIULIA-7K2 for 10% off at Bottega Rossi", ".editor-preview")
         click(browser, browser.driver.find_element("css selector", "fieldset.section:nth-of-type(6) button.secondary"))
+        browser.js(  # the same share texts for an Italian customer: the defaults translated, the shop's own as written
+            "var s = document.getElementById('preview-share-locale'); s.value = 'it';"
+            "s.dispatchEvent(new Event('change'));"
+        )
+        wait_text(browser, "Giulia ti invita da Bottega Rossi", ".editor-preview")
+        wait_text(
+            browser, "Use https://shop.example.com/r/GIULIA-7K2 for 10% di sconto at Bottega Rossi", ".editor-preview"
+        )
         wait_css(browser, '[name="variants.0.name"]')
     if kind == "loyalty":
         wait_text(browser, "points for every €1.00 spent", ".editor-preview")
+        assert "null" not in browser.js("return document.querySelector('.editor-preview').innerText;")
     if kind == "reengagement":
         fill(browser, "messages.email.en.subject", "We miss you, {{ customer.first_name }}")
         fill(browser, "messages.email.en.body", "<p>Come back, {{ customer.first_name }}!</p>")
@@ -225,3 +234,47 @@ def test_the_editor_speaks_italian(browser, stack):
     fill(browser, "discount.amount_off", "12,5")
     wait_text(browser, "12,50\u00a0€ di sconto", ".editor-preview")
     screenshot(browser, "console-editor-discount-it")
+
+
+def test_merge_patches_and_error_paths(browser, stack):
+    """The editor's pure parts: the merge patch of an edit, and where an API error's field lands in the form."""
+    from tests.browser.console import console_url
+
+    browser.open(console_url(stack))
+    wait_css(browser, "form.signin-form")
+    out = browser.js_async(
+        """
+        import(arguments[0]).then(function (m) {
+          var before = {name: 'A', rules: {currency: 'EUR', max_redemptions: 5, countries: ['IT']},
+                        discount: {type: 'percent', percent_off: 10, amount_limit: null}};
+          var after = {name: 'A', rules: {currency: 'EUR', countries: ['IT', 'ES']},
+                       discount: {type: 'amount', amount_off: 500}};
+          var draft = {type: 'discount', name: 'x', discount: {type: 'percent', percent_off: 150}, rules: {}};
+          done({
+            patch: m.mergeDiff(before, after),
+            none: m.mergeDiff(before, JSON.parse(JSON.stringify(before))),
+            create: m.fieldOfError({field: 'discount.discount.percent.percent_off', message: 'too big'}, draft, true),
+            patchPath: m.fieldOfError({field: 'discount.percent_off', message: 'too big'}, draft, false),
+            model: m.fieldOfError({field: 'discount.rules', message: 'Value error, expires_at must be after starts_at'},
+                                  {type: 'discount', rules: {starts_at: 'a', expires_at: 'b'}}, true),
+            named: m.fieldOfError({field: 'discount', message: "Value error, rules.currency: a 'amount' discount needs rules.currency"},
+                                  draft, true),
+            reward: m.fieldOfError({field: 'referral.referee_reward.coupon.discount.percent.percent_off', message: 'm'},
+                                   {type: 'referral', referee_reward: {type: 'coupon', discount: {type: 'percent'}}}, true),
+            fill: m.fillTemplate('Hi {{ customer.first_name }}{% if x %}!{% endif %} {{ missing }}.', {customer: {first_name: 'Anna'}}),
+          });
+        }, function (e) { done({error: String(e)}); });
+        """,
+        f"{stack.url}/admin/static/js/pages/editor.js",
+    )
+    assert out["patch"] == {
+        "rules": {"max_redemptions": None, "countries": ["IT", "ES"]},
+        "discount": {"type": "amount", "amount_off": 500},  # another kind of discount: sent whole
+    }
+    assert out["none"] == {}
+    assert out["create"] == {"field": "discount.percent_off", "message": "too big"}
+    assert out["patchPath"] == {"field": "discount.percent_off", "message": "too big"}
+    assert out["model"] == {"field": "rules.expires_at", "message": "expires_at must be after starts_at"}
+    assert out["named"] == {"field": "rules.currency", "message": "a 'amount' discount needs rules.currency"}
+    assert out["reward"]["field"] == "referee_reward.discount.percent_off"
+    assert out["fill"] == "Hi Anna! ."  # a sketch: tags dropped, their text kept, unknown names empty

@@ -131,6 +131,30 @@ def test_overview_shows_figures_charts_and_every_campaign(browser, stack, api):
     assert browser.errors() == []
 
 
+def test_on_a_phone_the_menu_collapses_behind_a_button(browser, stack):
+    sign_in(browser, stack, "owner")
+    wait_css(browser, ".page-overview .stats")
+    browser.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+    )
+    try:
+        button = wait_css(browser, ".menu-button")
+        assert button.get_attribute("aria-expanded") == "false"
+        assert not browser.js("return getComputedStyle(document.getElementById('nav')).display !== 'none';")  # hidden
+        button.click()
+        browser.wait_for(
+            lambda: browser.js("return getComputedStyle(document.getElementById('nav')).display !== 'none';")
+        )
+        assert button.get_attribute("aria-expanded") == "true"
+        assert axe(browser) == []
+        browser.driver.find_element("css selector", '#nav a[data-page="campaigns"]').click()
+        wait_css(browser, ".page-campaigns")
+        assert button.get_attribute("aria-expanded") == "false"  # choosing a page closes it
+        assert browser.js("return document.documentElement.scrollWidth;") <= 390  # nothing wider than the phone
+    finally:
+        browser.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_the_first_load_is_under_300_kb_compressed(browser, stack):
     """Sign-in page, then the overview with its charts: everything the browser fetched, as transferred (gzip)."""
     sign_in(browser, stack, "owner")
@@ -162,3 +186,43 @@ def test_the_language_is_chosen_before_sign_in_too(browser, stack):
     set_lang(browser, "de")
     browser.driver.refresh()
     wait_text(browser, "Bei der Konsole anmelden", "main")
+
+
+def test_every_string_of_the_shell_and_campaign_pages_is_in_every_language(browser, stack):
+    """en and it are required; es, fr, de and ro too: a key missing in one language would show in English."""
+    browser.open(console_url(stack))
+    wait_css(browser, "form.signin-form")
+    missing = browser.js_async(
+        """
+        var base = arguments[0];
+        Promise.all([import(base + 'app.js'), import(base + 'pages/overview.js'), import(base + 'pages/campaigns.js'),
+                     import(base + 'pages/editor.js')]).then(function (mods) {
+          var sets = {shell: mods[0].STRINGS, overview: mods[1].default.strings, campaigns: mods[2].default.strings,
+                      editor: mods[3].default.strings};
+          var out = [];
+          Object.keys(sets).forEach(function (name) {
+            var en = Object.keys(sets[name].en);
+            ['it', 'es', 'fr', 'de', 'ro'].forEach(function (lang) {
+              var have = sets[name][lang] || {};
+              en.forEach(function (key) { if (!(key in have)) out.push(name + ' ' + lang + ' ' + key); });
+            });
+          });
+          done(out);
+        }, function (e) { done(['import failed: ' + e]); });
+        """,
+        f"{stack.url}/admin/static/js/",
+    )
+    assert missing == []
+
+
+def test_a_token_the_api_refuses_leads_back_to_sign_in(browser, stack):
+    sign_in(browser, stack, "marketer")
+    wait_css(browser, ".page-overview .stats")
+    browser.js(
+        "var s = JSON.parse(sessionStorage.getItem('passaparola.session'));"
+        "s.id_token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';"  # signed by nobody
+        "sessionStorage.setItem('passaparola.session', JSON.stringify(s));"
+    )
+    browser.js("location.hash = '#/campaigns';")
+    wait_text(browser, "Your session ended. Sign in again.", "form.signin-form")
+    assert browser.js("return sessionStorage.getItem('passaparola.session');") is None

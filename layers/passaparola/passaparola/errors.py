@@ -148,10 +148,6 @@ class NoRole(DomainError):
     default_message = "This console user has no role (owner, marketer or support); ask the owner to give them one."
 
 
-class ForbiddenRole(DomainError):
-    code, status, default_message = "forbidden_role", 403, "Your role may not use this route."
-
-
 class InvalidCredentials(DomainError):
     code, status, default_message = "invalid_credentials", 401, "The email or password is wrong."
 

@@ -9,8 +9,6 @@ const { h, clear } = ui;
 
 export const STRINGS = {
   en: {
-    "app.name": "Passaparola",
-    "app.console": "Console",
     "nav.overview": "Overview",
     "nav.campaigns": "Campaigns",
     "nav.codes": "Codes",
@@ -61,8 +59,6 @@ export const STRINGS = {
     "common.close": "Close",
   },
   it: {
-    "app.name": "Passaparola",
-    "app.console": "Console",
     "nav.overview": "Panoramica",
     "nav.campaigns": "Campagne",
     "nav.codes": "Codici",
@@ -145,6 +141,7 @@ export const STRINGS = {
     "signin.newPasswordLabel": "Contraseña nueva",
     "signin.newPasswordHint": "Al menos 8 caracteres.",
     "signin.setPassword": "Guardar y entrar",
+    "signin.devUsers": "Stack local: owner@example.com, marketer@example.com o support@example.com, contraseña passaparola-dev.",
     "signin.expired": "Tu sesión ha terminado. Vuelve a iniciar sesión.",
     "error.title": "Algo ha fallado",
     "error.network": "No se puede contactar con el servidor. Revisa la conexión y vuelve a intentarlo.",
@@ -194,6 +191,7 @@ export const STRINGS = {
     "signin.newPasswordLabel": "Nouveau mot de passe",
     "signin.newPasswordHint": "Au moins 8 caractères.",
     "signin.setPassword": "Enregistrer et se connecter",
+    "signin.devUsers": "Stack local : owner@example.com, marketer@example.com ou support@example.com, mot de passe passaparola-dev.",
     "signin.expired": "Votre session a expiré. Reconnectez-vous.",
     "error.title": "Un problème est survenu",
     "error.network": "Le serveur est injoignable. Vérifiez la connexion et réessayez.",
@@ -243,6 +241,7 @@ export const STRINGS = {
     "signin.newPasswordLabel": "Neues Passwort",
     "signin.newPasswordHint": "Mindestens 8 Zeichen.",
     "signin.setPassword": "Speichern und anmelden",
+    "signin.devUsers": "Lokaler Stack: owner@example.com, marketer@example.com oder support@example.com, Passwort passaparola-dev.",
     "signin.expired": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
     "error.title": "Etwas ist schiefgelaufen",
     "error.network": "Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.",
@@ -292,6 +291,7 @@ export const STRINGS = {
     "signin.newPasswordLabel": "Parolă nouă",
     "signin.newPasswordHint": "Cel puțin 8 caractere.",
     "signin.setPassword": "Salvează și conectează-te",
+    "signin.devUsers": "Stack local: owner@example.com, marketer@example.com sau support@example.com, parola passaparola-dev.",
     "signin.expired": "Sesiunea a expirat. Conectează-te din nou.",
     "error.title": "Ceva nu a funcționat",
     "error.network": "Serverul nu poate fi contactat. Verifică conexiunea și încearcă din nou.",

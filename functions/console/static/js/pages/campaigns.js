@@ -115,6 +115,19 @@ export function campaignSwitch(ctx, campaign, onChanged) {
   return toggle;
 }
 
+/** Up to `max` campaigns, reading on through the API's pages (each is a page of a filtered table scan). */
+export async function listCampaigns(api, max = 300) {
+  const out = [];
+  let cursor = null;
+  for (let i = 0; i < 10; i += 1) {
+    const page = await api.get("/v1/campaigns", { limit: 100, cursor });
+    out.push(...(page.items || []));
+    cursor = page.next_cursor;
+    if (!cursor || out.length >= max) break;
+  }
+  return out;
+}
+
 /** The campaign's dates in one line ("1 Dec 2026 – 31 Dec 2026", "from 1 Dec", "—"). */
 export function scheduleText(campaign, t, fmt) {
   let start = null;
@@ -179,6 +192,7 @@ const STRINGS = {
     updated: "Último cambio",
     empty: "Aún no hay campañas. Crea una: un descuento, un programa de referidos, de fidelidad o un mensaje de reactivación.",
     emptyType: "No hay campañas de este tipo.",
+    "schedule.range": "{from} – {to}",
     "schedule.from": "Desde el {from}",
     "schedule.until": "Hasta el {to}",
     "schedule.always": "Sin fecha de fin",
@@ -195,6 +209,7 @@ const STRINGS = {
     updated: "Dernière modification",
     empty: "Pas encore de campagne. Créez une remise, un programme de parrainage, de fidélité ou un message de réactivation.",
     emptyType: "Aucune campagne de ce type.",
+    "schedule.range": "{from} – {to}",
     "schedule.from": "À partir du {from}",
     "schedule.until": "Jusqu’au {to}",
     "schedule.always": "Sans date de fin",
@@ -211,6 +226,7 @@ const STRINGS = {
     updated: "Letzte Änderung",
     empty: "Noch keine Kampagnen. Legen Sie einen Rabatt, ein Empfehlungs- oder Treueprogramm oder eine Reaktivierung an.",
     emptyType: "Keine Kampagnen dieses Typs.",
+    "schedule.range": "{from} – {to}",
     "schedule.from": "Ab {from}",
     "schedule.until": "Bis {to}",
     "schedule.always": "Ohne Enddatum",
@@ -227,6 +243,7 @@ const STRINGS = {
     updated: "Ultima modificare",
     empty: "Nicio campanie încă. Creează o reducere, un program de recomandare, de fidelitate sau un mesaj de reactivare.",
     emptyType: "Nicio campanie de acest tip.",
+    "schedule.range": "{from} – {to}",
     "schedule.from": "De la {from}",
     "schedule.until": "Până la {to}",
     "schedule.always": "Fără dată de final",
@@ -291,9 +308,14 @@ export default {
     await ui.pager(
       holder,
       async (cursor) => {
-        const page = await api.get("/v1/campaigns", { limit: 50, cursor });
+        // a page of the API is a page of its table scan: keep reading until there is something to show
+        let page = await api.get("/v1/campaigns", { limit: 100, cursor });
+        let rows = (page.items || []).filter((c) => !only || c.type === only);
+        for (let i = 0; i < 10 && rows.length < 25 && page.next_cursor; i += 1) {
+          page = await api.get("/v1/campaigns", { limit: 100, cursor: page.next_cursor });
+          rows = rows.concat((page.items || []).filter((c) => !only || c.type === only));
+        }
         if (!ctx.isCurrent()) return { items: [] };
-        const rows = (page.items || []).filter((c) => !only || c.type === only);
         shown += rows.length;
         ui.appendRows(list, columns, rows);
         if (!shown) {

@@ -4,7 +4,7 @@
 
 import { newKey } from "../api.js";
 import { currencyDigits, locale as intlLocale } from "../i18n.js";
-import { campaignSwitch, typeBadge, TYPE_STRINGS, TYPES } from "./campaigns.js";
+import { campaignSwitch, listCampaigns, typeBadge, TYPE_STRINGS, TYPES } from "./campaigns.js";
 import { EDITOR_STRINGS } from "./editor_strings.js";
 
 const READ_ONLY = ["id", "version", "created_at", "updated_at", "stats", "type", "enabled"];
@@ -309,10 +309,8 @@ export default {
     let draft;
     let currencyHint = "EUR";
     let discountCampaigns = [];
-    const campaignsPromise = api
-      .get("/v1/campaigns", { limit: 100 })
-      .then((page) => {
-        const items = page.items || [];
+    const campaignsPromise = listCampaigns(api)
+      .then((items) => {
         discountCampaigns = items.filter((c) => c.type === "discount");
         const seen = items.map((c) => (c.rules && c.rules.currency) || c.currency).filter(Boolean);
         if (seen.length) currencyHint = seen[0];
@@ -384,7 +382,7 @@ export default {
         draft = { ...parsed, type };
         renderForm();
       } else {
-        jsonArea.value = JSON.stringify(jsonOf(draft), null, 2);
+        jsonArea.value = JSON.stringify(compact(jsonOf(draft)), null, 2);
       }
       view = next;
       fields.hidden = view !== "form";
@@ -394,6 +392,10 @@ export default {
       refreshPreview();
       return true;
     }
+    jsonArea.addEventListener("input", () => {
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(refreshPreview, 300);
+    });
     formTab.addEventListener("click", () => showView("form"));
     jsonTab.addEventListener("click", () => showView("json"));
 
@@ -1004,7 +1006,7 @@ export default {
         ),
         section(t("section.trigger"), t("lead.trigger"), triggerFields()),
         section(
-          t("section.schedule"),
+          t("section.dates"),
           t("lead.scheduleMessages"),
           row(dateTime("starts_at", t("field.startsAt"), { hint: t("hint.optional") }), dateTime("ends_at", t("field.endsAt"), { hint: t("hint.optional") })),
         ),
@@ -1083,9 +1085,9 @@ export default {
       })() : draft;
       ui.clear(previewBody);
       if (type === "discount") previewBody.append(couponPreview(current));
-      if (type === "referral") previewBody.append(...referralPreview(current));
-      if (type === "loyalty") previewBody.append(...loyaltyPreview(current));
-      if (type === "reengagement") previewBody.append(...messagePreview(current));
+      if (type === "referral") previewBody.append(...referralPreview(current).filter(Boolean));
+      if (type === "loyalty") previewBody.append(...loyaltyPreview(current).filter(Boolean));
+      if (type === "reengagement") previewBody.append(...messagePreview(current).filter(Boolean));
     }
 
     function couponPreview(current) {
@@ -1107,32 +1109,44 @@ export default {
       const referee = (chosen && chosen.referee_reward) || current.referee_reward;
       const referrer = (chosen && chosen.referrer_reward) || current.referrer_reward;
       const share = { ...(current.share || {}), ...((chosen && chosen.share) || {}) };
+      // the customer's language: the shop's own texts as written, the default texts translated (as the API does)
+      const loc = previewSelection.shareLocale || ctx.lang;
+      const tl = localT(loc);
+      const text = (key, field) => (share[field] && share[field] !== EDITOR_STRINGS.en[key] ? share[field] : tl(key));
       const context = {
         name: SAMPLE.name,
         link: SAMPLE.link,
-        shop: current.shop_name || t("placeholder.shopName"),
-        referee_reward: rewardShort(referee, t, fmt),
-        referrer_reward: rewardShort(referrer, t, fmt),
+        shop: current.shop_name || tl("placeholder.shopName"),
+        referee_reward: rewardShort(referee, tl, fmt),
+        referrer_reward: rewardShort(referrer, tl, fmt),
       };
       const out = [];
+      const pickers = h("div", { class: "row" });
+      const langPick = h("select", { id: "preview-share-locale" }, LOCALES.map((l) => h("option", { value: l, selected: l === loc }, languageLabel(l))));
+      langPick.addEventListener("change", () => {
+        previewSelection.shareLocale = langPick.value;
+        refreshPreview();
+      });
+      pickers.append(h("div", { class: "field" }, h("label", { for: "preview-share-locale" }, t("preview.locale")), langPick));
       if (variants.length) {
         const pick = h("select", { id: "preview-variant" }, h("option", { value: "" }, t("preview.base")), variants.map((v) => h("option", { value: v.name, selected: v.name === previewSelection.variant }, v.name)));
         pick.addEventListener("change", () => {
           previewSelection.variant = pick.value;
           refreshPreview();
         });
-        out.push(h("div", { class: "field" }, h("label", { for: "preview-variant" }, t("preview.variant")), pick));
+        pickers.append(h("div", { class: "field" }, h("label", { for: "preview-variant" }, t("preview.variant")), pick));
       }
       out.push(
         h("div", { class: "reward-pair" }, h("div", { class: "reward-box" }, h("div", { class: "stat-label" }, t("preview.friendGets")), h("div", { class: "reward-text" }, rewardText(referee, t, fmt))), h("div", { class: "reward-box" }, h("div", { class: "stat-label" }, t("preview.referrerGets")), h("div", { class: "reward-text" }, rewardText(referrer, t, fmt)))),
         h("h3", null, t("preview.shareAs", { name: SAMPLE.name })),
+        pickers,
         h(
           "div",
-          { class: "mail-preview" },
-          h("div", { class: "mail-subject" }, fillTemplate(share.email_subject || t("default.shareSubject"), context)),
-          h("div", { class: "mail-body" }, fillTemplate(share.email_body || t("default.shareBody"), context)),
+          { class: "mail-preview", lang: loc },
+          h("div", { class: "mail-subject" }, fillTemplate(text("default.shareSubject", "email_subject"), context)),
+          h("div", { class: "mail-body" }, fillTemplate(text("default.shareBody", "email_body"), context)),
         ),
-        h("div", { class: "social-preview" }, fillTemplate(share.social_text || t("default.shareSocial"), context)),
+        h("div", { class: "social-preview", lang: loc }, fillTemplate(text("default.shareSocial", "social_text"), context)),
         h("p", { class: "hint" }, t("preview.shareNote")),
       );
       return out;
@@ -1164,7 +1178,7 @@ export default {
       const out = [];
       const pickers = h("div", { class: "row" });
       if (locales.length) {
-        const pick = h("select", { id: "preview-locale" }, locales.map((l) => h("option", { value: l, selected: l === loc }, l)));
+        const pick = h("select", { id: "preview-locale" }, locales.map((l) => h("option", { value: l, selected: l === loc }, languageLabel(l))));
         pick.addEventListener("change", () => {
           previewSelection.locale = pick.value;
           refreshPreview();
@@ -1204,22 +1218,29 @@ export default {
       return out;
     }
 
-    /** The API's own rendering (POST /v1/messages/preview) when the server has it; the sketch above stays otherwise. */
+    /** The API's own rendering (POST /v1/messages/preview, of the draft as it stands) when the server has it:
+     * the same templates, variables and escaping as the sender. Until it answers (or if it cannot), the sketch. */
     function serverPreview(current, variant, loc, subject, frame) {
       const mine = ++previewRequest;
-      const body = { campaign: compact(jsonOf(current)), locale: loc, channel: "email" };
-      if (variant) body.variant = variant.name;
-      if (!creating) body.campaign_id = id;
+      const messages = variant ? variant.messages : current.messages;
+      const body = compact({
+        messages,
+        trigger: current.trigger,
+        incentive: current.incentive,
+        referral_campaign_id: current.referral_campaign_id,
+        locale: loc,
+        channel: "email",
+      });
       api
         .post("/v1/messages/preview", body)
         .then((result) => {
           if (mine !== previewRequest || !result) return;
-          const rendered = result.email || result;
-          if (rendered.subject) subject.textContent = rendered.subject;
-          if (rendered.html || rendered.body) frame.srcdoc = rendered.html || rendered.body;
+          if (result.subject) subject.textContent = result.subject;
+          if (result.html) frame.srcdoc = result.html;
+          frame.dataset.rendered = "server";
         })
         .catch(() => {
-          // no preview route (or the draft does not render yet): the sketch stays
+          // no preview route yet, or the draft does not render: the sketch stays
         });
     }
 
@@ -1259,7 +1280,7 @@ export default {
         original = saved;
         draft = { type: saved.type, ...editable(saved) };
         renderForm();
-        if (view === "json") jsonArea.value = JSON.stringify(jsonOf(draft), null, 2);
+        if (view === "json") jsonArea.value = JSON.stringify(compact(jsonOf(draft)), null, 2);
         refreshPreview();
         ui.toast(t("saved.updated", { name: saved.name }), "success");
       } catch (error) {
@@ -1272,7 +1293,7 @@ export default {
     function showErrors(error) {
       const details = error.details || {};
       const list = Array.isArray(details.fields) ? details.fields : typeof details.field === "string" ? [{ field: details.field, message: error.message }] : [];
-      const mapped = list.map((f) => fieldOfError(f, draft, creating));
+      const mapped = list.map((f) => fieldOfError(f, draft, creating)).map((f) => ({ ...f, message: humanize(f.message) }));
       if (view === "json") {
         const slot = document.getElementById("json-input-error");
         slot.textContent = mapped.length ? mapped.map((f) => (f.field ? f.field + ": " : "") + f.message).join(" · ") : error.message;
@@ -1289,10 +1310,53 @@ export default {
       ui.formErrors(form, { message: error.message, details: { fields: mapped } }, { fallback: (e) => e.message });
     }
 
+    /** The API's English validation sentence in the user's words: known shapes translated, field names → labels. */
+    function humanize(message) {
+      const patterns = [
+        [/^Input should be less than or equal to (\S+)$/, "err.le"],
+        [/^Input should be greater than or equal to (\S+)$/, "err.ge"],
+        [/^Input should be less than (\S+)$/, "err.lt"],
+        [/^Input should be greater than (\S+)$/, "err.gt"],
+        [/^Field required$/, "err.required"],
+        [/^String should have at least (\d+) characters?$/, "err.minLength"],
+        [/^String should have at most (\d+) characters?$/, "err.maxLength"],
+        [/^Input should be a valid (number|integer).*$/, "err.number"],
+        [/^String should match pattern/, "err.pattern"],
+        [/^Unknown field\.$/, "err.unknown"],
+      ];
+      for (const [re, key] of patterns) {
+        const m = re.exec(message);
+        if (m) return t(key, { n: m[1] });
+      }
+      return message.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) => {
+        const control = form.querySelector(`[name="${word}"], [name$=".${word}"]`);
+        const label = control && control.id ? form.querySelector(`label[for="${control.id}"]`) : null;
+        return label ? "“" + label.firstChild.textContent.trim() + "”" : word;
+      });
+    }
+
     renderForm();
     refreshPreview();
   },
 };
+
+/** t() in another language than the console's: a customer's, for previews. */
+function localT(lang) {
+  const own = EDITOR_STRINGS[lang] || {};
+  const typeStrings = TYPE_STRINGS[lang] || {};
+  return (key, vars) => {
+    const text = own[key] ?? typeStrings[key] ?? EDITOR_STRINGS.en[key] ?? key;
+    return vars ? text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m)) : text;
+  };
+}
+
+function languageLabel(code) {
+  try {
+    return (new Intl.DisplayNames([intlLocale()], { type: "language" }).of(code) || code) + " (" + code + ")";
+  } catch (e) {
+    return code;
+  }
+}
 
 function mergeStrings(...sets) {
   const out = {};

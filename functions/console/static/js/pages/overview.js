@@ -68,6 +68,7 @@ const STRINGS = {
     lead: "Lo que tus programas aportaron y costaron, día a día.",
     period: "Periodo",
     days: "{n} días",
+    range: "{from} – {to}",
     redemptions: "Canjes",
     discount: "Descuento concedido",
     conversions: "Conversiones de referidos",
@@ -95,6 +96,7 @@ const STRINGS = {
     lead: "Ce que vos programmes ont rapporté et coûté, jour après jour.",
     period: "Période",
     days: "{n} jours",
+    range: "{from} – {to}",
     redemptions: "Utilisations",
     discount: "Remises accordées",
     conversions: "Conversions de parrainage",
@@ -122,6 +124,7 @@ const STRINGS = {
     lead: "Was Ihre Programme gebracht und gekostet haben, Tag für Tag.",
     period: "Zeitraum",
     days: "{n} Tage",
+    range: "{from} – {to}",
     redemptions: "Einlösungen",
     discount: "Gewährte Rabatte",
     conversions: "Empfehlungs-Conversions",
@@ -149,6 +152,7 @@ const STRINGS = {
     lead: "Ce au adus și cât au costat programele tale, zi de zi.",
     period: "Perioadă",
     days: "{n} zile",
+    range: "{from} – {to}",
     redemptions: "Utilizări",
     discount: "Reduceri acordate",
     conversions: "Conversii din recomandări",
@@ -192,6 +196,16 @@ function mainCurrency(...amountSets) {
   for (const set of amountSets) for (const [c, v] of Object.entries(set || {})) sums[c] = (sums[c] || 0) + v;
   const sorted = Object.entries(sums).sort((a, b) => b[1] - a[1]);
   return sorted.length ? sorted[0][0] : null;
+}
+
+/** Every calendar day from `from` to `to` (ISO dates), for a window without campaigns. */
+function daysBetween(from, to) {
+  const out = [];
+  if (!from || !to) return out;
+  for (let d = new Date(from + "T00:00:00Z"); d <= new Date(to + "T00:00:00Z") && out.length < 400; d.setUTCDate(d.getUTCDate() + 1)) {
+    out.push(d.toISOString().slice(0, 10));
+  }
+  return out;
 }
 
 /** The day-by-day sum over every campaign of one counter (or one currency of a money figure). */
@@ -238,7 +252,7 @@ export default {
     if (!ctx.isCurrent()) return;
     const campaigns = data.campaigns || [];
     const totals = data.totals || {};
-    const dayList = (campaigns[0] && campaigns[0].series.map((d) => d.day)) || [];
+    const dayList = (campaigns[0] && campaigns[0].series.map((d) => d.day)) || daysBetween(data.from, data.to);
     const currency = mainCurrency(totals.discount, totals.rewards_cost);
 
     header.querySelector("h1").after(
