@@ -29,6 +29,10 @@ class Forbidden(DomainError):
     code, status, default_message = "forbidden", 403, "This key may not use this route."
 
 
+class ForbiddenRole(DomainError):
+    code, status, default_message = "forbidden_role", 403, "Your console role may not do this."
+
+
 class NotFound(DomainError):
     code, status, default_message = "not_found", 404, "Not found."
 
