@@ -6,6 +6,8 @@ const ROLES = ["owner", "marketer", "support"];
 
 const LANGS = {
   en: {
+    "set.st.CONFIRMED": "signed up",
+    "set.st.FORCE_CHANGE_PASSWORD": "invited: first sign-in pending",
     "set.title": "Settings",
     "set.keys": "API keys",
     "set.keysIntro": "Secret keys are for the shop's backend (never in a browser); publishable keys are for the storefront script.",
@@ -49,6 +51,8 @@ const LANGS = {
     "set.no": "no",
   },
   it: {
+    "set.st.CONFIRMED": "registrato",
+    "set.st.FORCE_CHANGE_PASSWORD": "invitato: primo accesso in attesa",
     "set.title": "Impostazioni",
     "set.keys": "Chiavi API",
     "set.keysIntro": "Le chiavi segrete sono per il backend del negozio (mai in un browser); quelle pubblicabili per lo script della vetrina.",
@@ -92,6 +96,8 @@ const LANGS = {
     "set.no": "no",
   },
   es: {
+    "set.st.CONFIRMED": "registrado",
+    "set.st.FORCE_CHANGE_PASSWORD": "invitado: primer acceso pendiente",
     "set.title": "Ajustes",
     "set.keys": "Claves API",
     "set.keysIntro": "Las claves secretas son para el backend de la tienda (nunca en un navegador); las publicables, para el script de la tienda.",
@@ -135,6 +141,8 @@ const LANGS = {
     "set.no": "no",
   },
   fr: {
+    "set.st.CONFIRMED": "inscrit",
+    "set.st.FORCE_CHANGE_PASSWORD": "invité : première connexion en attente",
     "set.title": "Réglages",
     "set.keys": "Clés API",
     "set.keysIntro": "Les clés secrètes sont pour le backend de la boutique (jamais dans un navigateur) ; les clés publiables pour le script de la vitrine.",
@@ -178,6 +186,8 @@ const LANGS = {
     "set.no": "non",
   },
   de: {
+    "set.st.CONFIRMED": "registriert",
+    "set.st.FORCE_CHANGE_PASSWORD": "eingeladen: erste Anmeldung ausstehend",
     "set.title": "Einstellungen",
     "set.keys": "API-Schlüssel",
     "set.keysIntro": "Geheime Schlüssel sind für das Shop-Backend (nie im Browser); veröffentlichbare für das Storefront-Skript.",
@@ -221,6 +231,8 @@ const LANGS = {
     "set.no": "nein",
   },
   ro: {
+    "set.st.CONFIRMED": "înregistrat",
+    "set.st.FORCE_CHANGE_PASSWORD": "invitat: prima conectare în așteptare",
     "set.title": "Setări",
     "set.keys": "Chei API",
     "set.keysIntro": "Cheile secrete sunt pentru backend-ul magazinului (niciodată într-un browser); cele publicabile pentru scriptul din vitrină.",
@@ -345,6 +357,13 @@ async function drawKeys(ctx, holder) {
   );
 }
 
+/** Cognito's user status in words (others as Cognito names them). */
+function statusWord(t, status) {
+  const key = `set.st.${status}`;
+  const out = t(key);
+  return out === key ? status : out;
+}
+
 function roleSelect(ctx, value, extra) {
   const { ui, t } = ctx;
   const select = ui.h("select", extra || {}, ...ROLES.map((r) => ui.h("option", { value: r }, t(`set.role.${r}`))));
@@ -426,7 +445,7 @@ async function drawUsers(ctx, holder) {
       columns: [
         { label: t("set.email"), value: (u) => u.email },
         { label: t("set.role"), value: roleCell },
-        { label: t("set.status"), value: (u) => ui.h("span", { class: "muted" }, u.status) },
+        { label: t("set.status"), value: (u) => ui.h("span", { class: "muted" }, statusWord(t, u.status)) },
         { label: t("set.created"), value: (u) => (u.created_at ? fmt.date(u.created_at) : "—") },
         { label: t("set.enabled"), value: enableCell },
       ],
