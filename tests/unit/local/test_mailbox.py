@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 
 from infra.local import mailbox
-from passaparola.api import keys
+from passaparola.api import console_tokens, keys
 from passaparola.api.keys import Principal
+from passaparola.errors import InvalidToken
 from passaparola.messages import render
 
 SECRET = "sk_local_test"
@@ -57,8 +58,13 @@ def _get(token: str | None, query: str = "") -> tuple[int, dict]:
 
 
 def test_the_secret_key_or_a_console_user_may_read_it(monkeypatch):
-    users = {"jwt.console.user": Principal(kind="user", key_id="u_1", role="support", email="s@example.com")}
-    monkeypatch.setattr(keys, "lookup", lambda raw: users.get(raw) or Principal(kind="secret", key_id="k"))
+    def verify(raw: str) -> console_tokens.ConsoleUser:
+        if raw != "jwt.console.user":
+            raise InvalidToken()
+        return console_tokens.ConsoleUser(sub="u_1", email="s@example.com", role="support")
+
+    monkeypatch.setattr(console_tokens, "verify", verify)  # the API's own check of a console token (JWT-shaped)
+    monkeypatch.setattr(keys, "lookup", lambda raw: Principal(kind="secret", key_id="k"))
     assert _get(SECRET) == (200, {"messages": []})
     assert _get("jwt.console.user")[0] == 200
     assert _get("sk_another_key")[0] == 403  # an API key other than the stack's is not a person
