@@ -34,7 +34,15 @@ def data(stack: Any) -> dict[str, Any]:
     return {"people": people, "code": codes[0], "program": program, "welcome": welcome}
 
 
-UNFOLD = {"messages-log": "main details.message", "mailbox-list": "main details.message", "audit": "main details.diff"}
+READY = {  # what shows once a page's later reads are in (the page container is there before them)
+    "messages-log": "main details.message",
+    "mailbox-list": "main details.message",
+    "audit": "main details.diff",
+    "segments": "main .chart-box .chart",
+    "segment": "main .chart-box .chart",
+    "referral-reports": "main .funnel",
+    "code-uses": "main .paged table",
+}
 
 
 def visit(browser: Any, pages: dict[str, str], prefix: str = "") -> dict[str, Any]:
@@ -43,8 +51,8 @@ def visit(browser: Any, pages: dict[str, str], prefix: str = "") -> dict[str, An
     for name, hash_ in pages.items():
         go(browser, hash_)
         browser.wait_for(lambda: not browser.js("return !!document.querySelector('main .loading');"))
-        if name in UNFOLD:  # a message, an audit entry: open the first ones (their content loads after the page)
-            wait_css(browser, UNFOLD[name])
+        if name in READY:
+            wait_css(browser, READY[name])
         browser.js(
             "document.querySelectorAll('main details.message, main details.diff').forEach((d, i) => { if (i < 2) d.open = true; });"
         )
