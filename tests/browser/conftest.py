@@ -30,11 +30,14 @@ HEADLESS_FLAGS = (
 )
 STORE = "passaparola_ref"
 
-# Runs before any page script: collects uncaught errors and rejected promises the page would hide.
+# Runs before any page script: collects uncaught errors, rejected promises and CSP refusals the page would hide.
 ERROR_TRAP = """
 window.__pageErrors = [];
 window.addEventListener("error", function (e) { window.__pageErrors.push(String(e.message || e)); });
 window.addEventListener("unhandledrejection", function (e) { window.__pageErrors.push("unhandled: " + e.reason); });
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__pageErrors.push("CSP refused " + e.violatedDirective + ": " + (e.blockedURI || "inline"));
+});
 """
 
 

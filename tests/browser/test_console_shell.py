@@ -226,3 +226,15 @@ def test_a_token_the_api_refuses_leads_back_to_sign_in(browser, stack):
     browser.js("location.hash = '#/campaigns';")
     wait_text(browser, "Your session ended. Sign in again.", "form.signin-form")
     assert browser.js("return sessionStorage.getItem('passaparola.session');") is None
+
+
+def test_the_browser_enforces_the_csp(browser, stack):
+    """An injected inline script does not run (and the violation is seen): the policy works, not only its header."""
+    browser.open(console_url(stack))
+    wait_css(browser, "form.signin-form")
+    browser.js(
+        "var s = document.createElement('script'); s.textContent = 'window.__injected = 1'; document.body.append(s);"
+    )
+    browser.wait_for(lambda: browser.errors())
+    assert browser.js("return window.__injected === undefined;")
+    assert any("CSP refused script-src" in e for e in browser.errors()), browser.errors()

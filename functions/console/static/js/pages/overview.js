@@ -33,7 +33,7 @@ const STRINGS = {
     noCampaigns: "No campaigns yet. Create your first one to see it here.",
     newCampaign: "New campaign",
     noMoney: "No money moved in this period.",
-    onCount: "{on} of {total} campaigns on",
+    onCount: "On: {on} of {total}",
   },
   it: {
     title: "Panoramica",
@@ -61,7 +61,7 @@ const STRINGS = {
     noCampaigns: "Ancora nessuna campagna. Crea la prima per vederla qui.",
     newCampaign: "Nuova campagna",
     noMoney: "Nessun movimento di denaro in questo periodo.",
-    onCount: "{on} campagne attive su {total}",
+    onCount: "Attive: {on} su {total}",
   },
   es: {
     title: "Resumen",
@@ -89,7 +89,7 @@ const STRINGS = {
     noCampaigns: "Aún no hay campañas. Crea la primera para verla aquí.",
     newCampaign: "Nueva campaña",
     noMoney: "No se movió dinero en este periodo.",
-    onCount: "{on} de {total} campañas activas",
+    onCount: "Activas: {on} de {total}",
   },
   fr: {
     title: "Vue d’ensemble",
@@ -117,7 +117,7 @@ const STRINGS = {
     noCampaigns: "Pas encore de campagne. Créez la première pour la voir ici.",
     newCampaign: "Nouvelle campagne",
     noMoney: "Aucun mouvement d’argent sur la période.",
-    onCount: "{on} campagnes actives sur {total}",
+    onCount: "Actives : {on} sur {total}",
   },
   de: {
     title: "Übersicht",
@@ -145,7 +145,7 @@ const STRINGS = {
     noCampaigns: "Noch keine Kampagnen. Legen Sie die erste an.",
     newCampaign: "Neue Kampagne",
     noMoney: "In diesem Zeitraum wurde kein Geld bewegt.",
-    onCount: "{on} von {total} Kampagnen aktiv",
+    onCount: "Aktiv: {on} von {total}",
   },
   ro: {
     title: "Prezentare",
@@ -173,7 +173,7 @@ const STRINGS = {
     noCampaigns: "Nicio campanie încă. Creează prima campanie.",
     newCampaign: "Campanie nouă",
     noMoney: "Niciun ban mișcat în această perioadă.",
-    onCount: "{on} din {total} campanii active",
+    onCount: "Active: {on} din {total}",
   },
 };
 
