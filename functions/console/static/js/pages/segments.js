@@ -1,0 +1,390 @@
+// Segments: every segment with its size, sizes over the last 30 days (rebuilt from the entry/exit feed,
+// GET /v1/segments/changes, kept 35 days), a segment's members paged, and a CSV of its members.
+import { csv, facts, pagedTable, table, withKit } from "../kit.js";
+
+const DAYS = 30;
+const CHANGE_PAGES = 10; // at most 10,000 changes read to draw the chart; beyond, the chart is not drawn
+const BUILT_IN = ["new_customers", "lapsed_180d", "basket_declining", "ambassadors", "future_ambassadors", "opportunists", "top_referrers"];
+
+const NAMES = {
+  en: ["New customers", "Lapsed (180 days)", "Basket declining", "Ambassadors", "Future ambassadors", "Opportunists", "Top referrers"],
+  it: ["Nuovi clienti", "Persi (180 giorni)", "Carrello in calo", "Ambasciatori", "Futuri ambasciatori", "Opportunisti", "Migliori ambasciatori"],
+  es: ["Clientes nuevos", "Inactivos (180 días)", "Cesta en descenso", "Embajadores", "Futuros embajadores", "Oportunistas", "Mejores embajadores"],
+  fr: ["Nouveaux clients", "Inactifs (180 jours)", "Panier en baisse", "Ambassadeurs", "Futurs ambassadeurs", "Opportunistes", "Meilleurs parrains"],
+  de: ["Neukunden", "Inaktiv (180 Tage)", "Warenkorb sinkt", "Botschafter", "Künftige Botschafter", "Schnäppchenjäger", "Top-Empfehler"],
+  ro: ["Clienți noi", "Inactivi (180 de zile)", "Coș în scădere", "Ambasadori", "Viitori ambasadori", "Oportuniști", "Cei mai buni ambasadori"],
+};
+const IT_DESCRIPTIONS = [
+  "Iscritti da meno di 30 giorni con al massimo un ordine.",
+  "Hanno ordinato, ma nessun ordine da 180 giorni.",
+  "La media del carrello degli ultimi ordini è scesa del 20 % rispetto ai precedenti.",
+  "Almeno un loro invito è diventato un ordine.",
+  "Coinvolti, iscritti al programma fedeltà o con 2+ ordini, ancora senza inviti convertiti.",
+  "2+ ordini e almeno metà con un coupon, o 2+ premi fedeltà presi senza essere coinvolti.",
+  "Almeno 5 inviti convertiti.",
+];
+
+const LANGS = {
+  en: {
+    "seg.title": "Segments",
+    "seg.name": "Segment",
+    "seg.kind": "Kind",
+    "seg.built_in": "built-in",
+    "seg.custom": "custom",
+    "seg.description": "Who is in it",
+    "seg.members": "Members",
+    "seg.over": "Sizes over the last {days} days",
+    "seg.overOne": "Size over the last {days} days",
+    "seg.tooMany": "Too many entries and exits in the last {days} days to draw the sizes over time.",
+    "seg.changes": "Latest entries and exits",
+    "seg.when": "When",
+    "seg.customer": "Customer",
+    "seg.change": "Change",
+    "seg.entered": "entered",
+    "seg.exited": "exited",
+    "seg.reason": "Why",
+    "seg.back": "All segments",
+    "seg.membersOf": "Members",
+    "seg.enteredAt": "In since",
+    "seg.export": "Export members (CSV)",
+    "seg.exported": "{n} members exported.",
+    "seg.conditions": "Conditions",
+    "seg.match": "Match",
+  },
+  it: {
+    "seg.title": "Segmenti",
+    "seg.name": "Segmento",
+    "seg.kind": "Tipo",
+    "seg.built_in": "predefinito",
+    "seg.custom": "personalizzato",
+    "seg.description": "Chi ne fa parte",
+    "seg.members": "Membri",
+    "seg.over": "Dimensioni negli ultimi {days} giorni",
+    "seg.overOne": "Dimensione negli ultimi {days} giorni",
+    "seg.tooMany": "Troppe entrate e uscite negli ultimi {days} giorni per disegnare l’andamento.",
+    "seg.changes": "Ultime entrate e uscite",
+    "seg.when": "Quando",
+    "seg.customer": "Cliente",
+    "seg.change": "Cambio",
+    "seg.entered": "entrato",
+    "seg.exited": "uscito",
+    "seg.reason": "Perché",
+    "seg.back": "Tutti i segmenti",
+    "seg.membersOf": "Membri",
+    "seg.enteredAt": "Dentro dal",
+    "seg.export": "Esporta i membri (CSV)",
+    "seg.exported": "{n} membri esportati.",
+    "seg.conditions": "Condizioni",
+    "seg.match": "Corrispondenza",
+  },
+  es: {
+    "seg.title": "Segmentos",
+    "seg.name": "Segmento",
+    "seg.kind": "Tipo",
+    "seg.built_in": "predefinido",
+    "seg.custom": "personalizado",
+    "seg.description": "Quién está",
+    "seg.members": "Miembros",
+    "seg.over": "Tamaños en los últimos {days} días",
+    "seg.overOne": "Tamaño en los últimos {days} días",
+    "seg.tooMany": "Demasiadas entradas y salidas en los últimos {days} días para dibujar la evolución.",
+    "seg.changes": "Últimas entradas y salidas",
+    "seg.when": "Cuándo",
+    "seg.customer": "Cliente",
+    "seg.change": "Cambio",
+    "seg.entered": "entró",
+    "seg.exited": "salió",
+    "seg.reason": "Por qué",
+    "seg.back": "Todos los segmentos",
+    "seg.membersOf": "Miembros",
+    "seg.enteredAt": "Dentro desde",
+    "seg.export": "Exportar miembros (CSV)",
+    "seg.exported": "{n} miembros exportados.",
+    "seg.conditions": "Condiciones",
+    "seg.match": "Coincidencia",
+  },
+  fr: {
+    "seg.title": "Segments",
+    "seg.name": "Segment",
+    "seg.kind": "Type",
+    "seg.built_in": "prédéfini",
+    "seg.custom": "personnalisé",
+    "seg.description": "Qui en fait partie",
+    "seg.members": "Membres",
+    "seg.over": "Tailles sur les {days} derniers jours",
+    "seg.overOne": "Taille sur les {days} derniers jours",
+    "seg.tooMany": "Trop d’entrées et de sorties sur les {days} derniers jours pour tracer l’évolution.",
+    "seg.changes": "Dernières entrées et sorties",
+    "seg.when": "Quand",
+    "seg.customer": "Client",
+    "seg.change": "Changement",
+    "seg.entered": "entré",
+    "seg.exited": "sorti",
+    "seg.reason": "Pourquoi",
+    "seg.back": "Tous les segments",
+    "seg.membersOf": "Membres",
+    "seg.enteredAt": "Dedans depuis",
+    "seg.export": "Exporter les membres (CSV)",
+    "seg.exported": "{n} membres exportés.",
+    "seg.conditions": "Conditions",
+    "seg.match": "Correspondance",
+  },
+  de: {
+    "seg.title": "Segmente",
+    "seg.name": "Segment",
+    "seg.kind": "Art",
+    "seg.built_in": "vordefiniert",
+    "seg.custom": "eigenes",
+    "seg.description": "Wer dazugehört",
+    "seg.members": "Mitglieder",
+    "seg.over": "Größen der letzten {days} Tage",
+    "seg.overOne": "Größe der letzten {days} Tage",
+    "seg.tooMany": "Zu viele Ein- und Austritte in den letzten {days} Tagen, um den Verlauf zu zeichnen.",
+    "seg.changes": "Letzte Ein- und Austritte",
+    "seg.when": "Wann",
+    "seg.customer": "Kunde",
+    "seg.change": "Änderung",
+    "seg.entered": "eingetreten",
+    "seg.exited": "ausgetreten",
+    "seg.reason": "Warum",
+    "seg.back": "Alle Segmente",
+    "seg.membersOf": "Mitglieder",
+    "seg.enteredAt": "Dabei seit",
+    "seg.export": "Mitglieder exportieren (CSV)",
+    "seg.exported": "{n} Mitglieder exportiert.",
+    "seg.conditions": "Bedingungen",
+    "seg.match": "Verknüpfung",
+  },
+  ro: {
+    "seg.title": "Segmente",
+    "seg.name": "Segment",
+    "seg.kind": "Tip",
+    "seg.built_in": "predefinit",
+    "seg.custom": "personalizat",
+    "seg.description": "Cine face parte",
+    "seg.members": "Membri",
+    "seg.over": "Dimensiuni în ultimele {days} zile",
+    "seg.overOne": "Dimensiunea în ultimele {days} zile",
+    "seg.tooMany": "Prea multe intrări și ieșiri în ultimele {days} zile pentru a desena evoluția.",
+    "seg.changes": "Ultimele intrări și ieșiri",
+    "seg.when": "Când",
+    "seg.customer": "Client",
+    "seg.change": "Schimbare",
+    "seg.entered": "a intrat",
+    "seg.exited": "a ieșit",
+    "seg.reason": "De ce",
+    "seg.back": "Toate segmentele",
+    "seg.membersOf": "Membri",
+    "seg.enteredAt": "Inclus din",
+    "seg.export": "Exportă membrii (CSV)",
+    "seg.exported": "{n} membri exportați.",
+    "seg.conditions": "Condiții",
+    "seg.match": "Potrivire",
+  },
+};
+for (const [lang, names] of Object.entries(NAMES)) {
+  BUILT_IN.forEach((name, i) => {
+    LANGS[lang][`seg.n.${name}`] = names[i];
+  });
+}
+BUILT_IN.forEach((name, i) => {
+  LANGS.it[`seg.d.${name}`] = IT_DESCRIPTIONS[i];
+});
+
+export default {
+  title: "seg.title",
+  roles: ["owner", "marketer"],
+  strings: withKit(LANGS),
+  async render(root, ctx) {
+    if (ctx.path[0]) return renderSegment(root, ctx, decodeURIComponent(ctx.path[0]));
+    return renderList(root, ctx);
+  },
+};
+
+function label(ctx, s) {
+  return s.kind === "built_in" && BUILT_IN.includes(s.name) ? ctx.t(`seg.n.${s.name}`) : s.name;
+}
+
+function description(ctx, s) {
+  const key = `seg.d.${s.name}`;
+  const own = ctx.t(key);
+  return own === key ? s.description : own;
+}
+
+/** The last DAYS days of changes (oldest first), or null when there are too many to read for a chart. */
+async function recentChanges(ctx) {
+  const since = new Date(Date.now() - DAYS * 86400000);
+  since.setUTCHours(0, 0, 0, 0);
+  const items = [];
+  let cursor = null;
+  for (let i = 0; i < CHANGE_PAGES; i++) {
+    const page = await ctx.api.get("/v1/segments/changes", { since: since.toISOString(), limit: 1000, cursor });
+    items.push(...page.items);
+    cursor = page.next_cursor;
+    if (!cursor) return items;
+  }
+  return null;
+}
+
+/**
+ * Each segment's size at the end of each of the last DAYS days: today's size, minus the entries and plus the
+ * exits that happened after that day.
+ */
+function sizesOverTime(segments, changes) {
+  const days = [];
+  const today = new Date();
+  for (let i = DAYS - 1; i >= 0; i--) days.push(new Date(today.getTime() - i * 86400000).toISOString().slice(0, 10));
+  const series = {};
+  for (const s of segments) {
+    const values = new Array(days.length).fill(s.members);
+    for (const c of changes) {
+      if (c.segment !== s.name) continue;
+      const day = c.at.slice(0, 10);
+      const delta = c.change === "entered" ? 1 : -1;
+      for (let d = 0; d < days.length; d++) if (days[d] < day) values[d] -= delta;
+    }
+    series[s.name] = values.map((v) => Math.max(0, v));
+  }
+  return { days, series };
+}
+
+function changesTable(ctx, changes, { showSegment, segments }) {
+  const { ui, t, fmt } = ctx;
+  const names = Object.fromEntries((segments || []).map((s) => [s.name, label(ctx, s)]));
+  const newest = changes.slice().reverse();
+  let shown = 25;
+  const holder = ui.h("div", {});
+  const columns = [
+    { label: t("seg.when"), value: (c) => fmt.dateTime(c.at), class: "nowrap" },
+    ...(showSegment ? [{ label: t("seg.name"), value: (c) => ui.h("a", { href: `#/segments/${encodeURIComponent(c.segment)}` }, names[c.segment] || c.segment) }] : []),
+    { label: t("seg.customer"), value: (c) => ui.h("a", { href: `#/customers/${encodeURIComponent(c.customer_id)}` }, c.customer_id) },
+    { label: t("seg.change"), value: (c) => ui.badge(t(`seg.${c.change}`), c.change === "entered" ? "success" : "neutral") },
+    { label: t("seg.reason"), value: (c) => c.reason },
+  ];
+  const draw = () => {
+    const more = ui.h("button", { type: "button", class: "secondary" }, t("kit.more"));
+    more.addEventListener("click", () => {
+      shown += 25;
+      draw();
+    });
+    holder.replaceChildren(
+      table(ctx, { caption: t("seg.changes"), columns, rows: newest.slice(0, shown), empty: t("kit.none") }),
+      ...(newest.length > shown ? [ui.h("div", { class: "pager" }, more)] : []),
+    );
+  };
+  draw();
+  return holder;
+}
+
+async function renderList(root, ctx) {
+  const { ui, t, fmt } = ctx;
+  root.replaceChildren(ui.pageHeader(t("seg.title")));
+  const { items } = await ctx.api.get("/v1/segments");
+  root.append(
+    ui.card(
+      null,
+      table(ctx, {
+        caption: t("seg.title"),
+        columns: [
+          { label: t("seg.name"), value: (s) => ui.h("a", { href: `#/segments/${encodeURIComponent(s.name)}` }, label(ctx, s)) },
+          { label: t("seg.kind"), value: (s) => ui.badge(t(`seg.${s.kind}`), s.kind === "custom" ? "info" : "neutral") },
+          { label: t("seg.description"), value: (s) => description(ctx, s), class: "wrap" },
+          { label: t("seg.members"), value: (s) => fmt.number(s.members), align: "end" },
+        ],
+        rows: items,
+      }),
+    ),
+  );
+  const chartCard = ui.card(t("seg.over", { days: DAYS }));
+  const feedCard = ui.card(t("seg.changes"));
+  root.append(chartCard, feedCard);
+  const changes = await recentChanges(ctx);
+  if (!changes) {
+    chartCard.append(ui.h("p", { class: "muted" }, t("seg.tooMany", { days: DAYS })));
+    return;
+  }
+  const { days, series } = sizesOverTime(items, changes);
+  const holder = ui.h("div", { class: "chart-box" });
+  chartCard.append(holder);
+  await ui.chart(holder, {
+    days,
+    label: t("seg.over", { days: DAYS }),
+    series: items.map((s) => ({ label: label(ctx, s), values: series[s.name] })),
+  });
+  feedCard.append(changesTable(ctx, changes, { showSegment: true, segments: items }));
+}
+
+async function renderSegment(root, ctx, name) {
+  const { ui, t, fmt } = ctx;
+  const { items } = await ctx.api.get("/v1/segments");
+  const segment = items.find((s) => s.name === name);
+  root.replaceChildren(ui.h("p", { class: "crumbs" }, ui.h("a", { href: "#/segments" }, t("seg.back"))));
+  if (!segment) {
+    root.append(ui.pageHeader(name), ui.h("p", { role: "alert" }, "404"));
+    return;
+  }
+  const exportButton = ui.h("button", { type: "button", class: "secondary" }, t("seg.export"));
+  exportButton.addEventListener("click", () => exportMembers(ctx, exportButton, name));
+  root.append(ui.pageHeader(label(ctx, segment), exportButton));
+  const pairs = [
+    [t("seg.description"), description(ctx, segment)],
+    [t("seg.kind"), t(`seg.${segment.kind}`)],
+    [t("seg.members"), fmt.number(segment.members)],
+  ];
+  if (segment.conditions?.length) {
+    pairs.push([t("seg.match"), segment.match || "all"]);
+    pairs.push([
+      t("seg.conditions"),
+      ui.h(
+        "ul",
+        { class: "plain" },
+        ...segment.conditions.map((c) =>
+          ui.h("li", {}, ui.h("code", {}, `${c.field}${c.name ? `.${c.name}` : ""} ${c.op} ${JSON.stringify(c.value)}${c.currency ? ` ${c.currency}` : ""}`)),
+        ),
+      ),
+    ]);
+  }
+  const chartCard = ui.card(t("seg.overOne", { days: DAYS }));
+  const members = pagedTable(ctx, {
+    caption: t("seg.membersOf"),
+    columns: [
+      { label: t("seg.customer"), value: (m) => ui.h("a", { href: `#/customers/${encodeURIComponent(m.customer_id)}` }, m.customer_id) },
+      { label: t("seg.enteredAt"), value: (m) => fmt.dateTime(m.entered_at) },
+    ],
+    load: (cursor) => ctx.api.get(`/v1/segments/${encodeURIComponent(name)}/customers`, { limit: 50, cursor }),
+  });
+  const feedCard = ui.card(t("seg.changes"));
+  root.append(ui.card(null, facts(ui, pairs)), chartCard, ui.card(t("seg.membersOf"), members.el), feedCard);
+  const changes = await recentChanges(ctx);
+  if (!changes) {
+    chartCard.append(ui.h("p", { class: "muted" }, t("seg.tooMany", { days: DAYS })));
+    return;
+  }
+  const mine = changes.filter((c) => c.segment === name);
+  const { days, series } = sizesOverTime([segment], mine);
+  const holder = ui.h("div", { class: "chart-box" });
+  chartCard.append(holder);
+  await ui.chart(holder, { days, label: t("seg.overOne", { days: DAYS }), series: [{ label: label(ctx, segment), values: series[name] }] });
+  feedCard.append(changesTable(ctx, mine, { showSegment: false }));
+}
+
+/** Every member (pages of 1,000) as a CSV built in the browser. */
+async function exportMembers(ctx, button, name) {
+  const { ui, t, fmt } = ctx;
+  button.disabled = true;
+  try {
+    const rows = [];
+    let cursor = null;
+    do {
+      const page = await ctx.api.get(`/v1/segments/${encodeURIComponent(name)}/customers`, { limit: 1000, cursor });
+      for (const m of page.items) rows.push([m.customer_id, m.entered_at]);
+      cursor = page.next_cursor;
+    } while (cursor);
+    ui.download(`segment-${name}.csv`, csv(["customer_id", "entered_at"], rows));
+    ui.toast(t("seg.exported", { n: fmt.number(rows.length) }), "success");
+  } catch (err) {
+    ui.toast(err.message, "error");
+  } finally {
+    button.disabled = false;
+  }
+}
