@@ -54,6 +54,12 @@ def test_a_marketer_exports_a_segments_members_as_csv(browser, stack, shop, tmp_
     assert lines[0] == "customer_id,entered_at"
     exported = {line.split(",")[0] for line in lines[1:]}
     assert {p["id"] for p in people} <= exported
+    wait_css(browser, "main .chart-box .chart")
+    today = browser.js(
+        "var rows = document.querySelectorAll('main .chart-box .sr-only tr');"
+        "return rows[rows.length - 1].lastChild.textContent;"
+    )
+    assert int(today) >= len(people)  # the size over time ends at today's count (GET /v1/segments/sizes)
     click(browser, "main a[href='#/segments']")
     wait_css(browser, "main .chart-box")
     assert page_errors(browser) == []

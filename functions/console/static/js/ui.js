@@ -414,6 +414,7 @@ export async function chart(el, { days, series, format, height = 220, label }) {
       days.map((d, i) => h("tr", null, h("th", { scope: "row" }, fmt.day(d)), series.map((s) => h("td", null, show(s.values[i] ?? 0))))),
     ),
   );
+  el.classList.add("chart-box");
   clear(el).append(holder, sr);
   const width = () => Math.max(260, Math.floor(el.clientWidth || 600));
   const plot = new uPlot(
@@ -453,26 +454,26 @@ export async function chart(el, { days, series, format, height = 220, label }) {
     [xs, ...series.map((s) => s.values.map((v) => v ?? 0))],
     holder,
   );
-  if (window.ResizeObserver) {
-    let lastWidth = width();
-    let frame = 0;
-    const observer = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        if (!holder.isConnected) {
-          observer.disconnect();
-          plot.destroy();
-          return;
-        }
-        const next = width();
-        if (next !== lastWidth) {
-          lastWidth = next;
-          plot.setSize({ width: next, height });
-        }
-      });
+  // Follow the window's width (a window resize is what changes a chart's box: breakpoints, rotation). A
+  // ResizeObserver on the box would also see the chart's own growth and report a resize loop.
+  let lastWidth = width();
+  let frame = 0;
+  const onResize = () => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(() => {
+      if (!holder.isConnected) {
+        window.removeEventListener("resize", onResize);
+        plot.destroy();
+        return;
+      }
+      const next = width();
+      if (next !== lastWidth) {
+        lastWidth = next;
+        plot.setSize({ width: next, height });
+      }
     });
-    observer.observe(el);
-  }
+  };
+  window.addEventListener("resize", onResize);
   return plot;
 }
 

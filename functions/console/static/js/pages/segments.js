@@ -3,7 +3,7 @@
 import { csv, facts, pagedTable, table, withKit } from "../kit.js";
 
 const DAYS = 30;
-const CHANGE_PAGES = 10; // at most 10,000 changes read to draw the chart; beyond, the chart is not drawn
+const CHANGE_PAGES = 10; // at most 10,000 changes read for the table of the latest ones; beyond, it is not listed
 const BUILT_IN = ["new_customers", "lapsed_180d", "basket_declining", "ambassadors", "future_ambassadors", "opportunists", "top_referrers"];
 
 const NAMES = {
@@ -35,7 +35,7 @@ const LANGS = {
     "seg.members": "Members",
     "seg.over": "Sizes over the last {days} days",
     "seg.overOne": "Size over the last {days} days",
-    "seg.tooMany": "Too many entries and exits in the last {days} days to draw the sizes over time.",
+    "seg.tooMany": "Too many entries and exits in the last {days} days to list them here.",
     "seg.changes": "Latest entries and exits",
     "seg.when": "When",
     "seg.customer": "Customer",
@@ -61,7 +61,7 @@ const LANGS = {
     "seg.members": "Membri",
     "seg.over": "Dimensioni negli ultimi {days} giorni",
     "seg.overOne": "Dimensione negli ultimi {days} giorni",
-    "seg.tooMany": "Troppe entrate e uscite negli ultimi {days} giorni per disegnare l’andamento.",
+    "seg.tooMany": "Troppe entrate e uscite negli ultimi {days} giorni per elencarle qui.",
     "seg.changes": "Ultime entrate e uscite",
     "seg.when": "Quando",
     "seg.customer": "Cliente",
@@ -87,7 +87,7 @@ const LANGS = {
     "seg.members": "Miembros",
     "seg.over": "Tamaños en los últimos {days} días",
     "seg.overOne": "Tamaño en los últimos {days} días",
-    "seg.tooMany": "Demasiadas entradas y salidas en los últimos {days} días para dibujar la evolución.",
+    "seg.tooMany": "Demasiadas entradas y salidas en los últimos {days} días para listarlas aquí.",
     "seg.changes": "Últimas entradas y salidas",
     "seg.when": "Cuándo",
     "seg.customer": "Cliente",
@@ -113,7 +113,7 @@ const LANGS = {
     "seg.members": "Membres",
     "seg.over": "Tailles sur les {days} derniers jours",
     "seg.overOne": "Taille sur les {days} derniers jours",
-    "seg.tooMany": "Trop d’entrées et de sorties sur les {days} derniers jours pour tracer l’évolution.",
+    "seg.tooMany": "Trop d’entrées et de sorties sur les {days} derniers jours pour les lister ici.",
     "seg.changes": "Dernières entrées et sorties",
     "seg.when": "Quand",
     "seg.customer": "Client",
@@ -139,7 +139,7 @@ const LANGS = {
     "seg.members": "Mitglieder",
     "seg.over": "Größen der letzten {days} Tage",
     "seg.overOne": "Größe der letzten {days} Tage",
-    "seg.tooMany": "Zu viele Ein- und Austritte in den letzten {days} Tagen, um den Verlauf zu zeichnen.",
+    "seg.tooMany": "Zu viele Ein- und Austritte in den letzten {days} Tagen, um sie hier aufzulisten.",
     "seg.changes": "Letzte Ein- und Austritte",
     "seg.when": "Wann",
     "seg.customer": "Kunde",
@@ -165,7 +165,7 @@ const LANGS = {
     "seg.members": "Membri",
     "seg.over": "Dimensiuni în ultimele {days} zile",
     "seg.overOne": "Dimensiunea în ultimele {days} zile",
-    "seg.tooMany": "Prea multe intrări și ieșiri în ultimele {days} zile pentru a desena evoluția.",
+    "seg.tooMany": "Prea multe intrări și ieșiri în ultimele {days} zile pentru a le lista aici.",
     "seg.changes": "Ultimele intrări și ieșiri",
     "seg.when": "Când",
     "seg.customer": "Client",
@@ -211,7 +211,7 @@ function description(ctx, s) {
   return own === key ? s.description : own;
 }
 
-/** The last DAYS days of changes (oldest first), or null when there are too many to read for a chart. */
+/** The last DAYS days of changes (oldest first) for the table, or null when there are too many to list. */
 async function recentChanges(ctx) {
   const since = new Date(Date.now() - DAYS * 86400000);
   since.setUTCHours(0, 0, 0, 0);
@@ -227,24 +227,13 @@ async function recentChanges(ctx) {
 }
 
 /**
- * Each segment's size at the end of each of the last DAYS days: today's size, minus the entries and plus the
- * exits that happened after that day.
+ * Each segment's size at the end of each of the last DAYS shop-local days, from the API's daily aggregates
+ * (GET /v1/segments/sizes: two reads whatever the shop's size). {days, series: {name: [members...]}}
  */
-function sizesOverTime(segments, changes) {
-  const days = [];
-  const today = new Date();
-  for (let i = DAYS - 1; i >= 0; i--) days.push(new Date(today.getTime() - i * 86400000).toISOString().slice(0, 10));
-  const series = {};
-  for (const s of segments) {
-    const values = new Array(days.length).fill(s.members);
-    for (const c of changes) {
-      if (c.segment !== s.name) continue;
-      const day = c.at.slice(0, 10);
-      const delta = c.change === "entered" ? 1 : -1;
-      for (let d = 0; d < days.length; d++) if (days[d] < day) values[d] -= delta;
-    }
-    series[s.name] = values.map((v) => Math.max(0, v));
-  }
+async function sizesOverTime(ctx) {
+  const sizes = await ctx.api.get("/v1/segments/sizes", { days: DAYS });
+  const days = sizes.items.length ? sizes.items[0].series.map((d) => d.day) : [];
+  const series = Object.fromEntries(sizes.items.map((s) => [s.name, s.series.map((d) => d.members)]));
   return { days, series };
 }
 
@@ -298,20 +287,20 @@ async function renderList(root, ctx) {
   const chartCard = ui.card(t("seg.over", { days: DAYS }));
   const feedCard = ui.card(t("seg.changes"));
   root.append(chartCard, feedCard);
-  const changes = await recentChanges(ctx);
-  if (!changes) {
-    chartCard.append(ui.h("p", { class: "muted" }, t("seg.tooMany", { days: DAYS })));
-    return;
-  }
-  const { days, series } = sizesOverTime(items, changes);
-  const holder = ui.h("div", { class: "chart-box" });
+  const { days, series } = await sizesOverTime(ctx);
+  const holder = ui.h("div", {});
   chartCard.append(holder);
   await ui.chart(holder, {
     days,
     label: t("seg.over", { days: DAYS }),
-    series: items.map((s) => ({ label: label(ctx, s), values: series[s.name] })),
+    series: items.map((s) => ({ label: label(ctx, s), values: series[s.name] || days.map(() => s.members) })),
   });
-  feedCard.append(changesTable(ctx, changes, { showSegment: true, segments: items }));
+  const changes = await recentChanges(ctx);
+  feedCard.append(
+    changes
+      ? changesTable(ctx, changes, { showSegment: true, segments: items })
+      : ui.h("p", { class: "muted" }, t("seg.tooMany", { days: DAYS })),
+  );
 }
 
 async function renderSegment(root, ctx, name) {
@@ -355,17 +344,20 @@ async function renderSegment(root, ctx, name) {
   });
   const feedCard = ui.card(t("seg.changes"));
   root.append(ui.card(null, facts(ui, pairs)), chartCard, ui.card(t("seg.membersOf"), members.el), feedCard);
-  const changes = await recentChanges(ctx);
-  if (!changes) {
-    chartCard.append(ui.h("p", { class: "muted" }, t("seg.tooMany", { days: DAYS })));
-    return;
-  }
-  const mine = changes.filter((c) => c.segment === name);
-  const { days, series } = sizesOverTime([segment], mine);
-  const holder = ui.h("div", { class: "chart-box" });
+  const { days, series } = await sizesOverTime(ctx);
+  const holder = ui.h("div", {});
   chartCard.append(holder);
-  await ui.chart(holder, { days, label: t("seg.overOne", { days: DAYS }), series: [{ label: label(ctx, segment), values: series[name] }] });
-  feedCard.append(changesTable(ctx, mine, { showSegment: false }));
+  await ui.chart(holder, {
+    days,
+    label: t("seg.overOne", { days: DAYS }),
+    series: [{ label: label(ctx, segment), values: series[name] || days.map(() => segment.members) }],
+  });
+  const changes = await recentChanges(ctx);
+  feedCard.append(
+    changes
+      ? changesTable(ctx, changes.filter((c) => c.segment === name), { showSegment: false })
+      : ui.h("p", { class: "muted" }, t("seg.tooMany", { days: DAYS })),
+  );
 }
 
 /** Every member (pages of 1,000) as a CSV built in the browser. */
