@@ -62,10 +62,10 @@ Proxy = Annotated[str, PathParam(min_length=1, max_length=300)]
 def _read(relative: str) -> tuple[bytes, str] | None:
     """The file's bytes and ETag, or None for anything outside static/ or not a known kind of file."""
     parts = PurePosixPath(relative).parts
-    if not parts or any(p in ("..", ".") or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+    if not parts or any(p in ("..", ".", "/") or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
         return None
     path = STATIC.joinpath(*parts)
-    if path.suffix not in TYPES or not path.is_file():
+    if not path.resolve().is_relative_to(STATIC.resolve()) or path.suffix not in TYPES or not path.is_file():
         return None
     return _load(path, path.stat().st_mtime_ns)
 
@@ -101,7 +101,9 @@ def _stage_prefix() -> str:
 )
 def index() -> Response[str]:
     if app.current_event.path.endswith("/"):  # relative asset links need /admin, not /admin/
-        return Response(302, "text/plain", "", {"Location": "../admin", "Cache-Control": "no-store"})
+        return Response(
+            302, "text/plain", "", {**SECURITY_HEADERS, "Location": "../admin", "Cache-Control": "no-store"}
+        )
     found = _read("index.html")
     assert found is not None, "static/index.html ships with the function"
     prefix = json.dumps(_stage_prefix())[1:-1].replace('"', "")

@@ -48,6 +48,7 @@ def test_the_page_tells_the_app_its_stage_prefix(console: ModuleType) -> None:
 def test_a_trailing_slash_goes_back_to_the_page(console: ModuleType) -> None:
     reply = get(console, "/admin/")
     assert (reply.status, reply.headers["Location"]) == (302, "../admin")  # relative: keeps a stage prefix
+    assert "Content-Security-Policy" in reply.headers
 
 
 @pytest.mark.parametrize(
@@ -75,6 +76,10 @@ def test_an_unchanged_file_is_not_sent_again(console: ModuleType) -> None:
     assert changed.status == 200
 
 
+OUTSIDE = str((STATIC / ".." / ".." / ".." / "docs" / "console.md").resolve())
+"""A readable file of a served kind (.md) outside static/, by its absolute path."""
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -86,6 +91,8 @@ def test_an_unchanged_file_is_not_sent_again(console: ModuleType) -> None:
         "/admin/static/js",
         "/admin/static/.hidden.js",
         "/admin/static/vendor/uplot/LICENSE",  # not a kind of file the app loads
+        f"/admin/static/{OUTSIDE}",  # an absolute path (`static//etc/...`) must not leave static/
+        f"/admin/static/{OUTSIDE.replace('/', '%2F')}",
     ],
 )
 def test_nothing_outside_the_static_files(console: ModuleType, path: str) -> None:
