@@ -7,6 +7,7 @@ Compression is API Gateway's (`MinimumCompressionSize`), not this function's.
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Annotated
@@ -65,7 +66,9 @@ def _read(relative: str) -> tuple[bytes, str] | None:
     if not parts or any(p in ("..", ".", "/") or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
         return None
     path = STATIC.joinpath(*parts)
-    if not path.resolve().is_relative_to(STATIC.resolve()) or path.suffix not in TYPES or not path.is_file():
+    if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(STATIC)) or path.suffix not in TYPES:
+        return None
+    if not path.is_file():
         return None
     return _load(path, path.stat().st_mtime_ns)
 

@@ -578,8 +578,9 @@ STATIC_FALSE_POSITIVES: dict[tuple[str, str, str], str] = {
 }
 
 
-def _served_routes() -> dict[str, set[str]]:
-    """Function logical id -> the routes its resolver serves, as "METHOD /path" with the template's {params}."""
+def _served_routes(keyed_only: bool = False) -> dict[str, set[str]]:
+    """Function logical id -> the routes its resolver serves, as "METHOD /path" with the template's {params}
+    (`keyed_only`: without its public routes, which nobody signs in to call)."""
     served: dict[str, set[str]] = {}
     for logical_id, spec in Template(TEMPLATE).functions().items():
         app = getattr(load_module(spec, "_served"), "app", None)
@@ -587,21 +588,29 @@ def _served_routes() -> dict[str, set[str]]:
             route.method + " " + re.sub(r"<(\w+)>", r"{\1}", route.path)
             for route in (app._static_routes + app._dynamic_routes if app else [])
             if route.method != "OPTIONS"
-        }
+        } - (set(getattr(app, "public_routes", ())) if keyed_only else set())
     return served
+
+
+def _recorded_rule(route: str) -> Any:
+    """What the audit middleware records for a route called with a key or by a console user (None: nothing)."""
+    from passaparola.audit.routes import AUDITED, by_person
+
+    return AUDITED.get(route) or by_person(route)
 
 
 def _audit_middleware_defs() -> dict[str, set[str]]:
     """Function folder -> what the audit middleware runs for its routes: the write, and the reads of the before state."""
     from passaparola.audit import service
-    from passaparola.audit.routes import AUDITED
     from tests.unit.iam_static import def_id
 
     folders = {lid: spec.code_dir.name for lid, spec in Template(TEMPLATE).functions().items()}
     runs: dict[str, set[str]] = {}
-    for logical_id, routes in _served_routes().items():
-        for route in routes & set(AUDITED):
-            rule = AUDITED[route]
+    for logical_id, routes in _served_routes(keyed_only=True).items():
+        for route in routes:
+            rule = _recorded_rule(route)
+            if rule is None:
+                continue
             extra = {def_id(service.record)} | ({def_id(rule.read_before)} if rule.read_before else set())
             runs.setdefault(folders[logical_id], set()).update(extra)
     return runs
@@ -642,8 +651,10 @@ def test_every_change_route_is_audited_or_says_why_not(template: dict[str, Any])
     assert not undecided, f"audit or say why not (passaparola/audit/routes.py): {sorted(undecided)}"
     stale = (set(AUDITED) | set(NOT_AUDITED)) - changes
     assert not stale, f"no app serves {sorted(stale)}"
-    # the functions serving audited routes may write the audit log; no other may, and only AuditFunction reads it
+    # the functions serving recorded routes (audited, or a change a console user may make) may write the audit log;
+    # no other may, and only AuditFunction reads it
+    keyed = _served_routes(keyed_only=True)
     for logical_id, fn in _functions(template).items():
         grants = _dynamodb_grants(fn).get("AuditTable", set())
-        writes = bool(served.get(logical_id, set()) & set(AUDITED))
+        writes = any(_recorded_rule(route) for route in keyed.get(logical_id, set()))
         assert grants == ({"PutItem"} if writes else {"Query"} if logical_id == "AuditFunction" else set()), logical_id

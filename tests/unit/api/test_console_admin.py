@@ -127,7 +127,9 @@ def test_the_owner_creates_lists_and_revokes_api_keys(pool: Pool, admin: ModuleT
     )
     assert created.status == 201, created.body
     raw, prefix = created.body["key"], created.body["prefix"]
-    assert raw.startswith("sk_") and raw[:16] == prefix
+    from passaparola.api.keys import key_prefix
+
+    assert raw.startswith("sk_") and prefix == key_prefix(raw) == raw[:16]
     assert send(admin, "GET", "/v1/console/users", "/v1/console/users", key=raw).status == 200  # the key works
     listed = send(admin, "GET", "/v1/keys", "/v1/keys", key=None, headers=owner)
     assert listed.status == 200
@@ -161,3 +163,27 @@ def test_only_the_owner_manages_keys_and_users(pool: Pool, admin: ModuleType, ro
 
 def test_me_is_for_console_users_not_keys(pool: Pool, admin: ModuleType) -> None:
     assert send(admin, "GET", "/v1/console/me", "/v1/console/me").status == 403
+
+
+def test_a_new_key_is_never_kept_in_the_idempotency_table(pool: Pool, admin: ModuleType) -> None:
+    """The raw key is shown once: an Idempotency-Key does not store the answer (a retry makes another key)."""
+    import boto3
+
+    from passaparola.settings import get_settings
+
+    headers = as_user(pool, "owner") | {"Idempotency-Key": "create-backend-key"}
+    body = {"kind": "secret", "name": "backend"}
+    first = send(admin, "POST", "/v1/keys", "/v1/keys", body, key=None, headers=headers)
+    again = send(admin, "POST", "/v1/keys", "/v1/keys", body, key=None, headers=headers)
+    assert first.status == again.status == 201 and first.body["key"] != again.body["key"]
+    stored = boto3.client("dynamodb").scan(TableName=get_settings().idempotency_table)["Items"]
+    assert not any(first.body["key"] in str(item) for item in stored)
+
+
+def test_key_prefixes_keep_six_random_characters_whatever_the_stage() -> None:
+    from passaparola.api.keys import key_prefix, new_key
+
+    long_stage = [new_key("secret", "production-eu-west-1") for _ in range(2)]
+    assert [key_prefix(k)[:-6] for k in long_stage] == ["sk_production-eu-west-1_"] * 2
+    assert key_prefix(long_stage[0]) != key_prefix(long_stage[1])
+    assert key_prefix("sk_local_dev") == "sk_local_dev"

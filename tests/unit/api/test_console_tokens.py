@@ -127,3 +127,29 @@ def test_api_key_calls_never_import_pyjwt() -> None:
     env = {"PYTHONPATH": str(ROOT / "layers" / "passaparola")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_while_the_keys_cannot_be_read_a_flood_of_tokens_costs_one_download_per_retry_interval(
+    pool: Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cognito's key URL down (or answering something that is not a key set): 500, never a crash, and one
+    download attempt per JWKS_RETRY_SECONDS whatever the number of requests."""
+    attempts: list[str] = []
+
+    def broken(url: str) -> Any:
+        attempts.append(url)
+        if len(attempts) == 1:
+            raise OSError("connection refused")
+        return ["not", "a", "key", "set"]
+
+    monkeypatch.setattr(console_tokens, "download", broken)
+    console_tokens._jwks.clear()
+    fn, token = load_function("campaigns"), pool.id_token("owner@example.com")
+    for _ in range(5):
+        assert error(get_campaigns(fn, token)) == (500, "internal_error")
+    assert len(attempts) == 1
+    later = time.monotonic() + console_tokens.JWKS_RETRY_SECONDS + 1
+    monkeypatch.setattr(console_tokens.time, "monotonic", lambda: later)
+    for _ in range(3):
+        assert error(get_campaigns(fn, token)) == (500, "internal_error")
+    assert len(attempts) == 2

@@ -259,3 +259,24 @@ def test_token_revocation_and_reviews_name_their_target(fns):
         Target(type="conversion", id="cnv_1"),
         {"status": "accepted", "campaign_id": "cmp_r"},
     )
+
+
+def test_a_console_user_calling_a_checkout_route_is_recorded_the_shops_backend_is_not(fns, monkeypatch):
+    """A person writing a profile by hand is a change made by a person (route.called, no body); the backend's
+    same call is checkout traffic, recorded in its own records only; a preview changes nothing."""
+    from passaparola.api import console_tokens
+
+    def verify(raw: str) -> console_tokens.ConsoleUser:
+        return console_tokens.ConsoleUser(sub="sub-marketer-1234567", email="m@example.com", role="marketer")
+
+    monkeypatch.setattr(console_tokens, "verify", verify)
+    customers_fn = load_function("customers")
+    route = "/v1/customers/{customer_id}"
+    body = {"email": "bea@example.com"}
+    assert send(customers_fn, "PUT", "/v1/customers/bea", route, body).status in (200, 201)
+    by_hand = send(customers_fn, "PUT", "/v1/customers/bea", route, body, Authorization="Bearer aaa.bbb.ccc")
+    assert by_hand.status in (200, 201), by_hand.body
+    (entry,) = audit_log(fns["audit"])["items"]
+    assert entry["action"] == "route.called" and entry["target"] == {"type": "route", "id": f"PUT {route}"}
+    assert entry["actor"]["email"] == "m@example.com" and entry["after"] == {"params": {"customer_id": "bea"}}
+    assert "bea@example.com" not in json.dumps(entry)

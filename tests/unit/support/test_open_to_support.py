@@ -82,6 +82,8 @@ def test_support_issues_one_customer_bound_code_from_an_open_campaign_only(fn):
     for campaign_id, body in [
         (closed, {"customer_id": "cus_1"}),
         (open_, {"code": "PUBLIC10"}),
+        (open_, {"customer_id": "cus_1", "code": "SUMMER25"}),  # codes are global: support may not pick a name
+        (open_, {"customer_id": "cus_1", "prefix": "VIP-"}),
         (open_, {"count": 5}),
         (open_, {}),
     ]:

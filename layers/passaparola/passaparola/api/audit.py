@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from passaparola import clock
 from passaparola.api.keys import Principal
-from passaparola.audit.routes import AUDITED, Call, Rule
+from passaparola.audit.routes import AUDITED, Call, Rule, by_person
 from passaparola.errors import DomainError
 from passaparola.observability import logger, metrics
 
@@ -29,6 +29,8 @@ def audit_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
     route = f"{event.http_method} {event.resource}"
     rule = AUDITED.get(route)
     principal: Principal | None = app.context.get("principal")
+    if rule is None and principal is not None and principal.kind == "user":
+        rule = by_person(route)
     if rule is None or principal is None or principal.kind == "publishable":
         return next_middleware(app)
     params = dict(event.path_parameters or {})

@@ -25,6 +25,8 @@ from passaparola.settings import get_settings
 ROLES = ("owner", "marketer", "support")
 """Highest first: a user in several groups has the highest of their roles."""
 JWKS_REFETCH_SECONDS = 60
+JWKS_RETRY_SECONDS = 5
+"""While no key could be read yet (an outage of Cognito's key URL), try again at most this often."""
 JWKS_TIMEOUT_SECONDS = 5
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
@@ -43,6 +45,12 @@ class ConsoleUser:
     role: str
 
 
+class KeysUnavailable(DomainError):
+    """No key of the pool could be read yet: the caller is not refused (their token may be fine), the API is down."""
+
+    default_message = "The sign-in keys could not be read; retry shortly."
+
+
 class JwksCache:
     """The pool's public keys by `kid`, fetched lazily and refreshed on an unknown `kid` (rate limited)."""
 
@@ -53,16 +61,22 @@ class JwksCache:
         self._lock = threading.Lock()
 
     def key(self, kid: str, url: str) -> Any:
+        """The key for `kid`, or None. A download is attempted at most once a minute (every JWKS_RETRY_SECONDS
+        while no key was ever read), counted from the attempt, so a flood of tokens with unknown `kid`s during an
+        outage costs one download per interval, not one per request."""
         with self._lock:
             if url != self._url:  # another pool (tests, a changed setting): start over
                 self._keys, self._fetched_at, self._url = {}, None, url
             if kid not in self._keys and self._may_fetch():
-                self._keys = _read_jwks(url)
                 self._fetched_at = time.monotonic()
+                self._keys = _read_jwks(url) or self._keys
+            if not self._keys:
+                raise KeysUnavailable()
             return self._keys.get(kid)
 
     def _may_fetch(self) -> bool:
-        return self._fetched_at is None or time.monotonic() - self._fetched_at >= JWKS_REFETCH_SECONDS
+        wait = JWKS_REFETCH_SECONDS if self._keys else JWKS_RETRY_SECONDS
+        return self._fetched_at is None or time.monotonic() - self._fetched_at >= wait
 
     def clear(self) -> None:
         with self._lock:
@@ -86,9 +100,9 @@ def _read_jwks(url: str) -> dict[str, Any]:
     try:
         document = download(url)
         keys = jwt.PyJWKSet.from_dict(document).keys
-    except (OSError, ValueError, jwt.PyJWTError) as exc:
+    except (OSError, ValueError, AttributeError, TypeError, KeyError, jwt.PyJWTError):
         logger.exception("the console user pool's JWKS could not be read", extra={"url": url})
-        raise DomainError("The sign-in keys could not be read; retry shortly.") from exc
+        return {}
     return {k.key_id: k.key for k in keys if k.key_id}
 
 

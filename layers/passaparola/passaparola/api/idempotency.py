@@ -5,7 +5,9 @@ body gets 409 idempotency_conflict; a retry while the first is still running get
 idempotency_in_progress. Keys are scoped by API key and route. Business refusals (4xx) are stored and
 replayed like successes, as the first answer; server errors (5xx) are not: a retry may still succeed.
 Routes that need no API key (unsubscribe, redirects, public QR) have no scope to keep keys apart and are
-idempotent by nature: the header is ignored there.
+idempotent by nature: the header is ignored there. So it is on routes whose answer is a credential (a new API
+key, a customer token): a stored answer would keep the secret in the idempotency table for a day, readable by
+every function, and hand it out again on a replay; a retry there simply gets a new one.
 """
 
 from collections.abc import Callable
@@ -49,17 +51,23 @@ def _runner() -> tuple[Run, Any]:
     return run, config
 
 
+SECRET_ANSWERS = frozenset({"POST /v1/keys", "POST /v1/customers/{customer_id}/token"})
+"""Routes whose answer is a credential: never stored, so the Idempotency-Key header is ignored there."""
+
+
 def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
-    key = app.current_event.headers.get("idempotency-key")
+    event = app.current_event
+    key = event.headers.get("idempotency-key")
     principal = app.context.get("principal")
-    if key is None or principal is None or app.current_event.http_method in ("GET", "HEAD", "OPTIONS"):
+    if key is None or principal is None or event.http_method in ("GET", "HEAD", "OPTIONS"):
+        return next_middleware(app)
+    if f"{event.http_method} {event.resource}" in SECRET_ANSWERS:
         return next_middleware(app)
     if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
         raise InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters.", {"field": "Idempotency-Key"})
     run, config = _runner()
     if app.lambda_context is not None:
         config.register_lambda_context(app.lambda_context)
-    event = app.current_event
     request = {
         "key": key,
         "scope": principal.key_id,

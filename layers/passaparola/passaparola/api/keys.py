@@ -54,9 +54,18 @@ def new_key(kind: KeyKind, stage: str | None = None) -> str:
     return f"{prefix}_{stage or get_settings().stage}_{secrets.token_urlsafe(24)}"
 
 
+def key_prefix(raw_key: str) -> str:
+    """What names a key without giving it away: kind, stage and the first 6 random characters (`sk_prod_Ab3dE9`).
+
+    Counted from the end (the random part is 32 characters), so a long stage name never leaves too few random
+    characters to tell two keys apart; at least 16 characters, so short keys (`sk_local_dev`) are named whole.
+    """
+    return raw_key[: max(16, len(raw_key) - 26)]
+
+
 def store_key(raw_key: str, kind: KeyKind, name: str) -> bool:
     """Store a key's hash (idempotent: an existing key is left as it is)."""
-    return repository.put(hash_key(raw_key), kind, name, raw_key[:16], clock.now())
+    return repository.put(hash_key(raw_key), kind, name, key_prefix(raw_key), clock.now())
 
 
 class LookupCache:
@@ -116,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     create = sub.add_parser("create", help="create a key and print it (shown only once)")
     create.add_argument("--kind", choices=["secret", "publishable"], required=True)
     create.add_argument("--name", required=True)
-    revoke = sub.add_parser("revoke", help="revoke a key, given the key itself or its 16-character prefix")
+    revoke = sub.add_parser("revoke", help="revoke a key, given the key itself or its prefix (as `list` shows it)")
     revoke.add_argument("key")
     sub.add_parser("list", help="list keys (prefixes only)")
     args = parser.parse_args(argv)
@@ -147,7 +156,10 @@ def _run(args: argparse.Namespace) -> int:
             state = f"revoked {clock.iso(item.revoked_at)}" if item.revoked_at else "active"
             print(f"{item.prefix}…\t{item.kind}\t{item.name}\t{clock.iso(item.created_at)}\t{state}")
     else:
-        matches = [k for k in repository.all_keys() if k.id == hash_key(args.key) or k.prefix == args.key[:16]]
+        given = args.key
+        matches = [
+            k for k in repository.all_keys() if k.id == hash_key(given) or given in (k.prefix, key_prefix(given))
+        ]
         if len(matches) != 1:
             print(f"{len(matches)} keys match; give the whole key or a unique prefix", file=sys.stderr)
             return 2

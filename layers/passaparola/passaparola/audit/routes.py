@@ -190,3 +190,27 @@ NOT_AUDITED: dict[str, str] = {
     "POST /v1/messages/preview": "renders a message, changes nothing",
     "POST /v1/referrals/preview": "renders share texts, changes nothing",
 }
+
+CHANGES_NOTHING = frozenset(
+    {
+        "POST /v1/console/session",
+        "POST /v1/console/session/refresh",
+        "POST /v1/coupons/validate",
+        "POST /v1/messages/preview",
+        "POST /v1/referrals/preview",
+    }
+)
+"""Routes of NOT_AUDITED that change nothing whoever calls them."""
+
+
+def by_person(route: str) -> Rule | None:
+    """A console user calling a route that is not administrative (an order, a redemption, a profile written by hand)
+    is still a change made by a person: recorded as `route.called` with the route and its path parameters (never
+    the bodies, which may carry personal data). The shop's backend calling the same route is its checkout traffic."""
+    if route.split(" ", 1)[0] not in {"POST", "PUT", "PATCH", "DELETE"} or route in CHANGES_NOTHING:
+        return None
+
+    def describe(call: Call) -> Change:
+        return Change("route.called", Target(type="route", id=route), after={"params": dict(call.params)})
+
+    return Rule(describe)

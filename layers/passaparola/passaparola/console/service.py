@@ -102,7 +102,7 @@ def create_key(request: CreateKeyRequest) -> CreatedKey:
 
 
 def revoke_key(prefix: str) -> ApiKey:
-    """Revoke the key with this 16-character prefix; it stops working everywhere within API_KEY_CACHE_SECONDS."""
+    """Revoke the key with this prefix (`keys.key_prefix`); it stops working everywhere within API_KEY_CACHE_SECONDS."""
     matches = [k for k in key_store.all_keys() if k.prefix == prefix]
     if not matches:
         raise NotFound("No API key with this prefix.", {"field": "prefix"})

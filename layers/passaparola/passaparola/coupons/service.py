@@ -233,6 +233,11 @@ def _support_may_issue(campaign: DiscountCampaign, request: CreateCodesRequest) 
             "A support agent issues one code bound to a customer (give customer_id, no count).",
             {"role": "support", "field": "customer_id"},
         )
+    if request.code or request.pattern or request.prefix or request.suffix:  # codes are global: no squatting names
+        raise ForbiddenRole(
+            "A support agent's code is drawn by the product; its text cannot be chosen.",
+            {"role": "support", "field": "code"},
+        )
 
 
 def _write_codes(

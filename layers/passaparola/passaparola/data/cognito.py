@@ -71,7 +71,12 @@ def _call(operation: str, **kwargs: Any) -> Any:
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         message = str(exc.response.get("Error", {}).get("Message", ""))
-        if code in ("NotAuthorizedException", "UserNotFoundException", "PasswordResetRequiredException"):
+        if code in (
+            "NotAuthorizedException",
+            "UserNotFoundException",
+            "PasswordResetRequiredException",
+            "UserNotConfirmedException",
+        ) or (code == "InvalidParameterException" and operation == "initiate_auth"):
             if operation in ("initiate_auth", "respond_to_auth_challenge"):
                 raise InvalidCredentials() from exc
             if code == "UserNotFoundException":
