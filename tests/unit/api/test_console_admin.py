@@ -187,3 +187,13 @@ def test_key_prefixes_keep_six_random_characters_whatever_the_stage() -> None:
     assert [key_prefix(k)[:-6] for k in long_stage] == ["sk_production-eu-west-1_"] * 2
     assert key_prefix(long_stage[0]) != key_prefix(long_stage[1])
     assert key_prefix("sk_local_dev") == "sk_local_dev"
+
+
+def test_an_email_the_user_pool_refuses_is_a_400_not_a_500(pool: Pool, admin: ModuleType) -> None:
+    """Found by schemathesis: Cognito answers InvalidParameterException for `0@0.0`."""
+    body = {"email": "0@0.0", "role": "marketer"}
+    reply = send(
+        admin, "POST", "/v1/console/users", "/v1/console/users", body, key=None, headers=as_user(pool, "owner")
+    )
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["code"] == "invalid_request" and reply.body["error"]["details"]["field"] == "email"

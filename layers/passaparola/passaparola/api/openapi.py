@@ -74,6 +74,8 @@ def document_conventions(
                 continue
             responses = operation.setdefault("responses", {})
             declared = {status for status, response in responses.items() if ERROR_REF in json.dumps(response)}
+            # an error status a route answers in another media type on purpose (the console's HTML 404 page)
+            declared |= {s for s, r in responses.items() if r.get("content") and "application/json" not in r["content"]}
             for status, description in ERRORS.items():
                 if status not in declared:
                     responses[status] = dict(_error(description))

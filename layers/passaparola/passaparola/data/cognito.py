@@ -90,6 +90,8 @@ def _call(operation: str, **kwargs: Any) -> Any:
             raise InvalidRequest(
                 "The sign-in session is invalid or expired; sign in again.", {"field": "session"}
             ) from exc
+        if code == "InvalidParameterException":  # e.g. an email address the user pool does not accept
+            raise InvalidRequest(message or "The user pool refused a parameter.", {"field": "email"}) from exc
         if code in ("TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"):
             raise RateLimited("Too many sign-in attempts; retry later.") from exc
         raise DomainError(f"The user pool refused the request ({code}).") from exc
