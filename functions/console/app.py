@@ -120,8 +120,17 @@ def index() -> Response[str]:
     summary="The console's files: /admin/static/... and /admin/config.json",
     tags=["console"],
     responses={
-        200: media("A static file of the console.", "text/javascript"),
-        404: media("No such file.", "text/html"),
+        200: {
+            "description": "A static file of the console (its type by its extension), or config.json.",
+            "content": {t.split(";")[0]: {"schema": {"type": "string"}} for t in sorted(set(TYPES.values()))},
+        },
+        404: {  # a page for a browser; a path the router cannot match at all gets the API's JSON error
+            "description": "No such file.",
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+            },
+        },
     },
 )
 def asset(proxy: Proxy) -> Response[str]:
