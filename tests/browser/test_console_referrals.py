@@ -27,9 +27,9 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop):
     wait_text(browser, flagged["friend"], "main")
     # the reports: Giulia leads with her two friends, the funnel counts them, the ROI shows its formula
     wait_text(browser, giulia["code"], "main")
-    text = main_text(browser)
-    assert "ROI = " in text and "Attributed revenue" in text, text
-    assert browser.js("return document.querySelectorAll('main .funnel li').length;") == 6
+    wait_text(browser, "ROI = ", "main")  # the reports load one after the other: wait for the last
+    assert "Attributed revenue" in main_text(browser)
+    browser.wait_for(lambda: browser.js("return document.querySelectorAll('main .funnel li').length;") == 6)
 
     # approve the flagged conversion, confirmed
     button = wait_css(browser, f"button[aria-label='Approve {flagged['id']}']")
