@@ -21,11 +21,10 @@ from passaparola.console.models import (
     SessionRequest,
     UpdateUserRequest,
 )
-from passaparola.errors import Forbidden
 
 app = Api(public_routes={"POST /v1/console/session", "POST /v1/console/session/refresh"})
 EmailParam = Annotated[str, Path(min_length=3, max_length=254, description="The user's email (their username).")]
-PrefixParam = Annotated[str, Path(min_length=16, max_length=16, description="The key's first 16 characters.")]
+PrefixParam = Annotated[str, Path(min_length=1, max_length=128, description="The key's prefix, as the list shows it.")]
 
 
 @app.post(
@@ -50,10 +49,7 @@ def refresh(request: RefreshRequest) -> Session:
 
 @app.get("/v1/console/me", summary="The signed-in console user, their role and what it may call", tags=["console"])
 def me() -> Me:
-    principal = app.context.get("principal")
-    if principal is None or principal.kind != "user":
-        raise Forbidden("This route is for a signed-in console user, not an API key.")
-    return service.me(principal)
+    return service.me(app.context.get("principal"))
 
 
 @app.get("/v1/console/users", summary="Console users and their roles (owner)", tags=["console"])

@@ -197,3 +197,16 @@ def test_an_email_the_user_pool_refuses_is_a_400_not_a_500(pool: Pool, admin: Mo
     )
     assert reply.status == 400, reply.body
     assert reply.body["error"]["code"] == "invalid_request" and reply.body["error"]["details"]["field"] == "email"
+
+
+def test_a_key_with_a_long_stage_is_revoked_by_its_listed_prefix(pool: Pool, admin: ModuleType) -> None:
+    """Prefixes are longer than 16 characters on long stages (`keys.key_prefix`): the route takes them as listed."""
+    from passaparola.api.keys import key_prefix, new_key, store_key
+
+    raw = new_key("secret", "production-eu-west-1")
+    store_key(raw, "secret", "backend")
+    prefix = key_prefix(raw)
+    assert len(prefix) > 16
+    route = "/v1/keys/{prefix}/revoke"
+    revoked = send(admin, "POST", f"/v1/keys/{prefix}/revoke", route, key=None, headers=as_user(pool, "owner"))
+    assert revoked.status == 200 and revoked.body["prefix"] == prefix, revoked.body

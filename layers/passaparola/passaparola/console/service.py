@@ -22,7 +22,7 @@ from passaparola.console.models import (
 from passaparola.data import cognito
 from passaparola.data import keys as key_store
 from passaparola.data.models import ApiKeyModel
-from passaparola.errors import Conflict, NotFound
+from passaparola.errors import Conflict, Forbidden, NotFound
 
 
 def sign_in(request: SessionRequest) -> Session:
@@ -49,7 +49,10 @@ def _session(tokens: cognito.Tokens) -> Session:
     )
 
 
-def me(principal: keys.Principal) -> Me:
+def me(principal: keys.Principal | None) -> Me:
+    """The signed-in console user; an API key is nobody to show."""
+    if principal is None or principal.kind != "user":
+        raise Forbidden("This route is for a signed-in console user, not an API key.")
     return Me(email=principal.email or "", role=principal.role, permissions=roles.permissions(principal.role))  # type: ignore[arg-type]
 
 
