@@ -322,6 +322,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("AdminFunction", "ApiKeysTable", "Scan"): "GET /v1/keys and revoke by prefix: a handful of keys",
     ("CustomersFunction", "ReferralsTable", "DeleteItem"): "erasure deletes touches by hashed email",
     ("PassesFunction", "PassesTable", "DeleteItem"): "PassKit: a phone unregistering from a pass's updates",
+    ("CustomersFunction", "PassesTable", "DeleteItem"): "erasure forgets the phones registered for the wallet pass",
     **{
         (fn, "CustomersTable", "DeleteItem"): "customer record writes drop ended timers and segment memberships"
         for fn in (
