@@ -85,7 +85,7 @@ def test_the_pass_has_its_files_fields_and_hashes(fn: ModuleType) -> None:
         {"format": "PKBarcodeFormatQR", "message": "cus_1", "messageEncoding": "iso-8859-1", "altText": "cus_1"}
     ]
     card = doc["storeCard"]
-    assert card["primaryFields"][0] | {} == {
+    assert card["primaryFields"][0] == {
         "key": "points",
         "label": "Punti",  # the customer's locale
         "value": 300,
