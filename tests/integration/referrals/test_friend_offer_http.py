@@ -201,3 +201,19 @@ def test_two_parallel_claims_for_one_email_give_one_coupon(rf: Referrals) -> Non
     answers = in_parallel(lambda e: claim(rf, code, e), [email, same_mailbox, email])
     assert sorted(a.status_code for a in answers) == [200, 200, 201], [a.text for a in answers]
     assert len({a.json()["code"] for a in answers}) == 1
+
+
+def test_a_flagged_friend_offer_order_keeps_the_used_coupon_and_approval_issues_nothing_more(rf: Referrals) -> None:
+    code = rf.link(rf.create_program()["id"])["code"]
+    got = coupon_of(rf, code, new_email(domain="mailinator.com"))
+    friend = uid("friend-")
+    outcome = rf.order_outcome(customer_id=friend, email=got["email"], coupon_code=got["code"])
+    assert outcome["coupon"]["redeemed"] is True
+    assert outcome["referral"]["status"] == "flagged" and outcome["referral"]["reasons"] == ["disposable_email"]
+    referee, referrer = reward_of(outcome, "referee"), reward_of(outcome, "referrer")
+    assert referee["status"] == "released" and referee["coupon_code"] == got["code"] and referee["held"] is False
+    assert referrer["status"] == "pending" and referrer["held"] is True
+    r = rf.approve(outcome["referral"]["conversion_id"])
+    assert r.status_code == 200 and r.json()["status"] == "converted", r.text
+    assert [w["coupon_code"] for w in rf.rewards(friend)] == [got["code"]]
+    assert one(rf.rewards(referrer["customer_id"]), id=referrer["id"])["held"] is False
