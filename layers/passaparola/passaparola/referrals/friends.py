@@ -29,7 +29,6 @@ from passaparola.referrals.models import (
     OfferReward,
     ReferralProgram,
     RewardSpec,
-    TrackRequest,
 )
 
 CODE_ATTEMPTS = 8
@@ -84,7 +83,7 @@ def claim(code: str, request: FriendRequest) -> tuple[FriendCoupon, bool]:
     email_hash = identity.email_hash(request.email)
     known = store.known(email_hash, program.id)
     if known.coupon is not None:
-        return _answer(known.coupon, referee, request), False
+        return _answer(known.coupon, request), False
     if link.email_hash == email_hash:
         raise SelfReferral()
     if known.ordered:
@@ -93,10 +92,10 @@ def claim(code: str, request: FriendRequest) -> tuple[FriendCoupon, bool]:
     if coupon is None:  # a concurrent call for the same email won
         again = store.known(email_hash, program.id).coupon
         assert again is not None
-        return _answer(again, referee, request), False
-    links.track(TrackRequest(type="signup", ref=link.code, email=request.email), verified=False)  # type: ignore[call-arg]
+        return _answer(again, request), False
+    links.record_signal(link, program, "signup", request.email, None, verified=False)  # a browser's claim
     metrics.add_metric(name="FriendCouponsIssued", unit=MetricUnit.Count, value=1)
-    return _answer(coupon, referee, request), True
+    return _answer(coupon, request), True
 
 
 def _issue(
@@ -128,16 +127,16 @@ def _issue(
     raise Conflict("Could not draw a free coupon code; retry.")
 
 
-def _answer(coupon: store.FriendCoupon, referee: CouponReward, request: FriendRequest) -> FriendCoupon:
-    discount = referee.discount
-    if discount is None:
-        discount = rewards.issuer_of(coupon.campaign_id).discount
+def _answer(coupon: store.FriendCoupon, request: FriendRequest) -> FriendCoupon:
+    """The coupon in the terms of the campaign that issued it (the program's reward may have changed since)."""
+    issuer = rewards.issuer_of(coupon.campaign_id)
+    terms = CouponReward.model_construct(type="coupon", discount=issuer.discount, currency=issuer.rules.currency)
     return FriendCoupon(
         code=coupon.code,
         campaign_id=coupon.campaign_id,
         referral_code=coupon.referral_code,
         email=request.email,
         expires_at=coupon.expires_at,
-        reward=FriendReward(type="coupon", text=share.describe(referee, request.locale)),
-        discount=discount,
+        reward=FriendReward(type="coupon", text=share.describe(terms, request.locale)),
+        discount=issuer.discount,
     )
