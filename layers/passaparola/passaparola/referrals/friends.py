@@ -81,16 +81,16 @@ def claim(code: str, request: FriendRequest) -> tuple[FriendCoupon, bool]:
     if not isinstance(referee, CouponReward) or referee.given_when != "first_order":
         raise OfferAfterConversion(details={"campaign_id": program.id})
     email_hash = identity.email_hash(request.email)
-    known = store.known(email_hash, program.id)
+    known = store.known(email_hash, program.id, link.customer_id)
     if known.coupon is not None:
         return _answer(known.coupon, request), False
-    if link.email_hash == email_hash:
+    if link.email_hash == email_hash or known.referrers:
         raise SelfReferral()
     if known.ordered:
         raise NotFirstOrder()
     coupon = _issue(link, program, referee, email_hash)
     if coupon is None:  # a concurrent call for the same email won
-        again = store.known(email_hash, program.id).coupon
+        again = store.known(email_hash, program.id, link.customer_id).coupon
         assert again is not None
         return _answer(again, request), False
     links.record_signal(link, program, "signup", request.email, None, verified=False)  # a browser's claim
