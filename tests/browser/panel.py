@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
+import base64
 import time
+from pathlib import Path
 from typing import Any
 
+from tests.browser.console import AXE, SCREENSHOTS
 from tests.integration.api import Api, uid
 
 ROOT = "document.querySelector('passaparola-panel').shadowRoot"
@@ -169,3 +172,55 @@ def record_clipboard(browser: Any) -> None:
 
 def copied(browser: Any) -> list[str]:
     return list(browser.js("return window.__copied || [];"))
+
+
+def use_viewport(browser: Any, viewport: str) -> None:
+    """`desktop` (1280 × 860) or `phone` (390 × 844, touch, mobile), for the rest of the test."""
+    width, height, mobile = (390, 844, True) if viewport == "phone" else (1280, 860, False)
+    browser.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+
+
+def snap(browser: Any, name: str) -> Path:
+    """What the shopper sees now (the viewport) → tests/browser/screenshots/panel-<name>.png."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    time.sleep(0.3)  # layout settles
+    shot = browser.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    path = SCREENSHOTS / f"panel-{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def axe_panel(browser: Any) -> tuple[list[dict[str, Any]], int]:
+    """axe-core on the panel (its host and open shadow root, which axe enters by default): the serious and
+    critical violations, and how many checks inside the shadow root passed (proof that axe looked in)."""
+    if not browser.js("return !!window.axe;"):
+        browser.js(AXE.read_text(encoding="utf-8"))
+    result = browser.js_async(
+        """
+        axe.run({include: [['passaparola-panel']]},
+                {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+          .then(function (r) {
+            var inside = 0;
+            r.passes.forEach(function (p) { p.nodes.forEach(function (n) { if (Array.isArray(n.target[0])) inside++; }); });
+            done({inside: inside, violations: r.violations.map(function (v) {
+              return {id: v.id, impact: v.impact, help: v.help,
+                      nodes: v.nodes.slice(0, 5).map(function (n) { return JSON.stringify(n.target) + ' :: ' + n.failureSummary; })};
+            })});
+          }, function (e) { done({inside: 0, violations: [{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]}); });
+        """
+    )
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return serious, int(result["inside"])
+
+
+def requested_origins(browser: Any) -> set[str]:
+    """The origins of everything the page fetched (resource timing), the page's own navigation included."""
+    return set(
+        browser.js(
+            "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))"
+            ".map(function (e) { return new URL(e.name).origin; });"
+        )
+    )
