@@ -160,8 +160,10 @@ def wallet(customer_id: str, base_url: str, token_epoch: int | None = None) -> W
 # ------------------------------------------------------------------------------------------ catalogue
 
 
-def redeem(customer_id: str, reward_id: str) -> LoyaltyRedemption:
-    """Spend points on a catalogue reward: balance, stock, ledger line and the reward itself in one transaction."""
+def redeem(customer_id: str, reward_id: str, token_epoch: int | None = None) -> LoyaltyRedemption:
+    """Spend points on a catalogue reward: balance, stock, ledger line and the reward itself in one transaction.
+
+    `token_epoch` (the shopper's own call, with a customer token) is checked against the record read anyway."""
     program = _program()
     item = next((r for r in program.rewards if r.id == reward_id), None)
     if item is None:
@@ -169,6 +171,7 @@ def redeem(customer_id: str, reward_id: str) -> LoyaltyRedemption:
     stock_key = f"stock#{program.id}#{item.id}"
 
     def do(change: Change, tx: Transaction) -> LoyaltyRedemption:
+        tokens.check_epoch(token_epoch, change.value("token_epoch"))
         if not change.member:
             raise NotAMember(details={"customer_id": customer_id})
         if item.min_tier and _rank(program, change.tier) < _rank(program, item.min_tier):
@@ -302,10 +305,22 @@ def adjust(customer_id: str, points: int, reason: str) -> PointsAdjustment:
 # -------------------------------------------------------------------------------------------- ledger
 
 
-def ledger(customer_id: str, limit: int, cursor: str | None) -> PointsLedgerPage:
+def ledger(
+    customer_id: str, limit: int, cursor: str | None, order: str = "oldest", token_epoch: int | None = None
+) -> PointsLedgerPage:
+    """The points ledger, oldest or newest first (a cursor continues in the order it was made in).
+
+    `token_epoch` (the shopper's own call) costs one read of the record: a revoked token must not read it."""
+    if token_epoch is not None:
+        record = store.read(customer_id)
+        tokens.check_epoch(token_epoch, record.token_epoch if record else None)
     start = decode_cursor(cursor, {"customer_id", "sk"}, {"customer_id": customer_id})
     result = PointsLedgerModel.query(
-        customer_id, PointsLedgerModel.sk.startswith("POINTS#"), limit=limit, last_evaluated_key=start
+        customer_id,
+        PointsLedgerModel.sk.startswith("POINTS#"),
+        limit=limit,
+        last_evaluated_key=start,
+        scan_index_forward=order != "newest",
     )
     items = [
         PointsLedgerEntry(
