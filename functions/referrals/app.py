@@ -6,11 +6,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from passaparola.api.app import Api, handler, public_base_url
 from passaparola.campaigns import service as campaigns
-from passaparola.referrals import links, review
+from passaparola.referrals import friends, links, review
 from passaparola.referrals.models import (
     Conversion,
     ConversionPage,
     CreateReferral,
+    FriendCoupon,
+    FriendOffer,
+    FriendRequest,
     Referral,
     ReferralView,
     SharePreview,
@@ -19,7 +22,13 @@ from passaparola.referrals.models import (
     TrackRequest,
 )
 
-app = Api(browser_routes={"POST /v1/referrals/track"})
+app = Api(
+    browser_routes={
+        "POST /v1/referrals/track",
+        "GET /v1/referrals/{code}/offer",
+        "POST /v1/referrals/{code}/friends",
+    }
+)
 Code = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ConversionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Status = Annotated[
@@ -28,6 +37,9 @@ Status = Annotated[
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
 CampaignFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Locale = Annotated[
+    str | None, Query(max_length=10, pattern=r"^[A-Za-z]{2}([-_][A-Za-z]{2})?$", description="it, es, ro, fr, de, en.")
+]
 
 
 @app.post(
@@ -79,6 +91,32 @@ def track(request: TrackRequest) -> tuple[Tracked, int]:
 @app.get("/v1/referrals/<code>", summary="A referral with its counts, conversions and rewards", tags=["referrals"])
 def get(code: Code) -> ReferralView:
     return links.view(code, public_base_url(app))
+
+
+@app.get(
+    "/v1/referrals/<code>/offer",
+    summary="What a friend who came through a share link is offered (storefront)",
+    tags=["referrals"],
+)
+def offer(code: Code, locale: Locale = None) -> FriendOffer:
+    return friends.offer(code, locale)
+
+
+@app.post(
+    "/v1/referrals/<code>/friends",
+    summary="Give a referred friend their first-order coupon, bound to their email (storefront; once per email)",
+    tags=["referrals"],
+    responses={
+        201: {"description": "Issued.", "content": {"application/json": {"model": FriendCoupon}}},
+        200: {
+            "description": "This email already has its coupon in this program: the same one.",
+            "content": {"application/json": {"model": FriendCoupon}},
+        },
+    },
+)
+def claim(code: Code, request: FriendRequest) -> tuple[FriendCoupon, int]:
+    coupon, created = friends.claim(code, request)
+    return coupon, 201 if created else 200
 
 
 @app.post(

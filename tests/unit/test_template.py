@@ -486,7 +486,7 @@ def test_optional_waf_covers_every_open_route(template: dict[str, Any]) -> None:
     method, paths = validate["ScopeDownStatement"]["AndStatement"]["Statements"]
     assert method["ByteMatchStatement"]["SearchString"] == "POST"
     strings = {m["ByteMatchStatement"]["SearchString"] for m in paths["OrStatement"]["Statements"]}
-    assert strings == {"/v1/coupons/validate", "/v1/referrals/track"}
+    assert strings == {"/v1/coupons/validate", "/v1/referrals/track", "/friends"}
     public = rules["public-rate-per-ip"]["Statement"]["RateBasedStatement"]
     assert public["AggregateKeyType"] == "IP"
     assert public["Limit"] == {"Ref": "PublicRateLimit"}

@@ -76,6 +76,8 @@ MARKETER = frozenset(
         "POST /v1/referrals",
         "GET /v1/referrals/{code}",
         "POST /v1/referrals/track",
+        "GET /v1/referrals/{code}/offer",
+        "POST /v1/referrals/{code}/friends",
         "POST /v1/referrals/events",
         "GET /v1/referrals/conversions",
         "POST /v1/referrals/conversions/{conversion_id}/approve",

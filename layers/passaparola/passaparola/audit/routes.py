@@ -179,6 +179,7 @@ NOT_AUDITED: dict[str, str] = {
     "POST /v1/referrals/events": CHECKOUT,
     "POST /v1/referrals": "the shop's backend fetching a customer's referral link (created once per customer)",
     "POST /v1/referrals/track": "storefront tracking of a visit",
+    "POST /v1/referrals/{code}/friends": "a referred friend taking their coupon from the storefront (the code records it)",
     "POST /v1/events": "engagement events sent by the shop's backend (kept on the customer's record)",
     "POST /v1/loyalty/enroll": "a shopper joining the program from the storefront (kept on their record)",
     "PUT /v1/customers/{customer_id}": "the shop's backend syncing a profile (personal data; high volume)",

@@ -233,6 +233,14 @@ CodeStr = Annotated[
 class ValidateRequest(Strict):
     code: CodeStr
     customer_id: CustomerIdStr | None = None
+    email: str | None = Field(
+        None,
+        min_length=3,
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="The customer's email: a friend coupon (bound to an email) needs it, or the customer id it "
+        "became bound to.",
+    )
     order: Order
 
 
@@ -292,6 +300,12 @@ class Code(BaseModel):
         None,
         description="When the shop switched this one code off (POST /v1/codes/{code}/disable): it neither validates "
         "nor redeems (`code_disabled`) until switched on again.",
+    )
+    referral_code: str | None = Field(
+        None, description="A friend coupon: the referral whose friend it was issued to (single use, new customers)."
+    )
+    bound_email_hash: str | None = Field(
+        None, description="A friend coupon: the keyed hash of the email it is bound to (never the email itself)."
     )
     _message_stats: str | None = PrivateAttr(None)
 

@@ -57,8 +57,11 @@ def evaluate(
     customer: CustomerFacts | None,
     order: Order,
     now: datetime,
+    email_hash: str | None = None,
 ) -> Effect:
     """Raise `CouponRejected` for the first failing rule, else return the effect on the cart.
+
+    `email_hash`: the keyed hash of the cart's normalised email (the service hashes it), for friend coupons.
 
     The rules are checked in a fixed order (cheapest and most general first) so the same request always gets the
     same refusal; the order is part of the API contract.
@@ -74,7 +77,10 @@ def evaluate(
     if code.switched_off_at is not None:
         raise CouponRejected("code_disabled", details={"switched_off_at": code.switched_off_at.isoformat()})
     _check_time(rules, code, now)
-    _check_customer(rules, code, customer_id)
+    if code.bound_email_hash is not None:
+        check_friend(code, customer_id, email_hash)
+    else:
+        _check_customer(rules, code, customer_id)
     _check_order(rules, order)
     _check_limits(campaign, code, facts)
     return _effect(campaign, code, order)
@@ -125,6 +131,17 @@ def _check_customer(rules: Rules, code: Code, customer_id: str | None) -> None:
         raise CouponRejected("customer_not_allowed")
 
 
+def check_friend(code: Code, customer_id: str | None, email_hash: str | None) -> None:
+    """A friend coupon is the friend's: the customer it became bound to, or before that the email it was issued
+    to. Once bound to a customer, another customer id is refused even with the right email."""
+    if customer_id is not None and code.customer_id is not None:
+        if customer_id != code.customer_id:
+            raise CouponRejected("customer_not_allowed")
+        return
+    if email_hash is None or email_hash != code.bound_email_hash:
+        raise CouponRejected("customer_not_allowed")
+
+
 def _check_order(rules: Rules, order: Order) -> None:
     if rules.currency is not None and rules.currency != order.currency:
         raise CouponRejected(
@@ -142,10 +159,15 @@ def _check_order(rules: Rules, order: Order) -> None:
 
 
 def per_code_limit(campaign: DiscountCampaign, code: Code) -> int | None:
-    """A code a re-engagement message issued is single-use whatever its campaign allows."""
-    if code.message_id:
+    """A code a re-engagement message issued, or a friend coupon, is single-use whatever its campaign allows."""
+    if code.message_id or code.referral_code:
         return 1
     return campaign.rules.max_redemptions_per_code
+
+
+def new_customers_only(campaign: DiscountCampaign, code: Code) -> bool:
+    """A friend coupon is for a first order whatever its campaign says."""
+    return campaign.rules.new_customers_only or code.referral_code is not None
 
 
 def _check_limits(campaign: DiscountCampaign, code: Code, facts: CustomerFacts) -> None:
@@ -171,7 +193,7 @@ def _check_limits(campaign: DiscountCampaign, code: Code, facts: CustomerFacts) 
                 "customer_redemptions": facts.campaign_redemptions,
             },
         )
-    if rules.new_customers_only and facts.order_count > 0:
+    if new_customers_only(campaign, code) and facts.order_count > 0:
         raise CouponRejected("not_new_customer", details={"order_count": facts.order_count})
 
 

@@ -25,17 +25,34 @@ from passaparola.errors import (
 from passaparola.ids import new_id
 from passaparola.loyalty import tokens
 from passaparola.observability import logger, metrics
+from passaparola.referrals import identity
 
 SYNC_BATCH_MAX = 1000
 CHUNK = store.TRANSACTION_MAX_ITEMS - 2
 REDEEM_ATTEMPTS = 5
 
 
-def _judge(snapshot: store.Snapshot, request: ValidateRequest) -> rules.Effect:
+def _email_hash(request: ValidateRequest) -> str | None:
+    """The cart's email as friend coupons are bound to it: normalised, keyed hash."""
+    return identity.email_hash(request.email) if request.email else None
+
+
+def _load(request: ValidateRequest) -> tuple[store.Snapshot, str | None]:
+    email_hash = _email_hash(request)
+    return store.load(request.code, request.customer_id, request.order.id, email_hash), email_hash
+
+
+def _judge(snapshot: store.Snapshot, request: ValidateRequest, email_hash: str | None) -> rules.Effect:
     if snapshot.code is None or snapshot.campaign is None:
         raise CouponRejected("coupon_not_found", details={"code": request.code})
     return rules.evaluate(
-        snapshot.campaign, snapshot.code, request.customer_id, snapshot.customer, request.order, clock.now()
+        snapshot.campaign,
+        snapshot.code,
+        request.customer_id,
+        snapshot.customer,
+        request.order,
+        clock.now(),
+        email_hash=email_hash,
     )
 
 
@@ -46,12 +63,12 @@ def validate(request: ValidateRequest, customer_facts: bool = True, token_epoch:
     with no history, so the answer cannot reveal anyone's orders or past redemptions. `token_epoch` (a
     browser with a customer token) is checked against the customer record the snapshot reads anyway.
     """
-    snapshot = store.load(request.code, request.customer_id, request.order.id)
+    snapshot, email_hash = _load(request)
     tokens.check_epoch(token_epoch, snapshot.token_epoch)
     if not customer_facts and snapshot.customer is not None:
         snapshot = replace(snapshot, customer=rules.CustomerFacts(order_count=0, campaign_redemptions=0))
     try:
-        effect = _judge(snapshot, request)
+        effect = _judge(snapshot, request, email_hash)
     except CouponRejected as rejected:
         return Validation(
             valid=False, code=request.code, error=CouponError(code=rejected.code, message=rejected.message)
@@ -72,6 +89,8 @@ def validate(request: ValidateRequest, customer_facts: bool = True, token_epoch:
 class Redeemed:
     redemption: Redemption
     created: bool
+    referral_code: str | None = None
+    """A friend coupon's referral, read with the code (the order attributes to it without reading it again)."""
 
 
 def redeem(request: ValidateRequest) -> Redeemed:
@@ -84,11 +103,12 @@ def redeem(request: ValidateRequest) -> Redeemed:
     assert request.order.id
     attempted: set[str] = set()
     for _ in range(REDEEM_ATTEMPTS):
-        snapshot = store.load(request.code, request.customer_id, request.order.id)
+        snapshot, email_hash = _load(request)
+        referral_code = snapshot.code.referral_code if snapshot.code else None
         if found := snapshot.redemption_id_for_order:
             # A write reported as failed may have committed (a lost answer, then a retry): still ours, new.
-            return Redeemed(store.get_redemption(found), created=found in attempted)
-        effect = _judge(snapshot, request)
+            return Redeemed(store.get_redemption(found), created=found in attempted, referral_code=referral_code)
+        effect = _judge(snapshot, request, email_hash)
         assert snapshot.campaign is not None and snapshot.code is not None
         redemption = Redemption(
             id=new_id("red"),
@@ -111,7 +131,7 @@ def redeem(request: ValidateRequest) -> Redeemed:
         metrics.add_metric(name="Redemptions", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="DiscountGiven", unit=MetricUnit.Count, value=effect.discount_amount)
         logger.info("redeemed", extra={"redemption_id": redemption.id, "campaign_id": redemption.campaign_id})
-        return Redeemed(redemption, created=True)
+        return Redeemed(redemption, created=True, referral_code=referral_code)
     raise Conflict("The coupon kept changing while redeeming; retry.")
 
 

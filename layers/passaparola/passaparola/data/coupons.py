@@ -32,6 +32,7 @@ from passaparola.data.models import (
     CouponMirrorModel,
     CustomerCampaignModel,
     CustomerModel,
+    IdentityModel,
     MessageStatsModel,
     OrderLockModel,
     RedemptionModel,
@@ -90,6 +91,8 @@ def to_code(item: CodeModel) -> Code:
         message_id=item.message_id,
         disabled_at=item.disabled_at,
         switched_off_at=item.switched_off_at,
+        referral_code=item.referral_code,
+        bound_email_hash=item.bound_email_hash,
     )
     code._message_stats = item.message_stats
     return code
@@ -108,11 +111,16 @@ def _code_item(code: Code) -> CodeModel:
         balance=code.balance,
         message_id=code.message_id,
         message_stats=code._message_stats,
+        referral_code=code.referral_code,
+        bound_email_hash=code.bound_email_hash,
     )
 
 
-def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
-    """Read code, campaign, customer facts and the order's earlier redemption in one round trip (two cold)."""
+def load(code: str, customer_id: str | None, order_id: str | None, email_hash: str | None = None) -> Snapshot:
+    """Read code, campaign, customer facts and the order's earlier redemption in one round trip (two cold).
+
+    With the cart's `email_hash`, what is known of that email (an earlier order under any customer id) is read
+    in the same round trip: a friend coupon is for a first order."""
     campaign_id = _CAMPAIGN_OF_CODE.get(code)
 
     def first(tx: TransactGet) -> tuple[_ModelFuture[Any] | None, ...]:
@@ -124,9 +132,10 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
             if customer_id and campaign_id
             else None,
             tx.get(OrderLockModel, order_lock_id(code, order_id)) if order_id else None,
+            tx.get(IdentityModel, f"EMAIL#{email_hash}", "FACTS") if email_hash else None,
         )
 
-    f_code, f_campaign, f_facts, f_usage, f_lock = transactions.read(first)
+    f_code, f_campaign, f_facts, f_usage, f_lock, f_ident = transactions.read(first)
     code_item = transactions.maybe(f_code)
     facts = transactions.maybe(f_facts)
     epoch = int(facts.token_epoch or 0) if facts else 0
@@ -145,13 +154,16 @@ def load(code: str, customer_id: str | None, order_id: str | None) -> Snapshot:
 
         f_campaign, f_usage = transactions.read(second)
         campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
-    lock = transactions.maybe(f_lock)
+    lock, ident = transactions.maybe(f_lock), transactions.maybe(f_ident)
+    orders = set(facts.order_ids or set()) if facts else set()
+    if ident is not None and ident.first_order_id:
+        orders.add(ident.first_order_id)
     customer = (
         CustomerFacts(
-            order_count=len((facts.order_ids or set()) - {order_id}) if facts else 0,
+            order_count=len(orders - {order_id}),
             campaign_redemptions=int(usage.redemptions or 0) if usage else 0,
         )
-        if customer_id
+        if customer_id or email_hash
         else None
     )
     return Snapshot(
@@ -224,6 +236,10 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
         per_code = coupon_rules.per_code_limit(campaign, code)
         if per_code:
             code_condition &= CodeModel.redemptions < per_code
+        binds = bool(code.bound_email_hash and customer_id and not code.customer_id)
+        if binds and customer_id:  # a friend coupon's first redemption with a customer id binds it to that customer
+            code_actions.append(CodeModel.customer_id.set(customer_id))
+            code_condition &= CodeModel.customer_id.does_not_exist()
         if gift_card_amount:
             code_condition &= CodeModel.balance >= gift_card_amount
             code_actions.append(CodeModel.balance.add(-gift_card_amount))
@@ -235,6 +251,9 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
                 CouponMirrorModel(code.customer_id, f"coupon#{code.code}"),
                 actions=_mirror_actions(1, -gift_card_amount),
             )
+        elif binds and customer_id:
+            bound = code.model_copy(update={"customer_id": customer_id})
+            put_mirror(tx, bound, campaign, "friend_offer", uses=1)  # never a gift card: a coupon reward
         campaign_condition = (CampaignModel.enabled == True) & (CampaignModel.version == campaign.version)  # noqa: E712
         if rules.max_redemptions:
             campaign_condition &= CampaignModel.redemptions < rules.max_redemptions
@@ -261,7 +280,9 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             tx.update(
                 CustomerModel(customer_id, "facts"),
                 actions=[orders.add({redemption.order_id})],
-                condition=(orders.does_not_exist() | only_this_order) if rules.new_customers_only else None,
+                condition=(orders.does_not_exist() | only_this_order)
+                if coupon_rules.new_customers_only(campaign, code)
+                else None,
             )
 
     try:
@@ -457,7 +478,7 @@ def put_code(tx: Transaction, code: Code, issuer: DiscountCampaign | None = None
         put_mirror(tx, code, issuer, source)
 
 
-def put_mirror(tx: Transaction, code: Code, issuer: DiscountCampaign, source: str) -> None:
+def put_mirror(tx: Transaction, code: Code, issuer: DiscountCampaign, source: str, uses: int = 0) -> None:
     """A customer-bound code's copy in the customer's partition, so the wallet lists it in its one read."""
     if not code.customer_id:
         return
@@ -471,7 +492,7 @@ def put_mirror(tx: Transaction, code: Code, issuer: DiscountCampaign, source: st
             code=code.code,
             campaign_id=code.campaign_id,
             expires_at=iso(expires) if expires else None,
-            uses=0,
+            uses=uses,
             balance=code.balance,
             currency=issuer.rules.currency,
             source=source,

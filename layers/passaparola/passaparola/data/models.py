@@ -100,6 +100,10 @@ class CodeModel(Model):
     """Set when the code can no longer be redeemed (a referral reward whose qualifying order was refunded)."""
     switched_off_at = UTCDateTimeAttribute(null=True)
     """Set while the shop has switched this one code off (POST /v1/codes/{code}/disable; /enable removes it)."""
+    referral_code = UnicodeAttribute(null=True)
+    """A friend coupon: the referral it was issued through (POST /v1/referrals/{code}/friends)."""
+    bound_email_hash = UnicodeAttribute(null=True)
+    """A friend coupon: the keyed hash of the email it is bound to until its first redemption binds a customer."""
     by_campaign = ByCampaignIndex()
 
 
@@ -507,6 +511,23 @@ class IdentityModel(Model):
     sk = UnicodeAttribute(range_key=True, default="FACTS")
     first_order_id = UnicodeAttribute(null=True)
     referred_by = UnicodeAttribute(null=True)
+
+
+class FriendCouponModel(Model):
+    """The coupon a referred friend got for their first order (`pk=EMAIL#<hash>`, `sk=FRIEND#<campaign>`): one per
+    email and program, written with the code in one transaction conditioned on not existing yet."""
+
+    class Meta:
+        table_name = "passaparola-referrals"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    code = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+    """The discount campaign that issued the code."""
+    referral_code = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    created_at = UnicodeAttribute()
 
 
 class ByStatusIndex(GlobalSecondaryIndex["ConversionModel"]):
@@ -970,6 +991,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (StatsModel, "referrals_table"),
     (BoardModel, "referrals_table"),
     (MarkerModel, "referrals_table"),
+    (FriendCouponModel, "referrals_table"),
     (RewardModel, "rewards_table"),
     (LedgerModel, "rewards_table"),
     (LedgerGuardModel, "rewards_table"),

@@ -34,6 +34,7 @@ from passaparola.referrals import identity, rewards, rules
 from passaparola.referrals.models import (
     Conversion,
     CouponOutcome,
+    CouponReward,
     EventConversionRequest,
     IssuedReward,
     OrderOutcome,
@@ -65,6 +66,8 @@ class Incoming:
     gross: int = 0
     lines: tuple[loyalty_rules.Line, ...] = ()
     with_coupon: bool = False
+    friend_coupon: str | None = None
+    """The friend coupon this order redeemed (its referral is `referral_code`): the referee's reward, used."""
 
     @property
     def email_hash(self) -> str | None:
@@ -84,8 +87,9 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
         replayed = store.find_order(request.id)  # a replay must not touch the coupon again
         if replayed is not None:
             return OrderOutcome.model_validate_json(replayed.outcome), False
-        coupon, line_discounts = _redeem(request)
+        coupon, line_discounts, friend_of = _redeem(request)
     paid = request.amount - (coupon.discount_amount or 0 if coupon and coupon.redeemed else 0)
+    friend_coupon = coupon.code if coupon and coupon.redeemed and friend_of else None
     incoming = Incoming(
         key=request.id,
         id=request.id,
@@ -95,13 +99,14 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
         email=request.email,
         amount=paid,
         currency=request.currency,
-        referral_code=request.referral_code,
+        referral_code=friend_of if friend_coupon else request.referral_code,
         ip=request.ip,
         user_agent=request.user_agent,
         at=at,
         gross=paid if line_discounts else request.amount,
         lines=_paid_lines(request, line_discounts),
         with_coupon=bool(coupon and coupon.redeemed),
+        friend_coupon=friend_coupon,
     )
     return _record(incoming, coupon)
 
@@ -140,8 +145,9 @@ def _paid_lines(request: OrderRequest, line_discounts: dict[str, int]) -> tuple[
     return tuple(out)
 
 
-def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int]]:
-    """Redeem the order's coupon through the coupon engine (idempotent on code and order)."""
+def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str | None]:
+    """Redeem the order's coupon through the coupon engine (idempotent on code and order); a friend coupon's
+    referral code comes with it, read with the code."""
     assert request.coupon_code
     code = normalize_code(request.coupon_code)
     order = Order(
@@ -153,17 +159,19 @@ def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int]]:
         items=[OrderItem(**line.model_dump()) for line in request.items],
     )
     try:
-        result = coupons.redeem(RedeemRequest(code=code, customer_id=request.customer_id, order=order))
+        result = coupons.redeem(
+            RedeemRequest(code=code, customer_id=request.customer_id, email=request.email, order=order)
+        )
     except CouponRejected as rejected:
         outcome = CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
-        return outcome, {}
+        return outcome, {}, None
     r = result.redemption
     per_line: dict[str, int] = {}
     for applied in r.applicable_items:
         per_line[applied.sku] = per_line.get(applied.sku, 0) + applied.discount_amount
     allocated = sum(per_line.values()) == r.discount_amount
     outcome = CouponOutcome(code=code, redeemed=True, redemption_id=r.id, discount_amount=r.discount_amount)
-    return outcome, per_line if allocated else {}
+    return outcome, per_line if allocated else {}, result.referral_code
 
 
 def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutcome, bool]:
@@ -174,7 +182,7 @@ def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutc
         if ctx.order is not None:
             return OrderOutcome.model_validate_json(ctx.order.outcome), False
         notes: list[str] = []
-        source = "explicit"
+        source = "friend_offer" if incoming.friend_coupon else "explicit"
         if code and ctx.link is None:
             notes.append("referral_code_unknown")
         verified = True
@@ -417,7 +425,15 @@ class _Writer:
             release_at=now,
             **common,  # type: ignore[arg-type]
         )
-        if held or rewards.waits_for_loyalty(referee_spec, self.change.program):
+        friend_coupon = self.incoming.friend_coupon if isinstance(referee_spec, CouponReward) else None
+        if friend_coupon:
+            # the friend's reward was the coupon this order used: released as it is, even when the conversion is
+            # held (the discount was given), so that an approval issues nothing more
+            referee = referee.model_copy(update={"held": False})
+            referee = rewards.grant(
+                tx, referee, referee_spec, link.variant, now, "referral_converted", used_coupon=friend_coupon
+            )
+        elif held or rewards.waits_for_loyalty(referee_spec, self.change.program):
             rewards.record_pending(tx, referee, referee_spec)  # the hourly job releases it (see waits_for_loyalty)
         else:
             referee = rewards.grant(tx, referee, referee_spec, link.variant, now, "referral_converted")

@@ -19,6 +19,7 @@ from passaparola.coupons.models import (
 from passaparola.i18n import TEXTS
 
 Points = Annotated[int, Field(gt=0, le=10**9)]
+RewardWhen = Literal["first_order", "after_conversion"]
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 CampaignIdStr = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
@@ -52,6 +53,17 @@ class CouponReward(Strict):
     valid_days: int | None = Field(90, ge=1, le=3650, description="Days the code stays valid after it is issued.")
     min_order_amount: Money | None = None
     campaign_id: CampaignIdStr | None = None
+    when: RewardWhen | None = Field(
+        None,
+        description="The referred friend's coupon only: `first_order` (default for new programs) issues it when the "
+        "friend leaves an email, valid on the first order; `after_conversion` after that order. A stored program "
+        "without it gives it after the conversion.",
+    )
+
+    @property
+    def given_when(self) -> "RewardWhen":
+        """When the friend gets this coupon: a program stored before `when` existed keeps `after_conversion`."""
+        return self.when or "after_conversion"
 
     @model_validator(mode="after")
     def _source(self) -> "CouponReward":
@@ -173,6 +185,14 @@ class ReferralProgram(Strict):
         names = [v.name for v in self.variants]
         if len(set(names)) != len(names):
             raise ValueError("variants need distinct names")
+        referrer_side = [self.referrer_reward, *(t.reward for t in self.tiers)]
+        referrer_side += [v.referrer_reward for v in self.variants if v.referrer_reward]
+        if any(isinstance(r, CouponReward) and r.when for r in referrer_side):
+            raise ValueError("'when' belongs to the referee's coupon reward only")
+        referee_side = [self.referee_reward, *(v.referee_reward for v in self.variants if v.referee_reward)]
+        custom_event = self.conversion.event != "first_order"
+        if custom_event and any(isinstance(r, CouponReward) and r.when == "first_order" for r in referee_side):
+            raise ValueError("'when': 'first_order' needs a program that converts on the first order")
         return self
 
     @property
@@ -285,9 +305,58 @@ class Tracked(BaseModel):
     campaign_id: str
 
 
+# ------------------------------------------------------------------------------------------ friend offer
+
+EmailStr = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+LocaleStr = Annotated[str, Field(pattern=r"^[A-Za-z]{2}([-_][A-Za-z]{2})?$")]
+
+
+class OfferReward(BaseModel):
+    type: RewardType
+    text: str = Field(description="The reward in words, in the requested locale.")
+    when: RewardWhen = Field(description="`first_order`: the friend can get the coupon now, for the first order.")
+
+
+class FriendOffer(BaseModel):
+    """What a friend who arrived through a share link is offered (nothing personal of the referrer but a first
+    name)."""
+
+    code: str
+    referrer_name: str | None = Field(None, description="The referrer's first name, when known.")
+    shop_name: str
+    reward: OfferReward
+    active: bool = Field(description="False while the program is switched off: nothing is offered.")
+
+
+class FriendRequest(Strict):
+    """The friend's email: the coupon is bound to it (and to the customer id of its first order)."""
+
+    email: EmailStr
+    locale: LocaleStr | None = None
+
+
+class FriendReward(BaseModel):
+    type: RewardType
+    text: str
+
+
+class FriendCoupon(BaseModel):
+    """The friend's single-use first-order coupon, bound to their email."""
+
+    code: str
+    campaign_id: str = Field(description="The discount campaign that issued it.")
+    referral_code: str
+    email: str = Field(description="The email it is bound to, as given in this call.")
+    expires_at: datetime
+    reward: FriendReward
+    discount: Discount | None = Field(None, description="The discount's terms (null: an existing campaign's).")
+
+
 # ----------------------------------------------------------------------------------------- conversions
 
 ConversionStatus = Literal["converted", "flagged", "rejected", "blocked", "refunded"]
+ConversionSource = Literal["explicit", "touch", "friend_offer"]
+"""`friend_offer`: the order redeemed the friend coupon of a referral (`POST /v1/referrals/{code}/friends`)."""
 
 
 class Conversion(BaseModel):
@@ -305,7 +374,7 @@ class Conversion(BaseModel):
     currency: str
     status: ConversionStatus
     reasons: list[str] = Field(default_factory=list, description="Stable reason codes of the decision.")
-    source: Literal["explicit", "touch"]
+    source: ConversionSource
     reward_ids: list[str] = Field(default_factory=list)
     created_at: datetime
     decided_at: datetime | None = None
@@ -446,7 +515,7 @@ class EventConversionRequest(Strict):
 class ReferralOutcome(BaseModel):
     code: str
     campaign_id: str
-    source: Literal["explicit", "touch"]
+    source: ConversionSource
     status: Literal["converted", "flagged", "blocked", "attributed"]
     reasons: list[str] = Field(default_factory=list)
     conversion_id: str | None = None

@@ -51,7 +51,20 @@ def issuer(program: CampaignState, role: str, reward: CouponReward | CreditRewar
 
 
 def same_terms(a: RewardSpec, b: RewardSpec) -> bool:
-    return a.model_dump(exclude={"campaign_id"}) == b.model_dump(exclude={"campaign_id"})
+    """Same code terms (when the friend gets a coupon does not change the coupon)."""
+    return a.model_dump(exclude={"campaign_id", "when"}) == b.model_dump(exclude={"campaign_id", "when"})
+
+
+def _when(program: ReferralCampaign, reward: R, before: RewardSpec | None) -> R:
+    """A referee coupon reward created or changed without `when` gets the default, stored explicitly: `first_order`
+    (`after_conversion` when the program converts on a custom event). One unchanged since before `when` existed
+    keeps none, read as `after_conversion`."""
+    if not isinstance(reward, CouponReward) or reward.when is not None:
+        return reward
+    if before is not None and same_terms(before, reward):
+        return reward
+    default = "first_order" if program.conversion.event == "first_order" else "after_conversion"
+    return reward.model_copy(update={"when": default})
 
 
 class Issuers:
@@ -95,15 +108,19 @@ def prepare(
         raise LoyaltyProgramRequired(details={"rewards": points})
     issuers = Issuers(program, now, [r for _, r in _slots(previous)] if previous is not None else [])
     resolve = issuers.resolve
+    before = dict(_slots(previous)) if previous is not None else {}
+
+    def referee(slot: str, reward: RewardSpec) -> RewardSpec:
+        return resolve(slot, _when(program, reward, before.get(slot)))
 
     update: dict[str, object] = {
-        "referee_reward": resolve("referee", program.referee_reward),
+        "referee_reward": referee("referee", program.referee_reward),
         "referrer_reward": resolve("referrer", program.referrer_reward),
         "tiers": [t.model_copy(update={"reward": resolve(f"tier {t.referrals}", t.reward)}) for t in program.tiers],
         "variants": [
             v.model_copy(
                 update={
-                    "referee_reward": resolve(f"{v.name} referee", v.referee_reward) if v.referee_reward else None,
+                    "referee_reward": referee(f"{v.name} referee", v.referee_reward) if v.referee_reward else None,
                     "referrer_reward": resolve(f"{v.name} referrer", v.referrer_reward) if v.referrer_reward else None,
                 }
             )

@@ -88,7 +88,7 @@ def parse_spec(text: str) -> RewardSpec:
     return _spec.validate_json(text)
 
 
-def _issuer(campaign_id: str) -> DiscountCampaign:
+def issuer_of(campaign_id: str) -> DiscountCampaign:
     campaign = campaign_store.get_cached(campaign_id, max_age=60)
     if not isinstance(campaign, DiscountCampaign):
         raise CampaignTypeMismatch("A reward is issued from a discount campaign.", {"campaign_id": campaign_id})
@@ -100,7 +100,7 @@ def code_for(spec: RewardSpec, customer_id: str, now: datetime) -> tuple[Code, D
     if not isinstance(spec, CouponReward | CreditReward):
         return None
     assert spec.campaign_id, "the program's set-up gives every coupon/credit reward its issuing campaign"
-    issuer = _issuer(spec.campaign_id)
+    issuer = issuer_of(spec.campaign_id)
     value = codes.generate(codes.parse_pattern(None, "R-"), 1)[0]
     code = Code(
         code=value,
@@ -123,13 +123,20 @@ def cost(tx: Transaction, reward: IssuedReward, variant: str | None, sign: int =
 
 
 def grant(
-    tx: Transaction, reward: IssuedReward, spec: RewardSpec, variant: str | None, now: datetime, reason: str
+    tx: Transaction,
+    reward: IssuedReward,
+    spec: RewardSpec,
+    variant: str | None,
+    now: datetime,
+    reason: str,
+    used_coupon: str | None = None,
 ) -> IssuedReward:
-    """Write a new reward released at once: its code, the reward, its ledger line, its cost."""
-    issued = code_for(spec, reward.customer_id, now)
-    released = reward.model_copy(
-        update={"status": "released", "released_at": now, "coupon_code": issued[0].code if issued else None}
-    )
+    """Write a new reward released at once: its code, the reward, its ledger line, its cost.
+
+    `used_coupon`: the friend's coupon the order already redeemed was this reward (nothing new is issued)."""
+    issued = None if used_coupon else code_for(spec, reward.customer_id, now)
+    coupon_code = used_coupon or (issued[0].code if issued else None)
+    released = reward.model_copy(update={"status": "released", "released_at": now, "coupon_code": coupon_code})
     if issued:
         code_store.put_code(tx, issued[0], issued[1], "referral")
     store.put(tx, released, spec_json(spec))

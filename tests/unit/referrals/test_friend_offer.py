@@ -1,0 +1,132 @@
+"""The friend's first-order offer in-process (moto): `referee_reward.when` defaults and stored programs, one coupon
+per email under a race, and a friend coupon bound to the customer of its first redemption."""
+
+import json
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from passaparola.data.models import CampaignModel, CodeModel, CouponMirrorModel
+from passaparola.referrals import friends
+from tests.unit.functions import PUBLISHABLE, call, load_function
+
+COUPON = {"type": "coupon", "discount": {"type": "amount", "amount_off": 500}, "currency": "EUR"}
+PROGRAM: dict[str, Any] = {
+    "name": "Friends",
+    "type": "referral",
+    "landing_url": "https://shop.example/",
+    "referee_reward": COUPON,
+    "referrer_reward": {"type": "credit", "amount": 1000, "currency": "EUR"},
+}
+
+
+@pytest.fixture
+def referrals_fn(aws: None) -> ModuleType:
+    return load_function("referrals")
+
+
+def create(fn: ModuleType, body: dict[str, Any]) -> dict[str, Any]:
+    reply = call(fn, "POST", "/v1/campaigns", "/v1/campaigns", body)
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def patch(fn: ModuleType, campaign_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    reply = call(fn, "PATCH", f"/v1/campaigns/{campaign_id}", "/v1/campaigns/{campaign_id}", body)
+    assert reply.status == 200, reply.body
+    return reply.body
+
+
+def link(fn: ModuleType, campaign_id: str) -> str:
+    reply = call(fn, "POST", "/v1/referrals", "/v1/referrals", {"customer_id": "anna", "campaign_id": campaign_id})
+    assert reply.status == 201, reply.body
+    return str(reply.body["code"])
+
+
+def claim(fn: ModuleType, code: str, email: str) -> Any:
+    path = f"/v1/referrals/{code}/friends"
+    return call(fn, "POST", path, "/v1/referrals/{code}/friends", {"email": email}, key=PUBLISHABLE)
+
+
+def forget_when(campaign_id: str) -> None:
+    """Make the stored program look like one saved before `when` existed."""
+    item = CampaignModel.get(campaign_id)
+    spec = json.loads(item.spec)
+    spec["referee_reward"].pop("when")
+    item.update(actions=[CampaignModel.spec.set(json.dumps(spec))])
+
+
+def test_when_defaults_for_new_programs_and_stays_absent_for_stored_ones(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType
+) -> None:
+    assert create(campaigns_fn, PROGRAM)["referee_reward"]["when"] == "first_order"
+    custom = create(campaigns_fn, PROGRAM | {"name": "Subs", "conversion": {"event": "subscription_started"}})
+    assert custom["referee_reward"]["when"] == "after_conversion"
+    assert (
+        create(campaigns_fn, PROGRAM | {"name": "Credit", "referee_reward": PROGRAM["referrer_reward"]})[
+            "referee_reward"
+        ].get("when")
+        is None
+    )
+    # a program stored before `when`: read as after_conversion, and kept so by unrelated changes
+    old = create(campaigns_fn, PROGRAM | {"name": "Old"})
+    forget_when(old["id"])
+    code = link(referrals_fn, old["id"])
+    offer = call(referrals_fn, "GET", f"/v1/referrals/{code}/offer", "/v1/referrals/{code}/offer", key=PUBLISHABLE)
+    assert offer.status == 200 and offer.body["reward"]["when"] == "after_conversion", offer.body
+    assert claim(referrals_fn, code, "friend@example.org").body["error"]["code"] == "offer_after_conversion"
+    assert patch(campaigns_fn, old["id"], {"holding_days": 7})["referee_reward"]["when"] is None
+    changed = patch(campaigns_fn, old["id"], {"referee_reward": {"discount": {"amount_off": 700}}})
+    assert changed["referee_reward"]["when"] == "first_order"
+
+
+def test_when_is_refused_where_it_means_nothing(campaigns_fn: ModuleType) -> None:
+    for body in (
+        PROGRAM | {"referrer_reward": COUPON | {"when": "first_order"}},
+        PROGRAM | {"tiers": [{"referrals": 3, "reward": COUPON | {"when": "after_conversion"}}]},
+        PROGRAM | {"referee_reward": {"type": "credit", "amount": 5, "currency": "EUR", "when": "first_order"}},
+        PROGRAM | {"referee_reward": COUPON | {"when": "first_order"}, "conversion": {"event": "signed_up"}},
+    ):
+        reply = call(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", body)
+        assert reply.status == 400 and reply.body["error"]["code"] == "invalid_request", reply.body
+
+
+def test_a_claim_that_loses_the_race_answers_the_winners_coupon(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program = create(campaigns_fn, PROGRAM)
+    code = link(referrals_fn, program["id"])
+    first = claim(referrals_fn, code, "Mario.Rossi@gmail.com")
+    assert first.status == 201, first.body
+    issuer = first.body["campaign_id"]
+    # the second call reads before the first one's write lands: its conditional write is refused
+    real = friends.store.known
+    stale = iter([friends.store.Known(coupon=None, ordered=False)])
+    monkeypatch.setattr(friends.store, "known", lambda *a: next(stale, None) or real(*a))
+    second = claim(referrals_fn, code, "mariorossi+x@gmail.com")
+    assert second.status == 200 and second.body["code"] == first.body["code"], second.body
+    assert int(CampaignModel.get(issuer).codes_issued) == 1
+
+
+def test_the_first_redemption_binds_the_friend_coupon_to_the_customer(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType, coupons_fn: ModuleType
+) -> None:
+    program = create(campaigns_fn, PROGRAM)
+    code = link(referrals_fn, program["id"])
+    coupon = claim(referrals_fn, code, "friend@example.org").body["code"]
+    order = {"id": "ord-1", "amount": 5000, "currency": "EUR"}
+    body = {"code": coupon, "customer_id": "mario", "email": "FRIEND@example.org", "order": order}
+    redeemed = call(coupons_fn, "POST", "/v1/redemptions", "/v1/redemptions", body)
+    assert redeemed.status == 201, redeemed.body
+    assert CodeModel.get(coupon).customer_id == "mario"
+    assert int(CouponMirrorModel.get("mario", f"coupon#{coupon}").uses) == 1
+    rolled = f"/v1/redemptions/{redeemed.body['id']}/rollback"
+    assert call(coupons_fn, "POST", rolled, "/v1/redemptions/{redemption_id}/rollback", {}).status == 200
+    assert int(CouponMirrorModel.get("mario", f"coupon#{coupon}").uses) == 0
+    # bound now: the customer may use it again without the email, another customer may not even with it
+    validate = "/v1/coupons/validate"
+    mine = call(coupons_fn, "POST", validate, validate, {"code": coupon, "customer_id": "mario", "order": order})
+    assert mine.body["valid"] is True, mine.body
+    theirs = {"code": coupon, "customer_id": "luigi", "email": "friend@example.org", "order": order}
+    assert call(coupons_fn, "POST", validate, validate, theirs).body["error"]["code"] == "customer_not_allowed"
