@@ -461,7 +461,7 @@
   // {p}: a number of points ("50 points"), {n} a number, {d} a date, {t} a tier, {a} an amount, {r} a reward.
   var WORDS = {
     en: {
-      launcher: "Rewards", close: "Close", title: "Rewards", home: "Home", earn: "Earn", rewards: "Rewards",
+      tab_referral: "Refer", launcher: "Rewards", close: "Close", title: "Rewards", home: "Home", earn: "Earn", rewards: "Rewards",
       activity: "Activity", referral: "Refer a friend", offer: "Your gift", pt1: "{n} point", ptN: "{n} points",
       guestTitle: "Join and earn points", guestText: "Earn points every time you shop and turn them into rewards.",
       join: "Join now", email: "Email", name: "First name", phone: "Mobile phone (for SMS)",
@@ -497,7 +497,7 @@
       e_not_found: "This code does not exist."
     },
     it: {
-      launcher: "Premi", close: "Chiudi", title: "Premi", home: "Home", earn: "Guadagna", rewards: "Premi",
+      tab_referral: "Invita", launcher: "Premi", close: "Chiudi", title: "Premi", home: "Home", earn: "Guadagna", rewards: "Premi",
       activity: "Attività", referral: "Invita un amico", offer: "Il tuo regalo", pt1: "{n} punto", ptN: "{n} punti",
       guestTitle: "Iscriviti e accumula punti", guestText: "Guadagna punti a ogni acquisto e trasformali in premi.",
       join: "Iscriviti", email: "Email", name: "Nome", phone: "Cellulare (per gli SMS)",
@@ -533,7 +533,7 @@
       e_not_found: "Questo codice non esiste."
     },
     es: {
-      launcher: "Recompensas", close: "Cerrar", title: "Recompensas", home: "Inicio", earn: "Gana", rewards: "Recompensas",
+      tab_referral: "Invita", launcher: "Recompensas", close: "Cerrar", title: "Recompensas", home: "Inicio", earn: "Gana", rewards: "Recompensas",
       activity: "Actividad", referral: "Invita a un amigo", offer: "Tu regalo", pt1: "{n} punto", ptN: "{n} puntos",
       guestTitle: "Únete y gana puntos", guestText: "Gana puntos con cada compra y canjéalos por recompensas.",
       join: "Unirme", email: "Correo electrónico", name: "Nombre", phone: "Móvil (para SMS)",
@@ -569,7 +569,7 @@
       e_not_found: "Este código no existe."
     },
     ro: {
-      launcher: "Recompense", close: "Închide", title: "Recompense", home: "Acasă", earn: "Câștigă", rewards: "Recompense",
+      tab_referral: "Invită", launcher: "Recompense", close: "Închide", title: "Recompense", home: "Acasă", earn: "Câștigă", rewards: "Recompense",
       activity: "Activitate", referral: "Invită un prieten", offer: "Cadoul tău", pt1: "{n} punct", ptN: "{n} puncte",
       guestTitle: "Înscrie-te și câștigă puncte", guestText: "Câștigi puncte la fiecare cumpărătură și le transformi în recompense.",
       join: "Înscrie-te", email: "Email", name: "Prenume", phone: "Telefon mobil (pentru SMS)",
@@ -605,7 +605,7 @@
       e_not_found: "Acest cod nu există."
     },
     fr: {
-      launcher: "Récompenses", close: "Fermer", title: "Récompenses", home: "Accueil", earn: "Gagner", rewards: "Récompenses",
+      tab_referral: "Parrainer", launcher: "Récompenses", close: "Fermer", title: "Récompenses", home: "Accueil", earn: "Gagner", rewards: "Récompenses",
       activity: "Activité", referral: "Parrainer un ami", offer: "Votre cadeau", pt1: "{n} point", ptN: "{n} points",
       guestTitle: "Inscrivez-vous et gagnez des points", guestText: "Gagnez des points à chaque achat et échangez-les contre des récompenses.",
       join: "S'inscrire", email: "E-mail", name: "Prénom", phone: "Mobile (pour les SMS)",
@@ -641,7 +641,7 @@
       e_not_found: "Ce code n'existe pas."
     },
     de: {
-      launcher: "Prämien", close: "Schließen", title: "Prämien", home: "Start", earn: "Sammeln", rewards: "Prämien",
+      tab_referral: "Werben", launcher: "Prämien", close: "Schließen", title: "Prämien", home: "Start", earn: "Sammeln", rewards: "Prämien",
       activity: "Verlauf", referral: "Freunde werben", offer: "Dein Geschenk", pt1: "{n} Punkt", ptN: "{n} Punkte",
       guestTitle: "Mitmachen und Punkte sammeln", guestText: "Sammle bei jedem Einkauf Punkte und löse sie gegen Prämien ein.",
       join: "Jetzt mitmachen", email: "E-Mail", name: "Vorname", phone: "Handy (für SMS)",
@@ -702,8 +702,9 @@
     ".x{background:transparent;border:0;color:inherit;font-size:24px;line-height:1;width:40px;height:40px;" +
     "border-radius:50%;cursor:pointer}" +
     ".tabs{display:flex;overflow-x:auto;scrollbar-width:none;border-bottom:1px solid #e3e6ea;flex:none}" +
-    ".tabs button{flex:1 0 auto;background:none;border:0;border-bottom:3px solid transparent;padding:10px 8px;" +
+    ".tabs button{flex:1 1 auto;background:none;border:0;border-bottom:3px solid transparent;padding:10px 8px;" +
     "cursor:pointer;color:#4a5261;white-space:nowrap;font-size:13px}" +
+    ".tabs button:focus-visible{outline-offset:-3px}.share .btn{padding:7px 11px;font-size:13px}" +
     ".tabs button[aria-current=page]{border-bottom-color:var(--pp-brand);color:#1d2330;font-weight:700}" +
     ".body{overflow:auto;padding:16px;flex:1 1 auto}" +
     "h3{font-size:15px;margin:18px 0 8px;font-weight:700}h3:first-child{margin-top:0}p{margin:0 0 10px}" +
@@ -855,9 +856,10 @@
   }
 
   function codeBox(code, extra) {
-    var button = h("button", { type: "button", class: "btn alt", "aria-label": t("copy") + " " + code }, [t("copy")]);
+    var label = h("span", {}, [t("copy")]);
+    var button = h("button", { type: "button", class: "btn alt" }, [label, h("span", { class: "sr" }, [" " + code])]);
     button.addEventListener("click", function () {
-      copy(code, button);
+      copy(code, label);
     });
     return h("div", { class: "row", "data-pp-code": code }, [h("div", { class: "code" }, [code]), button].concat(extra || []));
   }
@@ -1022,7 +1024,7 @@
     if (!P.host) return;
     renderLauncher();
     if (!P.isOpen) return;
-    var key = focusKey(P.shadow.activeElement);
+    var key = focusKey(P.shadow.activeElement) || P.focusNext; // a control disabled while busy has lost focus
     draw();
     if (key && !P.panel.contains(P.shadow.activeElement)) {
       var again = P.panel.querySelector(P.focusNext || key) || P.panel.querySelector(key) || P.tabs.querySelector("[aria-current]");
@@ -1039,7 +1041,7 @@
     names.forEach(function (name) {
       P.tabs.appendChild(h("button", { type: "button", "data-pp-tab": name, "aria-current": name === P.section ? "page" : null, onclick: function () {
         show(name);
-      } }, [t(name)]));
+      } }, [t(name === "referral" ? "tab_referral" : name)]));
     });
     P.body.textContent = "";
     P.body.setAttribute("data-pp-section", P.section);
@@ -1118,7 +1120,7 @@
   }
 
   function joinView() {
-    if (P.joined) return h("p", { class: "good", role: "status", "data-pp": "joined" }, [t("inbox")]);
+    if (P.joined) return h("p", { class: "good", tabindex: "-1", "data-pp": "joined" }, [t("inbox")]);
     var loyalty = P.program && P.program.loyalty;
     var email = h("input", { class: "in", type: "email", name: "email", autocomplete: "email", required: true });
     var name = h("input", { class: "in", type: "text", name: "name", autocomplete: "given-name" });
@@ -1160,6 +1162,7 @@
         submit.disabled = false;
         if (r.status < 300) {
           P.joined = true;
+          P.focusNext = "[data-pp=joined]";
           render();
           announce(t("inbox"));
         } else message.textContent = errorText(r);

@@ -116,7 +116,14 @@ def pp_text(browser: Any, selector: str) -> str:
     return str(browser.js(f"var e = {ROOT}.querySelector(arguments[0]); return e ? e.innerText : '';", selector))
 
 
-def wait_pp(browser: Any, selector: str, timeout: float = 10.0) -> Any:
+def pp_attr(browser: Any, selector: str, name: str) -> str | None:
+    """An attribute read in one go (a WebElement may go stale: the panel redraws when data arrives)."""
+    return browser.js(
+        f"var e = {ROOT}.querySelector(arguments[0]); return e && e.getAttribute(arguments[1]);", selector, name
+    )
+
+
+def wait_pp(browser: Any, selector: str, timeout: float = 20.0) -> Any:
     """The element once it exists inside the shadow root and takes space on the page."""
     return browser.wait_for(
         lambda: browser.js(
@@ -128,7 +135,7 @@ def wait_pp(browser: Any, selector: str, timeout: float = 10.0) -> Any:
     )
 
 
-def wait_pp_text(browser: Any, selector: str, text: str, timeout: float = 10.0) -> None:
+def wait_pp_text(browser: Any, selector: str, text: str, timeout: float = 20.0) -> None:
     browser.wait_for(lambda: text in pp_text(browser, selector), timeout=timeout)
 
 

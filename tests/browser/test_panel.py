@@ -25,13 +25,19 @@ def api(stack: Any) -> Api:
 
 
 @pytest.fixture(scope="module")
-def loyalty(api: Api) -> dict:
-    return pp.loyalty_program(api)
+def programs(api: Api, stack: Any) -> dict:
+    """Both programs, made before any page loads: GET /v1/program is cached for 60 s per container."""
+    return {"loyalty": pp.loyalty_program(api), "referral": pp.referral_program(api, stack)}
 
 
 @pytest.fixture(scope="module")
-def referral_program(api: Api, stack: Any, loyalty: dict) -> dict:
-    return pp.referral_program(api, stack)
+def loyalty(programs: dict) -> dict:
+    return programs["loyalty"]
+
+
+@pytest.fixture(scope="module")
+def referral_program(programs: dict) -> dict:
+    return programs["referral"]
 
 
 def wallet(api: Api, customer_id: str) -> dict:
@@ -87,7 +93,7 @@ def test_a_guest_reads_the_program_and_joins(browser, api, stack, loyalty, viewp
     pp.wait_pp_text(browser, "[data-pp=joined]", "Check your inbox")
     pp.snap(browser, f"guest-joined-{viewport}")
 
-    found = api.get("/v1/customers", params={"email": email})
+    found = api.get("/v1/customers", params={"query": email})
     assert found.status_code == 200, found.text
     assert found.json()["customers"], found.json()
     assert browser.errors() == []
@@ -125,13 +131,13 @@ def test_a_member_sees_balance_and_tier_redeems_a_reward_and_copies_the_code(bro
     assert pp.pp(browser, "[data-pp-redeem=twenty-off]").get_attribute("disabled") is not None  # 5000 > 700
     pp.record_clipboard(browser)
     affordable.click()
-    box = pp.wait_pp(browser, "[data-pp-reward=five-off] [data-pp-code]")
-    code = box.get_attribute("data-pp-code")
-    assert code and pp.focused(browser).startswith("panel button"), "focus was lost after redeeming"
+    pp.wait_pp(browser, "[data-pp-reward=five-off] [data-pp-code]")
+    browser.wait_for(lambda: "500 points" in pp.pp(browser, "[data-pp=launcher]").text)  # the wallet, read again
+    code = pp.pp_attr(browser, "[data-pp-reward=five-off] [data-pp-code]", "data-pp-code")
+    assert code and (pp.focused(browser) or "").startswith("panel button"), "focus was lost after redeeming"
     pp.pp(browser, "[data-pp-reward=five-off] [data-pp-code] button").click()
     browser.wait_for(lambda: pp.copied(browser) == [code])
-    assert pp.pp_text(browser, "[data-pp-reward=five-off] [data-pp-code] button") == "Copied"
-    browser.wait_for(lambda: "500 points" in pp.pp(browser, "[data-pp=launcher]").text)
+    assert pp.pp_text(browser, "[data-pp-reward=five-off] [data-pp-code] button").startswith("Copied")
     pp.snap(browser, f"member-redeemed-{viewport}")
 
     after = wallet(api, customer)
@@ -153,7 +159,7 @@ def test_activity_and_referral_card(browser, api, stack, loyalty, referral_progr
     tab(browser, "referral")
     pp.wait_pp(browser, "[data-pp=share]")
     text = pp.pp_text(browser, "[data-pp=panel]")
-    link = pp.pp(browser, "[data-pp-code]").get_attribute("data-pp-code")
+    link = pp.pp_attr(browser, "[data-pp-code]", "data-pp-code")
     assert link.startswith(f"{stack.url}/r/"), link
     hrefs = [a.get_attribute("href") for a in pp.pp_all(browser, "[data-pp=share] a")]
     assert [h.split(":", 1)[0] for h in hrefs] == ["https", "mailto", "https", "https"]
@@ -207,7 +213,8 @@ def test_a_friend_gets_the_offer_and_the_order_redeems_it(browser, api, stack, r
     email = f"{uid('friend-').lower()}@example.com"
     pp.pp(browser, "[data-pp=friend-offer] input[name=email]").send_keys(email)
     pp.pp(browser, "[data-pp=friend-offer] button[type=submit]").click()
-    code = pp.wait_pp(browser, "[data-pp=friend-offer] [data-pp-code]").get_attribute("data-pp-code")
+    pp.wait_pp(browser, "[data-pp=friend-offer] [data-pp-code]")
+    code = pp.pp_attr(browser, "[data-pp=friend-offer] [data-pp-code]", "data-pp-code")
     assert "Use it at checkout." in pp.pp_text(browser, "[data-pp=friend-offer]")
     pp.record_clipboard(browser)
     pp.pp(browser, "[data-pp=friend-offer] [data-pp-code] button").click()
@@ -263,7 +270,8 @@ def test_the_shops_hostile_css_does_not_break_the_panel(browser, api, stack, loy
     )
     launcher = pp.wait_pp(browser, "[data-pp=launcher]")
     rect = browser.js("return arguments[0].getBoundingClientRect().toJSON();", launcher)
-    assert rect["width"] > 80 and rect["right"] > 1100 and rect["bottom"] > 780, rect  # bottom right, sized
+    width, height = browser.js("return [window.innerWidth, window.innerHeight];")
+    assert rect["width"] > 80 and width - 40 < rect["right"] < width and height - 40 < rect["bottom"] < height, rect
     launcher.click()
     panel = pp.wait_pp(browser, "[data-pp=panel]")
     style = browser.js(
@@ -329,7 +337,7 @@ def test_the_coupon_box_speaks_the_shoppers_language(browser, api, stack):
         "de": ("Gutschein angewendet: 5,00 € Rabatt.", "Diesen Code gibt es nicht."),
         "fr": ("Bon appliqué : 5,00 € de remise.", "Ce code n'existe pas."),
         "es": ("Cupón aplicado: 5,00 € de descuento.", "Este código no existe."),
-        "ro": ("Cupon aplicat: reducere de 5,00 €.", "Acest cod nu există."),
+        "ro": ("Cupon aplicat: reducere de 5,00 EUR.", "Acest cod nu există."),  # ICU ro writes the code
         "en": ("Coupon applied: €5.00 off.", "This code does not exist."),
     }
     for lang, (ok, unknown) in expected.items():
