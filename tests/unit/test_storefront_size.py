@@ -24,4 +24,6 @@ def test_the_styles_are_inside_the_script():
     """One file, one request: the panel's CSS is a string in the script (nothing else to fetch)."""
     text = SCRIPT.read_text(encoding="utf-8")
     assert ":host{all:initial!important}" in text
-    assert not re.search(r"""['"]https?://(?!x\.com|wa\.me|www\.facebook\.com|cdn\.example\.com|api\.example\.com)""", text)
+    assert not re.search(
+        r"""['"]https?://(?!x\.com|wa\.me|www\.facebook\.com|cdn\.example\.com|api\.example\.com)""", text
+    )
