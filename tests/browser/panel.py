@@ -29,6 +29,7 @@ PROGRAM = {
         {"event": "review", "points": 50},
     ],
     "pending_days": 0,
+    "display": {"brand_color": "#7a3b1d", "launcher_text": {"en": "Bottega Club"}},
     "tiers": [
         {"name": "Bronze", "min_points": 0},
         {"name": "Silver", "min_points": 500, "multiplier": 1.25},

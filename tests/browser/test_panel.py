@@ -73,7 +73,10 @@ def test_a_guest_reads_the_program_and_joins(browser, api, stack, loyalty, viewp
     pp.use_viewport(browser, viewport)
     pp.shop(browser, stack)
     launcher = pp.pp(browser, "[data-pp=launcher]")
-    assert launcher.text.endswith("Rewards") and launcher.get_attribute("aria-expanded") == "false"
+    browser.wait_for(lambda: launcher.text.endswith("Bottega Club"))  # display.launcher_text from GET /v1/program
+    assert launcher.get_attribute("aria-expanded") == "false"
+    colours = browser.js("var s = getComputedStyle(arguments[0]); return [s.backgroundColor, s.color];", launcher)
+    assert colours == ["rgb(122, 59, 29)", "rgb(255, 255, 255)"], colours  # display.brand_color, white on it
     assert not pp.is_open(browser)
 
     open_with_launcher(browser)
@@ -102,7 +105,7 @@ def test_a_guest_reads_the_program_and_joins(browser, api, stack, loyalty, viewp
 
 def test_a_guest_gets_an_error_in_their_language_for_a_bad_email(browser, stack, loyalty):
     pp.shop(browser, stack, lang="de")
-    assert pp.pp(browser, "[data-pp=launcher]").text.endswith("Prämien")
+    browser.wait_for(lambda: pp.pp(browser, "[data-pp=launcher]").text.endswith("Prämien"))  # no German text given
     open_with_launcher(browser)
     pp.pp(browser, "[data-pp=join] input[name=email]").send_keys("not-an-email")
     pp.pp(browser, "[data-pp=join] button[type=submit]").click()
@@ -132,8 +135,9 @@ def test_a_member_sees_balance_and_tier_redeems_a_reward_and_copies_the_code(bro
     pp.record_clipboard(browser)
     affordable.click()
     pp.wait_pp(browser, "[data-pp-reward=five-off] [data-pp-code]")
-    browser.wait_for(lambda: "500 points" in pp.pp(browser, "[data-pp=launcher]").text)  # the wallet, read again
     code = pp.pp_attr(browser, "[data-pp-reward=five-off] [data-pp-code]", "data-pp-code")
+    browser.wait_for(lambda: code in pp.pp_text(browser, "[data-pp=coupons]"))  # the wallet, read again
+    assert "500 points" in pp.pp(browser, "[data-pp=launcher]").text
     assert code and (pp.focused(browser) or "").startswith("panel button"), "focus was lost after redeeming"
     pp.pp(browser, "[data-pp-reward=five-off] [data-pp-code] button").click()
     browser.wait_for(lambda: pp.copied(browser) == [code])
@@ -143,7 +147,6 @@ def test_a_member_sees_balance_and_tier_redeems_a_reward_and_copies_the_code(bro
     after = wallet(api, customer)
     assert after["points"]["balance"] == 500
     assert code in [c["code"] for c in after["coupons"]]
-    browser.wait_for(lambda: code in pp.pp_text(browser, "[data-pp=coupons]"))
     assert_accessible(browser)
     assert browser.errors() == []
     assert_only_api(browser, stack)
@@ -259,6 +262,43 @@ def test_a_friend_gets_the_offer_and_the_order_redeems_it(browser, api, stack, r
 
 
 # ----------------------------------------------------------------------------------------------- robustness
+def test_theming_follows_the_display_settings_with_readable_text(browser, stack, loyalty):
+    """A light brand colour gets dark text (WCAG contrast); bottom-left; the page's fetch answers another display."""
+    browser.driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": """
+            var realFetch = window.fetch;
+            window.fetch = function (url, init) {
+              return realFetch(url, init).then(function (resp) {
+                if (String(url).indexOf('/v1/program') < 0) return resp;
+                return resp.json().then(function (body) {
+                  body.display = {brand_color: '#f2c14e', position: 'bottom-left', show_launcher: true,
+                                  launcher_text: {en: 'Golden club'}};
+                  return new Response(JSON.stringify(body), {status: 200});
+                });
+              });
+            };
+            """
+        },
+    )
+    pp.shop(browser, stack)
+    launcher = pp.pp(browser, "[data-pp=launcher]")
+    browser.wait_for(lambda: launcher.text.endswith("Golden club"))
+    style = browser.js(
+        "var s = getComputedStyle(arguments[0]); var r = arguments[0].getBoundingClientRect();"
+        "return [s.backgroundColor, s.color, r.left];",
+        launcher,
+    )
+    assert style == ["rgb(242, 193, 78)", "rgb(17, 17, 17)", 20], style
+    launcher.click()
+    pp.wait_pp(browser, "[data-pp=panel]")
+    assert browser.js("return arguments[0].getBoundingClientRect().left;", pp.pp(browser, "[data-pp=panel]")) == 20
+    pp.snap(browser, "theme-light-brand-desktop")
+    assert_accessible(browser)  # color-contrast included
+    assert browser.errors() == []
+
+
 def test_the_shops_hostile_css_does_not_break_the_panel(browser, api, stack, loyalty):
     customer = pp.member(api, 700)
     pp.shop(browser, stack, customer=customer)
