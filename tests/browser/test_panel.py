@@ -110,6 +110,15 @@ def test_a_guest_gets_an_error_in_their_language_for_a_bad_email(browser, stack,
     pp.pp(browser, "[data-pp=join] input[name=email]").send_keys("not-an-email")
     pp.pp(browser, "[data-pp=join] button[type=submit]").click()
     pp.wait_pp_text(browser, "[data-pp=join] [role=alert]", "Gib eine gültige E-Mail-Adresse ein.")
+
+    # the program explained, in German: ways to earn, tiers with their perks, the catalogue
+    tab(browser, "earn")
+    earn = pp.pp_text(browser, "[data-pp-section=earn]")
+    assert "So sammelst du" in earn and "Gold" in earn and "ab 1.500 Punkte" in earn, earn
+    pp.snap(browser, "guest-earn-de-desktop")
+    tab(browser, "rewards")
+    assert "Mitmachen zum Einlösen" in pp.pp_text(browser, "[data-pp=catalogue]")
+    assert pp.pp_all(browser, "[data-pp-redeem]") == []
     assert browser.errors() == []
 
 
@@ -399,4 +408,17 @@ def test_the_demo_page_stays_attribution_only(browser, stack):
     browser.wait_for(lambda: browser.js("return document.readyState") == "complete")
     assert browser.js("return document.querySelector('passaparola-panel');") is None
     assert browser.js("return typeof Passaparola.validate;") == "function"
+    assert browser.errors() == []
+
+
+def test_a_shopper_who_signs_in_on_the_page_gets_the_member_view(browser, api, stack, loyalty):
+    """identify({customerToken}) after the page loaded (a single-page shop's sign-in): the panel reads the wallet."""
+    customer = pp.member(api, 420)
+    pp.shop(browser, stack)
+    open_with_launcher(browser)
+    pp.wait_pp(browser, "[data-pp=join]")
+    token = api.post(f"/v1/customers/{customer}/token", json={}).json()["token"]
+    browser.js("Passaparola.identify({customerToken: arguments[0]});", token)
+    browser.wait_for(lambda: pp.pp_text(browser, "[data-pp=balance]") == "420")
+    assert pp.pp(browser, "[data-pp=join]") is None
     assert browser.errors() == []
