@@ -52,6 +52,7 @@ from passaparola.loyalty.models import (
     WalletReward,
     WalletTier,
 )
+from passaparola.messages import consent as opt_in
 from passaparola.observability import logger, metrics
 from passaparola.referrals import identity
 from passaparola.referrals.rewards import code_for
@@ -377,8 +378,12 @@ def revoke_tokens(customer_id: str) -> TokensRevoked:
     return TokensRevoked(customer_id=customer_id, token_epoch=epoch, revoked_at=change.now)
 
 
-def enroll(body: EnrollRequest, vouched: tokens.Claim | None) -> tuple[EnrollOutcome, bool]:
-    """Join in seconds. The id is the shop's (from a customer token) or derived from the email/phone."""
+def enroll(body: EnrollRequest, vouched: tokens.Claim | None, base_url: str = "") -> tuple[EnrollOutcome, bool]:
+    """Join in seconds. The id is the shop's (from a customer token) or derived from the email/phone.
+
+    Consent given without a token is confirmed by the customer (double opt-in): the confirmation message is
+    queued in the same transaction — for a new member, or a member whose consent still waits (the first message
+    lost), at most once per 24 h — with links to `base_url`."""
     _program()
     contact = identity.normalize_email(body.email) if body.email else (body.phone or "")
     token_customer_id = vouched.customer_id if vouched else None
@@ -402,6 +407,8 @@ def enroll(body: EnrollRequest, vouched: tokens.Claim | None) -> tuple[EnrollOut
             if body.consent:
                 change.put("consent", _consent(change, body, vouched=token_customer_id is not None))
             change.earn_event("signup", change.now, f"signup#{customer_id}")
+        if token_customer_id is None and base_url and not (change.record and change.record.erased_at):
+            opt_in.request(change, tx, base_url)
         return joined, created
 
     change, (joined, created) = customers.mutate(customer_id, do, "enrolled")
