@@ -383,6 +383,31 @@ def run(args: Any = None) -> list[Case]:
                 check=status_is("blocked"),
             )
 
+            # --- the friend's first-order offer -----------------------------------------------------------
+            def friend_coupon(email: str) -> Callable[[], tuple[int, Any]]:
+                path = f"/v1/referrals/{code}/friends"
+                body = {"email": email}
+                return lambda: invoke(referrals_fn, "POST", path, "/v1/referrals/{code}/friends", body, key=PUBLISHABLE)
+
+            def friend_offer() -> tuple[int, Any]:
+                path = f"/v1/referrals/{code}/offer"
+                return invoke(referrals_fn, "GET", path, "/v1/referrals/{code}/offer", key=PUBLISHABLE)
+
+            mia = f"mia-{uid}"
+            case("GET /v1/referrals/{code}/offer", friend_offer, 200)
+            got = case("POST /v1/referrals/{code}/friends, new coupon", friend_coupon(f"{mia}@shop.example"), 201)
+            case(
+                "POST /v1/referrals/{code}/friends, the same email again (200)",
+                friend_coupon(f"{mia}@shop.example"),
+                200,
+            )
+            case(
+                "POST /v1/orders (g) the friend coupon (email-bound), converts",
+                order(f"ord-g-{uid}", mia, coupon_code=got["code"]),
+                201,
+                check=lambda b: bool(b["coupon"]["redeemed"]) and b["referral"]["source"] == "friend_offer",
+            )
+
             # --- refund -----------------------------------------------------------------------------------
             case(
                 "POST /v1/orders/{id}/refund, voids a conversion",

@@ -127,6 +127,12 @@ def test_the_referrers_own_email_is_refused(rf: Referrals) -> None:
     own = new_email()
     code = rf.link(program["id"], email=own)["code"]
     assert_error(claim(rf, code, own.upper()), 422, "self_referral")
+    # known from the referrer's profile only (the link was made without it)
+    referrer, profile_email = uid("ref-"), new_email()
+    r = rf.request("PUT", f"/v1/customers/{referrer}", json={"email": profile_email})
+    assert r.status_code in (200, 201), r.text
+    code = rf.link(program["id"], customer_id=referrer)["code"]
+    assert_error(claim(rf, code, profile_email), 422, "self_referral")
 
 
 def test_a_repeat_customer_gets_no_coupon_and_cannot_use_one(rf: Referrals) -> None:

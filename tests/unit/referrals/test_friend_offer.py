@@ -130,3 +130,22 @@ def test_the_first_redemption_binds_the_friend_coupon_to_the_customer(
     assert mine.body["valid"] is True, mine.body
     theirs = {"code": coupon, "customer_id": "luigi", "email": "friend@example.org", "order": order}
     assert call(coupons_fn, "POST", validate, validate, theirs).body["error"]["code"] == "customer_not_allowed"
+    # erasing the customer removes the email's hash from the coupon; it stays theirs by customer id
+    customers_fn = load_function("customers")
+    erased = call(customers_fn, "DELETE", "/v1/customers/mario", "/v1/customers/{customer_id}")
+    assert erased.status == 200 and "hashed email on 1 friend coupons" in erased.body["erased"], erased.body
+    assert CodeModel.get(coupon).bound_email_hash is None
+    again = {"code": coupon, "customer_id": "mario", "order": order}
+    assert call(coupons_fn, "POST", validate, validate, again).body["valid"] is True
+
+
+def test_the_coupon_keeps_the_terms_it_was_issued_with(campaigns_fn: ModuleType, referrals_fn: ModuleType) -> None:
+    program = create(campaigns_fn, PROGRAM)
+    code = link(referrals_fn, program["id"])
+    first = claim(referrals_fn, code, "friend@example.org").body
+    patch(campaigns_fn, program["id"], {"referee_reward": {"discount": {"amount_off": 700}}})
+    again = claim(referrals_fn, code, "friend@example.org")
+    assert again.status == 200 and again.body["code"] == first["code"], again.body
+    assert again.body["discount"] == {"type": "amount", "amount_off": 500}
+    assert "5.00 EUR" in again.body["reward"]["text"]
+    assert claim(referrals_fn, code, "another@example.org").body["discount"]["amount_off"] == 700

@@ -31,6 +31,7 @@ from passaparola.customers.models import (
 from passaparola.customers.record import Change, parse
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as referral_links
+from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
 from passaparola.data import messages as message_store
 from passaparola.data import transactions
@@ -369,6 +370,11 @@ def erase(customer_id: str) -> Erasure:
         if link is not None and (link.name or link.email_hash):
             link.update(actions=[LinkModel.name.remove(), LinkModel.email_hash.remove()])
             erased.append(f"referral link {link.code}: name and hashed email")
+    friend_coupons = [c.code for c in part.coupons if c.source == "friend_offer" and c.code]
+    for code in friend_coupons:
+        code_store.forget_email(code)
+    if friend_coupons:
+        erased.append(f"hashed email on {len(friend_coupons)} friend coupons")
     hashed_orders = 0
     for order_id in sorted(r.order_ids or set()):
         try:

@@ -536,3 +536,12 @@ def disable(tx: Transaction, code: str, at: datetime, owner: str | None = None) 
     )
     if owner:
         tx.delete(CouponMirrorModel(owner, f"coupon#{code}"))
+
+
+def forget_email(code: str) -> None:
+    """Erasure: a friend coupon bound to its customer no longer needs the hash of the email it was issued to."""
+    try:
+        CodeModel(code).update(actions=[CodeModel.bound_email_hash.remove()], condition=CodeModel.code.exists())
+    except UpdateError as exc:
+        if not transactions.condition_failed(exc):
+            raise

@@ -12,7 +12,7 @@ from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import Code
 from passaparola.data import coupons as code_store
 from passaparola.data import transactions
-from passaparola.data.models import FriendCouponModel, IdentityModel
+from passaparola.data.models import CustomerModel, FriendCouponModel, IdentityModel
 from passaparola.data.transactions import Transaction
 
 
@@ -27,10 +27,12 @@ class FriendCoupon:
 
 @dataclass(frozen=True)
 class Known:
-    """What is known of an email for one program: its friend coupon, and whether it ordered before."""
+    """What is known of an email for one program: its friend coupon, whether it ordered before, and whether it is
+    the referrer's own (their profile's email)."""
 
     coupon: FriendCoupon | None
     ordered: bool
+    referrers: bool = False
 
 
 class AlreadyIssued(Exception):
@@ -55,20 +57,22 @@ def _to_coupon(item: FriendCouponModel) -> FriendCoupon:
     )
 
 
-def known(email_hash: str, program_id: str) -> Known:
-    """The email's coupon in this program and its order facts, in one round trip."""
+def known(email_hash: str, program_id: str, referrer_id: str) -> Known:
+    """The email's coupon in this program, its order facts and the referrer's profile, in one round trip."""
 
-    def build(tx: TransactGet) -> tuple[_ModelFuture[Any], _ModelFuture[Any]]:
+    def build(tx: TransactGet) -> tuple[_ModelFuture[Any], ...]:
         return (
             tx.get(FriendCouponModel, *_key(email_hash, program_id)),
             tx.get(IdentityModel, f"EMAIL#{email_hash}", "FACTS"),
+            tx.get(CustomerModel, referrer_id, "facts"),
         )
 
-    f_coupon, f_ident = transactions.read(build)
-    coupon, ident = transactions.maybe(f_coupon), transactions.maybe(f_ident)
+    f_coupon, f_ident, f_referrer = transactions.read(build)
+    coupon, ident, referrer = (transactions.maybe(f) for f in (f_coupon, f_ident, f_referrer))
     return Known(
         coupon=_to_coupon(coupon) if coupon is not None else None,
         ordered=bool(ident is not None and ident.first_order_id),
+        referrers=bool(referrer is not None and referrer.email_hash == email_hash),
     )
 
 

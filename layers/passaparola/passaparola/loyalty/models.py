@@ -268,7 +268,9 @@ class WalletCoupon(BaseModel):
     expires_at: datetime | None = None
     balance: int | None = Field(None, description="Gift cards / store credit: what is left, minor units.")
     currency: str | None = None
-    source: str | None = Field(None, description="What issued it: referral, loyalty, reengagement, manual.")
+    source: str | None = Field(
+        None, description="What issued it: referral, friend_offer, loyalty, reengagement, manual."
+    )
 
 
 class Wallet(BaseModel):

@@ -29,7 +29,6 @@ from passaparola.referrals.models import (
     OfferReward,
     ReferralProgram,
     RewardSpec,
-    TrackRequest,
 )
 
 CODE_ATTEMPTS = 8
@@ -82,21 +81,21 @@ def claim(code: str, request: FriendRequest) -> tuple[FriendCoupon, bool]:
     if not isinstance(referee, CouponReward) or referee.given_when != "first_order":
         raise OfferAfterConversion(details={"campaign_id": program.id})
     email_hash = identity.email_hash(request.email)
-    known = store.known(email_hash, program.id)
+    known = store.known(email_hash, program.id, link.customer_id)
     if known.coupon is not None:
-        return _answer(known.coupon, referee, request), False
-    if link.email_hash == email_hash:
+        return _answer(known.coupon, request), False
+    if link.email_hash == email_hash or known.referrers:
         raise SelfReferral()
     if known.ordered:
         raise NotFirstOrder()
     coupon = _issue(link, program, referee, email_hash)
     if coupon is None:  # a concurrent call for the same email won
-        again = store.known(email_hash, program.id).coupon
+        again = store.known(email_hash, program.id, link.customer_id).coupon
         assert again is not None
-        return _answer(again, referee, request), False
-    links.track(TrackRequest(type="signup", ref=link.code, email=request.email), verified=False)  # type: ignore[call-arg]
+        return _answer(again, request), False
+    links.record_signal(link, program, "signup", request.email, None, verified=False)  # a browser's claim
     metrics.add_metric(name="FriendCouponsIssued", unit=MetricUnit.Count, value=1)
-    return _answer(coupon, referee, request), True
+    return _answer(coupon, request), True
 
 
 def _issue(
@@ -128,16 +127,16 @@ def _issue(
     raise Conflict("Could not draw a free coupon code; retry.")
 
 
-def _answer(coupon: store.FriendCoupon, referee: CouponReward, request: FriendRequest) -> FriendCoupon:
-    discount = referee.discount
-    if discount is None:
-        discount = rewards.issuer_of(coupon.campaign_id).discount
+def _answer(coupon: store.FriendCoupon, request: FriendRequest) -> FriendCoupon:
+    """The coupon in the terms of the campaign that issued it (the program's reward may have changed since)."""
+    issuer = rewards.issuer_of(coupon.campaign_id)
+    terms = CouponReward.model_construct(type="coupon", discount=issuer.discount, currency=issuer.rules.currency)
     return FriendCoupon(
         code=coupon.code,
         campaign_id=coupon.campaign_id,
         referral_code=coupon.referral_code,
         email=request.email,
         expires_at=coupon.expires_at,
-        reward=FriendReward(type="coupon", text=share.describe(referee, request.locale)),
-        discount=discount,
+        reward=FriendReward(type="coupon", text=share.describe(terms, request.locale)),
+        discount=issuer.discount,
     )

@@ -118,16 +118,28 @@ def track(request: TrackRequest, verified: bool = False) -> Tracked:
     program = campaign_store.get_cached(link.campaign_id)
     if not isinstance(program, ReferralCampaign) or not program.enabled:
         raise CampaignDisabled(details={"campaign_id": link.campaign_id})
-    field = "visits" if request.type == "visit" else "signups"
-    now = clock.now()
-    keys = store.person_keys(identity.email_hash(request.email) if request.email else None, request.customer_id)
-    if request.type == "visit" or store.first_signup(keys[0], code):
-        store.count(code, field, now)
-        stats.traffic(program.id, link.variant, field)
-    if request.type == "signup":
-        store.touch(keys, program.id, code, now, now - program.attribution_window, verified)
-    metrics.add_metric(name=f"Referral{field.capitalize()}", unit=MetricUnit.Count, value=1)
+    record_signal(link, program, request.type, request.email, request.customer_id, verified)
     return Tracked(type=request.type, ref=code, campaign_id=program.id)
+
+
+def record_signal(
+    link: store.Link,
+    program: ReferralCampaign,
+    kind: str,
+    email: str | None,
+    customer_id: str | None,
+    verified: bool,
+) -> None:
+    """Count a visit or a signup on a link already read; a signup also remembers the person for attribution."""
+    field = "visits" if kind == "visit" else "signups"
+    now = clock.now()
+    keys = store.person_keys(identity.email_hash(email) if email else None, customer_id)
+    if kind == "visit" or store.first_signup(keys[0], link.code):
+        store.count(link.code, field, now)
+        stats.traffic(program.id, link.variant, field)
+    if kind == "signup":
+        store.touch(keys, program.id, link.code, now, now - program.attribution_window, verified)
+    metrics.add_metric(name=f"Referral{field.capitalize()}", unit=MetricUnit.Count, value=1)
 
 
 def view(code: str, base_url: str) -> ReferralView:
