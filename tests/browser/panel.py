@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from tests.browser.console import AXE, SCREENSHOTS
 from tests.integration.api import Api, uid
 
@@ -180,6 +182,18 @@ def record_clipboard(browser: Any) -> None:
 
 def copied(browser: Any) -> list[str]:
     return list(browser.js("return window.__copied || [];"))
+
+
+def mailbox(stack: Any, to: str) -> list[dict]:
+    """What the local stack's SES/SNS delivered to `to`, newest first (GET /local/mailbox)."""
+    r = requests.get(
+        f"{stack.url}/local/mailbox",
+        params={"to": to},
+        headers={"Authorization": f"Bearer {stack.secret_key}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return list(r.json()["messages"])
 
 
 def use_viewport(browser: Any, viewport: str) -> None:

@@ -95,12 +95,19 @@ def test_a_guest_reads_the_program_and_joins(browser, api, stack, loyalty, viewp
     pp.pp(browser, "[data-pp=join] button[type=submit]").click()
     pp.wait_pp_text(browser, "[data-pp=joined]", "Check your inbox")
     pp.snap(browser, f"guest-joined-{viewport}")
+    assert_only_api(browser, stack)
 
     found = api.get("/v1/customers", params={"query": email})
     assert found.status_code == 200, found.text
-    assert found.json()["customers"], found.json()
+    [customer] = found.json()["customers"]
+    profile = api.get(f"/v1/customers/{customer['id']}").json()
+    assert profile["consent"]["email"]["granted"] is True and profile["consent"]["email"]["confirmed"] is False
+    if viewport == "desktop":  # double opt-in: the confirmation email's link, opened like the shopper would
+        [mail] = browser.wait_for(lambda: pp.mailbox(stack, email), timeout=60, interval=0.5)
+        link = next(w for w in mail["text"].split() if "/v1/consent/confirm?token=" in w)
+        browser.open(link)
+        assert api.get(f"/v1/customers/{customer['id']}").json()["consent"]["email"]["confirmed"] is True
     assert browser.errors() == []
-    assert_only_api(browser, stack)
 
 
 def test_a_guest_gets_an_error_in_their_language_for_a_bad_email(browser, stack, loyalty):
