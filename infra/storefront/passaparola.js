@@ -393,6 +393,7 @@
       if (typeof person.customerToken === "string" && person.customerToken !== config.customerToken) {
         config.customerToken = person.customerToken; // a signed-in shopper: the panel shows their wallet
         P.wallet = P.ledger = P.referral = null;
+        P.redeemed = {};
         if (P.started) loadWallet();
       }
       var email = typeof person.email === "string" ? person.email.replace(/^\s+|\s+$/g, "") : "";
@@ -880,6 +881,7 @@
     return call("GET", "/v1/me/wallet", null, token()).then(function (r) {
       if (r.status === 200 && r.body) {
         P.wallet = r.body;
+        P.sessionError = false;
         nudge(r.body);
       } else {
         warn("wallet answered " + r.status);
@@ -1172,6 +1174,7 @@
       });
     });
     return [
+      P.sessionError ? h("p", { class: "err" }, [t("session")]) : null,
       h("h3", {}, [t("guestTitle")]),
       h("p", {}, [t("guestText")]),
       loyalty && loyalty.signup_points ? h("p", { class: "good" }, ["+" + pts(loyalty.signup_points)]) : null,
@@ -1395,6 +1398,7 @@
 
   function open(section) {
     try {
+      if (!P.started) return warn("the panel is off (data-panel=\"false\") or not configured yet");
       mount();
       if (!P.host) return;
       if (SECTIONS.indexOf(section) >= 0) P.section = section;

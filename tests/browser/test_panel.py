@@ -415,6 +415,8 @@ def test_the_demo_page_stays_attribution_only(browser, stack):
     browser.wait_for(lambda: browser.js("return document.readyState") == "complete")
     assert browser.js("return document.querySelector('passaparola-panel');") is None
     assert browser.js("return typeof Passaparola.validate;") == "function"
+    browser.js("Passaparola.open('rewards');")  # nothing to open
+    assert browser.js("return document.querySelector('passaparola-panel');") is None
     assert browser.errors() == []
 
 
@@ -424,6 +426,8 @@ def test_a_shopper_who_signs_in_on_the_page_gets_the_member_view(browser, api, s
     pp.shop(browser, stack)
     open_with_launcher(browser)
     pp.wait_pp(browser, "[data-pp=join]")
+    browser.js("Passaparola.identify({customerToken: 'forged.token'});")  # 401 invalid_token: still a guest
+    pp.wait_pp_text(browser, "[data-pp-section=home]", "Your session has expired")
     token = api.post(f"/v1/customers/{customer}/token", json={}).json()["token"]
     browser.js("Passaparola.identify({customerToken: arguments[0]});", token)
     browser.wait_for(lambda: pp.pp_text(browser, "[data-pp=balance]") == "420")
