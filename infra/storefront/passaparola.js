@@ -930,7 +930,7 @@
     P.root.className = "pp" + (d.position === "bottom-left" ? " left" : "");
     P.launcher.hidden = d.show_launcher === false;
     var text = d.launcher_text && d.launcher_text[lang()];
-    if (text) P.launcherText = text;
+    if (text) P.launcherText = P.title.textContent = text;
     renderLauncher();
   }
 
