@@ -119,6 +119,11 @@ def pp_text(browser: Any, selector: str) -> str:
     return str(browser.js(f"var e = {ROOT}.querySelector(arguments[0]); return e ? e.innerText : '';", selector))
 
 
+def browser_text(browser: Any, selector: str) -> str:
+    """textContent (not innerText: a visually hidden live region has no rendered text)."""
+    return str(browser.js(f"var e = {ROOT}.querySelector(arguments[0]); return e ? e.textContent : '';", selector))
+
+
 def pp_attr(browser: Any, selector: str, name: str) -> str | None:
     """An attribute read in one go (a WebElement may go stale: the panel redraws when data arrives)."""
     return browser.js(

@@ -158,6 +158,8 @@ def test_a_member_sees_balance_and_tier_redeems_a_reward_and_copies_the_code(bro
     pp.pp(browser, "[data-pp-reward=five-off] [data-pp-code] button").click()
     browser.wait_for(lambda: pp.copied(browser) == [code])
     assert pp.pp_text(browser, "[data-pp-reward=five-off] [data-pp-code] button").startswith("Copied")
+    live = "[aria-live=polite]"
+    browser.wait_for(lambda: pp.browser_text(browser, live) == f"Copied: {code}")  # said to screen readers
     pp.snap(browser, f"member-redeemed-{viewport}")
 
     after = wallet(api, customer)
@@ -175,6 +177,9 @@ def test_activity_and_referral_card(browser, api, stack, loyalty, referral_progr
     assert "+300" in pp.pp_text(browser, "[data-pp=activity]")
     assert "Adjusted" in pp.pp_text(browser, "[data-pp=activity]")
 
+    browser.js(
+        "window.__shared = []; navigator.share = function (d) { window.__shared.push(d); return Promise.resolve(); };"
+    )
     tab(browser, "referral")
     pp.wait_pp(browser, "[data-pp=share]")
     text = pp.pp_text(browser, "[data-pp=panel]")
@@ -183,6 +188,9 @@ def test_activity_and_referral_card(browser, api, stack, loyalty, referral_progr
     hrefs = [a.get_attribute("href") for a in pp.pp_all(browser, "[data-pp=share] a")]
     assert [h.split(":", 1)[0] for h in hrefs] == ["https", "mailto", "https", "https"]
     assert any(h.startswith("https://wa.me/") for h in hrefs) and any(h.startswith("https://x.com/") for h in hrefs)
+    pp.pp(browser, "[data-pp=share] button").click()  # native Web Share, where the browser has it
+    shared = browser.wait_for(lambda: browser.js("return window.__shared;"))
+    assert shared[0]["url"] == link, shared
     qr = pp.wait_pp(browser, "img.qr")
     browser.wait_for(lambda: browser.js("return arguments[0].complete && arguments[0].naturalWidth > 0;", qr))
     assert "Friends" in text
