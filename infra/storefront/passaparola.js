@@ -906,13 +906,15 @@
         render();
       }, failed("referral"));
     }
-    if (name === "offer" && P.ref && !P.offer) {
-      P.offer = { loading: true };
-      call("GET", "/v1/referrals/" + encodeURIComponent(P.ref) + "/offer?locale=" + lang(), null, {}).then(function (r) {
-        P.offer = r.status === 200 ? r.body : { active: false };
-        render();
-      }, failed("offer"));
-    }
+    if (name === "offer" && P.ref && !P.offer) loadOffer();
+  }
+
+  function loadOffer() {
+    P.offer = { loading: true };
+    return call("GET", "/v1/referrals/" + encodeURIComponent(P.ref) + "/offer?locale=" + lang(), null, {}).then(function (r) {
+      P.offer = r.status === 200 ? r.body : { active: false };
+      render();
+    }, failed("offer"));
   }
 
   function failed(what) {
@@ -1472,9 +1474,11 @@
       loadProgram();
       loadWallet().then(function () {
         if (location.hash.indexOf("#passaparola") === 0) fromHash();
-        else if (landedCode && !member() && !getItem("sessionStorage", OFFER_PREFIX + landedCode)) {
+        else if (landedCode && P.ref === landedCode && !member() && !getItem("sessionStorage", OFFER_PREFIX + landedCode)) {
           setItem("sessionStorage", OFFER_PREFIX + landedCode, "1");
-          open("offer");
+          loadOffer().then(function () {
+            if (P.offer && P.offer.active) open("offer"); // an unknown or switched-off link opens nothing
+          });
         }
       });
       window.addEventListener("hashchange", fromHash);

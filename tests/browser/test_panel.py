@@ -6,6 +6,7 @@ Data is seeded over HTTP with the secret key; the shop page gets a customer toke
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -440,4 +441,18 @@ def test_a_shopper_who_signs_in_on_the_page_gets_the_member_view(browser, api, s
     browser.js("Passaparola.identify({customerToken: arguments[0]});", token)
     browser.wait_for(lambda: pp.pp_text(browser, "[data-pp=balance]") == "420")
     assert pp.pp(browser, "[data-pp=join]") is None
+    assert browser.errors() == []
+
+
+def test_an_unknown_link_opens_no_offer(browser, stack, loyalty):
+    browser.open(f"{stack.url}/shop?ref=NOPE-{uid()[:8]}")
+    pp.wait_pp(browser, "[data-pp=launcher]")
+    browser.wait_for(lambda: browser.js("return Passaparola.getReferral();") is None)  # 404: forgotten
+    browser.wait_for(
+        lambda: browser.js(
+            "return performance.getEntriesByType('resource').some(function (e) { return e.name.indexOf('/offer') > 0; });"
+        )
+    )
+    time.sleep(0.3)  # the answer's handler has run
+    assert not pp.is_open(browser)
     assert browser.errors() == []
