@@ -163,7 +163,7 @@ def test_unknown_code_and_malformed_email(rf: Referrals) -> None:
     assert_error(claim(rf, "NOPE-" + uid(), new_email()), 404, "not_found")
     code = rf.link(rf.create_program()["id"])["code"]
     assert_error(claim(rf, code, "not-an-email"), 400, "invalid_request")
-    # the secret key is not needed, and the publishable key is enough
+    # a key is needed (the publishable one is enough)
     assert rf.post(f"/v1/referrals/{code}/friends", json={"email": new_email()}, key=None).status_code == 401
 
 

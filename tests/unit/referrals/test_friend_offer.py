@@ -61,6 +61,10 @@ def test_when_defaults_for_new_programs_and_stays_absent_for_stored_ones(
     campaigns_fn: ModuleType, referrals_fn: ModuleType
 ) -> None:
     assert create(campaigns_fn, PROGRAM)["referee_reward"]["when"] == "first_order"
+    ab = create(
+        campaigns_fn, PROGRAM | {"name": "AB", "variants": [{"name": "a"}, {"name": "b", "referee_reward": COUPON}]}
+    )
+    assert ab["variants"][1]["referee_reward"]["when"] == "first_order"
     custom = create(campaigns_fn, PROGRAM | {"name": "Subs", "conversion": {"event": "subscription_started"}})
     assert custom["referee_reward"]["when"] == "after_conversion"
     assert (

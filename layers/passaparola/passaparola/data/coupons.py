@@ -236,9 +236,10 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
         per_code = coupon_rules.per_code_limit(campaign, code)
         if per_code:
             code_condition &= CodeModel.redemptions < per_code
-        binds = bool(code.bound_email_hash and customer_id and not code.customer_id)
-        if binds and customer_id:  # a friend coupon's first redemption with a customer id binds it to that customer
-            code_actions.append(CodeModel.customer_id.set(customer_id))
+        # a friend coupon's first redemption with a customer id binds it to that customer
+        binds_to = customer_id if code.bound_email_hash and not code.customer_id else None
+        if binds_to:
+            code_actions.append(CodeModel.customer_id.set(binds_to))
             code_condition &= CodeModel.customer_id.does_not_exist()
         if gift_card_amount:
             code_condition &= CodeModel.balance >= gift_card_amount
@@ -251,8 +252,8 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
                 CouponMirrorModel(code.customer_id, f"coupon#{code.code}"),
                 actions=_mirror_actions(1, -gift_card_amount),
             )
-        elif binds and customer_id:
-            bound = code.model_copy(update={"customer_id": customer_id})
+        elif binds_to:
+            bound = code.model_copy(update={"customer_id": binds_to})
             put_mirror(tx, bound, campaign, "friend_offer", uses=1)  # never a gift card: a coupon reward
         campaign_condition = (CampaignModel.enabled == True) & (CampaignModel.version == campaign.version)  # noqa: E712
         if rules.max_redemptions:

@@ -29,6 +29,7 @@ from passaparola.referrals.models import (
     OfferReward,
     ReferralProgram,
     RewardSpec,
+    RewardWhen,
 )
 
 CODE_ATTEMPTS = 8
@@ -44,7 +45,7 @@ def _program_of(code: str) -> tuple[link_store.Link, ReferralCampaign]:
     return link, program
 
 
-def when_of(reward: RewardSpec) -> str:
+def when_of(reward: RewardSpec) -> RewardWhen:
     """When the friend gets their reward: only a coupon can come before the order."""
     return reward.given_when if isinstance(reward, CouponReward) else "after_conversion"
 
@@ -67,7 +68,7 @@ def offer(code: str, locale: str | None) -> FriendOffer:
         code=link.code,
         referrer_name=_first_name(link.name),
         shop_name=_shop_name(program, locale),
-        reward=OfferReward(type=referee.type, text=share.describe(referee, locale), when=when_of(referee)),  # type: ignore[arg-type]
+        reward=OfferReward(type=referee.type, text=share.describe(referee, locale), when=when_of(referee)),
         active=program.enabled,
     )
 
