@@ -84,7 +84,7 @@ def event(body: EngagementEventIn) -> tuple[EventOutcome, int]:
     responses=_created(EnrollOutcome),
 )
 def enroll(body: EnrollRequest) -> tuple[EnrollOutcome, int]:
-    outcome, joined = loyalty.enroll(body, customer_token(app, required=False))
+    outcome, joined = loyalty.enroll(body, customer_token(app, required=False), public_base_url(app))
     return outcome, 201 if joined else 200
 
 

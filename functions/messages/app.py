@@ -10,9 +10,10 @@ from passaparola import i18n
 from passaparola.api.app import Api, handler, public_base_url
 from passaparola.api.openapi import error_responses
 from passaparola.api.params import AnyCustomerIdPath
-from passaparola.messages import render, service
+from passaparola.messages import consent, render, service
 from passaparola.messages.models import (
     CampaignMessages,
+    ConsentConfirmed,
     MessagePage,
     MessagePreview,
     MessagePreviewRequest,
@@ -20,7 +21,7 @@ from passaparola.messages.models import (
     Unsubscribed,
 )
 
-app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe"})
+app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe", "GET /v1/consent/confirm"})
 CustomerId = AnyCustomerIdPath
 CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
@@ -91,6 +92,28 @@ def _answer(done: service.Unsubscribe) -> Response[str]:
     if "text/html" in headers.get("accept", ""):
         locale = done.locale or i18n.accepted_language(headers.get("accept-language"))
         page = render.unsubscribe_page(done.answer.channel, locale)
+        return Response(200, "text/html; charset=utf-8", page, {"Cache-Control": "no-store"})
+    return Response(200, "application/json", done.answer.model_dump_json(), {"Cache-Control": "no-store"})
+
+
+@app.get(
+    "/v1/consent/confirm",
+    summary="Double opt-in: the link in the confirmation message sent at enrollment",
+    tags=["messages"],
+    responses={
+        200: {
+            "description": "Confirmed (or nothing left to confirm): JSON, or a page for a browser (Accept: text/html).",
+            "content": {"application/json": {"model": ConsentConfirmed}, "text/html": {"schema": {"type": "string"}}},
+        },
+        **error_responses(401),
+    },
+)
+def confirm_consent(token: Token) -> Response[str]:
+    done = service.confirm_consent(token)
+    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+    if "text/html" in headers.get("accept", ""):
+        locale = done.locale or i18n.accepted_language(headers.get("accept-language"))
+        page = consent.page(done.answer.confirmed, locale)
         return Response(200, "text/html; charset=utf-8", page, {"Cache-Control": "no-store"})
     return Response(200, "application/json", done.answer.model_dump_json(), {"Cache-Control": "no-store"})
 

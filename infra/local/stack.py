@@ -265,24 +265,8 @@ class Stack:
                 [("Content-Type", "text/html; charset=utf-8")],
                 render(self.config.secret_key, self.config.publishable_key).encode(),
             )
-        if path in ("/passaparola.js", "/demo") and method in ("GET", "HEAD"):
-            # The storefront script and its demo page (infra/storefront/; deployed to S3/CloudFront, not by SAM).
-            # The demo's tag gets this origin as data-api and the stack's publishable key as data-key.
-            import html
-            import re
-
-            js = path == "/passaparola.js"
-            body = (REPO_ROOT / "infra" / "storefront" / ("passaparola.js" if js else "demo.html")).read_bytes()
-            if not js:
-                host = next((v for k, v in headers if k.lower() == "host"), "")
-                origin = f"http://{host}" if re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", host) else self.url
-                body = body.replace(b'data-api="http://localhost:3000"', f'data-api="{origin}"'.encode())
-                key = html.escape(self.config.publishable_key)
-                body = body.replace(b'data-key="pk_local_dev"', f'data-key="{key}"'.encode())
-            content_type = "application/javascript" if js else "text/html"
-            return HttpResponse(
-                200, [("Content-Type", f"{content_type}; charset=utf-8"), ("Cache-Control", "no-cache")], body
-            )
+        if path in ("/passaparola.js", "/demo", "/shop") and method in ("GET", "HEAD"):
+            return self._storefront(path, raw_path, headers)
         if path.startswith("/local/jobs/"):
             return self._job_http(method, path[len("/local/jobs/") :], headers, body)
         if path in ("/local/clock", "/local/clock/"):
@@ -336,6 +320,47 @@ class Stack:
             return error_response(502, "internal_error", f"The function raised {type(exc).__name__}: {exc}")
         accept = ", ".join(v for k, v in headers if k.lower() == "accept-encoding")
         return compress(map_response(result), accept, self._min_compression)
+
+    def _storefront(self, path: str, raw_path: str, headers: list[tuple[str, str]]) -> HttpResponse:
+        """The storefront script, its demo page and the sample shop (infra/storefront/; deployed to S3/CloudFront,
+        not by SAM). The pages' tag gets this origin as data-api and the stack's publishable key as data-key;
+        /shop?customer=<id> also gets a customer token for that id, minted here as the shop's backend would."""
+        import html
+        import re
+        from urllib.parse import parse_qs
+
+        names = {"/passaparola.js": "passaparola.js", "/demo": "demo.html", "/shop": "shop.html"}
+        body = (REPO_ROOT / "infra" / "storefront" / names[path]).read_bytes()
+        js = path == "/passaparola.js"
+        if not js:
+            host = next((v for k, v in headers if k.lower() == "host"), "")
+            origin = f"http://{host}" if re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", host) else self.url
+            body = body.replace(b'data-api="http://localhost:3000"', f'data-api="{origin}"'.encode())
+            key = html.escape(self.config.publishable_key)
+            body = body.replace(b'data-key="pk_local_dev"', f'data-key="{key}"'.encode())
+        if path == "/shop":
+            query = parse_qs(raw_path.split("?", 1)[1] if "?" in raw_path else "")
+            customer = (query.get("customer") or [""])[0]
+            token = self._shop_token(customer) if re.fullmatch(r"[A-Za-z0-9_.:@+-]{1,128}", customer) else ""
+            body = body.replace(b'data-customer-token=""', f'data-customer-token="{html.escape(token)}"'.encode())
+        content_type = "application/javascript" if js else "text/html"
+        return HttpResponse(
+            200, [("Content-Type", f"{content_type}; charset=utf-8"), ("Cache-Control", "no-cache")], body
+        )
+
+    def _shop_token(self, customer_id: str) -> str:
+        """A customer token for the sample shop's signed-in shopper: the stack's own call with the secret key."""
+        resp = self.handle_http(
+            method="POST",
+            raw_path=f"/v1/customers/{customer_id}/token",
+            headers=[("Authorization", f"Bearer {self.config.secret_key}"), ("Content-Type", "application/json")],
+            body=b"{}",
+            source_ip="127.0.0.1",
+        )
+        if resp.status != 201:
+            log.warning("/shop: no token for %s (%s %s)", customer_id, resp.status, resp.body[:200])
+            return ""
+        return str(json.loads(resp.body)["token"])
 
     def _health(self) -> HttpResponse:
         if not self.ready.is_set():

@@ -317,6 +317,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("ReengagementDailyFunction", "CampaignsTable", "Scan"): "data.campaigns.enabled_of_type: the jobs' campaigns",
     ("ReportsFunction", "CampaignsTable", "Scan"): "GET /v1/reports/overview lists every campaign (a few pages)",
     ("ReengagementWatchFunction", "CampaignsTable", "Scan"): "data.campaigns.enabled_of_type: the jobs' campaigns",
+    ("LoyaltyFunction", "CampaignsTable", "Scan"): "GET /v1/program: the active referral program, once a minute",
     ("LoyaltyDailyFunction", "CustomersTable", "Scan"): "segments.backfill: a new custom segment, once",
     ("CouponsFunction", "RedemptionsTable", "DeleteItem"): "a rollback frees the order lock",
     ("AdminFunction", "ApiKeysTable", "Scan"): "GET /v1/keys and revoke by prefix: a handful of keys",

@@ -111,6 +111,10 @@ class NoLoyaltyProgram(DomainError):
     code, status, default_message = "no_loyalty_program", 404, "The shop has no loyalty program."
 
 
+class NoReferralProgram(DomainError):
+    code, status, default_message = "no_referral_program", 422, "The shop has no active referral program."
+
+
 class NotAMember(DomainError):
     code, status, default_message = "not_a_member", 422, "This customer has not joined the loyalty program."
 

@@ -55,6 +55,20 @@ SECRET_ANSWERS = frozenset({"POST /v1/keys", "POST /v1/customers/{customer_id}/t
 """Routes whose answer is a credential: never stored, so the Idempotency-Key header is ignored there."""
 
 
+def _scope(app: Any, principal: Any) -> str:
+    """The API key's id; for a browser call with a customer token, also the customer it vouches for: two
+    shoppers of one shop share the publishable key and may send the same key (`/v1/me/...` paths are the same)."""
+    if principal.kind != "publishable":
+        return str(principal.key_id)
+    from passaparola.api.app import customer_token
+
+    try:
+        claim = customer_token(app, required=False)
+    except DomainError:  # a bad token: the route refuses it if it needs one, under the key's own scope
+        return str(principal.key_id)
+    return principal.key_id if claim is None else f"{principal.key_id}#{claim.customer_id}"
+
+
 def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Response:
     event = app.current_event
     key = event.headers.get("idempotency-key")
@@ -70,7 +84,7 @@ def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Respons
         config.register_lambda_context(app.lambda_context)
     request = {
         "key": key,
-        "scope": principal.key_id,
+        "scope": _scope(app, principal),
         "route": f"{event.http_method} {event.path}",
         "body": event.json_body if event.body else None,
     }

@@ -188,6 +188,8 @@ NOT_AUDITED: dict[str, str] = {
     "PUT /v1/customers/{customer_id}": "the shop's backend syncing a profile (personal data; high volume)",
     "POST /v1/customers/{customer_id}/token": "a storefront session token, issued per visit by the shop's backend",
     "POST /v1/customers/{customer_id}/rewards": "a shopper spending points (the points ledger records it)",
+    "POST /v1/me/rewards": "a shopper spending points (the points ledger records it)",
+    "POST /v1/me/referral": "a shopper fetching their referral link (created once per customer)",
     "POST /v1/unsubscribe": "a customer's own choice from a message link (kept on their record)",
     "POST /v1/console/session": "signing in changes nothing",
     "POST /v1/console/session/refresh": "refreshing a session changes nothing",

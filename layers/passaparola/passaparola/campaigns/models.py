@@ -115,6 +115,7 @@ class CampaignPatch(Strict):
     rewards: list[CatalogueItem] | None = Field(None, max_length=200)
     auto_enroll: bool | None = None
     enrollment_url: HttpUrlStr | None = None
+    display: dict[str, Any] | None = _merged("`PanelDisplay`")
     trigger: dict[str, Any] | None = _merged("the `Trigger`")
     audience: dict[str, Any] | None = _merged("`Audience`")
     incentive: dict[str, Any] | None = _merged("`Incentive`")

@@ -42,8 +42,10 @@ class Consent(Strict):
     confirmed: bool | None = Field(
         None,
         description="False: given in a browser with only the publishable key (anyone could type anyone's email); "
-        "it does not count until the shop confirms it (double opt-in) by PUTting the customer's consent.",
+        "it does not count until the customer clicks the confirmation link sent to them (double opt-in), or the "
+        "shop confirms it by PUTting the customer's consent.",
     )
+    confirmed_at: UtcDatetime | None = Field(None, description="When the customer confirmed it (double opt-in).")
 
 
 class Birthday(Strict):

@@ -56,6 +56,12 @@ def read(customer_id: str) -> CustomerModel | None:
         return None
 
 
+def records(customer_ids: list[str]) -> dict[str, CustomerModel]:
+    """Several customers' records in one BatchGetItem (up to 100 ids; unknown ids are left out)."""
+    keys = [(cid, "facts") for cid in dict.fromkeys(customer_ids)][:100]
+    return {item.customer_id: item for item in CustomerModel.batch_get(keys)} if keys else {}
+
+
 def ids_by_email(email_hash: str, limit: int) -> list[str]:
     """Customers whose profile has this hashed email (the sparse `by_email` index; erasure removes the hash)."""
     return [item.customer_id for item in CustomerModel.by_email.query(email_hash, limit=limit)]

@@ -126,9 +126,40 @@ def put_intent(
         tx.condition_check(CustomerModel, message.customer_id, "facts", condition=guard)
 
 
-def count(campaign_id: str, variant: str | None, field: str, delta: int = 1) -> None:
+def put_confirmation(tx: Transaction, message: Message, text: str | None) -> None:
+    """A double opt-in confirmation (no campaign: no switch to check, no frequency cap), written once."""
+    created = iso(message.created_at)
+    tx.save(
+        MessageModel(
+            message.id,
+            customer_id=message.customer_id,
+            created=f"{created}#{message.id}",
+            trigger=message.trigger,
+            occasion=message.occasion,
+            reason=message.reason,
+            channel=message.channel,
+            locale=message.locale,
+            to=message.to,
+            subject=message.subject,
+            body=message.body,
+            text=text,
+            status="queued",
+            attempts=0,
+            created_at=created,
+            updated_at=created,
+            outbox=PENDING,
+            next_attempt_at=created,
+        ),
+        condition=MessageModel.id.does_not_exist(),
+    )
+
+
+def count(campaign_id: str | None, variant: str | None, field: str, delta: int = 1) -> None:
     """Move a result counter: outside the message's own writes, so that one campaign's busy counter never
-    makes a delivery's record fail (best effort: a lost count is logged, a lost status would not be)."""
+    makes a delivery's record fail (best effort: a lost count is logged, a lost status would not be).
+    A message of no campaign (a double opt-in confirmation) counts nowhere."""
+    if not campaign_id:
+        return
     try:
         transactions.retrying(
             lambda: MessageStatsModel(stats_id(campaign_id, variant)).update(
@@ -207,7 +238,7 @@ def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
     if not recorded:
         logger.warning("sent, but the message had moved on", extra={"message_id": message.id})
         return
-    count(str(message.campaign_id), message.variant, "sent")
+    count(message.campaign_id, message.variant, "sent")
 
 
 def retry_later(message: MessageModel, code: str, text: str, at: datetime, now: datetime) -> None:
@@ -241,7 +272,7 @@ def settle(message: MessageModel, status: str, code: str | None, text: str | Non
         actions += [MessageModel.text.remove(), MessageModel.unsubscribe_url.remove()]
     if _update(message.id, actions, MessageModel.status == expect) is None:
         return False
-    count(str(message.campaign_id), message.variant, status)
+    count(message.campaign_id, message.variant, status)
     return True
 
 
@@ -260,7 +291,7 @@ def requeue(message_id: str, now: datetime, include_unknown: bool = False) -> bo
     ]
     if _update(message_id, actions, MessageModel.status == str(message.status)) is None:
         return False
-    count(str(message.campaign_id), message.variant, str(message.status), -1)
+    count(message.campaign_id, message.variant, str(message.status), -1)
     return True
 
 
@@ -277,7 +308,7 @@ def unsubscribed(message_id: str, now: datetime) -> None:
     first = MessageModel.unsubscribed_at.does_not_exist()
     if _update(message_id, [MessageModel.unsubscribed_at.set(iso(now))], first) is None:
         return
-    count(str(message.campaign_id), message.variant, "unsubscribed")
+    count(message.campaign_id, message.variant, "unsubscribed")
 
 
 def _update(message_id: str, actions: Sequence[Action], condition: Condition) -> MessageModel | None:
@@ -299,7 +330,7 @@ def to_message(item: MessageModel) -> Message:
     error = MessageError(code=item.error_code, message=item.error_message or "") if item.error_code else None
     return Message(
         id=item.id,
-        campaign_id=str(item.campaign_id),
+        campaign_id=item.campaign_id or "",
         customer_id=str(item.customer_id),
         trigger=str(item.trigger),
         occasion=str(item.occasion),

@@ -193,7 +193,9 @@ class CustomerModel(Model):
     country = UnicodeAttribute(null=True)
     locale = UnicodeAttribute(null=True)
     consent = UnicodeAttribute(null=True)
-    """JSON {"email": {"granted", "at", "source"}, "sms": {...}}."""
+    """JSON {"email": {"granted", "at", "source", "confirmed"?, "confirmed_at"?}, "sms": {...}}."""
+    consent_requested_at = UnicodeAttribute(null=True)
+    """When the last double opt-in confirmation was queued (one per 24 h)."""
     attributes = UnicodeAttribute(null=True)
     """JSON object of the shop's custom attributes."""
     signed_up_at = UnicodeAttribute(null=True)

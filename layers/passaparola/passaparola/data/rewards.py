@@ -222,6 +222,13 @@ def of_referral(code: str, limit: int = 100) -> list[IssuedReward]:
     return [to_reward(i) for i in RewardModel.by_referral.query(code, limit=limit, scan_index_forward=False)]
 
 
+def of_referral_with_terms(code: str, limit: int = 100) -> list[tuple[IssuedReward, dict[str, object]]]:
+    """A referral's rewards, newest first, each with its terms as they were when earned (to say it in words)."""
+    return [
+        (to_reward(i), spec_of(i)) for i in RewardModel.by_referral.query(code, limit=limit, scan_index_forward=False)
+    ]
+
+
 def ledger_of(customer_id: str, limit: int, cursor: str | None) -> tuple[list[LedgerEntry], str | None]:
     start = decode_cursor(cursor, {"customer_id", "sk"}, {"customer_id": customer_id})
     result = LedgerModel.query(customer_id, LedgerModel.sk.startswith("LEDGER#"), limit=limit, last_evaluated_key=start)

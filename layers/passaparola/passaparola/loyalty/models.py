@@ -137,6 +137,22 @@ class CatalogueItem(Strict):
     min_tier: str | None = Field(None, description="Only customers in this tier or above can redeem it.")
 
 
+LocaleKey = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+
+
+class PanelDisplay(Strict):
+    """How the storefront panel (`passaparola.js`) looks: the shop's colour, the launcher's text and place."""
+
+    brand_color: str = Field("#2f5d50", pattern=r"^#[0-9a-fA-F]{6}$", description="#rrggbb")
+    launcher_text: dict[LocaleKey, Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=dict,
+        max_length=20,
+        description='Per language ("it": "Premi"); a language not given shows "Rewards" in that language.',
+    )
+    position: Literal["bottom-right", "bottom-left"] = "bottom-right"
+    show_launcher: bool = Field(True, description="False: the shop opens the panel itself (links, Passaparola.open).")
+
+
 class LoyaltyProgram(Strict):
     """The fields of a campaign of type `loyalty` (one per shop)."""
 
@@ -148,6 +164,7 @@ class LoyaltyProgram(Strict):
     rewards: list[CatalogueItem] = Field(default_factory=list, max_length=200)
     auto_enroll: bool = Field(True, description="Every customer earns; false: only customers who enrolled.")
     enrollment_url: HttpUrlStr | None = Field(None, description="The shop's join page (printed as a QR code).")
+    display: PanelDisplay | None = Field(None, description="The storefront panel's look (defaults when absent).")
 
     @model_validator(mode="after")
     def _consistent(self) -> "LoyaltyProgram":

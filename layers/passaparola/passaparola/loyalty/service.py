@@ -52,6 +52,7 @@ from passaparola.loyalty.models import (
     WalletReward,
     WalletTier,
 )
+from passaparola.messages import consent as opt_in
 from passaparola.observability import logger, metrics
 from passaparola.referrals import identity
 from passaparola.referrals.rewards import code_for
@@ -160,8 +161,10 @@ def wallet(customer_id: str, base_url: str, token_epoch: int | None = None) -> W
 # ------------------------------------------------------------------------------------------ catalogue
 
 
-def redeem(customer_id: str, reward_id: str) -> LoyaltyRedemption:
-    """Spend points on a catalogue reward: balance, stock, ledger line and the reward itself in one transaction."""
+def redeem(customer_id: str, reward_id: str, token_epoch: int | None = None) -> LoyaltyRedemption:
+    """Spend points on a catalogue reward: balance, stock, ledger line and the reward itself in one transaction.
+
+    `token_epoch` (the shopper's own call, with a customer token) is checked against the record read anyway."""
     program = _program()
     item = next((r for r in program.rewards if r.id == reward_id), None)
     if item is None:
@@ -169,6 +172,7 @@ def redeem(customer_id: str, reward_id: str) -> LoyaltyRedemption:
     stock_key = f"stock#{program.id}#{item.id}"
 
     def do(change: Change, tx: Transaction) -> LoyaltyRedemption:
+        tokens.check_epoch(token_epoch, change.value("token_epoch"))
         if not change.member:
             raise NotAMember(details={"customer_id": customer_id})
         if item.min_tier and _rank(program, change.tier) < _rank(program, item.min_tier):
@@ -302,10 +306,22 @@ def adjust(customer_id: str, points: int, reason: str) -> PointsAdjustment:
 # -------------------------------------------------------------------------------------------- ledger
 
 
-def ledger(customer_id: str, limit: int, cursor: str | None) -> PointsLedgerPage:
+def ledger(
+    customer_id: str, limit: int, cursor: str | None, order: str = "oldest", token_epoch: int | None = None
+) -> PointsLedgerPage:
+    """The points ledger, oldest or newest first (a cursor continues in the order it was made in).
+
+    `token_epoch` (the shopper's own call) costs one read of the record: a revoked token must not read it."""
+    if token_epoch is not None:
+        record = store.read(customer_id)
+        tokens.check_epoch(token_epoch, record.token_epoch if record else None)
     start = decode_cursor(cursor, {"customer_id", "sk"}, {"customer_id": customer_id})
     result = PointsLedgerModel.query(
-        customer_id, PointsLedgerModel.sk.startswith("POINTS#"), limit=limit, last_evaluated_key=start
+        customer_id,
+        PointsLedgerModel.sk.startswith("POINTS#"),
+        limit=limit,
+        last_evaluated_key=start,
+        scan_index_forward=order != "newest",
     )
     items = [
         PointsLedgerEntry(
@@ -362,8 +378,12 @@ def revoke_tokens(customer_id: str) -> TokensRevoked:
     return TokensRevoked(customer_id=customer_id, token_epoch=epoch, revoked_at=change.now)
 
 
-def enroll(body: EnrollRequest, vouched: tokens.Claim | None) -> tuple[EnrollOutcome, bool]:
-    """Join in seconds. The id is the shop's (from a customer token) or derived from the email/phone."""
+def enroll(body: EnrollRequest, vouched: tokens.Claim | None, base_url: str = "") -> tuple[EnrollOutcome, bool]:
+    """Join in seconds. The id is the shop's (from a customer token) or derived from the email/phone.
+
+    Consent given without a token is confirmed by the customer (double opt-in): the confirmation message is
+    queued in the same transaction — for a new member, or a member whose consent still waits (the first message
+    lost), at most once per 24 h — with links to `base_url`."""
     _program()
     contact = identity.normalize_email(body.email) if body.email else (body.phone or "")
     token_customer_id = vouched.customer_id if vouched else None
@@ -387,6 +407,8 @@ def enroll(body: EnrollRequest, vouched: tokens.Claim | None) -> tuple[EnrollOut
             if body.consent:
                 change.put("consent", _consent(change, body, vouched=token_customer_id is not None))
             change.earn_event("signup", change.now, f"signup#{customer_id}")
+        if token_customer_id is None and base_url and not (change.record and change.record.erased_at):
+            opt_in.request(change, tx, base_url)
         return joined, created
 
     change, (joined, created) = customers.mutate(customer_id, do, "enrolled")

@@ -298,6 +298,13 @@ class Unsubscribed(BaseModel):
     channel: Channel
 
 
+class ConsentConfirmed(BaseModel):
+    """Double opt-in: the channels whose consent now counts (none: withdrawn since, or an erased customer)."""
+
+    confirmed: bool
+    channels: list[Channel] = Field(default_factory=list)
+
+
 class JobReport(BaseModel):
     """What a run of a re-engagement job did."""
 

@@ -192,8 +192,9 @@ def mime(
     msg["To"] = to
     msg["Subject"] = rendered.subject or ""
     msg["Message-ID"] = make_msgid(idstring=message_id, domain=sender.rpartition("@")[2].rstrip(">") or None)
-    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if unsubscribe_url:  # every message but a double opt-in confirmation (nothing to unsubscribe from yet)
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["X-Passaparola-Message"] = message_id
     msg.set_content(rendered.text or to_text(rendered.body))
     msg.add_alternative(rendered.body, subtype="html")

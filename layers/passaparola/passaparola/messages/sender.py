@@ -19,6 +19,7 @@ from passaparola.data import customers as customer_store
 from passaparola.data import messages as store
 from passaparola.data.models import MessageModel
 from passaparola.errors import NotFound
+from passaparola.messages import consent as opt_in
 from passaparola.messages import render, rules
 from passaparola.observability import logger
 from passaparola.settings import get_settings
@@ -26,6 +27,7 @@ from passaparola.settings import get_settings
 LEASE = timedelta(seconds=60)
 UNKNOWN = "outcome_unknown"
 SETTLED = ("sent", "failed", "cancelled", UNKNOWN)
+CONFIRMATION = opt_in.TRIGGER
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,12 @@ def deliver(message_id: str) -> Delivery:
 
 
 def _cancel_reason(item: MessageModel, now: datetime) -> str | None:
-    """Why a queued message must not go any more: its campaign stopped, or the customer withdrew consent."""
+    """Why a queued message must not go any more: its campaign stopped, or the customer withdrew consent.
+
+    A double opt-in confirmation has no campaign and asks for the consent that does not count yet: it goes
+    unless the customer was erased, changed the address, or has nothing left to confirm."""
+    if item.trigger == CONFIRMATION:
+        return _confirmation_cancel_reason(item)
     try:
         campaign = campaign_store.get(str(item.campaign_id))
     except NotFound:
@@ -87,6 +94,17 @@ def _cancel_reason(item: MessageModel, now: datetime) -> str | None:
         return "consent_withdrawn"
     if (record.email if item.channel == "email" else record.phone) != item.to:
         return "address_changed"  # the old address may belong to someone else now
+    return None
+
+
+def _confirmation_cancel_reason(item: MessageModel) -> str | None:
+    record = customer_store.read(str(item.customer_id))
+    if record is None or record.erased_at:
+        return "customer_erased"
+    if (record.email if item.channel == "email" else record.phone) != item.to:
+        return "address_changed"
+    if not opt_in.pending(json.loads(record.consent) if record.consent else {}):
+        return "nothing_to_confirm"
     return None
 
 

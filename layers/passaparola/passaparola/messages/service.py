@@ -13,10 +13,13 @@ from passaparola.data import customers as customer_store
 from passaparola.data import messages as store
 from passaparola.data.transactions import Transaction
 from passaparola.errors import CampaignTypeMismatch, InvalidRequest, NotFound
+from passaparola.messages import consent as opt_in
 from passaparola.messages import render, rules
 from passaparola.messages import unsubscribe as tokens
 from passaparola.messages.models import (
     CampaignMessages,
+    Channel,
+    ConsentConfirmed,
     MessagePage,
     MessagePreview,
     MessagePreviewRequest,
@@ -157,3 +160,28 @@ def unsubscribe(token: str) -> Unsubscribe:
     _, locale = mutate(claims.customer_id, do, "unsubscribe")
     store.unsubscribed(claims.message_id, clock.now())
     return Unsubscribe(Unsubscribed(channel=claims.channel), locale)
+
+
+@dataclass(frozen=True)
+class ConsentConfirmation:
+    answer: ConsentConfirmed
+    locale: str | None
+
+
+def confirm_consent(token: str) -> ConsentConfirmation:
+    """Double opt-in: the link's channels, still granted, now count (idempotent; withdrawn consent stays withdrawn)."""
+    claims = opt_in.verify(token, clock.now())
+
+    def do(change: Change, tx: Transaction) -> tuple[list[Channel], str | None]:
+        record = change.record
+        if record is None or record.erased_at:
+            return [], None
+        before = json.loads(record.consent) if record.consent else {}
+        after, done = opt_in.confirm(json.loads(record.consent or "{}"), claims.channels, change.now)
+        if after != before:
+            change.put("consent", json.dumps(after))
+            change.put("updated_at", clock.iso(change.now))
+        return done, record.locale
+
+    _, (channels, locale) = mutate(claims.customer_id, do, "consent_confirmed")
+    return ConsentConfirmation(ConsentConfirmed(confirmed=bool(channels), channels=channels), locale)
