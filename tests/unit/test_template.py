@@ -38,6 +38,7 @@ ENV_TABLES = {
     "ORDERS_TABLE": "OrdersTable",
     "MESSAGES_TABLE": "MessagesTable",
     "AUDIT_TABLE": "AuditTable",
+    "PASSES_TABLE": "PassesTable",
 }
 
 

@@ -170,6 +170,13 @@ class ConfigurationError(DomainError):
     default_message = "The service is missing a signing key; the operator has to configure it (see the logs)."
 
 
+class PassesNotConfigured(DomainError):
+    """The wallet credentials a route needs are not configured (WalletPassSecretArn, or its Apple/Google part)."""
+
+    code, status = "passes_not_configured", 501
+    default_message = "Wallet passes are not configured on this deployment (WalletPassSecretArn)."
+
+
 class SegmentExists(DomainError):
     code, status, default_message = "segment_exists", 409, "A segment with this name already exists."
 

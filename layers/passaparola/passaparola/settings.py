@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     rewards_table: str = Field("passaparola-rewards", alias="REWARDS_TABLE")
     orders_table: str = Field("passaparola-orders", alias="ORDERS_TABLE")
     messages_table: str = Field("passaparola-messages", alias="MESSAGES_TABLE")
+    passes_table: str = Field(
+        "passaparola-passes", alias="PASSES_TABLE", description="Wallet passes and the devices registered for them."
+    )
     audit_table: str = Field(
         "passaparola-audit", alias="AUDIT_TABLE", description="Administrative changes, newest first."
     )
@@ -52,6 +55,11 @@ class Settings(BaseSettings):
         "",
         alias="FINGERPRINT_SECRET_ARN",
         description="Secrets Manager secret keying the hashes of IPs, user agents and emails (never rotated).",
+    )
+    wallet_pass_secret_arn: str = Field(
+        "",
+        alias="WALLET_PASS_SECRET_ARN",
+        description="Secrets Manager secret with the Apple and Google wallet credentials (empty: passes off).",
     )
     secrets_max_age_seconds: int = Field(
         300, alias="SECRETS_MAX_AGE_SECONDS", description="How long a container keeps a secret before reading it again."

@@ -243,6 +243,8 @@ class CustomerModel(Model):
     categories: MapAttribute[str, Any] = MapAttribute(null=True)
     """Units ordered per product category (the 50 largest): the favourite category of win-back offers."""
     last_shared_at = UnicodeAttribute(null=True)
+    pass_serial = UnicodeAttribute(null=True)
+    """The customer's wallet pass (`passaparola/data/passes.py`), set once when the pass is first issued."""
     by_email = ByEmailIndex()
 
 
@@ -937,6 +939,46 @@ class ContactModel(Model):
     welcomed_at = UnicodeAttribute(null=True)
 
 
+class PassModel(Model):
+    """A wallet pass (`sk="pass"`): whose it is and when it last changed (the PassKit "updated since" tag)."""
+
+    class Meta:
+        table_name = "passaparola-passes"
+
+    serial = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="pass")
+    customer_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    """ISO time with milliseconds: compared as a string with the tag a device sends back."""
+    google_object_id = UnicodeAttribute(null=True)
+
+
+class ByDeviceIndex(GlobalSecondaryIndex["RegistrationModel"]):
+    """The passes a device registered (sparse: only registrations carry `device`)."""
+
+    class Meta:
+        index_name = "by_device"
+        projection = KeysOnlyProjection()
+
+    device = UnicodeAttribute(hash_key=True)
+    serial = UnicodeAttribute(range_key=True)
+
+
+class RegistrationModel(Model):
+    """A device registered for a pass's updates (`sk="reg#<device library id>"`), with its APNs push token."""
+
+    class Meta:
+        table_name = "passaparola-passes"
+
+    serial = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    device = UnicodeAttribute()
+    push_token = UnicodeAttribute()
+    registered_at = UnicodeAttribute()
+    by_device = ByDeviceIndex()
+
+
 _TABLES: list[tuple[type[Model], str]] = [
     (CampaignModel, "campaigns_table"),
     (CodeBatchModel, "campaigns_table"),
@@ -978,6 +1020,8 @@ _TABLES: list[tuple[type[Model], str]] = [
     (JobStateModel, "messages_table"),
     (MessageStatsModel, "messages_table"),
     (ContactModel, "customers_table"),
+    (PassModel, "passes_table"),
+    (RegistrationModel, "passes_table"),
 ]
 _connection: Connection | None = None
 
