@@ -209,14 +209,15 @@ class Stack:
                 self._stream_pollers.append(poller)
 
     def stop(self) -> None:
-        for p in [*self._pollers, *self._stream_pollers]:
+        pollers: list[QueuePoller | StreamPoller] = [*self._pollers, *self._stream_pollers]
+        for p in pollers:
             p.stop()
         if self._scheduler:
             self._scheduler.stop()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
-        for p in [*self._pollers, *self._stream_pollers]:
+        for p in pollers:
             p.join()
         if self._moto:
             self._moto.stop()

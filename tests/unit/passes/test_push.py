@@ -11,7 +11,8 @@ import jwt
 import pytest
 
 from passaparola.passes import push
-from passaparola.passes.google import Card, GoogleConfig
+from passaparola.passes.config import GoogleConfig
+from passaparola.passes.google import Card
 from tests.unit.passes.keys import ec_pair, rsa_pair
 
 
@@ -103,8 +104,12 @@ def test_a_410_unregisters_the_device_and_other_failures_retry() -> None:
 
 
 def google() -> GoogleConfig:
-    config = GoogleConfig("3388", "loyalty", "wallet@shop.iam.gserviceaccount.com", rsa_pair()[0])
-    return config
+    return GoogleConfig(
+        issuer_id="3388",
+        class_suffix="loyalty",
+        service_account_email="wallet@shop.iam.gserviceaccount.com",
+        private_key_pem=rsa_pair()[0],
+    )
 
 
 def google_fake(objects: set[str]) -> Callable[[httpx.Request], httpx.Response]:

@@ -6,39 +6,23 @@ no call to Google from us; later changes PATCH the object (`passes.push.update_g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from passaparola.passes.config import GoogleConfig
 
 SAVE_URL = "https://pay.google.com/gp/v/save/"
 AUDIENCE = "google"
 TYPE = "savetowallet"
 
 
-@dataclass(frozen=True)
-class GoogleConfig:
-    """The `google` part of WalletPassSecret."""
+def class_id(config: GoogleConfig) -> str:
+    return f"{config.issuer_id}.{config.class_suffix}"
 
-    issuer_id: str
-    class_suffix: str
-    service_account_email: str
-    private_key_pem: str
 
-    @classmethod
-    def from_secret(cls, part: Mapping[str, Any] | None) -> GoogleConfig | None:
-        """None when the part is absent or incomplete: Google Wallet is off."""
-        if not part:
-            return None
-        values = {name: str(part.get(name) or "") for name in cls.__dataclass_fields__}
-        return cls(**values) if all(values.values()) else None
-
-    @property
-    def class_id(self) -> str:
-        return f"{self.issuer_id}.{self.class_suffix}"
-
-    def object_id(self, serial: str) -> str:
-        return f"{self.issuer_id}.{serial}"
+def object_id(config: GoogleConfig, serial: str) -> str:
+    return f"{config.issuer_id}.{serial}"
 
 
 @dataclass(frozen=True)
@@ -56,8 +40,8 @@ class Card:
 def loyalty_object(config: GoogleConfig, card: Card) -> dict[str, Any]:
     """The Google Wallet `LoyaltyObject` (REST shape) of a card: the same body saves and PATCHes it."""
     obj: dict[str, Any] = {
-        "id": config.object_id(card.serial),
-        "classId": config.class_id,
+        "id": object_id(config, card.serial),
+        "classId": class_id(config),
         "state": "ACTIVE",
         "accountId": card.customer_id,
         "accountName": card.name or card.customer_id,

@@ -17,10 +17,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from passaparola.observability import logger
-from passaparola.passes.google import Card, GoogleConfig, loyalty_object
+from passaparola.passes.config import GoogleConfig
+from passaparola.passes.google import Card, loyalty_object
 from passaparola.settings import get_settings
 
 PROVIDER_TOKEN_SECONDS = 50 * 60
@@ -232,10 +234,10 @@ def _new_client(certificate: ApnsConfig | None) -> Any:
     verify: Any = True
     if certificate is not None:
         verify = ssl.create_default_context()
-        with tempfile.NamedTemporaryFile("w", suffix=".pem") as pem:  # load_cert_chain reads files only
-            pem.write(certificate.certificate_pem.strip() + "\n" + certificate.certificate_key_pem.strip() + "\n")
-            pem.flush()
-            verify.load_cert_chain(pem.name)
+        with tempfile.TemporaryDirectory() as folder:  # load_cert_chain reads files only
+            pem = Path(folder) / "pass-type-id.pem"
+            pem.write_text(certificate.certificate_pem.strip() + "\n" + certificate.certificate_key_pem.strip() + "\n")
+            verify.load_cert_chain(str(pem))
     return httpx.Client(http2=True, verify=verify, timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT))
 
 

@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from passaparola.data import passes
-from passaparola.passes import push
-from passaparola.passes.google import Card, GoogleConfig
+from passaparola.passes import config, push
+from passaparola.passes.config import GoogleConfig
+from passaparola.passes.google import Card
 from passaparola.passes.push import ApnsConfig
 
 WATCHED = ("balance", "tier")
@@ -37,6 +38,13 @@ class Outcome:
     pushed: list[str] = field(default_factory=list)
     unregistered: list[str] = field(default_factory=list)
     google: str | None = None  # "patched" | "inserted" | None (no object saved, or Google off)
+
+
+def wallets() -> Wallets:
+    """Where changes go, from WalletPassSecret (this container's cached copy)."""
+    found = config.wallet()
+    apple = push.ApnsConfig.from_secret(found.apple.model_dump()) if found.apple else None
+    return Wallets(apple=apple, google=found.google)
 
 
 def card_if_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Card | None:
