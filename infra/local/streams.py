@@ -21,7 +21,7 @@ from infra.local.template import DEFAULT_REGION, StreamEvent
 log = logging.getLogger("infra.local")
 
 IDLE_SECONDS = 0.25
-RETRY_SECONDS = 0.5
+RETRY_SECONDS = 0.2
 LOCAL_MAX_RETRIES = 3
 """A record failing forever is retried until it expires (24 hours) by Lambda with MaximumRetryAttempts -1; locally
 it is given up after a few tries, so one bad record does not stall the stream for the day."""
