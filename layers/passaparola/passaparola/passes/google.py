@@ -69,3 +69,34 @@ def save_jwt(config: GoogleConfig, card: Card, origins: list[str], now: datetime
 
 def save_url(config: GoogleConfig, card: Card, origins: list[str], now: datetime) -> str:
     return SAVE_URL + save_jwt(config, card, origins, now)
+
+
+def save_link(customer_id: str, base_url: str, token_epoch: int | None = None) -> str:
+    """The member's "Add to Google Wallet" link, issuing the pass (the same serial as the Apple pass) at the first
+    call; from then on a change of balance or tier PATCHes the object. 501 without the `google` part, 404 for a
+    customer who is not a loyalty member."""
+    from passaparola import clock
+    from passaparola.data import customers as customer_store
+    from passaparola.data import passes as store
+    from passaparola.errors import NotFound
+    from passaparola.loyalty import service as loyalty
+    from passaparola.passes import config, service
+    from passaparola.settings import get_settings
+
+    settings = config.google()
+    wallet = loyalty.wallet(customer_id, base_url, token_epoch=token_epoch)
+    if not wallet.member:
+        raise NotFound("This customer is not a loyalty member.", {"customer_id": customer_id})
+    now = clock.now()
+    item = store.issue_pass(customer_id, service.serial_of(customer_id), now)
+    if item.google_object_id != object_id(settings, item.serial):
+        store.set_google_object(item.serial, object_id(settings, item.serial))
+    record = customer_store.read(customer_id)
+    card = Card(
+        serial=item.serial,
+        customer_id=customer_id,
+        balance=wallet.points.balance,
+        tier=wallet.tier.name,
+        name=record.name if record else None,
+    )
+    return save_url(settings, card, get_settings().origins, now)
