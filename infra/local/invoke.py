@@ -76,6 +76,7 @@ def reset_containers() -> None:
     from passaparola import keyring
     from passaparola.api import console_tokens, idempotency, keys
     from passaparola.data import campaigns, cognito, coupons, customers, models, queues, secrets, stats
+    from passaparola.passes import config as passes_config
     from passaparola.settings import get_settings
 
     get_settings.cache_clear()
@@ -86,6 +87,7 @@ def reset_containers() -> None:
     console_tokens._jwks.clear()
     cognito._client.cache_clear()
     keyring.forget()
+    passes_config.forget()
     secrets._client.cache_clear()
     coupons._CAMPAIGN_OF_CODE.clear()
     campaigns._CACHE.clear()

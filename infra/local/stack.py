@@ -322,6 +322,8 @@ class Stack:
         if path == "/local/push" or path.startswith("/local/push/"):
             query = raw_path.split("?", 1)[1] if "?" in raw_path else ""
             return push_http(method, path, headers, body, query, self.config.secret_key)
+        if path == "/local/wallet/ca.pem" and method in ("GET", "HEAD"):
+            return _wallet_ca()
         if path in ("/local/mailbox", "/local/mailbox/"):
             query = raw_path.split("?", 1)[1] if "?" in raw_path else ""
             return mailbox_http(method, headers, body, query, self.config.secret_key)
@@ -431,6 +433,17 @@ class Stack:
             log.exception("job %s failed", job)
             return error_response(500, "job_failed", f"{type(exc).__name__}: {exc}")
         return json_response(200, result)
+
+
+def _wallet_ca() -> HttpResponse:
+    """The root of the wallet pass chain generated for this stack (no WalletPassSecretArn, STAGE=local), to check a
+    pass: `openssl smime -verify -binary -inform DER -in signature -content manifest.json -CAfile ca.pem`."""
+    from passaparola.passes import config
+
+    ca = config.wallet().ca_pem
+    if not ca:
+        return error_response(404, "not_found", "Passes use a configured certificate here, not a generated one.")
+    return HttpResponse(200, [("Content-Type", "application/x-pem-file"), ("Cache-Control", "no-store")], ca.encode())
 
 
 def _reset_cached_settings() -> None:

@@ -36,6 +36,8 @@ SUPPORT = frozenset(
         "GET /v1/customers",
         "GET /v1/customers/{customer_id}",
         "GET /v1/customers/{customer_id}/wallet",
+        "GET /v1/customers/{customer_id}/pass.pkpass",
+        "GET /v1/customers/{customer_id}/pass/google",
         "GET /v1/customers/{customer_id}/points/ledger",
         "POST /v1/customers/{customer_id}/points/adjustments",
         "GET /v1/customers/{customer_id}/rewards",
@@ -49,8 +51,9 @@ SUPPORT = frozenset(
         "GET /v1/codes/{code}/redemptions",
     }
 )
-"""Find a customer and read their facts, read campaigns and codes, issue a customer-bound code from a campaign
-open to support (the campaigns service checks both), adjust points with a reason."""
+"""Find a customer and read their facts (and download their wallet pass, to help them add it), read campaigns and
+codes, issue a customer-bound code from a campaign open to support (the campaigns service checks both), adjust points
+with a reason."""
 
 MARKETER = frozenset(
     {
@@ -89,6 +92,8 @@ MARKETER = frozenset(
         "POST /v1/loyalty/enroll",
         "GET /v1/loyalty/enrollment",
         "GET /v1/me/wallet",
+        "GET /v1/me/pass.pkpass",
+        "GET /v1/me/pass/google",
         "GET /v1/engagement",
         "PUT /v1/engagement",
         "GET /v1/segments",

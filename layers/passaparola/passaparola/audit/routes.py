@@ -170,6 +170,9 @@ AUDITED: dict[str, Rule] = {
 
 CHECKOUT = "checkout traffic: its records are the redemptions, orders, conversions and ledgers themselves"
 
+PASSKIT = "Apple Wallet (un)registering a phone for a pass's updates (no key: the pass's own token)"
+PASSKIT_REGISTRATION = "{} /v1/passkit/v1/devices/{{device_id}}/registrations/{{pass_type_id}}/{{serial}}"
+
 NOT_AUDITED: dict[str, str] = {
     "POST /v1/coupons/validate": "checkout: reads only",
     "POST /v1/redemptions": CHECKOUT,
@@ -189,6 +192,9 @@ NOT_AUDITED: dict[str, str] = {
     "POST /v1/console/session/refresh": "refreshing a session changes nothing",
     "POST /v1/messages/preview": "renders a message, changes nothing",
     "POST /v1/referrals/preview": "renders share texts, changes nothing",
+    PASSKIT_REGISTRATION.format("POST"): PASSKIT,
+    PASSKIT_REGISTRATION.format("DELETE"): PASSKIT,
+    "POST /v1/passkit/v1/log": "Apple Wallet reporting problems with a pass (logged as warnings)",
 }
 
 CHANGES_NOTHING = frozenset(

@@ -1,0 +1,188 @@
+"""Wallet passes: the member's Apple Wallet pass and Google Wallet save link, and the PassKit web service Wallet
+calls to keep the Apple pass current."""
+
+import base64
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, Field
+
+from passaparola.api.app import Api, customer_token, handler, public_base_url
+from passaparola.api.openapi import media
+from passaparola.api.params import CustomerIdPath
+from passaparola.passes import apple, google, service
+
+PASSKIT = "/v1/passkit/v1"
+REGISTRATION = PASSKIT + "/devices/{device_id}/registrations/{pass_type_id}/{serial}"
+app = Api(
+    browser_routes={"GET /v1/me/pass.pkpass", "GET /v1/me/pass/google"},
+    public_routes={
+        f"POST {REGISTRATION}",
+        f"DELETE {REGISTRATION}",
+        f"GET {PASSKIT}/devices/{{device_id}}/registrations/{{pass_type_id}}",
+        f"GET {PASSKIT}/passes/{{pass_type_id}}/{{serial}}",
+        f"POST {PASSKIT}/log",
+    },
+)
+Token = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
+Serial = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
+PKPASS = {200: media("The signed pass (a zip).", apple.CONTENT_TYPE, {"type": "string", "format": "binary"})}
+
+
+class Registration(BaseModel):
+    pushToken: str = Field(min_length=1, max_length=200)  # noqa: N815 - Apple's name
+
+
+class UpdatedSerials(BaseModel):
+    serialNumbers: list[str]  # noqa: N815 - Apple's names
+    lastUpdated: str  # noqa: N815
+
+
+class GoogleSaveLink(BaseModel):
+    save_url: str = Field(description="https://pay.google.com/gp/v/save/<signed JWT of the loyalty object>")
+
+
+class WalletLog(BaseModel):
+    logs: list[str] = Field(default_factory=list, max_length=100)
+
+
+def _pkpass(found: service.PassFile) -> Response[str]:
+    headers = {
+        "Last-Modified": service.http_date(found.last_modified),
+        "Cache-Control": "no-store",
+        "Content-Disposition": 'attachment; filename="pass.pkpass"',
+    }
+    return _binary(200, found.body, headers)
+
+
+def _binary(status: int, body: bytes, headers: dict[str, str]) -> Response[str]:
+    """A body that is not text: base64 with isBase64Encoded (API Gateway sends the bytes, see BinaryMediaTypes).
+
+    Encoded here rather than by powertools (which does it for a bytes body) so that the response validation,
+    which reads the body as the declared type, sees a string."""
+    response = Response(status, apple.CONTENT_TYPE, base64.b64encode(body).decode(), headers)
+    response.base64_encoded = True
+    return response
+
+
+def _authorization() -> str | None:
+    return app.current_event.headers.get("authorization")
+
+
+@app.get(
+    "/v1/customers/<customer_id>/pass.pkpass",
+    summary="The customer's Apple Wallet pass (501 without WalletPassSecretArn)",
+    tags=["passes"],
+    responses=PKPASS,
+)
+def customer_pass(customer_id: CustomerIdPath) -> Response[str]:
+    return _pkpass(service.customer_pass(customer_id, public_base_url(app)))
+
+
+@app.get(
+    "/v1/me/pass.pkpass",
+    summary="The signed-in shopper's Apple Wallet pass (publishable key + X-Customer-Token)",
+    tags=["passes"],
+    responses=PKPASS,
+)
+def my_pass() -> Response[str]:
+    claim = customer_token(app, required=True)
+    assert claim is not None
+    return _pkpass(service.customer_pass(claim.customer_id, public_base_url(app), token_epoch=claim.epoch))
+
+
+@app.get(
+    "/v1/customers/<customer_id>/pass/google",
+    summary="The customer's Google Wallet save link (501 without the google part of WalletPassSecretArn)",
+    tags=["passes"],
+)
+def customer_google_pass(customer_id: CustomerIdPath) -> GoogleSaveLink:
+    return GoogleSaveLink(save_url=google.save_link(customer_id, public_base_url(app)))
+
+
+@app.get(
+    "/v1/me/pass/google",
+    summary="The signed-in shopper's Google Wallet save link (publishable key + X-Customer-Token)",
+    tags=["passes"],
+)
+def my_google_pass() -> GoogleSaveLink:
+    claim = customer_token(app, required=True)
+    assert claim is not None
+    return GoogleSaveLink(save_url=google.save_link(claim.customer_id, public_base_url(app), token_epoch=claim.epoch))
+
+
+@app.post(
+    PASSKIT + "/devices/<device_id>/registrations/<pass_type_id>/<serial>",
+    summary="PassKit: register a device for a pass's updates (Authorization: ApplePass <token>)",
+    tags=["passkit"],
+    responses={
+        200: media("Already registered.", "text/plain"),
+        201: media("Registered.", "text/plain"),
+    },
+)
+def register(device_id: Token, pass_type_id: Token, serial: Serial, body: Registration) -> Response[str]:
+    created = service.register(pass_type_id, serial, device_id, body.pushToken, _authorization())
+    return Response(201 if created else 200, "text/plain", "")
+
+
+@app.delete(
+    PASSKIT + "/devices/<device_id>/registrations/<pass_type_id>/<serial>",
+    summary="PassKit: unregister a device (Authorization: ApplePass <token>)",
+    tags=["passkit"],
+    responses={200: media("Unregistered.", "text/plain")},
+)
+def unregister(device_id: Token, pass_type_id: Token, serial: Serial) -> Response[str]:
+    service.unregister(pass_type_id, serial, device_id, _authorization())
+    return Response(200, "text/plain", "")
+
+
+@app.get(
+    PASSKIT + "/devices/<device_id>/registrations/<pass_type_id>",
+    summary="PassKit: the device's passes changed since a tag",
+    tags=["passkit"],
+    responses={
+        200: {"description": "Changed passes.", "content": {"application/json": {"model": UpdatedSerials}}},
+        204: media("Nothing changed.", "text/plain"),
+    },
+)
+def updated(
+    device_id: Token,
+    pass_type_id: Token,
+    passesUpdatedSince: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803 - Apple's name
+) -> Response[str]:
+    found = service.updated_serials(pass_type_id, device_id, passesUpdatedSince)
+    if found is None:
+        return Response(204, None, "")
+    serials, tag = found
+    return Response(200, "application/json", UpdatedSerials(serialNumbers=serials, lastUpdated=tag).model_dump_json())
+
+
+@app.get(
+    PASSKIT + "/passes/<pass_type_id>/<serial>",
+    summary="PassKit: the latest version of a pass (If-Modified-Since: 304)",
+    tags=["passkit"],
+    responses={**PKPASS, 304: media("Not modified.", "text/plain")},
+)
+def latest(pass_type_id: Token, serial: Serial) -> Response[str]:
+    headers = app.current_event.headers
+    found = service.latest(
+        pass_type_id, serial, _authorization(), public_base_url(app), headers.get("if-modified-since")
+    )
+    if found is None:
+        return Response(304, None, "")
+    return _pkpass(found)
+
+
+@app.post(
+    PASSKIT + "/log",
+    summary="PassKit: Wallet's error log about our passes",
+    tags=["passkit"],
+    responses={200: media("Logged.", "text/plain")},
+)
+def wallet_log(body: WalletLog) -> Response[str]:
+    service.log(body.logs)
+    return Response(200, "text/plain", "")
+
+
+lambda_handler = handler(app)

@@ -1,0 +1,138 @@
+"""Wallet passes: the member's .pkpass, and Apple's PassKit web service (register a device, list the passes that
+changed, send the latest one, accept Wallet's logs). The contract is docs/shopper.md, "Wallet passes".
+
+A pass's serial is a keyed hash of the customer id (the fingerprint key, which is never rotated), so it is the same
+at every download; the token Wallet sends back (`Authorization: ApplePass <token>`) is a keyed hash of the serial,
+so nothing but the pass item needs storing and a serial alone gives no access.
+"""
+
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from passaparola import clock
+from passaparola.customers import service as customers
+from passaparola.data import customers as customer_store
+from passaparola.data import passes as store
+from passaparola.errors import NotFound, Unauthorized
+from passaparola.loyalty import service as loyalty
+from passaparola.loyalty.models import Wallet
+from passaparola.observability import logger
+from passaparola.passes import apple, config
+from passaparola.referrals import identity
+
+WEB_SERVICE_PATH = "/v1/passkit"
+"""Apple appends `/v1/devices/...`, `/v1/passes/...`, `/v1/log` to the pass's webServiceURL."""
+
+
+@dataclass(frozen=True)
+class PassFile:
+    body: bytes
+    last_modified: datetime
+
+
+def serial_of(customer_id: str) -> str:
+    return "pp-" + identity.keyed_hash("pass:" + customer_id)
+
+
+def token_of(serial: str) -> str:
+    """The pass's authenticationToken (Apple wants at least 16 characters; this is 32)."""
+    return identity.keyed_hash("pass-token:" + serial)
+
+
+def customer_pass(customer_id: str, base_url: str, token_epoch: int | None = None) -> PassFile:
+    """The member's current pass, issuing it (the pass item, `pass_serial`) at the first download."""
+    settings = config.apple()
+    wallet = loyalty.wallet(customer_id, base_url, token_epoch=token_epoch)
+    if not wallet.member:
+        raise NotFound("This customer is not a loyalty member.", {"customer_id": customer_id})
+    item = store.issue_pass(customer_id, serial_of(customer_id), clock.now())
+    return _file(wallet, item.serial, item.updated_at, base_url, settings)
+
+
+def _file(wallet: Wallet, serial: str, updated_at: str, base_url: str, settings: config.AppleConfig) -> PassFile:
+    customer_id = wallet.customer_id
+    program = customers.program()
+    record = customer_store.read(customer_id)
+    who = apple.PassIdentity(
+        serial=serial,
+        authentication_token=token_of(serial),
+        web_service_url=base_url + WEB_SERVICE_PATH,
+        organization=(program.name if program and program.name else "Passaparola"),
+        locale=record.locale if record else None,
+    )
+    return PassFile(apple.build(wallet, who, settings), _parse(updated_at))
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def http_date(at: datetime) -> str:
+    return format_datetime(at.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+# ------------------------------------------------------------------------------------ PassKit web service
+
+
+def _pass(pass_type_id: str, serial: str) -> store.PassModel:
+    """The pass, or 404: another pass type, or a serial this deployment never issued."""
+    settings = config.apple()
+    found = store.get_pass(serial) if pass_type_id == settings.pass_type_id else None
+    if found is None:
+        raise NotFound("No such pass.", {"serial": serial})
+    return found
+
+
+def _authorize(serial: str, authorization: str | None) -> None:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme != "ApplePass" or not hmac.compare_digest(token.strip().encode(), token_of(serial).encode()):
+        raise Unauthorized("A valid `Authorization: ApplePass <authenticationToken>` is required.")
+
+
+def register(pass_type_id: str, serial: str, device: str, push_token: str, authorization: str | None) -> bool:
+    """Register a device for the pass's updates; True when new (201), False when already registered (200)."""
+    _pass(pass_type_id, serial)
+    _authorize(serial, authorization)
+    return store.register(serial, device, push_token, clock.now())
+
+
+def unregister(pass_type_id: str, serial: str, device: str, authorization: str | None) -> None:
+    _pass(pass_type_id, serial)
+    _authorize(serial, authorization)
+    store.unregister(serial, device)
+
+
+def updated_serials(pass_type_id: str, device: str, since: str | None) -> tuple[list[str], str] | None:
+    """The device's passes changed after the tag, and the new tag; None when nothing changed (204)."""
+    if pass_type_id != config.apple().pass_type_id:
+        return None
+    changed = store.serials_for_device(device, since or None)
+    if not changed:
+        return None
+    return [p.serial for p in changed], max(p.updated_at for p in changed)
+
+
+def latest(
+    pass_type_id: str, serial: str, authorization: str | None, base_url: str, if_modified_since: str | None
+) -> PassFile | None:
+    """The pass as it is now; None when it has not changed since `If-Modified-Since` (304)."""
+    found = _pass(pass_type_id, serial)
+    _authorize(serial, authorization)
+    changed = _parse(found.updated_at).replace(microsecond=0)
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            since = None
+        if since is not None and since.tzinfo is not None and changed <= since:
+            return None
+    wallet = loyalty.wallet(found.customer_id, base_url)
+    return _file(wallet, serial, found.updated_at, base_url, config.apple())
+
+
+def log(messages: list[str]) -> None:
+    """What Wallet reports going wrong with our passes (a bad signature, an unreachable web service)."""
+    for message in messages[:50]:
+        logger.warning("wallet log", extra={"wallet_message": message[:1000]})
