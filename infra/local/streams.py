@@ -156,6 +156,7 @@ class StreamPoller:
         self._invoke = invoke
         self._dead_letter = dead_letter
         self._iterators: dict[str, str | None] = {}
+        self._last_sequence: dict[str, str] = {}
         self._done_shards: set[str] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -192,11 +193,27 @@ class StreamPoller:
             shard_id = shard["ShardId"]
             if shard_id in self._iterators or shard_id in self._done_shards:
                 continue
-            kind = position if position in ("LATEST", "TRIM_HORIZON") else "LATEST"
             answer = self._streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=kind
+                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
             )
             self._iterators[shard_id] = answer.get("ShardIterator")
+            if position != "TRIM_HORIZON":
+                self._skip_to_end(shard_id)
+
+    def _skip_to_end(self, shard_id: str) -> None:
+        """LATEST: read past what the shard holds now. (A LATEST iterator would be simpler, but DynamoDB Local
+        numbers records across all its tables, so one taken on an empty shard can fall before the shard's first
+        record and be refused as "trimmed".)"""
+        for _ in range(10_000):
+            iterator = self._iterators.get(shard_id)
+            if iterator is None:
+                return
+            answer = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            records = answer.get("Records") or []
+            self._iterators[shard_id] = answer.get("NextShardIterator")
+            if not records:
+                return
+            self._last_sequence[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
 
     def poll_once(self) -> int:
         """Read every shard once and process what came; returns the number of records read."""
@@ -204,8 +221,16 @@ class StreamPoller:
         for shard_id, iterator in list(self._iterators.items()):
             if iterator is None:
                 continue
-            answer = self._streams.get_records(ShardIterator=iterator, Limit=1000)
-            records = answer.get("Records") or []
+            try:
+                answer = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            except Exception as exc:
+                if _error_code(exc) not in ("TrimmedDataAccessException", "ExpiredIteratorException"):
+                    raise
+                self._reposition(shard_id)
+                continue
+            records = [r for r in answer.get("Records") or [] if self._new(shard_id, r)]
+            if records:
+                self._last_sequence[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             self._iterators[shard_id] = answer.get("NextShardIterator")
             if answer.get("NextShardIterator") is None:  # a closed shard: its children carry on
                 del self._iterators[shard_id]
@@ -216,6 +241,20 @@ class StreamPoller:
             for start in range(0, len(wanted), max(1, self.event.batch_size)):
                 self._deliver(wanted[start : start + self.event.batch_size])
         return read
+
+    def _reposition(self, shard_id: str) -> None:
+        """A fresh iterator after the last record delivered (an iterator expired or was refused)."""
+        last = self._last_sequence.get(shard_id)
+        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
+        if last:
+            kwargs |= {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+        else:
+            kwargs["ShardIteratorType"] = "TRIM_HORIZON"
+        self._iterators[shard_id] = self._streams.get_shard_iterator(**kwargs).get("ShardIterator")
+
+    def _new(self, shard_id: str, record: dict[str, Any]) -> bool:
+        last = self._last_sequence.get(shard_id)
+        return last is None or int(record["dynamodb"]["SequenceNumber"]) > int(last)
 
     def _wanted(self, record: dict[str, Any]) -> bool:
         return passes_filters(self.event.filters, record)
@@ -254,6 +293,11 @@ class StreamPoller:
                 },
             }
         )
+
+
+def _error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    return str((response or {}).get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
 def queue_sender(sqs: Any, queue_url: str) -> Callable[[dict[str, Any]], None]:

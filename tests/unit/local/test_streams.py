@@ -29,7 +29,7 @@ class FakeStreams:
         return {"StreamDescription": {"Shards": [{"ShardId": "shard-1"}]}}
 
     def get_shard_iterator(self, **kwargs: Any) -> dict[str, Any]:
-        assert kwargs["ShardIteratorType"] == "LATEST"
+        assert kwargs["ShardIteratorType"] == "TRIM_HORIZON"  # then read to the end: LATEST
         return {"ShardIterator": "0"}
 
     def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:  # noqa: N803
@@ -69,8 +69,8 @@ def test_filtered_records_are_delivered_in_batches() -> None:
         assert all(r["eventSourceARN"] == "arn:stream" for r in payload["Records"])
         return {"batchItemFailures": []}
 
-    poller = StreamPoller(event(), "arn:stream", FakeStreams([[raw(1), raw(2, "skip"), raw(3), raw(4)]]), invoke)
-    assert poller.poll_once() == 4
+    poller = StreamPoller(event(), "arn:stream", FakeStreams([[raw(0)], [], [raw(1), raw(2, "skip"), raw(3), raw(4)]]), invoke)
+    assert poller.poll_once() == 4  # what the shard held at the start (record 0) is skipped: LATEST
     assert calls == [["1", "3"], ["4"]]
     assert poller.poll_once() == 0
 
@@ -84,7 +84,7 @@ def test_a_failed_record_is_retried_from_there_then_dead_lettered() -> None:
         calls.append(seqs)
         return {"batchItemFailures": [{"itemIdentifier": "2"}] if "2" in seqs else []}
 
-    poller = StreamPoller(event(), "arn:stream", FakeStreams([[raw(1), raw(2)]]), invoke, dead.append)
+    poller = StreamPoller(event(), "arn:stream", FakeStreams([[], [raw(1), raw(2)]]), invoke, dead.append)
     poller.poll_once()
     assert calls == [["1", "2"], ["2"], ["2"]]  # the first try, then MaximumRetryAttempts (2) from the failure
     (letter,) = dead
