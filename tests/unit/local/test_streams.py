@@ -69,7 +69,9 @@ def test_filtered_records_are_delivered_in_batches() -> None:
         assert all(r["eventSourceARN"] == "arn:stream" for r in payload["Records"])
         return {"batchItemFailures": []}
 
-    poller = StreamPoller(event(), "arn:stream", FakeStreams([[raw(0)], [], [raw(1), raw(2, "skip"), raw(3), raw(4)]]), invoke)
+    poller = StreamPoller(
+        event(), "arn:stream", FakeStreams([[raw(0)], [], [raw(1), raw(2, "skip"), raw(3), raw(4)]]), invoke
+    )
     assert poller.poll_once() == 4  # what the shard held at the start (record 0) is skipped: LATEST
     assert calls == [["1", "3"], ["4"]]
     assert poller.poll_once() == 0
