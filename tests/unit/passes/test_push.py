@@ -160,3 +160,23 @@ def test_a_google_outage_raises_so_the_record_retries() -> None:
     fake(lambda r: httpx.Response(500))
     with pytest.raises(push.PushFailed):
         push.update_google_object(google(), Card(serial="pp-3", customer_id="c3", balance=1))
+
+
+def test_without_an_apns_key_the_pass_certificate_authenticates_over_http2() -> None:
+    from passaparola.passes import devcerts
+
+    apple = devcerts.development_config().apple
+    assert apple is not None
+    config = push.ApnsConfig.from_secret({**apple.model_dump(), "apns_key_id": "", "apns_private_key_pem": ""})
+    assert config is not None and not config.token_auth
+    _, headers, _ = push.apns_request(config, "tok-1")
+    assert "authorization" not in headers  # the TLS client certificate is the credential
+    client = push._client(config)  # loads the certificate and its key into the TLS context
+    assert client is push._client(config)  # one client (connection pool) per certificate
+    assert client._transport._pool._http2 is True
+
+
+def test_no_topic_or_no_credential_means_no_apns() -> None:
+    assert push.ApnsConfig.from_secret(None) is None
+    assert push.ApnsConfig.from_secret({"team_id": "T", "apns_key_id": "K", "apns_private_key_pem": "x"}) is None
+    assert push.ApnsConfig.from_secret({"pass_type_id": "pass.x"}) is None
