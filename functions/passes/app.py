@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field
 
 from passaparola.api.app import Api, customer_token, handler, public_base_url
-from passaparola.api.openapi import media
+from passaparola.api.openapi import error_responses, media
 from passaparola.api.params import CustomerIdPath
 from passaparola.passes import apple, google, service
 
@@ -27,6 +27,8 @@ app = Api(
 )
 Token = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
 Serial = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
+APPLE_PASS = error_responses(401)
+"""The PassKit routes need no API key but answer 401 to a wrong `Authorization: ApplePass <token>`."""
 PKPASS = {200: media("The signed pass (a zip).", apple.CONTENT_TYPE, {"type": "string", "format": "binary"})}
 
 
@@ -119,6 +121,7 @@ def my_google_pass() -> GoogleSaveLink:
     responses={
         200: media("Already registered.", "text/plain"),
         201: media("Registered.", "text/plain"),
+        **APPLE_PASS,
     },
 )
 def register(device_id: Token, pass_type_id: Token, serial: Serial, body: Registration) -> Response[str]:
@@ -130,7 +133,7 @@ def register(device_id: Token, pass_type_id: Token, serial: Serial, body: Regist
     PASSKIT + "/devices/<device_id>/registrations/<pass_type_id>/<serial>",
     summary="PassKit: unregister a device (Authorization: ApplePass <token>)",
     tags=["passkit"],
-    responses={200: media("Unregistered.", "text/plain")},
+    responses={200: media("Unregistered.", "text/plain"), **APPLE_PASS},
 )
 def unregister(device_id: Token, pass_type_id: Token, serial: Serial) -> Response[str]:
     service.unregister(pass_type_id, serial, device_id, _authorization())
@@ -143,7 +146,7 @@ def unregister(device_id: Token, pass_type_id: Token, serial: Serial) -> Respons
     tags=["passkit"],
     responses={
         200: {"description": "Changed passes.", "content": {"application/json": {"model": UpdatedSerials}}},
-        204: media("Nothing changed.", "text/plain"),
+        204: {"description": "Nothing changed since the tag.", "content": {}},
     },
 )
 def updated(
@@ -162,7 +165,7 @@ def updated(
     PASSKIT + "/passes/<pass_type_id>/<serial>",
     summary="PassKit: the latest version of a pass (If-Modified-Since: 304)",
     tags=["passkit"],
-    responses={**PKPASS, 304: media("Not modified.", "text/plain")},
+    responses={**PKPASS, 304: {"description": "Not modified since If-Modified-Since.", "content": {}}, **APPLE_PASS},
 )
 def latest(pass_type_id: Token, serial: Serial) -> Response[str]:
     headers = app.current_event.headers

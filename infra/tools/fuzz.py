@@ -102,7 +102,9 @@ def seed(url: str) -> dict[str, list[str]]:
     order = {"id": "fuzz-order-2", "customer_id": "fuzz-friend", "amount": 4000, "currency": "EUR"}
     call("POST", "/v1/orders", {**order, "email": "friend@example.com", "referral_code": link["code"]})
     call("POST", "/v1/segments", {"name": "fuzz_segment", "conditions": [{"field": "tier", "op": "exists"}]})
+    passes = _wallet_pass(session, url, customer)
     return {
+        **passes,
         "campaign_id": [campaign["id"], program["id"], loyalty["id"]],
         "code": [codes[0]["code"], link["code"]],
         "customer_id": [customer, "fuzz-friend"],
@@ -110,6 +112,18 @@ def seed(url: str) -> dict[str, list[str]]:
         "order_id": ["fuzz-order-1", "fuzz-order-2"],
         "name": ["fuzz_segment", "ambassadors"],
     }
+
+
+def _wallet_pass(session: requests.Session, url: str, customer: str) -> dict[str, list[str]]:
+    """The customer's wallet pass, so that the PassKit routes meet a real serial (nothing when it is not a member)."""
+    import io
+    import zipfile
+
+    resp = session.get(f"{url}/v1/customers/{customer}/pass.pkpass", timeout=30)
+    if resp.status_code != 200:
+        return {}
+    doc = json.loads(zipfile.ZipFile(io.BytesIO(resp.content)).read("pass.json"))
+    return {"serial": [doc["serialNumber"]], "pass_type_id": [doc["passTypeIdentifier"]], "device_id": ["fuzz-device"]}
 
 
 def config_text(known: dict[str, list[str]]) -> str:

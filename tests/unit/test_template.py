@@ -324,6 +324,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("CustomersFunction", "ReferralsTable", "DeleteItem"): "erasure deletes touches by hashed email",
     ("PassUpdateFunction", "PassesTable", "DeleteItem"): "a device APNs answers 410 for is unregistered",
     ("PassesFunction", "PassesTable", "DeleteItem"): "PassKit: a phone unregistering from a pass's updates",
+    ("CustomersFunction", "PassesTable", "DeleteItem"): "erasure forgets the phones registered for the wallet pass",
     **{
         (fn, "CustomersTable", "DeleteItem"): "customer record writes drop ended timers and segment memberships"
         for fn in (

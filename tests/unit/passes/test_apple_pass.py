@@ -85,7 +85,7 @@ def test_the_pass_has_its_files_fields_and_hashes(fn: ModuleType) -> None:
         {"format": "PKBarcodeFormatQR", "message": "cus_1", "messageEncoding": "iso-8859-1", "altText": "cus_1"}
     ]
     card = doc["storeCard"]
-    assert card["primaryFields"][0] | {} == {
+    assert card["primaryFields"][0] == {
         "key": "points",
         "label": "Punti",  # the customer's locale
         "value": 300,
@@ -256,3 +256,19 @@ def test_the_passkit_web_service(fn: ModuleType) -> None:
     assert passkit("DELETE", reg, REG_ROUTE, headers={"Authorization": "ApplePass nope"}).status == 401
     assert passkit("DELETE", reg, REG_ROUTE, headers=auth).status == 200
     assert passkit("GET", f"/v1/passkit/v1/devices/dev1/registrations/{kind}", LIST_ROUTE).status == 204
+
+
+def test_erasure_forgets_the_phones_registered_for_the_pass(fn: ModuleType) -> None:
+    from passaparola.data import passes
+
+    member()
+    doc = json.loads(pkpass(download(fn)).read("pass.json"))
+    serial, kind = doc["serialNumber"], doc["passTypeIdentifier"]
+    auth = {"Authorization": f"ApplePass {doc['authenticationToken']}"}
+    for device in ("dev1", "dev2"):
+        path = f"/v1/passkit/v1/devices/{device}/registrations/{kind}/{serial}"
+        assert call(fn, "POST", path, REG_ROUTE, {"pushToken": "t"}, key=None, headers=auth).status == 201
+    erased = call(load_function("customers"), "DELETE", "/v1/customers/cus_1", "/v1/customers/{customer_id}")
+    assert erased.status == 200, erased.body
+    assert "2 phones registered for the wallet pass (device ids, push tokens)" in erased.body["erased"]
+    assert passes.registrations(serial) == []

@@ -33,6 +33,7 @@ from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as referral_links
 from passaparola.data import customers as store
 from passaparola.data import messages as message_store
+from passaparola.data import passes as pass_store
 from passaparola.data import transactions
 from passaparola.data.models import (
     CustomerModel,
@@ -388,6 +389,9 @@ def erase(customer_id: str) -> Erasure:
         for touch in TouchModel.query(f"EMAIL#{email_hash}"):
             touch.delete()
         erased.append("referral touches by hashed email")
+    devices = pass_store.unregister_all(r.pass_serial) if r.pass_serial else 0
+    if devices:
+        erased.append(f"{devices} phones registered for the wallet pass (device ids, push tokens)")
     return Erasure(
         customer_id=customer_id,
         erased_at=clock.now(),

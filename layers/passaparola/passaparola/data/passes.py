@@ -88,6 +88,14 @@ def unregister(serial: str, device: str) -> bool:
     return True
 
 
+def unregister_all(serial: str) -> int:
+    """Forget every device registered for the pass (erasure: device ids and push tokens are the customer's)."""
+    found = registrations(serial)
+    for registration in found:
+        RegistrationModel(serial, registration.sk).delete()
+    return len(found)
+
+
 def registrations(serial: str) -> list[RegistrationModel]:
     """Every device registered for the pass (what a change pushes to)."""
     return list(RegistrationModel.query(serial, RegistrationModel.sk.startswith("reg#"), consistent_read=True))

@@ -217,16 +217,7 @@ def build(wallet: Wallet, who: PassIdentity, apple: AppleConfig) -> bytes:
 
 def sign(manifest: bytes, apple: AppleConfig) -> bytes:
     """PKCS#7 detached signature of the manifest, DER, with the WWDR certificate in the signed data."""
-    try:
-        certificate = x509.load_pem_x509_certificate(apple.certificate_pem.encode())
-        wwdr = x509.load_pem_x509_certificate(apple.wwdr_pem.encode())
-        key = serialization.load_pem_private_key(apple.private_key_pem.encode(), password=None)
-    except ValueError as exc:
-        raise ConfigurationError(
-            "The wallet pass certificate, key or WWDR certificate cannot be read.", {"secret": "apple"}
-        ) from exc
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise ConfigurationError("The wallet pass key must be RSA or EC.", {"secret": "apple"})
+    certificate, key, wwdr = _credentials(apple.certificate_pem, apple.private_key_pem, apple.wwdr_pem)
     return (
         pkcs7.PKCS7SignatureBuilder()
         .set_data(manifest)
@@ -234,6 +225,24 @@ def sign(manifest: bytes, apple: AppleConfig) -> bytes:
         .add_certificate(wwdr)
         .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])
     )
+
+
+@lru_cache(maxsize=2)
+def _credentials(
+    certificate_pem: str, private_key_pem: str, wwdr_pem: str
+) -> tuple[x509.Certificate, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """Parsed once per container and secret version (loading an RSA key checks it: tens of milliseconds)."""
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+        wwdr = x509.load_pem_x509_certificate(wwdr_pem.encode())
+        key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    except ValueError as exc:
+        raise ConfigurationError(
+            "The wallet pass certificate, key or WWDR certificate cannot be read.", {"secret": "apple"}
+        ) from exc
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise ConfigurationError("The wallet pass key must be RSA or EC.", {"secret": "apple"})
+    return certificate, key, wwdr
 
 
 @lru_cache(maxsize=1)
