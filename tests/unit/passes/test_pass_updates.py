@@ -66,6 +66,8 @@ def test_only_a_change_of_balance_or_tier_updates_the_card() -> None:
     card = updates.card_if_changed(old, {**old, "balance": 35})
     assert card is not None and (card.serial, card.balance, card.tier) == ("pp-1", 35, "Silver")
     assert updates.card_if_changed(old, {**old, "tier": "Gold"}) is not None
+    pending = updates.card_if_changed(old, {**old, "pending": 90})  # an order: the Apple pass's back changes
+    assert pending is not None and not pending.google
     assert updates.card_if_changed({**old, "pass_serial": None}, {**old, "balance": 35}) is None
 
 

@@ -35,6 +35,7 @@ class Card:
     tier: str | None = None
     name: str | None = None
     barcode: str | None = None  # default: the customer id
+    google: bool = True  # False: only what the Apple pass shows changed (pending points)
 
 
 def loyalty_object(config: GoogleConfig, card: Card) -> dict[str, Any]:

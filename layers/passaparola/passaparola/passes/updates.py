@@ -1,10 +1,10 @@
-"""Keeping cards current: a change of a pass holder's balance or tier, read from the customers table's stream,
-marks the pass updated, pushes to the Apple devices registered for it and PATCHes the Google object.
+"""Keeping cards current: a change of a pass holder's balance, pending points or tier, read from the customers
+table's stream, marks the pass updated, pushes to the Apple devices registered for it and PATCHes the Google object.
 
 The stream's filter (template.yaml, PassUpdateFunction) lets through only writes of a customer record that had a
-pass before and after; whether the balance or the tier moved is decided here (`card_if_changed`), because an
-event filter cannot compare the old image with the new. Every step is safe to repeat: a retried batch touches the
-pass again (a later tag), pushes again (the device fetches the same pass) and PATCHes the same object.
+pass before and after; whether what a card shows moved is decided here (`card_if_changed`), because an event filter
+cannot compare the old image with the new. Every step is safe to repeat: a retried batch touches the pass again (a
+later tag), pushes again (the device fetches the same pass) and PATCHes the same object.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from passaparola.passes.config import GoogleConfig
 from passaparola.passes.google import Card
 from passaparola.passes.push import ApnsConfig
 
-WATCHED = ("balance", "tier")
-"""The customer record's attributes a card shows (data.models.CustomerModel)."""
+ON_GOOGLE = ("balance", "tier")
+"""The customer record's attributes (data.models.CustomerModel) the Google object shows."""
+ON_APPLE = (*ON_GOOGLE, "pending")
+"""... and the Apple pass (its back shows the pending points, which an order changes before they are released)."""
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,15 @@ def wallets() -> Wallets:
 
 
 def card_if_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Card | None:
-    """The card to send when a pass holder's record changed what the card shows; None otherwise (a new pass, a
+    """The card to send when a pass holder's record changed what a card shows; None otherwise (a new pass, a
     record erased or without a pass, a change of anything else)."""
     if not old or not new or new.get("sk") != "facts":
         return None
     serial = new.get("pass_serial")
     if not serial or old.get("pass_serial") != serial:
         return None
-    if all(_same(old.get(name), new.get(name)) for name in WATCHED):
+    changed = {name for name in ON_APPLE if not _same(old.get(name), new.get(name))}
+    if not changed:
         return None
     return Card(
         serial=str(serial),
@@ -63,6 +66,7 @@ def card_if_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
         balance=int(new.get("balance") or 0),
         tier=str(new["tier"]) if new.get("tier") else None,
         name=str(new["name"]) if new.get("name") else None,
+        google=bool(changed & set(ON_GOOGLE)),
     )
 
 
@@ -79,7 +83,7 @@ def send(card: Card, wallets: Wallets, now: datetime) -> Outcome:
                 out.pushed, out.unregistered = report.sent, report.gone
             except push.PushFailed as exc:
                 failures.append(str(exc))
-    if wallets.google is not None:
+    if wallets.google is not None and card.google:
         found = passes.get_pass(card.serial)
         if found is not None and found.google_object_id:
             try:
