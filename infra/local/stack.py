@@ -1,7 +1,6 @@
 """The whole product running locally in one process: moto, the template's resources, the functions
 behind a local API gateway, SQS and DynamoDB stream pollers, the scheduler and the push recorder. Used by
-`python -m infra.local`, the job CLI
-and the tests.
+`python -m infra.local`, the job CLI and the tests.
 """
 
 from __future__ import annotations
