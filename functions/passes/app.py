@@ -1,4 +1,5 @@
-"""Wallet passes: the member's Apple Wallet pass, and the PassKit web service Wallet calls to keep it current."""
+"""Wallet passes: the member's Apple Wallet pass and Google Wallet save link, and the PassKit web service Wallet
+calls to keep the Apple pass current."""
 
 import base64
 from typing import Annotated
@@ -10,12 +11,12 @@ from pydantic import BaseModel, Field
 from passaparola.api.app import Api, customer_token, handler, public_base_url
 from passaparola.api.openapi import error_responses, media
 from passaparola.api.params import CustomerIdPath
-from passaparola.passes import apple, service
+from passaparola.passes import apple, google, service
 
 PASSKIT = "/v1/passkit/v1"
 REGISTRATION = PASSKIT + "/devices/{device_id}/registrations/{pass_type_id}/{serial}"
 app = Api(
-    browser_routes={"GET /v1/me/pass.pkpass"},
+    browser_routes={"GET /v1/me/pass.pkpass", "GET /v1/me/pass/google"},
     public_routes={
         f"POST {REGISTRATION}",
         f"DELETE {REGISTRATION}",
@@ -38,6 +39,10 @@ class Registration(BaseModel):
 class UpdatedSerials(BaseModel):
     serialNumbers: list[str]  # noqa: N815 - Apple's names
     lastUpdated: str  # noqa: N815
+
+
+class GoogleSaveLink(BaseModel):
+    save_url: str = Field(description="https://pay.google.com/gp/v/save/<signed JWT of the loyalty object>")
 
 
 class WalletLog(BaseModel):
@@ -87,6 +92,26 @@ def my_pass() -> Response[str]:
     claim = customer_token(app, required=True)
     assert claim is not None
     return _pkpass(service.customer_pass(claim.customer_id, public_base_url(app), token_epoch=claim.epoch))
+
+
+@app.get(
+    "/v1/customers/<customer_id>/pass/google",
+    summary="The customer's Google Wallet save link (501 without the google part of WalletPassSecretArn)",
+    tags=["passes"],
+)
+def customer_google_pass(customer_id: CustomerIdPath) -> GoogleSaveLink:
+    return GoogleSaveLink(save_url=google.save_link(customer_id, public_base_url(app)))
+
+
+@app.get(
+    "/v1/me/pass/google",
+    summary="The signed-in shopper's Google Wallet save link (publishable key + X-Customer-Token)",
+    tags=["passes"],
+)
+def my_google_pass() -> GoogleSaveLink:
+    claim = customer_token(app, required=True)
+    assert claim is not None
+    return GoogleSaveLink(save_url=google.save_link(claim.customer_id, public_base_url(app), token_epoch=claim.epoch))
 
 
 @app.post(

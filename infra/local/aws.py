@@ -203,6 +203,11 @@ def create_tables(tpl: Template, endpoint: str | None) -> list[str]:
             created.append(name)
         else:
             _add_missing_indexes(ddb, req)
+            _enable_stream(ddb, req)
+        if req.get("StreamSpecification"):
+            stream_arn = ddb.describe_table(TableName=name)["Table"].get("LatestStreamArn")
+            if stream_arn:
+                tpl.physical[lid]["StreamArn"] = stream_arn
         ttl = tpl.resolve(tpl.props(lid).get("TimeToLiveSpecification") or {})
         if ttl.get("Enabled") in (True, "true") and ttl.get("AttributeName"):
             try:
@@ -230,6 +235,20 @@ def _add_missing_indexes(ddb: Any, req: dict[str, Any]) -> None:
             GlobalSecondaryIndexUpdates=[{"Create": index}],
         )
         log.info("added index %s to %s", index["IndexName"], req["TableName"])
+
+
+def _enable_stream(ddb: Any, req: dict[str, Any]) -> None:
+    """A table kept by DynamoDB Local from before the template gave it a stream gets the stream."""
+    wanted = req.get("StreamSpecification")
+    if not wanted:
+        return
+    have = ddb.describe_table(TableName=req["TableName"])["Table"].get("StreamSpecification") or {}
+    if have.get("StreamEnabled") and have.get("StreamViewType") == wanted["StreamViewType"]:
+        return
+    if have.get("StreamEnabled"):  # another view type: a stream is replaced by disabling it first
+        ddb.update_table(TableName=req["TableName"], StreamSpecification={"StreamEnabled": False})
+    ddb.update_table(TableName=req["TableName"], StreamSpecification=wanted)
+    log.info("enabled the stream of %s", req["TableName"])
 
 
 def _list_tables(ddb: Any) -> list[str]:

@@ -1,6 +1,6 @@
 """The whole product running locally in one process: moto, the template's resources, the functions
-behind a local API gateway, SQS pollers and the scheduler. Used by `python -m infra.local`, the job CLI
-and the tests.
+behind a local API gateway, SQS and DynamoDB stream pollers, the scheduler and the push recorder. Used by
+`python -m infra.local`, the job CLI and the tests.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ from infra.local.gateway import (
     map_response,
 )
 from infra.local.mailbox import mailbox_http
+from infra.local.push_recorder import push_http
 from infra.local.queues import QueuePoller
 from infra.local.scheduler import Scheduler, scheduled_event
+from infra.local.streams import StreamPoller, queue_sender
 from infra.local.template import FunctionSpec, Template, merged_environment
 
 log = logging.getLogger("infra.local")
@@ -100,6 +102,7 @@ class Stack:
         self._server: GatewayServer | None = None
         self._server_thread: threading.Thread | None = None
         self._pollers: list[QueuePoller] = []
+        self._stream_pollers: list[StreamPoller] = []
         self._scheduler: Scheduler | None = None
         self._openapi: dict[str, Any] | None = None
         self._openapi_lock = threading.Lock()
@@ -148,6 +151,10 @@ class Stack:
         aws.configure_environment(moto_url, cfg.dynamodb_endpoint)  # the stack's endpoints win over the template
         if self._server is not None:
             os.environ["MESSAGE_LINK_URL"] = self.url  # links in messages lead to this stack, not API Gateway
+            # wallet pushes go to the recorder (infra/local/push_recorder.py), never to Apple or Google
+            os.environ["APNS_URL"] = f"{self.url}/local/push/apns"
+            os.environ["GOOGLE_WALLET_API_URL"] = f"{self.url}/local/push/google"
+            os.environ["GOOGLE_OAUTH_URL"] = f"{self.url}/local/push/oauth/token"
         aws.verify_ses_identities(tpl, moto_url, env)
         self.console_pool = console_users.setup(tpl, moto_url)
 
@@ -177,19 +184,40 @@ class Stack:
                     poller = QueuePoller(ev, phys["QueueUrl"], phys["Arn"], sqs, self.invoke)
                     poller.start()
                     self._pollers.append(poller)
+            self._start_stream_pollers(tpl, endpoints, sqs)
         if cfg.schedules:
             self._scheduler = Scheduler([s for f in self.functions.values() for s in f.schedules], self.invoke)
             self._scheduler.start()
 
+    def _start_stream_pollers(self, tpl: Template, endpoints: aws.Endpoints, sqs: Any) -> None:
+        """DynamoDB stream event sources, polled as Lambda does (not against real AWS DynamoDB: its streams would
+        be shared with the deployed functions)."""
+        if endpoints.dynamodb_url is None:
+            return
+        streams = aws.client("dynamodbstreams", endpoints.dynamodb_url)
+        for spec in self.functions.values():
+            for ev in spec.stream_events:
+                stream_arn = tpl.physical.get(ev.table_id, {}).get("StreamArn", "")
+                if not ev.enabled or not stream_arn or stream_arn.endswith("/stream/local"):
+                    log.warning("%s: table %s has no stream; not polled", spec.logical_id, ev.table_id)
+                    continue
+                failed = tpl.physical.get(ev.on_failure_id, {}).get("QueueUrl")
+                poller = StreamPoller(
+                    ev, stream_arn, streams, self.invoke, queue_sender(sqs, failed) if failed else None
+                )
+                poller.start()
+                self._stream_pollers.append(poller)
+
     def stop(self) -> None:
-        for p in self._pollers:
+        pollers: list[QueuePoller | StreamPoller] = [*self._pollers, *self._stream_pollers]
+        for p in pollers:
             p.stop()
         if self._scheduler:
             self._scheduler.stop()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
-        for p in self._pollers:
+        for p in pollers:
             p.join()
         if self._moto:
             self._moto.stop()
@@ -203,7 +231,7 @@ class Stack:
         return {
             lid: spec
             for lid, spec in self.functions.items()
-            if spec.schedules or not (spec.api_events or spec.sqs_events)
+            if spec.schedules or not (spec.api_events or spec.sqs_events or spec.stream_events)
         }
 
     def run_job(self, logical_id: str, event: Any = None) -> Any:
@@ -275,6 +303,9 @@ class Stack:
             return faults_http(method, headers, body, self.config.secret_key)
         if path in ("/local/admin/token", "/local/admin/token/"):
             return console_users.token_http(method, headers, body, self.config.secret_key, self.console_pool)
+        if path == "/local/push" or path.startswith("/local/push/"):
+            query = raw_path.split("?", 1)[1] if "?" in raw_path else ""
+            return push_http(method, path, headers, body, query, self.config.secret_key)
         if path == "/local/wallet/ca.pem" and method in ("GET", "HEAD"):
             return _wallet_ca()
         if path in ("/local/mailbox", "/local/mailbox/"):

@@ -106,6 +106,22 @@ class SqsEvent:
 
 
 @dataclass
+class StreamEvent:
+    """A DynamoDB stream event source mapping (`Type: DynamoDB`)."""
+
+    function_id: str
+    name: str
+    table_id: str  # logical id of the table whose stream it reads
+    batch_size: int
+    starting_position: str  # LATEST or TRIM_HORIZON
+    filters: list[dict[str, Any]]  # FilterCriteria patterns, parsed
+    report_failures: bool
+    max_retries: int  # -1: until the record expires (24 h), as Lambda
+    on_failure_id: str  # logical id of the OnFailure destination queue ("" none)
+    enabled: bool = True
+
+
+@dataclass
 class FunctionSpec:
     logical_id: str
     code_dir: Path
@@ -116,6 +132,7 @@ class FunctionSpec:
     api_events: list[ApiEvent] = field(default_factory=list)
     schedules: list[ScheduleEvent] = field(default_factory=list)
     sqs_events: list[SqsEvent] = field(default_factory=list)
+    stream_events: list[StreamEvent] = field(default_factory=list)
     module_name: str = ""  # unique import name: every function has an `app.py`, they cannot all be `app`
 
 
@@ -385,8 +402,39 @@ class Template:
                     enabled=p.get("Enabled", True) not in (False, "false"),
                 )
             )
+        elif etype == "DynamoDB":
+            self._add_stream_event(spec, name, p, raw)
         else:
             log.info("%s.%s: event type %s is not emulated locally", spec.logical_id, name, etype)
+
+    def _add_stream_event(self, spec: FunctionSpec, name: str, p: dict[str, Any], raw: dict[str, Any]) -> None:
+        table_id = _logical_id_of(raw.get("Stream"))
+        if not table_id:
+            log.warning("%s.%s: Stream must be !GetAtt <Table>.StreamArn; skipped", spec.logical_id, name)
+            return
+        filters: list[dict[str, Any]] = []
+        for item in (p.get("FilterCriteria") or {}).get("Filters") or []:
+            pattern = item.get("Pattern") if isinstance(item, dict) else None
+            try:
+                filters.append(json.loads(pattern) if isinstance(pattern, str) else dict(pattern or {}))
+            except ValueError:
+                log.warning("%s.%s: a filter pattern is not JSON, ignored", spec.logical_id, name)
+        on_failure = ((p.get("DestinationConfig") or {}).get("OnFailure") or {}) if isinstance(p, dict) else {}
+        raw_failure = ((raw.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        spec.stream_events.append(
+            StreamEvent(
+                spec.logical_id,
+                name,
+                table_id,
+                batch_size=int(p.get("BatchSize") or 100),
+                starting_position=str(p.get("StartingPosition") or "LATEST"),
+                filters=filters,
+                report_failures="ReportBatchItemFailures" in (p.get("FunctionResponseTypes") or []),
+                max_retries=int(p.get("MaximumRetryAttempts", -1)),
+                on_failure_id=_logical_id_of(raw_failure) if on_failure else "",
+                enabled=p.get("Enabled", True) not in (False, "false"),
+            )
+        )
 
     def binary_media_types(self) -> list[str]:
         """BinaryMediaTypes of Globals.Api and every AWS::Serverless::Api (all APIs are served as one)."""

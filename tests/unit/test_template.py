@@ -91,6 +91,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "MessageRedriveFunction",
         "AuditFunction",
         "AdminFunction",
+        "PassUpdateFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -322,6 +323,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("CouponsFunction", "RedemptionsTable", "DeleteItem"): "a rollback frees the order lock",
     ("AdminFunction", "ApiKeysTable", "Scan"): "GET /v1/keys and revoke by prefix: a handful of keys",
     ("CustomersFunction", "ReferralsTable", "DeleteItem"): "erasure deletes touches by hashed email",
+    ("PassUpdateFunction", "PassesTable", "DeleteItem"): "a device APNs answers 410 for is unregistered",
     ("PassesFunction", "PassesTable", "DeleteItem"): "PassKit: a phone unregistering from a pass's updates",
     ("CustomersFunction", "PassesTable", "DeleteItem"): "erasure forgets the phones registered for the wallet pass",
     **{
@@ -567,6 +569,15 @@ def test_scheduled_and_queue_functions_have_a_dead_letter_queue_and_alarms(templ
             if event["Type"] == "SQS":
                 queue = res[event["Properties"]["Queue"]["Fn::GetAtt"][0]]["Properties"]
                 dlqs.add(queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0])
+                _alarm_on(template, "AWS/Lambda", "Errors", {"Ref": name})
+            if event["Type"] == "DynamoDB":  # a stream: retries bounded, then the batch's metadata is kept
+                props = event["Properties"]
+                assert props["BisectBatchOnFunctionError"] is True, name
+                assert 0 <= props["MaximumRetryAttempts"] <= 10, name
+                assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+                on_failure = props["DestinationConfig"]["OnFailure"]
+                assert on_failure["Type"] == "SQS", name
+                dlqs.add(on_failure["Destination"]["Fn::GetAtt"][0])
                 _alarm_on(template, "AWS/Lambda", "Errors", {"Ref": name})
     assert dlqs == {"JobsDLQ", "MessageDLQ", "CodeBatchDLQ"}
     for dlq in dlqs:

@@ -87,6 +87,19 @@ class Settings(BaseSettings):
     cognito_jwks_url: str = Field(
         "", alias="COGNITO_JWKS_URL", description="Where the pool's signing keys are read; default: Cognito's URL."
     )
+    apns_url: str = Field(
+        "https://api.push.apple.com", alias="APNS_URL", description="APNs base URL (locally: the /local/push recorder)."
+    )
+    google_wallet_api_url: str = Field(
+        "https://walletobjects.googleapis.com",
+        alias="GOOGLE_WALLET_API_URL",
+        description="Google Wallet API base URL (locally: the /local/push recorder).",
+    )
+    google_oauth_url: str = Field(
+        "https://oauth2.googleapis.com/token",
+        alias="GOOGLE_OAUTH_URL",
+        description="Google's OAuth2 token endpoint (locally: the /local/push recorder).",
+    )
     max_body_bytes: int = Field(65536, alias="MAX_BODY_BYTES")
     idempotency_ttl_seconds: int = Field(86400, alias="IDEMPOTENCY_TTL_SECONDS")
 

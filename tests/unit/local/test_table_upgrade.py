@@ -33,3 +33,21 @@ def test_an_existing_table_gets_the_missing_index_and_keeps_its_items(monkeypatc
         )
         assert [i["customer_id"]["S"] for i in found["Items"]] == ["c1"]
         create_tables(template, None)  # nothing left to add: no error
+
+
+def test_an_existing_table_gets_the_stream_the_template_added(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-south-1")
+    monkeypatch.setenv("AWS_REGION", "eu-south-1")
+    with mock_aws():
+        template = Template(ROOT / "template.yaml")
+        ddb = boto3.client("dynamodb", region_name="eu-south-1")
+        old = table_request(template, "CustomersTable")
+        assert old.pop("StreamSpecification") == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+        ddb.create_table(**old)
+
+        create_tables(template, None)
+
+        table = ddb.describe_table(TableName=old["TableName"])["Table"]
+        assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+        assert template.physical["CustomersTable"]["StreamArn"] == table["LatestStreamArn"]  # what the poller reads
+        create_tables(template, None)  # already there: no error

@@ -120,3 +120,14 @@ def touch(serial: str, at: datetime) -> None:
     except UpdateError as exc:
         if not transactions.condition_failed(exc):
             raise
+
+
+def set_google_object(serial: str, object_id: str) -> None:
+    """Remember that a Google Wallet save link was issued for the pass: its changes PATCH that object from now on."""
+    try:
+        PassModel(serial, "pass").update(
+            actions=[PassModel.google_object_id.set(object_id)], condition=PassModel.serial.exists()
+        )
+    except UpdateError as exc:
+        if not transactions.condition_failed(exc):
+            raise

@@ -1,6 +1,8 @@
 """A self-signed stand-in for Apple's chain, for STAGE=local only: a root ("Apple Root CA"), an intermediate
 ("WWDR") and a Pass Type ID certificate, made once per process, so passes are built and signed exactly as when
-deployed and `openssl smime -verify -CAfile <root>` checks them. Wallet on a phone will not accept them.
+deployed and `openssl smime -verify -CAfile <root>` checks them. Wallet on a phone will not accept them. With them
+an APNs token key and a Google service account key, so that pushes are signed as when deployed (locally they go
+to the stack's `/local/push` recorder).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -8,13 +10,16 @@ from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from passaparola.passes.config import AppleConfig, WalletConfig
+from passaparola.passes.config import AppleConfig, GoogleConfig, WalletConfig
 
 PASS_TYPE_ID = "pass.local.passaparola"
 TEAM_ID = "LOCALTEAM1"
+APNS_KEY_ID = "LOCALKEY01"
+GOOGLE_ISSUER_ID = "3388000000000000000"
+GOOGLE_SERVICE_ACCOUNT = "wallet@passaparola-local.iam.gserviceaccount.com"
 VALID = timedelta(days=365)
 
 
@@ -85,5 +90,18 @@ def development_config() -> WalletConfig:
         private_key_pem=private_pem,
         wwdr_pem=_pem(wwdr),
         apns_topic=PASS_TYPE_ID,
+        apns_key_id=APNS_KEY_ID,
+        apns_private_key_pem=_private_pem(ec.generate_private_key(ec.SECP256R1())),
     )
-    return WalletConfig(apple=apple, ca_pem=_pem(root))
+    google = GoogleConfig(
+        issuer_id=GOOGLE_ISSUER_ID,
+        service_account_email=GOOGLE_SERVICE_ACCOUNT,
+        private_key_pem=_private_pem(_key()),
+    )
+    return WalletConfig(apple=apple, google=google, ca_pem=_pem(root))
+
+
+def _private_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
