@@ -124,6 +124,8 @@ def track(request: TrackRequest, verified: bool = False) -> Tracked:
     if request.type == "visit" or store.first_signup(keys[0], code):
         store.count(code, field, now)
         stats.traffic(program.id, link.variant, field)
+        if request.type == "signup":  # the referrer's card lists them (`joined`) until they order
+            store.friend_joined(code, keys[0], now)
     if request.type == "signup":
         store.touch(keys, program.id, code, now, now - program.attribution_window, verified)
     metrics.add_metric(name=f"Referral{field.capitalize()}", unit=MetricUnit.Count, value=1)
