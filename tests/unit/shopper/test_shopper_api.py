@@ -135,6 +135,10 @@ def test_the_program_in_words_in_the_shoppers_language_and_nothing_internal(fns)
     assert ref["referee_reward"]["when"] in ("first_order", "after_conversion")
     assert body["display"]["brand_color"] == "#aa3300" and body["display"]["position"] == "bottom-left"
     assert body["display"]["launcher_text"]["it"] == "Il club" and body["display"]["launcher_text"]["en"] == "Rewards"
+    assert (
+        call(fns["loyalty"], "GET", "/v1/program", "/v1/program", key=PUBLISHABLE, query={"locale": ""}).status == 200
+    )
+    assert get_program(fns["loyalty"], "<script>").status == 400
     english = get_program(fns["loyalty"], "xx").body
     assert english["locale"] == "en" and english["loyalty"]["earning"][0]["text"] == "1 point per 1.00 EUR spent"
     text = str(body)
