@@ -42,7 +42,7 @@ Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor o
 Order = Annotated[Literal["oldest", "newest"], Query(description="oldest first (default) or newest first.")]
 Locale = Annotated[
     str | None,
-    Query(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$", description="it, es, ro, fr, de, en"),
+    Query(max_length=35, pattern=r"^([A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*)?$", description="it, es, ro, fr, de, en"),
 ]
 
 

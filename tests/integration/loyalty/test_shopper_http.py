@@ -120,6 +120,10 @@ def test_the_referral_card_with_friends(lo, program, clock) -> None:
     card = first.json()
     assert card["campaign_id"] == made["id"] and card["url"].endswith(f"/r/{card['code']}")
     friend = cid("me-friend-")
+    track = {"type": "signup", "ref": card["code"], "email": f"{friend}@gmail.com"}
+    assert lo.post("/v1/referrals/track", json=track, key="publishable").status_code == 202
+    [joined] = me(lo, "POST", "/v1/me/referral", token).json()["friends"]
+    assert (joined["name"], joined["status"]) == ("A friend", "joined")
     lo.put_customer(friend, email=f"{friend}@gmail.com")
     lo.order(friend, 5000, referral_code=card["code"])
     again = me(lo, "POST", "/v1/me/referral", token)

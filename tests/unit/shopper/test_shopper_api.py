@@ -12,6 +12,7 @@ from passaparola.customers import service as customers
 from passaparola.customers.models import CustomerPut
 from passaparola.data import campaigns as campaign_store
 from passaparola.loyalty import service as loyalty
+from passaparola.referrals import identity
 from passaparola.shopper import service as shopper
 from tests.unit.functions import PUBLISHABLE, call, load_function
 
@@ -58,7 +59,7 @@ def fns(aws: None) -> dict[str, ModuleType]:
     clock.set_clock(lambda: START)
     shopper.forget_cache()
     campaign_store._CACHE.clear()
-    yield {n: load_function(n) for n in ("loyalty", "campaigns", "conversions")}
+    yield {n: load_function(n) for n in ("loyalty", "campaigns", "conversions", "referrals", "customers")}
     shopper.forget_cache()
 
 
@@ -134,6 +135,10 @@ def test_the_program_in_words_in_the_shoppers_language_and_nothing_internal(fns)
     assert ref["referee_reward"]["when"] in ("first_order", "after_conversion")
     assert body["display"]["brand_color"] == "#aa3300" and body["display"]["position"] == "bottom-left"
     assert body["display"]["launcher_text"]["it"] == "Il club" and body["display"]["launcher_text"]["en"] == "Rewards"
+    assert (
+        call(fns["loyalty"], "GET", "/v1/program", "/v1/program", key=PUBLISHABLE, query={"locale": ""}).status == 200
+    )
+    assert get_program(fns["loyalty"], "<script>").status == 400
     english = get_program(fns["loyalty"], "xx").body
     assert english["locale"] == "en" and english["loyalty"]["earning"][0]["text"] == "1 point per 1.00 EUR spent"
     text = str(body)
@@ -293,7 +298,15 @@ def test_the_referral_card_with_friends_and_rewards(fns) -> None:
     assert card["campaign_id"] == referral_id and card["url"].endswith(f"/r/{card['code']}")
     assert card["qr_url"].endswith(f"/r/{card['code']}/qr") and "Anna" in card["share"]["email_subject"]
     assert card["friends"] == [] and card["rewards"] == []
-    # friends order through the link: one with a name, one with only an email
+    # friends sign up through the link (tracked by the storefront): listed as joined, without a name or an email
+    for email in ("Bob.Smith@gmail.com", "dan@example.com"):
+        track = {"type": "signup", "ref": card["code"], "email": email}
+        tracked = call(fns["referrals"], "POST", "/v1/referrals/track", "/v1/referrals/track", track, key=PUBLISHABLE)
+        assert tracked.status == 202, tracked.body
+        later(10)
+    joined = me(fn, "POST", "/v1/me/referral", "anna").body["friends"]
+    assert [(f["name"], f["status"]) for f in joined] == [("Un amico", "joined"), ("Un amico", "joined")]
+    # friends order through the link: one with a name (who had signed up), one with only an email
     customers.put("bob", CustomerPut(email="bob.smith@gmail.com", name="Bob Smith"))
     customers.put("cleo", CustomerPut(email="cleo@gmail.com"))
     for n, friend in enumerate(("bob", "cleo")):
@@ -304,7 +317,16 @@ def test_the_referral_card_with_friends_and_rewards(fns) -> None:
     again = me(fn, "POST", "/v1/me/referral", "anna")
     assert again.status == 200 and again.body["code"] == card["code"]
     friends = again.body["friends"]
-    assert [(f["name"], f["status"]) for f in friends] == [("c•••@gmail.com", "ordered"), ("Bob", "ordered")]
+    assert [(f["name"], f["status"]) for f in friends] == [
+        ("c•••@gmail.com", "ordered"),
+        ("Bob", "ordered"),
+        ("Un amico", "joined"),  # Dan, who signed up and has not ordered
+    ]
+    # an erased friend's signup leaves the list (the link kept only their hashed email)
+    dan_hash = identity.email_hash("dan@example.com")
+    customers.put("dan", CustomerPut(email="dan@example.com"))
+    assert call(fns["customers"], "DELETE", "/v1/customers/dan", "/v1/customers/{customer_id}").status == 200
+    assert dan_hash and len(me(fn, "POST", "/v1/me/referral", "anna").body["friends"]) == 2
     assert "cleo@gmail.com" not in str(again.body) and "Smith" not in str(again.body)
     assert [(r["role"], r["text"], r["status"]) for r in again.body["rewards"]] == [
         ("referrer", "10,00 EUR di credito", "pending"),

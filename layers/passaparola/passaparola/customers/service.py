@@ -38,6 +38,7 @@ from passaparola.data import passes as pass_store
 from passaparola.data import transactions
 from passaparola.data.models import (
     CustomerModel,
+    LinkFriendModel,
     LinkModel,
     LinkOwnerModel,
     OrderModel,
@@ -393,6 +394,8 @@ def erase(customer_id: str) -> Erasure:
         erased.append(f"address and texts of {scrubbed} messages")
     if email_hash:
         for touch in TouchModel.query(f"EMAIL#{email_hash}"):
+            if touch.sk.startswith("SIGNUP#"):  # the signup's marker: the link lists them by the same hash
+                LinkFriendModel(f"REF#{touch.sk.removeprefix('SIGNUP#')}", f"FRIEND#EMAIL#{email_hash}").delete()
             touch.delete()
         erased.append("referral touches by hashed email")
     devices = pass_store.unregister_all(r.pass_serial) if r.pass_serial else 0

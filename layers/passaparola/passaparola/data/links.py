@@ -8,6 +8,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from passaparola.data import stats, transactions
 from passaparola.data.models import (
     CustomerModel,
+    LinkFriendModel,
     LinkModel,
     LinkOwnerModel,
     MarkerModel,
@@ -160,6 +161,23 @@ def first_signup(person_key: str, code: str) -> bool:
             return False
         raise
     return True
+
+
+def friend_joined(code: str, person_key: str, at: datetime) -> None:
+    """Remember, on the link, that this person signed up through it (once: the first signup's time stays)."""
+    try:
+        LinkFriendModel(link_pk(code), f"FRIEND#{person_key}", at=at.isoformat()).save(
+            condition=LinkFriendModel.pk.does_not_exist()
+        )
+    except PutError as exc:
+        if not transactions.condition_failed(exc):
+            raise
+
+
+def friends(code: str, limit: int = 200) -> dict[str, datetime]:
+    """The people who signed up through the link: person key → when (one Query of the link's partition)."""
+    found = LinkFriendModel.query(link_pk(code), LinkFriendModel.sk.startswith("FRIEND#"), limit=limit)
+    return {item.sk.removeprefix("FRIEND#"): datetime.fromisoformat(item.at) for item in found}
 
 
 def touch(

@@ -488,6 +488,18 @@ class LinkOwnerModel(Model):
     code = UnicodeAttribute()
 
 
+class LinkFriendModel(Model):
+    """A person who signed up through a link (`pk=REF#<code>`, `sk=FRIEND#<person key>`): the referrer's card lists
+    them as `joined` until they order. Nothing personal: the person key is a keyed hash or the shop's id."""
+
+    class Meta:
+        table_name = "passaparola-referrals"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    at = UnicodeAttribute()
+
+
 class TouchModel(Model):
     """A tracked visit/signup of a person (`pk=EMAIL#<hash>` or `CUST#<id>`, `sk=TOUCH#<campaign>`)."""
 
@@ -1028,6 +1040,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (AuditModel, "audit_table"),
     (LinkModel, "referrals_table"),
     (LinkOwnerModel, "referrals_table"),
+    (LinkFriendModel, "referrals_table"),
     (TouchModel, "referrals_table"),
     (IdentityModel, "referrals_table"),
     (ConversionModel, "referrals_table"),

@@ -137,6 +137,8 @@ def record_signal(
     if kind == "visit" or store.first_signup(keys[0], link.code):
         store.count(link.code, field, now)
         stats.traffic(program.id, link.variant, field)
+        if kind == "signup":  # the referrer's card lists them (`joined`) until they order
+            store.friend_joined(link.code, keys[0], now)
     if kind == "signup":
         store.touch(keys, program.id, link.code, now, now - program.attribution_window, verified)
     metrics.add_metric(name=f"Referral{field.capitalize()}", unit=MetricUnit.Count, value=1)

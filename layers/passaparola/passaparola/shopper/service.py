@@ -16,6 +16,7 @@ from passaparola.campaigns.models import LoyaltyCampaign, ReferralCampaign
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as conversion_store
 from passaparola.data import customers as customer_store
+from passaparola.data import links as link_store
 from passaparola.data import rewards as reward_store
 from passaparola.errors import NoReferralProgram
 from passaparola.loyalty import tokens
@@ -205,8 +206,8 @@ def _referral(program: ReferralCampaign, lang: str) -> PublicReferral:
 
 def my_referral(claim: tokens.Claim, base_url: str) -> tuple[MyReferral, bool]:
     """The customer's link in the active referral program, created on first call (True), with their friends
-    and the rewards they earned. Reads: the customer, the program, the link (as `POST /v1/referrals`), the
-    link's conversions, its rewards, and the friends' first names in one batch."""
+    and the rewards they earned. Reads: the customer, the link (as `POST /v1/referrals`), the link's conversions,
+    its signups, its rewards, and the friends' first names in one batch (the program is the cached one)."""
     referral_program = programs().referral
     if referral_program is None:
         raise NoReferralProgram()
@@ -225,11 +226,18 @@ def my_referral(claim: tokens.Claim, base_url: str) -> tuple[MyReferral, bool]:
     ]
     released = {r.conversion_id for r, _ in earned if r.status == "released" and r.conversion_id}
     people = customer_store.records([c.customer_id for c in conversions]) if conversions else {}
+    joined = link_store.friends(referral.code)
     friends = []
     for c in conversions:
         status = _friend_status(c.status, c.id in released)
         friend = people.get(c.customer_id)
         friends.append(MyFriend(name=_shown(friend, locale), status=status, at=c.created_at))
+        joined.pop(f"CUST#{c.customer_id}", None)
+        if friend is not None and friend.email_hash:
+            joined.pop(f"EMAIL#{friend.email_hash}", None)
+    anonymous = i18n.text("a_friend", locale)  # a signup is kept without a name or an email
+    friends += [MyFriend(name=anonymous, status="joined", at=at) for at in joined.values()]
+    friends = sorted(friends, key=lambda f: f.at, reverse=True)[:FRIENDS]
     lang = i18n.language(locale)
     return (
         MyReferral(
