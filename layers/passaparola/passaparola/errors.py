@@ -235,3 +235,12 @@ COUPON_ERRORS: dict[str, str] = {
 
 # An unknown code is a 404; every other refusal is a business rule (422).
 COUPON_STATUS: dict[str, int] = {"coupon_not_found": 404}
+
+
+class WebhookUrlRefused(DomainError):
+    code, status = "webhook_url_refused", 400
+    default_message = "This URL cannot receive webhooks (https only; no private, loopback or link-local address)."
+
+
+class WebhookLimitReached(DomainError):
+    code, status, default_message = "webhook_limit_reached", 409, "At most 20 webhook endpoints."

@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     audit_table: str = Field(
         "passaparola-audit", alias="AUDIT_TABLE", description="Administrative changes, newest first."
     )
+    webhooks_table: str = Field(
+        "passaparola-webhooks", alias="WEBHOOKS_TABLE", description="Webhook endpoints and their delivery log."
+    )
+    webhook_retry_queue_url: str = Field(
+        "", alias="WEBHOOK_RETRY_QUEUE_URL", description="Retries, replays (standard queue, per-message delays)."
+    )
+    webhook_disable_days: int = Field(
+        5, alias="WEBHOOK_DISABLE_DAYS", description="An endpoint with no success for this long is disabled."
+    )
     message_queue_url: str = Field("", alias="MESSAGE_QUEUE_URL")
     message_dlq_url: str = Field("", alias="MESSAGE_DLQ_URL")
     message_link_url: str = Field(

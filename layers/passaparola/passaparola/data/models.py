@@ -448,6 +448,59 @@ class AuditModel(Model):
     truncated = BooleanAttribute(default=False)
 
 
+
+# ----------------------------------------------------------------------------------------- webhooks
+
+
+class WebhookModel(Model):
+    """A webhook endpoint (`pk=WEBHOOK`, `sk=whk_...`): at most 20, read together by one Query."""
+
+    class Meta:
+        table_name = "passaparola-webhooks"
+
+    pk = UnicodeAttribute(hash_key=True, default="WEBHOOK")
+    sk = UnicodeAttribute(range_key=True)
+    url = UnicodeAttribute()
+    events = UnicodeAttribute()
+    """JSON list of patterns."""
+    description = UnicodeAttribute(null=True)
+    enabled = BooleanAttribute()
+    secret = UnicodeAttribute()
+    previous_secret = UnicodeAttribute(null=True)
+    previous_expires_at = UnicodeAttribute(null=True)
+    secret_rotated_at = UnicodeAttribute(null=True)
+    disabled_reason = UnicodeAttribute(null=True)
+    failing_since = UnicodeAttribute(null=True)
+    last_success_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class WebhookDeliveryModel(Model):
+    """One event delivered to one endpoint (`pk=DLV#<webhook id>`, `sk=<ISO time>#<event id>[#r<nonce>]`),
+    updated at each attempt; read newest first; gone after 30 days (TTL `expires_at`)."""
+
+    class Meta:
+        table_name = "passaparola-webhooks"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    body = UnicodeAttribute()
+    """The event JSON exactly as sent (every attempt signs the same bytes)."""
+    attempt = NumberAttribute(default=0)
+    status = UnicodeAttribute()
+    status_code = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    duration_ms = NumberAttribute(null=True)
+    at = UnicodeAttribute()
+    last_attempt_at = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    replay = BooleanAttribute(default=False)
+    expires_at = NumberAttribute()
+
 # ----------------------------------------------------------------------------------------- referrals
 
 
@@ -1038,6 +1091,8 @@ _TABLES: list[tuple[type[Model], str]] = [
     (PointerModel, "campaigns_table"),
     (ApiKeyModel, "api_keys_table"),
     (AuditModel, "audit_table"),
+    (WebhookModel, "webhooks_table"),
+    (WebhookDeliveryModel, "webhooks_table"),
     (LinkModel, "referrals_table"),
     (LinkOwnerModel, "referrals_table"),
     (LinkFriendModel, "referrals_table"),
