@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         args.write.write_text(text, encoding="utf-8")
         events = args.write.parent / "events"
         events.mkdir(exist_ok=True)
-        for stale in _stale_events(events):
-            (events / stale).unlink(missing_ok=True)
+        for old in _stale_events(events):
+            (events / old).unlink(missing_ok=True)
         for name, content in event_documents().items():
             (events / name).write_text(content, encoding="utf-8")
         print(f"wrote {args.write} and {events}/", file=sys.stderr)
