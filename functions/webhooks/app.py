@@ -67,7 +67,7 @@ def update(webhook_id: WebhookId, request: UpdateWebhookRequest) -> Webhook:
     tags=["webhooks"],
     responses={204: {"description": "Deleted."}},
 )
-def delete(webhook_id: WebhookId) -> Response[None]:
+def delete(webhook_id: WebhookId) -> Response[str]:
     service.delete(webhook_id)
     return Response(204, None, "")
 

@@ -39,6 +39,8 @@ ENV_TABLES = {
     "MESSAGES_TABLE": "MessagesTable",
     "AUDIT_TABLE": "AuditTable",
     "PASSES_TABLE": "PassesTable",
+    "EVENTS_TABLE": "EventsTable",
+    "WEBHOOKS_TABLE": "WebhooksTable",
 }
 
 
@@ -92,6 +94,8 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "AuditFunction",
         "AdminFunction",
         "PassUpdateFunction",
+        "WebhooksFunction",
+        "WebhookDeliveryFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -326,6 +330,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("PassUpdateFunction", "PassesTable", "DeleteItem"): "a device APNs answers 410 for is unregistered",
     ("PassesFunction", "PassesTable", "DeleteItem"): "PassKit: a phone unregistering from a pass's updates",
     ("CustomersFunction", "PassesTable", "DeleteItem"): "erasure forgets the phones registered for the wallet pass",
+    ("WebhooksFunction", "WebhooksTable", "DeleteItem"): "DELETE /v1/webhooks/{id}: the owner removes an endpoint",
     **{
         (fn, "CustomersTable", "DeleteItem"): "customer record writes drop ended timers and segment memberships"
         for fn in (
@@ -355,6 +360,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
             "MessagesFunction",
             "ReportsFunction",
             "AdminFunction",
+            "WebhooksFunction",
         )
     },
 }

@@ -26,9 +26,18 @@ OWNER_ONLY = frozenset(
         "POST /v1/customers/{customer_id}/token",
         "POST /v1/customers/{customer_id}/tokens/revoke",
         "GET /v1/audit",
+        "POST /v1/webhooks",
+        "GET /v1/webhooks",
+        "GET /v1/webhooks/{webhook_id}",
+        "PATCH /v1/webhooks/{webhook_id}",
+        "DELETE /v1/webhooks/{webhook_id}",
+        "POST /v1/webhooks/{webhook_id}/secret/rotate",
+        "POST /v1/webhooks/{webhook_id}/test",
+        "GET /v1/webhooks/{webhook_id}/deliveries",
+        "POST /v1/webhooks/{webhook_id}/replay",
     }
 )
-"""API keys, console users, erasure, customer tokens and the audit log."""
+"""API keys, console users, erasure, customer tokens, the audit log and webhooks (their secrets, where data goes)."""
 
 SUPPORT = frozenset(
     {

@@ -79,7 +79,8 @@ def attempt(endpoint: WebhookModel, item: WebhookDeliveryModel, *, retry: bool =
     now = clock.now()
     body = item.body.encode()
     result = ssrf.post(endpoint.url, headers(endpoint, item.event_id, body, now), body, local())
-    number = item.attempt + 1
+    previous = int(item.attempt)
+    number = previous + 1
     delay = rules.retry_delay(number, local()) if retry and not result.ok else None
     due = now + timedelta(seconds=delay) if delay is not None else None
     status = "succeeded" if result.ok else ("failed" if due is not None or not retry else "dead")
@@ -94,7 +95,7 @@ def attempt(endpoint: WebhookModel, item: WebhookDeliveryModel, *, retry: bool =
             "last_attempt_at": clock.iso(now),
             "next_attempt_at": clock.iso(due) if due else None,
         },
-        expected_attempt=item.attempt,
+        expected_attempt=previous,
     )
     if not recorded:
         return result  # another consumer recorded this attempt (a message received twice)
@@ -132,7 +133,7 @@ def _failed(endpoint: WebhookModel, now: datetime) -> None:
                 "webhook_id": endpoint.sk,
                 "url": endpoint.url,
                 "reason": reason,
-                "what_to_do": "Fix the endpoint, then PATCH /v1/webhooks/{id} {\"enabled\": true} and replay.",
+                "what_to_do": 'Fix the endpoint, then PATCH /v1/webhooks/{id} {"enabled": true} and replay.',
             },
         )
 
@@ -154,7 +155,12 @@ def fan_out(event: dict[str, Any]) -> int:
 
 def replay_message(webhook_id: str, event: dict[str, Any]) -> dict[str, Any]:
     """A replay on the retry queue: its own log item (the nonce makes a message received twice one delivery)."""
-    return {"webhook_id": webhook_id, "event": event, "nonce": secrets.token_hex(6), "queued_at": clock.iso(clock.now())}
+    return {
+        "webhook_id": webhook_id,
+        "event": event,
+        "nonce": secrets.token_hex(6),
+        "queued_at": clock.iso(clock.now()),
+    }
 
 
 def handle_retry(message: dict[str, Any]) -> None:
@@ -179,7 +185,7 @@ def handle_retry(message: dict[str, Any]) -> None:
         return  # already done (a message received twice)
     if not endpoint.enabled:
         store.record_attempt(
-            item, {"status": "dead", "error": "endpoint_disabled", "next_attempt_at": None}, item.attempt
+            item, {"status": "dead", "error": "endpoint_disabled", "next_attempt_at": None}, int(item.attempt)
         )
         return
     attempt(endpoint, item)

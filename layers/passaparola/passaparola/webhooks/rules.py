@@ -2,37 +2,10 @@
 
 from datetime import datetime, timedelta
 
-EVENT_TYPES = frozenset(
-    {
-        "coupon.redeemed",
-        "coupon.rolled_back",
-        "coupon.issued",
-        "referral.converted",
-        "referral.flagged",
-        "referral.blocked",
-        "referral.reviewed",
-        "reward.issued",
-        "reward.released",
-        "reward.voided",
-        "reward.reversed",
-        "points.earned",
-        "points.spent",
-        "points.expired",
-        "points.adjusted",
-        "points.reversed",
-        "tier.changed",
-        "segment.entered",
-        "segment.exited",
-        "message.sent",
-        "message.failed",
-        "message.bounced",
-        "message.complained",
-        "customer.erased",
-        "loyalty.enrolled",
-        "payout.paid",
-    }
-)
-"""The event types of docs/integrations.md an endpoint may subscribe to (`webhook.ping` goes to every endpoint)."""
+from passaparola.events.types import TYPES
+
+EVENT_TYPES = frozenset(TYPES)
+"""The types an endpoint may subscribe to (passaparola/events/types.py); `webhook.ping` goes to every endpoint."""
 
 PING = "webhook.ping"
 RETRY_SECONDS = (5, 300, 1800, 7200, 18000, 36000, 36000)
@@ -59,10 +32,7 @@ def unknown_patterns(patterns: list[str]) -> list[str]:
 def matches(patterns: list[str], event_type: str) -> bool:
     if event_type == PING:
         return True
-    for p in patterns:
-        if p == "*" or p == event_type or (p.endswith(".*") and event_type.startswith(p[:-1])):
-            return True
-    return False
+    return any(p in ("*", event_type) or (p.endswith(".*") and event_type.startswith(p[:-1])) for p in patterns)
 
 
 def retry_delay(attempt: int, local: bool) -> int | None:

@@ -141,8 +141,9 @@ def test(webhook_id: str) -> TestResult:
     """A `webhook.ping` delivered now (not an event of EventsTable, not retried), logged like any delivery."""
     endpoint = _get(webhook_id)
     now = clock.now()
-    event = {
-        "id": ids.new_sortable_id("evt", int(now.timestamp() * 1000)),
+    event_id = "evt_" + ids.new_ulid(int(now.timestamp() * 1000))
+    event: dict[str, Any] = {
+        "id": event_id,
         "type": rules.PING,
         "version": 1,
         "created_at": clock.iso(now),
@@ -154,7 +155,7 @@ def test(webhook_id: str) -> TestResult:
         raise AssertionError("a fresh ping's delivery already exists")
     result = delivery.attempt(endpoint, item, retry=False)
     return TestResult(
-        event_id=event["id"],
+        event_id=event_id,
         status_code=result.status_code,
         duration_ms=result.duration_ms,
         ok=result.ok,
@@ -201,18 +202,19 @@ def replay(webhook_id: str, request: ReplayRequest) -> Queued:
     if request.event_id:
         if request.since or request.until or request.types:
             raise InvalidRequest("Either event_id, or since and until (and types).", {"field": "event_id"})
-        events = [replay_source.event(request.event_id)]
+        event = store.stored_event(request.event_id)
+        if event is None:
+            raise NotFound("No such event (events are kept EventRetentionDays).", {"event_id": request.event_id})
+        events = [event]
     else:
         if not (request.since and request.until):
             raise InvalidRequest("event_id, or since and until.", {"field": "since"})
         since, until = _parse_time(request.since, "since"), _parse_time(request.until, "until")
         if until <= since or until - since > timedelta(days=REPLAY_MAX_DAYS):
-            raise InvalidRequest(
-                f"A range of at most {REPLAY_MAX_DAYS} days, since before until.", {"field": "until"}
-            )
+            raise InvalidRequest(f"A range of at most {REPLAY_MAX_DAYS} days, since before until.", {"field": "until"})
         if request.types:
             _check_events(request.types)
         patterns = request.types or json.loads(endpoint.events)
-        events = [e for e in replay_source.events(since, until) if rules.matches(patterns, e["type"])]
+        events = [e for e in store.stored_events(since, until) if rules.matches(patterns, e["type"])]
     store.enqueue([delivery.replay_message(webhook_id, e) for e in events])
     return Queued(queued=len(events))

@@ -62,12 +62,7 @@ def refused(ip: IP, allow_loopback: bool) -> bool:
     if ip.is_loopback:
         return not allow_loopback
     return (
-        ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
+        ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified or not ip.is_global
     )
 
 
