@@ -4,7 +4,6 @@ rotation, replay. Retry messages are captured from the queue and fed back with t
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from passaparola.data import webhooks as store
 from passaparola.events import outbox
 from passaparola.webhooks import delivery
 from tests.unit.functions import call, load_function
-from tests.webhook_receiver import Receiver, running_receiver
+from tests.webhook_receiver import running_receiver
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 BASE = "/v1/webhooks"
