@@ -96,6 +96,8 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "PassUpdateFunction",
         "WebhooksFunction",
         "WebhookDeliveryFunction",
+        "EventPublishFunction",
+        "EventRepublishFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -558,6 +560,7 @@ def test_scheduled_and_queue_functions_have_a_dead_letter_queue_and_alarms(templ
         "LoyaltyDailyFunction",
         "ReengagementDailyFunction",
         "ReengagementWatchFunction",
+        "EventRepublishFunction",
     }
     dlqs = set()
     for name, fn in scheduled.items():
@@ -585,7 +588,7 @@ def test_scheduled_and_queue_functions_have_a_dead_letter_queue_and_alarms(templ
                 assert on_failure["Type"] == "SQS", name
                 dlqs.add(on_failure["Destination"]["Fn::GetAtt"][0])
                 _alarm_on(template, "AWS/Lambda", "Errors", {"Ref": name})
-    assert dlqs == {"JobsDLQ", "MessageDLQ", "CodeBatchDLQ"}
+    assert dlqs == {"JobsDLQ", "MessageDLQ", "CodeBatchDLQ", "WebhookDLQ"}
     for dlq in dlqs:
         assert res[dlq]["Type"] == "AWS::SQS::Queue"
         assert res[dlq]["Properties"]["MessageRetentionPeriod"] == 1209600

@@ -3,8 +3,10 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
+from passaparola import clock
 from passaparola.data.models import EventModel
 from passaparola.events.types import Event
 from passaparola.settings import get_settings
@@ -46,3 +48,20 @@ def to_event(item: EventModel) -> Event:
         customer_id=item.customer_id,
         data=json.loads(item.data),
     )
+
+
+def mark_published(event_id: str) -> None:
+    """Remove `unpublished` (the sparse index forgets it); an event already gone (TTL) is left alone."""
+    try:
+        EventModel(event_id).update(actions=[EventModel.unpublished.remove()], condition=EventModel.id.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def unpublished_before(before: datetime, limit: int) -> list[Event]:
+    """Oldest first, from the sparse index: only the events not yet published."""
+    query = EventModel.unpublished_index.query(
+        UNPUBLISHED, EventModel.created_at < clock.iso(before), limit=limit, page_size=min(limit, 500)
+    )
+    return [to_event(item) for item in query]
