@@ -5,6 +5,7 @@ loopback allowed, retries after 1 s, 2 s, 3 s ..."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from passaparola.ids import new_ulid
 from tests.integration.api import Api, uid, wait_until
 from tests.integration.conftest import LocalStack
 from tests.webhook_receiver import Receiver, running_receiver
@@ -55,7 +57,7 @@ def record(table: Any, customer: str, type_: str = "coupon.redeemed", at: dateti
     _seq["n"] += 1
     when = at or datetime.now(UTC)
     created = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    event_id = f"evt_{int(when.timestamp() * 1000):013d}{uid()[-8:].upper()}{_seq['n']:05d}"[:30]
+    event_id = "evt_" + new_ulid(int(when.timestamp() * 1000))
     table.put_item(
         Item={
             "id": event_id,
@@ -64,7 +66,7 @@ def record(table: Any, customer: str, type_: str = "coupon.redeemed", at: dateti
             "created_at": created,
             "hour": created[:13],
             "customer_id": customer,
-            "data": '{"n":%d}' % _seq["n"],
+            "data": json.dumps({"n": _seq["n"]}),
             "unpublished": "1",
             "expires_at": int((when + timedelta(days=35)).timestamp()),
         }
