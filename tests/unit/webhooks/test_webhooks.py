@@ -276,3 +276,12 @@ def test_deleting_an_endpoint_drops_its_pending_retries(env: dict[str, Any]) -> 
     assert reply.status == 204
     run_retries(env)
     assert len(env["rx"].received) == 1
+
+
+def test_changes_are_audited_without_the_secret(env: dict[str, Any]) -> None:
+    hook = register(env)
+    call(env["fn"], "POST", f"{BASE}/{hook['id']}/secret/rotate", f"{BASE}/{{webhook_id}}/secret/rotate", {})
+    call(env["fn"], "POST", f"{BASE}/{hook['id']}/test", f"{BASE}/{{webhook_id}}/test")
+    entries = call(load_function("audit"), "GET", "/v1/audit", "/v1/audit").body["items"]
+    assert [e["action"] for e in entries] == ["webhook.secret_rotated", "webhook.created"]
+    assert "whsec_" not in json.dumps(entries)
