@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
@@ -14,29 +15,28 @@ from passaparola.settings import get_settings
 UNPUBLISHED = "1"
 
 
-def _item(event: Event) -> EventModel:
+def _attributes(event: Event) -> dict[str, Any]:
     created = datetime.fromisoformat(event.created_at.replace("Z", "+00:00")).astimezone(UTC)
     expires = created + timedelta(days=get_settings().event_retention_days)
-    return EventModel(
-        event.id,
-        type=event.type,
-        version=event.version,
-        created_at=event.created_at,
-        hour=event.created_at[:13],
-        customer_id=event.customer_id,
-        data=json.dumps(event.data, separators=(",", ":")),
-        unpublished=UNPUBLISHED,
-        expires_at=int(expires.timestamp()),
-    )
+    return {
+        "type": event.type,
+        "version": event.version,
+        "created_at": event.created_at,
+        "hour": event.created_at[:13],
+        "customer_id": event.customer_id,
+        "data": json.dumps(event.data, separators=(",", ":")),
+        "unpublished": UNPUBLISHED,
+        "expires_at": int(expires.timestamp()),
+    }
 
 
 def put(tx: TransactWrite, event: Event) -> None:
     """One Put more in the caller's transaction (ids are unique: no condition needed)."""
-    tx.save(_item(event))
+    tx.save(EventModel(event.id, **_attributes(event)))
 
 
 def put_now(event: Event) -> None:
-    _item(event).save()
+    EventModel(event.id, **_attributes(event)).save()
 
 
 def to_event(item: EventModel) -> Event:
