@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from passaparola.ids import new_ulid
-from tests.integration.api import Api, uid, wait_until
+from tests.integration.api import Api, order, uid, wait_until
 from tests.integration.conftest import LocalStack
 from tests.webhook_receiver import Receiver, running_receiver
 
@@ -169,3 +169,23 @@ def test_disabled_after_days_of_failures(
     assert "no successful delivery" in state["disabled_reason"]
     enabled = api.patch(f"/v1/webhooks/{hook['id']}", {"enabled": True}).json()
     assert enabled["enabled"] and enabled["failing_since"] is None
+
+
+def test_business_events_from_the_api_arrive_once_in_order(api: Api, rx: tuple[Receiver, dict[str, Any]]) -> None:
+    """A redemption and its rollback (recorded by the outbox in their transactions) reach the endpoint in order."""
+    receiver, _ = rx
+    campaign = api.create_campaign()
+    customers = [uid("wc"), uid("wc")]
+    expected: dict[str, list[tuple[str, str]]] = {}
+    for customer in customers:
+        code = api.create_code(campaign["id"])
+        redeemed = api.redeem(code, order(), customer_id=customer)
+        assert redeemed.status_code == 201, redeemed.text
+        assert api.rollback(redeemed.json()["id"]).status_code == 200
+        expected[customer] = [("coupon.redeemed", code), ("coupon.rolled_back", code)]
+    got = receiver.wait(lambda r: len([x for x in r if x.event.get("customer_id") in expected]) >= 4, timeout=30)
+    for customer, wanted in expected.items():
+        seen = [r.event for r in got if r.event.get("customer_id") == customer]
+        assert [(e["type"], e["data"]["code"]) for e in seen] == wanted
+        assert len({e["id"] for e in seen}) == 2
+    assert not receiver.unverified
