@@ -107,7 +107,7 @@ def test_a_name_resolving_to_a_private_address_is_refused_when_deployed(monkeypa
 @pytest.mark.parametrize(
     "url",
     ["https://127.0.0.1/x", "https://10.0.0.1/x", "https://169.254.169.254/latest/meta-data", "https://[::1]:8443/x",
-     "http://93.184.215.14/x", "ftp://93.184.215.14/x", "https:///x"],
+     "http://93.184.215.14/x", "ftp://93.184.215.14/x", "https:///x", "https://[::1/x", "https://a.example:99999/"],
 )  # fmt: skip
 def test_deployed_refuses_urls(url: str) -> None:
     with pytest.raises(ssrf.AddressRefused):

@@ -1,18 +1,18 @@
 """The shapes of webhook endpoints, deliveries and their requests (docs/integrations.md, "Webhooks")."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 DeliveryStatus = Literal["pending", "succeeded", "failed", "dead"]
-Pattern = Field(min_length=1, max_length=64)
+Pattern = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class CreateWebhookRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(min_length=8, max_length=2048, description="https:// (http:// allowed with STAGE=local).")
-    events: list[str] = Field(
+    events: list[Pattern] = Field(
         min_length=1, max_length=50, description='Event types, `<family>.*` (e.g. "referral.*") or "*".'
     )
     description: str | None = Field(None, max_length=500)
@@ -22,7 +22,7 @@ class UpdateWebhookRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(None, min_length=8, max_length=2048)
-    events: list[str] | None = Field(None, min_length=1, max_length=50)
+    events: list[Pattern] | None = Field(None, min_length=1, max_length=50)
     description: str | None = Field(None, max_length=500)
     enabled: bool | None = Field(None, description="true re-enables a disabled endpoint and clears its failures.")
 
@@ -92,7 +92,7 @@ class ReplayRequest(BaseModel):
     event_id: str | None = Field(None, min_length=1, max_length=64)
     since: str | None = Field(None, description="ISO-8601 UTC; with until, a range of at most 7 days.")
     until: str | None = None
-    types: list[str] | None = Field(None, max_length=50)
+    types: list[Pattern] | None = Field(None, min_length=1, max_length=50)
 
 
 class Queued(BaseModel):

@@ -42,18 +42,22 @@ class Result:
 
 
 def parse(url: str, allow_http: bool) -> Target:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as exc:
+        raise AddressRefused("the URL is not valid") from exc
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes:
         raise AddressRefused("the URL must be https://" + (" or http://" if allow_http else ""))
-    if not parts.hostname:
+    if not hostname:
         raise AddressRefused("the URL has no host")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise AddressRefused("the URL's port is not valid") from exc
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(parts.scheme, parts.hostname, port, path)
+    return Target(parts.scheme, hostname, port, path)
 
 
 def refused(ip: IP, allow_loopback: bool) -> bool:
