@@ -285,3 +285,11 @@ def test_changes_are_audited_without_the_secret(env: dict[str, Any]) -> None:
     entries = call(load_function("audit"), "GET", "/v1/audit", "/v1/audit").body["items"]
     assert [e["action"] for e in entries] == ["webhook.secret_rotated", "webhook.created"]
     assert "whsec_" not in json.dumps(entries)
+
+
+def test_a_secret_is_never_stored_as_an_idempotent_answer(env: dict[str, Any]) -> None:
+    body = {"url": env["rx"].url, "events": ["*"]}
+    headers = {"Idempotency-Key": "same-key"}
+    first = call(env["fn"], "POST", BASE, BASE, body, headers=headers)
+    second = call(env["fn"], "POST", BASE, BASE, body, headers=headers)
+    assert first.status == second.status == 201 and first.body["secret"] != second.body["secret"]
