@@ -98,6 +98,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "WebhookDeliveryFunction",
         "EventPublishFunction",
         "EventRepublishFunction",
+        "EventsFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from passaparola import clock
+from passaparola.data import events as events_store
 from passaparola.data import webhooks as store
 from passaparola.events import outbox
 from passaparola.webhooks import delivery
@@ -196,9 +197,9 @@ def test_dead_after_the_schedule_then_replayed(env: dict[str, Any]) -> None:
     hook = register(env)
     env["rx"].default = 503
     stored = outbox.record_now("coupon.redeemed", _coupon_data(), customer_id="c1")
-    item = store.stored_event(stored)
+    item = events_store.get(stored)
     assert item is not None
-    deliver([(FIFO, item)])
+    deliver([(FIFO, item.model_dump(mode="json"))])
     assert run_retries(env) == 7
     assert len(env["rx"].received) == 8 and len({r.id for r in env["rx"].received}) == 1
     (dead,) = log(env, hook["id"], status="dead")

@@ -1,15 +1,12 @@
 """Webhook endpoints and their delivery log (WebhooksTable), and the retry queue (WebhookRetryQueue)."""
 
 import json
-from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from passaparola import clock
-from passaparola.data.events import to_event
-from passaparola.data.models import EventModel, WebhookDeliveryModel, WebhookModel
+from passaparola.data.models import WebhookDeliveryModel, WebhookModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.settings import get_settings
 
@@ -161,29 +158,6 @@ def deliveries(
     )
     items = list(result)
     return items, encode_cursor(result.last_evaluated_key)
-
-
-# ------------------------------------------------------------------------------------------ replay sources
-
-
-def stored_event(event_id: str) -> dict[str, Any] | None:
-    """An event still kept in EventsTable, as published."""
-    try:
-        return to_event(EventModel.get(event_id)).model_dump(mode="json")
-    except DoesNotExist:
-        return None
-
-
-def stored_events(since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Events created in [since, until), oldest first: one Query of `by_hour` per hour of the range."""
-    start, end = clock.iso(since), clock.iso(until)
-    hour = since.replace(minute=0, second=0, microsecond=0)
-    found: list[dict[str, Any]] = []
-    while hour < until:
-        items = EventModel.by_hour.query(clock.iso(hour)[:13], EventModel.created_at.between(start, end))
-        found += [to_event(i).model_dump(mode="json") for i in items if i.created_at < end]
-        hour += timedelta(hours=1)
-    return found
 
 
 # ------------------------------------------------------------------------------------------ retry queue

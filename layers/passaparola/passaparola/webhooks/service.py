@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from passaparola import clock, ids
+from passaparola.data import events as event_store
 from passaparola.data import webhooks as store
 from passaparola.data.models import WebhookDeliveryModel, WebhookModel
 from passaparola.errors import InvalidRequest, NotFound, WebhookLimitReached, WebhookUrlRefused
@@ -202,10 +203,10 @@ def replay(webhook_id: str, request: ReplayRequest) -> Queued:
     if request.event_id:
         if request.since or request.until or request.types:
             raise InvalidRequest("Either event_id, or since and until (and types).", {"field": "event_id"})
-        event = store.stored_event(request.event_id)
+        event = event_store.get(request.event_id)
         if event is None:
             raise NotFound("No such event (events are kept EventRetentionDays).", {"event_id": request.event_id})
-        events = [event]
+        events = [event.model_dump(mode="json")]
     else:
         if not (request.since and request.until):
             raise InvalidRequest("event_id, or since and until.", {"field": "since"})
@@ -215,6 +216,18 @@ def replay(webhook_id: str, request: ReplayRequest) -> Queued:
         if request.types:
             _check_events(request.types)
         patterns = request.types or json.loads(endpoint.events)
-        events = [e for e in store.stored_events(since, until) if rules.matches(patterns, e["type"])]
+        events = [e for e in _stored_events(since, until) if rules.matches(patterns, e["type"])]
     store.enqueue([delivery.replay_message(webhook_id, e) for e in events])
     return Queued(queued=len(events))
+
+
+def _stored_events(since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Events created in [since, until), oldest first, page after page of the events' by_hour reads."""
+    start, end, after = clock.iso(since), clock.iso(until), ""
+    found: list[dict[str, Any]] = []
+    while True:
+        page, cursor = event_store.range_page(start, end, after, 1000, None, None)
+        found += [e.model_dump(mode="json") for e in page]
+        if cursor is None:
+            return found
+        start, after = cursor
