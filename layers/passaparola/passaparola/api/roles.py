@@ -26,9 +26,11 @@ OWNER_ONLY = frozenset(
         "POST /v1/customers/{customer_id}/token",
         "POST /v1/customers/{customer_id}/tokens/revoke",
         "GET /v1/audit",
+        "GET /v1/payouts",
+        "POST /v1/payouts/{payout_id}/paid",
     }
 )
-"""API keys, console users, erasure, customer tokens and the audit log."""
+"""API keys, console users, erasure, customer tokens, the audit log and the payouts (money owed to people)."""
 
 SUPPORT = frozenset(
     {

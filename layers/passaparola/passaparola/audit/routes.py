@@ -162,6 +162,9 @@ AUDITED: dict[str, Rule] = {
     ),
     "POST /v1/keys": _created("key.created", "key", "prefix", KEY_FIELDS),
     "POST /v1/keys/{prefix}/revoke": _simple("key.revoked", "key", "prefix"),
+    "POST /v1/payouts/{payout_id}/paid": _simple(
+        "payout.paid", "payout", "payout_id", lambda call: _pick(call.response, "amount", "currency", "reference")
+    ),
     "POST /v1/console/users": _created("user.created", "user", "email", USER_FIELDS),
     "PATCH /v1/console/users/{email}": _simple(
         "user.updated", "user", "email", lambda call: _pick(call.response, *USER_FIELDS)

@@ -726,8 +726,57 @@ class RewardModel(Model):
     voided_at = UnicodeAttribute(null=True)
     reversed_at = UnicodeAttribute(null=True)
     not_reversed = NumberAttribute(null=True)
+    payout_period = UnicodeAttribute(null=True)
+    """`YYYY-MM` a released cash reward is paid in (the sparse `payable` index; removed when reversed unpaid)."""
+    payout_key = UnicodeAttribute(null=True)
     due_index = DueIndex()
     by_referral = RewardsByReferralIndex()
+
+
+class PayableIndex(GlobalSecondaryIndex["PayableLineModel"]):
+    class Meta:
+        index_name = "payable"
+        projection = AllProjection()
+
+    payout_period = UnicodeAttribute(hash_key=True)
+    payout_key = UnicodeAttribute(range_key=True)
+
+
+class PayableLineModel(Model):
+    """A line of a month's payouts, read through the sparse `payable` index (`payout_key=<hash>#<cur>#<sk>`, so a
+    payout's lines are contiguous): a released cash reward (`sk=REWARD#...`, its own item) or a clawback of a paid
+    one refunded later (`sk=CLAWBACK#<reward>`, a negative amount, written by this model)."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    payout_period = UnicodeAttribute()
+    payout_key = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)
+    reward_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    payable = PayableIndex()
+
+
+class PayoutModel(Model):
+    """`sk=PAYOUT#<YYYY-MM>#<currency>` in the referrer's partition: whether that payout was settled (written once),
+    and `changes`, raised by every reversal that takes a reward out of it before then (marking it paid is
+    conditioned on the value read, so the amount paid is the amount computed)."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    changes = NumberAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    amount = NumberAttribute(null=True)
+    rewards = NumberAttribute(null=True)
 
 
 class LedgerModel(Model):
@@ -1052,6 +1101,8 @@ _TABLES: list[tuple[type[Model], str]] = [
     (RewardModel, "rewards_table"),
     (LedgerModel, "rewards_table"),
     (LedgerGuardModel, "rewards_table"),
+    (PayableLineModel, "rewards_table"),
+    (PayoutModel, "rewards_table"),
     (OrderModel, "orders_table"),
     (MessageModel, "messages_table"),
     (JobStateModel, "messages_table"),
