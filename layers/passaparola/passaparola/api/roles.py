@@ -28,9 +28,11 @@ OWNER_ONLY = frozenset(
         "GET /v1/audit",
         "GET /v1/payouts",
         "POST /v1/payouts/{payout_id}/paid",
+        "POST /v1/points/imports",
     }
 )
-"""API keys, console users, erasure, customer tokens, the audit log and the payouts (money owed to people)."""
+"""API keys, console users, erasure, customer tokens, the audit log, the payouts (money owed to people) and
+points imports (balances of many customers at once)."""
 
 SUPPORT = frozenset(
     {

@@ -808,6 +808,18 @@ class LedgerGuardModel(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+class ImportMarkerModel(Model):
+    """`sk=IMPORT#<name>`: this customer's row of that points import was applied (the points it added, when)."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    points = NumberAttribute()
+    at = UnicodeAttribute()
+
+
 class PointsLedgerModel(Model):
     """One line of the append-only points ledger (`sk=POINTS#<at>#<id>`): never updated."""
 
@@ -1103,6 +1115,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (LedgerGuardModel, "rewards_table"),
     (PayableLineModel, "rewards_table"),
     (PayoutModel, "rewards_table"),
+    (ImportMarkerModel, "rewards_table"),
     (OrderModel, "orders_table"),
     (MessageModel, "messages_table"),
     (JobStateModel, "messages_table"),
