@@ -945,6 +945,14 @@ class OutboxIndex(GlobalSecondaryIndex["MessageModel"]):
     next_attempt_at = UnicodeAttribute(range_key=True)
 
 
+class ProviderIdIndex(GlobalSecondaryIndex["MessageModel"]):
+    class Meta:
+        index_name = "by_provider_id"
+        projection = KeysOnlyProjection()
+
+    provider_message_id = UnicodeAttribute(hash_key=True)
+
+
 class MessageModel(Model):
     """A message intent and its delivery (`id` = hash of campaign, customer and occasion: written once).
 
@@ -988,6 +996,21 @@ class MessageModel(Model):
     by_customer = MessagesByCustomerIndex()
     by_campaign = MessagesByCampaignIndex()
     outbox_index = OutboxIndex()
+    by_provider_id = ProviderIdIndex()
+
+
+class SuppressionModel(Model):
+    """`id=suppressed#<keyed hash of the address>`: an email address that hard-bounced or complained. The sender
+    cancels every later message to it (`suppressed`); written once, the first reason kept."""
+
+    class Meta:
+        table_name = "passaparola-messages"
+
+    id = UnicodeAttribute(hash_key=True)
+    reason = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
 
 
 class JobStateModel(Model):
@@ -1119,6 +1142,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (OrderModel, "orders_table"),
     (MessageModel, "messages_table"),
     (JobStateModel, "messages_table"),
+    (SuppressionModel, "messages_table"),
     (MessageStatsModel, "messages_table"),
     (ContactModel, "customers_table"),
     (PassModel, "passes_table"),
