@@ -38,7 +38,7 @@ def handle_sns_event(event: dict[str, Any]) -> list[FeedbackOutcome]:
         try:
             notification = json.loads(raw)
         except ValueError:
-            logger.warning("SES feedback: not JSON, ignored", extra={"message": raw[:200]})
+            logger.warning("SES feedback: not JSON, ignored", extra={"sns_message": raw[:200]})
             continue
         outcomes.append(handle(notification))
     return outcomes
