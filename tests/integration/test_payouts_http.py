@@ -95,6 +95,12 @@ def test_released_cash_is_paid_once_and_a_later_refund_is_clawed_back(rf: Referr
     r = rf.post(f"/v1/payouts/{payout['id']}/paid", json={"reference": "SEPA-1"})
     assert r.status_code == 200, r.text
     assert (r.json()["status"], r.json()["amount"], r.json()["reference"]) == ("paid", 1500, "SEPA-1")
+    audit = rf.get("/v1/audit", params={"limit": 1}).json()["items"][0]
+    assert (audit["action"], audit["target"], audit["after"]["reference"]) == (
+        "payout.paid",
+        {"type": "payout", "id": payout["id"]},
+        "SEPA-1",
+    )
     again = rf.post(f"/v1/payouts/{payout['id']}/paid", json={"reference": "SEPA-2"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "payout_already_paid", again.text
     assert one(payouts(rf, month), id=payout["id"])["status"] == "paid"
