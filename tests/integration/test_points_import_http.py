@@ -88,3 +88,18 @@ def test_a_file_without_the_header_is_refused(lo: Loyalty) -> None:
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_request", r.text
     r = lo.post("/v1/points/imports", data="customer_id,points\nx,1\n", headers={"Content-Type": "text/csv"})
     assert r.status_code == 400, r.text
+
+
+def test_an_idempotency_key_replays_the_report(lo: Loyalty) -> None:
+    """The key's body hash works on a text body too: the retry gets the first answer, not a second run's."""
+    name, who = f"retry-{uid().lower()}", uid("idem-")
+    first = send(lo, name, f"customer_id,points\n{who},25\n", idempotency_key=f"k-{name}")
+    r = lo.post(
+        "/v1/points/imports",
+        params={"name": name},
+        data=f"customer_id,points\n{who},25\n",
+        headers={"Content-Type": "text/csv"},
+        idempotency_key=f"k-{name}",
+    )
+    assert r.status_code == 200 and r.headers.get("Idempotent-Replayed") == "true", r.headers
+    assert r.json() == first and first["imported"] == 1
