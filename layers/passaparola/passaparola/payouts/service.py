@@ -9,7 +9,7 @@ from passaparola import clock
 from passaparola.data import customers as customer_store
 from passaparola.data import payouts as store
 from passaparola.data import rewards as reward_store
-from passaparola.data.models import PayableLineModel
+from passaparola.data.models import PayableLineModel, PayoutModel
 from passaparola.errors import NotFound, PayoutAlreadyPaid, PayoutPeriodOpen
 from passaparola.observability import logger
 from passaparola.payouts.models import PAYOUT_ID_PATTERN, Payout, PayoutList, PayoutTotal
@@ -52,7 +52,9 @@ def _group(found: list[PayableLineModel]) -> dict[tuple[str, str], list[PayableL
     return groups
 
 
-def _payout(period: str, customer_id: str, currency: str, found: list[PayableLineModel], paid: object) -> Payout:
+def _payout(
+    period: str, customer_id: str, currency: str, found: list[PayableLineModel], mark: PayoutModel | None
+) -> Payout:
     rewards = sum(1 for line in found if line.sk.startswith("REWARD#"))
     payout = Payout(
         id=payout_id(period, customer_id, currency),
@@ -64,11 +66,9 @@ def _payout(period: str, customer_id: str, currency: str, found: list[PayableLin
         clawbacks=len(found) - rewards,
         status="open",
     )
-    paid_at = getattr(paid, "paid_at", None)
-    if paid_at:  # what was paid, as it was computed then
-        payout.status, payout.paid_at = "paid", datetime.fromisoformat(paid_at)
-        payout.reference = getattr(paid, "reference", None)
-        payout.amount, payout.rewards = int(getattr(paid, "amount", 0)), int(getattr(paid, "rewards", 0))
+    if mark is not None and mark.paid_at:  # what was paid, as it was computed then
+        payout.status, payout.paid_at, payout.reference = "paid", datetime.fromisoformat(mark.paid_at), mark.reference
+        payout.amount, payout.rewards = int(mark.amount or 0), int(mark.rewards or 0)
     return payout
 
 
