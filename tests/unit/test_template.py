@@ -91,6 +91,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "ReengagementWatchFunction",
         "MessageSenderFunction",
         "MessageRedriveFunction",
+        "SesFeedbackFunction",
         "AuditFunction",
         "AdminFunction",
         "PassUpdateFunction",
@@ -174,14 +175,14 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     board = gsis("ReferralsTable")["board"]
     assert _keys(board["KeySchema"]) == [("board", "HASH"), ("score", "RANGE")]
     assert set(gsis("ReferralsTable")) == {"by_status", "by_code", "board"}
-    assert set(gsis("RewardsTable")) == {"due", "by_referral"}
+    assert set(gsis("RewardsTable")) == {"due", "by_referral", "payable"}
     due = gsis("CustomersTable")["due"]
     assert _keys(due["KeySchema"]) == [("due", "HASH"), ("customer_id", "RANGE")]
     assert set(gsis("CustomersTable")) == {"due", "by_segment", "by_email"}
     by_email = gsis("CustomersTable")["by_email"]
     assert _keys(by_email["KeySchema"]) == [("email_hash", "HASH"), ("customer_id", "RANGE")]
     assert by_email["Projection"]["ProjectionType"] == "KEYS_ONLY"
-    assert set(gsis("MessagesTable")) == {"by_customer", "by_campaign", "outbox"}
+    assert set(gsis("MessagesTable")) == {"by_customer", "by_campaign", "outbox", "by_provider_id"}
     outbox = gsis("MessagesTable")["outbox"]
     assert _keys(outbox["KeySchema"]) == [("outbox", "HASH"), ("next_attempt_at", "RANGE")]
     for name in ("CampaignsTable", "ApiKeysTable", "IdempotencyTable", "OrdersTable"):

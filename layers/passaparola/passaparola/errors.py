@@ -244,3 +244,12 @@ class WebhookUrlRefused(DomainError):
 
 class WebhookLimitReached(DomainError):
     code, status, default_message = "webhook_limit_reached", 409, "At most 20 webhook endpoints."
+
+
+class PayoutAlreadyPaid(DomainError):
+    code, status, default_message = "payout_already_paid", 409, "This payout was already marked paid."
+
+
+class PayoutPeriodOpen(DomainError):
+    code, status = "payout_period_open", 409
+    default_message = "A payout is marked paid once its month has ended (rewards may still be released into it)."

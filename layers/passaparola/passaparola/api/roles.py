@@ -35,9 +35,13 @@ OWNER_ONLY = frozenset(
         "POST /v1/webhooks/{webhook_id}/test",
         "GET /v1/webhooks/{webhook_id}/deliveries",
         "POST /v1/webhooks/{webhook_id}/replay",
+        "GET /v1/payouts",
+        "POST /v1/payouts/{payout_id}/paid",
+        "POST /v1/points/imports",
     }
 )
-"""API keys, console users, erasure, customer tokens, the audit log and webhooks (their secrets, where data goes)."""
+"""API keys, console users, erasure, customer tokens, the audit log, webhooks (their secrets, where data goes),
+the payouts (money owed to people) and points imports (balances of many customers at once)."""
 
 SUPPORT = frozenset(
     {
