@@ -113,7 +113,10 @@ CONFIRMED: dict[int, OpenAPIResponse] = {
     summary="Double opt-in: the link in the confirmation message opens a page with a Confirm button (no change)",
     tags=["messages"],
     responses={
-        200: {"description": "The page whose button confirms.", "content": {"text/html": {"schema": {"type": "string"}}}},
+        200: {
+            "description": "The page whose button confirms.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
         **error_responses(401),
     },
 )

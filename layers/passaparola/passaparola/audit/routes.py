@@ -191,6 +191,7 @@ NOT_AUDITED: dict[str, str] = {
     "POST /v1/me/rewards": "a shopper spending points (the points ledger records it)",
     "POST /v1/me/referral": "a shopper fetching their referral link (created once per customer)",
     "POST /v1/unsubscribe": "a customer's own choice from a message link (kept on their record)",
+    "POST /v1/consent/confirm": "a customer confirming their consent from a message link (kept on their record)",
     "POST /v1/console/session": "signing in changes nothing",
     "POST /v1/console/session/refresh": "refreshing a session changes nothing",
     "POST /v1/messages/preview": "renders a message, changes nothing",
