@@ -179,3 +179,17 @@ def test_the_answer_never_reveals_the_emails_past_and_the_referrer_never_redeems
     body = {"code": own, "customer_id": "anna", "email": "anna@example.org", "order": cart}
     refused = call(coupons_fn, "POST", "/v1/coupons/validate", "/v1/coupons/validate", body)
     assert refused.body["error"]["code"] == "customer_not_allowed", refused.body
+
+
+def test_unchanged_terms_keep_their_when_even_when_resent_without_it(campaigns_fn: ModuleType) -> None:
+    variants = [{"name": "a"}, {"name": "b", "referee_reward": COUPON | {"when": "first_order"}}]
+    program = create(campaigns_fn, PROGRAM | {"name": "Keep", "variants": variants})
+    # a client that does not know `when` resends the variants (arrays are replaced whole) and the main reward
+    resent = patch(campaigns_fn, program["id"], {"variants": [{"name": "a"}, {"name": "b", "referee_reward": COUPON}]})
+    assert resent["variants"][1]["referee_reward"]["when"] == "first_order", resent["variants"]
+    again = patch(campaigns_fn, program["id"], {"referee_reward": COUPON | {"when": None}})
+    assert again["referee_reward"]["when"] == "first_order", again["referee_reward"]
+    # chosen explicitly: changed
+    chosen = COUPON | {"when": "after_conversion"}
+    changed = patch(campaigns_fn, program["id"], {"variants": [{"name": "a"}, {"name": "b", "referee_reward": chosen}]})
+    assert changed["variants"][1]["referee_reward"]["when"] == "after_conversion"
