@@ -193,3 +193,25 @@ def test_unchanged_terms_keep_their_when_even_when_resent_without_it(campaigns_f
     chosen = COUPON | {"when": "after_conversion"}
     changed = patch(campaigns_fn, program["id"], {"variants": [{"name": "a"}, {"name": "b", "referee_reward": chosen}]})
     assert changed["variants"][1]["referee_reward"]["when"] == "after_conversion"
+
+
+def test_a_friend_coupon_order_gets_no_second_referee_reward_after_the_program_changed(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType
+) -> None:
+    program = create(campaigns_fn, PROGRAM)
+    code = link(referrals_fn, program["id"])
+    coupon = claim(referrals_fn, code, "friend@example.org").body["code"]
+    # the shop now gives friends store credit: a coupon issued before is still the friend's whole reward
+    patch(campaigns_fn, program["id"], {"referee_reward": {"type": "credit", "amount": 700, "currency": "EUR"}})
+    order = {"id": "ord-f1", "customer_id": "mario", "email": "friend@example.org", "amount": 5000}
+    reply = call(
+        load_function("conversions"),
+        "POST",
+        "/v1/orders",
+        "/v1/orders",
+        order | {"currency": "EUR", "coupon_code": coupon},
+    )
+    assert reply.status == 201 and reply.body["coupon"]["redeemed"] is True, reply.body
+    [referee] = [r for r in reply.body["rewards"] if r["role"] == "referee"]
+    assert referee["type"] == "coupon" and referee["coupon_code"] == coupon and referee["status"] == "released"
+    assert referee["amount"] == 500, referee
