@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from passaparola.data.models import CampaignModel, CodeModel, CouponMirrorModel
+from passaparola.data.models import CampaignModel, CodeModel, CouponMirrorModel, LinkFriendModel
 from passaparola.referrals import friends
 from tests.unit.functions import PUBLISHABLE, call, load_function
 
@@ -215,3 +215,21 @@ def test_a_friend_coupon_order_gets_no_second_referee_reward_after_the_program_c
     [referee] = [r for r in reply.body["rewards"] if r["role"] == "referee"]
     assert referee["type"] == "coupon" and referee["coupon_code"] == coupon and referee["status"] == "released"
     assert referee["amount"] == 500, referee
+
+
+def test_erasure_deletes_the_link_entry_of_a_signup_tracked_by_customer_id(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType
+) -> None:
+    program = create(campaigns_fn, PROGRAM)
+    code = link(referrals_fn, program["id"])
+    customers_fn = load_function("customers")
+    put = call(customers_fn, "PUT", "/v1/customers/luca", "/v1/customers/{customer_id}", {"name": "Luca"})
+    assert put.status in (200, 201), put.body
+    signup = {"type": "signup", "ref": code, "customer_id": "luca"}
+    tracked = call(referrals_fn, "POST", "/v1/referrals/track", "/v1/referrals/track", signup, key=PUBLISHABLE)
+    assert tracked.status in (200, 201, 202), tracked.body
+    entry = (f"REF#{code}", "FRIEND#CUST#luca")
+    assert LinkFriendModel.count(entry[0], LinkFriendModel.sk == entry[1]) == 1
+    erased = call(customers_fn, "DELETE", "/v1/customers/luca", "/v1/customers/{customer_id}")
+    assert erased.status == 200, erased.body
+    assert LinkFriendModel.count(entry[0], LinkFriendModel.sk == entry[1]) == 0
