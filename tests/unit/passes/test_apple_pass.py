@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -272,3 +273,54 @@ def test_erasure_forgets_the_phones_registered_for_the_pass(fn: ModuleType) -> N
     assert erased.status == 200, erased.body
     assert "2 phones registered for the wallet pass (device ids, push tokens)" in erased.body["erased"]
     assert passes.registrations(serial) == []
+
+
+def test_a_download_link_opens_the_pass_by_navigation_for_five_minutes(fn: ModuleType) -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    from passaparola import clock
+
+    member()
+    loyalty = load_function("loyalty")
+    token = call(loyalty, "POST", "/v1/customers/cus_1/token", "/v1/customers/{customer_id}/token").body["token"]
+    mine = {"X-Customer-Token": token}
+    assert call(fn, "POST", "/v1/me/pass/link", "/v1/me/pass/link", key=PUBLISHABLE).status == 401
+    link = call(fn, "POST", "/v1/me/pass/link", "/v1/me/pass/link", key=PUBLISHABLE, headers=mine)
+    assert link.status == 200, link.body
+    url = urlparse(link.body["url"])
+    assert url.path.endswith("/v1/me/pass.pkpass")
+    t = parse_qs(url.query)["t"][0]
+    expires = datetime.fromisoformat(link.body["expires_at"].replace("Z", "+00:00"))
+    assert 290 <= (expires - clock.now()).total_seconds() <= 300
+
+    def navigate(t: str):  # type: ignore[no-untyped-def]
+        return call(fn, "GET", "/v1/me/pass.pkpass", "/v1/me/pass.pkpass", key=None, query={"t": t})
+
+    assert json.loads(pkpass(navigate(t)).read("pass.json"))["barcodes"][0]["message"] == "cus_1"
+    # not a customer token, and a customer token is not a download token
+    wallet = call(loyalty, "GET", "/v1/me/wallet", "/v1/me/wallet", key=PUBLISHABLE, headers={"X-Customer-Token": t})
+    assert wallet.status == 401 and wallet.body["error"]["code"] == "invalid_token"
+    assert navigate(token).body["error"]["code"] == "invalid_token"
+    assert navigate(t[:-3] + "AAA").status == 401
+    # without `t` the route still wants a key and a customer token
+    assert call(fn, "GET", "/v1/me/pass.pkpass", "/v1/me/pass.pkpass", key=None, headers=mine).status == 401
+    # revoking the customer's tokens kills the link
+    revoked = call(loyalty, "POST", "/v1/customers/cus_1/tokens/revoke", "/v1/customers/{customer_id}/tokens/revoke")
+    assert revoked.status == 200, revoked.body
+    assert navigate(t).body["error"]["code"] == "token_revoked"
+
+
+def test_a_download_link_expires(fn: ModuleType) -> None:
+    from passaparola import clock
+    from passaparola.passes import service
+
+    member()
+    start = clock.now()
+    link = service.download_link("cus_1", "https://api.example", 0)
+    t = link.url.split("?t=")[1]
+    clock.set_clock(lambda: start + timedelta(seconds=301))
+    try:
+        late = call(fn, "GET", "/v1/me/pass.pkpass", "/v1/me/pass.pkpass", key=None, query={"t": t})
+    finally:
+        clock.set_clock(None)
+    assert late.status == 401 and late.body["error"]["code"] == "token_expired"

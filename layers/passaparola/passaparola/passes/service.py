@@ -8,15 +8,16 @@ so nothing but the pass item needs storing and a serial alone gives no access.
 
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 from passaparola import clock
 from passaparola.customers import service as customers
 from passaparola.data import customers as customer_store
 from passaparola.data import passes as store
-from passaparola.errors import NotFound, Unauthorized
+from passaparola.errors import InvalidToken, NotFound, TokenExpired, Unauthorized
 from passaparola.loyalty import service as loyalty
+from passaparola.loyalty import tokens
 from passaparola.loyalty.models import Wallet
 from passaparola.observability import logger
 from passaparola.passes import apple, config
@@ -24,6 +25,9 @@ from passaparola.referrals import identity
 
 WEB_SERVICE_PATH = "/v1/passkit"
 """Apple appends `/v1/devices/...`, `/v1/passes/...`, `/v1/log` to the pass's webServiceURL."""
+DOWNLOAD_PURPOSE = "pass-download"
+DOWNLOAD_SECONDS = 300
+"""A download link lives 5 minutes: long enough to tap, short enough that one left in a history is dead."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,42 @@ def customer_pass(customer_id: str, base_url: str, token_epoch: int | None = Non
         raise NotFound("This customer is not a loyalty member.", {"customer_id": customer_id})
     item = store.issue_pass(customer_id, serial_of(customer_id), clock.now())
     return _file(wallet, item.serial, item.updated_at, base_url, settings)
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    url: str
+    expires_at: datetime
+
+
+def download_link(customer_id: str, base_url: str, token_epoch: int) -> DownloadLink:
+    """A URL that downloads the member's pass by a plain navigation (iOS Safari hands a pass to Wallet only from
+    one: no header can be set). Its `t` is sealed with the customer-token key but names its purpose, so it opens
+    this one download and is refused as an `X-Customer-Token`; it keeps the token's epoch, so revoking the
+    customer's tokens kills it too. 501 without Apple credentials, 404 for a non-member: checked now, so the
+    storefront shows an error instead of navigating to one."""
+    config.apple()
+    wallet = loyalty.wallet(customer_id, base_url, token_epoch=token_epoch)
+    if not wallet.member:
+        raise NotFound("This customer is not a loyalty member.", {"customer_id": customer_id})
+    expires = clock.now().replace(microsecond=0) + timedelta(seconds=DOWNLOAD_SECONDS)
+    claims = {"cid": customer_id, "exp": int(expires.timestamp()), "ep": token_epoch, "pur": DOWNLOAD_PURPOSE}
+    return DownloadLink(f"{base_url}/v1/me/pass.pkpass?t={tokens.seal(claims)}", expires)
+
+
+def download_claim(token: str) -> tokens.Claim:
+    """Whom a download link's `t` is for; InvalidToken (forged, or another kind of token) or TokenExpired."""
+    claims = tokens.unseal(token)
+    if claims.get("pur") != DOWNLOAD_PURPOSE:
+        raise InvalidToken()
+    try:
+        customer_id, expires, epoch = str(claims["cid"]), int(claims["exp"]), int(claims["ep"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidToken() from exc
+    now = clock.now()
+    if now.timestamp() >= expires:
+        raise TokenExpired(details={"expired_at": datetime.fromtimestamp(expires, UTC).isoformat()})
+    return tokens.Claim(customer_id, epoch)
 
 
 def _file(wallet: Wallet, serial: str, updated_at: str, base_url: str, settings: config.AppleConfig) -> PassFile:
