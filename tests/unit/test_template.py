@@ -93,6 +93,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "AuditFunction",
         "AdminFunction",
         "PassUpdateFunction",
+        "ApiPreflightTextFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -696,3 +697,17 @@ def test_failed_wallet_pass_updates_raise_an_alarm(template: dict[str, Any]) -> 
     env = template["Globals"]["Function"]["Environment"]["Variables"]
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Passaparola" and env["POWERTOOLS_SERVICE_NAME"] == "passaparola"
     assert "POWERTOOLS_SERVICE_NAME" not in json.dumps(template["Resources"]["PassUpdateFunction"])
+
+
+def test_everything_is_binary_and_the_cors_preflights_survive_it(template: dict[str, Any]) -> None:
+    """`*/*`: a pass reaches Wallet and fetch() as bytes whatever their Accept; SAM's preflight mocks then need
+    CONVERT_TO_TEXT, set after every deployment by ApiPreflightsAsText."""
+    api = template["Resources"]["Api"]["Properties"]
+    assert api["BinaryMediaTypes"] == ["*~1*"]
+    assert "Cors" in api  # the mocks exist: they are what the custom resource patches
+    fix = template["Resources"]["ApiPreflightsAsText"]
+    assert fix["Type"] == "Custom::ApiPreflightsAsText"
+    props = fix["Properties"]
+    assert props["ServiceToken"] == {"Fn::GetAtt": ["ApiPreflightTextFunction", "Arn"]}
+    assert props["RestApiId"] == {"Ref": "Api"} and props["Deployment"] == {"Ref": "Api.Deployment"}
+    assert props["StageName"] == {"Ref": "Api.Stage"}
