@@ -30,6 +30,8 @@ app = Api(
     },
 )
 Token = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
+DeviceId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9]+$")]
+"""Wallet's deviceLibraryIdentifier (32 hex digits today): alphanumerics only, it is a key of our table."""
 Serial = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
 APPLE_PASS = error_responses(401)
 """The PassKit routes need no API key but answer 401 to a wrong `Authorization: ApplePass <token>`."""
@@ -37,7 +39,7 @@ PKPASS = {200: media("The signed pass (a zip).", apple.CONTENT_TYPE, {"type": "s
 
 
 class Registration(BaseModel):
-    pushToken: str = Field(min_length=1, max_length=200)  # noqa: N815 - Apple's name
+    pushToken: str = Field(pattern=r"^[0-9a-fA-F]{64}$")  # noqa: N815 - Apple's name; an APNs token, put in a URL
 
 
 class UpdatedSerials(BaseModel):
@@ -161,7 +163,7 @@ def my_google_pass() -> GoogleSaveLink:
         **APPLE_PASS,
     },
 )
-def register(device_id: Token, pass_type_id: Token, serial: Serial, body: Registration) -> Response[str]:
+def register(device_id: DeviceId, pass_type_id: Token, serial: Serial, body: Registration) -> Response[str]:
     created = service.register(pass_type_id, serial, device_id, body.pushToken, _authorization())
     return Response(201 if created else 200, "text/plain", "")
 
@@ -172,7 +174,7 @@ def register(device_id: Token, pass_type_id: Token, serial: Serial, body: Regist
     tags=["passkit"],
     responses={200: media("Unregistered.", "text/plain"), **APPLE_PASS},
 )
-def unregister(device_id: Token, pass_type_id: Token, serial: Serial) -> Response[str]:
+def unregister(device_id: DeviceId, pass_type_id: Token, serial: Serial) -> Response[str]:
     service.unregister(pass_type_id, serial, device_id, _authorization())
     return Response(200, "text/plain", "")
 
@@ -187,7 +189,7 @@ def unregister(device_id: Token, pass_type_id: Token, serial: Serial) -> Respons
     },
 )
 def updated(
-    device_id: Token,
+    device_id: DeviceId,
     pass_type_id: Token,
     passesUpdatedSince: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803 - Apple's name
 ) -> Response[str]:
