@@ -263,3 +263,12 @@ def test_the_shop_putting_consent_confirms_it(fns) -> None:
     assert sender.consent_counts(consent_of(cid)["email"])
     [message] = confirmations(cid)
     assert sender.deliver(message.id).outcome == "cancelled" and emails() == []
+
+
+def test_the_sender_cancels_a_confirmation_whose_own_channel_no_longer_waits(fns) -> None:
+    body = {"email": "lia@example.com", "phone": "+393339876543", "consent": {"email": True, "sms": True}}
+    cid = enroll(fns, body).body["customer_id"]
+    by_channel = {m.channel: m for m in confirmations(cid)}
+    assert confirm(fns, opt_in.token(cid, "email", "lia@example.com", clock.now())).body["channels"] == ["email"]
+    assert sender.deliver(by_channel["email"].id).outcome == "cancelled"  # email confirmed meanwhile
+    assert sender.deliver(by_channel["sms"].id).outcome == "sent"  # the phone still waits for its own link
