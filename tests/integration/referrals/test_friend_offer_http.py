@@ -193,7 +193,7 @@ def test_when_is_refused_outside_the_referees_coupon(rf: Referrals) -> None:
         assert_error(r, 400, "invalid_request")
 
 
-def test_self_referral_at_the_order_is_judged_as_for_any_order(rf: Referrals) -> None:
+def test_the_referrer_never_redeems_a_friend_coupon_of_their_link(rf: Referrals) -> None:
     program = rf.create_program()
     referrer = uid("ref-")
     code = rf.link(program["id"], customer_id=referrer)["code"]
