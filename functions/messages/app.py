@@ -10,6 +10,7 @@ from passaparola import i18n
 from passaparola.api.app import Api, handler, public_base_url
 from passaparola.api.openapi import error_responses
 from passaparola.api.params import AnyCustomerIdPath
+from passaparola.errors import InvalidToken, TokenExpired
 from passaparola.messages import consent, render, service
 from passaparola.messages.models import (
     CampaignMessages,
@@ -21,7 +22,9 @@ from passaparola.messages.models import (
     Unsubscribed,
 )
 
-app = Api(public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe", "GET /v1/consent/confirm"})
+app = Api(
+    public_routes={"GET /v1/unsubscribe", "POST /v1/unsubscribe", "GET /v1/consent/confirm", "POST /v1/consent/confirm"}
+)
 CustomerId = AnyCustomerIdPath
 CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
@@ -96,26 +99,71 @@ def _answer(done: service.Unsubscribe) -> Response[str]:
     return Response(200, "application/json", done.answer.model_dump_json(), {"Cache-Control": "no-store"})
 
 
+CONFIRMED: dict[int, OpenAPIResponse] = {
+    200: {
+        "description": "Confirmed (or nothing left to confirm): JSON, or a page for a browser (Accept: text/html).",
+        "content": {"application/json": {"model": ConsentConfirmed}, "text/html": {"schema": {"type": "string"}}},
+    },
+    **error_responses(401),
+}
+
+
 @app.get(
     "/v1/consent/confirm",
-    summary="Double opt-in: the link in the confirmation message sent at enrollment",
+    summary="Double opt-in: the link in the confirmation message opens a page with a Confirm button (no change)",
     tags=["messages"],
     responses={
         200: {
-            "description": "Confirmed (or nothing left to confirm): JSON, or a page for a browser (Accept: text/html).",
-            "content": {"application/json": {"model": ConsentConfirmed}, "text/html": {"schema": {"type": "string"}}},
+            "description": "The page whose button confirms.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
         },
         **error_responses(401),
     },
 )
+def confirm_consent_page(token: Token) -> Response[str]:
+    """Link scanners fetch links: opening one confirms nothing, the button (a POST) does."""
+    headers = _headers()
+    try:
+        locale = service.consent_locale(token)
+    except (InvalidToken, TokenExpired) as exc:
+        return _error_page(exc, headers)
+    locale = locale or i18n.accepted_language(headers.get("accept-language"))
+    return _page(200, consent.prompt_page(token, locale))
+
+
+@app.post(
+    "/v1/consent/confirm",
+    summary="Double opt-in: confirm the consent (the page's button, or a program)",
+    tags=["messages"],
+    responses=CONFIRMED,
+)
 def confirm_consent(token: Token) -> Response[str]:
-    done = service.confirm_consent(token)
-    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+    headers = _headers()
+    try:
+        done = service.confirm_consent(token)
+    except (InvalidToken, TokenExpired) as exc:
+        return _error_page(exc, headers)
     if "text/html" in headers.get("accept", ""):
         locale = done.locale or i18n.accepted_language(headers.get("accept-language"))
-        page = consent.page(done.answer.confirmed, locale)
-        return Response(200, "text/html; charset=utf-8", page, {"Cache-Control": "no-store"})
+        return _page(200, consent.page(done.answer.confirmed, locale))
     return Response(200, "application/json", done.answer.model_dump_json(), {"Cache-Control": "no-store"})
+
+
+def _headers() -> dict[str, str]:
+    return {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+
+
+def _page(status: int, body: str) -> Response[str]:
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": consent.CSP, "Referrer-Policy": "no-referrer"}
+    return Response(status, "text/html; charset=utf-8", body, headers)
+
+
+def _error_page(exc: InvalidToken | TokenExpired, headers: dict[str, str]) -> Response[str]:
+    """A person who opened a bad link gets a page; a program gets the error envelope."""
+    if "text/html" not in headers.get("accept", ""):
+        raise exc
+    locale = i18n.accepted_language(headers.get("accept-language"))
+    return _page(401, consent.error_page(isinstance(exc, TokenExpired), locale))
 
 
 lambda_handler = handler(app)

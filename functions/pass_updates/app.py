@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passaparola import clock
 from passaparola.observability import logger, metrics, tracer
-from passaparola.passes import updates
+from passaparola.passes import push, updates
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
@@ -22,7 +22,12 @@ def record_handler(record: DynamoDBRecord) -> None:
     card = updates.card_if_changed(stream.old_image if stream else None, stream.new_image if stream else None)
     if card is None:
         return
-    outcome = updates.send(card, updates.wallets(), clock.now())
+    try:
+        outcome = updates.send(card, updates.wallets(), clock.now())
+    except push.PushFailed:
+        # a partial batch failure is no Lambda error: this metric (alarm PassUpdateFailuresAlarm) is what tells
+        metrics.add_metric(name="PassUpdateFailures", unit=MetricUnit.Count, value=1)
+        raise
     metrics.add_metric(name="PassesUpdated", unit=MetricUnit.Count, value=1)
     if outcome.pushed:
         metrics.add_metric(name="PassPushes", unit=MetricUnit.Count, value=len(outcome.pushed))

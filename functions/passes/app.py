@@ -2,22 +2,26 @@
 calls to keep the Apple pass current."""
 
 import base64
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field
 
+from passaparola.api import keys
 from passaparola.api.app import Api, customer_token, handler, public_base_url
 from passaparola.api.openapi import error_responses, media
 from passaparola.api.params import CustomerIdPath
+from passaparola.errors import Unauthorized
 from passaparola.passes import apple, google, service
 
 PASSKIT = "/v1/passkit/v1"
 REGISTRATION = PASSKIT + "/devices/{device_id}/registrations/{pass_type_id}/{serial}"
 app = Api(
-    browser_routes={"GET /v1/me/pass.pkpass", "GET /v1/me/pass/google"},
+    browser_routes={"POST /v1/me/pass/link", "GET /v1/me/pass/google"},
     public_routes={
+        "GET /v1/me/pass.pkpass",  # opened by a navigation with a download link's `t`; else key + token (below)
         f"POST {REGISTRATION}",
         f"DELETE {REGISTRATION}",
         f"GET {PASSKIT}/devices/{{device_id}}/registrations/{{pass_type_id}}",
@@ -26,6 +30,8 @@ app = Api(
     },
 )
 Token = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
+DeviceId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9]+$")]
+"""Wallet's deviceLibraryIdentifier (32 hex digits today): alphanumerics only, it is a key of our table."""
 Serial = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
 APPLE_PASS = error_responses(401)
 """The PassKit routes need no API key but answer 401 to a wrong `Authorization: ApplePass <token>`."""
@@ -33,7 +39,7 @@ PKPASS = {200: media("The signed pass (a zip).", apple.CONTENT_TYPE, {"type": "s
 
 
 class Registration(BaseModel):
-    pushToken: str = Field(min_length=1, max_length=200)  # noqa: N815 - Apple's name
+    pushToken: str = Field(pattern=r"^[0-9a-fA-F]{64}$")  # noqa: N815 - Apple's name; an APNs token, put in a URL
 
 
 class UpdatedSerials(BaseModel):
@@ -43,6 +49,11 @@ class UpdatedSerials(BaseModel):
 
 class GoogleSaveLink(BaseModel):
     save_url: str = Field(description="https://pay.google.com/gp/v/save/<signed JWT of the loyalty object>")
+
+
+class PassLink(BaseModel):
+    url: str = Field(description="<api>/v1/me/pass.pkpass?t=<signed, single-purpose token>: open it (navigate)")
+    expires_at: datetime = Field(description="5 minutes from now")
 
 
 class WalletLog(BaseModel):
@@ -84,14 +95,42 @@ def customer_pass(customer_id: CustomerIdPath) -> Response[str]:
 
 @app.get(
     "/v1/me/pass.pkpass",
-    summary="The signed-in shopper's Apple Wallet pass (publishable key + X-Customer-Token)",
+    summary="The signed-in shopper's Apple Wallet pass: `?t=` of POST /v1/me/pass/link (no key), or the "
+    "publishable key + X-Customer-Token",
     tags=["passes"],
     responses=PKPASS,
 )
-def my_pass() -> Response[str]:
+def my_pass(t: Annotated[str | None, Query(min_length=1, max_length=1000)] = None) -> Response[str]:
+    if t is not None:
+        claim = service.download_claim(t)
+    else:
+        _require_key()
+        found = customer_token(app, required=True)
+        assert found is not None
+        claim = found
+    return _pkpass(service.customer_pass(claim.customer_id, public_base_url(app), token_epoch=claim.epoch))
+
+
+def _require_key() -> None:
+    """The route is public for download links; without one it needs an API key, as the other /v1/me routes."""
+    headers = app.current_event.headers
+    bearer = headers.get("authorization") or ""
+    raw = bearer[7:].strip() if bearer[:7].lower() == "bearer " else (headers.get("x-publishable-key") or "").strip()
+    if not raw or keys.lookup(raw) is None:
+        raise Unauthorized()
+
+
+@app.post(
+    "/v1/me/pass/link",
+    summary="A 5-minute link that downloads the signed-in shopper's Apple Wallet pass by navigation "
+    "(publishable key + X-Customer-Token)",
+    tags=["passes"],
+)
+def my_pass_link() -> PassLink:
     claim = customer_token(app, required=True)
     assert claim is not None
-    return _pkpass(service.customer_pass(claim.customer_id, public_base_url(app), token_epoch=claim.epoch))
+    link = service.download_link(claim.customer_id, public_base_url(app), claim.epoch)
+    return PassLink(url=link.url, expires_at=link.expires_at)
 
 
 @app.get(
@@ -124,7 +163,7 @@ def my_google_pass() -> GoogleSaveLink:
         **APPLE_PASS,
     },
 )
-def register(device_id: Token, pass_type_id: Token, serial: Serial, body: Registration) -> Response[str]:
+def register(device_id: DeviceId, pass_type_id: Token, serial: Serial, body: Registration) -> Response[str]:
     created = service.register(pass_type_id, serial, device_id, body.pushToken, _authorization())
     return Response(201 if created else 200, "text/plain", "")
 
@@ -135,7 +174,7 @@ def register(device_id: Token, pass_type_id: Token, serial: Serial, body: Regist
     tags=["passkit"],
     responses={200: media("Unregistered.", "text/plain"), **APPLE_PASS},
 )
-def unregister(device_id: Token, pass_type_id: Token, serial: Serial) -> Response[str]:
+def unregister(device_id: DeviceId, pass_type_id: Token, serial: Serial) -> Response[str]:
     service.unregister(pass_type_id, serial, device_id, _authorization())
     return Response(200, "text/plain", "")
 
@@ -150,7 +189,7 @@ def unregister(device_id: Token, pass_type_id: Token, serial: Serial) -> Respons
     },
 )
 def updated(
-    device_id: Token,
+    device_id: DeviceId,
     pass_type_id: Token,
     passesUpdatedSince: Annotated[str | None, Query(max_length=64)] = None,  # noqa: N803 - Apple's name
 ) -> Response[str]:

@@ -107,16 +107,15 @@ def offer(code: Code, locale: Locale = None) -> FriendOffer:
     summary="Give a referred friend their first-order coupon, bound to their email (storefront; once per email)",
     tags=["referrals"],
     responses={
-        201: {"description": "Issued.", "content": {"application/json": {"model": FriendCoupon}}},
-        200: {
-            "description": "This email already has its coupon in this program: the same one.",
+        201: {
+            "description": "The email's coupon: issued now, or the same one again (the answer never tells which).",
             "content": {"application/json": {"model": FriendCoupon}},
         },
     },
 )
 def claim(code: Code, request: FriendRequest) -> tuple[FriendCoupon, int]:
-    coupon, created = friends.claim(code, request)
-    return coupon, 201 if created else 200
+    coupon, _ = friends.claim(code, request)
+    return coupon, 201
 
 
 @app.post(

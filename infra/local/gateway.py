@@ -202,8 +202,16 @@ class HttpResponse:
     body: bytes
 
 
-def map_response(result: Any) -> HttpResponse:
-    """Lambda proxy response → HTTP; anything malformed is a 502, as API Gateway does."""
+def accepts_binary(accept: str | None, binary_media_types: list[str]) -> bool:
+    """API Gateway's rule for a proxy response with isBase64Encoded: the bytes are sent only when the request's
+    first Accept type matches a binary media type (`*/*` there matches every type); otherwise the base64 text is."""
+    first = (accept or "").split(",", 1)[0]
+    return is_binary(first, binary_media_types)
+
+
+def map_response(result: Any, accept: str | None = None, binary_media_types: list[str] | None = None) -> HttpResponse:
+    """Lambda proxy response → HTTP; anything malformed is a 502, as API Gateway does. A base64 body is decoded
+    as API Gateway does (`accepts_binary`) when the binary media types are given, always otherwise."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
         log.error("malformed Lambda proxy response: %r", result if len(repr(result)) < 500 else repr(result)[:500])
         return error_response(502, "internal_error", "The function returned a malformed proxy response.")
@@ -214,7 +222,7 @@ def map_response(result: Any) -> HttpResponse:
     body = result.get("body")
     if body is None:
         raw = b""
-    elif result.get("isBase64Encoded"):
+    elif result.get("isBase64Encoded") and (binary_media_types is None or accepts_binary(accept, binary_media_types)):
         raw = base64.b64decode(body)
     else:
         raw = str(body).encode("utf-8")

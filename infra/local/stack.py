@@ -22,6 +22,7 @@ from infra.local.gateway import (
     GatewayServer,
     HttpResponse,
     Router,
+    accepts_binary,
     build_event,
     check_bearer,
     clock_http,
@@ -107,6 +108,7 @@ class Stack:
         self._openapi: dict[str, Any] | None = None
         self._openapi_lock = threading.Lock()
         self._binary_types: list[str] = []
+        self._preflights_as_text = False
         self._min_compression: int | None = None
         self.route_problems: list[str] = []
         self.console_pool: console_users.ConsolePool | None = None
@@ -165,6 +167,7 @@ class Stack:
         self.pools = {lid: FunctionPool(spec) for lid, spec in self.functions.items()}
         self.router = Router([e for spec in self.functions.values() for e in spec.api_events])
         self._binary_types = tpl.binary_media_types()
+        self._preflights_as_text = bool(list(tpl.of_type("Custom::ApiPreflightsAsText")))
         self._min_compression = tpl.minimum_compression_size()
 
         if cfg.key_store is not None:
@@ -357,7 +360,8 @@ class Stack:
             log.exception("%s raised", route.event.function_id)
             return error_response(502, "internal_error", f"The function raised {type(exc).__name__}: {exc}")
         accept = ", ".join(v for k, v in headers if k.lower() == "accept-encoding")
-        return compress(map_response(result), accept, self._min_compression)
+        wants = next((v for k, v in headers if k.lower() == "accept"), None)
+        return compress(map_response(result, wants, self._binary_types), accept, self._min_compression)
 
     def _storefront(self, path: str, raw_path: str, headers: list[tuple[str, str]]) -> HttpResponse:
         """The storefront script, its demo page and the sample shop (infra/storefront/; deployed to S3/CloudFront,
@@ -426,6 +430,10 @@ class Stack:
         found = self.router.candidates(path)
         if not found:
             return error_response(404, "not_found", f"No route for OPTIONS {path}.")
+        accept = next((v for k, v in headers if k.lower() == "accept"), "*/*")
+        if accepts_binary(accept, self._binary_types) and not self._preflights_as_text:
+            # what SAM's mock does deployed when BinaryMediaTypes match the preflight (template.yaml, ApiPreflightsAsText)
+            return error_response(500, "internal_error", "Unable to transform request (CORS mock under binary types).")
         cors = self.template.cors() if self.template else {}
         methods = sorted({r.event.method for r, _ in found} | {"OPTIONS"})
         if "ANY" in methods:

@@ -493,7 +493,9 @@
       e_gift_card_balance_exhausted: "This gift card has no balance left.", e_insufficient_points: "You do not have enough points yet.",
       e_points_debt: "Your balance must be above zero to redeem.", e_tier_required: "This reward needs a higher tier.",
       e_out_of_stock: "This reward is sold out.", e_not_a_member: "Join the program first.",
-      e_self_referral: "You cannot use your own link.", e_not_first_order: "This gift is for first orders only.",
+      e_token_expired: "Your session has expired: please sign in again.", e_token_revoked: "You were signed out: please sign in again.",
+      e_invalid_token: "Your sign-in is not valid: please sign in again.", e_rate_limited: "Too many attempts: please wait a moment and try again.",
+      wallet: "Add to {w}",
       e_offer_after_conversion: "You will get your gift after your first order.", e_invalid_request: "Please check what you entered.",
       e_not_found: "This code does not exist."
     },
@@ -529,7 +531,9 @@
       e_gift_card_balance_exhausted: "Questa carta regalo non ha più credito.", e_insufficient_points: "Non hai ancora abbastanza punti.",
       e_points_debt: "Il saldo deve essere sopra zero per riscattare.", e_tier_required: "Questo premio richiede un livello più alto.",
       e_out_of_stock: "Questo premio è esaurito.", e_not_a_member: "Prima iscriviti al programma.",
-      e_self_referral: "Non puoi usare il tuo link.", e_not_first_order: "Questo regalo vale solo sul primo ordine.",
+      e_token_expired: "La sessione è scaduta: accedi di nuovo.", e_token_revoked: "Sei stato disconnesso: accedi di nuovo.",
+      e_invalid_token: "Accesso non valido: accedi di nuovo.", e_rate_limited: "Troppi tentativi: attendi un momento e riprova.",
+      wallet: "Aggiungi a {w}",
       e_offer_after_conversion: "Riceverai il regalo dopo il tuo primo ordine.", e_invalid_request: "Controlla i dati inseriti.",
       e_not_found: "Questo codice non esiste."
     },
@@ -565,7 +569,9 @@
       e_gift_card_balance_exhausted: "Esta tarjeta regalo no tiene saldo.", e_insufficient_points: "Aún no tienes suficientes puntos.",
       e_points_debt: "Tu saldo debe ser positivo para canjear.", e_tier_required: "Esta recompensa requiere un nivel superior.",
       e_out_of_stock: "Esta recompensa está agotada.", e_not_a_member: "Primero únete al programa.",
-      e_self_referral: "No puedes usar tu propio enlace.", e_not_first_order: "Este regalo es solo para el primer pedido.",
+      e_token_expired: "Tu sesión ha caducado: vuelve a iniciar sesión.", e_token_revoked: "Se ha cerrado tu sesión: vuelve a iniciarla.",
+      e_invalid_token: "Tu inicio de sesión no es válido: vuelve a iniciar sesión.", e_rate_limited: "Demasiados intentos: espera un momento y vuelve a intentarlo.",
+      wallet: "Añadir a {w}",
       e_offer_after_conversion: "Recibirás tu regalo después de tu primer pedido.", e_invalid_request: "Revisa los datos introducidos.",
       e_not_found: "Este código no existe."
     },
@@ -601,7 +607,9 @@
       e_gift_card_balance_exhausted: "Acest card cadou nu mai are sold.", e_insufficient_points: "Nu ai încă destule puncte.",
       e_points_debt: "Soldul trebuie să fie pozitiv pentru a revendica.", e_tier_required: "Această recompensă necesită un nivel mai înalt.",
       e_out_of_stock: "Această recompensă s-a epuizat.", e_not_a_member: "Mai întâi înscrie-te în program.",
-      e_self_referral: "Nu poți folosi propriul link.", e_not_first_order: "Acest cadou este doar pentru prima comandă.",
+      e_token_expired: "Sesiunea a expirat: autentifică-te din nou.", e_token_revoked: "Ai fost deconectat: autentifică-te din nou.",
+      e_invalid_token: "Autentificarea nu este validă: autentifică-te din nou.", e_rate_limited: "Prea multe încercări: așteaptă puțin și încearcă din nou.",
+      wallet: "Adaugă în {w}",
       e_offer_after_conversion: "Vei primi cadoul după prima comandă.", e_invalid_request: "Verifică datele introduse.",
       e_not_found: "Acest cod nu există."
     },
@@ -637,7 +645,9 @@
       e_gift_card_balance_exhausted: "Cette carte cadeau n'a plus de solde.", e_insufficient_points: "Vous n'avez pas encore assez de points.",
       e_points_debt: "Votre solde doit être positif pour échanger.", e_tier_required: "Cette récompense demande un statut supérieur.",
       e_out_of_stock: "Cette récompense est épuisée.", e_not_a_member: "Inscrivez-vous d'abord au programme.",
-      e_self_referral: "Vous ne pouvez pas utiliser votre propre lien.", e_not_first_order: "Ce cadeau est réservé à la première commande.",
+      e_token_expired: "Votre session a expiré : reconnectez-vous.", e_token_revoked: "Vous avez été déconnecté : reconnectez-vous.",
+      e_invalid_token: "Votre connexion n'est pas valide : reconnectez-vous.", e_rate_limited: "Trop de tentatives : patientez un instant et réessayez.",
+      wallet: "Ajouter à {w}",
       e_offer_after_conversion: "Vous recevrez votre cadeau après votre première commande.", e_invalid_request: "Vérifiez votre saisie.",
       e_not_found: "Ce code n'existe pas."
     },
@@ -673,7 +683,9 @@
       e_gift_card_balance_exhausted: "Diese Geschenkkarte hat kein Guthaben mehr.", e_insufficient_points: "Du hast noch nicht genug Punkte.",
       e_points_debt: "Dein Punktestand muss über null liegen.", e_tier_required: "Diese Prämie braucht einen höheren Status.",
       e_out_of_stock: "Diese Prämie ist vergriffen.", e_not_a_member: "Mach zuerst beim Programm mit.",
-      e_self_referral: "Du kannst deinen eigenen Link nicht nutzen.", e_not_first_order: "Dieses Geschenk gilt nur für die erste Bestellung.",
+      e_token_expired: "Deine Sitzung ist abgelaufen: bitte melde dich neu an.", e_token_revoked: "Du wurdest abgemeldet: bitte melde dich neu an.",
+      e_invalid_token: "Deine Anmeldung ist ungültig: bitte melde dich neu an.", e_rate_limited: "Zu viele Versuche: bitte warte kurz und versuche es erneut.",
+      wallet: "Zu {w} hinzufügen",
       e_offer_after_conversion: "Du bekommst dein Geschenk nach der ersten Bestellung.", e_invalid_request: "Bitte prüfe deine Eingaben.",
       e_not_found: "Diesen Code gibt es nicht."
     }
@@ -732,7 +744,7 @@
   var SEEN_PREFIX = "passaparola_seen:";
   var OFFER_PREFIX = "passaparola_offer:";
   var EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-  var P = { section: "home", redeemed: {}, busy: {} }; // the panel's state
+  var P = { section: "home", redeemed: {}, busy: {}, keys: {} }; // the panel's state
 
   function lang() {
     var raw = String(config.locale || document.documentElement.lang || "en");
@@ -782,12 +794,17 @@
     }
   }
 
-  /** A message for an API error code in the page's language. */
-  function errorText(result) {
+  /** The API's error code of an answer; API Gateway's own refusals carry none (429: throttled). */
+  function errCode(result) {
     var err = (result && result.body && result.body.error) || {};
-    if (result && result.status === 401) return t("session");
-    var key = "e_" + err.code;
-    return WORDS.en[key] ? t(key) : t("error");
+    return err.code || (result && result.status === 429 ? "rate_limited" : result && result.status === 401 ? "token_required" : "");
+  }
+
+  /** A message for an API error code in the page's language (`code`, else the answer's). */
+  function errorText(result, code) {
+    code = code || errCode(result);
+    if (code === "token_required") return t("session");
+    return WORDS.en["e_" + code] ? t("e_" + code) : t("error");
   }
 
   /** Text colour on the brand colour: white or near-black, whichever contrasts more (WCAG relative luminance). */
@@ -1077,7 +1094,36 @@
     });
     if (facts.length) out.push(h("ul", { class: "muted" }, facts));
     if (w.tier && w.tier.name) out.push(tierCard(w.tier));
+    var message = h("p", { class: "err", role: "alert" });
+    out.push(h("div", { class: "share", "data-pp": "wallet" }, [
+      walletButton("apple", "Apple Wallet", "POST", "/v1/me/pass/link", "url", message),
+      walletButton("google", "Google Wallet", "GET", "/v1/me/pass/google", "save_url", message),
+    ]), message);
     return out;
+  }
+
+  /** "Add to Apple/Google Wallet": asks the API for the link, then navigates to it (iOS hands a pass to Wallet
+   * only from a navigation); a wallet the shop has not configured (501) loses its button. */
+  function walletButton(kind, name, method, path, field, message) {
+    if (P.noWallet && P.noWallet[kind]) return null;
+    var button = h("button", { type: "button", class: "btn alt", "data-pp-wallet": kind }, [t("wallet", { w: name })]);
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      message.textContent = "";
+      call(method, path, method === "POST" ? {} : null, token()).then(function (r) {
+        button.disabled = false;
+        if (r.status < 300 && r.body && r.body[field]) return location.assign(absolute(r.body[field]));
+        if (r.status === 501) {
+          P.noWallet = P.noWallet || {};
+          P.noWallet[kind] = true;
+          render();
+        } else message.textContent = errorText(r);
+      }, function () {
+        button.disabled = false;
+        message.textContent = t("error");
+      });
+    });
+    return button;
   }
 
   function bar(pct) {
@@ -1240,13 +1286,18 @@
     ]);
   }
 
-  /** Spend points on a reward: one Idempotency-Key per attempt (a double click or a retry spends once). */
+  /**
+   * Spend points on a reward. The Idempotency-Key stays the reward's until a definitive answer (2xx, or a 4xx but
+   * 409 idempotency_in_progress): a retry after a lost answer, a timeout or a 5xx replays the first spend.
+   */
   function redeem(reward, button, message) {
     if (P.busy[reward.id]) return;
-    var key = P.busy[reward.id] = "pp-" + visitorId() + "-" + reward.id + "-" + Date.now();
+    P.busy[reward.id] = true;
+    var key = (P.keys[reward.id] = P.keys[reward.id] || "pp-" + visitorId() + "-" + reward.id + "-" + Date.now());
     button.disabled = true;
     call("POST", "/v1/me/rewards", { reward_id: reward.id }, merge(token(), { "Idempotency-Key": key })).then(function (r) {
       delete P.busy[reward.id];
+      if (r.status < 500 && errCode(r) !== "idempotency_in_progress") delete P.keys[reward.id];
       if (r.status === 201 || r.status === 200) {
         P.redeemed[reward.id] = r.body;
         if (r.body.coupon_code) P.focusNext = '[data-pp-code="' + r.body.coupon_code + '"] button';
@@ -1346,14 +1397,13 @@
     }
     wrap.appendChild(h("h3", {}, [offer.referrer_name ? t("offerBy", { n: offer.referrer_name }) : t("offerAnon")]));
     wrap.appendChild(h("p", { class: "big" }, [offer.reward && offer.reward.text]));
-    wrap.appendChild(h("p", {}, [t("firstOrder", { s: offer.shop_name || "" })]));
-    var claimed = null;
-    try {
-      claimed = JSON.parse(getItem("localStorage", OFFER_PREFIX + P.ref) || "null");
-    } catch (e) {
-      claimed = null;
+    if (!firstOrderOffer(offer)) {
+      wrap.appendChild(h("p", {}, [t("e_offer_after_conversion")])); // nothing to ask for before the order
+      return wrap;
     }
-    if (claimed && claimed.code) {
+    wrap.appendChild(h("p", {}, [t("firstOrder", { s: offer.shop_name || "" })]));
+    var claimed = storedCoupon();
+    if (claimed) {
       wrap.appendChild(codeBox(claimed.code));
       wrap.appendChild(h("p", { class: "good" }, [t("atCheckout")]));
       if (claimed.expires_at) wrap.appendChild(h("p", { class: "muted" }, [t("expires", { d: day(claimed.expires_at) })]));
@@ -1376,7 +1426,7 @@
       call("POST", path, { email: address, locale: lang() }, {}).then(function (r) {
         submit.disabled = false;
         if (r.status < 300 && r.body) {
-          var coupon = { code: r.body.code, expires_at: r.body.expires_at, email: address };
+          var coupon = { code: r.body.code, expires_at: r.body.expires_at }; // never the email: the page's other scripts read this
           setItem("localStorage", OFFER_PREFIX + P.ref, JSON.stringify(coupon));
           P.focusNext = "[data-pp-code] button";
           render();
@@ -1389,6 +1439,27 @@
     });
     wrap.appendChild(form);
     return wrap;
+  }
+
+  function firstOrderOffer(offer) {
+    return !!(offer && offer.active && offer.reward && offer.reward.when === "first_order");
+  }
+
+  /** The friend's coupon this browser got for the link, until it expires (then forgotten). */
+  function storedCoupon() {
+    var key = OFFER_PREFIX + P.ref;
+    var kept = null;
+    try {
+      kept = JSON.parse(getItem("localStorage", key) || "null");
+    } catch (e) {
+      kept = null;
+    }
+    if (!kept || !kept.code || (kept.expires_at && Date.parse(kept.expires_at) <= Date.now())) {
+      if (kept) removeItem("localStorage", key);
+      return null;
+    }
+    if (kept.email) setItem("localStorage", key, JSON.stringify({ code: kept.code, expires_at: kept.expires_at }));
+    return kept;
   }
 
   // ----------------------------------------------------------------------------------- open, close, keys
@@ -1477,7 +1548,7 @@
         else if (landedCode && P.ref === landedCode && !member() && !getItem("sessionStorage", OFFER_PREFIX + landedCode)) {
           setItem("sessionStorage", OFFER_PREFIX + landedCode, "1");
           loadOffer().then(function () {
-            if (P.offer && P.offer.active) open("offer"); // an unknown or switched-off link opens nothing
+            if (firstOrderOffer(P.offer)) open("offer"); // an unknown or switched-off link, or nothing to ask for, opens nothing
           });
         }
       });
@@ -1509,8 +1580,8 @@
       return call("POST", "/v1/coupons/validate", body, token()).then(function (r) {
         var b = r.body || {};
         if (r.status === 200 && b.valid) return answer(true, b, null, t("applied", { a: money(b.discount_amount, b.currency) }));
-        var err = (b.error && b.error.code) || (r.status === 404 ? "coupon_not_found" : "error");
-        return answer(false, null, err, WORDS.en["e_" + err] ? t("e_" + err) : r.status === 401 ? t("session") : t("error"));
+        var err = errCode(r) || (r.status === 404 ? "coupon_not_found" : "error");
+        return answer(false, null, err, errorText(r, err));
       }, function () {
         return answer(false, null, "network_error", t("error"));
       });

@@ -5,6 +5,7 @@ Pure file checks (no AWS, no SAM CLI): `make validate` runs the real linter.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "EventPublishFunction",
         "EventRepublishFunction",
         "EventsFunction",
+        "ApiPreflightTextFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -697,3 +699,26 @@ def test_every_change_route_is_audited_or_says_why_not(template: dict[str, Any])
         grants = _dynamodb_grants(fn).get("AuditTable", set())
         writes = any(_recorded_rule(route) for route in keyed.get(logical_id, set()))
         assert grants == ({"PutItem"} if writes else {"Query"} if logical_id == "AuditFunction" else set()), logical_id
+
+
+def test_failed_wallet_pass_updates_raise_an_alarm(template: dict[str, Any]) -> None:
+    """A record that fails alone (partial batch response) is no Lambda error: the function's own metric alarms."""
+    alarm = _alarm_on(template, "Passaparola", "PassUpdateFailures", "passaparola")
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "passaparola"}]
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Passaparola" and env["POWERTOOLS_SERVICE_NAME"] == "passaparola"
+    assert "POWERTOOLS_SERVICE_NAME" not in json.dumps(template["Resources"]["PassUpdateFunction"])
+
+
+def test_everything_is_binary_and_the_cors_preflights_survive_it(template: dict[str, Any]) -> None:
+    """`*/*`: a pass reaches Wallet and fetch() as bytes whatever their Accept; SAM's preflight mocks then need
+    CONVERT_TO_TEXT, set after every deployment by ApiPreflightsAsText."""
+    api = template["Resources"]["Api"]["Properties"]
+    assert api["BinaryMediaTypes"] == ["*~1*"]
+    assert "Cors" in api  # the mocks exist: they are what the custom resource patches
+    fix = template["Resources"]["ApiPreflightsAsText"]
+    assert fix["Type"] == "Custom::ApiPreflightsAsText"
+    props = fix["Properties"]
+    assert props["ServiceToken"] == {"Fn::GetAtt": ["ApiPreflightTextFunction", "Arn"]}
+    assert props["RestApiId"] == {"Ref": "Api"} and props["Deployment"] == {"Ref": "Api.Deployment"}
+    assert props["StageName"] == {"Ref": "Api.Stage"}

@@ -82,18 +82,6 @@ class OfferAfterConversion(DomainError):
     default_message = "This program gives the friend's reward after the first order, not before it."
 
 
-class SelfReferral(DomainError):
-    code, status, default_message = "self_referral", 422, "This is the referrer's own email."
-
-
-class NotFirstOrder(DomainError):
-    code, status, default_message = (
-        "not_first_order",
-        422,
-        "This email has ordered before: the offer is for new customers.",
-    )
-
-
 class ConversionNotFlagged(DomainError):
     code, status, default_message = "conversion_not_flagged", 409, "Only a flagged conversion can be decided."
 

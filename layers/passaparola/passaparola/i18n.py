@@ -180,6 +180,10 @@ SHOPPER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "confirm_title": "Subscription confirmed",
         "confirm_done": "Thank you! Your subscription is confirmed.",
         "confirm_nothing": "There is nothing left to confirm.",
+        "confirm_ask": "Click the button to confirm that you want to receive our news and offers.",
+        "confirm_button": "Confirm",
+        "confirm_invalid": "This link is not valid.",
+        "confirm_expired": "This link has expired: join again to get a new one.",
     },
     "it": {
         "launcher": "Premi",
@@ -209,6 +213,10 @@ SHOPPER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "confirm_title": "Iscrizione confermata",
         "confirm_done": "Grazie! La tua iscrizione è confermata.",
         "confirm_nothing": "Non c'è più nulla da confermare.",
+        "confirm_ask": "Clicca il pulsante per confermare che vuoi ricevere le nostre novità e offerte.",
+        "confirm_button": "Conferma",
+        "confirm_invalid": "Questo link non è valido.",
+        "confirm_expired": "Questo link è scaduto: iscriviti di nuovo per riceverne uno nuovo.",
     },
     "es": {
         "launcher": "Recompensas",
@@ -238,6 +246,10 @@ SHOPPER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "confirm_title": "Suscripción confirmada",
         "confirm_done": "¡Gracias! Tu suscripción está confirmada.",
         "confirm_nothing": "No queda nada por confirmar.",
+        "confirm_ask": "Pulsa el botón para confirmar que quieres recibir nuestras novedades y ofertas.",
+        "confirm_button": "Confirmar",
+        "confirm_invalid": "Este enlace no es válido.",
+        "confirm_expired": "Este enlace ha caducado: vuelve a suscribirte para recibir uno nuevo.",
     },
     "ro": {
         "launcher": "Recompense",
@@ -267,6 +279,10 @@ SHOPPER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "confirm_title": "Abonare confirmată",
         "confirm_done": "Mulțumim! Abonarea ta este confirmată.",
         "confirm_nothing": "Nu mai este nimic de confirmat.",
+        "confirm_ask": "Apasă butonul pentru a confirma că vrei să primești noutățile și ofertele noastre.",
+        "confirm_button": "Confirmă",
+        "confirm_invalid": "Acest link nu este valid.",
+        "confirm_expired": "Acest link a expirat: abonează-te din nou pentru a primi unul nou.",
     },
     "fr": {
         "launcher": "Récompenses",
@@ -296,6 +312,10 @@ SHOPPER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "confirm_title": "Inscription confirmée",
         "confirm_done": "Merci ! Votre inscription est confirmée.",
         "confirm_nothing": "Il n'y a plus rien à confirmer.",
+        "confirm_ask": "Cliquez sur le bouton pour confirmer que vous souhaitez recevoir nos nouveautés et offres.",
+        "confirm_button": "Confirmer",
+        "confirm_invalid": "Ce lien n'est pas valide.",
+        "confirm_expired": "Ce lien a expiré : inscrivez-vous à nouveau pour en recevoir un nouveau.",
     },
     "de": {
         "launcher": "Prämien",
@@ -325,6 +345,10 @@ SHOPPER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "confirm_title": "Anmeldung bestätigt",
         "confirm_done": "Danke! Ihre Anmeldung ist bestätigt.",
         "confirm_nothing": "Es gibt nichts mehr zu bestätigen.",
+        "confirm_ask": "Klicken Sie auf die Schaltfläche, um zu bestätigen, dass Sie unsere Neuigkeiten und Angebote erhalten möchten.",
+        "confirm_button": "Bestätigen",
+        "confirm_invalid": "Dieser Link ist ungültig.",
+        "confirm_expired": "Dieser Link ist abgelaufen: Melden Sie sich erneut an, um einen neuen zu erhalten.",
     },
 }
 for _language, _texts in SHOPPER_TEXTS.items():

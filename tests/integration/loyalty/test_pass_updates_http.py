@@ -5,6 +5,7 @@ through APNs and PATCHes the Google Wallet object; locally both calls land in th
 import io
 import json
 import time
+import uuid
 import zipfile
 from typing import Any
 
@@ -59,7 +60,7 @@ def test_a_pass_holders_new_balance_is_pushed_to_the_phone_and_google(lo: Loyalt
     # Given the customer's pass is on a phone (registered for updates) and was saved to Google Wallet
     card = pass_json(lo, shopper)
     serial, pass_type, token = card["serialNumber"], card["passTypeIdentifier"], card["authenticationToken"]
-    device, push_token = uid("dev"), uid("tok").lower()
+    device, push_token = uid("dev"), uuid.uuid4().hex * 2  # an APNs token: 64 hex digits
     registration = f"/v1/passkit/v1/devices/{device}/registrations/{pass_type}/{serial}"
     r = lo.post(registration, json={"pushToken": push_token}, key=None, headers={"Authorization": f"ApplePass {token}"})
     assert r.status_code == 201, r.text

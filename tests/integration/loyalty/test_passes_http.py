@@ -5,6 +5,7 @@ import io
 import json
 import shutil
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import requests
 from loyalty import cid
 
 pytestmark = pytest.mark.integration
+PUSH_1, PUSH_2 = "ab" * 32, "cd" * 32
+"""APNs device tokens: 64 hex digits."""
 FILES = ["icon.png", "icon@2x.png", "logo.png", "manifest.json", "pass.json", "signature"]
 
 
@@ -67,7 +70,7 @@ def test_the_passkit_web_service(lo, program) -> None:
     doc = json.loads(unzip(lo.get(f"/v1/customers/{shopper}/pass.pkpass")).read("pass.json"))
     serial, kind = doc["serialNumber"], doc["passTypeIdentifier"]
     auth = {"Authorization": f"ApplePass {doc['authenticationToken']}"}
-    device = cid("device-")
+    device = cid("device")  # Wallet's device library ids are alphanumeric
     base = f"{lo.url}/v1/passkit/v1"
     registration = f"{base}/devices/{device}/registrations/{kind}/{serial}"
 
@@ -75,19 +78,20 @@ def test_the_passkit_web_service(lo, program) -> None:
         return requests.request(method, url, timeout=30, **kwargs)
 
     # register (201, then 200), a wrong token (401), an unknown serial (404)
-    assert send("POST", registration, json={"pushToken": "apns-token-1"}, headers=auth).status_code == 201
-    assert send("POST", registration, json={"pushToken": "apns-token-2"}, headers=auth).status_code == 200
+    assert send("POST", registration, json={"pushToken": PUSH_1}, headers=auth).status_code == 201
+    assert send("POST", registration, json={"pushToken": PUSH_2}, headers=auth).status_code == 200
     wrong = {"Authorization": "ApplePass " + "0" * 32}
-    assert send("POST", registration, json={"pushToken": "x"}, headers=wrong).status_code == 401
+    assert send("POST", registration, json={"pushToken": PUSH_1}, headers=wrong).status_code == 401
     unknown = f"{base}/devices/{device}/registrations/{kind}/pp-{'0' * 32}"
-    assert send("POST", unknown, json={"pushToken": "x"}, headers=auth).status_code == 404
+    assert send("POST", unknown, json={"pushToken": PUSH_1}, headers=auth).status_code == 404
     # the serials updated since a tag
     listed = send("GET", f"{base}/devices/{device}/registrations/{kind}")
     assert listed.status_code == 200 and listed.json()["serialNumbers"] == [serial]
     tag = listed.json()["lastUpdated"]
     since = send("GET", f"{base}/devices/{device}/registrations/{kind}", params={"passesUpdatedSince": tag})
     assert since.status_code == 204
-    # the latest pass, and 304 when not modified since
+    # the latest pass, and 304 when not modified since (fetched in a later second than the pass's last change)
+    time.sleep(1.1)
     latest = send("GET", f"{base}/passes/{kind}/{serial}", headers=auth)
     assert json.loads(unzip(latest).read("pass.json"))["serialNumber"] == serial
     modified = latest.headers["Last-Modified"]
@@ -101,3 +105,46 @@ def test_the_passkit_web_service(lo, program) -> None:
     assert send("DELETE", registration, headers=wrong).status_code == 401
     assert send("DELETE", registration, headers=auth).status_code == 200
     assert send("GET", f"{base}/devices/{device}/registrations/{kind}").status_code == 204
+
+
+def test_the_pass_arrives_as_bytes_whatever_the_accept_header(lo, program) -> None:
+    """fetch() and (maybe) Wallet send `Accept: */*`: API Gateway sends the bytes only for a binary first Accept
+    type, and BinaryMediaTypes `*/*` makes every type one (the local gateway applies the same rule)."""
+    shopper = member(lo, program)
+    for accept in (
+        "*/*",
+        "application/json",
+        "text/html,application/xhtml+xml,*/*;q=0.8",
+        "application/vnd.apple.pkpass",
+    ):
+        r = lo.get(f"/v1/customers/{shopper}/pass.pkpass", headers={"Accept": accept})
+        assert json.loads(unzip(r).read("pass.json"))["barcodes"][0]["message"] == shopper, accept
+
+
+def test_a_preflight_and_a_json_body_survive_binary_media_types(lo, program) -> None:
+    r = requests.options(
+        f"{lo.url}/v1/me/pass/link",
+        headers={
+            "Origin": "https://shop.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-publishable-key,x-customer-token",
+            "Accept": "*/*",
+        },
+        timeout=30,
+    )
+    assert r.status_code in (200, 204), r.text
+    assert "X-Customer-Token" in r.headers["Access-Control-Allow-Headers"]
+    # a JSON body reaches the function base64-encoded (its Content-Type is binary now) and is read as JSON
+    shopper = member(lo, program)
+    assert lo.wallet(shopper)["points"]["balance"] == 250
+
+
+def test_a_download_link_opens_the_pass_by_navigation(lo, program) -> None:
+    shopper = member(lo, program)
+    token = lo.token(shopper)["token"]
+    link = lo.post("/v1/me/pass/link", key="publishable", headers={"X-Customer-Token": token}, json={})
+    assert link.status_code == 200, link.text
+    url = link.json()["url"]
+    assert url.startswith(f"{lo.url}/v1/me/pass.pkpass?t=")
+    page = requests.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, timeout=30)
+    assert json.loads(unzip(page).read("pass.json"))["barcodes"][0]["message"] == shopper

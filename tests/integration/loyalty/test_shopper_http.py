@@ -155,14 +155,19 @@ def test_double_opt_in_over_http(lo, program, clock) -> None:
     link = mail["text"][mail["text"].index("http") :].split()[0]
     token = parse_qs(urlsplit(link).query)["token"][0]
     assert lo.customer(customer_id)["consent"]["email"]["confirmed"] is False
-    page = requests.get(link, headers={"Accept": "text/html"}, timeout=30)
-    assert page.status_code == 200 and "Suscripción confirmada" in page.text
-    assert page.headers["Content-Type"].startswith("text/html")
-    answer = lo.get("/v1/consent/confirm", key=None, params={"token": token})
+    page = requests.get(link, headers={"Accept": "text/html"}, timeout=30)  # a mail scanner opening the link
+    assert page.status_code == 200 and "Confirma tu suscripción" in page.text and "<form method='post'" in page.text
+    assert page.headers["Content-Type"].startswith("text/html") and page.headers["Content-Security-Policy"]
+    assert lo.customer(customer_id)["consent"]["email"]["confirmed"] is False
+    clicked = requests.post(link, headers={"Accept": "text/html"}, timeout=30)  # the page's button
+    assert clicked.status_code == 200 and "Suscripción confirmada" in clicked.text
+    answer = lo.post("/v1/consent/confirm", key=None, params={"token": token})
     assert answer.status_code == 200 and answer.json() == {"confirmed": True, "channels": ["email"]}
     assert lo.customer(customer_id)["consent"]["email"]["confirmed"] is True
     head, sig = token.split(".")
-    assert_error(lo.get("/v1/consent/confirm", key=None, params={"token": f"{head}x.{sig}"}), 401, "invalid_token")
+    assert_error(lo.post("/v1/consent/confirm", key=None, params={"token": f"{head}x.{sig}"}), 401, "invalid_token")
     assert_error(lo.get("/v1/consent/confirm", key=None, params={"token": "garbage"}), 401, "invalid_token")
+    bad = requests.get(f"{lo.stack.url}/v1/consent/confirm?token=garbage", headers={"Accept": "text/html"}, timeout=30)
+    assert bad.status_code == 401 and bad.headers["Content-Type"].startswith("text/html")
     assert len(mailbox(lo.stack, email)) == 1
     assert json.loads(answer.text)["confirmed"] is True

@@ -119,3 +119,23 @@ def test_compression_follows_minimum_compression_size() -> None:
     encoded = HttpResponse(200, [("Content-Encoding", "br")], b"y" * 2000)
     assert compress(encoded, "gzip", 0) is encoded  # the function encoded it already
     assert compress(HttpResponse(304, [], b""), "gzip", 0).headers == []
+
+
+def test_a_base64_body_is_decoded_only_for_a_first_accept_type_that_is_binary() -> None:
+    """API Gateway's rule: bytes when the request's first Accept type matches BinaryMediaTypes, else base64 text."""
+    from infra.local.gateway import accepts_binary
+
+    result = {"statusCode": 200, "body": base64.b64encode(b"PK\x03\x04").decode(), "isBase64Encoded": True}
+    listed = ["application~1vnd.apple.pkpass", "text~1html"]
+    assert map_response(result, "application/vnd.apple.pkpass", listed).body == b"PK\x03\x04"
+    assert map_response(result, "text/html,application/xhtml+xml,*/*;q=0.8", listed).body == b"PK\x03\x04"
+    assert map_response(result, "*/*", listed).body == result["body"].encode()  # fetch(), and maybe Wallet
+    assert map_response(result, None, listed).body == result["body"].encode()
+    assert map_response(result, "application/json, application/vnd.apple.pkpass", listed).body != b"PK\x03\x04"
+    everything = ["*~1*"]
+    for accept in ("*/*", "application/json", "text/html"):
+        assert map_response(result, accept, everything).body == b"PK\x03\x04", accept
+    text = {"statusCode": 200, "body": '{"a": 1}', "isBase64Encoded": False}
+    assert map_response(text, "*/*", everything).body == b'{"a": 1}'  # text passes unchanged
+    assert map_response(result).body == b"PK\x03\x04"  # no types given: decoded, as before
+    assert accepts_binary("*/*", everything) and not accepts_binary("*/*", listed)

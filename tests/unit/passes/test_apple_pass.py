@@ -8,11 +8,13 @@ import json
 import shutil
 import subprocess
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from passaparola import clock
 from passaparola.campaigns import service as campaigns
 from passaparola.campaigns.models import LoyaltyCampaignCreate
 from passaparola.customers import service as customers
@@ -21,6 +23,8 @@ from passaparola.data import campaigns as campaign_store
 from tests.unit.functions import PUBLISHABLE, call, load_function
 
 PASS_ROUTE = "/v1/customers/{customer_id}/pass.pkpass"
+PUSH = "0123456789abcdef" * 4
+"""An APNs device token: 64 hex digits."""
 REG_ROUTE = "/v1/passkit/v1/devices/{device_id}/registrations/{pass_type_id}/{serial}"
 LIST_ROUTE = "/v1/passkit/v1/devices/{device_id}/registrations/{pass_type_id}"
 LATEST_ROUTE = "/v1/passkit/v1/passes/{pass_type_id}/{serial}"
@@ -225,15 +229,15 @@ def test_the_passkit_web_service(fn: ModuleType) -> None:
     def passkit(method, path, route, body=None, headers=None, query=None):  # type: ignore[no-untyped-def]
         return call(fn, method, path, route, body, key=None, headers=headers, query=query)
 
-    assert passkit("POST", reg, REG_ROUTE, {"pushToken": "tok1"}, auth).status == 201
-    assert passkit("POST", reg, REG_ROUTE, {"pushToken": "tok1"}, auth).status == 200
-    wrong = passkit("POST", reg, REG_ROUTE, {"pushToken": "tok1"}, {"Authorization": "ApplePass " + "0" * 32})
+    assert passkit("POST", reg, REG_ROUTE, {"pushToken": PUSH}, auth).status == 201
+    assert passkit("POST", reg, REG_ROUTE, {"pushToken": PUSH}, auth).status == 200
+    wrong = passkit("POST", reg, REG_ROUTE, {"pushToken": PUSH}, {"Authorization": "ApplePass " + "0" * 32})
     assert wrong.status == 401
-    assert passkit("POST", reg, REG_ROUTE, {"pushToken": "tok1"}).status == 401
+    assert passkit("POST", reg, REG_ROUTE, {"pushToken": PUSH}).status == 401
     unknown = f"/v1/passkit/v1/devices/dev1/registrations/{kind}/pp-unknown"
-    assert passkit("POST", unknown, REG_ROUTE, {"pushToken": "t"}, auth).status == 404
+    assert passkit("POST", unknown, REG_ROUTE, {"pushToken": PUSH}, auth).status == 404
     other_type = f"/v1/passkit/v1/devices/dev1/registrations/pass.other/{serial}"
-    assert passkit("POST", other_type, REG_ROUTE, {"pushToken": "t"}, auth).status == 404
+    assert passkit("POST", other_type, REG_ROUTE, {"pushToken": PUSH}, auth).status == 404
 
     listed = passkit("GET", f"/v1/passkit/v1/devices/dev1/registrations/{kind}", LIST_ROUTE)
     assert listed.status == 200 and listed.body["serialNumbers"] == [serial]
@@ -244,10 +248,15 @@ def test_the_passkit_web_service(fn: ModuleType) -> None:
     assert since.status == 204
 
     latest = f"/v1/passkit/v1/passes/{kind}/{serial}"
-    fresh = passkit("GET", latest, LATEST_ROUTE, headers=auth)
-    assert json.loads(pkpass(fresh).read("pass.json"))["serialNumber"] == serial
-    modified = fresh.headers["Last-Modified"]
-    assert passkit("GET", latest, LATEST_ROUTE, headers=auth | {"If-Modified-Since": modified}).status == 304
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    clock.set_clock(lambda: later)  # a fetch in the second after the pass's last change
+    try:
+        fresh = passkit("GET", latest, LATEST_ROUTE, headers=auth)
+        assert json.loads(pkpass(fresh).read("pass.json"))["serialNumber"] == serial
+        modified = fresh.headers["Last-Modified"]
+        assert passkit("GET", latest, LATEST_ROUTE, headers=auth | {"If-Modified-Since": modified}).status == 304
+    finally:
+        clock.set_clock(None)
     old = "Mon, 01 Jan 2001 00:00:00 GMT"
     assert passkit("GET", latest, LATEST_ROUTE, headers=auth | {"If-Modified-Since": old}).status == 200
     assert passkit("GET", latest, LATEST_ROUTE).status == 401
@@ -267,8 +276,162 @@ def test_erasure_forgets_the_phones_registered_for_the_pass(fn: ModuleType) -> N
     auth = {"Authorization": f"ApplePass {doc['authenticationToken']}"}
     for device in ("dev1", "dev2"):
         path = f"/v1/passkit/v1/devices/{device}/registrations/{kind}/{serial}"
-        assert call(fn, "POST", path, REG_ROUTE, {"pushToken": "t"}, key=None, headers=auth).status == 201
+        assert call(fn, "POST", path, REG_ROUTE, {"pushToken": PUSH}, key=None, headers=auth).status == 201
     erased = call(load_function("customers"), "DELETE", "/v1/customers/cus_1", "/v1/customers/{customer_id}")
     assert erased.status == 200, erased.body
     assert "2 phones registered for the wallet pass (device ids, push tokens)" in erased.body["erased"]
     assert passes.registrations(serial) == []
+
+
+def test_a_download_link_opens_the_pass_by_navigation_for_five_minutes(fn: ModuleType) -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    member()
+    loyalty = load_function("loyalty")
+    token = call(loyalty, "POST", "/v1/customers/cus_1/token", "/v1/customers/{customer_id}/token").body["token"]
+    mine = {"X-Customer-Token": token}
+    assert call(fn, "POST", "/v1/me/pass/link", "/v1/me/pass/link", key=PUBLISHABLE).status == 401
+    link = call(fn, "POST", "/v1/me/pass/link", "/v1/me/pass/link", key=PUBLISHABLE, headers=mine)
+    assert link.status == 200, link.body
+    url = urlparse(link.body["url"])
+    assert url.path.endswith("/v1/me/pass.pkpass")
+    t = parse_qs(url.query)["t"][0]
+    expires = datetime.fromisoformat(link.body["expires_at"].replace("Z", "+00:00"))
+    assert 290 <= (expires - clock.now()).total_seconds() <= 300
+
+    def navigate(t: str):  # type: ignore[no-untyped-def]
+        return call(fn, "GET", "/v1/me/pass.pkpass", "/v1/me/pass.pkpass", key=None, query={"t": t})
+
+    assert json.loads(pkpass(navigate(t)).read("pass.json"))["barcodes"][0]["message"] == "cus_1"
+    # not a customer token, and a customer token is not a download token
+    wallet = call(loyalty, "GET", "/v1/me/wallet", "/v1/me/wallet", key=PUBLISHABLE, headers={"X-Customer-Token": t})
+    assert wallet.status == 401 and wallet.body["error"]["code"] == "invalid_token"
+    assert navigate(token).body["error"]["code"] == "invalid_token"
+    assert navigate(t[:-3] + "AAA").status == 401
+    # without `t` the route still wants a key and a customer token
+    assert call(fn, "GET", "/v1/me/pass.pkpass", "/v1/me/pass.pkpass", key=None, headers=mine).status == 401
+    # revoking the customer's tokens kills the link
+    revoked = call(loyalty, "POST", "/v1/customers/cus_1/tokens/revoke", "/v1/customers/{customer_id}/tokens/revoke")
+    assert revoked.status == 200, revoked.body
+    assert navigate(t).body["error"]["code"] == "token_revoked"
+
+
+def test_a_download_link_expires(fn: ModuleType) -> None:
+    from passaparola.passes import service
+
+    member()
+    start = clock.now()
+    link = service.download_link("cus_1", "https://api.example", 0)
+    t = link.url.split("?t=")[1]
+    clock.set_clock(lambda: start + timedelta(seconds=301))
+    try:
+        late = call(fn, "GET", "/v1/me/pass.pkpass", "/v1/me/pass.pkpass", key=None, query={"t": t})
+    finally:
+        clock.set_clock(None)
+    assert late.status == 401 and late.body["error"]["code"] == "token_expired"
+
+
+def passkit(fn: ModuleType, method: str, path: str, route: str, body=None, headers=None):  # type: ignore[no-untyped-def]
+    return call(fn, method, path, route, body, key=None, headers=headers)
+
+
+def installed(fn: ModuleType) -> tuple[str, str, dict[str, str]]:
+    """serial, pass type id and the Authorization header of a freshly downloaded pass."""
+    doc = json.loads(pkpass(download(fn)).read("pass.json"))
+    return doc["serialNumber"], doc["passTypeIdentifier"], {"Authorization": f"ApplePass {doc['authenticationToken']}"}
+
+
+def test_registrations_take_only_apns_tokens_and_plain_device_ids_and_at_most_ten(fn: ModuleType) -> None:
+    from passaparola.data import passes
+
+    member()
+    serial, kind, auth = installed(fn)
+
+    def register(device: str, token: str = PUSH):  # type: ignore[no-untyped-def]
+        path = f"/v1/passkit/v1/devices/{device}/registrations/{kind}/{serial}"
+        return passkit(fn, "POST", path, REG_ROUTE, {"pushToken": token}, auth)
+
+    for bad in ("abc", PUSH + "0", PUSH[:-1] + "g", "../../x?y#" + PUSH[10:]):
+        assert register("dev0", bad).status == 400, bad
+    assert register("dev-0").status == 400 and register("d" * 65).status == 400
+    start = datetime.now(UTC)
+    for n in range(11):
+        at = start + timedelta(seconds=n)
+        clock.set_clock(lambda at=at: at)
+        try:
+            assert register(f"dev{n}").status == 201
+        finally:
+            clock.set_clock(None)
+    devices = sorted(r.device for r in passes.registrations(serial))
+    assert len(devices) == 10 and "dev0" not in devices  # the oldest made room
+    assert register("dev10").status == 200  # a known device is never capped
+
+
+def test_revoking_the_customers_tokens_revokes_the_pass_already_handed_out(fn: ModuleType) -> None:
+    member()
+    serial, kind, auth = installed(fn)
+    latest = f"/v1/passkit/v1/passes/{kind}/{serial}"
+    assert passkit(fn, "GET", latest, LATEST_ROUTE, headers=auth).status == 200
+    loyalty = load_function("loyalty")
+    revoked = call(loyalty, "POST", "/v1/customers/cus_1/tokens/revoke", "/v1/customers/{customer_id}/tokens/revoke")
+    assert revoked.status == 200, revoked.body
+    assert passkit(fn, "GET", latest, LATEST_ROUTE, headers=auth).status == 401
+    reg = f"/v1/passkit/v1/devices/dev9/registrations/{kind}/{serial}"
+    assert passkit(fn, "POST", reg, REG_ROUTE, {"pushToken": PUSH}, auth).status == 401
+    again, _, new_auth = installed(fn)  # the customer downloads it again: same serial, a new token
+    assert again == serial and new_auth != auth
+    assert passkit(fn, "GET", latest, LATEST_ROUTE, headers=new_auth).status == 200
+    assert passkit(fn, "POST", reg, REG_ROUTE, {"pushToken": PUSH}, new_auth).status == 201
+
+
+def test_an_erased_customers_pass_is_gone(fn: ModuleType) -> None:
+    member()
+    serial, kind, auth = installed(fn)
+    erased = call(load_function("customers"), "DELETE", "/v1/customers/cus_1", "/v1/customers/{customer_id}")
+    assert erased.status == 200, erased.body
+    latest = f"/v1/passkit/v1/passes/{kind}/{serial}"
+    assert passkit(fn, "GET", latest, LATEST_ROUTE, headers=auth).status == 404
+    reg = f"/v1/passkit/v1/devices/dev9/registrations/{kind}/{serial}"
+    assert passkit(fn, "POST", reg, REG_ROUTE, {"pushToken": PUSH}, auth).status == 404
+
+
+def test_a_change_in_the_same_second_as_a_fetch_is_never_answered_304(fn: ModuleType) -> None:
+    from passaparola.data import passes
+
+    member()
+    serial, kind, auth = installed(fn)
+    second = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+    latest = f"/v1/passkit/v1/passes/{kind}/{serial}"
+    passes.touch(serial, second + timedelta(milliseconds=100))  # an order's pending points
+    clock.set_clock(lambda: second + timedelta(milliseconds=300))
+    try:
+        fetched = passkit(fn, "GET", latest, LATEST_ROUTE, headers=auth)
+    finally:
+        clock.set_clock(None)
+    modified = fetched.headers["Last-Modified"]
+    passes.touch(serial, second + timedelta(milliseconds=700))  # a quick adjustment, the same second
+    clock.set_clock(lambda: second + timedelta(seconds=3))  # the push: the device asks again
+    try:
+        answer = passkit(fn, "GET", latest, LATEST_ROUTE, headers=auth | {"If-Modified-Since": modified})
+        assert answer.status == 200
+        modified = answer.headers["Last-Modified"]  # fetched seconds after the change: unchanged since means 304
+        again = passkit(fn, "GET", latest, LATEST_ROUTE, headers=auth | {"If-Modified-Since": modified})
+        assert again.status == 304
+    finally:
+        clock.set_clock(None)
+
+
+def test_a_base64_encoded_request_body_is_checked_and_read_as_its_json(fn: ModuleType) -> None:
+    """With BinaryMediaTypes matching a request's Content-Type, API Gateway hands the body over base64-encoded."""
+    from infra.local.invoke import api_event
+    from infra.local.invoke import call as invoke
+
+    def log(body: object):  # type: ignore[no-untyped-def]
+        event = api_event("POST", "/v1/passkit/v1/log", "/v1/passkit/v1/log", body, {})
+        event["body"] = base64.b64encode(event["body"].encode()).decode()
+        event["isBase64Encoded"] = True
+        return invoke(fn, event)
+
+    assert log({"logs": ["a message"]}).status == 200
+    deep = log({"logs": ["a message"], "extra": json.loads("[" * 40 + "]" * 40)})
+    assert deep.status == 400 and deep.body["error"]["details"]["max_depth"] == 32

@@ -18,6 +18,7 @@ from tests.unit.functions import ROOT, load_function
 from tests.unit.passes.keys import ec_pair, rsa_pair
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+TOKEN, GONE = "a1" * 32, "b2" * 32
 
 
 def image(**values: Any) -> dict[str, Any]:
@@ -78,8 +79,8 @@ def fn(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     models.bind()
     models.CustomerModel("c1", "facts", version=1, balance=10).save()
     passes.issue_pass("c1", "pp-1", T0)
-    passes.register("pp-1", "dev-1", "tok-1", T0)
-    passes.register("pp-1", "dev-2", "gone-2", T0)
+    passes.register("pp-1", "dev1", TOKEN, T0)
+    passes.register("pp-1", "dev2", GONE, T0)
     apple = push.ApnsConfig.from_secret(
         {"pass_type_id": "pass.test", "team_id": "TEAM", "apns_key_id": "KEY", "apns_private_key_pem": ec_pair()[0]}
     )
@@ -101,7 +102,7 @@ def services(seen: list[httpx.Request], apns_status: int = 200) -> None:
         if request.url.host == "oauth.test":
             return httpx.Response(200, json={"access_token": "at", "expires_in": 3600})
         if request.url.host == "apns.test":
-            gone = request.url.path.endswith("/gone-2")
+            gone = request.url.path.endswith(GONE)
             return httpx.Response(410 if gone else apns_status, json={"reason": "Unregistered" if gone else "x"})
         return httpx.Response(200, json={})
 
@@ -126,8 +127,8 @@ def test_a_balance_change_tags_the_pass_pushes_to_its_devices_and_patches_the_go
     found = passes.get_pass("pp-1")
     assert found is not None and found.updated_at == "2026-03-02T08:00:00.000Z"
     apns = [r for r in seen if r.url.host == "apns.test"]
-    assert sorted(r.url.path for r in apns) == ["/3/device/gone-2", "/3/device/tok-1"]
-    assert [r.device for r in passes.registrations("pp-1")] == ["dev-1"]  # 410: unregistered
+    assert sorted(r.url.path for r in apns) == [f"/3/device/{TOKEN}", f"/3/device/{GONE}"]
+    assert [r.device for r in passes.registrations("pp-1")] == ["dev1"]  # 410: unregistered
     (patch,) = [r for r in seen if r.url.host == "wallet.test"]
     assert patch.method == "PATCH" and patch.url.path.endswith("/loyaltyObject/3388.pp-1")
     body = json.loads(patch.content)
@@ -147,3 +148,47 @@ def test_other_changes_send_nothing_and_a_failed_push_is_reported_for_retry(fn: 
     assert {r.url.host for r in seen} == {"apns.test"}  # no Google object was ever saved: no PATCH
     found = passes.get_pass("pp-1")
     assert found is not None and found.updated_at > "2026-03-01T12:00:00.000Z"  # tagged before the push
+
+
+def test_a_failed_push_is_counted_for_the_alarm(fn: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    counted: list[str] = []
+    monkeypatch.setattr(fn.metrics, "add_metric", lambda name, **_: counted.append(name))
+    services([], apns_status=503)
+    moved = record(image(pass_serial="pp-1", balance=10), image(pass_serial="pp-1", balance=11), seq="7")
+    assert fn.lambda_handler(stream_event(moved), LambdaContext()) == {"batchItemFailures": [{"itemIdentifier": "7"}]}
+    assert counted == ["PassUpdateFailures"]
+    services([])
+    assert fn.lambda_handler(stream_event(moved), LambdaContext()) == {"batchItemFailures": []}
+    assert "PassUpdateFailures" not in counted[1:]
+
+
+def test_an_erasure_expires_the_google_card_without_the_name_and_pushes_nothing(fn: ModuleType) -> None:
+    from passaparola.data import passes
+
+    passes.set_google_object("pp-1", "3388.pp-1")
+    seen: list[httpx.Request] = []
+    services(seen)
+    old = image(pass_serial="pp-1", balance=10, name="Ada")
+    erased = record(old, image(pass_serial="pp-1", balance=10, erased_at="2026-03-02T08:00:00.000Z", token_epoch=1))
+    assert fn.lambda_handler(stream_event(erased), LambdaContext()) == {"batchItemFailures": []}
+    assert not [r for r in seen if r.url.host == "apns.test"]
+    (patch,) = [r for r in seen if r.url.host == "wallet.test"]
+    assert patch.method == "PATCH" and json.loads(patch.content) == {"state": "EXPIRED", "accountName": None}
+
+
+def test_a_change_of_a_card_never_saved_to_google_creates_nothing_there(fn: ModuleType) -> None:
+    from passaparola.data import passes
+
+    passes.set_google_object("pp-1", "3388.pp-1")  # a save link was issued, never used
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "oauth.test":
+            return httpx.Response(200, json={"access_token": "at", "expires_in": 3600})
+        return httpx.Response(404 if request.url.host == "wallet.test" else 200, json={})
+
+    push._clients[""] = httpx.Client(transport=httpx.MockTransport(handle))
+    moved = record(image(pass_serial="pp-1", balance=10), image(pass_serial="pp-1", balance=50, name="Ada"))
+    assert fn.lambda_handler(stream_event(moved), LambdaContext()) == {"batchItemFailures": []}
+    assert [r.method for r in seen if r.url.host == "wallet.test"] == ["PATCH"]  # no insert after the 404

@@ -1,6 +1,7 @@
 """APNs pushes and the Google object update, against fake services (httpx.MockTransport)."""
 
 import json
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,11 @@ from tests.unit.passes.keys import ec_pair, rsa_pair
 class Reg:
     device: str
     push_token: str
+
+
+def tok(n: int) -> str:
+    """An APNs device token (64 hex digits)."""
+    return f"{n:064x}"
 
 
 @pytest.fixture(autouse=True)
@@ -64,11 +70,11 @@ def apns() -> push.ApnsConfig:
 
 def test_a_push_is_an_empty_background_push_to_the_device_token_with_a_provider_token() -> None:
     seen = fake(lambda r: httpx.Response(200))
-    report = push.push_devices(apns(), [Reg("dev-1", "tok-1"), Reg("dev-2", "tok-2")], lambda d: None)
+    report = push.push_devices(apns(), [Reg("dev-1", tok(1)), Reg("dev-2", tok(2))], lambda d: None)
     assert report.sent == ["dev-1", "dev-2"]
-    first = seen[0]
+    first = next(r for r in seen if r.url.path.endswith(tok(1)))
     assert first.method == "POST"
-    assert str(first.url) == "https://apns.test/3/device/tok-1"
+    assert str(first.url) == f"https://apns.test/3/device/{tok(1)}"
     assert first.content == b"{}"
     assert first.headers["apns-topic"] == "pass.shop.loyalty"
     assert first.headers["apns-push-type"] == "background"
@@ -90,17 +96,43 @@ def test_the_provider_token_is_renewed_after_50_minutes() -> None:
 def test_a_410_unregisters_the_device_and_other_failures_retry() -> None:
     fake(
         lambda r: (
-            httpx.Response(410, json={"reason": "Unregistered"}) if r.url.path.endswith("/old") else httpx.Response(200)
+            httpx.Response(410, json={"reason": "Unregistered"}) if r.url.path.endswith(tok(9)) else httpx.Response(200)
         )
     )
     gone: list[str] = []
-    report = push.push_devices(apns(), [Reg("dev-old", "old"), Reg("dev-new", "new")], gone.append)
+    report = push.push_devices(apns(), [Reg("dev-old", tok(9)), Reg("dev-new", tok(1))], gone.append)
     assert gone == ["dev-old"] and report.gone == ["dev-old"] and report.sent == ["dev-new"]
 
     fake(lambda r: httpx.Response(503, json={"reason": "ServiceUnavailable"}))
     with pytest.raises(push.PushFailed):
-        push.push_devices(apns(), [Reg("dev-1", "tok-1")], gone.append)
+        push.push_devices(apns(), [Reg("dev-1", tok(1))], gone.append)
     assert gone == ["dev-old"]
+
+
+def test_a_token_apns_calls_bad_or_a_malformed_one_is_unregistered_not_retried_forever() -> None:
+    reasons = {tok(1): "BadDeviceToken", tok(2): "DeviceTokenNotForTopic", tok(3): "BadPriority"}
+    seen = fake(lambda r: httpx.Response(400, json={"reason": reasons[r.url.path.rsplit("/", 1)[-1]]}))
+    gone: list[str] = []
+    registered = [Reg("bad", tok(1)), Reg("other-topic", tok(2)), Reg("path", "../../x?y#"), Reg("short", "abc")]
+    report = push.push_devices(apns(), registered, gone.append)
+    assert sorted(gone) == ["bad", "other-topic", "path", "short"] and sorted(report.gone) == sorted(gone)
+    assert len(seen) == 2  # the malformed tokens never reach a URL
+    with pytest.raises(push.PushFailed, match="BadPriority"):  # our mistake, not the token's: retried
+        push.push_devices(apns(), [Reg("dev-3", tok(3))], gone.append)
+
+
+def test_the_devices_are_pushed_at_once() -> None:
+    """Ten devices, each push waiting for all the others: only concurrent pushes get through."""
+    devices = 10
+    together = threading.Barrier(devices, timeout=10)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        together.wait()
+        return httpx.Response(200)
+
+    fake(handle)
+    report = push.push_devices(apns(), [Reg(f"dev-{n}", tok(n)) for n in range(devices)], lambda d: None)
+    assert sorted(report.sent) == sorted(f"dev-{n}" for n in range(devices))
 
 
 def google() -> GoogleConfig:
@@ -145,15 +177,25 @@ def test_the_google_object_is_patched_with_an_access_token_from_the_jwt_bearer_g
     assert json.loads(patch.content)["loyaltyPoints"]["balance"] == {"int": 75}
 
 
-def test_an_object_never_saved_is_inserted() -> None:
+def test_an_object_never_saved_is_not_created_and_a_patch_carries_nothing_personal() -> None:
     objects: set[str] = set()
     seen = fake(google_fake(objects))
-    assert push.update_google_object(google(), Card(serial="pp-2", customer_id="c2", balance=1)) == "inserted"
-    assert [(r.method, r.url.path) for r in seen if r.url.host == "wallet.test"] == [
-        ("PATCH", "/walletobjects/v1/loyaltyObject/3388.pp-2"),
-        ("POST", "/walletobjects/v1/loyaltyObject"),
-    ]
-    assert objects == {"3388.pp-2"}
+    card = Card(serial="pp-2", customer_id="c2", balance=1, name="Ada Lovelace")
+    assert push.update_google_object(google(), card) == "not_saved"
+    wallet = [r for r in seen if r.url.host == "wallet.test"]
+    assert [(r.method, r.url.path) for r in wallet] == [("PATCH", "/walletobjects/v1/loyaltyObject/3388.pp-2")]
+    assert objects == set()
+    body = json.loads(wallet[0].content)
+    assert sorted(body) == ["loyaltyPoints", "state", "textModulesData"]
+    assert "Ada" not in wallet[0].content.decode() and "c2" not in wallet[0].content.decode()
+
+
+def test_an_erased_customers_object_expires_and_loses_the_name() -> None:
+    seen = fake(google_fake({"3388.pp-4"}))
+    erased = Card(serial="pp-4", customer_id="c4", balance=0, erased=True, apple=False)
+    assert push.update_google_object(google(), erased) == "patched"
+    (patch,) = [r for r in seen if r.url.host == "wallet.test"]
+    assert json.loads(patch.content) == {"state": "EXPIRED", "accountName": None}
 
 
 def test_a_google_outage_raises_so_the_record_retries() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from passaparola.data.models import CampaignModel, CodeModel, CouponMirrorModel
+from passaparola.data.models import CampaignModel, CodeModel, CouponMirrorModel, LinkFriendModel
 from passaparola.referrals import friends
 from tests.unit.functions import PUBLISHABLE, call, load_function
 
@@ -105,11 +105,11 @@ def test_a_claim_that_loses_the_race_answers_the_winners_coupon(
     assert first.status == 201, first.body
     issuer = first.body["campaign_id"]
     # the second call reads before the first one's write lands: its conditional write is refused
-    real = friends.store.known
-    stale = iter([friends.store.Known(coupon=None, ordered=False)])
-    monkeypatch.setattr(friends.store, "known", lambda *a: next(stale, None) or real(*a))
+    real = friends.store.coupon_of
+    calls = iter([True])
+    monkeypatch.setattr(friends.store, "coupon_of", lambda *a: None if next(calls, False) else real(*a))
     second = claim(referrals_fn, code, "mariorossi+x@gmail.com")
-    assert second.status == 200 and second.body["code"] == first.body["code"], second.body
+    assert second.status == 201 and second.body["code"] == first.body["code"], second.body
     assert int(CampaignModel.get(issuer).codes_issued) == 1
 
 
@@ -149,7 +149,87 @@ def test_the_coupon_keeps_the_terms_it_was_issued_with(campaigns_fn: ModuleType,
     first = claim(referrals_fn, code, "friend@example.org").body
     patch(campaigns_fn, program["id"], {"referee_reward": {"discount": {"amount_off": 700}}})
     again = claim(referrals_fn, code, "friend@example.org")
-    assert again.status == 200 and again.body["code"] == first["code"], again.body
+    assert again.status == 201 and again.body["code"] == first["code"], again.body
     assert again.body["discount"] == {"type": "amount", "amount_off": 500}
     assert "5.00 EUR" in again.body["reward"]["text"]
     assert claim(referrals_fn, code, "another@example.org").body["discount"]["amount_off"] == 700
+
+
+def test_the_answer_never_reveals_the_emails_past_and_the_referrer_never_redeems_it(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType, coupons_fn: ModuleType
+) -> None:
+    """Anyone can ask with any email: ordered before, referred before or the referrer's own, the answer is the same
+    201 with a coupon; what the past forbids is refused when the coupon is used."""
+    program = create(campaigns_fn, PROGRAM)
+    profile = {"email": "anna@example.org", "name": "Anna"}
+    customers_fn = load_function("customers")
+    assert call(customers_fn, "PUT", "/v1/customers/anna", "/v1/customers/{customer_id}", profile).status in (200, 201)
+    code = link(referrals_fn, program["id"])
+    order = {"id": "ord-old", "amount": 5000, "currency": "EUR"}
+    first = {"code": claim(referrals_fn, code, "first@example.org").body["code"], "customer_id": "paolo"}
+    first |= {"email": "first@example.org", "order": order}
+    ordered = call(coupons_fn, "POST", "/v1/redemptions", "/v1/redemptions", first)
+    assert ordered.status == 201, ordered.body
+    for email in ("first@example.org", "anna@example.org", "new@example.org", "first@example.org"):
+        reply = claim(referrals_fn, code, email)
+        assert reply.status == 201 and reply.body["code"].startswith("F-"), (email, reply.body)
+    own = claim(referrals_fn, code, "anna@example.org").body["code"]
+    assert CodeModel.get(own).referrer_id == "anna"
+    cart = {"id": "ord-2", "amount": 5000, "currency": "EUR"}
+    body = {"code": own, "customer_id": "anna", "email": "anna@example.org", "order": cart}
+    refused = call(coupons_fn, "POST", "/v1/coupons/validate", "/v1/coupons/validate", body)
+    assert refused.body["error"]["code"] == "customer_not_allowed", refused.body
+
+
+def test_unchanged_terms_keep_their_when_even_when_resent_without_it(campaigns_fn: ModuleType) -> None:
+    variants = [{"name": "a"}, {"name": "b", "referee_reward": COUPON | {"when": "first_order"}}]
+    program = create(campaigns_fn, PROGRAM | {"name": "Keep", "variants": variants})
+    # a client that does not know `when` resends the variants (arrays are replaced whole) and the main reward
+    resent = patch(campaigns_fn, program["id"], {"variants": [{"name": "a"}, {"name": "b", "referee_reward": COUPON}]})
+    assert resent["variants"][1]["referee_reward"]["when"] == "first_order", resent["variants"]
+    again = patch(campaigns_fn, program["id"], {"referee_reward": COUPON | {"when": None}})
+    assert again["referee_reward"]["when"] == "first_order", again["referee_reward"]
+    # chosen explicitly: changed
+    chosen = COUPON | {"when": "after_conversion"}
+    changed = patch(campaigns_fn, program["id"], {"variants": [{"name": "a"}, {"name": "b", "referee_reward": chosen}]})
+    assert changed["variants"][1]["referee_reward"]["when"] == "after_conversion"
+
+
+def test_a_friend_coupon_order_gets_no_second_referee_reward_after_the_program_changed(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType
+) -> None:
+    program = create(campaigns_fn, PROGRAM)
+    code = link(referrals_fn, program["id"])
+    coupon = claim(referrals_fn, code, "friend@example.org").body["code"]
+    # the shop now gives friends store credit: a coupon issued before is still the friend's whole reward
+    patch(campaigns_fn, program["id"], {"referee_reward": {"type": "credit", "amount": 700, "currency": "EUR"}})
+    order = {"id": "ord-f1", "customer_id": "mario", "email": "friend@example.org", "amount": 5000}
+    reply = call(
+        load_function("conversions"),
+        "POST",
+        "/v1/orders",
+        "/v1/orders",
+        order | {"currency": "EUR", "coupon_code": coupon},
+    )
+    assert reply.status == 201 and reply.body["coupon"]["redeemed"] is True, reply.body
+    [referee] = [r for r in reply.body["rewards"] if r["role"] == "referee"]
+    assert referee["type"] == "coupon" and referee["coupon_code"] == coupon and referee["status"] == "released"
+    assert referee["amount"] == 500, referee
+
+
+def test_erasure_deletes_the_link_entry_of_a_signup_tracked_by_customer_id(
+    campaigns_fn: ModuleType, referrals_fn: ModuleType
+) -> None:
+    program = create(campaigns_fn, PROGRAM)
+    code = link(referrals_fn, program["id"])
+    customers_fn = load_function("customers")
+    put = call(customers_fn, "PUT", "/v1/customers/luca", "/v1/customers/{customer_id}", {"name": "Luca"})
+    assert put.status in (200, 201), put.body
+    signup = {"type": "signup", "ref": code, "customer_id": "luca"}
+    tracked = call(referrals_fn, "POST", "/v1/referrals/track", "/v1/referrals/track", signup, key=PUBLISHABLE)
+    assert tracked.status in (200, 201, 202), tracked.body
+    entry = (f"REF#{code}", "FRIEND#CUST#luca")
+    assert LinkFriendModel.count(entry[0], LinkFriendModel.sk == entry[1]) == 1
+    erased = call(customers_fn, "DELETE", "/v1/customers/luca", "/v1/customers/{customer_id}")
+    assert erased.status == 200, erased.body
+    assert LinkFriendModel.count(entry[0], LinkFriendModel.sk == entry[1]) == 0

@@ -95,9 +95,9 @@ def link_of(text: str) -> str:
     return text[start:].split()[0]
 
 
-def confirm(fns: dict[str, ModuleType], token: str, html: bool = False):
+def confirm(fns: dict[str, ModuleType], token: str, html: bool = False, method: str = "POST"):
     headers = {"Accept": "text/html", "Accept-Language": "de"} if html else None
-    return call(fns["messages"], "GET", CONFIRM, CONFIRM, key=None, query={"token": token}, headers=headers)
+    return call(fns["messages"], method, CONFIRM, CONFIRM, key=None, query={"token": token}, headers=headers)
 
 
 def segment_state(customer_id: str) -> Any:
@@ -111,15 +111,17 @@ def consent_of(customer_id: str) -> dict[str, Any]:
     return json.loads(record.consent or "{}")
 
 
-def test_enrolling_sends_one_confirmation_and_the_link_makes_consent_count(fns) -> None:
-    joined = enroll(
-        fns, {"email": "Anna@Example.com", "name": "Anna", "locale": "it-IT", "consent": {"email": True, "sms": True}}
-    )
+def test_enrolling_sends_one_confirmation_per_channel_and_each_link_confirms_only_its_own(fns) -> None:
+    body = {"email": "Anna@Example.com", "phone": "+393331234567", "name": "Anna", "locale": "it-IT"}
+    joined = enroll(fns, body | {"consent": {"email": True, "sms": True}})
     cid = joined.body["customer_id"]
     assert consent_of(cid)["email"]["confirmed"] is False
-    [message] = confirmations(cid)
+    by_channel = {m.channel: m for m in confirmations(cid)}
+    assert set(by_channel) == {"email", "sms"}  # the SMS consent gets its own link, to the phone
+    message = by_channel["email"]
     assert message.channel == "email" and message.to == "Anna@Example.com" and message.locale == "it"
     assert message.status == "queued" and message.campaign_id == ""
+    assert by_channel["sms"].to == "+393331234567"
     # the sender delivers it (the customer's consent does not count yet: that is the point)
     assert sender.deliver(message.id).outcome == "sent"
     [email] = emails()
@@ -130,19 +132,57 @@ def test_enrolling_sends_one_confirmation_and_the_link_makes_consent_count(fns) 
     token = parse_qs(urlsplit(link).query)["token"][0]
     # not counted before the click: no message of any campaign may go, no `consent` segment condition holds
     assert not sender.consent_counts(consent_of(cid)["email"]) and not segment_state(cid).consent_email
+    # opening the link (a mail scanner does) shows a button and confirms nothing
+    opened = confirm(fns, token, html=True, method="GET")
+    assert opened.status == 200 and "<form method='post'" in opened.body and "Conferma</button>" in opened.body
+    assert "script" not in opened.body and "style" not in opened.body
+    assert "form-action 'self'" in opened.headers["Content-Security-Policy"]
+    assert consent_of(cid)["email"]["confirmed"] is False
     done = confirm(fns, token)
-    assert done.status == 200 and done.body == {"confirmed": True, "channels": ["email", "sms"]}
+    assert done.status == 200 and done.body == {"confirmed": True, "channels": ["email"]}
     after = consent_of(cid)
-    assert after["email"]["confirmed"] is True and after["email"]["confirmed_at"] and after["sms"]["confirmed"] is True
-    assert sender.consent_counts(after["email"]) and sender.consent_counts(after["sms"])
-    assert segment_state(cid).consent_email and segment_state(cid).consent_sms
+    assert after["email"]["confirmed"] is True and after["email"]["confirmed_at"]
+    # the email link never vouches for the phone number typed beside it: that waits for its own SMS link
+    assert after["sms"]["confirmed"] is False
+    assert sender.consent_counts(after["email"]) and not sender.consent_counts(after["sms"])
+    assert segment_state(cid).consent_email and not segment_state(cid).consent_sms
     assert customers.get(cid).consent["email"].confirmed is True
+    assert sender.deliver(by_channel["sms"].id).outcome == "sent"  # still waiting: it goes
+    [sent] = sms()
+    sms_token = parse_qs(urlsplit(link_of(sent)).query)["token"][0]
+    assert confirm(fns, sms_token).body == {"confirmed": True, "channels": ["sms"]}
+    assert segment_state(cid).consent_sms
     # clicking twice answers the same and changes nothing
     at = after["email"]["confirmed_at"]
     later(minutes=5)
     again = confirm(fns, token, html=True)
     assert again.status == 200 and "Iscrizione confermata" in again.body  # the customer's language, not the browser's
     assert consent_of(cid)["email"]["confirmed_at"] == at
+
+
+def test_a_link_confirms_only_the_address_it_was_sent_to(fns) -> None:
+    cid = enroll(fns, {"email": "ivo@example.com", "consent": {"email": True}}).body["customer_id"]
+    token = opt_in.token(cid, "email", "ivo@example.com", clock.now())
+    # a link for the same customer's phone (never sent), or for another address, confirms nothing
+    assert confirm(fns, opt_in.token(cid, "sms", "+393330000000", clock.now())).body["confirmed"] is False
+    assert confirm(fns, opt_in.token(cid, "email", "other@example.com", clock.now())).body["confirmed"] is False
+    assert consent_of(cid)["email"]["confirmed"] is False
+    customers.put(cid, CustomerPut(email="new@example.com"))
+    assert confirm(fns, token).body == {"confirmed": False, "channels": []}  # the address changed since
+    assert consent_of(cid)["email"]["confirmed"] is False
+
+
+def test_a_bad_link_opened_in_a_browser_gets_a_page(fns) -> None:
+    cid = enroll(fns, {"email": "ugo@example.com", "consent": {"email": True}}).body["customer_id"]
+    token = opt_in.token(cid, "email", "ugo@example.com", clock.now())
+    for method in ("GET", "POST"):
+        bad = confirm(fns, "nonsense", html=True, method=method)
+        assert bad.status == 401 and bad.headers["Content-Type"].startswith("text/html"), bad.body
+        assert "Dieser Link ist ungültig." in bad.body
+        assert confirm(fns, "nonsense", method=method).body["error"]["code"] == "invalid_token"
+    later(days=8)
+    expired = confirm(fns, token, html=True, method="GET")
+    assert expired.status == 401 and "Dieser Link ist abgelaufen" in expired.body
 
 
 def test_a_repeated_enroll_sends_nothing_new_within_24_hours(fns) -> None:
@@ -155,7 +195,7 @@ def test_a_repeated_enroll_sends_nothing_new_within_24_hours(fns) -> None:
     enroll(fns, body)
     assert len(confirmations(cid)) == 2
     later(hours=1)
-    token = opt_in.token(cid, ["email"], clock.now())
+    token = opt_in.token(cid, "email", "bob@example.com", clock.now())
     assert confirm(fns, token).body["confirmed"] is True
     later(days=2)
     enroll(fns, body)  # confirmed: nothing left to ask
@@ -183,9 +223,10 @@ def test_a_phone_only_enrollment_gets_the_link_by_sms(fns) -> None:
 
 def test_forged_expired_and_foreign_tokens_are_refused(fns) -> None:
     cid = enroll(fns, {"email": "eve@example.com", "consent": {"email": True}}).body["customer_id"]
-    good = opt_in.token(cid, ["email"], clock.now())
+    good = opt_in.token(cid, "email", "eve@example.com", clock.now())
     head, sig = good.split(".")
-    forged_payload = tokens._b64(json.dumps({"cid": "someone_else", "ch": ["email"], "exp": 9999999999}).encode())
+    claims = {"cid": "someone_else", "ch": "email", "to": "x", "exp": 9999999999}
+    forged_payload = tokens._b64(json.dumps(claims).encode())
     for bad in (f"{forged_payload}.{sig}", "nonsense", f"{head}.{sig[:-2]}xx", ""):
         reply = confirm(fns, bad)
         assert reply.status in (400, 401), (bad, reply.body)
@@ -205,7 +246,7 @@ def test_forged_expired_and_foreign_tokens_are_refused(fns) -> None:
 
 def test_withdrawn_consent_stays_withdrawn_and_an_erased_customer_confirms_nothing(fns) -> None:
     cid = enroll(fns, {"email": "fred@example.com", "consent": {"email": True}}).body["customer_id"]
-    token = opt_in.token(cid, ["email"], clock.now())
+    token = opt_in.token(cid, "email", "fred@example.com", clock.now())
     [message] = confirmations(cid)
     customers.put(cid, CustomerPut(email="fred@example.com", consent={"email": Consent(granted=False)}))
     assert sender.deliver(message.id).outcome == "cancelled"  # nothing left to confirm
@@ -222,3 +263,12 @@ def test_the_shop_putting_consent_confirms_it(fns) -> None:
     assert sender.consent_counts(consent_of(cid)["email"])
     [message] = confirmations(cid)
     assert sender.deliver(message.id).outcome == "cancelled" and emails() == []
+
+
+def test_the_sender_cancels_a_confirmation_whose_own_channel_no_longer_waits(fns) -> None:
+    body = {"email": "lia@example.com", "phone": "+393339876543", "consent": {"email": True, "sms": True}}
+    cid = enroll(fns, body).body["customer_id"]
+    by_channel = {m.channel: m for m in confirmations(cid)}
+    assert confirm(fns, opt_in.token(cid, "email", "lia@example.com", clock.now())).body["channels"] == ["email"]
+    assert sender.deliver(by_channel["email"].id).outcome == "cancelled"  # email confirmed meanwhile
+    assert sender.deliver(by_channel["sms"].id).outcome == "sent"  # the phone still waits for its own link

@@ -1,5 +1,6 @@
 """The resolver every API function uses: authentication, validation, errors and idempotency in one place."""
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -75,6 +76,7 @@ class Api(APIGatewayRestResolver):
             return super().resolve(event, context)
         try:
             principal = self._authenticate(event)
+            event = _as_text(event)
             body = event.get("body") or ""
             limit = get_settings().max_body_bytes
             if len(body.encode() if isinstance(body, str) else body) > limit:
@@ -140,6 +142,18 @@ def json_depth(body: str | bytes) -> int:
     text = body.decode(errors="replace") if isinstance(body, bytes) else body
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+def _as_text(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A body API Gateway base64-encoded (its Content-Type matched BinaryMediaTypes) as the text it was sent, so the
+    size and depth checks and every reader downstream see the JSON, not its encoding."""
+    if not event.get("isBase64Encoded") or not event.get("body"):
+        return event
+    try:
+        text = base64.b64decode(event["body"], validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequest("The request body is not UTF-8 text.", {"field": "body"}) from exc
+    return {**event, "body": text, "isBase64Encoded": False}
 
 
 def _as_json(event: Mapping[str, Any]) -> dict[str, Any]:

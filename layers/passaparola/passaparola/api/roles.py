@@ -115,6 +115,7 @@ MARKETER = frozenset(
         "GET /v1/me/points/ledger",
         "POST /v1/me/referral",
         "GET /v1/me/pass/google",
+        "POST /v1/me/pass/link",
         "GET /v1/engagement",
         "PUT /v1/engagement",
         "GET /v1/segments",

@@ -218,7 +218,9 @@ NOT_AUDITED: dict[str, str] = {
     "POST /v1/customers/{customer_id}/rewards": "a shopper spending points (the points ledger records it)",
     "POST /v1/me/rewards": "a shopper spending points (the points ledger records it)",
     "POST /v1/me/referral": "a shopper fetching their referral link (created once per customer)",
+    "POST /v1/me/pass/link": "a shopper fetching a 5-minute download link of their wallet pass (changes nothing)",
     "POST /v1/unsubscribe": "a customer's own choice from a message link (kept on their record)",
+    "POST /v1/consent/confirm": "a customer confirming their consent from a message link (kept on their record)",
     "POST /v1/console/session": "signing in changes nothing",
     "POST /v1/console/session/refresh": "refreshing a session changes nothing",
     "POST /v1/messages/preview": "renders a message, changes nothing",
@@ -234,6 +236,7 @@ CHANGES_NOTHING = frozenset(
         "POST /v1/console/session",
         "POST /v1/console/session/refresh",
         "POST /v1/coupons/validate",
+        "POST /v1/me/pass/link",
         "POST /v1/messages/preview",
         "POST /v1/referrals/preview",
     }

@@ -307,6 +307,9 @@ class Code(BaseModel):
     bound_email_hash: str | None = Field(
         None, description="A friend coupon: the keyed hash of the email it is bound to (never the email itself)."
     )
+    referrer_id: str | None = Field(
+        None, description="A friend coupon: the referrer's customer id, which may never redeem it."
+    )
     _message_stats: str | None = PrivateAttr(None)
 
 

@@ -133,7 +133,10 @@ def _check_customer(rules: Rules, code: Code, customer_id: str | None) -> None:
 
 def check_friend(code: Code, customer_id: str | None, email_hash: str | None) -> None:
     """A friend coupon is the friend's: the customer it became bound to, or before that the email it was issued
-    to. Once bound to a customer, another customer id is refused even with the right email."""
+    to. Once bound to a customer, another customer id is refused even with the right email; the referrer never
+    redeems their own friend's coupon (it is issued to any email that asks: the order judges)."""
+    if customer_id is not None and customer_id == code.referrer_id:
+        raise CouponRejected("customer_not_allowed")
     if customer_id is not None and code.customer_id is not None:
         if customer_id != code.customer_id:
             raise CouponRejected("customer_not_allowed")

@@ -401,6 +401,13 @@ def erase(customer_id: str) -> Erasure:
                 LinkFriendModel(f"REF#{touch.sk.removeprefix('SIGNUP#')}", f"FRIEND#EMAIL#{email_hash}").delete()
             touch.delete()
         erased.append("referral touches by hashed email")
+    joined = 0
+    for marker in TouchModel.query(f"CUST#{customer_id}", TouchModel.sk.startswith("SIGNUP#")):
+        # a signup tracked by customer id: the referrer's card listed them as a friend who joined
+        LinkFriendModel(f"REF#{marker.sk.removeprefix('SIGNUP#')}", f"FRIEND#CUST#{customer_id}").delete()
+        joined += 1
+    if joined:
+        erased.append(f"{joined} referral links' entries of a signup by customer id")
     devices = pass_store.unregister_all(r.pass_serial) if r.pass_serial else 0
     if devices:
         erased.append(f"{devices} phones registered for the wallet pass (device ids, push tokens)")

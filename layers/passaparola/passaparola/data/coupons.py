@@ -95,6 +95,7 @@ def to_code(item: CodeModel) -> Code:
         switched_off_at=item.switched_off_at,
         referral_code=item.referral_code,
         bound_email_hash=item.bound_email_hash,
+        referrer_id=item.referrer_id,
     )
     code._message_stats = item.message_stats
     return code
@@ -115,6 +116,7 @@ def _code_item(code: Code) -> CodeModel:
         message_stats=code._message_stats,
         referral_code=code.referral_code,
         bound_email_hash=code.bound_email_hash,
+        referrer_id=code.referrer_id,
     )
 
 

@@ -2,17 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.models import _ModelFuture
-from pynamodb.transactions import TransactGet
 
 from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import Code
 from passaparola.data import coupons as code_store
 from passaparola.data import transactions
-from passaparola.data.models import CustomerModel, FriendCouponModel, IdentityModel
+from passaparola.data.models import FriendCouponModel
 from passaparola.data.transactions import Transaction
 
 
@@ -23,16 +20,6 @@ class FriendCoupon:
     referral_code: str
     expires_at: datetime
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class Known:
-    """What is known of an email for one program: its friend coupon, whether it ordered before, and whether it is
-    the referrer's own (their profile's email)."""
-
-    coupon: FriendCoupon | None
-    ordered: bool
-    referrers: bool = False
 
 
 class AlreadyIssued(Exception):
@@ -57,23 +44,12 @@ def _to_coupon(item: FriendCouponModel) -> FriendCoupon:
     )
 
 
-def known(email_hash: str, program_id: str, referrer_id: str) -> Known:
-    """The email's coupon in this program, its order facts and the referrer's profile, in one round trip."""
-
-    def build(tx: TransactGet) -> tuple[_ModelFuture[Any], ...]:
-        return (
-            tx.get(FriendCouponModel, *_key(email_hash, program_id)),
-            tx.get(IdentityModel, f"EMAIL#{email_hash}", "FACTS"),
-            tx.get(CustomerModel, referrer_id, "facts"),
-        )
-
-    f_coupon, f_ident, f_referrer = transactions.read(build)
-    coupon, ident, referrer = (transactions.maybe(f) for f in (f_coupon, f_ident, f_referrer))
-    return Known(
-        coupon=_to_coupon(coupon) if coupon is not None else None,
-        ordered=bool(ident is not None and ident.first_order_id),
-        referrers=bool(referrer is not None and referrer.email_hash == email_hash),
-    )
+def coupon_of(email_hash: str, program_id: str) -> FriendCoupon | None:
+    """The email's coupon in this program (nothing else of the email is read: the answer must not depend on it)."""
+    try:
+        return _to_coupon(FriendCouponModel.get(*_key(email_hash, program_id), consistent_read=True))
+    except FriendCouponModel.DoesNotExist:
+        return None
 
 
 def issue(email_hash: str, program_id: str, code: Code, issuer: DiscountCampaign, expires_at: datetime) -> None:

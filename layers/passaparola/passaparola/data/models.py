@@ -104,6 +104,8 @@ class CodeModel(Model):
     """A friend coupon: the referral it was issued through (POST /v1/referrals/{code}/friends)."""
     bound_email_hash = UnicodeAttribute(null=True)
     """A friend coupon: the keyed hash of the email it is bound to until its first redemption binds a customer."""
+    referrer_id = UnicodeAttribute(null=True)
+    """A friend coupon: the referrer's customer id, which never redeems it (self-referral refused at the order)."""
     by_campaign = ByCampaignIndex()
 
 

@@ -15,6 +15,8 @@ from passaparola.errors import NotFound
 
 BATCH = 100
 """BatchGetItem's limit."""
+MAX_DEVICES = 10
+"""Registrations kept per pass (a customer's phones and watches; the oldest goes first)."""
 
 
 def _reg(device: str) -> str:
@@ -65,7 +67,16 @@ def get_pass(serial: str) -> PassModel | None:
 
 
 def register(serial: str, device: str, push_token: str, at: datetime) -> bool:
-    """Register a device for a pass's updates; True when new, False when it was registered (its token updated)."""
+    """Register a device for a pass's updates; True when new, False when it was registered (its token updated).
+
+    A pass keeps at most MAX_DEVICES registrations: a new device beyond them replaces the oldest, so a customer's
+    new phone is never refused and a holder of the pass's token cannot make a change push to more than that.
+    (Two first registrations at the same instant may leave one more, until the next one.)"""
+    existing = registrations(serial)
+    if all(r.device != device for r in existing) and len(existing) >= MAX_DEVICES:
+        oldest = sorted(existing, key=lambda r: (r.registered_at or "", r.sk))
+        for stale in oldest[: len(existing) - MAX_DEVICES + 1]:
+            RegistrationModel(serial, stale.sk).delete()
     item = RegistrationModel(serial, _reg(device), device=device, push_token=push_token, registered_at=iso(at))
     try:
         item.save(condition=RegistrationModel.sk.does_not_exist())

@@ -70,6 +70,8 @@ def issue(customer_id: str, now: datetime, ttl: timedelta, epoch: int = 0) -> tu
 def verify(token: str, now: datetime) -> Claim:
     """Who the token was issued for; InvalidToken or TokenExpired otherwise (the epoch is checked by the caller)."""
     claims = unseal(token)
+    if claims.get("pur"):  # a single-purpose token sealed with this key (a pass download link) vouches for nothing
+        raise InvalidToken()
     try:
         customer_id, expires, epoch = str(claims["cid"]), int(claims["exp"]), int(claims.get("ep", 0))
     except (ValueError, KeyError, TypeError) as exc:

@@ -106,7 +106,7 @@ def _confirmation_cancel_reason(item: MessageModel) -> str | None:
         return "customer_erased"
     if (record.email if item.channel == "email" else record.phone) != item.to:
         return "address_changed"
-    if not opt_in.pending(json.loads(record.consent) if record.consent else {}):
+    if item.channel not in opt_in.pending(json.loads(record.consent) if record.consent else {}):
         return "nothing_to_confirm"
     return None
 

@@ -168,8 +168,16 @@ class ConsentConfirmation:
     locale: str | None
 
 
+def consent_locale(token: str) -> str | None:
+    """The language of the page the link opens (the customer's): checks the link, changes nothing."""
+    claims = opt_in.verify(token, clock.now())
+    record = customer_store.read(claims.customer_id)
+    return record.locale if record and not record.erased_at else None
+
+
 def confirm_consent(token: str) -> ConsentConfirmation:
-    """Double opt-in: the link's channels, still granted, now count (idempotent; withdrawn consent stays withdrawn)."""
+    """Double opt-in: the link's channel, still granted and at the same address, now counts (idempotent; withdrawn
+    consent stays withdrawn)."""
     claims = opt_in.verify(token, clock.now())
 
     def do(change: Change, tx: Transaction) -> tuple[list[Channel], str | None]:
@@ -177,7 +185,8 @@ def confirm_consent(token: str) -> ConsentConfirmation:
         if record is None or record.erased_at:
             return [], None
         before = json.loads(record.consent) if record.consent else {}
-        after, done = opt_in.confirm(json.loads(record.consent or "{}"), claims.channels, change.now)
+        address = record.email if claims.channel == "email" else record.phone
+        after, done = opt_in.confirm(json.loads(record.consent or "{}"), claims, address, change.now)
         if after != before:
             change.put("consent", json.dumps(after))
             change.put("updated_at", clock.iso(change.now))

@@ -36,6 +36,8 @@ class Card:
     name: str | None = None
     barcode: str | None = None  # default: the customer id
     google: bool = True  # False: only what the Apple pass shows changed (pending points)
+    apple: bool = True  # False: nothing to push to Apple devices (an erasure: they were unregistered)
+    erased: bool = False  # the customer was erased: the Google object expires and loses the name
 
 
 def loyalty_object(config: GoogleConfig, card: Card) -> dict[str, Any]:
@@ -51,6 +53,19 @@ def loyalty_object(config: GoogleConfig, card: Card) -> dict[str, Any]:
         "barcode": {"type": "QR_CODE", "value": card.barcode or card.customer_id},
     }
     return obj
+
+
+def change_body(card: Card) -> dict[str, Any]:
+    """What a change PATCHes: only what moves (points, tier), so a PATCH of an object the customer never saved
+    (404) sent nothing personal. An erasure expires the card and clears its name (null clears a field in a
+    PATCH); the id and barcode are the customer id, which erasure keeps."""
+    if card.erased:
+        return {"state": "EXPIRED", "accountName": None}
+    return {
+        "state": "ACTIVE",
+        "loyaltyPoints": {"label": "Points", "balance": {"int": int(card.balance)}},
+        "textModulesData": [{"id": "tier", "header": "Tier", "body": card.tier or "-"}],
+    }
 
 
 def save_jwt(config: GoogleConfig, card: Card, origins: list[str], now: datetime) -> str:
@@ -74,8 +89,8 @@ def save_url(config: GoogleConfig, card: Card, origins: list[str], now: datetime
 
 def save_link(customer_id: str, base_url: str, token_epoch: int | None = None) -> str:
     """The member's "Add to Google Wallet" link, issuing the pass (the same serial as the Apple pass) at the first
-    call; from then on a change of balance or tier PATCHes the object. 501 without the `google` part, 404 for a
-    customer who is not a loyalty member."""
+    call; from then on a change of balance or tier PATCHes the object (a 404 there means the customer never saved
+    the card: nothing is created). 501 without the `google` part, 404 for a customer who is not a loyalty member."""
     from passaparola import clock
     from passaparola.data import customers as customer_store
     from passaparola.data import passes as store

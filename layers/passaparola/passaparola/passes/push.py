@@ -12,24 +12,32 @@ HTTP/1.1: httpx negotiates HTTP/2 by ALPN on TLS only).
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from passaparola.observability import logger
 from passaparola.passes.config import GoogleConfig
-from passaparola.passes.google import Card, loyalty_object
+from passaparola.passes.google import Card, change_body, object_id
 from passaparola.settings import get_settings
 
 PROVIDER_TOKEN_SECONDS = 50 * 60
 """APNs refuses a provider token older than an hour and one refreshed more often than every 20 minutes."""
 GOOGLE_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
 CONNECT_TIMEOUT, READ_TIMEOUT = 3.0, 10.0
-GONE = 410
+GONE, BAD_REQUEST = 410, 400
+DEAD_TOKEN = frozenset({"BadDeviceToken", "DeviceTokenNotForTopic"})
+"""APNs's 400 reasons that mean this token will never work for this topic: unregistered like a 410."""
+PUSH_TOKEN = re.compile(r"[0-9a-fA-F]{64}")
+"""An APNs device token: 32 bytes in hex. The registration route refuses anything else (it goes into a URL)."""
+PUSH_WORKERS = 10
+"""As many as a pass may have registrations (data.passes.MAX_DEVICES): one round of pushes per change."""
 
 _lock = threading.Lock()
 _provider_tokens: dict[str, tuple[float, str]] = {}
@@ -119,32 +127,49 @@ def apns_request(config: ApnsConfig, push_token: str) -> tuple[str, dict[str, st
 def push_devices(
     config: ApnsConfig, registrations: Iterable[Registration], unregister: Callable[[str], None]
 ) -> PushReport:
-    """Push to every registration; a 410 (the device gave the token up) unregisters it. Any other failure raises
-    PushFailed after trying them all (the record retries: a second push to a device is harmless)."""
+    """Push to every registration at once (threads sharing the HTTP/2 connection: a change costs one round trip,
+    not one per device). A token APNs says is dead (410, or 400 BadDeviceToken / DeviceTokenNotForTopic) and a
+    token that is not 64 hex digits (never sent) are unregistered. Any other failure raises PushFailed after
+    trying them all (the record retries: a second push to a device is harmless)."""
     report = PushReport()
     failures: list[str] = []
+    sendable: list[Registration] = []
     for reg in registrations:
-        url, headers, body = apns_request(config, reg.push_token)
-        try:
-            answer = _client(config).post(url, headers=headers, content=body)
-        except Exception as exc:  # httpx.HTTPError and h2 protocol errors alike: transient
-            failures.append(f"{reg.device}: {type(exc).__name__}")
-            continue
-        if answer.status_code == 200:
+        if PUSH_TOKEN.fullmatch(reg.push_token):
+            sendable.append(reg)
+        else:
+            unregister(reg.device)
+            report.gone.append(reg.device)
+    if not sendable:
+        return report
+    with ThreadPoolExecutor(max_workers=min(PUSH_WORKERS, len(sendable))) as pool:
+        outcomes = list(pool.map(lambda reg: _push(config, reg.push_token), sendable))
+    for reg, (status, reason) in zip(sendable, outcomes, strict=True):
+        if status == 200:
             report.sent.append(reg.device)
-        elif answer.status_code == GONE:
+        elif status == GONE or (status == BAD_REQUEST and reason in DEAD_TOKEN):
             unregister(reg.device)
             report.gone.append(reg.device)
         else:
-            reason = _reason(answer)
             if reason in ("ExpiredProviderToken", "InvalidProviderToken"):
                 with _lock:
                     _provider_tokens.clear()
-            logger.warning("APNs refused a push", extra={"status": answer.status_code, "reason": reason})
-            failures.append(f"{reg.device}: {answer.status_code} {reason}")
+            if status:
+                logger.warning("APNs refused a push", extra={"status": status, "reason": reason})
+            failures.append(f"{reg.device}: {status or ''} {reason}".replace("  ", " "))
     if failures:
         raise PushFailed("APNs: " + "; ".join(failures))
     return report
+
+
+def _push(config: ApnsConfig, push_token: str) -> tuple[int, str]:
+    """(status, APNs reason) of one push; (0, the exception's name) when APNs could not be reached."""
+    url, headers, body = apns_request(config, push_token)
+    try:
+        answer = _client(config).post(url, headers=headers, content=body)
+    except Exception as exc:  # httpx.HTTPError and h2 protocol errors alike: transient
+        return 0, type(exc).__name__
+    return answer.status_code, "" if answer.status_code == 200 else _reason(answer)
 
 
 # --------------------------------------------------------------------------------------------- Google
@@ -184,16 +209,13 @@ def google_access_token(config: GoogleConfig, now: float | None = None) -> str:
 
 
 def update_google_object(config: GoogleConfig, card: Card) -> str:
-    """PATCH the card's loyalty object ("patched"); one never saved yet is inserted ("inserted")."""
-    body = loyalty_object(config, card)
-    base = f"{get_settings().google_wallet_api_url.rstrip('/')}/walletobjects/v1/loyaltyObject"
-    answer = _google(config, "PATCH", f"{base}/{body['id']}", body)
+    """PATCH the card's loyalty object with what changed ("patched"). A 404 means the customer got a save link but
+    never saved the card ("not_saved"): nothing is inserted, so Google never holds a card nobody added (saving
+    later creates it from the link's JWT, with the values signed then; the next change corrects them)."""
+    url = f"{get_settings().google_wallet_api_url.rstrip('/')}/walletobjects/v1/loyaltyObject/"
+    answer = _google(config, "PATCH", url + object_id(config, card.serial), change_body(card))
     if answer.status_code == 404:
-        answer = _google(config, "POST", base, body)
-        if answer.status_code == 409:  # inserted meanwhile (a save, another record): patch it after all
-            answer = _google(config, "PATCH", f"{base}/{body['id']}", body)
-        elif answer.status_code == 200:
-            return "inserted"
+        return "not_saved"
     if answer.status_code != 200:
         raise PushFailed(f"Google Wallet: {answer.status_code}")
     return "patched"

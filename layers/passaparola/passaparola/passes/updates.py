@@ -39,7 +39,7 @@ class Outcome:
     serial: str
     pushed: list[str] = field(default_factory=list)
     unregistered: list[str] = field(default_factory=list)
-    google: str | None = None  # "patched" | "inserted" | None (no object saved, or Google off)
+    google: str | None = None  # "patched" | "not_saved" (404: never saved) | None (no save link, or Google off)
 
 
 def wallets() -> Wallets:
@@ -50,13 +50,15 @@ def wallets() -> Wallets:
 
 
 def card_if_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Card | None:
-    """The card to send when a pass holder's record changed what a card shows; None otherwise (a new pass, a
-    record erased or without a pass, a change of anything else)."""
+    """The card to send when a pass holder's record changed what a card shows, or when the holder was just erased
+    (the Google card expires); None otherwise (a new pass, a record without a pass, a change of anything else)."""
     if not old or not new or new.get("sk") != "facts":
         return None
     serial = new.get("pass_serial")
     if not serial or old.get("pass_serial") != serial:
         return None
+    if new.get("erased_at") and not old.get("erased_at"):  # the Google card expires; Apple devices were unregistered
+        return Card(serial=str(serial), customer_id=str(new["customer_id"]), balance=0, apple=False, erased=True)
     changed = {name for name in ON_APPLE if not _same(old.get(name), new.get(name))}
     if not changed:
         return None
@@ -75,7 +77,7 @@ def send(card: Card, wallets: Wallets, now: datetime) -> Outcome:
     passes.touch(card.serial, now)
     out = Outcome(card.serial)
     failures: list[str] = []
-    if wallets.apple is not None:
+    if wallets.apple is not None and card.apple:
         registered = passes.registrations(card.serial)
         if registered:
             try:

@@ -34,7 +34,6 @@ from passaparola.referrals import identity, rewards, rules
 from passaparola.referrals.models import (
     Conversion,
     CouponOutcome,
-    CouponReward,
     EventConversionRequest,
     IssuedReward,
     OrderOutcome,
@@ -68,6 +67,8 @@ class Incoming:
     with_coupon: bool = False
     friend_coupon: str | None = None
     """The friend coupon this order redeemed (its referral is `referral_code`): the referee's reward, used."""
+    friend_coupon_issuer: str | None = None
+    """The campaign that issued `friend_coupon`: its terms are the referee's reward, whatever the program says now."""
 
     @property
     def email_hash(self) -> str | None:
@@ -87,7 +88,7 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
         replayed = store.find_order(request.id)  # a replay must not touch the coupon again
         if replayed is not None:
             return OrderOutcome.model_validate_json(replayed.outcome), False
-        coupon, line_discounts, friend_of = _redeem(request)
+        coupon, line_discounts, friend_of, issuer = _redeem(request)
     paid = request.amount - (coupon.discount_amount or 0 if coupon and coupon.redeemed else 0)
     friend_coupon = coupon.code if coupon and coupon.redeemed and friend_of else None
     incoming = Incoming(
@@ -107,6 +108,7 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
         lines=_paid_lines(request, line_discounts),
         with_coupon=bool(coupon and coupon.redeemed),
         friend_coupon=friend_coupon,
+        friend_coupon_issuer=issuer if friend_coupon else None,
     )
     return _record(incoming, coupon)
 
@@ -145,9 +147,9 @@ def _paid_lines(request: OrderRequest, line_discounts: dict[str, int]) -> tuple[
     return tuple(out)
 
 
-def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str | None]:
+def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str | None, str | None]:
     """Redeem the order's coupon through the coupon engine (idempotent on code and order); a friend coupon's
-    referral code comes with it, read with the code."""
+    referral code comes with it, read with the code, and the campaign that issued it."""
     assert request.coupon_code
     code = normalize_code(request.coupon_code)
     order = Order(
@@ -164,14 +166,14 @@ def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str |
         )
     except CouponRejected as rejected:
         outcome = CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
-        return outcome, {}, None
+        return outcome, {}, None, None
     r = result.redemption
     per_line: dict[str, int] = {}
     for applied in r.applicable_items:
         per_line[applied.sku] = per_line.get(applied.sku, 0) + applied.discount_amount
     allocated = sum(per_line.values()) == r.discount_amount
     outcome = CouponOutcome(code=code, redeemed=True, redemption_id=r.id, discount_amount=r.discount_amount)
-    return outcome, per_line if allocated else {}, result.referral_code
+    return outcome, per_line if allocated else {}, result.referral_code, r.campaign_id
 
 
 def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutcome, bool]:
@@ -408,6 +410,11 @@ class _Writer:
         now: datetime,
     ) -> list[IssuedReward]:
         referee_spec, referrer_spec = program.rewards_of(link.variant)
+        friend_coupon = self.incoming.friend_coupon
+        if friend_coupon and self.incoming.friend_coupon_issuer:
+            # the friend's reward was the coupon this order used, whatever the program gives friends now (it may
+            # have switched to credit or points since): never a second referee reward
+            referee_spec = rewards.coupon_terms(self.incoming.friend_coupon_issuer)
         common = {
             "program": program,
             "code": link.code,
@@ -425,7 +432,6 @@ class _Writer:
             release_at=now,
             **common,  # type: ignore[arg-type]
         )
-        friend_coupon = self.incoming.friend_coupon if isinstance(referee_spec, CouponReward) else None
         if friend_coupon:
             # the friend's reward was the coupon this order used: released as it is, even when the conversion is
             # held (the discount was given), so that an approval issues nothing more

@@ -3,6 +3,11 @@
 The coupon is single use, bound to the friend's email (its keyed hash; the email itself is not stored) and, at
 its first redemption, to their customer id; the order that redeems it converts the referral (source
 `friend_offer`) with every fraud rule judged there, as for any order.
+
+Anyone holding the public key and a share code can call this with any email, so the answer never depends on the
+email's past (ordered here, referred before, the referrer's own): every email gets a coupon and the same answer. The
+redemption refuses what the email's past forbids — a customer who ordered (`not_new_customer`), the referrer's own
+customer id (`customer_not_allowed`, the id travels on the code) — and the order judges the conversion.
 """
 
 from datetime import timedelta
@@ -17,7 +22,7 @@ from passaparola.coupons.rules import code_expires_at
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import friends as store
 from passaparola.data import links as link_store
-from passaparola.errors import CampaignDisabled, Conflict, NotFirstOrder, NotFound, OfferAfterConversion, SelfReferral
+from passaparola.errors import CampaignDisabled, Conflict, NotFound, OfferAfterConversion
 from passaparola.observability import metrics
 from passaparola.referrals import identity, links, rewards, share
 from passaparola.referrals.models import (
@@ -74,7 +79,8 @@ def offer(code: str, locale: str | None) -> FriendOffer:
 
 
 def claim(code: str, request: FriendRequest) -> tuple[FriendCoupon, bool]:
-    """The friend's coupon for this email: new (True), or the one this email already has here (False)."""
+    """The friend's coupon for this email: new (True), or the one this email already has here (False; the API
+    answers both alike)."""
     link, program = _program_of(code)
     if not program.enabled:
         raise CampaignDisabled(details={"campaign_id": program.id})
@@ -82,16 +88,12 @@ def claim(code: str, request: FriendRequest) -> tuple[FriendCoupon, bool]:
     if not isinstance(referee, CouponReward) or referee.given_when != "first_order":
         raise OfferAfterConversion(details={"campaign_id": program.id})
     email_hash = identity.email_hash(request.email)
-    known = store.known(email_hash, program.id, link.customer_id)
-    if known.coupon is not None:
-        return _answer(known.coupon, request), False
-    if link.email_hash == email_hash or known.referrers:
-        raise SelfReferral()
-    if known.ordered:
-        raise NotFirstOrder()
+    known = store.coupon_of(email_hash, program.id)
+    if known is not None:
+        return _answer(known, request), False
     coupon = _issue(link, program, referee, email_hash)
     if coupon is None:  # a concurrent call for the same email won
-        again = store.known(email_hash, program.id, link.customer_id).coupon
+        again = store.coupon_of(email_hash, program.id)
         assert again is not None
         return _answer(again, request), False
     links.record_signal(link, program, "signup", request.email, None, verified=False)  # a browser's claim
@@ -117,6 +119,7 @@ def _issue(
             expires_at=expires_at,
             referral_code=link.code,
             bound_email_hash=email_hash,
+            referrer_id=link.customer_id,
         )
         try:
             store.issue(email_hash, program.id, code, issuer, effective)

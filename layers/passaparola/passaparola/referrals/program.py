@@ -58,11 +58,12 @@ def same_terms(a: RewardSpec, b: RewardSpec) -> bool:
 def _when(program: ReferralCampaign, reward: R, before: RewardSpec | None) -> R:
     """A referee coupon reward created or changed without `when` gets the default, stored explicitly: `first_order`
     (`after_conversion` when the program converts on a custom event). One unchanged since before `when` existed
-    keeps none, read as `after_conversion`."""
+    keeps none, read as `after_conversion`. Unchanged terms keep the `when` they had: a merge patch replaces
+    `variants` whole, so a client resending a variant's coupon without `when` must not change when the friend gets it."""
     if not isinstance(reward, CouponReward) or reward.when is not None:
         return reward
-    if before is not None and same_terms(before, reward):
-        return reward
+    if isinstance(before, CouponReward) and same_terms(before, reward):
+        return reward.model_copy(update={"when": before.when})
     default = "first_order" if program.conversion.event == "first_order" else "after_conversion"
     return reward.model_copy(update={"when": default})
 

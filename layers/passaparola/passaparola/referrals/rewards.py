@@ -96,6 +96,14 @@ def issuer_of(campaign_id: str) -> DiscountCampaign:
     return campaign
 
 
+def coupon_terms(campaign_id: str) -> CouponReward:
+    """The terms of coupons issued by this campaign (a friend coupon keeps them whatever the program says now)."""
+    issuer = issuer_of(campaign_id)
+    return CouponReward.model_construct(
+        type="coupon", discount=issuer.discount, currency=issuer.rules.currency, campaign_id=issuer.id
+    )
+
+
 def code_for(spec: RewardSpec, customer_id: str, now: datetime) -> tuple[Code, DiscountCampaign] | None:
     """A new code bound to the customer, from the reward's issuing campaign (and that campaign)."""
     if not isinstance(spec, CouponReward | CreditReward):
