@@ -167,7 +167,11 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     board = gsis("ReferralsTable")["board"]
     assert _keys(board["KeySchema"]) == [("board", "HASH"), ("score", "RANGE")]
     assert set(gsis("ReferralsTable")) == {"by_status", "by_code", "board"}
-    assert set(gsis("RewardsTable")) == {"due", "by_referral"}
+    assert set(gsis("RewardsTable")) == {"due", "by_referral", "by_day"}
+    by_day = gsis("RewardsTable")["by_day"]
+    assert _keys(by_day["KeySchema"]) == [("day", "HASH"), ("at", "RANGE")], "one GSI for rewards and points lines"
+    by_batch = gsis("CodesTable")["by_batch"]
+    assert _keys(by_batch["KeySchema"]) == [("batch_id", "HASH"), ("code", "RANGE")]
     due = gsis("CustomersTable")["due"]
     assert _keys(due["KeySchema"]) == [("due", "HASH"), ("customer_id", "RANGE")]
     assert set(gsis("CustomersTable")) == {"due", "by_segment", "by_email"}
