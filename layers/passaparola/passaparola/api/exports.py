@@ -42,7 +42,7 @@ def page_size(fmt: str, limit: int | None, json_default: int, json_max: int) -> 
     if limit is not None and limit > json_max:
         raise InvalidRequest(
             f"limit is at most {json_max} for JSON (at most {CSV_MAX_LIMIT} with format=csv).",
-            {"fields": [{"field": "limit", "message": f"at most {json_max}"}]},
+            {"fields": [{"field": "limit", "message": f"at most {json_max}", "type": "less_than_equal"}]},
         )
     return limit or json_default
 

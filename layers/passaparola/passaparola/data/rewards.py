@@ -303,7 +303,7 @@ def _across_days(
             by_status = RewardModel.status == status
             filters = by_status if filters is None else filters & by_status
         found += list(
-            index.query(  # type: ignore[attr-defined]
+            index.query(
                 day_key(kind, datetime.combine(day, datetime.min.time(), UTC)),
                 condition,
                 filter_condition=filters,
