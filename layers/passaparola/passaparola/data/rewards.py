@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from passaparola.clock import iso
@@ -295,13 +296,18 @@ def _across_days(
         if not first <= day <= last or start["day"]["S"] != f"{kind}#{resumed}":
             raise InvalidRequest("The cursor is not valid for this listing.", {"field": "cursor"})
     found: list[Any] = []
-    lower, upper = iso(since), iso(until)
+    # `at` is the index's sort key: bounded in the key condition (DynamoDB refuses it in a filter), inclusive bounds
+    # at millisecond precision, the precision `at` is written with
+    lower, upper = iso(since), iso(until - timedelta(milliseconds=1))
+    filters = RewardModel.status == status if status else None
     while day <= last and len(found) < limit:
-        condition = at >= lower if day == first else None
-        filters = at < upper if day == last else None
-        if status:
-            by_status = RewardModel.status == status
-            filters = by_status if filters is None else filters & by_status
+        condition: Condition | None = None
+        if day == first and day == last:
+            condition = at.between(lower, upper)
+        elif day == first:
+            condition = at >= lower
+        elif day == last:
+            condition = at <= upper
         found += list(
             index.query(
                 day_key(kind, datetime.combine(day, datetime.min.time(), UTC)),
