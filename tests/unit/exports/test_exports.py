@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+import pytest
+
 from passaparola import clock
 from passaparola.customers import service as customers
 from passaparola.customers.models import CustomerPut
@@ -275,3 +277,33 @@ def test_a_campaigns_redemptions_as_csv(campaigns_fn: ModuleType) -> None:
         (r["id"], r["order_id"], str(r["discount_amount"])) for r in listed
     ]
     assert len(exported) == 3
+
+
+def test_the_day_index_is_bounded_by_its_key_condition_never_by_a_filter_on_its_key(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB refuses a filter on an index's key attribute (`at`); moto accepts it, so it is checked here."""
+    from datetime import timedelta
+
+    from passaparola.data import rewards as store
+    from passaparola.data.models import RewardModel
+
+    filtered: list[set[str]] = []
+    for model in (RewardModel, PointsLedgerModel):
+        index = model.by_day
+        original = index.query
+
+        def spy(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            names: dict[str, str] = {}
+            if kwargs.get("filter_condition") is not None:
+                kwargs["filter_condition"].serialize(names, {})
+            filtered.append(set(names))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(index, "query", spy)
+    since = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    for until in (since + timedelta(hours=2), since + timedelta(days=3)):
+        store.rewards_by_day(since, until, "released", 10, None)
+        store.points_by_day(since, until, 10, None)
+    assert len(filtered) == 2 * (1 + 4), "one Query per UTC day of each range"
+    assert all(not names & {"day", "at"} for names in filtered), filtered
