@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from api import uid
+from api import Api, uid
 from loyalty.conftest import lo, program  # noqa: F401 - the shop's loyalty program (points rewards need it)
 from messages import Messaging
 from messages.conftest import clock, ms  # noqa: F401 - a fresh frozen day, the messaging client
 from referrals import Referrals, iso
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def api(stack) -> Api:
+    return Api(stack)
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -137,3 +143,21 @@ def test_the_right_of_access_export_holds_everything(ms: Messaging, clock, progr
     theirs = ms.get(f"/v1/customers/{friend['customer_id']}/export").json()
     assert [c["referrer_customer_id"] for c in theirs["conversions_as_friend"]] == [anna]
     assert ms.get(f"/v1/customers/{uid('nobody-')}/export").status_code == 404
+
+
+def test_a_batchs_codes_as_csv_are_the_codes_it_lists(api) -> None:
+    # Given a background batch of 1001 codes, completed by CodeBatchFunction
+    campaign = api.create_campaign()
+    r = api.create_codes(campaign["id"], count=1001, pattern="EXP-????-####")
+    assert r.status_code == 202, r.text
+    path = f"/v1/campaigns/{campaign['id']}/batches/{r.json()['batch']['id']}"
+    deadline = time.monotonic() + 60
+    while (status := api.get(path).json())["status"] != "completed":
+        assert status["status"] != "failed" and time.monotonic() < deadline, status
+        time.sleep(0.5)
+    # Then its codes, in JSON pages and in CSV pages, are the same 1001 codes in the same order
+    listed = [c["code"] for page in json_pages(api, f"{path}/codes", 1000) for c in page]
+    exported = [row for page in csv_pages(api, f"{path}/codes", 600) for row in page]
+    assert [row["code"] for row in exported] == listed and len(set(listed)) == 1001
+    assert {row["batch_id"] for row in exported} == {status["id"]}
+    assert api.get(f"/v1/campaigns/{campaign['id']}/batches/bat_{uid()}/codes").status_code == 404
