@@ -38,16 +38,20 @@ OWNER_ONLY = frozenset(
         "GET /v1/payouts",
         "POST /v1/payouts/{payout_id}/paid",
         "POST /v1/points/imports",
+        "GET /v1/rewards",
+        "GET /v1/points/ledger",
     }
 )
 """API keys, console users, erasure, customer tokens, the audit log, webhooks (their secrets, where data goes),
-the payouts (money owed to people) and points imports (balances of many customers at once)."""
+the payouts (money owed to people), points imports (balances of many customers at once) and accounting exports
+across customers."""
 
 SUPPORT = frozenset(
     {
         "GET /v1/console/me",
         "GET /v1/customers",
         "GET /v1/customers/{customer_id}",
+        "GET /v1/customers/{customer_id}/export",
         "GET /v1/customers/{customer_id}/wallet",
         "GET /v1/customers/{customer_id}/pass.pkpass",
         "GET /v1/customers/{customer_id}/pass/google",
@@ -78,6 +82,7 @@ MARKETER = frozenset(
         "GET /v1/campaigns/{campaign_id}/codes",
         "GET /v1/campaigns/{campaign_id}/codes/export",
         "GET /v1/campaigns/{campaign_id}/batches/{batch_id}",
+        "GET /v1/campaigns/{campaign_id}/batches/{batch_id}/codes",
         "GET /v1/campaigns/{campaign_id}/messages",
         "GET /v1/campaigns/{campaign_id}/redemptions",
         "POST /v1/codes/{code}/disable",

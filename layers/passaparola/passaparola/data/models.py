@@ -80,6 +80,17 @@ class ByCampaignIndex(GlobalSecondaryIndex["CodeModel"]):
     code = UnicodeAttribute(range_key=True)
 
 
+class ByBatchIndex(GlobalSecondaryIndex["CodeModel"]):
+    """Sparse: the codes of a batch (`batch_id` is set only on batch codes, also on those written before it)."""
+
+    class Meta:
+        index_name = "by_batch"
+        projection = AllProjection()
+
+    batch_id = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute(range_key=True)
+
+
 class CodeModel(Model):
     class Meta:
         table_name = "passaparola-codes"
@@ -107,6 +118,7 @@ class CodeModel(Model):
     referrer_id = UnicodeAttribute(null=True)
     """A friend coupon: the referrer's customer id, which never redeems it (self-referral refused at the order)."""
     by_campaign = ByCampaignIndex()
+    by_batch = ByBatchIndex()
 
 
 class ByCodeIndex(GlobalSecondaryIndex["RedemptionModel"]):
@@ -790,6 +802,28 @@ class RewardsByReferralIndex(GlobalSecondaryIndex["RewardModel"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class RewardsByDayIndex(GlobalSecondaryIndex["RewardModel"]):
+    """Accounting across customers: `day="reward#<UTC day>"`, `at` its creation (items written before have none)."""
+
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
+class PointsByDayIndex(GlobalSecondaryIndex["PointsLedgerModel"]):
+    """The same index holding points ledger lines: `day="points#<UTC day>"`."""
+
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
 class RewardModel(Model):
     """A reward (`sk=REWARD#<id>`) in its customer's partition; `due` is set only while it awaits release."""
 
@@ -825,8 +859,12 @@ class RewardModel(Model):
     payout_period = UnicodeAttribute(null=True)
     """`YYYY-MM` a released cash reward is paid in (the sparse `payable` index; removed when reversed unpaid)."""
     payout_key = UnicodeAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    at = UnicodeAttribute(null=True)
+    """`clock.iso(created_at)`: the by_day index's sort key (one format, so that ranges compare as text)."""
     due_index = DueIndex()
     by_referral = RewardsByReferralIndex()
+    by_day = RewardsByDayIndex()
 
 
 class PayableIndex(GlobalSecondaryIndex["PayableLineModel"]):
@@ -932,6 +970,8 @@ class PointsLedgerModel(Model):
     reason = UnicodeAttribute()
     source_id = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+    day = UnicodeAttribute(null=True)
+    by_day = PointsByDayIndex()
 
 
 class EarnModel(Model):
