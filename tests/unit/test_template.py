@@ -728,3 +728,29 @@ def test_everything_is_binary_and_the_cors_preflights_survive_it(template: dict[
     assert props["ServiceToken"] == {"Fn::GetAtt": ["ApiPreflightTextFunction", "Arn"]}
     assert props["RestApiId"] == {"Ref": "Api"} and props["Deployment"] == {"Ref": "Api.Deployment"}
     assert props["StageName"] == {"Ref": "Api.Stage"}
+
+
+def test_events_are_published_from_the_outbox_stream_to_the_bus_and_the_fifo_webhook_queue(
+    template: dict[str, Any],
+) -> None:
+    """New events only (the publisher's own update is a MODIFY), to the bus the stack creates or the shop's own."""
+    res = template["Resources"]
+    assert res["EventsTable"]["Properties"]["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    publish = res["EventPublishFunction"]["Properties"]
+    (stream,) = publish["Events"].values()
+    assert stream["Properties"]["Stream"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
+    assert json.loads(stream["Properties"]["FilterCriteria"]["Filters"][0]["Pattern"]) == {"eventName": ["INSERT"]}
+    assert template["Conditions"]["CreateEventBus"] == {"Fn::Equals": [{"Ref": "EventBusName"}, ""]}
+    assert res["EventBus"]["Condition"] == "CreateEventBus"
+    for name in ("EventPublishFunction", "EventRepublishFunction"):
+        props = res[name]["Properties"]
+        env = props["Environment"]["Variables"]
+        assert env["EVENT_BUS_NAME"] == {"Fn::If": ["CreateEventBus", {"Ref": "EventBus"}, {"Ref": "EventBusName"}]}
+        assert env["WEBHOOK_QUEUE_URL"] == {"Ref": "WebhookQueue"}
+        statements = [s for p in props["Policies"] if isinstance(p, dict) for s in p.get("Statement", [])]
+        (bus,) = [s for s in statements if s.get("Action") == "events:PutEvents"]
+        assert bus["Resource"]["Fn::If"][1] == {"Fn::GetAtt": ["EventBus", "Arn"]}
+    for queue in ("WebhookQueue", "WebhookDLQ"):
+        assert res[queue]["Properties"]["FifoQueue"] is True
+    redrive = res["WebhookQueue"]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["WebhookDLQ", "Arn"]}
