@@ -39,6 +39,7 @@ ENV_TABLES = {
     "MESSAGES_TABLE": "MessagesTable",
     "AUDIT_TABLE": "AuditTable",
     "PASSES_TABLE": "PassesTable",
+    "EVENTS_TABLE": "EventsTable",
 }
 
 

@@ -448,6 +448,47 @@ class AuditModel(Model):
     truncated = BooleanAttribute(default=False)
 
 
+class EventsByHourIndex(GlobalSecondaryIndex["EventModel"]):
+    class Meta:
+        index_name = "by_hour"
+        projection = AllProjection()
+
+    hour = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class UnpublishedEventsIndex(GlobalSecondaryIndex["EventModel"]):
+    class Meta:
+        index_name = "unpublished"
+        projection = AllProjection()
+
+    unpublished = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class EventModel(Model):
+    """A business event in the outbox (`id=evt_<ULID>`): written with the change it reports, published from the
+    stream; `unpublished="1"` (sparse index) until the publisher removed it. docs/integrations.md, "Events"."""
+
+    class Meta:
+        table_name = "passaparola-events"
+
+    id = UnicodeAttribute(hash_key=True)
+    type = UnicodeAttribute()
+    version = NumberAttribute()
+    created_at = UnicodeAttribute()
+    """UTC ISO with milliseconds (`2026-12-07T09:30:00.123Z`): sorts as time."""
+    hour = UnicodeAttribute()
+    """`YYYY-MM-DDTHH` of created_at: the by_hour index's partition."""
+    customer_id = UnicodeAttribute(null=True)
+    data = UnicodeAttribute()
+    """JSON of the type's data model."""
+    unpublished = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
+    by_hour = EventsByHourIndex()
+    unpublished_index = UnpublishedEventsIndex()
+
+
 # ----------------------------------------------------------------------------------------- referrals
 
 
@@ -1038,6 +1079,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (PointerModel, "campaigns_table"),
     (ApiKeyModel, "api_keys_table"),
     (AuditModel, "audit_table"),
+    (EventModel, "events_table"),
     (LinkModel, "referrals_table"),
     (LinkOwnerModel, "referrals_table"),
     (LinkFriendModel, "referrals_table"),
