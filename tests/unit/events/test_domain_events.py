@@ -146,7 +146,11 @@ def test_the_release_job_reports_released_rewards_once(shop: dict[str, Any]) -> 
     clock.set_clock(lambda: START + timedelta(days=15))
     assert release.release_due().released == 1
     (released,) = of("reward.released", "anna")
-    assert (released["role"], released["status"], released["reason"]) == ("referrer", "released", "holding_period_ended")
+    assert (released["role"], released["status"], released["reason"]) == (
+        "referrer",
+        "released",
+        "holding_period_ended",
+    )
     assert release.release_due().released == 0
     assert len(of("reward.released", "anna")) == 1
 
@@ -178,9 +182,9 @@ def test_a_self_referral_is_reported_blocked(shop: dict[str, Any]) -> None:
 
 def test_points_adjusted_spent_and_the_tier(shop: dict[str, Any]) -> None:
     order(shop, "ord_1", "bob", None)
-    loyalty.adjust("bob", 1000, "goodwill")
+    adjustment = loyalty.adjust("bob", 1000, "goodwill")
     assert of("points.adjusted", "bob") == [
-        {"points": 1000, "balance": 1050, "reason": "goodwill", "ref": of("points.adjusted", "bob")[0]["ref"], "pending": False}
+        {"points": 1000, "balance": 1050, "reason": "goodwill", "ref": f"adjustment#{adjustment.id}", "pending": False}
     ]
     assert of("tier.changed", "bob")[-1] == {"from": "Bronze", "to": "Gold"}
     loyalty.redeem("bob", "five-off")
@@ -191,14 +195,16 @@ def test_points_adjusted_spent_and_the_tier(shop: dict[str, Any]) -> None:
 
 
 def program() -> LoyaltyCampaign:
-    found = customer_store.custom_segments  # noqa: F841 - the store is what Change reads; the program is built here
     return LoyaltyCampaign.model_validate(
         LOYALTY | {"id": "cmp_loyalty", "enabled": True, "version": 1, "created_at": START, "updated_at": START}
     )
 
 
 def commit(change: Change) -> None:
-    transactions.write(lambda tx: change.write(tx) and None)
+    def build(tx: transactions.Transaction) -> None:
+        change.write(tx)
+
+    transactions.write(build)
 
 
 def test_pending_points_released_and_expired(aws: None) -> None:
@@ -266,3 +272,24 @@ def test_message_failed_rides_with_its_status(aws: None) -> None:
     ]
     assert message_store.settle(message("sending"), "cancelled", "campaign_disabled", None, START, expect="sending")
     assert len(events()) == 1  # a cancelled message is no delivery failure
+
+
+def test_every_function_recording_events_may_put_them() -> None:
+    """An event rides in its change's transaction: a function without PutItem on EventsTable would fail the whole
+    change with AccessDenied once deployed (the local stack does not enforce IAM, so only this test sees it)."""
+    from infra.local.template import Template, load_yaml
+    from tests.unit.iam_static import _Graph
+    from tests.unit.test_template import TEMPLATE, _dynamodb_grants
+
+    graph = _Graph()
+    folders = {spec.code_dir.name: lid for lid, spec in Template(TEMPLATE).functions().items()}
+    recording = graph.functions_reaching("passaparola.events.outbox:record")
+    recording |= graph.functions_reaching("passaparola.events.outbox:record_now")
+    assert {"conversions", "referrals", "reward_release", "loyalty", "message_sender"} <= recording
+    resources = load_yaml(TEMPLATE)["Resources"]
+    missing = [
+        f
+        for f in sorted(recording)
+        if "PutItem" not in _dynamodb_grants(resources[folders[f]]).get("EventsTable", set())
+    ]
+    assert not missing
