@@ -93,6 +93,8 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "AuditFunction",
         "AdminFunction",
         "PassUpdateFunction",
+        "EventPublishFunction",
+        "EventRepublishFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -553,6 +555,7 @@ def test_scheduled_and_queue_functions_have_a_dead_letter_queue_and_alarms(templ
         "LoyaltyDailyFunction",
         "ReengagementDailyFunction",
         "ReengagementWatchFunction",
+        "EventRepublishFunction",
     }
     dlqs = set()
     for name, fn in scheduled.items():

@@ -2,9 +2,12 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
+from passaparola import clock
 from passaparola.data.models import EventModel
 from passaparola.events.types import Event
 from passaparola.settings import get_settings
@@ -12,29 +15,28 @@ from passaparola.settings import get_settings
 UNPUBLISHED = "1"
 
 
-def _item(event: Event) -> EventModel:
+def _attributes(event: Event) -> dict[str, Any]:
     created = datetime.fromisoformat(event.created_at.replace("Z", "+00:00")).astimezone(UTC)
     expires = created + timedelta(days=get_settings().event_retention_days)
-    return EventModel(
-        event.id,
-        type=event.type,
-        version=event.version,
-        created_at=event.created_at,
-        hour=event.created_at[:13],
-        customer_id=event.customer_id,
-        data=json.dumps(event.data, separators=(",", ":")),
-        unpublished=UNPUBLISHED,
-        expires_at=int(expires.timestamp()),
-    )
+    return {
+        "type": event.type,
+        "version": event.version,
+        "created_at": event.created_at,
+        "hour": event.created_at[:13],
+        "customer_id": event.customer_id,
+        "data": json.dumps(event.data, separators=(",", ":")),
+        "unpublished": UNPUBLISHED,
+        "expires_at": int(expires.timestamp()),
+    }
 
 
 def put(tx: TransactWrite, event: Event) -> None:
     """One Put more in the caller's transaction (ids are unique: no condition needed)."""
-    tx.save(_item(event))
+    tx.save(EventModel(event.id, **_attributes(event)))
 
 
 def put_now(event: Event) -> None:
-    _item(event).save()
+    EventModel(event.id, **_attributes(event)).save()
 
 
 def to_event(item: EventModel) -> Event:
@@ -46,3 +48,20 @@ def to_event(item: EventModel) -> Event:
         customer_id=item.customer_id,
         data=json.loads(item.data),
     )
+
+
+def mark_published(event_id: str) -> None:
+    """Remove `unpublished` (the sparse index forgets it); an event already gone (TTL) is left alone."""
+    try:
+        EventModel(event_id).update(actions=[EventModel.unpublished.remove()], condition=EventModel.id.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def unpublished_before(before: datetime, limit: int) -> list[Event]:
+    """Oldest first, from the sparse index: only the events not yet published."""
+    query = EventModel.unpublished_index.query(
+        UNPUBLISHED, EventModel.created_at < clock.iso(before), limit=limit, page_size=min(limit, 500)
+    )
+    return [to_event(item) for item in query]
