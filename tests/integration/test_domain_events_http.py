@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from api import uid
 from loyalty import program_fields
-
 from referrals import Referrals, new_email
 
 pytestmark = pytest.mark.integration
