@@ -95,6 +95,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "PassUpdateFunction",
         "EventPublishFunction",
         "EventRepublishFunction",
+        "EventsFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]

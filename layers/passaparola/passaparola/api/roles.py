@@ -73,6 +73,8 @@ MARKETER = frozenset(
         "POST /v1/redemptions",
         "GET /v1/redemptions/{redemption_id}",
         "POST /v1/redemptions/{redemption_id}/rollback",
+        "GET /v1/events",
+        "GET /v1/events/{event_id}",
         "POST /v1/orders",
         "GET /v1/orders/{order_id}",
         "POST /v1/orders/{order_id}/refund",

@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from passaparola import clock
@@ -65,3 +65,61 @@ def unpublished_before(before: datetime, limit: int) -> list[Event]:
         UNPUBLISHED, EventModel.created_at < clock.iso(before), limit=limit, page_size=min(limit, 500)
     )
     return [to_event(item) for item in query]
+
+
+def get(event_id: str) -> Event | None:
+    try:
+        return to_event(EventModel.get(event_id))
+    except DoesNotExist:
+        return None
+
+
+MAX_HOURS_PER_PAGE = 72
+"""Hours (index partitions) one page reads at most: a sparse range answers a short page and a cursor, not a long wait."""
+
+
+def range_page(
+    start: str, end: str, after_id: str, limit: int, event_type: str | None, customer_id: str | None
+) -> tuple[list[Event], tuple[str, str] | None]:
+    """Events with `start` <= created_at < `end` (UTC ISO), oldest first, from the by_hour index, hour by hour.
+
+    `after_id` skips what a previous page answered at `start` itself. A page ends at `limit` events (never inside a
+    run of events of the same millisecond, whose order the index does not keep) or after MAX_HOURS_PER_PAGE hours;
+    the cursor is then (created_at, id) to continue from."""
+    found: list[Event] = []
+    hour = datetime.fromisoformat(start[:13] + ":00:00+00:00")
+    last_hour = (datetime.fromisoformat(end.replace("Z", "+00:00")) - timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H")
+    scanned = 0
+    condition = None
+    if event_type:
+        condition = EventModel.type == event_type
+    if customer_id:
+        by_customer = EventModel.customer_id == customer_id
+        condition = by_customer if condition is None else condition & by_customer
+    while hour.strftime("%Y-%m-%dT%H") <= last_hour:
+        key = hour.strftime("%Y-%m-%dT%H")
+        low = max(start, key + ":00:00.000Z")
+        taken: list[EventModel] = []
+        for item in EventModel.by_hour.query(
+            key,
+            EventModel.created_at.between(low, key + ":59:59.999Z"),
+            filter_condition=condition,
+            page_size=min(max(limit, 25), 500),
+        ):
+            if item.created_at >= end or (item.created_at == start and item.id <= after_id):
+                continue
+            if len(found) + len(taken) >= limit and item.created_at != taken[-1].created_at:
+                taken.sort(key=lambda i: (i.created_at, i.id))
+                found.extend(to_event(i) for i in taken)
+                return found, (found[-1].created_at, found[-1].id)
+            taken.append(item)
+        taken.sort(key=lambda i: (i.created_at, i.id))
+        found.extend(to_event(i) for i in taken)
+        hour += timedelta(hours=1)
+        scanned += 1
+        more = hour.strftime("%Y-%m-%dT%H") <= last_hour
+        if more and len(found) >= limit:
+            return found, (found[-1].created_at, found[-1].id)
+        if more and scanned >= MAX_HOURS_PER_PAGE:
+            return found, (clock.iso(hour), "")
+    return found, None
