@@ -5,6 +5,7 @@ Pure file checks (no AWS, no SAM CLI): `make validate` runs the real linter.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -691,3 +692,29 @@ def test_every_change_route_is_audited_or_says_why_not(template: dict[str, Any])
         grants = _dynamodb_grants(fn).get("AuditTable", set())
         writes = any(_recorded_rule(route) for route in keyed.get(logical_id, set()))
         assert grants == ({"PutItem"} if writes else {"Query"} if logical_id == "AuditFunction" else set()), logical_id
+
+
+def test_events_are_published_from_the_outbox_stream_to_the_bus_and_the_fifo_webhook_queue(
+    template: dict[str, Any],
+) -> None:
+    """New events only (the publisher's own update is a MODIFY), to the bus the stack creates or the shop's own."""
+    res = template["Resources"]
+    assert res["EventsTable"]["Properties"]["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    publish = res["EventPublishFunction"]["Properties"]
+    (stream,) = publish["Events"].values()
+    assert stream["Properties"]["Stream"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
+    assert json.loads(stream["Properties"]["FilterCriteria"]["Filters"][0]["Pattern"]) == {"eventName": ["INSERT"]}
+    assert template["Conditions"]["CreateEventBus"] == {"Fn::Equals": [{"Ref": "EventBusName"}, ""]}
+    assert res["EventBus"]["Condition"] == "CreateEventBus"
+    for name in ("EventPublishFunction", "EventRepublishFunction"):
+        props = res[name]["Properties"]
+        env = props["Environment"]["Variables"]
+        assert env["EVENT_BUS_NAME"] == {"Fn::If": ["CreateEventBus", {"Ref": "EventBus"}, {"Ref": "EventBusName"}]}
+        assert env["WEBHOOK_QUEUE_URL"] == {"Ref": "WebhookQueue"}
+        statements = [s for p in props["Policies"] if isinstance(p, dict) for s in p.get("Statement", [])]
+        (bus,) = [s for s in statements if s.get("Action") == "events:PutEvents"]
+        assert bus["Resource"]["Fn::If"][1] == {"Fn::GetAtt": ["EventBus", "Arn"]}
+    for queue in ("WebhookQueue", "WebhookDLQ"):
+        assert res[queue]["Properties"]["FifoQueue"] is True
+    redrive = res["WebhookQueue"]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["WebhookDLQ", "Arn"]}
