@@ -12,7 +12,18 @@ import time
 
 from bench import common
 
-PARTS = ("roundtrips", "latency", "imports", "codes", "reports", "overview", "referrals", "loyalty", "messages")
+PARTS = (
+    "roundtrips",
+    "latency",
+    "imports",
+    "codes",
+    "reports",
+    "overview",
+    "referrals",
+    "loyalty",
+    "messages",
+    "events",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,16 @@ from passaparola.settings import get_settings
 BASKETS_KEPT = 6
 CATEGORIES_KEPT = 50
 SHARE_SIGNALS = frozenset({"social_share"})
+LEDGER_EVENTS = {
+    "earn": "points.earned",
+    "pend": "points.earned",
+    "release": "points.released",
+    "spend": "points.spent",
+    "adjustment": "points.adjusted",
+    "expire": "points.expired",
+    "reverse": "points.reversed",
+}
+"""The event each kind of points ledger line reports (docs/integrations.md, "Events")."""
 
 
 def parse(value: str | None) -> datetime | None:
@@ -118,6 +128,8 @@ class Change:
         self._timer_ops: dict[str, tuple[str, dict[str, Any], Condition | None]] = {}
         self.daily: dict[str, int] = {}
         """The loyalty program's counters of the day (points issued, spent), moved with the ledger lines."""
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        """The facts this change reports (points moved, tier, segments), recorded in its transaction by `write`."""
 
     # ------------------------------------------------------------------------------------- state
 
@@ -454,7 +466,7 @@ class Change:
     def void_pending(self, points: int, reason: str, source: str) -> None:
         self.pending = max(self.pending - points, 0)
         self.put("pending", self.pending)
-        self._ledger("reverse", -points, reason, source)
+        self._ledger("reverse", -points, reason, source, pending=True)
 
     def unearn_month(self, month: str, points: int) -> None:
         self.months[month] = self.months.get(month, 0) - points
@@ -536,14 +548,27 @@ class Change:
     def _count(self, name: str, points: int) -> None:
         self.daily[name] = self.daily.get(name, 0) + points
 
-    def _ledger(self, kind: str, points: int, reason: str, source: str | None) -> None:
-        """An append-only line; `pend` and the reversal of pending points move `pending`, not the balance."""
+    def _ledger(self, kind: str, points: int, reason: str, source: str | None, pending: bool = False) -> None:
+        """An append-only line (and its event); `pend` and the reversal of pending points (`pending`) move
+        `pending`, not the balance."""
         self._ledger_seq += 1
         stamp, day = iso(self.now), reward_store.day_key("points", self.now)
         line_id = new_sortable_id("pts", int(self.now.timestamp() * 1000))
         balance_after, pending_after = self.balance, self.pending
         version = int(self._r.version or 0) + 1 if self.record is not None else 1
         sk = f"POINTS#{version:010d}#{self._ledger_seq:03d}#{line_id}"  # commit order: the record's version
+        self.events.append(
+            (
+                LEDGER_EVENTS[kind],
+                {
+                    "points": points if kind == "adjustment" else abs(points),
+                    "balance": balance_after,
+                    "reason": reason,
+                    "ref": source,
+                    "pending": pending or kind == "pend",
+                },
+            )
+        )
         self.extra.append(
             lambda tx: tx.save(
                 PointsLedgerModel(
@@ -603,7 +628,19 @@ class Change:
         if self.program is not None:
             stats.daily(tx, self.program.id, self.daily, at=self.now)
         self._write_timers(tx)
+        self._record_events(tx, entered, exited)
         return self.effects
+
+    def _record_events(self, tx: Transaction, entered: list[str], exited: list[str]) -> None:
+        """The change's facts as events, in its own transaction: every capability that changes a customer reports
+        them once, and a change that fails its condition (and is re-read and re-applied) reports nothing."""
+        was = self._r.tier if self.record is not None else None
+        if self.tier != was:
+            self.events.append(("tier.changed", {"from": was, "to": self.tier}))
+        self.events += [("segment.entered", {"segment_id": name}) for name in entered]
+        self.events += [("segment.exited", {"segment_id": name}) for name in exited]
+        for event_type, data in self.events:
+            outbox.record(tx, event_type, data, customer_id=self.customer_id, at=self.now)
 
     def _timers(self) -> None:
         """The instants at which time alone changes a built-in segment (new customers leave, lapsed enter)."""

@@ -1,7 +1,7 @@
 """The messages table (outbox and delivery log, checkpoints, results per variant) and customers' contact items."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -22,6 +22,7 @@ from passaparola.data.models import (
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict
+from passaparola.events import outbox
 from passaparola.messages.models import STATUSES, Message, MessageError, VariantResults
 from passaparola.observability import logger
 
@@ -220,9 +221,10 @@ def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
     ]
     condition = MessageModel.status == "sending"
 
-    def build(tx: Transaction) -> None:
+    def build(tx: Transaction, counted: bool = True) -> None:
         tx.update(MessageModel(message.id), actions=actions, condition=condition)
-        if message.campaign_id:
+        _event(tx, "message.sent", message, None, now)
+        if message.campaign_id and counted:
             stats.daily(tx, message.campaign_id, {"messages_sent": 1}, at=now)
 
     try:
@@ -235,7 +237,7 @@ def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
     except Conflict:
         # the campaign's day stayed busy through every retry: the status must not be lost for one count
         logger.warning("send recorded without its day's count", extra={"message_id": message.id})
-        recorded = _update(message.id, actions, condition) is not None
+        recorded = _written(lambda tx: build(tx, counted=False))
     if not recorded:
         logger.warning("sent, but the message had moved on", extra={"message_id": message.id})
         return
@@ -271,9 +273,34 @@ def settle(message: MessageModel, status: str, code: str | None, text: str | Non
     if status == "cancelled" and code == "customer_erased":
         actions += [MessageModel.to.remove(), MessageModel.subject.remove(), MessageModel.body.remove()]
         actions += [MessageModel.text.remove(), MessageModel.unsubscribe_url.remove()]
-    if _update(message.id, actions, MessageModel.status == expect) is None:
+    if status == "failed":
+
+        def build(tx: Transaction) -> None:
+            tx.update(MessageModel(message.id), actions=actions, condition=MessageModel.status == expect)
+            _event(tx, "message.failed", message, code, now)
+
+        if not _written(build):
+            return False
+    elif _update(message.id, actions, MessageModel.status == expect) is None:
         return False
     count(message.campaign_id, message.variant, status)
+    return True
+
+
+def _event(tx: Transaction, event_type: str, message: MessageModel, reason: str | None, at: datetime) -> None:
+    """message.sent / message.failed, with the status change it reports (ids only: no address, no text)."""
+    data = {"message_id": message.id, "campaign_id": message.campaign_id, "channel": message.channel, "reason": reason}
+    outbox.record(tx, event_type, data, customer_id=message.customer_id, at=at)
+
+
+def _written(build: Callable[[Transaction], None]) -> bool:
+    """One transaction of a message's status change; False when its condition failed (the message moved on)."""
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        if not transactions.failed_items(exc):
+            raise
+        return False
     return True
 
 

@@ -69,13 +69,17 @@ class ReferralConverted(EventData):
     conversion_id: str
     referrer_id: str | None = None
     order_id: str | None = None
-    status: str = Field(description="The conversion's status: approved, pending_review, ...")
+    status: str = Field(
+        description="converted (counted at the order) or approved (a flagged conversion approved by review)."
+    )
 
 
 class ReferralFlagged(EventData):
     referral_code: str
     campaign_id: str
     conversion_id: str
+    referrer_id: str | None = None
+    order_id: str | None = None
     reasons: list[str] = Field(default_factory=list)
 
 
@@ -83,6 +87,8 @@ class ReferralBlocked(EventData):
     referral_code: str
     campaign_id: str
     conversion_id: str | None = None
+    referrer_id: str | None = None
+    order_id: str | None = None
     reasons: list[str] = Field(default_factory=list)
 
 
@@ -102,6 +108,9 @@ class RewardEvent(EventData):
     currency: str | None = None
     conversion_id: str | None = None
     reason: str | None = None
+    role: str | None = Field(None, description="referee, referrer or tier.")
+    status: str | None = Field(None, description="The reward's status after the fact: pending, released, ...")
+    coupon_code: str | None = Field(None, description="The code a coupon or credit reward carries, once released.")
 
 
 class RewardIssued(RewardEvent):
@@ -126,6 +135,7 @@ class PointsEvent(EventData):
     balance: int | None = Field(None, description="The customer's balance after the move.")
     reason: str | None = None
     ref: str | None = Field(None, description="What moved them: an order id, a reward id, a lot...")
+    pending: bool = Field(False, description="Pending points (not spendable until released), not the balance.")
 
 
 class PointsEarned(PointsEvent):
@@ -146,6 +156,10 @@ class PointsAdjusted(PointsEvent):
 
 class PointsReversed(PointsEvent):
     pass
+
+
+class PointsReleased(PointsEvent):
+    """Pending points (an order's, after its refund window) became spendable."""
 
 
 # ---------------------------------------------------------------------------------- tiers, segments
@@ -224,6 +238,7 @@ TYPES: dict[str, tuple[int, type[EventData]]] = {
     "points.expired": (1, PointsExpired),
     "points.adjusted": (1, PointsAdjusted),
     "points.reversed": (1, PointsReversed),
+    "points.released": (1, PointsReleased),
     "tier.changed": (1, TierChanged),
     "segment.entered": (1, SegmentEntered),
     "segment.exited": (1, SegmentExited),
@@ -253,6 +268,7 @@ EventType = Literal[
     "points.expired",
     "points.adjusted",
     "points.reversed",
+    "points.released",
     "tier.changed",
     "segment.entered",
     "segment.exited",

@@ -27,6 +27,7 @@ from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import CampaignModel, CustomerModel, IdentityModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, CouponRejected, NotFound
+from passaparola.events import outbox
 from passaparola.ids import new_sortable_id
 from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import logger, metrics
@@ -472,6 +473,7 @@ class _Writer:
         bucket = rules.period_bucket(program, incoming.at) if converted else None
         boards = store.board_keys(program.id, rules.boards(incoming.at)) if converted else []
         tx.save(store.conversion_item(conversion, bucket, boards), condition=store.ConversionModel.pk.does_not_exist())
+        report(tx, conversion, now)
         field = {"converted": "conversions", "flagged": "flagged", "blocked": "blocked"}[conversion.status]
         tx.add(LinkModel(link.pk, "LINK"), {field: 1})
         money: dict[str, tuple[str, int]] = {}
@@ -585,6 +587,22 @@ class _Writer:
             tx.update(
                 IdentityModel(f"EMAIL#{incoming.email_hash}", "FACTS"), actions=id_actions, condition=id_condition
             )
+
+
+def report(tx: Transaction, conversion: Conversion, at: datetime, status: str | None = None) -> None:
+    """referral.converted, .flagged or .blocked (the friend's), in the conversion's transaction."""
+    data: dict[str, object] = {
+        "referral_code": conversion.code,
+        "campaign_id": conversion.campaign_id,
+        "conversion_id": conversion.id,
+        "referrer_id": conversion.referrer_customer_id,
+        "order_id": conversion.order_id,
+    }
+    if conversion.status == "converted":
+        data["status"] = status or "converted"
+    else:
+        data["reasons"] = list(conversion.reasons)
+    outbox.record(tx, f"referral.{conversion.status}", data, customer_id=conversion.customer_id, at=at)
 
 
 def _count(outcome: OrderOutcome) -> None:

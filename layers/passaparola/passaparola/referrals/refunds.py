@@ -256,6 +256,7 @@ def _undo(
     reversed_reward = reward.model_copy(update=update)
     reward_store.mark_reversed(tx, reward, not_reversed or None, "order_refunded", now)
     reward_store.ledger(tx, reversed_reward, "reversed", "order_refunded", now)
+    rewards.report(tx, "reward.reversed", reversed_reward, now)
     counts = {"points_awarded": -(reward.points or 0)}
     if reward.role == "referrer":
         counts["rewards_released"] = -1
@@ -305,6 +306,7 @@ def _disable_coupon(
     reversed_reward = reward.model_copy(update={"status": "reversed", "reversed_at": now, "reason": "order_refunded"})
     reward_store.mark_reversed(tx, reward, None, "order_refunded", now)
     reward_store.ledger(tx, reversed_reward, "reversed", "order_refunded", now)
+    rewards.report(tx, "reward.reversed", reversed_reward, now)
     rewards.cost(tx, reward, variant, sign=-1)
     if reward.role == "referrer":
         tx.add(LinkModel(f"REF#{reward.referral_code}", "LINK"), {"rewarded": -1})

@@ -16,8 +16,10 @@ from passaparola.data import stats
 from passaparola.data.models import ConversionModel, CustomerModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import CampaignDisabled, Conflict, ConversionNotFlagged
+from passaparola.events import outbox
 from passaparola.observability import metrics
 from passaparola.referrals import rewards, rules
+from passaparola.referrals.conversions import report
 from passaparola.referrals.models import Conversion, ConversionPage, IssuedReward, RewardSpec
 
 ATTEMPTS = 5
@@ -88,6 +90,8 @@ def _approve_once(conversion_id: str) -> Conversion | None:
             ],
             condition=ConversionModel.conv_status == "flagged",
         )
+        _reviewed(tx, item, "approved", now)
+        report(tx, store.to_conversion(item).model_copy(update={"status": "converted"}), now, status="approved")
         if order is not None:
             tx.condition_check(OrderModel, order.id, condition=OrderModel.refunded == int(order.refunded or 0))
         tx.add(LinkModel(f"REF#{item.code}", "LINK"), {"flagged": -1, "conversions": 1})
@@ -154,6 +158,7 @@ def _reject_once(conversion_id: str) -> Conversion | None:
             ],
             condition=ConversionModel.conv_status == "flagged",
         )
+        _reviewed(tx, item, "rejected", now)
         tx.add(LinkModel(f"REF#{item.code}", "LINK"), {"flagged": -1})
         stats.variant(
             tx,
@@ -178,3 +183,8 @@ def _reject_once(conversion_id: str) -> Conversion | None:
         return None
     metrics.add_metric(name="ConversionsRejected", unit=MetricUnit.Count, value=1)
     return store.to_conversion(store.get_item(conversion_id))
+
+
+def _reviewed(tx: Transaction, item: ConversionModel, decision: str, at: datetime) -> None:
+    data = {"referral_code": item.code, "campaign_id": item.campaign_id, "conversion_id": item.id, "decision": decision}
+    outbox.record(tx, "referral.reviewed", data, customer_id=item.customer_id, at=at)

@@ -1,7 +1,7 @@
 """Rewards: what a conversion earns, issuing it (coupon code, store credit, points), and its ledger lines.
 
 Issuing is always part of a caller's transaction: the reward's status change, its coupon or gift-card
-code and its ledger line are written together or not at all.
+code, its ledger line and its event are written together or not at all.
 """
 
 from datetime import datetime
@@ -17,6 +17,7 @@ from passaparola.data import rewards as store
 from passaparola.data import stats
 from passaparola.data.transactions import Transaction
 from passaparola.errors import CampaignTypeMismatch
+from passaparola.events import outbox
 from passaparola.ids import new_sortable_id
 from passaparola.referrals.models import (
     CashReward,
@@ -79,6 +80,23 @@ def money_value(spec: RewardSpec) -> tuple[int | None, str | None]:
     if isinstance(spec, CouponReward) and spec.discount and spec.discount.type == "amount":
         return spec.discount.amount_off, spec.currency
     return None, None
+
+
+def report(tx: Transaction, event_type: str, reward: IssuedReward, at: datetime) -> None:
+    """The reward's event (reward.issued, .released, .voided, .reversed), in the transaction that changes it."""
+    data = {
+        "reward_id": reward.id,
+        "campaign_id": reward.campaign_id,
+        "kind": reward.type,
+        "amount": reward.points if reward.type == "points" else reward.amount,
+        "currency": reward.currency,
+        "conversion_id": reward.conversion_id,
+        "reason": reward.reason,
+        "role": reward.role,
+        "status": reward.status,
+        "coupon_code": reward.coupon_code,
+    }
+    outbox.record(tx, event_type, data, customer_id=reward.customer_id, at=at)
 
 
 def spec_json(spec: RewardSpec) -> str:
@@ -150,6 +168,7 @@ def grant(
         code_store.put_code(tx, issued[0], issued[1], "referral")
     store.put(tx, released, spec_json(spec))
     store.ledger(tx, released, "released", reason, now)
+    report(tx, "reward.issued", released, now)
     cost(tx, released, variant)
     return released
 
@@ -166,6 +185,7 @@ def waits_for_loyalty(spec: RewardSpec, loyalty: LoyaltyCampaign | None) -> bool
 def record_pending(tx: Transaction, reward: IssuedReward, spec: RewardSpec) -> None:
     store.put(tx, reward, spec_json(spec))
     store.ledger(tx, reward, "pending", reward.reason, reward.created_at)
+    report(tx, "reward.issued", reward, reward.created_at)
 
 
 def release(
@@ -186,6 +206,7 @@ def release(
         code_store.put_code(tx, issued[0], issued[1], "referral")
     store.mark_released(tx, released, released.coupon_code, now)
     store.ledger(tx, released, "released", reason, now)
+    report(tx, "reward.released", released, now)
     cost(tx, released, variant)
     return released
 
@@ -194,6 +215,7 @@ def void(tx: Transaction, reward: IssuedReward, now: datetime, reason: str) -> I
     voided = reward.model_copy(update={"status": "voided", "voided_at": now, "reason": reason})
     store.mark_voided(tx, voided, reason, now)
     store.ledger(tx, voided, "voided", reason, now)
+    report(tx, "reward.voided", voided, now)
     return voided
 
 
