@@ -116,6 +116,15 @@ def test_released_cash_is_paid_once_and_a_later_refund_is_clawed_back(rf: Referr
     assert (later["amount"], later["rewards"], later["clawbacks"], later["status"]) == (-1500, 0, 1, "open")
     assert one(rf.rewards(link["customer_id"]), id=reward["id"])["status"] == "reversed"
 
+    # A month's payouts open 15 minutes after its end, and one with nothing to pay is refused
+    next_month = (clock.now.replace(day=1) + timedelta(days=32)).replace(day=1)
+    clock.set(datetime.combine(next_month.date(), time(0, 10), tzinfo=UTC))
+    r = rf.post(f"/v1/payouts/{later['id']}/paid", json={"reference": "SEPA-3"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "payout_period_open", r.text
+    clock.set(datetime.combine(next_month.date(), time(0, 16), tzinfo=UTC))
+    r = rf.post(f"/v1/payouts/{later['id']}/paid", json={"reference": "SEPA-3"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "payout_not_positive", r.text
+
 
 def test_a_refund_before_payment_takes_the_reward_out_of_its_payout(rf: Referrals, program: dict, clock: Clock):
     link, outcome, reward = released_cash(rf, program, clock)

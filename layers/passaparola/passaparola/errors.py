@@ -240,4 +240,11 @@ class PayoutAlreadyPaid(DomainError):
 
 class PayoutPeriodOpen(DomainError):
     code, status = "payout_period_open", 409
-    default_message = "A payout is marked paid once its month has ended (rewards may still be released into it)."
+    default_message = (
+        "A payout is marked paid from 15 minutes after its month has ended (rewards may still be released into it)."
+    )
+
+
+class PayoutNotPositive(DomainError):
+    code, status = "payout_not_positive", 422
+    default_message = "Nothing to pay: this payout's clawbacks equal or exceed its rewards."

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
+from passaparola.errors import Conflict, PayoutNotPositive, PayoutPeriodOpen
 from passaparola.payouts import service
 from passaparola.payouts.models import Payout, PayoutList, PayoutTotal
 from passaparola.referrals.models import ReferralProgram
@@ -57,3 +58,54 @@ def test_the_csv_neutralises_formulas_and_ends_with_totals() -> None:
     assert lines[0].startswith("payout_id,period,customer_id,email,currency,amount")
     assert lines[1] == "po_2026-12_0123456789abcdef_EUR,2026-12,'=HYPERLINK(1),'@evil,EUR,-1500,0,1,open,,"
     assert lines[2] == "total,2026-12,,,EUR,-1500,0,,,,"
+
+
+class _Line:
+    """A payable line as the index answers it (what mark_paid reads)."""
+
+    def __init__(self, sk: str, amount: int) -> None:
+        self.customer_id, self.sk, self.amount, self.currency = "ref-1", sk, amount, "EUR"
+        self.reward_id = sk.split("#", 1)[1]
+
+
+PAYOUT_ID = "po_2026-11_0123456789abcdef_EUR"
+
+
+@pytest.fixture
+def paying(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """mark_paid against a fake store: its lines, no mark yet, and whether the conditional write wins."""
+    state: dict[str, object] = {
+        "lines": [_Line("PAYABLE#r1", 1500)],
+        "wins": True,
+        "now": datetime(2026, 12, 3, tzinfo=UTC),
+    }
+    monkeypatch.setattr(service.clock, "now", lambda: state["now"])
+    monkeypatch.setattr(service.store, "lines", lambda period, prefix=None: iter(state["lines"]))  # type: ignore[arg-type]
+    monkeypatch.setattr(service.store, "mark", lambda *args: None)
+    monkeypatch.setattr(service.store, "mark_paid", lambda *args, **kwargs: state["wins"])
+    monkeypatch.setattr(service, "_current", lambda found, period: found)
+    monkeypatch.setattr(service.customer_store, "read", lambda customer_id: None)
+    return state
+
+
+def test_a_payout_is_open_until_fifteen_minutes_after_its_month(paying: dict[str, object]) -> None:
+    paying["now"] = datetime(2026, 12, 1, 0, 14, 59, tzinfo=UTC)
+    with pytest.raises(PayoutPeriodOpen) as raised:
+        service.mark_paid(PAYOUT_ID, "SEPA-1")
+    assert raised.value.details["payable_from"] == "2026-12-01T00:15:00.000Z"
+    paying["now"] = datetime(2026, 12, 1, 0, 15, tzinfo=UTC)
+    assert service.mark_paid(PAYOUT_ID, "SEPA-1").status == "paid"
+
+
+def test_losing_every_race_is_a_conflict_not_already_paid(paying: dict[str, object]) -> None:
+    paying["wins"] = False
+    with pytest.raises(Conflict):
+        service.mark_paid(PAYOUT_ID, "SEPA-1")
+
+
+@pytest.mark.parametrize("amounts", [[-1500], [1500, -1500], [1500, -3000]])
+def test_nothing_to_pay_is_refused(paying: dict[str, object], amounts: list[int]) -> None:
+    paying["lines"] = [_Line(f"{'PAYABLE' if a > 0 else 'CLAWBACK'}#r{i}", a) for i, a in enumerate(amounts)]
+    with pytest.raises(PayoutNotPositive) as raised:
+        service.mark_paid(PAYOUT_ID, "SEPA-1")
+    assert raised.value.status == 422 and raised.value.code == "payout_not_positive"

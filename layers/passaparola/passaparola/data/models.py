@@ -857,8 +857,7 @@ class RewardModel(Model):
     reversed_at = UnicodeAttribute(null=True)
     not_reversed = NumberAttribute(null=True)
     payout_period = UnicodeAttribute(null=True)
-    """`YYYY-MM` a released cash reward is paid in (the sparse `payable` index; removed when reversed unpaid)."""
-    payout_key = UnicodeAttribute(null=True)
+    """`YYYY-MM` a released cash reward is paid in (its `PAYABLE#` line lists it; removed when reversed unpaid)."""
     day = UnicodeAttribute(null=True)
     at = UnicodeAttribute(null=True)
     """`clock.iso(created_at)`: the by_day index's sort key (one format, so that ranges compare as text)."""
@@ -868,26 +867,29 @@ class RewardModel(Model):
 
 
 class PayableIndex(GlobalSecondaryIndex["PayableLineModel"]):
+    """The by_day index holding payout lines: `day="payout#<YYYY-MM>"`, `at=<hash>#<currency>#<sk>`."""
+
     class Meta:
-        index_name = "payable"
+        index_name = "by_day"
         projection = AllProjection()
 
-    payout_period = UnicodeAttribute(hash_key=True)
-    payout_key = UnicodeAttribute(range_key=True)
+    day = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
 
 
 class PayableLineModel(Model):
-    """A line of a month's payouts, read through the sparse `payable` index (`payout_key=<hash>#<cur>#<sk>`, so a
-    payout's lines are contiguous): a released cash reward (`sk=REWARD#...`, its own item) or a clawback of a paid
-    one refunded later (`sk=CLAWBACK#<reward>`, a negative amount, written by this model)."""
+    """A line of a month's payouts, read through the by_day index (`at=<hash>#<cur>#<sk>`, so a payout's lines are
+    contiguous): a released cash reward's `PAYABLE#<reward>` item, written with the reward's release and taken out of
+    the index (no `day`) by its unpaid reversal, or a clawback of a paid one refunded later (`CLAWBACK#<reward>`, a negative amount). Separate
+    small items rather than an index on the rewards: DynamoDB adds one GSI per table update, and by_day was new."""
 
     class Meta:
         table_name = "passaparola-rewards"
 
     customer_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    payout_period = UnicodeAttribute()
-    payout_key = UnicodeAttribute()
+    day = UnicodeAttribute(null=True)
+    at = UnicodeAttribute(null=True)
     amount = NumberAttribute()
     currency = UnicodeAttribute()
     status = UnicodeAttribute(null=True)

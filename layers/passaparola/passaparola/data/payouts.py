@@ -1,4 +1,4 @@
-"""Payouts: a month's payable lines through the sparse `payable` index (never a scan), and the paid marks.
+"""Payouts: a month's payable lines through the by_day index (`payout#<month>`, never a scan), and the paid marks.
 
 A payout is (referrer, month, currency): its lines are the cash rewards released that month and the clawbacks of
 paid ones refunded later; whether it was settled is one `PAYOUT#<month>#<currency>` item, written once.
@@ -10,7 +10,7 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from passaparola.data.models import PayableLineModel, PayoutModel
-from passaparola.data.rewards import payout_key
+from passaparola.data.rewards import payout_day, payout_key
 from passaparola.data.transactions import Transaction, condition_failed
 from passaparola.referrals.models import IssuedReward
 
@@ -21,8 +21,8 @@ def payout_sk(period: str, currency: str) -> str:
 
 def lines(period: str, prefix: str | None = None, page_size: int = 500) -> Iterator[PayableLineModel]:
     """The month's lines ordered by payout (referrer hash, currency), or one payout's (`prefix` `<hash>#<cur>#`)."""
-    condition = PayableLineModel.payout_key.startswith(prefix) if prefix else None
-    return iter(PayableLineModel.payable.query(period, condition, page_size=page_size))
+    condition = PayableLineModel.at.startswith(prefix) if prefix else None
+    return iter(PayableLineModel.payable.query(payout_day(period), condition, page_size=page_size))
 
 
 def marks(keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], PayoutModel]:
@@ -91,8 +91,8 @@ def clawback(tx: Transaction, reward: IssuedReward, period: str, at: datetime) -
         PayableLineModel(
             reward.customer_id,
             sk,
-            payout_period=period,
-            payout_key=payout_key(reward.customer_id, reward.currency, sk),
+            day=payout_day(period),
+            at=payout_key(reward.customer_id, reward.currency, sk),
             amount=-reward.amount,
             currency=reward.currency,
             status="clawback",

@@ -15,7 +15,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from passaparola.clock import iso
-from passaparola.data.models import LedgerGuardModel, LedgerModel, PointsLedgerModel, RewardModel
+from passaparola.data.models import LedgerGuardModel, LedgerModel, PayableLineModel, PointsLedgerModel, RewardModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import InvalidRequest, NotFound
@@ -73,15 +73,40 @@ def spec_of(item: RewardModel) -> dict[str, object]:
     return loaded
 
 
-def payable_fields(reward: IssuedReward, at: datetime | None) -> dict[str, str]:
-    """The `payable` index keys of a cash reward released at `at` (the month it is paid in); none otherwise."""
+def payable_period(reward: IssuedReward, at: datetime | None) -> str | None:
+    """The month a cash reward released at `at` is paid in; None for any other reward."""
     if reward.type != "cash" or at is None or not reward.currency:
-        return {}
-    period = payout_period(at)
-    return {
-        "payout_period": period,
-        "payout_key": payout_key(reward.customer_id, reward.currency, reward_sk(reward.id)),
-    }
+        return None
+    return payout_period(at)
+
+
+def payable_sk(reward_id: str) -> str:
+    return f"PAYABLE#{reward_id}"
+
+
+def payout_day(period: str) -> str:
+    """The by_day index's partition of a month's payout lines (no clash with `reward#`/`points#` days)."""
+    return f"payout#{period}"
+
+
+def _payable_line(tx: Transaction, reward: IssuedReward, period: str, at: datetime) -> None:
+    """The released cash reward's line in its month's payouts, written in the release's transaction."""
+    assert reward.currency and reward.amount is not None, "a cash reward has an amount and a currency"
+    sk = payable_sk(reward.id)
+    tx.save(
+        PayableLineModel(
+            reward.customer_id,
+            sk,
+            day=payout_day(period),
+            at=payout_key(reward.customer_id, reward.currency, sk),
+            amount=reward.amount,
+            currency=reward.currency,
+            status="released",
+            reward_id=reward.id,
+            created_at=at.isoformat(),
+        ),
+        condition=PayableLineModel.sk.does_not_exist(),
+    )
 
 
 def payout_period(at: datetime) -> str:
@@ -100,7 +125,7 @@ def payout_key(customer_id: str, currency: str, sk: str) -> str:
 def put(tx: Transaction, reward: IssuedReward, spec_json: str) -> None:
     """A new reward; `due` makes a pending, not held reward visible to the release job, `payout_period` a released
     cash reward visible to the payouts."""
-    payable = payable_fields(reward, reward.released_at if reward.status == "released" else None)
+    period = payable_period(reward, reward.released_at if reward.status == "released" else None)
     tx.save(
         RewardModel(
             reward.customer_id,
@@ -125,13 +150,14 @@ def put(tx: Transaction, reward: IssuedReward, spec_json: str) -> None:
             release_at=_iso(reward.release_at),
             created_at=reward.created_at.isoformat(),
             released_at=_iso(reward.released_at),
-            payout_period=payable.get("payout_period"),
-            payout_key=payable.get("payout_key"),
+            payout_period=period,
             day=day_key("reward", reward.created_at),
             at=iso(reward.created_at),
         ),
         condition=RewardModel.sk.does_not_exist(),
     )
+    if period is not None and reward.released_at is not None:
+        _payable_line(tx, reward, period, reward.released_at)
 
 
 def ledger(tx: Transaction, reward: IssuedReward, event: str, reason: str, at: datetime) -> None:
@@ -167,17 +193,16 @@ def mark_released(tx: Transaction, reward: IssuedReward, coupon_code: str | None
     ]
     if coupon_code:
         actions.append(RewardModel.coupon_code.set(coupon_code))
-    payable = payable_fields(reward, at)
-    if payable:
-        actions += [
-            RewardModel.payout_period.set(payable["payout_period"]),
-            RewardModel.payout_key.set(payable["payout_key"]),
-        ]
+    period = payable_period(reward, at)
+    if period is not None:
+        actions.append(RewardModel.payout_period.set(period))
     tx.update(
         RewardModel(reward.customer_id, reward_sk(reward.id)),
         actions=actions,
         condition=RewardModel.status == "pending",
     )
+    if period is not None:
+        _payable_line(tx, reward, period, at)
 
 
 def mark_voided(tx: Transaction, reward: IssuedReward, reason: str, at: datetime) -> None:
@@ -211,12 +236,21 @@ def mark_reversed(
     if not_reversed:
         actions.append(RewardModel.not_reversed.set(not_reversed))
     if out_of_payout:
-        actions += [RewardModel.payout_period.remove(), RewardModel.payout_key.remove()]
+        actions.append(RewardModel.payout_period.remove())
     tx.update(
         RewardModel(reward.customer_id, reward_sk(reward.id)),
         actions=actions,
         condition=RewardModel.status == "released",
     )
+    if out_of_payout:  # the line leaves the index (an update, not a delete: no destructive grant for it)
+        tx.update(
+            PayableLineModel(reward.customer_id, payable_sk(reward.id)),
+            actions=[
+                PayableLineModel.day.remove(),
+                PayableLineModel.at.remove(),
+                PayableLineModel.status.set("reversed"),
+            ],
+        )
 
 
 def mark_not_reversible(tx: Transaction, reward: IssuedReward, amount: int | None) -> None:

@@ -1,20 +1,23 @@
-"""Payouts: a month's cash rewards per referrer and currency (from the `payable` index), settled once each."""
+"""Payouts: a month's cash rewards per referrer and currency (their lines in the by_day index), settled once each."""
 
 import csv
 import io
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from passaparola import clock
 from passaparola.data import customers as customer_store
 from passaparola.data import payouts as store
 from passaparola.data import rewards as reward_store
 from passaparola.data.models import PayableLineModel, PayoutModel
-from passaparola.errors import NotFound, PayoutAlreadyPaid, PayoutPeriodOpen
+from passaparola.errors import Conflict, NotFound, PayoutAlreadyPaid, PayoutNotPositive, PayoutPeriodOpen
 from passaparola.observability import logger
 from passaparola.payouts.models import PAYOUT_ID_PATTERN, Payout, PayoutList, PayoutTotal
 
 ATTEMPTS = 5
+SETTLING = timedelta(minutes=15)
+"""How long after a month's end its payouts stay open: the lines are read from an eventually consistent index, so a
+reward released in the month's last second must have reached it before an amount is frozen."""
 COLUMNS = [
     "payout_id",
     "period",
@@ -39,6 +42,11 @@ def next_period(period: str) -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
+def period_end(period: str) -> datetime:
+    """The instant a month ends (UTC): the first of the next one."""
+    return datetime.fromisoformat(f"{next_period(period)}-01T00:00:00").replace(tzinfo=UTC)
+
+
 def clawback_period(paid_period: str, now: datetime) -> str:
     """The payout a clawback goes in: this month's, always after the paid one."""
     current = reward_store.payout_period(now)
@@ -55,7 +63,7 @@ def _group(found: list[PayableLineModel]) -> dict[tuple[str, str], list[PayableL
 def _payout(
     period: str, customer_id: str, currency: str, found: list[PayableLineModel], mark: PayoutModel | None
 ) -> Payout:
-    rewards = sum(1 for line in found if line.sk.startswith("REWARD#"))
+    rewards = sum(1 for line in found if _is_reward(line))
     payout = Payout(
         id=payout_id(period, customer_id, currency),
         period=period,
@@ -95,13 +103,18 @@ def of_period(period: str) -> PayoutList:
 
 
 def mark_paid(payout_id_: str, reference: str) -> Payout:
-    """Settle a payout of an ended month, once: its amount as computed now, guarded against a concurrent reversal."""
+    """Settle a payout of an ended month, once: its amount as computed now, guarded against a concurrent reversal.
+
+    Refused until `SETTLING` after the month's end, and when the amount is not positive (clawbacks exceeding the
+    month's rewards: nothing to pay; the payout stays open and listed). Losing every race to reversals is a 409
+    `conflict` (retry), never `payout_already_paid`."""
     if not re.match(PAYOUT_ID_PATTERN, payout_id_):
         raise NotFound("No such payout.", {"payout_id": payout_id_})
     _, period, payee, currency = payout_id_.split("_")
     now = clock.now()
-    if period >= reward_store.payout_period(now):
-        raise PayoutPeriodOpen(details={"payout_id": payout_id_, "period": period})
+    if now < period_end(period) + SETTLING:
+        opens = clock.iso(period_end(period) + SETTLING)
+        raise PayoutPeriodOpen(details={"payout_id": payout_id_, "period": period, "payable_from": opens})
     for _ in range(ATTEMPTS):
         found = list(store.lines(period, f"{payee}#{currency}#"))
         if not found:
@@ -113,6 +126,8 @@ def mark_paid(payout_id_: str, reference: str) -> Payout:
         changes = int(mark.changes or 0) if mark is not None else 0
         current = _current(found, period)
         payout = _payout(period, customer_id, currency, current, None)
+        if payout.amount <= 0:
+            raise PayoutNotPositive(details={"payout_id": payout_id_, "amount": payout.amount})
         if store.mark_paid(
             customer_id,
             period,
@@ -127,12 +142,14 @@ def mark_paid(payout_id_: str, reference: str) -> Payout:
             payout.email = getattr(customer_store.read(customer_id), "email", None)
             logger.info("payout paid", extra={"payout_id": payout.id, "amount": payout.amount})
             return payout
-    raise PayoutAlreadyPaid(details={"payout_id": payout_id_})
+    raise Conflict(
+        "The payout kept changing (refunds) while it was being marked paid; retry.", {"payout_id": payout_id_}
+    )
 
 
 def _current(found: list[PayableLineModel], period: str) -> list[PayableLineModel]:
     """The lines still in the payout, re-read consistently (the index may lag a reversal by a moment)."""
-    reward_ids = [line.sk.removeprefix("REWARD#") for line in found if line.sk.startswith("REWARD#")]
+    reward_ids = [str(line.reward_id) for line in found if _is_reward(line)]
     if not reward_ids:
         return found
     customer_id = found[0].customer_id
@@ -142,7 +159,11 @@ def _current(found: list[PayableLineModel], period: str) -> list[PayableLineMode
         for item in reward_store.items([(customer_id, r) for r in reward_ids[start : start + 100]])
         if item.payout_period == period
     }
-    return [line for line in found if not line.sk.startswith("REWARD#") or line.sk.removeprefix("REWARD#") in still]
+    return [line for line in found if not _is_reward(line) or line.reward_id in still]
+
+
+def _is_reward(line: PayableLineModel) -> bool:
+    return line.sk.startswith("PAYABLE#")
 
 
 def _cell(value: object) -> str:
