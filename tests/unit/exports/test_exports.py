@@ -13,6 +13,9 @@ from passaparola import clock
 from passaparola.customers import service as customers
 from passaparola.customers.models import CustomerPut
 from passaparola.data.models import CustomerModel, PointsLedgerModel
+from passaparola.exports import customer as customer_export
+from passaparola.exports.models import CustomerExport, ExportedLink, ExportedLoyalty, ExportedMembership
+from passaparola.referrals.models import ReferralCounts
 from tests.unit.functions import call, load_function
 
 LOYALTY = {"name": "Club", "type": "loyalty", "earning_rules": [{"event": "review", "points": 50}]}
@@ -214,7 +217,11 @@ def test_the_right_of_access_export_holds_everything_about_the_customer(campaign
     anna = get(customers_fn, "/v1/customers/anna/export", "/v1/customers/{customer_id}/export").body
     assert anna["profile"]["email"] == "anna@example.com" and anna["profile"]["consent"]["email"]["granted"]
     assert [link["code"] for link in anna["referral_links"]] == [code]
-    assert [c["customer_id"] for c in anna["conversions_as_referrer"]] == ["bob"]
+    [conversion] = anna["conversions_as_referrer"]
+    assert conversion["code"] == code and conversion["status"] == "converted"
+    friends_data = {"customer_id", "order_id", "amount", "currency", "referrer_customer_id"} & set(conversion)
+    assert not friends_data, "the friend's id, order and amount are not the referrer's data (GDPR art. 15(4))"
+    assert "bob" not in json.dumps(anna) and "ord_1" not in json.dumps(anna)
     assert [r["role"] for r in anna["rewards"]] == ["referrer"]
     assert anna["truncated"] == []
     bob = get(customers_fn, "/v1/customers/bob/export", "/v1/customers/{customer_id}/export").body
@@ -222,6 +229,42 @@ def test_the_right_of_access_export_holds_everything_about_the_customer(campaign
     assert bob["profile"]["facts"]["order_count"] == 1
     unknown = call(customers_fn, "GET", "/v1/customers/nobody/export", "/v1/customers/{customer_id}/export")
     assert unknown.status == 404
+
+
+def test_a_referrers_conversions_cut_by_the_item_cap_are_named(
+    campaigns_fn: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customers_fn = load_function("customers")
+    at("2026-03-01T10:00:00")
+    referral(campaigns_fn)
+    monkeypatch.setattr(customer_export, "MAX_ITEMS", 1)
+    anna = get(customers_fn, "/v1/customers/anna/export", "/v1/customers/{customer_id}/export").body
+    assert "conversions_as_referrer" in anna["truncated"]
+
+
+def _big_export() -> CustomerExport:
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    return CustomerExport(
+        customer_id="anna",
+        exported_at=when,
+        loyalty=ExportedLoyalty(ledger=[], redemptions=[]),
+        segments=[ExportedMembership(segment=f"segment-{i:05d}", entered_at=when) for i in range(3000)],
+        messages=[],
+        referral_links=[
+            ExportedLink(code="ANNA1", campaign_id="c1", created_at=when, counts=ReferralCounts()),
+        ],
+    )
+
+
+def test_the_export_is_cut_to_stay_under_its_byte_budget() -> None:
+    whole = _big_export()
+    assert len(whole.model_dump_json()) > 100_000
+    fitted = customer_export.fit(_big_export(), max_bytes=20_000)
+    assert len(fitted.model_dump_json()) <= 20_000
+    assert fitted.truncated == ["segments"], "the largest part is cut, and named"
+    assert fitted.segments == whole.segments[: len(fitted.segments)] and fitted.segments
+    assert fitted.referral_links == whole.referral_links, "small parts are kept whole"
+    assert customer_export.fit(_big_export()).truncated == [], "under the default budget nothing is cut"
 
 
 def test_a_batchs_codes_as_csv_are_the_codes_json_lists(campaigns_fn: ModuleType) -> None:

@@ -1,12 +1,16 @@
 """`GET /v1/customers/{id}/export`: everything held about a customer, read from where each part lives.
 
 Every part is a Query of the customer's own keys (their partitions, the by_customer / by_code indexes), never a
-scan; a part longer than `MAX_ITEMS` is cut there and named in `truncated` (the paged API lists the rest).
+scan; a part longer than `MAX_ITEMS` is cut there and named in `truncated` (the paged API lists the rest), and the
+largest parts are cut further so that the answer stays under `MAX_BYTES` (Lambda answers at most 6 MB, and API
+Gateway's proxy format escapes the body once more: a heavy customer must still get an answer, not a 502).
 """
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from passaparola import clock
 from passaparola.coupons.models import Code
@@ -28,13 +32,28 @@ from passaparola.exports.models import (
     ExportedLoyalty,
     ExportedMembership,
     ExportedPass,
+    ReferrerConversion,
 )
 from passaparola.loyalty import service as loyalty
 from passaparola.loyalty.models import LoyaltyRedemption
 from passaparola.referrals.models import Conversion
 
 MAX_ITEMS = 10_000
+MAX_BYTES = 3_000_000
 PAGE = 1000
+PARTS = (
+    "segments",
+    "loyalty.ledger",
+    "loyalty.redemptions",
+    "coupons",
+    "referral_links",
+    "conversions_as_referrer",
+    "conversions_as_friend",
+    "rewards",
+    "rewards_ledger",
+    "messages",
+)
+"""The lists the byte cap may cut, by their dotted names in `truncated`."""
 T = TypeVar("T")
 
 
@@ -48,7 +67,7 @@ def _all(name: str, read: Callable[[int, str | None], tuple[list[T], str | None]
         if not cursor:
             return items
         if len(items) >= MAX_ITEMS:
-            truncated.append(name)
+            _name(truncated, name)
             return items
 
 
@@ -65,13 +84,28 @@ def export(customer_id: str) -> CustomerExport:
     bought = [
         LoyaltyRedemption.model_validate_json(i.spec) for i in loyalty_store.redemptions_of(customer_id, MAX_ITEMS)
     ]
+    if len(bought) >= MAX_ITEMS:
+        _name(truncated, "loyalty.redemptions")
     coupons = [_coupon(c.code) for c in part.coupons if c.code]
+    if any(c is not None and len(c.redemptions) >= MAX_ITEMS for c in coupons):
+        _name(truncated, "coupons")
     links = link_store.owned(customer_id)
-    as_referrer = [c for link in links for c in conversion_store.of_code(link.code, MAX_ITEMS)]
+    as_referrer: list[ReferrerConversion] = []
+    for link in links:
+        of_link = conversion_store.of_code(link.code, MAX_ITEMS)
+        if len(of_link) >= MAX_ITEMS:
+            _name(truncated, "conversions_as_referrer")
+        as_referrer += [ReferrerConversion.of(c) for c in of_link]
     as_friend: list[Conversion] = []
     if record is not None and record.referred_by:
-        as_friend = [c for c in conversion_store.of_code(record.referred_by, MAX_ITEMS) if c.customer_id == customer_id]
-    rewards = _all("rewards", lambda n, c: reward_store.of_customer(customer_id, None, n, c), truncated)
+        of_link = conversion_store.of_code(record.referred_by, MAX_ITEMS)
+        if len(of_link) >= MAX_ITEMS:
+            _name(truncated, "conversions_as_friend")
+        as_friend = [c for c in of_link if c.customer_id == customer_id]
+    rewards = [  # a referrer's reward names the friend's order: not theirs to see (GDPR art. 15(4))
+        r if r.role == "referee" else r.model_copy(update={"order_id": None})
+        for r in _all("rewards", lambda n, c: reward_store.of_customer(customer_id, None, n, c), truncated)
+    ]
     rewards_ledger = _all("rewards_ledger", lambda n, c: reward_store.ledger_of(customer_id, n, c), truncated)
     messages = [
         m.model_copy(update={"body": None})
@@ -81,35 +115,86 @@ def export(customer_id: str) -> CustomerExport:
     found = [record, points, bought, coupons, links, as_friend, rewards, rewards_ledger, messages, wallet_pass]
     if not any(found):
         raise NotFound("Nothing is held about this customer.", {"customer_id": customer_id})
-    return CustomerExport(
-        customer_id=customer_id,
-        exported_at=clock.now(),
-        profile=customers.to_customer(record, part.referrals) if record is not None else None,
-        segments=[
-            ExportedMembership(segment=m.segment, entered_at=datetime.fromisoformat(m.entered_at))
-            for m in part.memberships
-        ],
-        loyalty=ExportedLoyalty(ledger=points, redemptions=bought),
-        coupons=[c for c in coupons if c is not None],
-        referral_links=[
-            ExportedLink(
-                code=link.code,
-                campaign_id=link.campaign_id,
-                name=link.name,
-                variant=link.variant,
-                created_at=link.created_at,
-                counts=link.counts,
-            )
-            for link in links
-        ],
-        conversions_as_referrer=as_referrer,
-        conversions_as_friend=as_friend,
-        rewards=rewards,
-        rewards_ledger=rewards_ledger,
-        messages=messages,
-        wallet_pass=wallet_pass,
-        truncated=truncated,
+    return fit(
+        CustomerExport(
+            customer_id=customer_id,
+            exported_at=clock.now(),
+            profile=customers.to_customer(record, part.referrals) if record is not None else None,
+            segments=[
+                ExportedMembership(segment=m.segment, entered_at=datetime.fromisoformat(m.entered_at))
+                for m in part.memberships
+            ],
+            loyalty=ExportedLoyalty(ledger=points, redemptions=bought),
+            coupons=[c for c in coupons if c is not None],
+            referral_links=[
+                ExportedLink(
+                    code=link.code,
+                    campaign_id=link.campaign_id,
+                    name=link.name,
+                    variant=link.variant,
+                    created_at=link.created_at,
+                    counts=link.counts,
+                )
+                for link in links
+            ],
+            conversions_as_referrer=as_referrer,
+            conversions_as_friend=as_friend,
+            rewards=rewards,
+            rewards_ledger=rewards_ledger,
+            messages=messages,
+            wallet_pass=wallet_pass,
+            truncated=truncated,
+        )
     )
+
+
+def _name(truncated: list[str], part: str) -> None:
+    if part not in truncated:
+        truncated.append(part)
+
+
+def _size(item: Any) -> int:
+    return len(item.model_dump_json()) if isinstance(item, BaseModel) else len(str(item))
+
+
+def _get(export: CustomerExport, part: str) -> list[Any]:
+    owner: Any = export
+    for attribute in part.split("."):
+        owner = getattr(owner, attribute)
+    return list(owner)
+
+
+def _set(export: CustomerExport, part: str, items: list[Any]) -> None:
+    *path, last = part.split(".")
+    owner: Any = export
+    for attribute in path:
+        owner = getattr(owner, attribute)
+    setattr(owner, last, items)
+
+
+def fit(export: CustomerExport, max_bytes: int | None = None) -> CustomerExport:
+    """Cut the largest parts (their last items: the oldest or newest, as each part is ordered) until the JSON is under
+    `max_bytes` (default `MAX_BYTES`), naming each cut part in `truncated`."""
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    excess = len(export.model_dump_json()) - limit
+    if excess <= 0:
+        return export
+    sizes = {part: [_size(item) + 1 for item in _get(export, part)] for part in PARTS}
+    totals = {part: sum(found) for part, found in sizes.items()}
+    keep = {part: len(found) for part, found in sizes.items()}
+    while excess > 0:
+        part = max(totals, key=lambda p: totals[p])
+        if keep[part] == 0:
+            break  # nothing left to cut: the rest is the profile itself
+        keep[part] -= 1
+        dropped = sizes[part][keep[part]]
+        totals[part] -= dropped
+        excess -= dropped
+    for part in PARTS:
+        if keep[part] < len(sizes[part]):
+            _set(export, part, _get(export, part)[: keep[part]])
+            _name(export.truncated, part)
+    return export
 
 
 def _coupon(code: str) -> ExportedCoupon | None:

@@ -8,7 +8,14 @@ from passaparola.coupons.models import Code, Redemption
 from passaparola.customers.models import Customer
 from passaparola.loyalty.models import LoyaltyRedemption, PointsLedgerEntry
 from passaparola.messages.models import Message
-from passaparola.referrals.models import Conversion, IssuedReward, LedgerEntry, ReferralCounts
+from passaparola.referrals.models import (
+    Conversion,
+    ConversionSource,
+    ConversionStatus,
+    IssuedReward,
+    LedgerEntry,
+    ReferralCounts,
+)
 
 
 class ExportedMembership(BaseModel):
@@ -48,6 +55,27 @@ class ExportedPass(BaseModel):
     devices: list[ExportedDevice]
 
 
+class ReferrerConversion(BaseModel):
+    """A conversion of the customer's referral, from the referrer's side only: the friend's id, order and amount are
+    another person's data (GDPR art. 15(4)) and stay out of the referrer's export."""
+
+    id: str
+    campaign_id: str
+    code: str
+    variant: str | None = None
+    event: str
+    status: ConversionStatus
+    reasons: list[str] = Field(default_factory=list)
+    source: ConversionSource
+    reward_ids: list[str] = Field(default_factory=list)
+    created_at: datetime
+    decided_at: datetime | None = None
+
+    @classmethod
+    def of(cls, conversion: Conversion) -> "ReferrerConversion":
+        return cls.model_validate(conversion.model_dump(include=set(cls.model_fields)))
+
+
 class CustomerExport(BaseModel):
     """Everything held about a customer (GDPR art. 15). Lists are complete unless named in `truncated`."""
 
@@ -62,12 +90,16 @@ class CustomerExport(BaseModel):
     loyalty: ExportedLoyalty
     coupons: list[ExportedCoupon] = Field(default_factory=list, description="Codes bound to the customer.")
     referral_links: list[ExportedLink] = Field(default_factory=list)
-    conversions_as_referrer: list[Conversion] = Field(default_factory=list)
+    conversions_as_referrer: list[ReferrerConversion] = Field(
+        default_factory=list, description="Their referrals' conversions, without the friends' ids, orders or amounts."
+    )
     conversions_as_friend: list[Conversion] = Field(default_factory=list)
     rewards: list[IssuedReward] = Field(default_factory=list)
     rewards_ledger: list[LedgerEntry] = Field(default_factory=list)
     messages: list[Message] = Field(default_factory=list, description="The message log, newest first, without bodies.")
     wallet_pass: ExportedPass | None = None
     truncated: list[str] = Field(
-        default_factory=list, description="Sections longer than the export keeps (10,000 items): page the API."
+        default_factory=list,
+        description="Parts cut (dotted names, e.g. `loyalty.ledger`): longer than 10,000 items, or cut so that the "
+        "whole answer stays under 3 MB (the largest parts first). Page the API for the rest.",
     )
