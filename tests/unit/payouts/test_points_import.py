@@ -3,6 +3,7 @@
 import pytest
 
 from passaparola.errors import InvalidRequest
+from passaparola.loyalty import imports
 from passaparola.loyalty.imports import parse
 
 
@@ -35,3 +36,19 @@ def test_rows_are_checked_one_by_one_with_their_line_numbers() -> None:
 def test_a_header_it_cannot_read_refuses_the_file(header: str) -> None:
     with pytest.raises(InvalidRequest):
         parse(header + "x,1\n")
+
+
+def test_a_row_that_fails_is_reported_and_the_others_go_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    written: list[str] = []
+
+    def mutate(customer_id: str, do: object, reason: str) -> None:
+        if customer_id == "busy":
+            raise RuntimeError("TransactionCanceled after the retries")
+        written.append(customer_id)
+
+    monkeypatch.setattr(imports.customers, "program", lambda: object())
+    monkeypatch.setattr(imports.customers, "mutate", mutate)
+    report = imports.run("launch", "customer_id,points\nanna,100\nbusy,50\ncarla,5\n")
+    assert sorted(written) == ["anna", "carla"]
+    assert (report.rows, report.imported, report.already_imported) == (3, 2, 0)
+    assert [(r.row, r.reason) for r in report.rejected] == [(3, "failed")]

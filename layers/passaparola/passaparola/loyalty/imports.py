@@ -3,7 +3,9 @@
 Each row is one adjustment through the customer's record (`customers.service.mutate`), in the same transaction as a
 marker item `IMPORT#<name>` in the customer's partition of the rewards table, written only if absent: a second run
 of the same import (or the same customer twice in it) adds nothing, and a run cut short is finished by running it
-again. Rows are checked first; the rejected ones are reported with their line number, never half-applied.
+again. Rows are checked first; the rejected ones are reported with their line number, never half-applied. A row
+whose write fails (the customer busy with an order past mutate's retries, throttling, a bug) is reported as
+`failed` while the others go on: the caller learns which rows to send again, not a 500 after part of the file.
 """
 
 import csv
@@ -19,7 +21,7 @@ from passaparola.customers.record import Change
 from passaparola.data import customers as customer_store
 from passaparola.data import imports as store
 from passaparola.data.transactions import Transaction
-from passaparola.errors import InvalidRequest, LoyaltyProgramRequired
+from passaparola.errors import DomainError, InvalidRequest, LoyaltyProgramRequired
 from passaparola.loyalty.models import ImportReport, RejectedRow
 from passaparola.observability import logger, metrics
 from passaparola.referrals import identity
@@ -62,12 +64,13 @@ def run(name: str, text: str) -> ImportReport:
             unique.append(row)
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         done = list(pool.map(lambda row: _import(name, row), unique))
-    imported = sum(1 for d in done if d)
+    rejected += [d for d in done if isinstance(d, RejectedRow)]
+    imported = sum(1 for d in done if d is True)
     report = ImportReport(
         name=name,
-        rows=len(rows) + len([r for r in rejected if r.reason != "duplicate_customer"]),
+        rows=len(rows) + len([r for r in rejected if r.reason not in ("duplicate_customer", "failed")]),
         imported=imported,
-        already_imported=len(done) - imported,
+        already_imported=sum(1 for d in done if d is False),
         rejected=sorted(rejected, key=lambda r: r.row),
     )
     metrics.add_metric(name="PointsImportedRows", unit=MetricUnit.Count, value=imported)
@@ -143,8 +146,8 @@ def enrollment_id(email: str) -> str:
     return f"lp_{identity.keyed_hash('enroll:' + identity.normalize_email(email))[:24]}"
 
 
-def _import(name: str, row: Row) -> bool:
-    """One row: True when imported now, False when an earlier run did."""
+def _import(name: str, row: Row) -> bool | RejectedRow:
+    """One row: True when imported now, False when an earlier run did, a `failed` rejection when it could not be."""
 
     def do(change: Change, tx: Transaction) -> None:
         if store.imported(row.customer_id, name):
@@ -161,6 +164,11 @@ def _import(name: str, row: Row) -> bool:
         customers.mutate(row.customer_id, do, "points_imported")
     except _AlreadyImported:
         return False
+    except DomainError as exc:
+        return _reject(row.line, "failed", f"Not imported ({exc.code}): {exc.message}")
+    except Exception:  # noqa: BLE001 - one row's failure is reported, the others go on
+        logger.exception("points import row failed", extra={"import": name, "row": row.line})
+        return _reject(row.line, "failed", "Not imported (a temporary failure): send the import again.")
     return True
 
 

@@ -398,7 +398,8 @@ class RejectedRow(BaseModel):
     row: int = Field(description="The line of the CSV (the header is line 1).")
     reason: str = Field(
         description="`malformed`, `missing_customer`, `invalid_customer_id`, `invalid_email`, `negative_points`, "
-        "`zero_points`, `points_too_high`, `duplicate_customer`."
+        "`zero_points`, `points_too_high`, `duplicate_customer`, `failed` (its write failed: send the import again, "
+        "rows already applied are skipped)."
     )
     message: str
 
