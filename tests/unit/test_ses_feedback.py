@@ -66,3 +66,24 @@ def test_a_soft_bounce_suppresses_nothing_and_unknown_messages_still_suppress(aw
     assert store.suppressed(identity.email_hash("dan@example.org"))
     assert feedback.handle({"notificationType": "Delivery"}).kind == "ignored"
     assert feedback.handle_sns_event({"Records": [{"Sns": {"Message": "not json"}}]}) == []
+
+
+def test_a_not_spam_complaint_neither_marks_nor_suppresses(aws: None) -> None:
+    sent_message("msg_3", "ses-3", "erin@example.org")
+    not_spam = {
+        "notificationType": "Complaint",
+        "mail": {"messageId": "ses-3"},
+        "complaint": {
+            "complainedRecipients": [{"emailAddress": "erin@example.org"}],
+            "complaintFeedbackType": "not-spam",
+        },
+    }
+    outcome = feedback.handle(not_spam)
+    assert (outcome.kind, outcome.message_id, outcome.status_changed, outcome.suppressed) == (
+        "complaint",
+        "msg_3",
+        False,
+        [],
+    )
+    assert store.get("msg_3").status == "sent"  # type: ignore[union-attr]
+    assert not store.suppressed(identity.email_hash("erin@example.org"))

@@ -586,6 +586,11 @@ def test_scheduled_and_queue_functions_have_a_dead_letter_queue_and_alarms(templ
     consumers = {name: fn for name, fn in _functions(template).items() if name not in scheduled}
     for name, fn in consumers.items():
         for event in fn["Properties"].get("Events", {}).values():
+            if event["Type"] in ("SNS", "S3", "EventBridgeRule", "CloudWatchEvent"):  # invoked asynchronously
+                on_failure = fn["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+                assert on_failure["Type"] == "SQS", name
+                dlqs.add(on_failure["Destination"]["Fn::GetAtt"][0])
+                _alarm_on(template, "AWS/Lambda", "Errors", {"Ref": name})
             if event["Type"] == "SQS":
                 queue = res[event["Properties"]["Queue"]["Fn::GetAtt"][0]]["Properties"]
                 dlqs.add(queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0])

@@ -4,8 +4,9 @@ The notification is SES's own JSON, as an identity's feedback notifications (`no
 set's event destination (`eventType`) publish it. The message it is about is found by SES's message id (what the
 sender recorded as `provider_message_id`) and gets status `bounced` or `complained`; a permanent (hard) bounce or a
 complaint suppresses the recipient's address, whoever sent to it: the sender then cancels every later message to it
-with `suppressed`. A transient (soft) bounce is recorded and suppresses nothing. Repeated deliveries of one
-notification change nothing more (conditional writes).
+with `suppressed`. A transient (soft) bounce is recorded and suppresses nothing. A complaint whose feedback type is
+`not-spam` (the recipient took it out of spam: the opposite of a complaint) changes nothing. Repeated deliveries of
+one notification change nothing more (conditional writes).
 """
 
 import json
@@ -18,6 +19,9 @@ from passaparola import clock
 from passaparola.data import messages as store
 from passaparola.observability import logger, metrics
 from passaparola.referrals import identity
+
+NOT_SPAM = "not-spam"
+"""RFC 5965's feedback type for a message the recipient says is not spam: no complaint, no suppression."""
 
 
 @dataclass
@@ -62,6 +66,9 @@ def handle(notification: dict[str, Any]) -> FeedbackOutcome:
     else:
         complaint = notification.get("complaint") or {}
         code, detail = "complaint", str(complaint.get("complaintFeedbackType") or "abuse")
+        if detail.lower() == NOT_SPAM:
+            logger.info("SES feedback: not-spam, nothing changed", extra={"ses_message_id": ses_id})
+            return outcome
         recipients = [r.get("emailAddress") for r in complaint.get("complainedRecipients") or []]
         status, reason = "complained", "complaint"
     if message is not None:
