@@ -85,7 +85,8 @@ def members(name: Name, limit: ExportLimit = None, cursor: Cursor = None, format
     page = service.members(name, page_size(format, limit, 100, 1000), cursor)
     if format == "csv":
         records = service.member_records([m.customer_id for m in page.items])
-        lines = (rows.member(m, records.get(m.customer_id)) for m in page.items)
+        suppressed = service.suppressed_records(records)
+        lines = (rows.member(m, records.get(m.customer_id), m.customer_id in suppressed) for m in page.items)
         return csv_answer(rows.MEMBER_COLUMNS, lines, page.next_cursor)
     return json_answer(page)
 

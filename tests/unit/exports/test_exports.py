@@ -12,9 +12,11 @@ import pytest
 from passaparola import clock
 from passaparola.customers import service as customers
 from passaparola.customers.models import CustomerPut
+from passaparola.data import messages as message_store
 from passaparola.data.models import CustomerModel, PointsLedgerModel
 from passaparola.exports import customer as customer_export
 from passaparola.exports.models import CustomerExport, ExportedLink, ExportedLoyalty, ExportedMembership
+from passaparola.referrals import identity
 from passaparola.referrals.models import ReferralCounts
 from tests.unit.functions import call, load_function
 
@@ -85,6 +87,7 @@ def test_segment_members_as_csv_carry_the_profile_and_only_confirmed_consent(aws
         "consent_sms",
         "points",
         "tier",
+        "suppressed",
     ]
     by_id = {r["customer_id"]: r for r in exported}
     assert by_id["cus_1"]["name"] == "'=cmd|' /C calc'!A0", "a formula stays text"
@@ -96,6 +99,20 @@ def test_segment_members_as_csv_carry_the_profile_and_only_confirmed_consent(aws
     assert (by_id["cus_2"]["consent_email"], by_id["cus_2"]["consent_sms"]) == ("false", "true")
     assert by_id["cus_3"]["consent_email"] == "false", "granted in a browser, not confirmed: does not count"
     assert by_id["cus_3"]["name"] == 'Rossi, "Mario"'
+    assert {r["suppressed"] for r in exported} == {"false"}
+
+
+def test_a_suppressed_address_is_marked_and_its_email_consent_is_false(aws: None) -> None:
+    segments = load_function("segments")
+    at("2026-03-01T10:00:00")
+    for cid, email in (("cus_1", "a@example.com"), ("cus_2", "b@example.com")):
+        customers.put(cid, CustomerPut.model_validate({"email": email, "consent": {"email": {"granted": True}}}))
+    message_store.suppress(identity.email_hash("A@example.com"), "complaint", "abuse", None, clock.now())
+    path, resource = "/v1/segments/new_customers/customers", "/v1/segments/{name}/customers"
+    by_id = {r["customer_id"]: r for r in rows(get(segments, path, resource, format="csv").body)}
+    assert (by_id["cus_1"]["suppressed"], by_id["cus_1"]["consent_email"]) == ("true", "false")
+    assert (by_id["cus_2"]["suppressed"], by_id["cus_2"]["consent_email"]) == ("false", "true")
+    assert by_id["cus_1"]["email"] == "a@example.com", "the address stays: a tool imports it as suppressed"
 
 
 def test_csv_pages_are_larger_json_pages_keep_their_limit(aws: None) -> None:

@@ -507,6 +507,16 @@ def suppress(address_hash: str, reason: str, detail: str | None, message_id: str
     return True
 
 
+def suppressed_among(address_hashes: list[str]) -> set[str]:
+    """Which of these addresses are suppressed, 100 per BatchGetItem (a CSV page of members holds up to 5000)."""
+    unique = list(dict.fromkeys(address_hashes))
+    found: set[str] = set()
+    for start in range(0, len(unique), 100):
+        keys = [suppression_id(h) for h in unique[start : start + 100]]
+        found |= {item.id.removeprefix("suppressed#") for item in SuppressionModel.batch_get(keys)}
+    return found
+
+
 def suppressed(address_hash: str) -> bool:
     try:
         SuppressionModel.get(suppression_id(address_hash), consistent_read=True)

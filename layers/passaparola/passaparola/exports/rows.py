@@ -11,7 +11,18 @@ from passaparola.exports.csvfile import Cell
 from passaparola.loyalty.models import PointsLedgerEntry
 from passaparola.referrals.models import IssuedReward
 
-MEMBER_COLUMNS = ("customer_id", "email", "name", "locale", "country", "consent_email", "consent_sms", "points", "tier")
+MEMBER_COLUMNS = (
+    "customer_id",
+    "email",
+    "name",
+    "locale",
+    "country",
+    "consent_email",
+    "consent_sms",
+    "points",
+    "tier",
+    "suppressed",
+)
 CHANGE_COLUMNS = ("customer_id", "segment", "change", "at", "reason")
 REDEMPTION_COLUMNS = (
     "id",
@@ -60,10 +71,11 @@ LEDGER_COLUMNS = (
 )
 
 
-def member(item: SegmentMember, record: CustomerModel | None) -> Sequence[Cell]:
-    """A member with the profile a marketing tool imports; consent `true` only when granted and confirmed."""
+def member(item: SegmentMember, record: CustomerModel | None, suppressed: bool = False) -> Sequence[Cell]:
+    """A member with the profile a marketing tool imports; consent `true` only when granted and confirmed, and email
+    consent `false` for a suppressed address (hard bounce or complaint: the sender would not mail it either)."""
     if record is None:
-        return (item.customer_id, None, None, None, None, False, False, 0, None)
+        return (item.customer_id, None, None, None, None, False, False, 0, None, False)
     consent = json.loads(record.consent or "{}")
     return (
         item.customer_id,
@@ -71,10 +83,11 @@ def member(item: SegmentMember, record: CustomerModel | None) -> Sequence[Cell]:
         record.name,
         record.locale,
         record.country,
-        consent_counts(consent.get("email")),
+        consent_counts(consent.get("email")) and not suppressed,
         consent_counts(consent.get("sms")),
         int(record.balance or 0),
         record.tier,
+        suppressed,
     )
 
 

@@ -19,6 +19,7 @@ from passaparola.customers.models import (
 )
 from passaparola.customers.record import Change
 from passaparola.data import customers as store
+from passaparola.data import messages as message_store
 from passaparola.data import stats
 from passaparola.data.models import CustomerModel
 from passaparola.errors import InvalidRequest, NotFound, SegmentExists
@@ -89,6 +90,14 @@ def member_records(customer_ids: list[str]) -> dict[str, CustomerModel]:
     for start in range(0, len(customer_ids), 100):
         found |= store.records(customer_ids[start : start + 100])
     return found
+
+
+def suppressed_records(records: dict[str, CustomerModel]) -> set[str]:
+    """The customer ids whose email address is suppressed (hard bounce, complaint): a marketing tool must not mail
+    them. Read by the keyed hash the record holds, never the address."""
+    hashes = {cid: r.email_hash for cid, r in records.items() if r.email and r.email_hash}
+    suppressed = message_store.suppressed_among(list(hashes.values()))
+    return {cid for cid, h in hashes.items() if h in suppressed}
 
 
 def changes(since: datetime, limit: int, cursor: str | None) -> SegmentChangePage:
