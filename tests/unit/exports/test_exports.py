@@ -115,6 +115,23 @@ def test_a_suppressed_address_is_marked_and_its_email_consent_is_false(aws: None
     assert by_id["cus_1"]["email"] == "a@example.com", "the address stays: a tool imports it as suppressed"
 
 
+def test_a_cross_origin_client_can_read_the_next_cursor(aws: None) -> None:
+    segments = load_function("segments")
+    for n in range(2):
+        customers.put(f"cus_{n}", CustomerPut.model_validate({"email": f"{n}@example.com"}))
+    path, resource = "/v1/segments/new_customers/customers", "/v1/segments/{name}/customers"
+    reply = call(
+        segments,
+        "GET",
+        path,
+        resource,
+        headers={"Origin": "https://admin.example"},
+        query={"format": "csv", "limit": "1"},
+    )
+    assert reply.status == 200 and reply.headers["X-Next-Cursor"]
+    assert "X-Next-Cursor" in reply.headers["Access-Control-Expose-Headers"].split(",")
+
+
 def test_csv_pages_are_larger_json_pages_keep_their_limit(aws: None) -> None:
     segments = load_function("segments")
     path, resource = "/v1/segments/new_customers/customers", "/v1/segments/{name}/customers"

@@ -30,6 +30,8 @@ from passaparola.observability import logger, metrics, tracer
 from passaparola.settings import get_settings
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Publishable-Key", "Idempotency-Key", "X-Customer-Token"]
+EXPOSED_HEADERS = ["X-Next-Cursor"]
+"""Response headers a cross-origin browser client may read (CSV pages carry the next cursor there)."""
 MAX_JSON_DEPTH = 32
 """Deeper JSON is refused before any parser (json, pydantic, the idempotency hash) recurses into it."""
 # A string left open runs to the end of the body: otherwise a failed match restarts at every later quote
@@ -59,7 +61,11 @@ class Api(APIGatewayRestResolver):
         super().__init__(
             enable_validation=True,
             cors=CORSConfig(
-                allow_origin=origins[0], extra_origins=origins[1:], allow_headers=ALLOWED_HEADERS, max_age=600
+                allow_origin=origins[0],
+                extra_origins=origins[1:],
+                allow_headers=ALLOWED_HEADERS,
+                expose_headers=EXPOSED_HEADERS,
+                max_age=600,
             ),
         )
         self.browser_routes = frozenset(browser_routes)
