@@ -80,7 +80,7 @@ def paying(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         "now": datetime(2026, 12, 3, tzinfo=UTC),
     }
     monkeypatch.setattr(service.clock, "now", lambda: state["now"])
-    monkeypatch.setattr(service.store, "lines", lambda period, prefix=None: iter(state["lines"]))  # type: ignore[arg-type]
+    monkeypatch.setattr(service.store, "lines", lambda period, prefix=None: iter(state["lines"]))  # type: ignore[call-overload]
     monkeypatch.setattr(service.store, "mark", lambda *args: None)
     monkeypatch.setattr(service.store, "mark_paid", lambda *args, **kwargs: state["wins"])
     monkeypatch.setattr(service, "_current", lambda found, period: found)
