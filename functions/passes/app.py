@@ -98,7 +98,7 @@ def customer_pass(customer_id: CustomerIdPath) -> Response[str]:
     summary="The signed-in shopper's Apple Wallet pass: `?t=` of POST /v1/me/pass/link (no key), or the "
     "publishable key + X-Customer-Token",
     tags=["passes"],
-    responses=PKPASS,
+    responses={**PKPASS, **error_responses(401)},
 )
 def my_pass(t: Annotated[str | None, Query(min_length=1, max_length=1000)] = None) -> Response[str]:
     if t is not None:
