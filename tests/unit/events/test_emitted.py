@@ -12,11 +12,11 @@ from tests.unit.functions import call
 
 
 def events(event_type: str | None = None) -> list[dict[str, Any]]:
-    items = sorted(EventModel.scan(), key=lambda i: i.id)
+    items = sorted((e for i in EventModel.scan() for e in json.loads(i.events)), key=lambda e: e["id"])
     return [
-        {"id": i.id, "type": i.type, "customer_id": i.customer_id, **json.loads(i.data)}
-        for i in items
-        if event_type is None or i.type == event_type
+        {"id": e["id"], "type": e["type"], "customer_id": e["customer_id"], **e["data"]}
+        for e in items
+        if event_type is None or e["type"] == event_type
     ]
 
 
