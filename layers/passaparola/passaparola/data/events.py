@@ -26,20 +26,19 @@ def batch_of(event_id: str) -> tuple[str, int] | None:
     return batch, int(index)
 
 
-def _item(batch_id: str, events: list[Event]) -> EventModel:
+def _attributes(events: list[Event]) -> dict[str, Any]:
     created = datetime.fromisoformat(events[0].created_at.replace("Z", "+00:00")).astimezone(UTC)
     expires = created + timedelta(days=get_settings().event_retention_days)
     customers = {e.customer_id for e in events if e.customer_id}
-    return EventModel(
-        batch_id,
-        created_at=events[0].created_at,
-        hour=events[0].created_at[:13],
-        types={e.type for e in events},
-        customer_ids=customers or None,
-        events=json.dumps([e.model_dump(mode="json") for e in events], separators=(",", ":")),
-        unpublished=UNPUBLISHED,
-        expires_at=int(expires.timestamp()),
-    )
+    return {
+        "created_at": events[0].created_at,
+        "hour": events[0].created_at[:13],
+        "types": {e.type for e in events},
+        "customer_ids": customers or None,
+        "events": json.dumps([e.model_dump(mode="json") for e in events], separators=(",", ":")),
+        "unpublished": UNPUBLISHED,
+        "expires_at": int(expires.timestamp()),
+    }
 
 
 class Batch:
@@ -54,23 +53,21 @@ class Batch:
         self._tx = tx
         self._request: dict[str, Any] | None = None
 
-    def add(self, event: Event) -> None:
+    def add_event(self, event: Event) -> None:
         if len(self.events) >= MAX_EVENTS:
             raise ValueError(f"a transaction records at most {MAX_EVENTS} events")
         self.events.append(event)
-        request = self._item().get_save_kwargs_from_instance()
         if self._request is None:
-            self._tx.save(self._item())
+            self._tx.save(EventModel(self.id, **_attributes(self.events)))
             self._request = self._tx._put_items[-1]
+            return
+        request = EventModel(self.id, **_attributes(self.events)).get_save_kwargs_from_instance()
         self._request.clear()
         self._request.update(request)
 
-    def _item(self) -> EventModel:
-        return _item(self.id, self.events)
-
 
 def put_now(batch_id: str, events: list[Event]) -> None:
-    _item(batch_id, events).save()
+    EventModel(batch_id, **_attributes(events)).save()
 
 
 def to_events(item: EventModel) -> list[Event]:

@@ -65,7 +65,7 @@ def record(
     else:
         when = datetime.fromisoformat(batch.events[0].created_at.replace("Z", "+00:00"))
     event = build(event_type, data, customer_id, when, event_id=f"{batch.id}{len(batch.events):02d}")
-    batch.add(event)
+    batch.add_event(event)
     return event.id
 
 

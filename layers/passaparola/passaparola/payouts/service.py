@@ -114,6 +114,7 @@ def mark_paid(payout_id_: str, reference: str) -> Payout:
         current = _current(found, period)
         payout = _payout(period, customer_id, currency, current, None)
         if store.mark_paid(
+            payout.id,
             customer_id,
             period,
             currency,
