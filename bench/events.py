@@ -2,9 +2,9 @@
 
 The same steps run twice, each on a fresh in-process moto with the tables of template.yaml: first with
 `passaparola.events.outbox.record` replaced by a no-op (the product as it was before events), then as shipped.
-An event is one more Put inside the transaction of the change it reports (docs/integrations.md, "Events"), so the
-round trips and write requests must be the same (a change made by one UpdateItem becomes a two-item
-TransactWriteItems: still one request); only the items written grow, by the events the change reports. Counting
+The events of a transaction are ONE more Put inside it, whatever their number (docs/integrations.md, "Events"), so
+the round trips and write requests must be the same (a change made by one UpdateItem becomes a two-item
+TransactWriteItems: still one request); the items written grow by at most one per write request. Counting
 reuses bench/referrals.py's WriteRecorder (items of accepted write requests; ConditionChecks write nothing).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import time
 import types
 import uuid
@@ -59,14 +60,24 @@ class Figures:
     items: int
     events: list[str]
     calls: list[str] = field(default_factory=list)
+    event_bytes: list[int] = field(default_factory=list)
 
 
-def _event_types(params: dict[str, Any]) -> list[str]:
-    """The types of the events a write request puts (items of the events table)."""
+def _event_items(params: dict[str, Any]) -> list[dict[str, Any]]:
     puts = [op["Put"] for op in params.get("TransactItems", []) if "Put" in op]
     if "Item" in params:
         puts.append(params)
-    return [p["Item"]["type"]["S"] for p in puts if "event" in p.get("TableName", "").lower()]
+    return [p["Item"] for p in puts if "event" in p.get("TableName", "").lower()]
+
+
+def _event_bytes(params: dict[str, Any]) -> list[int]:
+    """The size of each events item a request puts (names and values: about what DynamoDB bills)."""
+    return [len(json.dumps(item, separators=(",", ":")).encode()) for item in _event_items(params)]
+
+
+def _event_types(params: dict[str, Any]) -> list[str]:
+    """The types of the events a write request puts (in the events table's items: one per transaction)."""
+    return [e["type"] for item in _event_items(params) for e in json.loads(item["events"]["S"])]
 
 
 class EventsRecorder(WriteRecorder):
@@ -84,6 +95,7 @@ class EventsRecorder(WriteRecorder):
             result = inner(client, operation_name, api_params)  # a refused request raises: its events never count
             if recorder.active and client.meta.service_model.service_name == "dynamodb":
                 recorder.events += _event_types(api_params)
+                recorder.event_bytes += _event_bytes(api_params)
             return result
 
         setattr(BaseClient, "_make_api_call", _make_api_call)  # noqa: B010
@@ -96,6 +108,7 @@ class EventsRecorder(WriteRecorder):
 
     def measure(self, fn: Callable[[], Any]) -> tuple[Any, list[str]]:
         self.events: list[str] = []
+        self.event_bytes: list[int] = []
         return super().measure(fn)
 
 
@@ -208,7 +221,7 @@ def scenario(without_events: bool) -> dict[str, Figures]:
             ops = recorder.ops
             writes = sum(1 for o in ops if o.operation in WRITES)
             items = sum(o.items for o in ops if not o.refused)
-            out[name] = Figures(len(calls), writes, items, list(recorder.events), calls)
+            out[name] = Figures(len(calls), writes, items, list(recorder.events), calls, list(recorder.event_bytes))
             return result
 
         # warm the containers (caches of campaigns, codes, the shop's LTV items, keys): not measured
@@ -296,7 +309,7 @@ def run(_args: Any = None) -> dict[str, tuple[Figures, Figures]]:
         )
     for name, (_, a) in rows.items():
         if a.events:
-            print(f"  {name}: {', '.join(a.events)}")
+            print(f"  {name}: {', '.join(a.events)} (events items of {', '.join(map(str, a.event_bytes))} bytes)")
     for name, (b, a) in rows.items():
         same = a.round_trips == b.round_trips and a.writes == b.writes
         record(
@@ -305,6 +318,14 @@ def run(_args: Any = None) -> dict[str, tuple[Figures, Figures]]:
             f"{b.round_trips}, {b.writes} → {a.round_trips}, {a.writes}",
             "unchanged",
             same,
+        )
+    for name, (b, a) in rows.items():
+        record(
+            "events",
+            f"{name}: items written",
+            f"{b.items} → {a.items} ({a.writes} write requests)",
+            "≤ 1 more per write request",
+            a.items - b.items <= a.writes,
         )
     for name in REDEMPTION_PATH:
         b, a = rows[name]

@@ -1,6 +1,7 @@
-"""EventsTable's stream (new events only) -> the event bus and the webhook queue, then marked published.
+"""EventsTable's stream (new items only: the events of one transaction each) -> the event bus and the webhook
+queue, then marked published.
 
-An event that failed is reported alone (partial batch response, by its sequence number) and retried by Lambda;
+An item with an event that failed is reported (partial batch response, by its sequence number) and retried by Lambda;
 whatever is still unpublished two minutes on is published again by EventRepublishFunction."""
 
 import json
@@ -17,18 +18,8 @@ from passaparola.observability import logger, metrics, tracer
 _deserializer = TypeDeserializer()
 
 
-def _event(image: dict[str, Any]) -> Event:
-    item = {k: _deserializer.deserialize(v) for k, v in image.items()}
-    return Event.model_validate(
-        {
-            "id": item["id"],
-            "type": item["type"],
-            "version": int(item["version"]),
-            "created_at": item["created_at"],
-            "customer_id": item.get("customer_id"),
-            "data": json.loads(item["data"]),
-        }
-    )
+def _events(image: dict[str, Any]) -> list[Event]:
+    return [Event.model_validate(e) for e in json.loads(_deserializer.deserialize(image["events"]))]
 
 
 @logger.inject_lambda_context
@@ -42,11 +33,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         image = stream.get("NewImage")
         if record.get("eventName") != "INSERT" or not image:
             continue
-        parsed = _event(image)
-        sequence[parsed.id] = stream["SequenceNumber"]
-        events.append(parsed)
+        parsed = _events(image)
+        for e in parsed:
+            sequence[e.id] = stream["SequenceNumber"]
+        events += parsed
     failed = publish.publish(events) if events else set()
     metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=len(events) - len(failed))
     if failed:
         metrics.add_metric(name="EventsNotPublished", unit=MetricUnit.Count, value=len(failed))
-    return {"batchItemFailures": [{"itemIdentifier": sequence[i]} for i in sorted(failed)]}
+    return {"batchItemFailures": [{"itemIdentifier": s} for s in sorted({sequence[i] for i in failed})]}

@@ -100,6 +100,11 @@ def test_an_order_with_a_referral_then_its_refund(rf: Referrals) -> None:
     earned = next(e for e in events.values() if e["type"] == "points.earned")
     assert (earned["data"]["points"], earned["data"]["pending"]) == (50, True)
     assert "@" not in str(events)  # ids, never an email
+    # the order's facts (both customers') are one events item; each event is found by its own id
+    in_order = [e for e in events.values() if e["type"] in ("referral.converted", "reward.issued", "points.earned")]
+    assert len(in_order) == 4 and len({e["id"][:30] for e in in_order}) == 1
+    for event in in_order:
+        assert rf.get(f"/v1/events/{event['id']}").json() == event
 
     refund = rf.refund(body["id"])
     assert refund.status_code == 200, refund.text

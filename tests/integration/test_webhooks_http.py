@@ -53,20 +53,28 @@ _seq = {"n": 0}
 
 
 def record(table: Any, customer: str, type_: str = "coupon.redeemed", at: datetime | None = None) -> str:
-    """An event as passaparola.events.outbox writes it (the stream publishes it)."""
+    """An event as passaparola.events.outbox writes it: an events item of one event (the stream publishes it)."""
     _seq["n"] += 1
     when = at or datetime.now(UTC)
     created = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    event_id = "evt_" + new_ulid(int(when.timestamp() * 1000))
+    batch_id = "evt_" + new_ulid(int(when.timestamp() * 1000))
+    event_id = batch_id + "00"
+    event = {
+        "id": event_id,
+        "type": type_,
+        "version": 1,
+        "created_at": created,
+        "customer_id": customer,
+        "data": {"n": _seq["n"]},
+    }
     table.put_item(
         Item={
-            "id": event_id,
-            "type": type_,
-            "version": 1,
+            "id": batch_id,
             "created_at": created,
             "hour": created[:13],
-            "customer_id": customer,
-            "data": json.dumps({"n": _seq["n"]}),
+            "types": {type_},
+            "customer_ids": {customer},
+            "events": json.dumps([event]),
             "unpublished": "1",
             "expires_at": int((when + timedelta(days=35)).timestamp()),
         }

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from passaparola import clock
 from passaparola.data import messages as store
-from passaparola.data.models import MessageModel
+from passaparola.data.models import EventModel, MessageModel
 from passaparola.messages import feedback
 from passaparola.referrals import identity
 
@@ -52,6 +52,11 @@ def test_a_hard_bounce_marks_the_message_and_suppresses_its_address(aws: None) -
         assert feedback.handle(complaint).status_changed is True
         assert feedback.handle(bounce("ses-1", "anna.rossi@example.org")).status_changed is False
         assert store.get("msg_1").status == "complained"  # type: ignore[union-attr]
+        recorded = [e for item in EventModel.scan() for e in json.loads(item.events)]
+        assert sorted((e["type"], e["data"]["message_id"], e["data"]["reason"]) for e in recorded) == [
+            ("message.bounced", "msg_1", "bounce_hard"),
+            ("message.complained", "msg_1", "complaint"),
+        ]  # each once, in the status change it reports; the refused bounce recorded nothing
     finally:
         clock.set_clock(None)
 

@@ -52,8 +52,8 @@ PROGRAM: dict[str, Any] = {
 
 def events(customer_id: str | None = None) -> list[tuple[str, dict[str, Any]]]:
     """(type, data) of the recorded events, in the order they were made (of one customer, if named)."""
-    items = sorted(EventModel.scan(), key=lambda e: e.id)
-    return [(e.type, json.loads(e.data)) for e in items if customer_id is None or e.customer_id == customer_id]
+    items = sorted((e for i in EventModel.scan() for e in json.loads(i.events)), key=lambda e: e["id"])
+    return [(e["type"], e["data"]) for e in items if customer_id is None or e["customer_id"] == customer_id]
 
 
 def types(customer_id: str | None = None) -> list[str]:

@@ -12,11 +12,11 @@ from tests.unit.functions import call
 
 
 def events(event_type: str | None = None) -> list[dict[str, Any]]:
-    items = sorted(EventModel.scan(), key=lambda i: i.id)
+    items = sorted((e for i in EventModel.scan() for e in json.loads(i.events)), key=lambda e: e["id"])
     return [
-        {"id": i.id, "type": i.type, "customer_id": i.customer_id, **json.loads(i.data)}
-        for i in items
-        if event_type is None or i.type == event_type
+        {"id": e["id"], "type": e["type"], "customer_id": e["customer_id"], **e["data"]}
+        for e in items
+        if event_type is None or e["type"] == event_type
     ]
 
 
@@ -64,3 +64,27 @@ def test_enrollment_and_erasure_are_events(aws: None) -> None:
         ("loyalty.enrolled", "cus_e"),
         ("customer.erased", "cus_e"),
     ]
+
+
+def test_marking_a_payout_paid_is_an_event_once(aws: None) -> None:
+    from datetime import UTC, datetime
+
+    from passaparola.data import payouts
+
+    def paid() -> bool:
+        at = datetime(2027, 2, 3, tzinfo=UTC)
+        return payouts.mark_paid(
+            "pay_x", "cus_r", "2027-01", "EUR", changes=0, amount=1500, rewards=2, reference="SEPA-1", at=at
+        )
+
+    assert paid() is True
+    assert paid() is False  # already paid: no second event
+    (event,) = events("payout.paid")
+    assert {k: v for k, v in event.items() if k != "id"} == {
+        "type": "payout.paid",
+        "customer_id": "cus_r",
+        "payout_id": "pay_x",
+        "referrer_id": "cus_r",
+        "amount": 1500,
+        "currency": "EUR",
+    }

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from passaparola.data import events as store
+from passaparola.errors import NotFound
 from passaparola.events import outbox
 from tests.unit.functions import call
 
@@ -112,3 +113,25 @@ def test_one_event_by_id(events_fn: ModuleType) -> None:
     }
     missing = call(events_fn, "GET", "/v1/events/evt_NOPE", "/v1/events/{event_id}")
     assert missing.status == 404
+
+
+def test_the_filters_pick_events_inside_a_transactions_item(events_fn: ModuleType) -> None:
+    from passaparola.data import transactions
+    from passaparola.events import service
+
+    ids: list[str] = []
+
+    def build(tx: transactions.Transaction) -> None:
+        ids.append(outbox.record(tx, "customer.erased", {}, customer_id="c5", at=T0))
+        ids.append(outbox.record(tx, "loyalty.enrolled", {}, customer_id="c6", at=T0))
+
+    transactions.write(build)
+    window = {"since": iso(T0), "until": iso(T0 + timedelta(hours=1))}
+    assert [e["id"] for e in listing(events_fn, **window).body["items"]] == ids
+    assert [e["id"] for e in listing(events_fn, **window, type="loyalty.enrolled").body["items"]] == [ids[1]]
+    assert [e["id"] for e in listing(events_fn, **window, customer_id="c5").body["items"]] == [ids[0]]
+    assert listing(events_fn, **window, customer_id="c5", type="loyalty.enrolled").body["items"] == []
+    assert service.get(ids[1]).type == "loyalty.enrolled"
+    for missing in (ids[0][:30] + "02", ids[0][:30], ids[0] + "0"):
+        with pytest.raises(NotFound):
+            service.get(missing)

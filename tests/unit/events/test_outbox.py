@@ -30,11 +30,37 @@ def test_the_event_is_written_with_the_change(aws: None) -> None:
         ids.append(outbox.record(tx, "coupon.redeemed", REDEEMED, customer_id="cus_1"))
 
     transactions.write(build)
-    item = EventModel.get(ids[0])
-    assert (item.type, item.version, item.customer_id, item.unpublished) == ("coupon.redeemed", 1, "cus_1", "1")
-    assert json.loads(item.data) == REDEEMED
+    item = EventModel.get(ids[0][:30])
+    assert (item.types, item.customer_ids, item.unpublished) == ({"coupon.redeemed"}, {"cus_1"}, "1")
+    (event,) = json.loads(item.events)
+    assert (event["id"], event["type"], event["version"], event["customer_id"]) == (
+        ids[0],
+        "coupon.redeemed",
+        1,
+        "cus_1",
+    )
+    assert event["data"] == REDEEMED and event["created_at"] == item.created_at
     assert item.hour == item.created_at[:13]
-    assert ids[0].startswith("evt_") and len(ids[0]) == 30
+    assert ids[0].startswith("evt_") and len(ids[0]) == 32 and ids[0].endswith("00")
+
+
+def test_a_transaction_of_many_facts_writes_one_events_item(aws: None) -> None:
+    ids: list[str] = []
+
+    def build(tx: transactions.Transaction) -> None:
+        ids.append(outbox.record(tx, "coupon.redeemed", REDEEMED, customer_id="cus_1"))
+        tx.save(AuditModel("AUDIT", "x", id="x", at="t", action="a", actor="{}", target_type="t", target_id="t"))
+        ids.append(outbox.record(tx, "tier.changed", {"from": "silver", "to": "gold"}, customer_id="cus_1"))
+        ids.append(outbox.record(tx, "loyalty.enrolled", {"points": 5}, customer_id="cus_2"))
+        assert len(tx._put_items) == 2  # the audit item and ONE events item
+
+    transactions.write(build)
+    (item,) = EventModel.scan()
+    assert [i[:30] for i in ids] == [item.id] * 3 and [i[30:] for i in ids] == ["00", "01", "02"]
+    assert item.types == {"coupon.redeemed", "tier.changed", "loyalty.enrolled"}
+    assert item.customer_ids == {"cus_1", "cus_2"}
+    assert [e["id"] for e in json.loads(item.events)] == ids
+    assert {e["created_at"] for e in json.loads(item.events)} == {item.created_at}
 
 
 def test_a_failed_change_leaves_no_event(aws: None) -> None:
@@ -69,7 +95,8 @@ def test_data_is_checked_against_its_type() -> None:
 
 def test_record_now_writes_one_event(aws: None) -> None:
     event_id = outbox.record_now("loyalty.enrolled", {"points": 50}, customer_id="cus_2")
-    assert json.loads(EventModel.get(event_id).data) == {"tier": None, "points": 50}
+    (event,) = json.loads(EventModel.get(event_id[:30]).events)
+    assert event["id"] == event_id and event["data"] == {"tier": None, "points": 50}
 
 
 def test_every_type_of_the_contract_is_registered() -> None:

@@ -12,8 +12,9 @@ import boto3
 import pytest
 
 from passaparola import clock
-from passaparola.data.models import EventModel
-from passaparola.events import outbox, publish
+from passaparola.data import transactions
+from passaparola.data.models import AuditModel, EventModel
+from passaparola.events import outbox, publish, service
 from passaparola.settings import get_settings
 from tests.unit.functions import load_function
 
@@ -57,11 +58,11 @@ def drain(url: str) -> list[dict[str, Any]]:
 def stream_event(*event_ids: str) -> dict[str, Any]:
     records = []
     for n, event_id in enumerate(event_ids):
-        image = EventModel.get(event_id).serialize()
+        image = EventModel.get(event_id[:30]).serialize()
         records.append(
             {
                 "eventName": "INSERT",
-                "dynamodb": {"Keys": {"id": {"S": event_id}}, "NewImage": image, "SequenceNumber": str(100 + n)},
+                "dynamodb": {"Keys": {"id": {"S": event_id[:30]}}, "NewImage": image, "SequenceNumber": str(100 + n)},
             }
         )
     return {"Records": records}
@@ -89,8 +90,36 @@ def test_a_new_event_goes_to_the_bus_and_the_webhook_queue_then_is_published(
     groups = {q["id"]: q["_attributes"].get("MessageGroupId") for q in queued}
     assert groups == {first: "cus_1", second: "shop"}
     assert {q["_attributes"].get("MessageDeduplicationId") for q in queued} == {first, second}
-    assert EventModel.get(first).unpublished is None and EventModel.get(second).unpublished is None
+    assert EventModel.get(first[:30]).unpublished is None and EventModel.get(second[:30]).unpublished is None
     assert list(EventModel.unpublished_index.query("1")) == []
+
+
+def test_the_events_of_one_transaction_are_each_published_once_and_found_by_id(
+    publisher: ModuleType, wired: dict[str, str]
+) -> None:
+    ids: list[str] = []
+
+    def build(tx: transactions.Transaction) -> None:
+        tx.save(AuditModel("AUDIT", "x", id="x", at="t", action="a", actor="{}", target_type="t", target_id="t"))
+        ids.append(outbox.record(tx, "loyalty.enrolled", {"points": 10}, customer_id="cus_1"))
+        ids.append(outbox.record(tx, "tier.changed", {"from": None, "to": "gold"}, customer_id="cus_1"))
+        ids.append(outbox.record(tx, "customer.erased", ERASED, customer_id="cus_2"))
+
+    transactions.write(build)
+    (item,) = EventModel.scan()
+    assert publisher.lambda_handler(stream_event(ids[0]), mock.MagicMock()) == {"batchItemFailures": []}
+    assert [e["detail"]["id"] for e in sorted(drain(wired["seen"]), key=lambda e: e["detail"]["id"])] == ids
+    queued = drain(wired["webhooks"])
+    assert sorted(q["id"] for q in queued) == ids
+    assert {q["id"]: q["_attributes"]["MessageGroupId"] for q in queued} == dict(
+        zip(ids, ["cus_1", "cus_1", "cus_2"], strict=True)
+    )
+    assert EventModel.get(item.id).unpublished is None
+    found = [service.get(i) for i in ids]
+    assert [(e.id, e.type) for e in found] == list(
+        zip(ids, ["loyalty.enrolled", "tier.changed", "customer.erased"], strict=True)
+    )
+    assert service.get(ids[0]).data == {"tier": None, "points": 10}
 
 
 def test_a_refused_publish_stays_unpublished_and_is_republished(publisher: ModuleType, wired: dict[str, str]) -> None:
@@ -100,7 +129,7 @@ def test_a_refused_publish_stays_unpublished_and_is_republished(publisher: Modul
     with mock.patch.object(bus, "put_events", return_value=refused):
         answer = publisher.lambda_handler(stream_event(event_id), mock.MagicMock())
     assert answer == {"batchItemFailures": [{"itemIdentifier": "100"}]}
-    assert EventModel.get(event_id).unpublished == "1"
+    assert EventModel.get(event_id[:30]).unpublished == "1"
     assert drain(wired["webhooks"]) == []
 
     assert publish.republish() == (0, 0)  # not two minutes old yet: the stream's retry comes first
@@ -109,7 +138,7 @@ def test_a_refused_publish_stays_unpublished_and_is_republished(publisher: Modul
     assert publish.republish() == (1, 0)
     assert [e["detail"]["id"] for e in drain(wired["seen"])] == [event_id]
     assert [q["id"] for q in drain(wired["webhooks"])] == [event_id]
-    assert EventModel.get(event_id).unpublished is None
+    assert EventModel.get(event_id[:30]).unpublished is None
 
 
 def test_a_webhook_queue_refusal_keeps_the_event_unpublished(publisher: ModuleType, wired: dict[str, str]) -> None:
@@ -118,4 +147,4 @@ def test_a_webhook_queue_refusal_keeps_the_event_unpublished(publisher: ModuleTy
     with mock.patch.object(sqs, "send_message_batch", return_value={"Failed": [{"Id": "0", "Code": "x"}]}):
         answer = publisher.lambda_handler(stream_event(event_id), mock.MagicMock())
     assert answer == {"batchItemFailures": [{"itemIdentifier": "100"}]}
-    assert EventModel.get(event_id).unpublished == "1"
+    assert EventModel.get(event_id[:30]).unpublished == "1"

@@ -13,65 +13,99 @@ from passaparola.events.types import Event
 from passaparola.settings import get_settings
 
 UNPUBLISHED = "1"
+BATCH_ID_LENGTH = 30
+"""`evt_` and the batch's 26-char ULID; an event's id adds its 2-digit index in the batch."""
+MAX_EVENTS = 100
 
 
-def _attributes(event: Event) -> dict[str, Any]:
-    created = datetime.fromisoformat(event.created_at.replace("Z", "+00:00")).astimezone(UTC)
+def batch_of(event_id: str) -> tuple[str, int] | None:
+    """(the batch item's id, the event's index in it), or None for an id of another shape."""
+    batch, index = event_id[:BATCH_ID_LENGTH], event_id[BATCH_ID_LENGTH:]
+    if not (event_id.startswith("evt_") and len(index) == 2 and index.isdigit()):
+        return None
+    return batch, int(index)
+
+
+def _attributes(events: list[Event]) -> dict[str, Any]:
+    created = datetime.fromisoformat(events[0].created_at.replace("Z", "+00:00")).astimezone(UTC)
     expires = created + timedelta(days=get_settings().event_retention_days)
+    customers = {e.customer_id for e in events if e.customer_id}
     return {
-        "type": event.type,
-        "version": event.version,
-        "created_at": event.created_at,
-        "hour": event.created_at[:13],
-        "customer_id": event.customer_id,
-        "data": json.dumps(event.data, separators=(",", ":")),
+        "created_at": events[0].created_at,
+        "hour": events[0].created_at[:13],
+        "types": {e.type for e in events},
+        "customer_ids": customers or None,
+        "events": json.dumps([e.model_dump(mode="json") for e in events], separators=(",", ":")),
         "unpublished": UNPUBLISHED,
         "expires_at": int(expires.timestamp()),
     }
 
 
-def put(tx: TransactWrite, event: Event) -> None:
-    """One Put more in the caller's transaction (ids are unique: no condition needed)."""
-    tx.save(EventModel(event.id, **_attributes(event)))
+class Batch:
+    """The events of one TransactWrite, kept in the one Put the transaction already holds.
+
+    The first event adds the Put; each later one rewrites that Put's serialised request in place (pynamodb
+    serialises at save() and keeps the dict until commit), so the transaction's items keep their positions."""
+
+    def __init__(self, tx: TransactWrite, batch_id: str) -> None:
+        self.id = batch_id
+        self.events: list[Event] = []
+        self._tx = tx
+        self._request: dict[str, Any] | None = None
+
+    def add_event(self, event: Event) -> None:
+        if len(self.events) >= MAX_EVENTS:
+            raise ValueError(f"a transaction records at most {MAX_EVENTS} events")
+        self.events.append(event)
+        if self._request is None:
+            self._tx.save(EventModel(self.id, **_attributes(self.events)))
+            self._request = self._tx._put_items[-1]
+            return
+        request = EventModel(self.id, **_attributes(self.events)).get_save_kwargs_from_instance()
+        self._request.clear()
+        self._request.update(request)
 
 
-def put_now(event: Event) -> None:
-    EventModel(event.id, **_attributes(event)).save()
+def put_now(batch_id: str, events: list[Event]) -> None:
+    EventModel(batch_id, **_attributes(events)).save()
 
 
-def to_event(item: EventModel) -> Event:
-    return Event(
-        id=item.id,
-        type=item.type,
-        version=int(item.version),
-        created_at=item.created_at,
-        customer_id=item.customer_id,
-        data=json.loads(item.data),
-    )
+def to_events(item: EventModel) -> list[Event]:
+    return [Event.model_validate(e) for e in json.loads(item.events)]
 
 
-def mark_published(event_id: str) -> None:
-    """Remove `unpublished` (the sparse index forgets it); an event already gone (TTL) is left alone."""
+def mark_published(batch_id: str) -> None:
+    """Remove `unpublished` (the sparse index forgets it); a batch already gone (TTL) is left alone."""
     try:
-        EventModel(event_id).update(actions=[EventModel.unpublished.remove()], condition=EventModel.id.exists())
+        EventModel(batch_id).update(actions=[EventModel.unpublished.remove()], condition=EventModel.id.exists())
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
 
 
 def unpublished_before(before: datetime, limit: int) -> list[Event]:
-    """Oldest first, from the sparse index: only the events not yet published."""
+    """Oldest first, from the sparse index: the events of the batches not yet published (about `limit` events)."""
     query = EventModel.unpublished_index.query(
-        UNPUBLISHED, EventModel.created_at < clock.iso(before), limit=limit, page_size=min(limit, 500)
+        UNPUBLISHED, EventModel.created_at < clock.iso(before), page_size=min(limit, 500)
     )
-    return [to_event(item) for item in query]
+    found: list[Event] = []
+    for item in query:
+        found += to_events(item)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def get(event_id: str) -> Event | None:
+    """One GetItem: the batch named by the id's first part, then the event at its index."""
+    key = batch_of(event_id)
+    if key is None:
+        return None
     try:
-        return to_event(EventModel.get(event_id))
+        events = to_events(EventModel.get(key[0]))
     except DoesNotExist:
         return None
+    return next((e for e in events if e.id == event_id), None)
 
 
 MAX_HOURS_PER_PAGE = 72
@@ -92,29 +126,34 @@ def range_page(
     scanned = 0
     condition = None
     if event_type:
-        condition = EventModel.type == event_type
+        condition = EventModel.types.contains(event_type)
     if customer_id:
-        by_customer = EventModel.customer_id == customer_id
+        by_customer = EventModel.customer_ids.contains(customer_id)
         condition = by_customer if condition is None else condition & by_customer
+
+    def wanted(event: Event) -> bool:
+        return (not event_type or event.type == event_type) and (not customer_id or event.customer_id == customer_id)
+
     while hour.strftime("%Y-%m-%dT%H") <= last_hour:
         key = hour.strftime("%Y-%m-%dT%H")
         low = max(start, key + ":00:00.000Z")
-        taken: list[EventModel] = []
+        taken: list[Event] = []
         for item in EventModel.by_hour.query(
             key,
             EventModel.created_at.between(low, key + ":59:59.999Z"),
             filter_condition=condition,
             page_size=min(max(limit, 25), 500),
         ):
-            if item.created_at >= end or (item.created_at == start and item.id <= after_id):
+            if item.created_at >= end:
                 continue
-            if len(found) + len(taken) >= limit and item.created_at != taken[-1].created_at:
-                taken.sort(key=lambda i: (i.created_at, i.id))
-                found.extend(to_event(i) for i in taken)
+            events = [e for e in to_events(item) if wanted(e) and not (e.created_at == start and e.id <= after_id)]
+            if taken and len(found) + len(taken) >= limit and item.created_at != taken[-1].created_at:
+                taken.sort(key=lambda e: (e.created_at, e.id))
+                found.extend(taken)
                 return found, (found[-1].created_at, found[-1].id)
-            taken.append(item)
-        taken.sort(key=lambda i: (i.created_at, i.id))
-        found.extend(to_event(i) for i in taken)
+            taken.extend(events)
+        taken.sort(key=lambda e: (e.created_at, e.id))
+        found.extend(taken)
         hour += timedelta(hours=1)
         scanned += 1
         more = hour.strftime("%Y-%m-%dT%H") <= last_hour

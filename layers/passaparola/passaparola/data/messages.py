@@ -288,7 +288,7 @@ def settle(message: MessageModel, status: str, code: str | None, text: str | Non
 
 
 def _event(tx: Transaction, event_type: str, message: MessageModel, reason: str | None, at: datetime) -> None:
-    """message.sent / message.failed, with the status change it reports (ids only: no address, no text)."""
+    """message.sent / failed / bounced / complained, with the status change it reports (ids only: no address, no text)."""
     data = {"message_id": message.id, "campaign_id": message.campaign_id, "channel": message.channel, "reason": reason}
     outbox.record(tx, event_type, data, customer_id=message.customer_id, at=at)
 
@@ -479,7 +479,8 @@ def by_provider_id(provider_message_id: str) -> MessageModel | None:
 
 
 def feedback(message: MessageModel, status: str, code: str, text: str, now: datetime) -> bool:
-    """A sent message bounced or was complained about (a complaint outranks a bounce, never the other way)."""
+    """A sent message bounced or was complained about (a complaint outranks a bounce, never the other way), with its
+    event (message.bounced / message.complained) in the same transaction."""
     allowed = ("sent", "bounced") if status == "complained" else ("sent",)
     actions: list[Action] = [
         MessageModel.status.set(status),
@@ -487,7 +488,12 @@ def feedback(message: MessageModel, status: str, code: str, text: str, now: date
         MessageModel.error_message.set(text[:1000]),
         MessageModel.updated_at.set(iso(now)),
     ]
-    return _update(message.id, actions, MessageModel.status.is_in(*allowed)) is not None
+
+    def build(tx: Transaction) -> None:
+        tx.update(MessageModel(message.id), actions=actions, condition=MessageModel.status.is_in(*allowed))
+        _event(tx, f"message.{status}", message, code, now)
+
+    return _written(build)
 
 
 def suppression_id(address_hash: str) -> str:

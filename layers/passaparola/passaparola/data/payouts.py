@@ -7,11 +7,13 @@ paid ones refunded later; whether it was settled is one `PAYOUT#<month>#<currenc
 from collections.abc import Iterator
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
+from passaparola.data import transactions
 from passaparola.data.models import PayableLineModel, PayoutModel
 from passaparola.data.rewards import payout_day, payout_key
 from passaparola.data.transactions import Transaction, condition_failed
+from passaparola.events import outbox
 from passaparola.referrals.models import IssuedReward
 
 
@@ -45,6 +47,7 @@ def mark(customer_id: str, period: str, currency: str) -> PayoutModel | None:
 
 
 def mark_paid(
+    payout_id: str,
     customer_id: str,
     period: str,
     currency: str,
@@ -55,10 +58,13 @@ def mark_paid(
     reference: str,
     at: datetime,
 ) -> bool:
-    """Settle the payout once, only if no reversal changed it since `changes` was read. False when it failed."""
+    """Settle the payout once, only if no reversal changed it since `changes` was read, with its `payout.paid` event
+    in the same transaction. False when it failed."""
     seen = PayoutModel.changes == changes if changes else PayoutModel.changes.does_not_exist()
-    try:
-        PayoutModel(customer_id, payout_sk(period, currency)).update(
+
+    def build(tx: Transaction) -> None:
+        tx.update(
+            PayoutModel(customer_id, payout_sk(period, currency)),
             actions=[
                 PayoutModel.paid_at.set(at.isoformat()),
                 PayoutModel.reference.set(reference),
@@ -67,8 +73,13 @@ def mark_paid(
             ],
             condition=PayoutModel.paid_at.does_not_exist() & seen,
         )
-    except UpdateError as exc:
-        if condition_failed(exc):
+        paid = {"payout_id": payout_id, "referrer_id": customer_id, "amount": amount, "currency": currency}
+        outbox.record(tx, "payout.paid", paid, customer_id=customer_id, at=at)
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as exc:
+        if transactions.failed_items(exc):
             return False
         raise
     return True

@@ -1,8 +1,8 @@
 """Publishing: each event to the EventBridge bus and the webhook queue, then marked published.
 
 One pass over a batch: PutEvents (10 a call), SendMessageBatch to the FIFO WebhookQueue (10 a call, group = the
-customer, or "shop", de-duplicated on the event id), then `unpublished` removed from the events that went to both.
-An event refused anywhere keeps `unpublished`: the stream retries it, EventRepublishFunction catches what is left.
+customer, or "shop", de-duplicated on the event id), then `unpublished` removed from the batches (the events items
+of a transaction) whose every event went to both. A batch with an event refused anywhere keeps `unpublished`: the stream retries it, EventRepublishFunction catches what is left.
 Consumers may see an event twice; they de-duplicate on its id."""
 
 from collections.abc import Iterator
@@ -86,14 +86,18 @@ def to_webhooks(events: list[Event]) -> set[str]:
     return failed
 
 
+def batch_id(event: Event) -> str:
+    return event.id[: store.BATCH_ID_LENGTH]
+
+
 def publish(events: list[Event]) -> set[str]:
-    """Publish (oldest first) and mark published; the ids that failed (still unpublished, to retry)."""
+    """Publish (oldest first) and mark each batch published; the ids that failed (their batch stays unpublished)."""
     ordered = sorted(events, key=lambda e: e.id)
     failed = to_bus(ordered)
     failed |= to_webhooks([e for e in ordered if e.id not in failed])
-    for event in ordered:
-        if event.id not in failed:
-            store.mark_published(event.id)
+    unfinished = {batch_id(e) for e in ordered if e.id in failed}
+    for batch in sorted({batch_id(e) for e in ordered} - unfinished):
+        store.mark_published(batch)
     return failed
 
 

@@ -129,6 +129,7 @@ def mark_paid(payout_id_: str, reference: str) -> Payout:
         if payout.amount <= 0:
             raise PayoutNotPositive(details={"payout_id": payout_id_, "amount": payout.amount})
         if store.mark_paid(
+            payout.id,
             customer_id,
             period,
             currency,
