@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from passaparola.data import transactions
 from passaparola.data.models import PayableLineModel, PayoutModel
 from passaparola.data.rewards import payout_day, payout_key
-from passaparola.data.transactions import Transaction, condition_failed
+from passaparola.data.transactions import Transaction
 from passaparola.events import outbox
 from passaparola.referrals.models import IssuedReward
 
