@@ -28,7 +28,9 @@ def env(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     get_settings.cache_clear()
     queued: list[tuple[dict[str, Any], int]] = []
     told: list[dict[str, Any]] = []
-    monkeypatch.setattr(store, "enqueue", lambda messages, delay=0, parallel=False: queued.extend((m, delay) for m in messages))
+    monkeypatch.setattr(
+        store, "enqueue", lambda messages, delay=0, parallel=False: queued.extend((m, delay) for m in messages)
+    )
     monkeypatch.setattr(delivery.notifications, "team", lambda subject, message: told.append(message))
     now = {"t": T0}
     clock.set_clock(lambda: now["t"])

@@ -190,9 +190,8 @@ def _attempt(
     worker = threading.Thread(target=run, name="webhook-attempt", daemon=True)
     worker.start()
     worker.join(seconds)
+    timely = list(outcome)  # what the worker had when the deadline passed (closing makes it fail after)
+    client.close()
     if worker.is_alive():
-        client.close()
         worker.join(1.0)
-    else:
-        client.close()
-    return outcome[0] if outcome else (None, "timeout")
+    return timely[0] if timely else (None, "timeout")
