@@ -271,7 +271,11 @@ def test_the_next_address_is_tried_when_the_first_does_not_connect(monkeypatch: 
     with running_receiver() as receiver:
         port = int(receiver.url.rsplit(":", 1)[1].split("/", 1)[0])
 
+        real = socket.getaddrinfo
+
         def fake(host: str, p: int, *args: Any, **kwargs: Any) -> list[Any]:
+            if host != "hooks.localhost":
+                return real(host, p, *args, **kwargs)  # the connection's own lookup of the literal address
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, p)) for a in ("127.0.0.2", "127.0.0.1")]
 
         monkeypatch.setattr(ssrf.socket, "getaddrinfo", fake)
