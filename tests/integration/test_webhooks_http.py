@@ -140,11 +140,12 @@ def test_down_longer_is_dead_then_replayed(api: Api, events_table: Any, rx: tupl
     dead = wait_until(lambda: deliveries(api, hook, status="dead"), timeout=90)
     assert dead[0]["event_id"] == event_id and dead[0]["attempt"] == 8
     assert len(mine(receiver, {customer})) == 8
+    assert not any("webhook-replay" in r.headers for r in mine(receiver, {customer}))  # retries keep the dedup key
     receiver.default = 200
     replay = api.post(f"/v1/webhooks/{hook['id']}/replay", {"event_id": event_id})
     assert replay.status_code == 202 and replay.json() == {"queued": 1}, replay.text
     got = receiver.wait(lambda r: any(x.id == event_id and x.answered == 200 for x in r), timeout=30)
-    assert got[-1].id == event_id
+    assert got[-1].id == event_id and got[-1].headers["webhook-replay"] == "true"  # a replay says so
     replayed = wait_until(lambda: [d for d in deliveries(api, hook, status="succeeded") if d["replay"]])
     assert replayed[0]["event_id"] == event_id
 

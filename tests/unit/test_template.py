@@ -762,3 +762,23 @@ def test_events_are_published_from_the_outbox_stream_to_the_bus_and_the_fifo_web
         assert res[queue]["Properties"]["FifoQueue"] is True
     redrive = res["WebhookQueue"]["Properties"]["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["WebhookDLQ", "Arn"]}
+
+
+MAX_STACK_NAME = 62
+"""The longest stack name the template deploys with (README, Deploy): a named SQS queue is at most 80 characters."""
+
+
+def test_named_queues_fit_the_longest_documented_stack_name(template: dict[str, Any]) -> None:
+    names = {}
+    for key, queue in _resources(template, "AWS::SQS::Queue").items():
+        name = queue["Properties"].get("QueueName")
+        if name is None:
+            continue
+        text = name["Fn::Sub"] if isinstance(name, dict) else name
+        assert isinstance(text, str) and "${" not in text.replace("${AWS::StackName}", ""), key
+        names[key] = text.replace("${AWS::StackName}", "s" * MAX_STACK_NAME)
+    assert names, "the FIFO webhook queues are named (a FIFO name must end in .fifo)"
+    too_long = {k: len(v) for k, v in names.items() if len(v) > 80}
+    assert not too_long, f"SQS queue names are at most 80 characters: {too_long}"
+    readme = (ROOT / "README.md").read_text()
+    assert f"at most {MAX_STACK_NAME} characters" in readme

@@ -2,6 +2,10 @@
 
 import ipaddress
 import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -140,3 +144,148 @@ def test_connection_goes_to_the_checked_address_with_host_header_and_sni(monkeyp
         "sni": "hooks.example.com",
     }
     assert result.status_code == 301 and not result.ok  # a redirect is a failure, never followed
+
+
+def _mock_transport(monkeypatch: pytest.MonkeyPatch, handler: Any) -> None:
+    import httpx
+
+    real_client = httpx.Client
+    monkeypatch.setattr(ssrf.httpx, "Client", lambda **kw: real_client(transport=httpx.MockTransport(handler), **kw))
+
+
+def test_an_idn_host_is_sent_in_punycode(monkeypatch: pytest.MonkeyPatch) -> None:
+    _resolving_to(monkeypatch, "93.184.215.14")
+    assert ssrf.check_url("https://bücher.example/in", local=False).host == "xn--bcher-kva.example"
+    sent: dict[str, Any] = {}
+
+    def handler(request: Any) -> Any:
+        import httpx
+
+        sent.update(host=request.headers["host"], sni=request.extensions.get("sni_hostname"))
+        return httpx.Response(200)
+
+    _mock_transport(monkeypatch, handler)
+    result = ssrf.post("https://bücher.example/in", {}, b"{}", local=False)
+    assert result.ok and sent == {"host": "xn--bcher-kva.example", "sni": "xn--bcher-kva.example"}
+
+
+@pytest.mark.parametrize("url", ["https://x.example/\u0001", "https://x.example/a b", "https://x.example/\x7f"])
+def test_a_url_with_a_control_character_is_refused_at_registration(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    _resolving_to(monkeypatch, "93.184.215.14")
+    with pytest.raises(ssrf.AddressRefused):
+        ssrf.check_url(url, local=False)
+    assert ssrf.post(url, {}, b"{}", local=False).error == "address_refused"  # never an exception
+
+
+def test_an_unexpected_error_is_a_failed_attempt_not_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    _resolving_to(monkeypatch, "93.184.215.14")
+
+    def handler(request: Any) -> Any:
+        raise UnicodeEncodeError("ascii", "ü", 0, 1, "boom")
+
+    _mock_transport(monkeypatch, handler)
+    result = ssrf.post("https://hooks.example.com/in", {}, b"{}", local=False)
+    assert result.status_code is None and result.error == "request_failed: UnicodeEncodeError"
+
+
+@pytest.mark.parametrize(
+    "address", ["2002:a9fe:a9fe::", "2002:7f00:1::", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "64:ff9b::a9fe:a9fe"]
+)
+def test_ipv6_prefixes_carrying_an_ipv4_address_are_refused(address: str) -> None:
+    assert ssrf.refused(ipaddress.ip_address(address), allow_loopback=False)
+    assert ssrf.refused(ipaddress.ip_address(address), allow_loopback=True)
+
+
+@contextmanager
+def _raw_server(answer: Any) -> Iterator[int]:
+    """A TCP server on 127.0.0.1 whose connections `answer(socket)` serves (a misbehaving receiver)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=answer, args=(conn, stop), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+
+
+def test_a_receiver_dripping_its_answer_is_cut_at_the_deadline() -> None:
+    def drip(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(40):  # one byte every 0.2 s: never a read timeout of 1 s, 8 s in all
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(b"a")
+                except OSError:
+                    return
+
+    with _raw_server(drip) as port:
+        started = time.monotonic()
+        result = ssrf.post(f"http://127.0.0.1:{port}/in", {}, b"{}", local=True, timeout=1.0)
+        elapsed = time.monotonic() - started
+    assert result.error == "timeout" and result.status_code is None
+    assert elapsed < 3
+
+
+def test_a_huge_answer_is_not_read_whole() -> None:
+    def flood(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n")
+            chunk = b"0" * 65536
+            deadline = time.monotonic() + 6
+            while time.monotonic() < deadline and not stop.is_set():
+                try:
+                    conn.sendall(chunk)
+                except OSError:
+                    return
+
+    with _raw_server(flood) as port:
+        started = time.monotonic()
+        result = ssrf.post(f"http://127.0.0.1:{port}/in", {}, b"{}", local=True, timeout=5.0)
+        elapsed = time.monotonic() - started
+    assert result.ok and result.status_code == 200
+    assert elapsed < 2
+
+
+def test_the_next_address_is_tried_when_the_first_does_not_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.webhook_receiver import running_receiver
+
+    with running_receiver() as receiver:
+        port = int(receiver.url.rsplit(":", 1)[1].split("/", 1)[0])
+
+        real = socket.getaddrinfo
+
+        def fake(host: str, p: int, *args: Any, **kwargs: Any) -> list[Any]:
+            if host != "hooks.localhost":
+                return real(host, p, *args, **kwargs)  # the connection's own lookup of the literal address
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, p)) for a in ("127.0.0.2", "127.0.0.1")]
+
+        monkeypatch.setattr(ssrf.socket, "getaddrinfo", fake)
+        result = ssrf.post(f"http://hooks.localhost:{port}/hooks", {}, b"{}", local=True)
+    assert result.ok, result
+
+
+def test_resolution_has_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ssrf.socket, "getaddrinfo", lambda *a, **k: time.sleep(2) or [])
+    started = time.monotonic()
+    with pytest.raises(ssrf.AddressRefused, match="did not resolve"):
+        ssrf.resolve_all("slow.example", 443, allow_loopback=False, timeout=0.3)
+    assert time.monotonic() - started < 1.5

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from passaparola import clock
 from passaparola.data import events as events_store
@@ -28,7 +29,9 @@ def env(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     get_settings.cache_clear()
     queued: list[tuple[dict[str, Any], int]] = []
     told: list[dict[str, Any]] = []
-    monkeypatch.setattr(store, "enqueue", lambda messages, delay=0: queued.extend((m, delay) for m in messages))
+    monkeypatch.setattr(
+        store, "enqueue", lambda messages, delay=0, parallel=False: queued.extend((m, delay) for m in messages)
+    )
     monkeypatch.setattr(delivery.notifications, "team", lambda subject, message: told.append(message))
     now = {"t": T0}
     clock.set_clock(lambda: now["t"])
@@ -294,3 +297,160 @@ def test_a_secret_is_never_stored_as_an_idempotent_answer(env: dict[str, Any]) -
     first = call(env["fn"], "POST", BASE, BASE, body, headers=headers)
     second = call(env["fn"], "POST", BASE, BASE, body, headers=headers)
     assert first.status == second.status == 201 and first.body["secret"] != second.body["secret"]
+
+
+def test_local_means_a_developers_machine_not_a_stack_deployed_with_stage_local(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from passaparola.settings import get_settings
+
+    assert delivery.local()
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "passaparola-WebhooksFunction")
+    get_settings.cache_clear()
+    assert not delivery.local()  # Stage=local deployed: no loopback (the Lambda Runtime API), the real schedule
+    refused = call(env["fn"], "POST", BASE, BASE, {"url": env["rx"].url, "events": ["*"]})
+    assert refused.status == 400 and refused.body["error"]["code"] == "webhook_url_refused"
+    monkeypatch.setenv("AWS_SAM_LOCAL", "true")
+    get_settings.cache_clear()
+    assert delivery.local()  # `sam local` on a developer's machine
+
+
+def test_a_retry_is_queued_even_when_the_engine_fails_after_the_attempt(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = register(env)
+    env["rx"].default = 500
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("DynamoDB throttled")
+
+    real = store.mark_failing
+    monkeypatch.setattr(store, "mark_failing", broken)
+    with pytest.raises(BatchProcessingError):  # the record fails and will come back
+        deliver([(FIFO, event(1))])
+    ((message, _),) = env["queued"]
+    assert message["attempt"] == 1
+    (item,) = log(env, hook["id"])
+    assert (item["status"], item["attempt"]) == ("failed", 1)
+    monkeypatch.setattr(store, "mark_failing", real)
+    assert deliver([(FIFO, event(1))]) == {"batchItemFailures": []}  # came back: the attempt is not made twice
+    assert len(env["rx"].received) == 1
+    env["rx"].default = 200
+    assert run_retries(env) == 1
+    assert log(env, hook["id"])[0]["status"] == "succeeded"
+
+
+def test_a_failed_enqueue_leaves_the_attempt_unrecorded_so_it_is_made_again(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = register(env)
+    env["rx"].plan = [500, 500]
+    real = store.enqueue
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("SQS unavailable")
+
+    monkeypatch.setattr(store, "enqueue", broken)
+    with pytest.raises(BatchProcessingError):
+        deliver([(FIFO, event(1))])
+    assert log(env, hook["id"])[0]["attempt"] == 0
+    monkeypatch.setattr(store, "enqueue", real)
+    assert deliver([(FIFO, event(1))]) == {"batchItemFailures": []}
+    ((message, _),) = env["queued"]
+    assert message["attempt"] == 1 and log(env, hook["id"])[0]["attempt"] == 1
+
+
+def test_last_success_at_is_kept_fresh_on_a_healthy_endpoint(env: dict[str, Any]) -> None:
+    hook = register(env)
+    path, resource = f"{BASE}/{hook['id']}", f"{BASE}/{{webhook_id}}"
+    deliver([(FIFO, event(1))])
+    assert call(env["fn"], "GET", path, resource).body["last_success_at"] == clock.iso(T0)
+    env["now"]["t"] = T0 + timedelta(seconds=10)
+    deliver([(FIFO, event(2))])
+    assert call(env["fn"], "GET", path, resource).body["last_success_at"] == clock.iso(T0)  # at most once a minute
+    env["now"]["t"] = T0 + timedelta(minutes=5)
+    deliver([(FIFO, event(3))])
+    assert call(env["fn"], "GET", path, resource).body["last_success_at"] == clock.iso(T0 + timedelta(minutes=5))
+
+
+def test_a_replay_says_webhook_replay_and_keeps_the_webhook_id(env: dict[str, Any]) -> None:
+    hook = register(env)
+    env["rx"].plan = [500]
+    stored = outbox.record_now("coupon.redeemed", _coupon_data(), customer_id="c1")
+    item = events_store.get(stored)
+    assert item is not None
+    deliver([(FIFO, item.model_dump(mode="json"))])
+    run_retries(env)
+    path, resource = f"{BASE}/{hook['id']}/replay", f"{BASE}/{{webhook_id}}/replay"
+    assert call(env["fn"], "POST", path, resource, {"event_id": stored}).status == 202
+    run_retries(env)
+    first, retry, replayed = env["rx"].received
+    assert first.id == retry.id == replayed.id == stored
+    assert "webhook-replay" not in first.headers and "webhook-replay" not in retry.headers
+    assert replayed.headers["webhook-replay"] == "true"
+
+
+def test_a_replay_is_capped_and_a_retried_request_queues_nothing_again(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from passaparola.webhooks import service
+
+    hook = register(env)
+    for _ in range(3):
+        outbox.record_now("coupon.redeemed", _coupon_data(), customer_id="c1")
+    path, resource = f"{BASE}/{hook['id']}/replay", f"{BASE}/{{webhook_id}}/replay"
+    window = {
+        "since": clock.iso(clock.now() - timedelta(hours=1)),
+        "until": clock.iso(clock.now() + timedelta(minutes=1)),
+    }
+    monkeypatch.setattr(service, "REPLAY_MAX_EVENTS", 2)
+    capped = call(env["fn"], "POST", path, resource, window)
+    assert capped.status == 400 and capped.body["error"]["code"] == "invalid_request"
+    assert capped.body["error"]["details"]["max"] == 2 and "narrow" in capped.body["error"]["message"]
+    assert env["queued"] == []
+    monkeypatch.setattr(service, "REPLAY_MAX_EVENTS", 10_000)
+    headers = {"Idempotency-Key": "replay-1"}
+    first = call(env["fn"], "POST", path, resource, window, headers=headers)
+    again = call(env["fn"], "POST", path, resource, window, headers=headers)
+    assert first.status == again.status == 202 and first.body == again.body == {"queued": 3}
+    assert len(env["queued"]) == 3
+
+
+def test_concurrent_creates_never_keep_more_than_the_limit(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from passaparola.webhooks import service
+
+    for _ in range(20):
+        register(env)
+    real = store.endpoints
+    calls = {"n": 0}
+
+    def stale() -> list[Any]:
+        calls["n"] += 1
+        return real()[:19] if calls["n"] == 1 else real()  # another create's count ran before this one's write
+
+    monkeypatch.setattr(service.store, "endpoints", stale)
+    late = call(env["fn"], "POST", BASE, BASE, {"url": env["rx"].url, "events": ["*"]})
+    assert late.status == 409 and late.body["error"]["code"] == "webhook_limit_reached"
+    assert len(real()) == 20
+
+
+def test_the_endpoints_of_one_event_are_attempted_in_parallel(
+    env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from passaparola.webhooks import ssrf
+
+    register(env)
+    register(env)
+    together = threading.Barrier(2, timeout=5)
+
+    def post(*args: Any, **kwargs: Any) -> ssrf.Result:
+        together.wait()  # one endpoint after the other would break the barrier
+        return ssrf.Result(200, 1, None)
+
+    monkeypatch.setattr(delivery.ssrf, "post", post)
+    assert deliver([(FIFO, event(1))]) == {"batchItemFailures": []}
+    assert not together.broken

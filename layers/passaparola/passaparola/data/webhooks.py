@@ -1,6 +1,7 @@
 """Webhook endpoints and their delivery log (WebhooksTable), and the retry queue (WebhookRetryQueue)."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -170,10 +171,12 @@ def _sqs() -> Any:
     return boto3.client("sqs", region_name=get_settings().aws_region)
 
 
-def enqueue(messages: list[dict[str, Any]], delay_seconds: int = 0) -> None:
-    """Onto WebhookRetryQueue (standard: per-message DelaySeconds up to 900), ten per call."""
+def enqueue(messages: list[dict[str, Any]], delay_seconds: int = 0, parallel: bool = False) -> None:
+    """Onto WebhookRetryQueue (standard: per-message DelaySeconds up to 900), ten per call; `parallel`: eight calls
+    at once (a replay of thousands of events within the API's time)."""
     url = get_settings().webhook_retry_queue_url
-    for start in range(0, len(messages), 10):
+
+    def send(start: int) -> None:
         entries = [
             {"Id": str(n), "MessageBody": json.dumps(m, separators=(",", ":")), "DelaySeconds": delay_seconds}
             for n, m in enumerate(messages[start : start + 10])
@@ -181,3 +184,11 @@ def enqueue(messages: list[dict[str, Any]], delay_seconds: int = 0) -> None:
         result = _sqs().send_message_batch(QueueUrl=url, Entries=entries)
         if result.get("Failed"):
             raise RuntimeError(f"SQS refused {len(result['Failed'])} messages: {result['Failed'][0]}")
+
+    starts = range(0, len(messages), 10)
+    if not parallel or len(starts) <= 1:
+        for start in starts:
+            send(start)
+        return
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhook-enqueue") as pool:
+        list(pool.map(send, starts))

@@ -8,6 +8,7 @@ so a failing endpoint never holds back the next events. Each delivery is one ite
 import hashlib
 import json
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,17 @@ from passaparola.settings import get_settings
 from passaparola.webhooks import rules, signing, ssrf
 
 LOG_DAYS = 30
+PARALLEL_ATTEMPTS = 4
+"""Endpoints of one event attempted at once: a slow endpoint no longer holds the others (and the FIFO group) for
+its whole timeout."""
+SUCCESS_EVERY_SECONDS = 60
+"""`last_success_at` of a healthy endpoint is refreshed at most this often (one write a minute, not one per event)."""
 
 
 def local() -> bool:
-    return get_settings().stage == "local"
+    """A developer's machine: STAGE=local outside Lambda, or under `sam local` (the guard of development keys). A
+    stack deployed with Stage=local is not: no http://, no loopback (the Lambda Runtime API), the real schedule."""
+    return get_settings().development_keys
 
 
 def _parse(value: str) -> datetime:
@@ -64,26 +72,36 @@ def signing_secrets(endpoint: WebhookModel, now: datetime) -> list[str]:
     return [endpoint.secret, endpoint.previous_secret] if keep and endpoint.previous_secret else [endpoint.secret]
 
 
-def headers(endpoint: WebhookModel, event_id: str, body: bytes, now: datetime) -> dict[str, str]:
+def headers(endpoint: WebhookModel, event_id: str, body: bytes, now: datetime, replay: bool = False) -> dict[str, str]:
+    """`webhook-id` is the event id, on retries and replays alike; a replay also says `webhook-replay: true` so that
+    a receiver de-duplicating on `webhook-id` can let it through (docs/integrations.md, Delivery)."""
     timestamp = int(now.timestamp())
-    return {
+    values = {
         "Content-Type": "application/json",
         "webhook-id": event_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signing.signature_header(signing_secrets(endpoint, now), event_id, timestamp, body),
     }
+    if replay:
+        values["webhook-replay"] = "true"
+    return values
 
 
 def attempt(endpoint: WebhookModel, item: WebhookDeliveryModel, *, retry: bool = True) -> ssrf.Result:
     """One signed POST; the log records it; a failure is retried on the schedule (`retry=False`: a test ping)."""
     now = clock.now()
     body = item.body.encode()
-    result = ssrf.post(endpoint.url, headers(endpoint, item.event_id, body, now), body, local())
+    result = ssrf.post(endpoint.url, headers(endpoint, item.event_id, body, now, bool(item.replay)), body, local())
     previous = int(item.attempt)
     number = previous + 1
     delay = rules.retry_delay(number, local()) if retry and not result.ok else None
     due = now + timedelta(seconds=delay) if delay is not None else None
     status = "succeeded" if result.ok else ("failed" if due is not None or not retry else "dead")
+    if due is not None:
+        # the retry is queued before the attempt is recorded: once recorded, a record that fails and comes back
+        # finds the attempt done and would never queue it (a retry queued twice is done once: attempt numbers)
+        message = {"webhook_id": endpoint.sk, "sk": item.sk, "attempt": number, "due": clock.iso(due)}
+        store.enqueue([message], rules.sqs_delay(due, now))
     recorded = store.record_attempt(
         item,
         {
@@ -104,15 +122,13 @@ def attempt(endpoint: WebhookModel, item: WebhookDeliveryModel, *, retry: bool =
         extra={"webhook_id": endpoint.sk, "event_id": item.event_id, "attempt": number, "status": status},
     )
     if result.ok:
-        if endpoint.failing_since:
+        last = endpoint.last_success_at
+        stale = not last or (now - _parse(last)).total_seconds() >= SUCCESS_EVERY_SECONDS
+        if endpoint.failing_since or stale:
             store.mark_succeeded(endpoint.sk, clock.iso(now))
         return result
-    if not retry:
-        return result
-    _failed(endpoint, now)
-    if due is not None:
-        message = {"webhook_id": endpoint.sk, "sk": item.sk, "attempt": number, "due": clock.iso(due)}
-        store.enqueue([message], rules.sqs_delay(due, now))
+    if retry:
+        _failed(endpoint, now)
     return result
 
 
@@ -142,15 +158,21 @@ def fan_out(event: dict[str, Any]) -> int:
     """A published event to every enabled endpoint that wants it; returns the attempts made."""
     now = clock.now()
     created = str(event.get("created_at") or clock.iso(now))
-    attempts = 0
+    due: list[tuple[WebhookModel, WebhookDeliveryModel]] = []
     for endpoint in store.endpoints():
         if not endpoint.enabled or not rules.matches(json.loads(endpoint.events), event["type"]):
             continue
         item = new_delivery(endpoint, event, f"{created}#{event['id']}", now)
         if item is not None:
+            due.append((endpoint, item))
+    if len(due) <= 1:
+        for endpoint, item in due:
             attempt(endpoint, item)
-            attempts += 1
-    return attempts
+        return len(due)
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_ATTEMPTS, len(due)), thread_name_prefix="webhook") as pool:
+        for future in [pool.submit(attempt, endpoint, item) for endpoint, item in due]:
+            future.result()  # an engine failure fails the record (it comes back), as when attempted one by one
+    return len(due)
 
 
 def replay_message(webhook_id: str, event: dict[str, Any]) -> dict[str, Any]:

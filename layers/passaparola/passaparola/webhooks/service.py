@@ -26,6 +26,8 @@ from passaparola.webhooks.models import (
 
 MAX_ENDPOINTS = 20
 REPLAY_MAX_DAYS = 7
+REPLAY_MAX_EVENTS = 10_000
+"""A replay is read and queued within the API's 29 s: a range holding more events is refused (narrow it)."""
 
 
 def _view(item: WebhookModel) -> Webhook:
@@ -74,8 +76,9 @@ def create(request: CreateWebhookRequest) -> WebhookWithSecret:
         raise WebhookLimitReached(details={"max": MAX_ENDPOINTS})
     now = clock.iso(clock.now())
     secret = signing.new_secret()
+    webhook_id = ids.new_id("whk")
     item = store.create(
-        ids.new_id("whk"),
+        webhook_id,
         url=request.url,
         events=json.dumps(request.events),
         description=request.description,
@@ -84,7 +87,17 @@ def create(request: CreateWebhookRequest) -> WebhookWithSecret:
         created_at=now,
         updated_at=now,
     )
+    _within_limit(webhook_id)
     return WebhookWithSecret(**_view(item).model_dump(), secret=secret)
+
+
+def _within_limit(webhook_id: str) -> None:
+    """Counting then creating is not atomic: counted again after the write (a strongly consistent Query), a create
+    that finds more than MAX_ENDPOINTS removes its own endpoint and is refused. Concurrent creates never keep more
+    (at worst each of them is refused, and a retry succeeds)."""
+    if len(store.endpoints()) > MAX_ENDPOINTS:
+        store.delete(webhook_id)
+        raise WebhookLimitReached(details={"max": MAX_ENDPOINTS})
 
 
 def list_all() -> Webhooks:
@@ -216,18 +229,24 @@ def replay(webhook_id: str, request: ReplayRequest) -> Queued:
         if request.types:
             _check_events(request.types)
         patterns = request.types or json.loads(endpoint.events)
-        events = [e for e in _stored_events(since, until) if rules.matches(patterns, e["type"])]
-    store.enqueue([delivery.replay_message(webhook_id, e) for e in events])
+        events = _stored_events(since, until, patterns)
+    store.enqueue([delivery.replay_message(webhook_id, e) for e in events], parallel=True)
     return Queued(queued=len(events))
 
 
-def _stored_events(since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Events created in [since, until), oldest first, page after page of the events' by_hour reads."""
+def _stored_events(since: datetime, until: datetime, patterns: list[str]) -> list[dict[str, Any]]:
+    """Events created in [since, until) that `patterns` match, oldest first, page after page of the events' by_hour
+    reads; refused (nothing queued) beyond REPLAY_MAX_EVENTS."""
     start, end, after = clock.iso(since), clock.iso(until), ""
     found: list[dict[str, Any]] = []
     while True:
         page, cursor = event_store.range_page(start, end, after, 1000, None, None)
-        found += [e.model_dump(mode="json") for e in page]
+        found += [e.model_dump(mode="json") for e in page if rules.matches(patterns, e.type)]
+        if len(found) > REPLAY_MAX_EVENTS:
+            raise InvalidRequest(
+                f"More than {REPLAY_MAX_EVENTS} events to replay: narrow the range (since, until) or the types.",
+                {"field": "since", "max": REPLAY_MAX_EVENTS},
+            )
         if cursor is None:
             return found
         start, after = cursor
