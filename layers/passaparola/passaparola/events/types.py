@@ -19,7 +19,9 @@ class EventData(BaseModel):
 class Event(BaseModel):
     """The envelope (EventBridge's Detail, a webhook's body, an item of GET /v1/events)."""
 
-    id: str = Field(description="`evt_` + the ULID of its transaction's events item + a 2-digit index: unique, stable, sorts by time; de-duplicate on it.")
+    id: str = Field(
+        description="`evt_` + the ULID of its transaction's events item + a 2-digit index: unique, stable, sorts by time; de-duplicate on it."
+    )
     type: str = Field(description="e.g. coupon.redeemed.")
     version: int = Field(description="Schema version of the type's data.")
     created_at: str = Field(description="When the fact happened (UTC ISO, milliseconds).")
