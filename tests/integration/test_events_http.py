@@ -31,7 +31,7 @@ def on_the_rule(stack: Any, event_type: str) -> list[dict[str, Any]]:
 def wait_for(stack: Any, event_type: str, redemption_id: str, timeout: float = 20) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
-        found = [e for e in on_the_rule(stack, event_type) if e["detail"]["data"]["redemption_id"] == redemption_id]
+        found = [e for e in on_the_rule(stack, event_type) if e["detail"]["data"].get("redemption_id") == redemption_id]
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.2)
