@@ -1,0 +1,176 @@
+"""CSV paging (X-Next-Cursor followed, the header once) and the points import split into request-sized chunks."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.cli.csvio import MAX_IMPORT_BYTES, CsvError, split
+from tests.unit.cli.conftest import reply_csv, reply_error, reply_json
+
+HEADER = "customer_id,email,name,locale,country,consent_email,consent_sms,points,tier\n"
+PAGES = {
+    None: (HEADER + 'c1,a@x.io,Ann,en,IE,true,false,10,gold\nc2,b@x.io,"Bo, ""B""",it,IT,false,false,0,\n', "p2"),
+    "p2": (HEADER + 'c3,c@x.io,"two\nlines",en,IE,true,true,5,\n', "p3"),
+    "p3": (HEADER + "c4,d@x.io,Di,fr,FR,true,false,1,silver\n", None),
+}
+WHOLE = HEADER + "".join(body.removeprefix(HEADER) for body, _ in PAGES.values())
+
+
+@pytest.fixture
+def paged_segment(fake_api):
+    fake_api.on("GET", "/v1/segments/vip members/customers", lambda seen: reply_csv(*PAGES[seen.query.get("cursor")]))
+    return fake_api
+
+
+def test_segments_export_follows_the_cursor_and_writes_the_header_once(run, paged_segment) -> None:
+    code, out, err = run("segments", "export", "vip members")
+    assert code == 0, err
+    assert out == WHOLE
+    assert [s.query for s in paged_segment.seen] == [
+        {"format": "csv"},
+        {"format": "csv", "cursor": "p2"},
+        {"format": "csv", "cursor": "p3"},
+    ]
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["customer_id"] for r in rows] == ["c1", "c2", "c3", "c4"]
+    assert rows[1]["name"] == 'Bo, "B"' and rows[2]["name"] == "two\nlines"
+
+
+def test_an_export_to_a_file_counts_records_not_lines(run, paged_segment, tmp_path: Path) -> None:
+    target = tmp_path / "vip.csv"
+    code, out, err = run("segments", "export", "vip members", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert target.read_text(encoding="utf-8") == WHOLE
+    assert err == f"4 rows written to {target}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["vip.csv"]  # no temporary file left
+
+
+def test_a_failure_on_a_later_page_leaves_no_file(run, fake_api, tmp_path: Path) -> None:
+    def pages(seen):
+        if seen.query.get("cursor"):
+            return reply_error(400, "invalid_request", "Invalid cursor.")
+        return reply_csv(HEADER + "c1,,,,,,,,\n", "p2")
+
+    fake_api.on("GET", "/v1/segments/vip/customers", pages)
+    target = tmp_path / "vip.csv"
+    target.write_text("the previous export\n", encoding="utf-8")
+    code, _, err = run("segments", "export", "vip", "-o", str(target))
+    assert code == 1 and err == "passaparola: invalid_request: Invalid cursor.\n"
+    assert target.read_text(encoding="utf-8") == "the previous export\n"  # left as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["vip.csv"]
+
+
+def test_an_answer_that_is_not_csv_or_a_cursor_loop_is_an_error(run, fake_api) -> None:
+    fake_api.on("GET", "/v1/segments/a/customers", reply_json(200, {"items": []}))
+    code, _, err = run("segments", "export", "a")
+    assert code == 1 and err.startswith("passaparola: not_csv: ")
+    fake_api.on("GET", "/v1/segments/b/customers", reply_csv(HEADER, "same"))
+    code, _, err = run("segments", "export", "b")
+    assert code == 1 and err.startswith("passaparola: cursor_loop: ")
+
+
+def test_payouts_codes_and_changes_exports_use_their_routes(run, fake_api) -> None:
+    fake_api.on("GET", "/v1/payouts", reply_csv("id,amount\npo_1,100\n"))
+    fake_api.on("GET", "/v1/code-batches/bat_1/codes", reply_csv("code\nA1\n", "n"))
+    fake_api.on("GET", "/v1/campaigns/cmp_1/codes/export", reply_csv("code\nA1\n"))
+    fake_api.on("GET", "/v1/segments/changes", reply_csv("segment,customer_id\n"))
+    assert run("payouts", "export", "--period", "2026-01")[1] == "id,amount\npo_1,100\n"
+    assert fake_api.seen[-1].query == {"period": "2026-01", "format": "csv"}
+    assert run("codes", "export", "--batch", "bat_1")[1] == "code\nA1\nA1\n"
+    assert fake_api.seen[-1].query == {"format": "csv", "cursor": "n"}
+    assert run("codes", "export", "--campaign", "cmp_1")[1] == "code\nA1\n"
+    assert run("segments", "changes", "--since", "2026-01-01")[1] == "segment,customer_id\n"
+    assert fake_api.seen[-1].query == {"format": "csv", "since": "2026-01-01T00:00:00Z"}
+
+
+# ------------------------------------------------------------------ points import
+
+
+def points_csv(rows: int) -> str:
+    lines = ["customer_id,email,points,reason"]
+    lines += [f'cust_{i:05d},,{i},"migrated from the old program, row {i}"' for i in range(1, rows + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def parse(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+
+
+def test_split_keeps_every_row_once_with_the_header_in_each_chunk_under_the_limit() -> None:
+    text = points_csv(3000)
+    chunks = split(text)
+    assert len(chunks) >= 3
+    assert all(len(c.body) <= MAX_IMPORT_BYTES for c in chunks)
+    assert all(parse(c.body)[0] == ["customer_id", "email", "points", "reason"] for c in chunks)
+    rows = [row for c in chunks for row in parse(c.body)[1:]]
+    assert rows == parse(text.encode())[1:]
+    assert [n for c in chunks for n in c.numbers] == list(range(1, 3001))
+
+
+def test_split_numbers_rows_as_in_the_file_across_blank_lines_and_quoted_newlines() -> None:
+    text = '\ufeffcustomer_id,points,reason\r\nc1,1,a\r\n\r\nc2,2,"multi\r\nline"\r\n,,\r\nc3,3,b\r\n'
+    chunks = split(text, limit=50)  # one row per chunk
+    assert [c.numbers for c in chunks] == [(1,), (3,), (5,)]
+    assert [parse(c.body)[1][0] for c in chunks] == ["c1", "c2", "c3"]
+    assert parse(chunks[1].body)[1][2] == "multi\r\nline"
+    assert chunks[2].file_row(1) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty_file"),
+        ("customer_id,points\n\n", "empty_file"),
+        ("customer_id,points\nc1," + "x" * 100, "row_too_large"),
+    ],
+)
+def test_split_refuses_what_it_cannot_send(text: str, code: str) -> None:
+    with pytest.raises(CsvError) as exc:
+        split(text, limit=64)
+    assert exc.value.code == code
+
+
+def test_points_import_sends_chunks_and_merges_the_reports(run, fake_api, tmp_path: Path) -> None:
+    def imports(seen):
+        rows = parse(seen.body)[1:]
+        rejected = [
+            {"row": i, "reason": "invalid_points", "message": "points must be 0 to 1,000,000"}
+            for i, row in enumerate(rows, start=1)
+            if row[0] == "cust_00005"
+        ]
+        done = len(rows) - len(rejected)
+        report = {"name": seen.query["name"], "rows": len(rows), "imported": done, "already_imported": 0}
+        return reply_json(200, {**report, "rejected": rejected})
+
+    fake_api.on("POST", "/v1/points/imports", imports)
+    path = tmp_path / "points.csv"
+    path.write_text(points_csv(30), encoding="utf-8")
+    code, out, err = run("points", "import", str(path), "--name", "launch", "--chunk-bytes", "400", "--json")
+    assert len(fake_api.seen) > 2
+    assert all(s.headers["content-type"] == "text/csv" and s.query == {"name": "launch"} for s in fake_api.seen)
+    assert all(len(s.body) <= 400 for s in fake_api.seen)
+    report = json.loads(out)
+    assert report == {
+        "name": "launch",
+        "rows": 30,
+        "imported": 29,
+        "already_imported": 0,
+        "rejected": [{"row": 5, "reason": "invalid_points", "message": "points must be 0 to 1,000,000"}],
+    }
+    assert code == 1  # rows were rejected: a script must notice
+    assert err.splitlines()[-1] == "passaparola: rows_rejected: 1 of 30 rows rejected"
+
+
+def test_points_import_with_nothing_rejected_is_exit_0(run, fake_api, tmp_path: Path) -> None:
+    fake_api.on(
+        "POST",
+        "/v1/points/imports",
+        reply_json(200, {"name": "n", "rows": 2, "imported": 0, "already_imported": 2, "rejected": []}),
+    )
+    path = tmp_path / "p.csv"
+    path.write_text("email,points\na@x.io,1\nb@x.io,2\n", encoding="utf-8")
+    code, out, _ = run("points", "import", str(path), "--name", "n")
+    assert (code, out) == (0, "n: 2 rows, 0 imported, 2 already imported, 0 rejected\n")
