@@ -171,7 +171,8 @@ def codes_generate(client: Client, args: argparse.Namespace) -> None:
     if args.no_wait:
         _note(f"batch {batch['id']}: {batch['requested']:,} codes {batch['status']} (follow it with --json polling)")
     else:
-        _note(f"batch {batch['id']}: {batch['created']:,} codes created; `{PROG} codes export --batch {batch['id']}`")
+        export = f"{PROG} codes export --campaign {args.campaign} --batch {batch['id']}"
+        _note(f"batch {batch['id']}: {batch['created']:,} codes created; `{export}`")
     return None
 
 
@@ -200,10 +201,11 @@ def wait_for_batch(
 
 
 def codes_export(client: Client, args: argparse.Namespace) -> None:
+    campaign = segment(args.campaign)
     if args.batch:
-        _export(client, f"/v1/code-batches/{segment(args.batch)}/codes", {"format": "csv"}, args.output)
+        _export(client, f"/v1/campaigns/{campaign}/batches/{segment(args.batch)}/codes", {"format": "csv"}, args.output)
     else:
-        _export(client, f"/v1/campaigns/{segment(args.campaign)}/codes/export", {}, args.output)
+        _export(client, f"/v1/campaigns/{campaign}/codes/export", {}, args.output)
 
 
 def _export(client: Client, path: str, query: dict[str, Any], output: str | None) -> None:
@@ -221,8 +223,16 @@ def segments_export(client: Client, args: argparse.Namespace) -> None:
 
 
 def segments_changes(client: Client, args: argparse.Namespace) -> None:
-    query = {"format": "csv", "since": args.since, "until": args.until}
-    _export(client, "/v1/segments/changes", query, args.output)
+    _export(client, "/v1/segments/changes", {"format": "csv", "since": args.since}, args.output)
+
+
+def rewards_export(client: Client, args: argparse.Namespace) -> None:
+    query = {"format": "csv", "since": args.since, "until": args.until, "status": args.status}
+    _export(client, "/v1/rewards", query, args.output)
+
+
+def points_ledger(client: Client, args: argparse.Namespace) -> None:
+    _export(client, "/v1/points/ledger", {"format": "csv", "since": args.since, "until": args.until}, args.output)
 
 
 def payouts_export(client: Client, args: argparse.Namespace) -> None:
@@ -340,6 +350,18 @@ def webhooks_replay(client: Client, args: argparse.Namespace) -> None:
     return None
 
 
+def webhooks_rotate(client: Client, args: argparse.Namespace) -> None:
+    body = {"expire_previous_in_hours": args.expire_previous_in_hours}
+    answer = client.post(f"/v1/webhooks/{segment(args.id)}/secret/rotate", body, retry=False)
+    if args.json:
+        return _json(answer)
+    print(answer["secret"])
+    _note(
+        f"{answer['id']}: new secret; the previous one is still valid until {answer.get('previous_secret_expires_at')}"
+    )
+    return None
+
+
 def webhooks_deliveries(client: Client, args: argparse.Namespace) -> None:
     answer = client.get(
         f"/v1/webhooks/{segment(args.id)}/deliveries", status=args.status, limit=args.limit, cursor=args.cursor
@@ -407,19 +429,24 @@ def build_parser() -> Parser:
     p.add_argument("--pattern", help="'#' digit, '?' letter, '*' any (default 8 characters)")
     p.add_argument("--no-wait", action="store_true", help="print the batch id and return without following it")
     p.add_argument("--poll", type=float, default=POLL_SECONDS, help=argparse.SUPPRESS)
-    p = command(codes, "export", codes_export, "a batch's (or a whole campaign's) codes as CSV")
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--batch", metavar="ID")
-    which.add_argument("--campaign", metavar="ID")
+    p = command(codes, "export", codes_export, "a campaign's codes as CSV, or one batch's (--batch)")
+    p.add_argument("--campaign", required=True, metavar="ID")
+    p.add_argument("--batch", metavar="ID", help="only this batch's codes")
     output(p)
 
     segments = group("segments", "segment members as CSV")
     p = command(segments, "export", segments_export, "a segment's members as CSV (for a marketing tool)")
     p.add_argument("name")
     output(p)
-    p = command(segments, "changes", segments_changes, "the segment change feed as CSV")
-    p.add_argument("--since", type=_when)
+    p = command(segments, "changes", segments_changes, "the segment change feed (entries and exits) as CSV")
+    p.add_argument("--since", type=_when, required=True, help="YYYY-MM-DD or an ISO time (kept 35 days)")
+    output(p)
+
+    rewards = group("rewards", "rewards across customers (accounting)")
+    p = command(rewards, "export", rewards_export, "every customer's rewards created in a time range, as CSV")
+    p.add_argument("--since", type=_when, required=True, help="YYYY-MM-DD or an ISO time")
     p.add_argument("--until", type=_when)
+    p.add_argument("--status", choices=["pending", "released", "voided", "reversed"])
     output(p)
 
     payouts = group("payouts", "cash rewards owed to referrers")
@@ -435,6 +462,10 @@ def build_parser() -> Parser:
     p.add_argument("file")
     p.add_argument("--name", required=True, help="the import's name: a re-run of the same name adds nothing twice")
     p.add_argument("--chunk-bytes", type=int, default=csvio.MAX_IMPORT_BYTES, help=argparse.SUPPRESS)
+    p = command(points, "ledger", points_ledger, "every customer's points ledger lines in a time range, as CSV")
+    p.add_argument("--since", type=_when, required=True, help="YYYY-MM-DD or an ISO time")
+    p.add_argument("--until", type=_when)
+    output(p)
 
     webhooks = group("webhooks", "webhook endpoints")
     command(webhooks, "list", webhooks_list, "list the endpoints")
@@ -450,6 +481,9 @@ def build_parser() -> Parser:
     p.add_argument("--since", type=_when)
     p.add_argument("--until", type=_when)
     p.add_argument("--types", type=_csv_list, help="comma-separated types (with --since/--until)")
+    p = command(webhooks, "rotate", webhooks_rotate, "a new signing secret (printed once); the old one valid a while")
+    p.add_argument("id")
+    p.add_argument("--expire-previous-in-hours", type=int, default=24, metavar="HOURS")
     p = command(webhooks, "deliveries", webhooks_deliveries, "an endpoint's delivery log, newest first")
     p.add_argument("id")
     p.add_argument("--status", choices=["pending", "succeeded", "failed", "dead"])

@@ -39,8 +39,8 @@ def one_error_line(err: str, code: str) -> None:
         ["keys", "create", "--name", "x", "--kind", "admin"],
         ["codes", "generate", "--campaign", "cmp_1", "--count", "0"],
         ["codes", "generate", "--campaign", "cmp_1", "--count", "many"],
-        ["codes", "export"],  # --batch or --campaign
-        ["codes", "export", "--batch", "b", "--campaign", "c"],
+        ["codes", "export", "--batch", "b"],  # a batch is read through its campaign
+        ["segments", "changes"],  # --since is required
         ["payouts", "export", "--period", "2026-13"],
         ["payouts", "paid", "po_1"],  # --reference is required
         ["webhooks", "replay", "whk_1"],  # --event or a range
@@ -175,7 +175,7 @@ def test_codes_generate_follows_the_batch_to_completion(run, fake_api) -> None:
     lines = err.splitlines()  # not a terminal: plain lines, the last one always
     assert lines[0] == "codes: 0/2,000 (0%)"
     assert "codes: 2,000/2,000 (100%), in " in err
-    assert "codes export --batch bat_1" in lines[-1]
+    assert "codes export --campaign cmp_1 --batch bat_1" in lines[-1]
 
 
 def test_a_failed_batch_is_exit_1(run, fake_api) -> None:
@@ -260,3 +260,12 @@ def test_customers_export_writes_json_with_the_id_encoded(run, fake_api, tmp_pat
     code, _, err = run("customers", "export", "nobody", "-o", str(tmp_path / "n.json"))
     assert code == 1 and err == "passaparola: not_found: Nothing is known.\n"
     assert not (tmp_path / "n.json").exists()
+
+
+def test_webhooks_rotate_prints_the_new_secret_once(run, fake_api) -> None:
+    rotated = {"id": "whk_1", "secret": "whsec_new", "previous_secret_expires_at": "2026-01-02T00:00:00Z"}
+    fake_api.on("POST", "/v1/webhooks/whk_1/secret/rotate", reply_json(200, rotated))
+    code, out, err = run("webhooks", "rotate", "whk_1", "--expire-previous-in-hours", "2")
+    assert (code, out) == (0, "whsec_new\n")
+    assert "2026-01-02T00:00:00Z" in err
+    assert fake_api.seen[-1].json() == {"expire_previous_in_hours": 2}

@@ -74,16 +74,27 @@ def test_an_answer_that_is_not_csv_or_a_cursor_loop_is_an_error(run, fake_api) -
 
 def test_payouts_codes_and_changes_exports_use_their_routes(run, fake_api) -> None:
     fake_api.on("GET", "/v1/payouts", reply_csv("id,amount\npo_1,100\n"))
-    fake_api.on("GET", "/v1/code-batches/bat_1/codes", reply_csv("code\nA1\n", "n"))
+    fake_api.on("GET", "/v1/campaigns/cmp_1/batches/bat_1/codes", reply_csv("code\nA1\n", "n"))
     fake_api.on("GET", "/v1/campaigns/cmp_1/codes/export", reply_csv("code\nA1\n"))
     fake_api.on("GET", "/v1/segments/changes", reply_csv("segment,customer_id\n"))
+    fake_api.on("GET", "/v1/rewards", reply_csv("reward_id\n"))
+    fake_api.on("GET", "/v1/points/ledger", reply_csv("customer_id,points\n"))
     assert run("payouts", "export", "--period", "2026-01")[1] == "id,amount\npo_1,100\n"
     assert fake_api.seen[-1].query == {"period": "2026-01", "format": "csv"}
-    assert run("codes", "export", "--batch", "bat_1")[1] == "code\nA1\nA1\n"
+    assert run("codes", "export", "--campaign", "cmp_1", "--batch", "bat_1")[1] == "code\nA1\nA1\n"
     assert fake_api.seen[-1].query == {"format": "csv", "cursor": "n"}
     assert run("codes", "export", "--campaign", "cmp_1")[1] == "code\nA1\n"
     assert run("segments", "changes", "--since", "2026-01-01")[1] == "segment,customer_id\n"
     assert fake_api.seen[-1].query == {"format": "csv", "since": "2026-01-01T00:00:00Z"}
+    assert run("rewards", "export", "--since", "2026-01-01", "--until", "2026-02-01", "--status", "released")[0] == 0
+    assert fake_api.seen[-1].query == {
+        "format": "csv",
+        "since": "2026-01-01T00:00:00Z",
+        "until": "2026-02-01T00:00:00Z",
+        "status": "released",
+    }
+    assert run("points", "ledger", "--since", "2026-01-01T10:00:00+02:00")[1] == "customer_id,points\n"
+    assert fake_api.seen[-1].query == {"format": "csv", "since": "2026-01-01T10:00:00+02:00"}
 
 
 # ------------------------------------------------------------------ points import
