@@ -26,7 +26,9 @@ from infra.cli.progress import Progress
 
 PROG = "passaparola"
 EXIT_API, EXIT_USAGE, EXIT_NETWORK = 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 POLL_SECONDS = 1.0
+pause: Callable[[float], None] = time.sleep  # between two polls of a batch (tests replace it)
 KEY_PREFIX_CHARS = 16  # an API key is named and revoked by its first 16 characters (docs/console.md)
 
 
@@ -44,6 +46,10 @@ class Failed(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class Interrupted(Exception):
+    """Ctrl-C: exit 130, saying what goes on without the CLI."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -181,16 +187,21 @@ def wait_for_batch(
     campaign: str,
     batch: dict[str, Any],
     poll: float,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
     """Poll the batch's progress (`created` of `requested`) until it completes; a failed batch is exit 1."""
     progress = Progress("codes", int(batch["requested"]), sys.stderr)
     path = f"/v1/campaigns/{segment(campaign)}/batches/{segment(batch['id'])}"
-    while batch["status"] in ("pending", "running"):
-        progress.update(int(batch["created"]))
-        sleep(poll)
-        batch = client.get(path)
+    try:
+        while batch["status"] in ("pending", "running"):
+            progress.update(int(batch["created"]))
+            pause(poll)
+            batch = client.get(path)
+    except KeyboardInterrupt:
+        progress.abandon()
+        raise Interrupted(f"batch {batch['id']} goes on in the background; its progress: GET {path}") from None
+    except BaseException:
+        progress.abandon()
+        raise
     progress.finish(int(batch["created"]))
     if batch["status"] != "completed":
         raise Failed(
@@ -528,8 +539,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         return fail("io", str(exc), EXIT_API)
+    except Interrupted as exc:
+        return fail("interrupted", str(exc), EXIT_INTERRUPTED)
     except KeyboardInterrupt:
-        return fail("interrupted", "stopped (Ctrl-C)", 130)
+        return fail("interrupted", "stopped (Ctrl-C)", EXIT_INTERRUPTED)
     return 0
 
 

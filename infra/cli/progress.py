@@ -39,6 +39,7 @@ class Progress:
         self._last_plain: float | None = None
         self._last_done = -1
         self._width = 0
+        self._open = False  # a bar drawn on the terminal's line, not ended by a newline yet
 
     def eta(self, done: int, now: float) -> float | None:
         if self._first is None:
@@ -68,6 +69,7 @@ class Progress:
             text = self.line(done, now)
             self.stream.write("\r" + text.ljust(self._width))
             self._width = len(text)
+            self._open = True
             self.stream.flush()
         elif done != self._last_done and (self._last_plain is None or now - self._last_plain >= PLAIN_EVERY):
             self.stream.write(self.line(done, now) + "\n")
@@ -80,4 +82,12 @@ class Progress:
         now = self.clock()
         text = self.line(done, now)
         self.stream.write(("\r" + text.ljust(self._width) if self.tty else text) + "\n")
+        self._open = False
         self.stream.flush()
+
+    def abandon(self) -> None:
+        """End a bar left half-drawn, so that an error line starts on a line of its own."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False

@@ -269,3 +269,18 @@ def test_webhooks_rotate_prints_the_new_secret_once(run, fake_api) -> None:
     assert (code, out) == (0, "whsec_new\n")
     assert "2026-01-02T00:00:00Z" in err
     assert fake_api.seen[-1].json() == {"expire_previous_in_hours": 2}
+
+
+def test_ctrl_c_while_following_a_batch_says_it_goes_on(run, fake_api, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_api.on("POST", "/v1/campaigns/cmp_1/codes", reply_json(202, {"created": 0, "codes": [], "batch": BATCH}))
+
+    def interrupted(_seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("infra.cli.main.pause", interrupted)
+    code, out, err = run("codes", "generate", "--campaign", "cmp_1", "--count", "2000")
+    assert code == 130 and out == ""
+    assert err.splitlines()[-1] == (
+        "passaparola: interrupted: batch bat_1 goes on in the background; "
+        "its progress: GET /v1/campaigns/cmp_1/batches/bat_1"
+    )

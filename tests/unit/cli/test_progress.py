@@ -43,3 +43,13 @@ def test_a_log_gets_plain_lines_at_most_every_five_seconds_and_the_last_one() ->
         "codes: 1,000/2,000 (50%), ETA 0:06",  # 1,000 in 6 s
         "codes: 2,000/2,000 (100%), in 0:10",
     ]
+
+
+def test_an_abandoned_bar_ends_its_line_so_an_error_starts_on_its_own() -> None:
+    out = io.StringIO()
+    bar = Progress("codes", 10, out, tty=True, clock=Clock())
+    bar.abandon()
+    assert out.getvalue() == ""  # nothing drawn, nothing to end
+    bar.update(3)
+    bar.abandon()
+    assert out.getvalue().endswith("3/10  30%\n")
