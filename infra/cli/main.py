@@ -175,7 +175,8 @@ def codes_generate(client: Client, args: argparse.Namespace) -> None:
         return _json(batch)
     print(batch["id"])
     if args.no_wait:
-        _note(f"batch {batch['id']}: {batch['requested']:,} codes {batch['status']} (follow it with --json polling)")
+        path = f"/v1/campaigns/{args.campaign}/batches/{batch['id']}"
+        _note(f"batch {batch['id']}: {batch['requested']:,} codes, {batch['status']}; its progress: GET {path}")
     else:
         export = f"{PROG} codes export --campaign {args.campaign} --batch {batch['id']}"
         _note(f"batch {batch['id']}: {batch['created']:,} codes created; `{export}`")
@@ -434,7 +435,9 @@ def build_parser() -> Parser:
     codes = group("codes", "discount codes")
     p = command(codes, "generate", codes_generate, "generate codes; above 1,000 a background batch, followed here")
     p.add_argument("--campaign", required=True, metavar="ID")
-    p.add_argument("--count", required=True, type=_count, metavar="N")
+    p.add_argument(
+        "--count", required=True, type=_count, metavar="N", help="how many (1 to 1,000,000; 100_000 is fine)"
+    )
     p.add_argument("--prefix")
     p.add_argument("--suffix")
     p.add_argument("--pattern", help="'#' digit, '?' letter, '*' any (default 8 characters)")
