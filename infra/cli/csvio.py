@@ -84,12 +84,24 @@ def export(client: Client, path: str, query: Mapping[str, Any], out: BinaryIO) -
 
 @dataclass(frozen=True)
 class Chunk:
-    numbers: tuple[int, ...]  # the file's data row number (1 = the row after the header) of each row sent
     body: bytes
+    rows: int
+    lines: dict[int, int]  # a record's last line in this chunk (header = line 1) -> its last line in the file
 
-    def file_row(self, row: int) -> int:
-        """The file's row number of this chunk's `row` (1-based, as the API's report counts them)."""
-        return self.numbers[row - 1] if 1 <= row <= len(self.numbers) else row
+    def file_line(self, line: int) -> int:
+        """The file's line of a row the API's report names by its line in this chunk."""
+        return self.lines.get(line, line)
+
+
+@dataclass(frozen=True)
+class Split:
+    chunks: list[Chunk]
+    rejected: list[dict[str, Any]]  # rows refused here, as the API would have in one request
+    rows: int
+
+
+MAX_POINTS = 1_000_000
+DUPLICATE = "This customer has an earlier row in this file."
 
 
 def _record(row: list[str]) -> bytes:
@@ -98,39 +110,63 @@ def _record(row: list[str]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def split(text: str, limit: int = MAX_IMPORT_BYTES) -> list[Chunk]:
-    """Whole rows, the header repeated in each chunk, each chunk at most `limit` bytes. Blank lines are no rows:
-    dropped, but counted, so the rows of a merged report are numbered as in the file."""
+def _customer_key(header: list[str], row: list[str]) -> str | None:
+    """Who a row is for, when it would be imported: the API refuses a customer's second row in one request, so a
+    second row in a later chunk is refused here the same way (not reported as already imported)."""
+    cells = dict(zip(header, (v.strip() for v in row), strict=False))
+    points = cells.get("points", "")
+    if len(row) != len(header) or not points.lstrip("+").isdigit() or not 0 < int(points) <= MAX_POINTS:
+        return None
+    if cells.get("customer_id"):
+        return "id:" + cells["customer_id"]
+    return "email:" + cells["email"].lower() if cells.get("email") else None
+
+
+def split(text: str, limit: int = MAX_IMPORT_BYTES) -> Split:
+    """Whole rows, the header repeated in each chunk, each chunk at most `limit` bytes. The API names a rejected row
+    by its CSV line (header = line 1): each chunk keeps the file's line of each of its rows."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     try:
-        header = _record(next(reader))
+        header_row = next(reader)
     except StopIteration:
         raise CsvError("empty_file", "the file is empty: a header row and data rows are expected") from None
     except csv.Error as exc:
         raise CsvError("bad_csv", f"line 1: {exc}") from None
+    header = _record(header_row)
+    columns = [h.strip().lower() for h in header_row]
     chunks: list[Chunk] = []
+    rejected: list[dict[str, Any]] = []
+    seen: set[str] = set()
     body: list[bytes] = []
-    numbers: list[int] = []
-    size = len(header)
-    number = 0
+    lines: dict[int, int] = {}
+    size, at, rows, total = len(header), header.count(b"\n"), 0, 0
     try:
         for row in reader:
-            number += 1
+            line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            key = _customer_key(columns, row)
+            if key is not None and key in seen:
+                rejected.append({"row": line, "reason": "duplicate_customer", "message": DUPLICATE})
+                continue
+            if key is not None:
+                seen.add(key)
+            total += 1
             record = _record(row)
             if len(header) + len(record) > limit:
-                raise CsvError("row_too_large", f"row {number} alone is over {limit} bytes")
+                raise CsvError("row_too_large", f"line {line} alone is over {limit} bytes")
             if size + len(record) > limit:
-                chunks.append(Chunk(tuple(numbers), header + b"".join(body)))
-                body, numbers, size = [], [], len(header)
+                chunks.append(Chunk(header + b"".join(body), rows, lines))
+                body, lines, size, at, rows = [], {}, len(header), header.count(b"\n"), 0
             body.append(record)
-            numbers.append(number)
             size += len(record)
+            at += record.count(b"\n")
+            lines[at] = line
+            rows += 1
     except csv.Error as exc:
-        raise CsvError("bad_csv", f"row {number + 1}: {exc}") from None
-    if numbers:
-        chunks.append(Chunk(tuple(numbers), header + b"".join(body)))
-    if not chunks:
+        raise CsvError("bad_csv", f"line {reader.line_num}: {exc}") from None
+    if rows:
+        chunks.append(Chunk(header + b"".join(body), rows, lines))
+    if not chunks and not rejected:
         raise CsvError("empty_file", "the file has a header but no data rows")
-    return chunks
+    return Split(chunks, rejected, total)

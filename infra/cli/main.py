@@ -274,11 +274,12 @@ def points_import(client: Client, args: argparse.Namespace) -> None:
         text = Path(args.file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError("bad_file", f"{args.file}: {exc}") from None
-    chunks = csvio.split(text, args.chunk_bytes)
-    report: dict[str, Any] = {"name": args.name, "rows": 0, "imported": 0, "already_imported": 0, "rejected": []}
-    progress = Progress("rows", sum(len(c.numbers) for c in chunks), sys.stderr) if len(chunks) > 1 else None
+    split = csvio.split(text, args.chunk_bytes)
+    report: dict[str, Any] = {"name": args.name, "rows": 0, "imported": 0, "already_imported": 0}
+    rejected = list(split.rejected)
+    progress = Progress("rows", split.rows, sys.stderr) if len(split.chunks) > 1 else None
     sent = 0
-    for chunk in chunks:
+    for chunk in split.chunks:
         # Each row is idempotent on (name, customer): a chunk whose answer was lost is safe to send again.
         part = client.request(
             "POST",
@@ -290,13 +291,13 @@ def points_import(client: Client, args: argparse.Namespace) -> None:
         ).json()
         for key in ("rows", "imported", "already_imported"):
             report[key] += int(part.get(key) or 0)
-        for rejected in part.get("rejected") or []:
-            report["rejected"].append({**rejected, "row": chunk.file_row(int(rejected.get("row") or 0))})
-        sent += len(chunk.numbers)
+        rejected += [{**r, "row": chunk.file_line(int(r.get("row") or 0))} for r in part.get("rejected") or []]
+        sent += chunk.rows
         if progress:
             progress.update(sent)
     if progress:
         progress.finish(sent)
+    report["rejected"] = sorted(rejected, key=lambda r: int(r.get("row") or 0))
     if args.json:
         _json(report)
     else:
@@ -305,9 +306,9 @@ def points_import(client: Client, args: argparse.Namespace) -> None:
             f"{report['already_imported']:,} already imported, {len(report['rejected']):,} rejected"
         )
         for r in report["rejected"]:
-            print(f"row {r['row']}: {r.get('reason')}: {r.get('message')}")
+            print(f"line {r['row']}: {r.get('reason')}: {r.get('message')}")
     if report["rejected"]:
-        raise Failed("rows_rejected", f"{len(report['rejected']):,} of {report['rows']:,} rows rejected")
+        raise Failed("rows_rejected", f"{len(report['rejected']):,} rows rejected (lines listed in the report)")
 
 
 # ------------------------------------------------------------------ webhooks

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.cli.csvio import MAX_IMPORT_BYTES, CsvError, split
+from infra.cli.csvio import MAX_IMPORT_BYTES, CsvError
+from infra.cli.csvio import split as split_csv
 from tests.unit.cli.conftest import reply_csv, reply_error, reply_json
 
 HEADER = "customer_id,email,name,locale,country,consent_email,consent_sms,points,tier\n"
@@ -112,22 +113,32 @@ def parse(body: bytes) -> list[list[str]]:
 
 def test_split_keeps_every_row_once_with_the_header_in_each_chunk_under_the_limit() -> None:
     text = points_csv(3000)
-    chunks = split(text)
-    assert len(chunks) >= 3
-    assert all(len(c.body) <= MAX_IMPORT_BYTES for c in chunks)
-    assert all(parse(c.body)[0] == ["customer_id", "email", "points", "reason"] for c in chunks)
-    rows = [row for c in chunks for row in parse(c.body)[1:]]
+    split = split_csv(text)
+    assert len(split.chunks) >= 3 and split.rows == 3000 and split.rejected == []
+    assert all(len(c.body) <= MAX_IMPORT_BYTES for c in split.chunks)
+    assert all(parse(c.body)[0] == ["customer_id", "email", "points", "reason"] for c in split.chunks)
+    rows = [row for c in split.chunks for row in parse(c.body)[1:]]
     assert rows == parse(text.encode())[1:]
-    assert [n for c in chunks for n in c.numbers] == list(range(1, 3001))
+    assert sum(c.rows for c in split.chunks) == 3000
+    assert [line for c in split.chunks for line in c.lines.values()] == list(range(2, 3002))
 
 
-def test_split_numbers_rows_as_in_the_file_across_blank_lines_and_quoted_newlines() -> None:
+def test_split_maps_each_chunk_line_to_the_file_line_across_blank_lines_and_quoted_newlines() -> None:
     text = '\ufeffcustomer_id,points,reason\r\nc1,1,a\r\n\r\nc2,2,"multi\r\nline"\r\n,,\r\nc3,3,b\r\n'
-    chunks = split(text, limit=50)  # one row per chunk
-    assert [c.numbers for c in chunks] == [(1,), (3,), (5,)]
+    chunks = split_csv(text, limit=50).chunks  # one row per chunk
     assert [parse(c.body)[1][0] for c in chunks] == ["c1", "c2", "c3"]
     assert parse(chunks[1].body)[1][2] == "multi\r\nline"
-    assert chunks[2].file_row(1) == 5
+    assert [c.lines for c in chunks] == [{2: 2}, {3: 5}, {2: 7}]  # the API names a row by its (last) line
+    assert chunks[1].file_line(3) == 5
+
+
+def test_a_customers_second_row_is_refused_here_even_in_another_chunk() -> None:
+    text = "customer_id,email,points\nc1,,5\nc2,,-1\nc2,,3\n,A@x.io,1\nc1,,9\n,a@X.io,2\n"
+    split = split_csv(text, limit=40)
+    assert len(split.chunks) > 1
+    sent = [row[0] or row[1] for c in split.chunks for row in parse(c.body)[1:]]
+    assert sent == ["c1", "c2", "c2", "A@x.io"]  # c2's refused row (-1) does not make the next one a duplicate
+    assert [(r["row"], r["reason"]) for r in split.rejected] == [(6, "duplicate_customer"), (7, "duplicate_customer")]
 
 
 @pytest.mark.parametrize(
@@ -140,39 +151,46 @@ def test_split_numbers_rows_as_in_the_file_across_blank_lines_and_quoted_newline
 )
 def test_split_refuses_what_it_cannot_send(text: str, code: str) -> None:
     with pytest.raises(CsvError) as exc:
-        split(text, limit=64)
+        split_csv(text, limit=64)
     assert exc.value.code == code
 
 
-def test_points_import_sends_chunks_and_merges_the_reports(run, fake_api, tmp_path: Path) -> None:
-    def imports(seen):
-        rows = parse(seen.body)[1:]
-        rejected = [
-            {"row": i, "reason": "invalid_points", "message": "points must be 0 to 1,000,000"}
-            for i, row in enumerate(rows, start=1)
-            if row[0] == "cust_00005"
-        ]
-        done = len(rows) - len(rejected)
-        report = {"name": seen.query["name"], "rows": len(rows), "imported": done, "already_imported": 0}
-        return reply_json(200, {**report, "rejected": rejected})
+def fake_import(seen):
+    """The API's report: rows by their CSV line in the request (header = line 1), as passaparola.loyalty.imports."""
+    reader = csv.reader(io.StringIO(seen.body.decode()))
+    next(reader)
+    rows, rejected = 0, []
+    for row in reader:
+        rows += 1
+        if row[2] == "-1":
+            rejected.append({"row": reader.line_num, "reason": "negative_points", "message": "An import adds points."})
+    report = {"name": seen.query["name"], "rows": rows, "imported": rows - len(rejected), "already_imported": 0}
+    return reply_json(200, {**report, "rejected": rejected})
 
-    fake_api.on("POST", "/v1/points/imports", imports)
+
+def test_points_import_sends_chunks_and_merges_the_reports_with_the_files_lines(run, fake_api, tmp_path: Path) -> None:
+    fake_api.on("POST", "/v1/points/imports", fake_import)
     path = tmp_path / "points.csv"
-    path.write_text(points_csv(30), encoding="utf-8")
+    text = points_csv(30).replace("cust_00005,,5,", "cust_00005,,-1,").replace("cust_00020,,20,", "cust_00020,,-1,")
+    path.write_text(text + "cust_00001,,1,again\n", encoding="utf-8")
     code, out, err = run("points", "import", str(path), "--name", "launch", "--chunk-bytes", "400", "--json")
     assert len(fake_api.seen) > 2
     assert all(s.headers["content-type"] == "text/csv" and s.query == {"name": "launch"} for s in fake_api.seen)
     assert all(len(s.body) <= 400 for s in fake_api.seen)
     report = json.loads(out)
-    assert report == {
+    assert {k: report[k] for k in ("name", "rows", "imported", "already_imported")} == {
         "name": "launch",
         "rows": 30,
-        "imported": 29,
+        "imported": 28,
         "already_imported": 0,
-        "rejected": [{"row": 5, "reason": "invalid_points", "message": "points must be 0 to 1,000,000"}],
     }
+    assert [(r["row"], r["reason"]) for r in report["rejected"]] == [
+        (6, "negative_points"),  # cust_00005 is on the file's line 6
+        (21, "negative_points"),
+        (32, "duplicate_customer"),
+    ]
     assert code == 1  # rows were rejected: a script must notice
-    assert err.splitlines()[-1] == "passaparola: rows_rejected: 1 of 30 rows rejected"
+    assert err.splitlines()[-1] == "passaparola: rows_rejected: 3 rows rejected (lines listed in the report)"
 
 
 def test_points_import_with_nothing_rejected_is_exit_0(run, fake_api, tmp_path: Path) -> None:
