@@ -6,7 +6,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import RootModel
 
+from passaparola.api import exports
 from passaparola.api.app import Api, caller_role, handler
+from passaparola.api.exports import Format, csv_answer, csv_or_json, json_answer, page_size
 from passaparola.api.openapi import media
 from passaparola.campaigns import service
 from passaparola.campaigns.models import (
@@ -21,14 +23,15 @@ from passaparola.campaigns.models import (
 )
 from passaparola.coupons import service as coupons
 from passaparola.coupons.models import RedemptionPage
+from passaparola.exports import rows
 
 app = Api()
 CampaignModel = RootModel[Campaign]
 CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 BatchId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
-PageLimit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
-ExportLimit = Annotated[int, Query(ge=1, le=10000, description="Rows in this part of the export.")]
+CodesExportLimit = Annotated[int, Query(ge=1, le=10000, description="Rows in this part of the export.")]
+ExportLimit = exports.ExportLimit
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
 
 
@@ -97,7 +100,7 @@ def list_codes(campaign_id: CampaignId, limit: Limit = 100, cursor: Cursor = Non
     tags=["codes"],
     responses={200: media("The codes, one CSV row each, after a header row.", "text/csv")},
 )
-def export_codes(campaign_id: CampaignId, limit: ExportLimit = 10000, cursor: Cursor = None) -> Response[str]:
+def export_codes(campaign_id: CampaignId, limit: CodesExportLimit = 10000, cursor: Cursor = None) -> Response[str]:
     items, next_cursor = coupons.codes_page(campaign_id, limit, cursor)
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     return Response(200, "text/csv; charset=utf-8", coupons.codes_csv(items), headers)
@@ -105,17 +108,41 @@ def export_codes(campaign_id: CampaignId, limit: ExportLimit = 10000, cursor: Cu
 
 @app.get(
     "/v1/campaigns/<campaign_id>/redemptions",
-    summary="A discount campaign's redemptions, newest first (paged)",
+    summary="A discount campaign's redemptions, newest first (paged); JSON or CSV",
     tags=["coupons"],
+    responses=csv_or_json(RedemptionPage, rows.REDEMPTION_COLUMNS),
 )
-def list_redemptions(campaign_id: CampaignId, limit: PageLimit = 50, cursor: Cursor = None) -> RedemptionPage:
-    items, next_cursor = coupons.campaign_redemptions(campaign_id, limit, cursor)
-    return RedemptionPage(items=items, next_cursor=next_cursor)
+def list_redemptions(
+    campaign_id: CampaignId, limit: ExportLimit = None, cursor: Cursor = None, format: Format = "json"
+) -> Response[str]:
+    items, next_cursor = coupons.campaign_redemptions(campaign_id, page_size(format, limit, 50, 100), cursor)
+    if format == "csv":
+        return csv_answer(rows.REDEMPTION_COLUMNS, map(rows.redemption, items), next_cursor)
+    return json_answer(RedemptionPage(items=items, next_cursor=next_cursor))
 
 
 @app.get("/v1/campaigns/<campaign_id>/batches/<batch_id>", summary="Progress of a code batch", tags=["codes"])
 def get_batch(campaign_id: CampaignId, batch_id: BatchId) -> CodeBatch:
     return coupons.get_batch(campaign_id, batch_id)
+
+
+@app.get(
+    "/v1/campaigns/<campaign_id>/batches/<batch_id>/codes",
+    summary="A code batch's codes (paged); JSON or CSV",
+    tags=["codes"],
+    responses=csv_or_json(CodePage, rows.CODE_COLUMNS),
+)
+def batch_codes(
+    campaign_id: CampaignId,
+    batch_id: BatchId,
+    limit: ExportLimit = None,
+    cursor: Cursor = None,
+    format: Format = "json",
+) -> Response[str]:
+    items, next_cursor = coupons.batch_codes(campaign_id, batch_id, page_size(format, limit, 100, 1000), cursor)
+    if format == "csv":
+        return csv_answer(rows.CODE_COLUMNS, map(rows.code, items), next_cursor)
+    return json_answer(CodePage(items=items, next_cursor=next_cursor))
 
 
 lambda_handler = handler(app)

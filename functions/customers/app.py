@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from passaparola.api.app import Api, customer_token, handler, public_base_url
-from passaparola.api.params import CustomerIdPath
+from passaparola.api.params import AnyCustomerIdPath, CustomerIdPath
 from passaparola.customers import service
 from passaparola.customers.models import (
     Customer,
@@ -17,6 +17,8 @@ from passaparola.customers.models import (
     Erasure,
     EventOutcome,
 )
+from passaparola.exports import customer as customer_export
+from passaparola.exports.models import CustomerExport
 from passaparola.loyalty import service as loyalty
 from passaparola.loyalty.models import EnrollmentLink, EnrollOutcome, EnrollRequest
 from passaparola.segments import service as segments
@@ -55,6 +57,15 @@ def search(query: SearchQuery) -> CustomerSearch:
 @app.get("/v1/customers/<customer_id>", summary="A customer's profile and computed facts", tags=["customers"])
 def get(customer_id: CustomerId) -> Customer:
     return service.get(customer_id)
+
+
+@app.get(
+    "/v1/customers/<customer_id>/export",
+    summary="Right of access: everything held about a customer (JSON; 404 when nothing is)",
+    tags=["customers"],
+)
+def export(customer_id: AnyCustomerIdPath) -> CustomerExport:
+    return customer_export.export(customer_id)
 
 
 @app.delete(

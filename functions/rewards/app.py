@@ -1,11 +1,17 @@
-"""A customer's referral rewards and the append-only rewards ledger."""
+"""A customer's referral rewards and the append-only rewards ledger; rewards and points ledger lines across
+customers for accounting (JSON or CSV)."""
 
 from typing import Annotated, Literal
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import AwareDatetime
 
 from passaparola.api.app import Api, handler
+from passaparola.api.exports import ExportLimit, Format, csv_answer, csv_or_json, json_answer, page_size
 from passaparola.api.params import AnyCustomerIdPath
+from passaparola.exports import accounting, rows
+from passaparola.loyalty.models import PointsLedgerPage
 from passaparola.referrals import rewards
 from passaparola.referrals.models import LedgerPage, RewardPage
 
@@ -28,6 +34,48 @@ def list_rewards(
 )
 def ledger(customer_id: CustomerId, limit: Limit = 100, cursor: Cursor = None) -> LedgerPage:
     return rewards.ledger(customer_id, limit, cursor)
+
+
+Since = Annotated[AwareDatetime, Query(description="From this instant (inclusive), ISO-8601 with an offset.")]
+Until = Annotated[
+    AwareDatetime | None,
+    Query(description="Up to this instant (exclusive; default now); at most 366 days after since."),
+]
+
+
+@app.get(
+    "/v1/rewards",
+    summary="Rewards of every customer created in a time range, oldest first (accounting); JSON or CSV",
+    tags=["rewards"],
+    responses=csv_or_json(RewardPage, rows.REWARD_COLUMNS),
+)
+def all_rewards(
+    since: Since,
+    until: Until = None,
+    status: Status = None,
+    limit: ExportLimit = None,
+    cursor: Cursor = None,
+    format: Format = "json",
+) -> Response[str]:
+    page = accounting.rewards(since, until, status, page_size(format, limit, 100, 1000), cursor)
+    if format == "csv":
+        return csv_answer(rows.REWARD_COLUMNS, map(rows.reward, page.items), page.next_cursor)
+    return json_answer(page)
+
+
+@app.get(
+    "/v1/points/ledger",
+    summary="Points ledger lines of every customer in a time range, oldest first (accounting); JSON or CSV",
+    tags=["loyalty"],
+    responses=csv_or_json(PointsLedgerPage, rows.LEDGER_COLUMNS),
+)
+def all_points(
+    since: Since, until: Until = None, limit: ExportLimit = None, cursor: Cursor = None, format: Format = "json"
+) -> Response[str]:
+    page = accounting.points_ledger(since, until, page_size(format, limit, 100, 1000), cursor)
+    if format == "csv":
+        return csv_answer(rows.LEDGER_COLUMNS, map(rows.ledger_line, page.items), page.next_cursor)
+    return json_answer(page)
 
 
 lambda_handler = handler(app)

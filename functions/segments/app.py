@@ -2,10 +2,12 @@
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AwareDatetime
 
 from passaparola.api.app import Api, handler
+from passaparola.api.exports import ExportLimit, Format, csv_answer, csv_or_json, json_answer, page_size
 from passaparola.customers.models import (
     Segment,
     SegmentChangePage,
@@ -14,11 +16,11 @@ from passaparola.customers.models import (
     SegmentMemberPage,
     SegmentSizes,
 )
+from passaparola.exports import rows
 from passaparola.segments import service
 
 app = Api()
 Name = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")]
 Days = Annotated[
     int, Query(json_schema_extra={"enum": [7, 30, 90]}, description="The window: the last 7, 30 or 90 shop-local days.")
@@ -50,14 +52,21 @@ def sizes(days: Days = 30) -> SegmentSizes:
 
 
 @app.get(
-    "/v1/segments/changes", summary="Entries and exits since a time, oldest first (kept 35 days)", tags=["segments"]
+    "/v1/segments/changes",
+    summary="Entries and exits since a time, oldest first (kept 35 days); JSON or CSV",
+    tags=["segments"],
+    responses=csv_or_json(SegmentChangePage, rows.CHANGE_COLUMNS),
 )
 def changes(
     since: Annotated[AwareDatetime, Query(description="ISO-8601 with an offset, e.g. 2026-11-01T00:00:00Z")],
-    limit: Limit = 100,
+    limit: ExportLimit = None,
     cursor: Cursor = None,
-) -> SegmentChangePage:
-    return service.changes(since, limit, cursor)
+    format: Format = "json",
+) -> Response[str]:
+    page = service.changes(since, page_size(format, limit, 100, 1000), cursor)
+    if format == "csv":
+        return csv_answer(rows.CHANGE_COLUMNS, map(rows.change, page.items), page.next_cursor)
+    return json_answer(page)
 
 
 @app.delete("/v1/segments/<name>", summary="Remove a custom segment", tags=["segments"])
@@ -66,9 +75,19 @@ def delete(name: Name) -> dict[str, str]:
     return {"deleted": name}
 
 
-@app.get("/v1/segments/<name>/customers", summary="A segment's members, paginated", tags=["segments"])
-def members(name: Name, limit: Limit = 100, cursor: Cursor = None) -> SegmentMemberPage:
-    return service.members(name, limit, cursor)
+@app.get(
+    "/v1/segments/<name>/customers",
+    summary="A segment's members, paginated; as CSV with the profile a marketing tool imports",
+    tags=["segments"],
+    responses=csv_or_json(SegmentMemberPage, rows.MEMBER_COLUMNS),
+)
+def members(name: Name, limit: ExportLimit = None, cursor: Cursor = None, format: Format = "json") -> Response[str]:
+    page = service.members(name, page_size(format, limit, 100, 1000), cursor)
+    if format == "csv":
+        records = service.member_records([m.customer_id for m in page.items])
+        lines = (rows.member(m, records.get(m.customer_id)) for m in page.items)
+        return csv_answer(rows.MEMBER_COLUMNS, lines, page.next_cursor)
+    return json_answer(page)
 
 
 lambda_handler = handler(app)

@@ -26,15 +26,18 @@ OWNER_ONLY = frozenset(
         "POST /v1/customers/{customer_id}/token",
         "POST /v1/customers/{customer_id}/tokens/revoke",
         "GET /v1/audit",
+        "GET /v1/rewards",
+        "GET /v1/points/ledger",
     }
 )
-"""API keys, console users, erasure, customer tokens and the audit log."""
+"""API keys, console users, erasure, customer tokens, the audit log and accounting exports across customers."""
 
 SUPPORT = frozenset(
     {
         "GET /v1/console/me",
         "GET /v1/customers",
         "GET /v1/customers/{customer_id}",
+        "GET /v1/customers/{customer_id}/export",
         "GET /v1/customers/{customer_id}/wallet",
         "GET /v1/customers/{customer_id}/pass.pkpass",
         "GET /v1/customers/{customer_id}/pass/google",
@@ -65,6 +68,7 @@ MARKETER = frozenset(
         "GET /v1/campaigns/{campaign_id}/codes",
         "GET /v1/campaigns/{campaign_id}/codes/export",
         "GET /v1/campaigns/{campaign_id}/batches/{batch_id}",
+        "GET /v1/campaigns/{campaign_id}/batches/{batch_id}/codes",
         "GET /v1/campaigns/{campaign_id}/messages",
         "GET /v1/campaigns/{campaign_id}/redemptions",
         "POST /v1/codes/{code}/disable",

@@ -149,6 +149,8 @@ AUDITED: dict[str, Rule] = {
     "POST /v1/codes/{code}/enable": _simple("code.enabled", "code", "code"),
     "POST /v1/customers/{customer_id}/points/adjustments": Rule(_points),
     "DELETE /v1/customers/{customer_id}": _simple("customer.erased", "customer", "customer_id"),
+    # a read, but a disclosure of everything held about a person: who exported whose data is kept (not the data)
+    "GET /v1/customers/{customer_id}/export": _simple("customer.exported", "customer", "customer_id"),
     "POST /v1/customers/{customer_id}/tokens/revoke": _simple(
         "tokens.revoked", "customer", "customer_id", lambda call: _pick(call.response, "token_epoch")
     ),

@@ -340,6 +340,12 @@ def codes_csv(items: list[Code]) -> str:
     return out.getvalue()
 
 
+def batch_codes(campaign_id: str, batch_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:
+    """A batch's codes (of this campaign's batch only), a page at a time."""
+    get_batch(campaign_id, batch_id)
+    return store.batch_codes_page(batch_id, limit, cursor)
+
+
 def get_batch(campaign_id: str, batch_id: str) -> CodeBatch:
     batch = campaign_store.to_batch(campaign_store.get_batch_item(batch_id))
     if batch.campaign_id != campaign_id:

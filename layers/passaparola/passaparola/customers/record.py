@@ -24,6 +24,7 @@ from passaparola.customers.models import EngagementConfig, SegmentCreate
 from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
 from passaparola.data import notifications, stats
+from passaparola.data import rewards as reward_store
 from passaparola.data.models import CustomerModel, EarnModel, LotModel, PointsLedgerModel, TimerModel
 from passaparola.data.transactions import Transaction
 from passaparola.ids import new_sortable_id
@@ -530,7 +531,7 @@ class Change:
     def _ledger(self, kind: str, points: int, reason: str, source: str | None) -> None:
         """An append-only line; `pend` and the reversal of pending points move `pending`, not the balance."""
         self._ledger_seq += 1
-        stamp = iso(self.now)
+        stamp, day = iso(self.now), reward_store.day_key("points", self.now)
         line_id = new_sortable_id("pts", int(self.now.timestamp() * 1000))
         balance_after, pending_after = self.balance, self.pending
         version = int(self._r.version or 0) + 1 if self.record is not None else 1
@@ -548,6 +549,7 @@ class Change:
                     reason=reason,
                     source_id=source,
                     at=stamp,
+                    day=day,
                 )
             )
         )

@@ -471,6 +471,13 @@ def codes_page(campaign_id: str, limit: int, cursor: str | None) -> tuple[list[C
     return items, encode_cursor(result.last_evaluated_key)
 
 
+def batch_codes_page(batch_id: str, limit: int, cursor: str | None) -> tuple[list[Code], str | None]:
+    """A batch's codes: one Query of the sparse `by_batch` index per page."""
+    start = decode_cursor(cursor, {"code", "batch_id"}, {"batch_id": batch_id})
+    result = CodeModel.by_batch.query(batch_id, limit=limit, last_evaluated_key=start)
+    return [to_code(i) for i in result], encode_cursor(result.last_evaluated_key)
+
+
 def put_code(tx: Transaction, code: Code, issuer: DiscountCampaign | None = None, source: str = "reward") -> None:
     """Write one new code and count it on its campaign, inside a caller's transaction (rewards)."""
     tx.save(_code_item(code), condition=CodeModel.code.does_not_exist())

@@ -230,3 +230,9 @@ def person_keys(email_hash: str | None, customer_id: str | None) -> list[str]:
 def count_mirror(tx: Transaction, customer_id: str, campaign_id: str, deltas: dict[str, int]) -> None:
     """Move the wallet's copy of a link's counts (conversions, rewarded) in the referrer's partition."""
     tx.add(ReferralMirrorModel(customer_id, f"referral#{campaign_id}"), deltas)
+
+
+def owned(customer_id: str) -> list[Link]:
+    """Every link the customer owns, one per program (the right of access)."""
+    codes = [o.code for o in LinkOwnerModel.query(f"CUST#{customer_id}", LinkOwnerModel.sk.startswith("LINK#"))]
+    return [link for link in map(find, codes) if link is not None]

@@ -80,6 +80,17 @@ class ByCampaignIndex(GlobalSecondaryIndex["CodeModel"]):
     code = UnicodeAttribute(range_key=True)
 
 
+class ByBatchIndex(GlobalSecondaryIndex["CodeModel"]):
+    """Sparse: the codes of a batch (`batch_id` is set only on batch codes, also on those written before it)."""
+
+    class Meta:
+        index_name = "by_batch"
+        projection = AllProjection()
+
+    batch_id = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute(range_key=True)
+
+
 class CodeModel(Model):
     class Meta:
         table_name = "passaparola-codes"
@@ -105,6 +116,7 @@ class CodeModel(Model):
     bound_email_hash = UnicodeAttribute(null=True)
     """A friend coupon: the keyed hash of the email it is bound to until its first redemption binds a customer."""
     by_campaign = ByCampaignIndex()
+    by_batch = ByBatchIndex()
 
 
 class ByCodeIndex(GlobalSecondaryIndex["RedemptionModel"]):
@@ -694,6 +706,28 @@ class RewardsByReferralIndex(GlobalSecondaryIndex["RewardModel"]):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class RewardsByDayIndex(GlobalSecondaryIndex["RewardModel"]):
+    """Accounting across customers: `day="reward#<UTC day>"`, `at` its creation (items written before have none)."""
+
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
+class PointsByDayIndex(GlobalSecondaryIndex["PointsLedgerModel"]):
+    """The same index holding points ledger lines: `day="points#<UTC day>"`."""
+
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    day = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)
+
+
 class RewardModel(Model):
     """A reward (`sk=REWARD#<id>`) in its customer's partition; `due` is set only while it awaits release."""
 
@@ -726,8 +760,12 @@ class RewardModel(Model):
     voided_at = UnicodeAttribute(null=True)
     reversed_at = UnicodeAttribute(null=True)
     not_reversed = NumberAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    at = UnicodeAttribute(null=True)
+    """`clock.iso(created_at)`: the by_day index's sort key (one format, so that ranges compare as text)."""
     due_index = DueIndex()
     by_referral = RewardsByReferralIndex()
+    by_day = RewardsByDayIndex()
 
 
 class LedgerModel(Model):
@@ -775,6 +813,8 @@ class PointsLedgerModel(Model):
     reason = UnicodeAttribute()
     source_id = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+    day = UnicodeAttribute(null=True)
+    by_day = PointsByDayIndex()
 
 
 class EarnModel(Model):

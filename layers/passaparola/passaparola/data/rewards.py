@@ -6,18 +6,26 @@ ledger line (guarded so each event is written once): running a release twice nev
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from passaparola.data.models import LedgerGuardModel, LedgerModel, RewardModel
+from passaparola.clock import iso
+from passaparola.data.models import LedgerGuardModel, LedgerModel, PointsLedgerModel, RewardModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
-from passaparola.errors import NotFound
+from passaparola.errors import InvalidRequest, NotFound
 from passaparola.referrals.models import IssuedReward, LedgerEntry
 
 DUE = "pending"
+
+
+def day_key(kind: str, at: datetime) -> str:
+    """The by_day index's partition of an item: `<kind>#<UTC day>` (kind: reward or points)."""
+    return f"{kind}#{at.astimezone(UTC).date().isoformat()}"
 
 
 def reward_sk(reward_id: str) -> str:
@@ -90,6 +98,8 @@ def put(tx: Transaction, reward: IssuedReward, spec_json: str) -> None:
             release_at=_iso(reward.release_at),
             created_at=reward.created_at.isoformat(),
             released_at=_iso(reward.released_at),
+            day=day_key("reward", reward.created_at),
+            at=iso(reward.created_at),
         ),
         condition=RewardModel.sk.does_not_exist(),
     )
@@ -248,3 +258,69 @@ def ledger_of(customer_id: str, limit: int, cursor: str | None) -> tuple[list[Le
         for i in result
     ]
     return found, encode_cursor(result.last_evaluated_key)
+
+
+DAY_KEYS = {"customer_id", "sk", "day", "at"}
+
+
+def rewards_by_day(
+    since: datetime, until: datetime, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[RewardModel], str | None]:
+    return _across_days("reward", since, until, limit, cursor, status)
+
+
+def points_by_day(
+    since: datetime, until: datetime, limit: int, cursor: str | None
+) -> tuple[list[PointsLedgerModel], str | None]:
+    return _across_days("points", since, until, limit, cursor, None)
+
+
+def _across_days(
+    kind: str, since: datetime, until: datetime, limit: int, cursor: str | None, status: str | None
+) -> tuple[list[Any], str | None]:
+    """Rewards (kind `reward`) or points ledger lines (`points`) with `since <= at < until`, day after day.
+
+    One Query of the by_day index per UTC day (empty days cost one empty Query; the caller bounds the range),
+    never a scan. The cursor is the index key of the last item answered, so the next page resumes after it."""
+    index = RewardModel.by_day if kind == "reward" else PointsLedgerModel.by_day
+    at = RewardModel.at if kind == "reward" else PointsLedgerModel.at
+    first, last = since.astimezone(UTC).date(), (until - timedelta(microseconds=1)).astimezone(UTC).date()
+    start = decode_cursor(cursor, DAY_KEYS)
+    day = first
+    if start:
+        resumed = start["day"]["S"].removeprefix(f"{kind}#")
+        try:
+            day = date.fromisoformat(resumed)
+        except ValueError:
+            day = first - timedelta(days=1)
+        if not first <= day <= last or start["day"]["S"] != f"{kind}#{resumed}":
+            raise InvalidRequest("The cursor is not valid for this listing.", {"field": "cursor"})
+    found: list[Any] = []
+    # `at` is the index's sort key: bounded in the key condition (DynamoDB refuses it in a filter), inclusive bounds
+    # at millisecond precision, the precision `at` is written with
+    lower, upper = iso(since), iso(until - timedelta(milliseconds=1))
+    filters = RewardModel.status == status if status else None
+    while day <= last and len(found) < limit:
+        condition: Condition | None = None
+        if day == first and day == last:
+            condition = at.between(lower, upper)
+        elif day == first:
+            condition = at >= lower
+        elif day == last:
+            condition = at <= upper
+        found += list(
+            index.query(
+                day_key(kind, datetime.combine(day, datetime.min.time(), UTC)),
+                condition,
+                filter_condition=filters,
+                limit=limit - len(found),
+                last_evaluated_key=start,
+            )
+        )
+        start = None
+        if len(found) < limit:
+            day += timedelta(days=1)
+    if len(found) < limit:
+        return found, None
+    tail = found[-1]
+    return found, encode_cursor({name: {"S": getattr(tail, name)} for name in DAY_KEYS})

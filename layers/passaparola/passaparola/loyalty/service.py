@@ -323,22 +323,23 @@ def ledger(
         last_evaluated_key=start,
         scan_index_forward=order != "newest",
     )
-    items = [
-        PointsLedgerEntry(
-            id=i.id,
-            customer_id=i.customer_id,
-            type=i.type,  # type: ignore[arg-type]
-            points=int(i.points),
-            balance_after=int(i.balance_after) if i.balance_after is not None else None,
-            pending_after=int(i.pending_after) if i.pending_after is not None else None,
-            reason=i.reason,
-            source_type=_source(i.source_id)[0],
-            source_id=_source(i.source_id)[1],
-            at=datetime.fromisoformat(i.at),
-        )
-        for i in result
-    ]
+    items = [ledger_entry(i) for i in result]
     return PointsLedgerPage(items=items, next_cursor=encode_cursor(result.last_evaluated_key))
+
+
+def ledger_entry(i: PointsLedgerModel) -> PointsLedgerEntry:
+    return PointsLedgerEntry(
+        id=i.id,
+        customer_id=i.customer_id,
+        type=i.type,  # type: ignore[arg-type]
+        points=int(i.points),
+        balance_after=int(i.balance_after) if i.balance_after is not None else None,
+        pending_after=int(i.pending_after) if i.pending_after is not None else None,
+        reason=i.reason,
+        source_type=_source(i.source_id)[0],
+        source_id=_source(i.source_id)[1],
+        at=datetime.fromisoformat(i.at),
+    )
 
 
 def _source(value: str | None) -> tuple[str | None, str | None]:

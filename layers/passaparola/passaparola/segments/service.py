@@ -20,6 +20,7 @@ from passaparola.customers.models import (
 from passaparola.customers.record import Change
 from passaparola.data import customers as store
 from passaparola.data import stats
+from passaparola.data.models import CustomerModel
 from passaparola.errors import InvalidRequest, NotFound, SegmentExists
 from passaparola.observability import logger
 from passaparola.reports import overview
@@ -80,6 +81,14 @@ def members(name: str, limit: int, cursor: str | None) -> SegmentMemberPage:
         ],
         next_cursor=next_cursor,
     )
+
+
+def member_records(customer_ids: list[str]) -> dict[str, CustomerModel]:
+    """The members' records, 100 per BatchGetItem (a CSV page holds up to 5000)."""
+    found: dict[str, CustomerModel] = {}
+    for start in range(0, len(customer_ids), 100):
+        found |= store.records(customer_ids[start : start + 100])
+    return found
 
 
 def changes(since: datetime, limit: int, cursor: str | None) -> SegmentChangePage:
