@@ -6,13 +6,14 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from passaparola.api.app import Api, customer_token, handler, public_base_url
+from passaparola.api.app import Api, customer_token, handler, public_base_url, text_body
 from passaparola.api.openapi import error_responses, media
 from passaparola.api.params import CustomerIdPath
 from passaparola.coupons.qr import qr_svg
-from passaparola.loyalty import service
+from passaparola.loyalty import imports, service
 from passaparola.loyalty.models import (
     CustomerToken,
+    ImportReport,
     LoyaltyRedemption,
     PointsAdjustment,
     PointsAdjustmentRequest,
@@ -34,6 +35,7 @@ app = Api(
         "POST /v1/me/referral",
     },
     public_routes={"GET /l/{campaign_id}/qr"},
+    text_routes={"POST /v1/points/imports": "text/csv"},
 )
 CustomerId = CustomerIdPath
 CampaignId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -99,6 +101,25 @@ def redeem(customer_id: CustomerId, body: RedeemLoyaltyReward) -> tuple[LoyaltyR
 )
 def adjust(customer_id: CustomerId, body: PointsAdjustmentRequest) -> tuple[PointsAdjustment, int]:
     return service.adjust(customer_id, body.points, body.reason), 201
+
+
+@app.post(
+    "/v1/points/imports",
+    summary="Import points balances from a CSV (`customer_id,email,points,reason`), idempotent per name and customer",
+    tags=["loyalty"],
+)
+def import_points(
+    name: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_.-]+$",
+            description="The import's name: a row is applied once per name and customer, however often it is sent.",
+        ),
+    ],
+) -> ImportReport:
+    return imports.run(name, text_body(app))
 
 
 @app.get("/v1/customers/<customer_id>/points/ledger", summary="The points ledger, oldest first", tags=["loyalty"])

@@ -1,10 +1,10 @@
 """A customer's referral rewards and the append-only rewards ledger; rewards and points ledger lines across
-customers for accounting (JSON or CSV)."""
+customers for accounting (JSON or CSV); the monthly payouts of cash rewards."""
 
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import AwareDatetime
 
 from passaparola.api.app import Api, handler
@@ -12,6 +12,8 @@ from passaparola.api.exports import ExportLimit, Format, csv_answer, csv_or_json
 from passaparola.api.params import AnyCustomerIdPath
 from passaparola.exports import accounting, rows
 from passaparola.loyalty.models import PointsLedgerPage
+from passaparola.payouts import service as payouts
+from passaparola.payouts.models import PAYOUT_ID_PATTERN, PaidRequest, Payout, PayoutList, Period
 from passaparola.referrals import rewards
 from passaparola.referrals.models import LedgerPage, RewardPage
 
@@ -76,6 +78,37 @@ def all_points(
     if format == "csv":
         return csv_answer(rows.LEDGER_COLUMNS, map(rows.ledger_line, page.items), page.next_cursor)
     return json_answer(page)
+
+
+@app.get(
+    "/v1/payouts",
+    summary="The payouts of a month: one per referrer and currency, for the cash rewards released in it",
+    tags=["payouts"],
+    responses={
+        200: {
+            "description": "The payouts (JSON), or with `format=csv` one CSV row each and a `total` row per currency.",
+            "content": {
+                "application/json": {"model": PayoutList},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def list_payouts(
+    period: Annotated[Period, Query()],
+    format: Annotated[Literal["json", "csv"], Query(description="`csv` for a spreadsheet.")] = "json",
+) -> Response[str]:
+    found = payouts.of_period(period)
+    if format == "csv":
+        return Response(200, "text/csv; charset=utf-8", payouts.to_csv(found))
+    return Response(200, "application/json", found.model_dump_json())
+
+
+@app.post("/v1/payouts/<payout_id>/paid", summary="Mark a payout settled (once)", tags=["payouts"])
+def mark_paid(
+    payout_id: Annotated[str, Path(pattern=PAYOUT_ID_PATTERN)], body: Annotated[PaidRequest, Body()]
+) -> Payout:
+    return payouts.mark_paid(payout_id, body.reference)
 
 
 lambda_handler = handler(app)

@@ -299,6 +299,8 @@ class Stack:
             return self._job_http(method, path[len("/local/jobs/") :], headers, body)
         if path in ("/local/clock", "/local/clock/"):
             return clock_http(method, headers, body, self.config.secret_key)
+        if path in ("/local/ses/feedback", "/local/ses/feedback/"):
+            return self._ses_feedback_http(method, headers, body)
         if path in ("/local/faults", "/local/faults/"):
             return faults_http(method, headers, body, self.config.secret_key)
         if path in ("/local/admin/token", "/local/admin/token/"):
@@ -456,6 +458,29 @@ class Stack:
             result = self.run_job(job, event)
         except Exception as exc:
             log.exception("job %s failed", job)
+            return error_response(500, "job_failed", f"{type(exc).__name__}: {exc}")
+        return json_response(200, result)
+
+    def _ses_feedback_http(self, method: str, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+        from datetime import UTC, datetime
+
+        from infra.local import ses_feedback
+
+        denied = check_bearer(headers, self.config.secret_key)
+        if denied:
+            return denied
+        if method != "POST":
+            return error_response(405, "method_not_allowed", "Use POST.")
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        try:
+            message = ses_feedback.notification(json.loads(body or b"{}"), now)
+        except (ValueError, AttributeError) as exc:
+            return error_response(400, "invalid_request", f"Not an SES notification: {exc}")
+        topic = self.template.physical.get("SesFeedbackTopic", {}).get("Ref", "") if self.template else ""
+        try:
+            result = self.invoke(ses_feedback.FUNCTION, ses_feedback.sns_event(message, topic, now))
+        except Exception as exc:
+            log.exception("SES feedback failed")
             return error_response(500, "job_failed", f"{type(exc).__name__}: {exc}")
         return json_response(200, result)
 

@@ -577,7 +577,7 @@ def test_transient_errors_retry_with_backoff_then_fail_to_the_dlq(mq, monkeypatc
     message_id = welcome_message(mq)
     calls = []
 
-    def throttled(sender_email: str, to: str, raw: bytes) -> str:
+    def throttled(sender_email: str, to: str, raw: bytes, configuration_set: str = "") -> str:
         calls.append(to)
         raise channels.ChannelError("Throttling", "Maximum sending rate exceeded.")
 
@@ -665,7 +665,7 @@ def test_a_send_whose_outcome_is_unknown_is_never_sent_again_unless_asked(mq, mo
     message_id = welcome_message(mq)
     calls = []
 
-    def ambiguous(sender_email: str, to: str, raw: bytes) -> str:
+    def ambiguous(sender_email: str, to: str, raw: bytes, configuration_set: str = "") -> str:
         calls.append(to)
         raise channels.ChannelError(code, "no clear answer", status)
 

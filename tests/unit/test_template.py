@@ -89,6 +89,7 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "ReengagementWatchFunction",
         "MessageSenderFunction",
         "MessageRedriveFunction",
+        "SesFeedbackFunction",
         "AuditFunction",
         "AdminFunction",
         "PassUpdateFunction",
@@ -167,7 +168,7 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     board = gsis("ReferralsTable")["board"]
     assert _keys(board["KeySchema"]) == [("board", "HASH"), ("score", "RANGE")]
     assert set(gsis("ReferralsTable")) == {"by_status", "by_code", "board"}
-    assert set(gsis("RewardsTable")) == {"due", "by_referral", "by_day"}
+    assert set(gsis("RewardsTable")) == {"due", "by_referral", "by_day", "payable"}
     by_day = gsis("RewardsTable")["by_day"]
     assert _keys(by_day["KeySchema"]) == [("day", "HASH"), ("at", "RANGE")], "one GSI for rewards and points lines"
     by_batch = gsis("CodesTable")["by_batch"]
@@ -178,7 +179,7 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     by_email = gsis("CustomersTable")["by_email"]
     assert _keys(by_email["KeySchema"]) == [("email_hash", "HASH"), ("customer_id", "RANGE")]
     assert by_email["Projection"]["ProjectionType"] == "KEYS_ONLY"
-    assert set(gsis("MessagesTable")) == {"by_customer", "by_campaign", "outbox"}
+    assert set(gsis("MessagesTable")) == {"by_customer", "by_campaign", "outbox", "by_provider_id"}
     outbox = gsis("MessagesTable")["outbox"]
     assert _keys(outbox["KeySchema"]) == [("outbox", "HASH"), ("next_attempt_at", "RANGE")]
     for name in ("CampaignsTable", "ApiKeysTable", "IdempotencyTable", "OrdersTable"):

@@ -235,3 +235,12 @@ COUPON_ERRORS: dict[str, str] = {
 
 # An unknown code is a 404; every other refusal is a business rule (422).
 COUPON_STATUS: dict[str, int] = {"coupon_not_found": 404}
+
+
+class PayoutAlreadyPaid(DomainError):
+    code, status, default_message = "payout_already_paid", 409, "This payout was already marked paid."
+
+
+class PayoutPeriodOpen(DomainError):
+    code, status = "payout_period_open", 409
+    default_message = "A payout is marked paid once its month has ended (rewards may still be released into it)."

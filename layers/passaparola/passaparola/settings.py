@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         "", alias="MESSAGE_LINK_URL", description="Base URL of links in messages when PUBLIC_API_URL is unset."
     )
     sender_email: str = Field("", alias="SENDER_EMAIL", description="Verified SES sender of customer e-mails.")
+    ses_configuration_set: str = Field(
+        "",
+        alias="SES_CONFIGURATION_SET",
+        description="The SES configuration set emails are sent with: its bounces and complaints reach SesFeedbackTopic.",
+    )
     shop_timezone: str = Field("Europe/Rome", alias="SHOP_TIMEZONE", description="Whose calendar day is due.")
     message_retry_base_seconds: int = Field(
         60, alias="MESSAGE_RETRY_BASE_SECONDS", description="First retry delay; x4 per attempt."

@@ -38,7 +38,9 @@ REDRIVE_JOB = "MessageRedriveFunction"
 SHOP_TZ = "Europe/Rome"
 
 FINAL = frozenset({"sent", "failed", "cancelled", "outcome_unknown"})
-STATUSES = frozenset({"queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown"})
+STATUSES = frozenset(
+    {"queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown", "bounced", "complained"}
+)
 MESSAGE_FIELDS = frozenset(
     {
         "id",

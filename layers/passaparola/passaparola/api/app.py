@@ -44,9 +44,16 @@ class Api(APIGatewayRestResolver):
     `browser_routes` ("POST /v1/coupons/validate") are the routes a publishable key may call;
     `public_routes` ("GET /r/{code}") need no key at all; every other route needs the secret key or a console
     user's id token (`passaparola.api.console_tokens`) whose role may call it (`passaparola.api.roles`).
+    `text_routes` ({"POST /v1/points/imports": "text/csv"}) take a body of that type instead of JSON: passed through
+    as sent (read it with `text_body(app)`) and documented as that media type.
     """
 
-    def __init__(self, browser_routes: Iterable[str] = (), public_routes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        browser_routes: Iterable[str] = (),
+        public_routes: Iterable[str] = (),
+        text_routes: Mapping[str, str] | None = None,
+    ) -> None:
         origins = get_settings().origins or ["*"]
         super().__init__(
             enable_validation=True,
@@ -56,6 +63,7 @@ class Api(APIGatewayRestResolver):
         )
         self.browser_routes = frozenset(browser_routes)
         self.public_routes = frozenset(public_routes)
+        self.text_routes = dict(text_routes or {})
         self.use([idempotency_middleware, audit_middleware])  # audit inside: a replayed answer records nothing
         self.exception_handler(DomainError)(error_response)
         self.exception_handler(RequestValidationError)(lambda exc: error_response(invalid_request(exc)))
@@ -71,18 +79,23 @@ class Api(APIGatewayRestResolver):
             limit = get_settings().max_body_bytes
             if len(body.encode() if isinstance(body, str) else body) > limit:
                 raise InvalidRequest("The request body is too large.", {"field": "body", "max_bytes": limit})
-            if json_depth(body) > MAX_JSON_DEPTH:
+            text = f"{event.get('httpMethod', '')} {event.get('resource', '')}" in self.text_routes
+            if not text and json_depth(body) > MAX_JSON_DEPTH:
                 raise InvalidRequest(
                     "The JSON body is nested too deeply.", {"field": "body", "max_depth": MAX_JSON_DEPTH}
                 )
         except DomainError as error:
             return self._early_error(event, error)
         self.append_context(principal=principal)
-        return super().resolve(_as_json(event), context)
+        return super().resolve(event if text else _as_json(event), context)
 
     def get_openapi_json_schema(self, *args: Any, **kwargs: Any) -> str:
         """The generated document, with our error envelope, statuses and key requirements on every route."""
         doc = json.loads(super().get_openapi_json_schema(*args, **kwargs))
+        for route, media_type in self.text_routes.items():
+            method, path = route.split(" ", 1)
+            operation = doc["paths"][path][method.lower()]
+            operation["requestBody"] = {"required": True, "content": {media_type: {"schema": {"type": "string"}}}}
         return json.dumps(document_conventions(doc, self.browser_routes, self.public_routes), indent=2)
 
     def _authenticate(self, event: Mapping[str, Any]) -> keys.Principal | None:
@@ -144,6 +157,11 @@ def _as_json(event: Mapping[str, Any]) -> dict[str, Any]:
         "headers": headers | {"Content-Type": json_type},
         "multiValueHeaders": multi | {"Content-Type": [json_type]},
     }
+
+
+def text_body(app: Api) -> str:
+    """The body of a `text_routes` route as text (UTF-8; a byte order mark dropped), base64 or not."""
+    return (app.current_event.decoded_body or "").removeprefix("\ufeff")
 
 
 def _unexpected(exc: Exception) -> Response:

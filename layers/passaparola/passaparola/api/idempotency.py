@@ -86,7 +86,7 @@ def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Respons
         "key": key,
         "scope": _scope(app, principal),
         "route": f"{event.http_method} {event.path}",
-        "body": event.json_body if event.body else None,
+        "body": _body(event),
     }
 
     def call() -> dict[str, Any]:
@@ -112,3 +112,13 @@ def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Respons
         raise IdempotencyInProgress() from exc
     headers = result["headers"] | {"Idempotent-Replayed": "true" if result.get("replayed") else "false"}
     return Response(status_code=result["status"], headers=headers, body=result["body"])
+
+
+def _body(event: Any) -> Any:
+    """The JSON body, or the text of a route that takes another type (a CSV import): what a retry must repeat."""
+    if not event.body:
+        return None
+    try:
+        return event.json_body
+    except ValueError:
+        return event.decoded_body

@@ -28,9 +28,13 @@ OWNER_ONLY = frozenset(
         "GET /v1/audit",
         "GET /v1/rewards",
         "GET /v1/points/ledger",
+        "GET /v1/payouts",
+        "POST /v1/payouts/{payout_id}/paid",
+        "POST /v1/points/imports",
     }
 )
-"""API keys, console users, erasure, customer tokens, the audit log and accounting exports across customers."""
+"""API keys, console users, erasure, customer tokens, the audit log, accounting exports across customers, the payouts
+(money owed to people) and points imports (balances of many customers at once)."""
 
 SUPPORT = frozenset(
     {

@@ -164,6 +164,16 @@ AUDITED: dict[str, Rule] = {
     ),
     "POST /v1/keys": _created("key.created", "key", "prefix", KEY_FIELDS),
     "POST /v1/keys/{prefix}/revoke": _simple("key.revoked", "key", "prefix"),
+    "POST /v1/payouts/{payout_id}/paid": _simple(
+        "payout.paid", "payout", "payout_id", lambda call: _pick(call.response, "amount", "currency", "reference")
+    ),
+    "POST /v1/points/imports": Rule(
+        lambda call: Change(
+            "points.imported",
+            Target(type="import", id=str(_field(call.response, "name"))),
+            after=_pick(call.response, "rows", "imported", "already_imported"),
+        )
+    ),
     "POST /v1/console/users": _created("user.created", "user", "email", USER_FIELDS),
     "PATCH /v1/console/users/{email}": _simple(
         "user.updated", "user", "email", lambda call: _pick(call.response, *USER_FIELDS)

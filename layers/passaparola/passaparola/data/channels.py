@@ -81,9 +81,11 @@ def _once(operation: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         raise ChannelError("client", str(exc)) from exc
 
 
-def send_email(sender: str, to: str, raw: bytes) -> str:
-    """SES SendRawEmail; the provider's message id."""
-    result = _call(_client("ses").send_raw_email, Source=sender, Destinations=[to], RawMessage={"Data": raw})
+def send_email(sender: str, to: str, raw: bytes, configuration_set: str = "") -> str:
+    """SES SendRawEmail (with the configuration set that publishes its feedback, when there is one); the provider's
+    message id."""
+    extra = {"ConfigurationSetName": configuration_set} if configuration_set else {}
+    result = _call(_client("ses").send_raw_email, Source=sender, Destinations=[to], RawMessage={"Data": raw}, **extra)
     return str(result["MessageId"])
 
 

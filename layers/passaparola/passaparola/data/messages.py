@@ -4,7 +4,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -17,6 +17,7 @@ from passaparola.data.models import (
     JobStateModel,
     MessageModel,
     MessageStatsModel,
+    SuppressionModel,
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
@@ -438,3 +439,50 @@ def checkpoint(name: str) -> JobStateModel:
 def save_checkpoint(state: JobStateModel, now: datetime) -> None:
     state.updated_at = iso(now)
     state.save()
+
+
+# -------------------------------------------------------------------------------------- SES feedback
+
+
+def by_provider_id(provider_message_id: str) -> MessageModel | None:
+    """The message SES accepted under this id (the sparse `by_provider_id` index), read in full."""
+    for key in MessageModel.by_provider_id.query(provider_message_id, limit=1):
+        return get(key.id)
+    return None
+
+
+def feedback(message: MessageModel, status: str, code: str, text: str, now: datetime) -> bool:
+    """A sent message bounced or was complained about (a complaint outranks a bounce, never the other way)."""
+    allowed = ("sent", "bounced") if status == "complained" else ("sent",)
+    actions: list[Action] = [
+        MessageModel.status.set(status),
+        MessageModel.error_code.set(code),
+        MessageModel.error_message.set(text[:1000]),
+        MessageModel.updated_at.set(iso(now)),
+    ]
+    return _update(message.id, actions, MessageModel.status.is_in(*allowed)) is not None
+
+
+def suppression_id(address_hash: str) -> str:
+    return f"suppressed#{address_hash}"
+
+
+def suppress(address_hash: str, reason: str, detail: str | None, message_id: str | None, now: datetime) -> bool:
+    """Suppress an address once (the first reason kept); False when it already was."""
+    try:
+        SuppressionModel(
+            suppression_id(address_hash), reason=reason, detail=detail, message_id=message_id, at=iso(now)
+        ).save(condition=SuppressionModel.id.does_not_exist())
+    except PutError as exc:
+        if transactions.condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def suppressed(address_hash: str) -> bool:
+    try:
+        SuppressionModel.get(suppression_id(address_hash), consistent_read=True)
+    except DoesNotExist:
+        return False
+    return True

@@ -763,9 +763,58 @@ class RewardModel(Model):
     day = UnicodeAttribute(null=True)
     at = UnicodeAttribute(null=True)
     """`clock.iso(created_at)`: the by_day index's sort key (one format, so that ranges compare as text)."""
+    payout_period = UnicodeAttribute(null=True)
+    """`YYYY-MM` a released cash reward is paid in (the sparse `payable` index; removed when reversed unpaid)."""
+    payout_key = UnicodeAttribute(null=True)
     due_index = DueIndex()
     by_referral = RewardsByReferralIndex()
     by_day = RewardsByDayIndex()
+
+
+class PayableIndex(GlobalSecondaryIndex["PayableLineModel"]):
+    class Meta:
+        index_name = "payable"
+        projection = AllProjection()
+
+    payout_period = UnicodeAttribute(hash_key=True)
+    payout_key = UnicodeAttribute(range_key=True)
+
+
+class PayableLineModel(Model):
+    """A line of a month's payouts, read through the sparse `payable` index (`payout_key=<hash>#<cur>#<sk>`, so a
+    payout's lines are contiguous): a released cash reward (`sk=REWARD#...`, its own item) or a clawback of a paid
+    one refunded later (`sk=CLAWBACK#<reward>`, a negative amount, written by this model)."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    payout_period = UnicodeAttribute()
+    payout_key = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)
+    reward_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    payable = PayableIndex()
+
+
+class PayoutModel(Model):
+    """`sk=PAYOUT#<YYYY-MM>#<currency>` in the referrer's partition: whether that payout was settled (written once),
+    and `changes`, raised by every reversal that takes a reward out of it before then (marking it paid is
+    conditioned on the value read, so the amount paid is the amount computed)."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    changes = NumberAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    amount = NumberAttribute(null=True)
+    rewards = NumberAttribute(null=True)
 
 
 class LedgerModel(Model):
@@ -795,6 +844,18 @@ class LedgerGuardModel(Model):
 
     customer_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+
+class ImportMarkerModel(Model):
+    """`sk=IMPORT#<name>`: this customer's row of that points import was applied (the points it added, when)."""
+
+    class Meta:
+        table_name = "passaparola-rewards"
+
+    customer_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    points = NumberAttribute()
+    at = UnicodeAttribute()
 
 
 class PointsLedgerModel(Model):
@@ -924,6 +985,14 @@ class OutboxIndex(GlobalSecondaryIndex["MessageModel"]):
     next_attempt_at = UnicodeAttribute(range_key=True)
 
 
+class ProviderIdIndex(GlobalSecondaryIndex["MessageModel"]):
+    class Meta:
+        index_name = "by_provider_id"
+        projection = KeysOnlyProjection()
+
+    provider_message_id = UnicodeAttribute(hash_key=True)
+
+
 class MessageModel(Model):
     """A message intent and its delivery (`id` = hash of campaign, customer and occasion: written once).
 
@@ -967,6 +1036,21 @@ class MessageModel(Model):
     by_customer = MessagesByCustomerIndex()
     by_campaign = MessagesByCampaignIndex()
     outbox_index = OutboxIndex()
+    by_provider_id = ProviderIdIndex()
+
+
+class SuppressionModel(Model):
+    """`id=suppressed#<keyed hash of the address>`: an email address that hard-bounced or complained. The sender
+    cancels every later message to it (`suppressed`); written once, the first reason kept."""
+
+    class Meta:
+        table_name = "passaparola-messages"
+
+    id = UnicodeAttribute(hash_key=True)
+    reason = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
 
 
 class JobStateModel(Model):
@@ -1092,9 +1176,13 @@ _TABLES: list[tuple[type[Model], str]] = [
     (RewardModel, "rewards_table"),
     (LedgerModel, "rewards_table"),
     (LedgerGuardModel, "rewards_table"),
+    (PayableLineModel, "rewards_table"),
+    (PayoutModel, "rewards_table"),
+    (ImportMarkerModel, "rewards_table"),
     (OrderModel, "orders_table"),
     (MessageModel, "messages_table"),
     (JobStateModel, "messages_table"),
+    (SuppressionModel, "messages_table"),
     (MessageStatsModel, "messages_table"),
     (ContactModel, "customers_table"),
     (PassModel, "passes_table"),

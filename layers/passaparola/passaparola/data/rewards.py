@@ -4,6 +4,7 @@ A reward changes status only in a transaction conditioned on its current status,
 ledger line (guarded so each event is written once): running a release twice never pays twice.
 """
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -72,8 +73,34 @@ def spec_of(item: RewardModel) -> dict[str, object]:
     return loaded
 
 
+def payable_fields(reward: IssuedReward, at: datetime | None) -> dict[str, str]:
+    """The `payable` index keys of a cash reward released at `at` (the month it is paid in); none otherwise."""
+    if reward.type != "cash" or at is None or not reward.currency:
+        return {}
+    period = payout_period(at)
+    return {
+        "payout_period": period,
+        "payout_key": payout_key(reward.customer_id, reward.currency, reward_sk(reward.id)),
+    }
+
+
+def payout_period(at: datetime) -> str:
+    return at.strftime("%Y-%m")
+
+
+def payee_hash(customer_id: str) -> str:
+    """A short stable hash of the referrer's id: payout ids and index keys carry it, not the id itself."""
+    return hashlib.sha256(customer_id.encode()).hexdigest()[:16]
+
+
+def payout_key(customer_id: str, currency: str, sk: str) -> str:
+    return f"{payee_hash(customer_id)}#{currency}#{sk}"
+
+
 def put(tx: Transaction, reward: IssuedReward, spec_json: str) -> None:
-    """A new reward; `due` makes a pending, not held reward visible to the release job."""
+    """A new reward; `due` makes a pending, not held reward visible to the release job, `payout_period` a released
+    cash reward visible to the payouts."""
+    payable = payable_fields(reward, reward.released_at if reward.status == "released" else None)
     tx.save(
         RewardModel(
             reward.customer_id,
@@ -100,6 +127,8 @@ def put(tx: Transaction, reward: IssuedReward, spec_json: str) -> None:
             released_at=_iso(reward.released_at),
             day=day_key("reward", reward.created_at),
             at=iso(reward.created_at),
+            payout_period=payable.get("payout_period"),
+            payout_key=payable.get("payout_key"),
         ),
         condition=RewardModel.sk.does_not_exist(),
     )
@@ -138,6 +167,12 @@ def mark_released(tx: Transaction, reward: IssuedReward, coupon_code: str | None
     ]
     if coupon_code:
         actions.append(RewardModel.coupon_code.set(coupon_code))
+    payable = payable_fields(reward, at)
+    if payable:
+        actions += [
+            RewardModel.payout_period.set(payable["payout_period"]),
+            RewardModel.payout_key.set(payable["payout_key"]),
+        ]
     tx.update(
         RewardModel(reward.customer_id, reward_sk(reward.id)),
         actions=actions,
@@ -158,7 +193,16 @@ def mark_voided(tx: Transaction, reward: IssuedReward, reason: str, at: datetime
     )
 
 
-def mark_reversed(tx: Transaction, reward: IssuedReward, not_reversed: int | None, reason: str, at: datetime) -> None:
+def mark_reversed(
+    tx: Transaction,
+    reward: IssuedReward,
+    not_reversed: int | None,
+    reason: str,
+    at: datetime,
+    out_of_payout: bool = False,
+) -> None:
+    """`out_of_payout`: a cash reward not paid yet leaves its payout (a paid one stays in it: its clawback goes in a
+    later one)."""
     actions: list[Action] = [
         RewardModel.status.set("reversed"),
         RewardModel.reversed_at.set(at.isoformat()),
@@ -166,6 +210,8 @@ def mark_reversed(tx: Transaction, reward: IssuedReward, not_reversed: int | Non
     ]
     if not_reversed:
         actions.append(RewardModel.not_reversed.set(not_reversed))
+    if out_of_payout:
+        actions += [RewardModel.payout_period.remove(), RewardModel.payout_key.remove()]
     tx.update(
         RewardModel(reward.customer_id, reward_sk(reward.id)),
         actions=actions,

@@ -392,3 +392,22 @@ class EnrollOutcome(BaseModel):
 class EnrollmentLink(BaseModel):
     url: str
     qr_url: str
+
+
+class RejectedRow(BaseModel):
+    row: int = Field(description="The line of the CSV (the header is line 1).")
+    reason: str = Field(
+        description="`malformed`, `missing_customer`, `invalid_customer_id`, `invalid_email`, `negative_points`, "
+        "`zero_points`, `points_too_high`, `duplicate_customer`."
+    )
+    message: str
+
+
+class ImportReport(BaseModel):
+    """What a points import did: each row is applied once per import name and customer, whatever the re-runs."""
+
+    name: str
+    rows: int = Field(description="Data rows read (blank lines skipped).")
+    imported: int = Field(description="Rows applied by this call.")
+    already_imported: int = Field(description="Rows an earlier call with this name applied: nothing added again.")
+    rejected: list[RejectedRow]

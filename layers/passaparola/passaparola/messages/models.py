@@ -232,8 +232,20 @@ class MessagePreview(BaseModel):
 
 # ----------------------------------------------------------------------------------------- the log
 
-MessageStatus = Literal["queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown"]
-STATUSES: tuple[str, ...] = ("queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown")
+MessageStatus = Literal[
+    "queued", "sending", "retrying", "sent", "failed", "cancelled", "outcome_unknown", "bounced", "complained"
+]
+STATUSES: tuple[str, ...] = (
+    "queued",
+    "sending",
+    "retrying",
+    "sent",
+    "failed",
+    "cancelled",
+    "outcome_unknown",
+    "bounced",
+    "complained",
+)
 
 
 class MessageError(BaseModel):

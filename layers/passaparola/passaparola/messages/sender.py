@@ -22,11 +22,12 @@ from passaparola.errors import NotFound
 from passaparola.messages import consent as opt_in
 from passaparola.messages import render, rules
 from passaparola.observability import logger
+from passaparola.referrals import identity
 from passaparola.settings import get_settings
 
 LEASE = timedelta(seconds=60)
 UNKNOWN = "outcome_unknown"
-SETTLED = ("sent", "failed", "cancelled", UNKNOWN)
+SETTLED = ("sent", "failed", "cancelled", UNKNOWN, "bounced", "complained")
 CONFIRMATION = opt_in.TRIGGER
 
 
@@ -78,6 +79,8 @@ def _cancel_reason(item: MessageModel, now: datetime) -> str | None:
 
     A double opt-in confirmation has no campaign and asks for the consent that does not count yet: it goes
     unless the customer was erased, changed the address, or has nothing left to confirm."""
+    if item.channel == "email" and item.to and store.suppressed(identity.email_hash(str(item.to))):
+        return "suppressed"  # it hard-bounced or complained (SES feedback): never again, whatever the message
     if item.trigger == CONFIRMATION:
         return _confirmation_cancel_reason(item)
     try:
@@ -117,7 +120,7 @@ def _send(item: MessageModel) -> str:
         raise channels.ChannelError("no_sender", "SENDER_EMAIL is not set: deploy with SenderEmail.")
     texts = render.Rendered(subject=item.subject, body=str(item.body), text=item.text)
     raw = render.mime(sender, to, texts, str(item.unsubscribe_url or ""), item.coupon_code, item.id)
-    return channels.send_email(sender, to, raw)
+    return channels.send_email(sender, to, raw, get_settings().ses_configuration_set)
 
 
 def _fail(item: MessageModel, code: str, text: str, now: datetime) -> Delivery:

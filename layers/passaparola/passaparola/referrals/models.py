@@ -92,8 +92,19 @@ class PointsReward(Strict):
     points: Points
 
 
-Reward = Annotated[CouponReward | CreditReward | PointsReward, Field(discriminator="type")]
-RewardType = Literal["coupon", "credit", "points"]
+class CashReward(Strict):
+    """Money owed to the referrer (an affiliate): payable once released, settled through the monthly payouts.
+
+    The referrer's side only (`referrer_reward`, tiers, variants' `referrer_reward`): a referee is paid in
+    discounts, never in cash."""
+
+    type: Literal["cash"]
+    amount: PositiveMoney
+    currency: Currency
+
+
+Reward = Annotated[CouponReward | CreditReward | PointsReward | CashReward, Field(discriminator="type")]
+RewardType = Literal["coupon", "credit", "points", "cash"]
 
 
 class ConversionScenario(Strict):
@@ -190,6 +201,8 @@ class ReferralProgram(Strict):
         if any(isinstance(r, CouponReward) and r.when for r in referrer_side):
             raise ValueError("'when' belongs to the referee's coupon reward only")
         referee_side = [self.referee_reward, *(v.referee_reward for v in self.variants if v.referee_reward)]
+        if any(isinstance(r, CashReward) for r in referee_side):
+            raise ValueError("a 'cash' reward is for the referrer (referrer_reward, tiers), never the referee")
         custom_event = self.conversion.event != "first_order"
         if custom_event and any(isinstance(r, CouponReward) and r.when == "first_order" for r in referee_side):
             raise ValueError("'when': 'first_order' needs a program that converts on the first order")
@@ -211,7 +224,7 @@ class ReferralProgram(Strict):
         return chosen.share if chosen and chosen.share else self.share
 
 
-RewardSpec = CouponReward | CreditReward | PointsReward
+RewardSpec = CouponReward | CreditReward | PointsReward | CashReward
 
 # ----------------------------------------------------------------------------------------------- links
 
@@ -553,9 +566,10 @@ class RefundRequest(Strict):
 
 class RewardChange(BaseModel):
     reward_id: str
-    action: Literal["voided", "reversed", "disabled", "not_reversible", "unchanged"] = Field(
+    action: Literal["voided", "reversed", "disabled", "not_reversible", "clawback", "unchanged"] = Field(
         description="`disabled`: an unused coupon reward whose code no longer redeems; `not_reversible`: a coupon "
-        "already used (its face value in `not_reversed`)."
+        "already used (its face value in `not_reversed`); `clawback`: a cash reward already paid out (reversed, "
+        "its negative line in a later payout)."
     )
     not_reversed: int | None = None
     coupon_code: str | None = Field(None, description="The disabled code (action `disabled`).")

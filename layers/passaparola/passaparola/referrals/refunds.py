@@ -23,6 +23,7 @@ from passaparola.data import coupons as code_store
 from passaparola.data import customers as customer_store
 from passaparola.data import links as link_store
 from passaparola.data import loyalty as loyalty_store
+from passaparola.data import payouts as payout_store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats, transactions
 from passaparola.data.models import ConversionModel, CounterModel, EarnModel, LinkModel, OrderModel
@@ -30,6 +31,7 @@ from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound, RefundExceedsOrder
 from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import metrics
+from passaparola.payouts import service as payouts
 from passaparola.referrals import rewards
 from passaparola.referrals.models import IssuedReward, RefundOutcome, RefundRequest, RewardChange
 from passaparola.referrals.review import rewards_of
@@ -96,6 +98,7 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
     )
     records = {cid: customer_store.read(cid) for cid in customer_ids}
     earn = loyalty_store.earn_of(order.customer_id, f"order#{order_id}")
+    paid = {r.id: _paid_period(r) for r, _ in held if r.type == "cash" and r.status == "released"}
     points_back: list[int] = []
 
     def build(tx: Transaction) -> None:
@@ -125,7 +128,7 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
         if voids and conversion is not None:
             _void_conversion(tx, conversion, now)
             for reward, _spec in held:
-                changes.append(_undo(tx, reward, code_counts, conversion.variant, now))
+                changes.append(_undo(tx, reward, code_counts, conversion.variant, now, paid.get(reward.id)))
                 if reward.type == "points" and reward.status == "released" and reward.points and loyalty is not None:
                     people[reward.customer_id].reverse(reward.points, "referral_refunded", reward.id)
                 if reward.role == "referrer" and reward.status == "released":
@@ -226,6 +229,7 @@ def _undo(
     code_counts: dict[str, code_store.CodeCounts],
     variant: str | None,
     now: datetime,
+    paid_period: str | None = None,
 ) -> RewardChange:
     """Void a pending reward, reverse a released one as far as it allows, or report it."""
     if reward.status == "pending":
@@ -233,6 +237,8 @@ def _undo(
         return RewardChange(reward_id=reward.id, action="voided")
     if reward.status != "released":
         return RewardChange(reward_id=reward.id, action="unchanged")
+    if reward.type == "cash":
+        return _undo_cash(tx, reward, variant, now, paid_period)
     if reward.type == "coupon":
         if reward.coupon_code in code_counts and code_counts[reward.coupon_code].redemptions == 0:
             return _disable_coupon(tx, reward, reward.coupon_code, variant, now)
@@ -257,6 +263,37 @@ def _undo(
     money = {"reward_cost": (reward.currency, -taken)} if reward.currency and taken else {}
     stats.variant(tx, reward.campaign_id, variant, counts, money)
     return RewardChange(reward_id=reward.id, action="reversed", not_reversed=not_reversed or None)
+
+
+def _paid_period(reward: IssuedReward) -> str | None:
+    """The month of a released cash reward's payout if that payout was paid (then it takes a clawback)."""
+    if reward.released_at is None or not reward.currency:
+        return None
+    period = reward_store.payout_period(reward.released_at)
+    mark = payout_store.mark(reward.customer_id, period, reward.currency)
+    return period if mark is not None and mark.paid_at else None
+
+
+def _undo_cash(
+    tx: Transaction, reward: IssuedReward, variant: str | None, now: datetime, paid_period: str | None
+) -> RewardChange:
+    """A cash reward not paid yet leaves its payout (conditioned on the payout still unpaid: a concurrent `paid`
+    makes this refund decide again); a paid one stays paid and a negative clawback line goes in a later payout."""
+    assert reward.released_at is not None and reward.currency
+    reversed_reward = reward.model_copy(update={"status": "reversed", "reversed_at": now, "reason": "order_refunded"})
+    if paid_period is None:
+        reward_store.mark_reversed(tx, reward, None, "order_refunded", now, out_of_payout=True)
+        payout_store.leave_unpaid(
+            tx, reward.customer_id, reward_store.payout_period(reward.released_at), reward.currency
+        )
+    else:
+        reward_store.mark_reversed(tx, reward, None, "order_refunded", now)
+        payout_store.clawback(tx, reward, payouts.clawback_period(paid_period, now), now)
+    reward_store.ledger(tx, reversed_reward, "reversed", "order_refunded", now)
+    rewards.cost(tx, reward, variant, sign=-1)
+    if reward.role == "referrer":
+        tx.add(LinkModel(f"REF#{reward.referral_code}", "LINK"), {"rewarded": -1})
+    return RewardChange(reward_id=reward.id, action="reversed" if paid_period is None else "clawback")
 
 
 def _disable_coupon(

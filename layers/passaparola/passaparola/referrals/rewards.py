@@ -19,6 +19,7 @@ from passaparola.data.transactions import Transaction
 from passaparola.errors import CampaignTypeMismatch
 from passaparola.ids import new_sortable_id
 from passaparola.referrals.models import (
+    CashReward,
     CouponReward,
     CreditReward,
     IssuedReward,
@@ -73,7 +74,7 @@ def new(
 
 def money_value(spec: RewardSpec) -> tuple[int | None, str | None]:
     """What a reward is worth in money at issue: credit, or a coupon's fixed amount off (face value)."""
-    if isinstance(spec, CreditReward):
+    if isinstance(spec, CreditReward | CashReward):
         return spec.amount, spec.currency
     if isinstance(spec, CouponReward) and spec.discount and spec.discount.type == "amount":
         return spec.discount.amount_off, spec.currency

@@ -12,6 +12,7 @@ from passaparola.campaigns.models import ReferralCampaign
 from passaparola.errors import InvalidRequest
 from passaparola.ids import weighted_choice
 from passaparola.referrals.models import (
+    CashReward,
     CouponReward,
     CreditReward,
     ReferralProgram,
@@ -37,6 +38,8 @@ def money(amount: int, currency: str, locale: str | None = None) -> str:
 
 def describe(reward: RewardSpec, locale: str | None = None) -> str:
     """A reward in words, in the referrer's language ("5.00 EUR off", "10,00 EUR di credito", "500 Punkte")."""
+    if isinstance(reward, CashReward):
+        return i18n.text("reward_cash", locale, amount=money(reward.amount, reward.currency, locale))
     if isinstance(reward, CreditReward):
         return i18n.text("reward_credit", locale, amount=money(reward.amount, reward.currency, locale))
     if isinstance(reward, CouponReward):

@@ -1,0 +1,1 @@
+"""Cash rewards owed to referrers, settled month by month."""
