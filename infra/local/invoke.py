@@ -75,7 +75,7 @@ def reset_containers() -> None:
     """Forget what a warm Lambda container keeps between requests (settings, clients, caches)."""
     from passaparola import keyring
     from passaparola.api import console_tokens, idempotency, keys
-    from passaparola.data import campaigns, cognito, coupons, customers, models, queues, secrets, stats
+    from passaparola.data import campaigns, cognito, coupons, customers, models, queues, secrets, stats, webhooks
     from passaparola.passes import config as passes_config
     from passaparola.settings import get_settings
 
@@ -93,3 +93,4 @@ def reset_containers() -> None:
     campaigns._CACHE.clear()
     customers._cache.clear()
     stats._shop_ready = False
+    webhooks._sqs.cache_clear()

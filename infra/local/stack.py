@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local import aws, console_users
+from infra.local import aws, console_users, event_bus
 from infra.local.faults import faults_http
 from infra.local.functions import FunctionPool, add_layers
 from infra.local.gateway import (
@@ -156,6 +156,8 @@ class Stack:
             os.environ["GOOGLE_WALLET_API_URL"] = f"{self.url}/local/push/google"
             os.environ["GOOGLE_OAUTH_URL"] = f"{self.url}/local/push/oauth/token"
         aws.verify_ses_identities(tpl, moto_url, env)
+        if env.get("EVENT_BUS_NAME"):  # an AWS-native consumer: a rule on the bus → a queue (/local/events)
+            event_bus.subscribe(aws.client("events", moto_url), aws.client("sqs", moto_url), env["EVENT_BUS_NAME"])
         self.console_pool = console_users.setup(tpl, moto_url)
 
         add_layers(cfg.layer_paths)
@@ -310,6 +312,9 @@ class Stack:
             return push_http(method, path, headers, body, query, self.config.secret_key)
         if path == "/local/wallet/ca.pem" and method in ("GET", "HEAD"):
             return _wallet_ca()
+        if path in ("/local/events", "/local/events/"):
+            query = raw_path.split("?", 1)[1] if "?" in raw_path else ""
+            return event_bus.events_http(method, headers, query, self.config.secret_key)
         if path in ("/local/mailbox", "/local/mailbox/"):
             query = raw_path.split("?", 1)[1] if "?" in raw_path else ""
             return mailbox_http(method, headers, body, query, self.config.secret_key)

@@ -39,6 +39,8 @@ ENV_TABLES = {
     "MESSAGES_TABLE": "MessagesTable",
     "AUDIT_TABLE": "AuditTable",
     "PASSES_TABLE": "PassesTable",
+    "EVENTS_TABLE": "EventsTable",
+    "WEBHOOKS_TABLE": "WebhooksTable",
 }
 
 
@@ -93,6 +95,11 @@ def test_functions_are_python313_arm64_via_globals(template: dict[str, Any]) -> 
         "AuditFunction",
         "AdminFunction",
         "PassUpdateFunction",
+        "WebhooksFunction",
+        "WebhookDeliveryFunction",
+        "EventPublishFunction",
+        "EventRepublishFunction",
+        "EventsFunction",
     }
     for name, fn in functions.items():
         props = fn["Properties"]
@@ -331,6 +338,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("PassUpdateFunction", "PassesTable", "DeleteItem"): "a device APNs answers 410 for is unregistered",
     ("PassesFunction", "PassesTable", "DeleteItem"): "PassKit: a phone unregistering from a pass's updates",
     ("CustomersFunction", "PassesTable", "DeleteItem"): "erasure forgets the phones registered for the wallet pass",
+    ("WebhooksFunction", "WebhooksTable", "DeleteItem"): "DELETE /v1/webhooks/{id}: the owner removes an endpoint",
     **{
         (fn, "CustomersTable", "DeleteItem"): "customer record writes drop ended timers and segment memberships"
         for fn in (
@@ -360,6 +368,7 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
             "MessagesFunction",
             "ReportsFunction",
             "AdminFunction",
+            "WebhooksFunction",
         )
     },
 }
@@ -557,6 +566,7 @@ def test_scheduled_and_queue_functions_have_a_dead_letter_queue_and_alarms(templ
         "LoyaltyDailyFunction",
         "ReengagementDailyFunction",
         "ReengagementWatchFunction",
+        "EventRepublishFunction",
     }
     dlqs = set()
     for name, fn in scheduled.items():
@@ -584,7 +594,7 @@ def test_scheduled_and_queue_functions_have_a_dead_letter_queue_and_alarms(templ
                 assert on_failure["Type"] == "SQS", name
                 dlqs.add(on_failure["Destination"]["Fn::GetAtt"][0])
                 _alarm_on(template, "AWS/Lambda", "Errors", {"Ref": name})
-    assert dlqs == {"JobsDLQ", "MessageDLQ", "CodeBatchDLQ"}
+    assert dlqs == {"JobsDLQ", "MessageDLQ", "CodeBatchDLQ", "WebhookDLQ"}
     for dlq in dlqs:
         assert res[dlq]["Type"] == "AWS::SQS::Queue"
         assert res[dlq]["Properties"]["MessageRetentionPeriod"] == 1209600

@@ -244,3 +244,12 @@ class PayoutAlreadyPaid(DomainError):
 class PayoutPeriodOpen(DomainError):
     code, status = "payout_period_open", 409
     default_message = "A payout is marked paid once its month has ended (rewards may still be released into it)."
+
+
+class WebhookUrlRefused(DomainError):
+    code, status = "webhook_url_refused", 400
+    default_message = "This URL cannot receive webhooks (https only; no private, loopback or link-local address)."
+
+
+class WebhookLimitReached(DomainError):
+    code, status, default_message = "webhook_limit_reached", 409, "At most 20 webhook endpoints."

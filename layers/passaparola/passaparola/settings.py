@@ -28,6 +28,23 @@ class Settings(BaseSettings):
     audit_table: str = Field(
         "passaparola-audit", alias="AUDIT_TABLE", description="Administrative changes, newest first."
     )
+    webhooks_table: str = Field(
+        "passaparola-webhooks", alias="WEBHOOKS_TABLE", description="Webhook endpoints and their delivery log."
+    )
+    webhook_retry_queue_url: str = Field(
+        "", alias="WEBHOOK_RETRY_QUEUE_URL", description="Retries, replays (standard queue, per-message delays)."
+    )
+    webhook_disable_days: int = Field(
+        5, alias="WEBHOOK_DISABLE_DAYS", description="An endpoint with no success for this long is disabled."
+    )
+    events_table: str = Field(
+        "passaparola-events", alias="EVENTS_TABLE", description="The outbox of business events (docs/integrations.md)."
+    )
+    event_retention_days: int = Field(
+        35, alias="EVENT_RETENTION_DAYS", description="How long an event stays readable (TTL of its item)."
+    )
+    event_bus_name: str = Field("", alias="EVENT_BUS_NAME", description="The EventBridge bus events go to.")
+    webhook_queue_url: str = Field("", alias="WEBHOOK_QUEUE_URL", description="FIFO queue of webhook deliveries.")
     message_queue_url: str = Field("", alias="MESSAGE_QUEUE_URL")
     message_dlq_url: str = Field("", alias="MESSAGE_DLQ_URL")
     message_link_url: str = Field(

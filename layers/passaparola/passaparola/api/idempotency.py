@@ -51,7 +51,14 @@ def _runner() -> tuple[Run, Any]:
     return run, config
 
 
-SECRET_ANSWERS = frozenset({"POST /v1/keys", "POST /v1/customers/{customer_id}/token"})
+SECRET_ANSWERS = frozenset(
+    {
+        "POST /v1/keys",
+        "POST /v1/customers/{customer_id}/token",
+        "POST /v1/webhooks",
+        "POST /v1/webhooks/{webhook_id}/secret/rotate",
+    }
+)
 """Routes whose answer is a credential: never stored, so the Idempotency-Key header is ignored there."""
 
 

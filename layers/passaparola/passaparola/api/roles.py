@@ -31,10 +31,20 @@ OWNER_ONLY = frozenset(
         "GET /v1/payouts",
         "POST /v1/payouts/{payout_id}/paid",
         "POST /v1/points/imports",
+        "POST /v1/webhooks",
+        "GET /v1/webhooks",
+        "GET /v1/webhooks/{webhook_id}",
+        "PATCH /v1/webhooks/{webhook_id}",
+        "DELETE /v1/webhooks/{webhook_id}",
+        "POST /v1/webhooks/{webhook_id}/secret/rotate",
+        "POST /v1/webhooks/{webhook_id}/test",
+        "GET /v1/webhooks/{webhook_id}/deliveries",
+        "POST /v1/webhooks/{webhook_id}/replay",
     }
 )
 """API keys, console users, erasure, customer tokens, the audit log, accounting exports across customers, the payouts
-(money owed to people) and points imports (balances of many customers at once)."""
+(money owed to people), points imports (balances of many customers at once) and webhooks (their secrets, where data
+goes)."""
 
 SUPPORT = frozenset(
     {
@@ -81,6 +91,8 @@ MARKETER = frozenset(
         "POST /v1/redemptions",
         "GET /v1/redemptions/{redemption_id}",
         "POST /v1/redemptions/{redemption_id}/rollback",
+        "GET /v1/events",
+        "GET /v1/events/{event_id}",
         "POST /v1/orders",
         "GET /v1/orders/{order_id}",
         "POST /v1/orders/{order_id}/refund",

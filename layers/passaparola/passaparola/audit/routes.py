@@ -138,6 +138,7 @@ def _conversion(action: str) -> Rule:
 
 USER_FIELDS = ("email", "role", "enabled")
 KEY_FIELDS = ("prefix", "name", "kind")  # never the raw key, shown once in the answer
+WEBHOOK_FIELDS = ("id", "url", "events", "description", "enabled")  # never the secret
 
 AUDITED: dict[str, Rule] = {
     "POST /v1/campaigns": Rule(_campaign("campaign.created")),
@@ -178,6 +179,23 @@ AUDITED: dict[str, Rule] = {
     "PATCH /v1/console/users/{email}": _simple(
         "user.updated", "user", "email", lambda call: _pick(call.response, *USER_FIELDS)
     ),
+    "POST /v1/webhooks": _created("webhook.created", "webhook", "id", WEBHOOK_FIELDS),
+    "PATCH /v1/webhooks/{webhook_id}": _simple(
+        "webhook.updated", "webhook", "webhook_id", lambda call: _pick(call.response, *WEBHOOK_FIELDS)
+    ),
+    "DELETE /v1/webhooks/{webhook_id}": _simple("webhook.deleted", "webhook", "webhook_id"),
+    "POST /v1/webhooks/{webhook_id}/secret/rotate": _simple(
+        "webhook.secret_rotated",
+        "webhook",
+        "webhook_id",
+        lambda call: _pick(call.response, "previous_secret_expires_at"),
+    ),
+    "POST /v1/webhooks/{webhook_id}/replay": _simple(
+        "webhook.replayed",
+        "webhook",
+        "webhook_id",
+        lambda call: {"request": call.request, **_pick(call.response, "queued")},
+    ),
 }
 
 CHECKOUT = "checkout traffic: its records are the redemptions, orders, conversions and ledgers themselves"
@@ -210,6 +228,7 @@ NOT_AUDITED: dict[str, str] = {
     PASSKIT_REGISTRATION.format("POST"): PASSKIT,
     PASSKIT_REGISTRATION.format("DELETE"): PASSKIT,
     "POST /v1/passkit/v1/log": "Apple Wallet reporting problems with a pass (logged as warnings)",
+    "POST /v1/webhooks/{webhook_id}/test": "a test ping: the delivery log records it",
 }
 
 CHANGES_NOTHING = frozenset(

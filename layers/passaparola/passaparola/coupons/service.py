@@ -271,7 +271,7 @@ def _write_codes(
     """Write `count` fresh codes in transactions of CHUNK, drawing again for any value that already exists."""
     written: list[Code] = []
     while len(written) < count:
-        size = CHUNK // 2 if customer_id else CHUNK  # a bound code also writes its copy in the customer's wallet
+        size = CHUNK // 3 if customer_id else CHUNK  # a bound code also writes its wallet copy and its event
         values = codes.generate(pattern, min(size, count - len(written)))
         chunk = [_new_code(campaign, v, customer_id, batch_id) for v in values]
         while taken := store.add_codes(chunk, batch_id, already + len(written), campaign):

@@ -27,6 +27,8 @@ from passaparola.data import notifications, stats
 from passaparola.data import rewards as reward_store
 from passaparola.data.models import CustomerModel, EarnModel, LotModel, PointsLedgerModel, TimerModel
 from passaparola.data.transactions import Transaction
+from passaparola.events import outbox
+from passaparola.events.types import LoyaltyEnrolled
 from passaparola.ids import new_sortable_id
 from passaparola.loyalty import rules as loyalty
 from passaparola.loyalty.models import ORDER_EVENT, LoyaltyTier
@@ -285,7 +287,13 @@ class Change:
         self.seen(at)
         self.signal("loyalty_enrolled", at)
         self._tiers()
+        self.extra.append(self._enrolled_event)
         return True
+
+    def _enrolled_event(self, tx: Transaction) -> None:
+        """`loyalty.enrolled`, written with the record (tier and points as this change leaves them)."""
+        data = LoyaltyEnrolled(tier=self.tier, points=max(self.effects.points, 0))
+        outbox.record(tx, "loyalty.enrolled", data, customer_id=self.customer_id, at=self.enrolled_at)
 
     def _auto_enroll(self, at: datetime) -> None:
         if not self.member and self.program and self.program.auto_enroll:

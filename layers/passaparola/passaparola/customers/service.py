@@ -47,6 +47,8 @@ from passaparola.data.models import (
 )
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound
+from passaparola.events import outbox
+from passaparola.events.types import CustomerErased
 from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import metrics
 from passaparola.referrals import identity
@@ -365,6 +367,7 @@ def erase(customer_id: str) -> Erasure:
         change.put("erased_at", iso(change.now))
         change.revoke_tokens()
         change.clear_timer(store.timer_sk("birthday"))
+        outbox.record(tx, "customer.erased", CustomerErased(), customer_id=customer_id, at=change.now)
 
     mutate(customer_id, do, "erased")
     for owner in LinkOwnerModel.query(f"CUST#{customer_id}", LinkOwnerModel.sk.startswith("LINK#")):

@@ -40,6 +40,8 @@ from passaparola.data.models import (
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import AlreadyRolledBack, NotFound
+from passaparola.events import outbox
+from passaparola.events.types import CouponIssued, CouponRedeemed, CouponRolledBack
 
 M = TypeVar("M", bound=Model)
 TRANSACTION_MAX_ITEMS = 100
@@ -285,6 +287,15 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
                 if coupon_rules.new_customers_only(campaign, code)
                 else None,
             )
+        redeemed = CouponRedeemed(
+            code=code.code,
+            campaign_id=campaign.id,
+            redemption_id=redemption.id,
+            order_id=redemption.order_id,
+            discount=redemption.discount_amount,
+            currency=redemption.currency,
+        )
+        outbox.record(tx, "coupon.redeemed", redeemed, customer_id=customer_id, at=redemption.created_at)
 
     try:
         transactions.write(build)
@@ -352,6 +363,15 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
                 CustomerModel(item.customer_id, "facts"), actions=[CustomerModel.order_ids.delete({item.order_id})]
             )
         tx.delete(OrderLockModel(order_lock_id(item.code, item.order_id)))
+        rolled_back = CouponRolledBack(
+            code=item.code,
+            campaign_id=item.campaign_id,
+            redemption_id=item.id,
+            order_id=item.order_id,
+            discount=int(item.discount_amount),
+            currency=item.currency,
+        )
+        outbox.record(tx, "coupon.rolled_back", rolled_back, customer_id=item.customer_id, at=now)
 
     where: list[int] = []
 
@@ -432,13 +452,16 @@ def add_codes(
     message can never write the same chunk twice.
     """
     mirrored = issuer is not None and any(c.customer_id for c in codes)
-    assert codes and len(codes) * (2 if mirrored else 1) <= TRANSACTION_MAX_ITEMS - 2
+    assert codes and len(codes) * (3 if mirrored else 1) <= TRANSACTION_MAX_ITEMS - 2
+    where: list[int] = []
 
     def build(tx: Transaction) -> None:
-        for c in codes:
+        for c in codes:  # first, so that a failed put's index is its code's
             tx.save(_code_item(c), condition=CodeModel.code.does_not_exist())
+        for c in codes:
             if issuer is not None and c.customer_id:
                 put_mirror(tx, c, issuer, "manual")
+                _issued(tx, c, "manual", issuer)
         tx.update(
             CampaignModel(codes[0].campaign_id),
             actions=[CampaignModel.codes_issued.add(len(codes))],
@@ -450,12 +473,13 @@ def add_codes(
                 actions=[CodeBatchModel.created.add(len(codes)), CodeBatchModel.status.set("running")],
                 condition=CodeBatchModel.created == batch_created_before,
             )
+            where[:] = [transactions.position(tx, "update", 1)]
 
     try:
         transactions.write(build)
     except TransactWriteError as exc:
         failed = transactions.failed_items(exc)
-        if batch_id and len(codes) + 1 in failed:
+        if where and where[0] in failed:
             raise BatchProgressMoved() from exc
         taken = {codes[i].code for i in failed if i < len(codes)}
         if not taken:
@@ -484,6 +508,18 @@ def put_code(tx: Transaction, code: Code, issuer: DiscountCampaign | None = None
     tx.add(CampaignModel(code.campaign_id), {"codes_issued": 1})  # merged: two rewards may share an issuer
     if issuer is not None:
         put_mirror(tx, code, issuer, source)
+    _issued(tx, code, source, issuer)
+
+
+def _issued(tx: Transaction, code: Code, source: str, issuer: DiscountCampaign | None) -> None:
+    """`coupon.issued` for a code bound to a customer (a public code is no fact about anyone)."""
+    if not code.customer_id:
+        return
+    expires = code_expires_at(issuer.rules, code.issued_at or code.created_at) if issuer else None
+    if code.expires_at and (expires is None or code.expires_at < expires):
+        expires = code.expires_at
+    data = CouponIssued(code=code.code, campaign_id=code.campaign_id, source=source, expires_at=expires)
+    outbox.record(tx, "coupon.issued", data, customer_id=code.customer_id)
 
 
 def put_mirror(tx: Transaction, code: Code, issuer: DiscountCampaign, source: str, uses: int = 0) -> None:

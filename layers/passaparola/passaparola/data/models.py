@@ -460,6 +460,100 @@ class AuditModel(Model):
     truncated = BooleanAttribute(default=False)
 
 
+# ----------------------------------------------------------------------------------------- webhooks
+
+
+class WebhookModel(Model):
+    """A webhook endpoint (`pk=WEBHOOK`, `sk=whk_...`): at most 20, read together by one Query."""
+
+    class Meta:
+        table_name = "passaparola-webhooks"
+
+    pk = UnicodeAttribute(hash_key=True, default="WEBHOOK")
+    sk = UnicodeAttribute(range_key=True)
+    url = UnicodeAttribute()
+    events = UnicodeAttribute()
+    """JSON list of patterns."""
+    description = UnicodeAttribute(null=True)
+    enabled = BooleanAttribute()
+    secret = UnicodeAttribute()
+    previous_secret = UnicodeAttribute(null=True)
+    previous_expires_at = UnicodeAttribute(null=True)
+    secret_rotated_at = UnicodeAttribute(null=True)
+    disabled_reason = UnicodeAttribute(null=True)
+    failing_since = UnicodeAttribute(null=True)
+    last_success_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class WebhookDeliveryModel(Model):
+    """One event delivered to one endpoint (`pk=DLV#<webhook id>`, `sk=<ISO time>#<event id>[#r<nonce>]`),
+    updated at each attempt; read newest first; gone after 30 days (TTL `expires_at`)."""
+
+    class Meta:
+        table_name = "passaparola-webhooks"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    body = UnicodeAttribute()
+    """The event JSON exactly as sent (every attempt signs the same bytes)."""
+    attempt = NumberAttribute(default=0)
+    status = UnicodeAttribute()
+    status_code = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    duration_ms = NumberAttribute(null=True)
+    at = UnicodeAttribute()
+    last_attempt_at = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    replay = BooleanAttribute(default=False)
+    expires_at = NumberAttribute()
+
+
+class EventsByHourIndex(GlobalSecondaryIndex["EventModel"]):
+    class Meta:
+        index_name = "by_hour"
+        projection = AllProjection()
+
+    hour = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class UnpublishedEventsIndex(GlobalSecondaryIndex["EventModel"]):
+    class Meta:
+        index_name = "unpublished"
+        projection = AllProjection()
+
+    unpublished = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class EventModel(Model):
+    """A business event in the outbox (`id=evt_<ULID>`): written with the change it reports, published from the
+    stream; `unpublished="1"` (sparse index) until the publisher removed it. docs/integrations.md, "Events"."""
+
+    class Meta:
+        table_name = "passaparola-events"
+
+    id = UnicodeAttribute(hash_key=True)
+    type = UnicodeAttribute()
+    version = NumberAttribute()
+    created_at = UnicodeAttribute()
+    """UTC ISO with milliseconds (`2026-12-07T09:30:00.123Z`): sorts as time."""
+    hour = UnicodeAttribute()
+    """`YYYY-MM-DDTHH` of created_at: the by_hour index's partition."""
+    customer_id = UnicodeAttribute(null=True)
+    data = UnicodeAttribute()
+    """JSON of the type's data model."""
+    unpublished = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
+    by_hour = EventsByHourIndex()
+    unpublished_index = UnpublishedEventsIndex()
+
+
 # ----------------------------------------------------------------------------------------- referrals
 
 
@@ -1162,6 +1256,9 @@ _TABLES: list[tuple[type[Model], str]] = [
     (PointerModel, "campaigns_table"),
     (ApiKeyModel, "api_keys_table"),
     (AuditModel, "audit_table"),
+    (WebhookModel, "webhooks_table"),
+    (WebhookDeliveryModel, "webhooks_table"),
+    (EventModel, "events_table"),
     (LinkModel, "referrals_table"),
     (LinkOwnerModel, "referrals_table"),
     (LinkFriendModel, "referrals_table"),

@@ -1,0 +1,95 @@
+"""The local EventBridge subscriber: a rule on the stack's event bus → an SQS queue, readable over HTTP.
+
+What an AWS-native consumer does deployed (a rule with the source `passaparola` and a target), done by the stack:
+rule `passaparola-local-all` on the bus the functions publish to (EVENT_BUS_NAME) → queue
+`passaparola-local-events` (moto's EventBridge delivers to a rule's SQS target, in server mode too).
+`GET /local/events` (the stack's secret key) reads what arrived since: `{"events": [...]}`, oldest first, each the
+EventBridge envelope (`id`, `source`, `detail-type`, `time`, `detail` = our event); `?type=` keeps one
+detail-type, `?limit=` (1-1000, default 200) the newest ones. `DELETE /local/events` empties it. Kept in memory.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import threading
+from collections import deque
+from typing import Any
+from urllib.parse import parse_qs
+
+from infra.local.gateway import HttpResponse, error_response, json_response
+
+RULE = "passaparola-local-all"
+QUEUE = "passaparola-local-events"
+KEPT = 5000
+DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
+
+_lock = threading.Lock()
+_received: deque[dict[str, Any]] = deque(maxlen=KEPT)
+_queue: dict[str, Any] = {}
+
+
+def subscribe(events: Any, sqs: Any, bus_name: str) -> str:
+    """The rule and its queue (idempotent: a restart against the same moto finds them); the queue's URL."""
+    url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name=RULE, EventBusName=bus_name, EventPattern=json.dumps({"source": ["passaparola"]}))
+    events.put_targets(Rule=RULE, EventBusName=bus_name, Targets=[{"Id": "local-events", "Arn": arn}])
+    _queue.update(sqs=sqs, url=url)
+    return str(url)
+
+
+def collect() -> None:
+    """Move what the queue holds into memory (the queue is only the rule's target, never read elsewhere)."""
+    sqs, url = _queue.get("sqs"), _queue.get("url")
+    if sqs is None or not url:
+        return
+    with _lock:
+        while True:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            if not got:
+                return
+            for message in got:
+                try:
+                    _received.append(json.loads(message["Body"]))
+                except ValueError:
+                    _received.append({"body": message["Body"]})
+            sqs.delete_message_batch(
+                QueueUrl=url, Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(got)]
+            )
+
+
+def received(detail_type: str | None = None, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+    collect()
+    with _lock:
+        items = [e for e in _received if detail_type is None or e.get("detail-type") == detail_type]
+    return items[-limit:]
+
+
+def clear() -> None:
+    collect()
+    with _lock:
+        _received.clear()
+
+
+def events_http(method: str, headers: list[tuple[str, str]], query: str, secret_key: str) -> HttpResponse:
+    auth = next((v for k, v in headers if k.lower() == "authorization"), "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key>.")
+    if not hmac.compare_digest(token.strip().encode(), secret_key.encode()):
+        return error_response(403, "forbidden", "Only the secret key may read the local event rule's queue.")
+    if method == "DELETE":
+        clear()
+        return json_response(200, {"events": []})
+    if method not in ("GET", "HEAD"):
+        return error_response(405, "method_not_allowed", "Use GET or DELETE.")
+    args = parse_qs(query)
+    try:
+        limit = int((args.get("limit") or [str(DEFAULT_LIMIT)])[0])
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_LIMIT:
+        return error_response(400, "invalid_request", f"limit must be 1-{MAX_LIMIT}.", {"fields": [{"field": "limit"}]})
+    detail_type = (args.get("type") or [""])[0]
+    return json_response(200, {"events": received(detail_type or None, limit)})
