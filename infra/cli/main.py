@@ -279,14 +279,17 @@ def points_import(client: Client, args: argparse.Namespace) -> None:
     rejected = list(split.rejected)
     progress = Progress("rows", split.rows, sys.stderr) if len(split.chunks) > 1 else None
     sent = 0
-    for chunk in split.chunks:
-        # Each row is idempotent on (name, customer): a chunk whose answer was lost is safe to send again.
+    run = uuid.uuid4()
+    for n, chunk in enumerate(split.chunks):
+        # Each row is idempotent on (name, customer), and the Idempotency-Key makes a chunk sent again (its answer
+        # lost) answer its first report, not "already imported".
         part = client.request(
             "POST",
             "/v1/points/imports",
             query={"name": args.name},
             body=chunk.body,
             content_type="text/csv",
+            headers={"Idempotency-Key": f"cli-{run}-{n}"},
             retry=True,
         ).json()
         for key in ("rows", "imported", "already_imported"):

@@ -177,6 +177,8 @@ def test_points_import_sends_chunks_and_merges_the_reports_with_the_files_lines(
     assert len(fake_api.seen) > 2
     assert all(s.headers["content-type"] == "text/csv" and s.query == {"name": "launch"} for s in fake_api.seen)
     assert all(len(s.body) <= 400 for s in fake_api.seen)
+    keys = [s.headers["idempotency-key"] for s in fake_api.seen]
+    assert len(set(keys)) == len(keys) and all(k.startswith("cli-") for k in keys)
     report = json.loads(out)
     assert {k: report[k] for k in ("name", "rows", "imported", "already_imported")} == {
         "name": "launch",
