@@ -11,6 +11,7 @@ PORT ?= 3000
 PYTHON := $(VENV)/bin/python
 SAM := $(CURDIR)/$(VENV_SAM)/bin/sam
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
+CLI_BIN := $(VENV)/bin/passaparola
 SAM_STAMP := $(VENV_SAM)/.requirements-sam.stamp
 CHECKOV_STAMP := $(VENV_CHECKOV)/.requirements-checkov.stamp
 
@@ -29,13 +30,17 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
 # ------------------------------------------------------------------ environments
-venv: $(DEV_STAMP) ## dev virtualenv (.venv) from requirements-dev.txt
+venv: $(DEV_STAMP) $(CLI_BIN) ## dev virtualenv (.venv) from requirements-dev.txt, with the `passaparola` CLI
 
 $(DEV_STAMP): requirements-dev.txt layers/deps/requirements.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
+
+# the admin CLI (infra/cli/): a small script running `python -m infra.cli` from this checkout, no package install
+$(CLI_BIN): infra/cli/passaparola | $(DEV_STAMP)
+	install -m 755 infra/cli/passaparola $@
 
 venv-sam: $(SAM_STAMP) ## SAM CLI + cfn-lint virtualenv (.venv-sam); kept apart: pins conflict with moto
 
