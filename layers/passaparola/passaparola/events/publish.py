@@ -1,10 +1,12 @@
 """Publishing: each event to the EventBridge bus and the webhook queue, then marked published.
 
-One pass over a batch: PutEvents (10 a call), SendMessageBatch to the FIFO WebhookQueue (10 a call, group = the
-customer, or "shop", de-duplicated on the event id), then `unpublished` removed from the batches (the events items
-of a transaction) whose every event went to both. A batch with an event refused anywhere keeps `unpublished`: the stream retries it, EventRepublishFunction catches what is left.
-Consumers may see an event twice; they de-duplicate on its id."""
+One pass over a batch: PutEvents (10 a call) and, independently, SendMessageBatch to the FIFO WebhookQueue (10 a
+call, group = a hash of the customer id, or "shop", de-duplicated on the event id), then `unpublished` removed from
+the batches (the events items of a transaction) whose every event went to both. A call that fails (throttling, a
+wrong bus) fails its ten events only; a batch with an event refused anywhere keeps `unpublished`: the stream retries
+it, EventRepublishFunction catches what is left. Consumers may see an event twice; they de-duplicate on its id."""
 
+import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import lru_cache
@@ -55,7 +57,12 @@ def to_bus(events: list[Event]) -> set[str]:
             }
             for e in chunk
         ]
-        result = bus.put_events(Entries=entries)
+        try:
+            result = bus.put_events(Entries=entries)
+        except Exception:  # one call's failure must not keep the others' events from being marked
+            logger.exception("event bus call failed", extra={"ids": [e.id for e in chunk]})
+            failed.update(e.id for e in chunk)
+            continue
         if result.get("FailedEntryCount"):
             for event, entry in zip(chunk, result["Entries"], strict=False):
                 if entry.get("ErrorCode"):
@@ -74,16 +81,29 @@ def to_webhooks(events: list[Event]) -> set[str]:
             {
                 "Id": str(n),
                 "MessageBody": e.model_dump_json(),
-                "MessageGroupId": e.customer_id or SHOP_GROUP,
+                "MessageGroupId": group_of(e),
                 "MessageDeduplicationId": e.id,
             }
             for n, e in enumerate(chunk)
         ]
-        result = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        try:
+            result = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        except Exception:
+            logger.exception("webhook queue call failed", extra={"ids": [e.id for e in chunk]})
+            failed.update(e.id for e in chunk)
+            continue
         for entry in result.get("Failed") or []:
             failed.add(chunk[int(entry["Id"])].id)
             logger.warning("webhook queue refused an event", extra={"id": chunk[int(entry["Id"])].id})
     return failed
+
+
+def group_of(event: Event) -> str:
+    """The FIFO group: per customer (their events in order), as hex, since SQS takes only ASCII punctuation and
+    alphanumerics there and customer ids may hold spaces or any letter."""
+    if not event.customer_id:
+        return SHOP_GROUP
+    return hashlib.sha256(event.customer_id.encode()).hexdigest()[:64]
 
 
 def batch_id(event: Event) -> str:
@@ -93,8 +113,7 @@ def batch_id(event: Event) -> str:
 def publish(events: list[Event]) -> set[str]:
     """Publish (oldest first) and mark each batch published; the ids that failed (their batch stays unpublished)."""
     ordered = sorted(events, key=lambda e: e.id)
-    failed = to_bus(ordered)
-    failed |= to_webhooks([e for e in ordered if e.id not in failed])
+    failed = to_bus(ordered) | to_webhooks(ordered)  # independent: a bus outage does not hold webhooks back
     unfinished = {batch_id(e) for e in ordered if e.id in failed}
     for batch in sorted({batch_id(e) for e in ordered} - unfinished):
         store.mark_published(batch)
