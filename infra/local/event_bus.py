@@ -10,14 +10,12 @@ detail-type, `?limit=` (1-1000, default 200) the newest ones. `DELETE /local/eve
 
 from __future__ import annotations
 
-import hmac
 import json
 import threading
 from collections import deque
 from typing import Any
-from urllib.parse import parse_qs
 
-from infra.local.gateway import HttpResponse, error_response, json_response
+from infra.local.gateway import HttpResponse, recorder_listing, secret_key_refusal
 
 RULE = "passaparola-local-all"
 QUEUE = "passaparola-local-events"
@@ -73,23 +71,13 @@ def clear() -> None:
 
 
 def events_http(method: str, headers: list[tuple[str, str]], query: str, secret_key: str) -> HttpResponse:
-    auth = next((v for k, v in headers if k.lower() == "authorization"), "")
-    scheme, _, token = auth.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key>.")
-    if not hmac.compare_digest(token.strip().encode(), secret_key.encode()):
-        return error_response(403, "forbidden", "Only the secret key may read the local event rule's queue.")
-    if method == "DELETE":
-        clear()
-        return json_response(200, {"events": []})
-    if method not in ("GET", "HEAD"):
-        return error_response(405, "method_not_allowed", "Use GET or DELETE.")
-    args = parse_qs(query)
-    try:
-        limit = int((args.get("limit") or [str(DEFAULT_LIMIT)])[0])
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_LIMIT:
-        return error_response(400, "invalid_request", f"limit must be 1-{MAX_LIMIT}.", {"fields": [{"field": "limit"}]})
-    detail_type = (args.get("type") or [""])[0]
-    return json_response(200, {"events": received(detail_type or None, limit)})
+    return recorder_listing(
+        method,
+        query,
+        allowed=secret_key_refusal(headers, secret_key, "the local event rule's queue"),
+        key="events",
+        filter_param="type",
+        read=received,
+        clear=clear,
+        limits=(DEFAULT_LIMIT, MAX_LIMIT),
+    )

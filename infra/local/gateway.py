@@ -19,11 +19,12 @@ import time
 import traceback
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from infra.local.template import ACCOUNT_ID, ApiEvent
 
@@ -272,6 +273,48 @@ def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | No
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> HttpResponse:
     return json_response(status, {"error": {"code": code, "message": message, "details": details or {}}})
+
+
+def recorder_listing(
+    method: str,
+    query: str,
+    *,
+    allowed: HttpResponse | None,
+    key: str,
+    filter_param: str,
+    read: Callable[[str | None, int], list[Any]],
+    clear: Callable[[], None],
+    limits: tuple[int, int] = (200, 1000),
+) -> HttpResponse:
+    """A local recorder's listing (/local/mailbox, /local/events, /local/push): GET `{key: [...]}` newest first,
+    `?limit` and one filter parameter; DELETE empties it. `allowed` is the caller's refusal, if any."""
+    if allowed is not None:
+        return allowed
+    if method == "DELETE":
+        clear()
+        return json_response(200, {key: []})
+    if method not in ("GET", "HEAD"):
+        return error_response(405, "method_not_allowed", "Use GET or DELETE.")
+    args = parse_qs(query)
+    default, most = limits
+    try:
+        limit = int((args.get("limit") or [str(default)])[0])
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= most:
+        return error_response(400, "invalid_request", f"limit must be 1-{most}.", {"fields": [{"field": "limit"}]})
+    return json_response(200, {key: read((args.get(filter_param) or [""])[0] or None, limit)})
+
+
+def secret_key_refusal(headers: list[tuple[str, str]], secret_key: str, what: str) -> HttpResponse | None:
+    """None when the request carries the secret key as its bearer; else the 401/403 to answer."""
+    auth = next((v for k, v in headers if k.lower() == "authorization"), "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key>.")
+    if not hmac.compare_digest(token.strip().encode(), secret_key.encode()):
+        return error_response(403, "forbidden", f"Only the secret key may read {what}.")
+    return None
 
 
 # ------------------------------------------------------------------------------------------ server

@@ -25,9 +25,8 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qs
 
-from infra.local.gateway import HttpResponse, error_response, json_response
+from infra.local.gateway import HttpResponse, error_response, recorder_listing
 
 KEPT = 2000
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
@@ -107,20 +106,16 @@ def mailbox_http(method: str, headers: list[tuple[str, str]], body: bytes, query
         return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key or console token>.")
     if not hmac.compare_digest(token.encode(), secret_key.encode()) and not console_user(token):
         return error_response(403, "forbidden", "Only the secret key or a console user may read the mailbox.")
-    if method == "DELETE":
-        clear()
-        return json_response(200, {"messages": []})
-    if method not in ("GET", "HEAD"):
-        return error_response(405, "method_not_allowed", "Use GET or DELETE.")
-    args = parse_qs(query)
-    try:
-        limit = int((args.get("limit") or [str(DEFAULT_LIMIT)])[0])
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_LIMIT:
-        return error_response(400, "invalid_request", f"limit must be 1-{MAX_LIMIT}.", {"fields": [{"field": "limit"}]})
-    to = (args.get("to") or [""])[0]
-    return json_response(200, {"messages": messages(to or None, limit)})
+    return recorder_listing(
+        method,
+        query,
+        allowed=None,
+        key="messages",
+        filter_param="to",
+        read=messages,
+        clear=clear,
+        limits=(DEFAULT_LIMIT, MAX_LIMIT),
+    )
 
 
 # --------------------------------------------------------------------------------------------- parsing

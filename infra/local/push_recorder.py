@@ -14,7 +14,6 @@ Any request under `/local/push/<service>/...` is recorded (`{"id", "at", "servic
 
 from __future__ import annotations
 
-import hmac
 import json
 import threading
 import uuid
@@ -23,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from infra.local.gateway import HttpResponse, error_response, json_response
+from infra.local.gateway import HttpResponse, error_response, json_response, recorder_listing, secret_key_refusal
 
 KEPT = 2000
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
@@ -100,26 +99,16 @@ def _google(method: str, sub: str, body: Any) -> HttpResponse:
 
 
 def _listing(method: str, headers: list[tuple[str, str]], query: str, secret_key: str) -> HttpResponse:
-    auth = next((v for k, v in headers if k.lower() == "authorization"), "")
-    scheme, _, token = auth.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return error_response(401, "unauthorized", "Send Authorization: Bearer <secret key>.")
-    if not hmac.compare_digest(token.strip().encode(), secret_key.encode()):
-        return error_response(403, "forbidden", "Only the secret key may read the push recorder.")
-    if method == "DELETE":
-        clear()
-        return json_response(200, {"calls": []})
-    if method not in ("GET", "HEAD"):
-        return error_response(405, "method_not_allowed", "Use GET or DELETE.")
-    args = parse_qs(query)
-    try:
-        limit = int((args.get("limit") or [str(DEFAULT_LIMIT)])[0])
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_LIMIT:
-        return error_response(400, "invalid_request", f"limit must be 1-{MAX_LIMIT}.", {"fields": [{"field": "limit"}]})
-    service = (args.get("service") or [""])[0]
-    return json_response(200, {"calls": calls(service or None, limit)})
+    return recorder_listing(
+        method,
+        query,
+        allowed=secret_key_refusal(headers, secret_key, "the push recorder"),
+        key="calls",
+        filter_param="service",
+        read=calls,
+        clear=clear,
+        limits=(DEFAULT_LIMIT, MAX_LIMIT),
+    )
 
 
 def _body(raw: bytes) -> Any:
