@@ -3,11 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from passaparola.errors import Conflict, PayoutNotPositive, PayoutPeriodOpen
+from passaparola.errors import Conflict, NotFound, PayoutNotPositive, PayoutPeriodOpen
 from passaparola.payouts import service
-from passaparola.payouts.models import Payout, PayoutList, PayoutTotal
+from passaparola.payouts.models import Payout, PayoutList, PayoutTotal, Period
 from passaparola.referrals.models import ReferralProgram
 from passaparola.referrals.share import describe
 
@@ -109,3 +109,12 @@ def test_nothing_to_pay_is_refused(paying: dict[str, object], amounts: list[int]
     with pytest.raises(PayoutNotPositive) as raised:
         service.mark_paid(PAYOUT_ID, "SEPA-1")
     assert raised.value.status == 422 and raised.value.code == "payout_not_positive"
+
+
+@pytest.mark.parametrize("period", ["0000-01", "9999-12", "1969-12"])
+def test_a_month_outside_calendar_arithmetic_is_no_payout(paying: dict[str, object], period: str) -> None:
+    """Year 0 or 10000 has no datetime: such ids are unknown payouts (404), never a 500 (fuzz: po_0000-01_...)."""
+    with pytest.raises(NotFound):
+        service.mark_paid(f"po_{period}_0123456789abcdef_EUR", "SEPA-1")
+    with pytest.raises(ValidationError):
+        TypeAdapter(Period).validate_python(period)  # GET /v1/payouts?period= answers 400

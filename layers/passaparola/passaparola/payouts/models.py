@@ -7,9 +7,10 @@ from pydantic import BaseModel, Field
 
 from passaparola.coupons.models import Strict
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+YEAR = r"(19[7-9]\d|2\d{3})"  # 1970-2999: a month whose start and end are datetimes
+PERIOD_PATTERN = rf"^{YEAR}-(0[1-9]|1[0-2])$"
 Period = Annotated[str, Field(pattern=PERIOD_PATTERN, description="A UTC month, `YYYY-MM`.")]
-PAYOUT_ID_PATTERN = r"^po_\d{4}-(0[1-9]|1[0-2])_[0-9a-f]{16}_[A-Z]{3}$"
+PAYOUT_ID_PATTERN = rf"^po_{YEAR}-(0[1-9]|1[0-2])_[0-9a-f]{{16}}_[A-Z]{{3}}$"
 
 
 class Payout(BaseModel):
