@@ -111,7 +111,7 @@ def test_nothing_to_pay_is_refused(paying: dict[str, object], amounts: list[int]
     assert raised.value.status == 422 and raised.value.code == "payout_not_positive"
 
 
-@pytest.mark.parametrize("period", ["0000-01", "9999-12", "1969-12"])
+@pytest.mark.parametrize("period", ["0000-01", "9999-12", "0999-12"])
 def test_a_month_outside_calendar_arithmetic_is_no_payout(paying: dict[str, object], period: str) -> None:
     """Year 0 or 10000 has no datetime: such ids are unknown payouts (404), never a 500 (fuzz: po_0000-01_...)."""
     with pytest.raises(NotFound):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from passaparola.coupons.models import Strict
 
-YEAR = r"(19[7-9]\d|2\d{3})"  # 1970-2999: a month whose start and end are datetimes
+YEAR = r"[12]\d{3}"  # 1000-2999: a month whose start and end are datetimes (no alternation: fuzzers choke on it)
 PERIOD_PATTERN = rf"^{YEAR}-(0[1-9]|1[0-2])$"
 Period = Annotated[str, Field(pattern=PERIOD_PATTERN, description="A UTC month, `YYYY-MM`.")]
 PAYOUT_ID_PATTERN = rf"^po_{YEAR}-(0[1-9]|1[0-2])_[0-9a-f]{{16}}_[A-Z]{{3}}$"
