@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -21,6 +22,7 @@ RULE = "passaparola-local-all"
 QUEUE = "passaparola-local-events"
 KEPT = 5000
 DEFAULT_LIMIT, MAX_LIMIT = 200, 1000
+COLLECT_SECONDS = 3.0
 
 _lock = threading.Lock()
 _received: deque[dict[str, Any]] = deque(maxlen=KEPT)
@@ -42,8 +44,9 @@ def collect() -> None:
     sqs, url = _queue.get("sqs"), _queue.get("url")
     if sqs is None or not url:
         return
+    deadline = time.monotonic() + COLLECT_SECONDS
     with _lock:
-        while True:
+        while time.monotonic() < deadline:  # a long backlog is moved over several reads, each answering in time
             got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
             if not got:
                 return

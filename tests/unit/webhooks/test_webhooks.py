@@ -454,3 +454,12 @@ def test_the_endpoints_of_one_event_are_attempted_in_parallel(
     monkeypatch.setattr(delivery.ssrf, "post", post)
     assert deliver([(FIFO, event(1))]) == {"batchItemFailures": []}
     assert not together.broken
+
+
+def test_an_endpoint_gets_no_event_recorded_before_it_existed(env: dict[str, Any]) -> None:
+    """A new endpoint is not flooded with the queue's backlog; older events reach it only by a replay."""
+    earlier = event(1)
+    earlier["created_at"] = "2020-01-01T00:00:00.000Z"
+    register(env, ["*"])
+    assert deliver([(FIFO, earlier), (FIFO, event(2))]) == {"batchItemFailures": []}
+    assert [r.id for r in env["rx"].received] == ["evt_" + "2".zfill(26)]

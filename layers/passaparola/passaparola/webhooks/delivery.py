@@ -162,6 +162,8 @@ def fan_out(event: dict[str, Any]) -> int:
     for endpoint in store.endpoints():
         if not endpoint.enabled or not rules.matches(json.loads(endpoint.events), event["type"]):
             continue
+        if created < endpoint.created_at:  # recorded before the endpoint existed: only a replay sends those
+            continue
         item = new_delivery(endpoint, event, f"{created}#{event['id']}", now)
         if item is not None:
             due.append((endpoint, item))
