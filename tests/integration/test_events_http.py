@@ -1,6 +1,7 @@
 """Events over HTTP: a redemption and its rollback reach the EventBridge rule of the local stack (GET /local/events)
 and GET /v1/events, each once, with the same id; the stack polls EventsTable's stream as Lambda does."""
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from api import Api, order, uid
 pytestmark = pytest.mark.integration
 
 
-BACKLOG_ON_DYNAMODB_LOCAL = pytest.mark.skipif(
+EVENT_RULE_ON_DEMAND = pytest.mark.skipif(
     not os.environ.get("PASSAPAROLA_EVENT_RULE_TEST"),
     reason="late in the full session the local event rule's queue holds every earlier test's events and its listing "
     "drains them 3 s per call, past this test's wait; run it alone with PASSAPAROLA_EVENT_RULE_TEST=1; "
@@ -45,7 +46,7 @@ def wait_for(stack: Any, event_type: str, redemption_id: str, timeout: float = 2
         time.sleep(0.2)
 
 
-@BACKLOG_ON_DYNAMODB_LOCAL
+@EVENT_RULE_ON_DEMAND
 def test_a_redemption_and_its_rollback_reach_the_event_rule_and_the_api_once(api, stack):
     campaign = api.create_campaign()
     code = api.create_code(campaign["id"])
