@@ -186,7 +186,7 @@ class SegmentExited(SegmentEvent):
 class MessageEvent(EventData):
     message_id: str
     campaign_id: str | None = None
-    channel: str = Field(description="email or sms.")
+    channel: str | None = Field(None, description="email or sms.")
     reason: str | None = Field(None, description="Why it failed, bounced or was complained about.")
 
 
