@@ -9,6 +9,7 @@ import os
 import platform
 import statistics
 import sys
+import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,3 +144,38 @@ def invoke(
     with contextlib.redirect_stdout(io.StringIO()):
         reply = call(module, api_event(method, path, resource, body, headers, **kwargs))
     return reply.status, reply.body
+
+
+def ok(reply: tuple[int, Any], *expected: int) -> Any:
+    """The body of an `invoke` answer with an expected status; anything else stops the bench."""
+    status, body = reply
+    if status not in expected:
+        raise RuntimeError(f"HTTP {status} {body}")
+    return body
+
+
+def discount_with_code(campaigns_fn: ModuleType, prefix: str) -> tuple[str, str]:
+    """Set-up: a 10 % discount campaign that never runs out, and one public code of it: (campaign id, code)."""
+    campaign = ok(
+        invoke(
+            campaigns_fn,
+            "POST",
+            "/v1/campaigns",
+            "/v1/campaigns",
+            {
+                "name": "bench 10 %",
+                "type": "discount",
+                "discount": {"type": "percent", "percent_off": 10},
+                "rules": {"max_redemptions": 1_000_000, "max_redemptions_per_code": 1_000_000},
+            },
+        ),
+        201,
+    )["id"]
+    code = prefix + uuid.uuid4().hex[:10].upper()
+    ok(
+        invoke(
+            campaigns_fn, "POST", f"/v1/campaigns/{campaign}/codes", "/v1/campaigns/{campaign_id}/codes", {"code": code}
+        ),
+        201,
+    )
+    return campaign, code

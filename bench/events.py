@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.common import in_process_aws, invoke, load_function, record
+from bench.common import discount_with_code, in_process_aws, invoke, load_function, ok, record
 from bench.referrals import WRITES, WriteRecorder
 
 REDEMPTION_PATH = ("POST /v1/redemptions (coupon, warm)", "POST /v1/redemptions/{id}/rollback")
@@ -153,34 +153,12 @@ def scenario(without_events: bool) -> dict[str, Figures]:
         referrals_fn, conversions_fn = load_function("referrals"), load_function("conversions")
         loyalty_fn, release_fn = load_function("loyalty"), load_function("reward_release")
 
-        def ok(reply: tuple[int, Any], *expected: int) -> Any:
-            if reply[0] not in expected:
-                raise RuntimeError(f"HTTP {reply[0]} {reply[1]}")
-            return reply[1]
-
         def post(fn: Any, path: str, resource: str, body: Any, *expected: int) -> Callable[[], Any]:
             return lambda: ok(invoke(fn, "POST", path, resource, body), *expected)
 
         ok(invoke(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", LOYALTY), 201)
         program = ok(invoke(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", PROGRAM), 201)["id"]
-        discount = ok(
-            invoke(
-                campaigns_fn,
-                "POST",
-                "/v1/campaigns",
-                "/v1/campaigns",
-                {
-                    "name": "bench 10 %",
-                    "type": "discount",
-                    "discount": {"type": "percent", "percent_off": 10},
-                    "rules": {"max_redemptions": 1_000_000, "max_redemptions_per_code": 1_000_000},
-                },
-            ),
-            201,
-        )["id"]
-        coupon = "EV" + uuid.uuid4().hex[:10].upper()
-        codes = f"/v1/campaigns/{discount}/codes"
-        ok(invoke(campaigns_fn, "POST", codes, "/v1/campaigns/{campaign_id}/codes", {"code": coupon}), 201)
+        _, coupon = discount_with_code(campaigns_fn, "EV")
 
         def link(customer: str, ip: str | None = None) -> str:
             body = {"customer_id": customer, "campaign_id": program} | ({"ip": ip} if ip else {})

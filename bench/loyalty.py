@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.common import in_process_aws, invoke, load_function, record
+from bench.common import in_process_aws, invoke, load_function, ok, record
 from bench.referrals import PROGRAM as REFERRAL_PROGRAM
 from bench.referrals import items_written
 from bench.reports import _read
@@ -303,13 +303,6 @@ def warm(referral_id: str | None = None) -> None:
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def ok(reply: tuple[int, Any], *expected: int) -> Any:
-    status, body = reply
-    if status not in expected:
-        raise RuntimeError(f"HTTP {status} {body}")
-    return body
 
 
 def _topic() -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.common import PUBLISHABLE, SECRET, in_process_aws, invoke, load_function, record
+from bench.common import PUBLISHABLE, SECRET, discount_with_code, in_process_aws, invoke, load_function, ok, record
 from bench.roundtrips import Recorder
 from infra.local.invoke import api_event, call
 
@@ -168,41 +168,10 @@ def run(args: Any = None) -> list[Case]:
         release_fn = load_function("reward_release")
         uid = uuid.uuid4().hex[:6]
 
-        def ok(reply: tuple[int, Any], *expected: int) -> Any:
-            status, body = reply
-            if status not in expected:
-                raise RuntimeError(f"HTTP {status} {body}")
-            return body
-
         # --- set-up (not counted): the program, a discount campaign with a code for the coupon order
         program = ok(invoke(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", PROGRAM), 201)
         cid = program["id"]
-        discount = ok(
-            invoke(
-                campaigns_fn,
-                "POST",
-                "/v1/campaigns",
-                "/v1/campaigns",
-                {
-                    "name": "bench 10 %",
-                    "type": "discount",
-                    "discount": {"type": "percent", "percent_off": 10},
-                    "rules": {"max_redemptions": 1_000_000, "max_redemptions_per_code": 1_000_000},
-                },
-            ),
-            201,
-        )
-        coupon = "RF" + uuid.uuid4().hex[:10].upper()
-        ok(
-            invoke(
-                campaigns_fn,
-                "POST",
-                f"/v1/campaigns/{discount['id']}/codes",
-                "/v1/campaigns/{campaign_id}/codes",
-                {"code": coupon},
-            ),
-            201,
-        )
+        _, coupon = discount_with_code(campaigns_fn, "RF")
 
         def link(customer: str, name: str = "Anna") -> Callable[[], tuple[int, Any]]:
             body = {"customer_id": customer, "campaign_id": cid, "name": name, "email": f"{customer}@shop.example"}
@@ -397,9 +366,9 @@ def run(args: Any = None) -> list[Case]:
             case("GET /v1/referrals/{code}/offer", friend_offer, 200)
             got = case("POST /v1/referrals/{code}/friends, new coupon", friend_coupon(f"{mia}@shop.example"), 201)
             case(
-                "POST /v1/referrals/{code}/friends, the same email again (200)",
+                "POST /v1/referrals/{code}/friends, the same email again (201, the same coupon)",
                 friend_coupon(f"{mia}@shop.example"),
-                200,
+                201,
             )
             case(
                 "POST /v1/orders (g) the friend coupon (email-bound), converts",
