@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
 
 from passaparola import i18n
 from passaparola.api.app import Api, handler, public_base_url
@@ -91,12 +92,11 @@ def unsubscribe_post(token: Token) -> Response[str]:
 
 def _answer(done: service.Unsubscribe) -> Response[str]:
     """A page for a person who clicked (in the customer's language, else the browser's), JSON for a program."""
-    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
-    if "text/html" in headers.get("accept", ""):
-        locale = done.locale or i18n.accepted_language(headers.get("accept-language"))
-        page = render.unsubscribe_page(done.answer.channel, locale)
+    headers = _headers()
+    if _wants_page(headers):
+        page = render.unsubscribe_page(done.answer.channel, _locale(done.locale, headers))
         return Response(200, "text/html; charset=utf-8", page, {"Cache-Control": "no-store"})
-    return Response(200, "application/json", done.answer.model_dump_json(), {"Cache-Control": "no-store"})
+    return _json(done.answer)
 
 
 CONFIRMED: dict[int, OpenAPIResponse] = {
@@ -127,8 +127,7 @@ def confirm_consent_page(token: Token) -> Response[str]:
         locale = service.consent_locale(token)
     except (InvalidToken, TokenExpired) as exc:
         return _error_page(exc, headers)
-    locale = locale or i18n.accepted_language(headers.get("accept-language"))
-    return _page(200, consent.prompt_page(token, locale))
+    return _page(200, consent.prompt_page(token, _locale(locale, headers)))
 
 
 @app.post(
@@ -143,14 +142,26 @@ def confirm_consent(token: Token) -> Response[str]:
         done = service.confirm_consent(token)
     except (InvalidToken, TokenExpired) as exc:
         return _error_page(exc, headers)
-    if "text/html" in headers.get("accept", ""):
-        locale = done.locale or i18n.accepted_language(headers.get("accept-language"))
-        return _page(200, consent.page(done.answer.confirmed, locale))
-    return Response(200, "application/json", done.answer.model_dump_json(), {"Cache-Control": "no-store"})
+    if _wants_page(headers):
+        return _page(200, consent.page(done.answer.confirmed, _locale(done.locale, headers)))
+    return _json(done.answer)
 
 
 def _headers() -> dict[str, str]:
     return {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+
+
+def _wants_page(headers: dict[str, str]) -> bool:
+    return "text/html" in headers.get("accept", "")
+
+
+def _locale(known: str | None, headers: dict[str, str]) -> str | None:
+    """The customer's language when the link names one, else the browser's."""
+    return known or i18n.accepted_language(headers.get("accept-language"))
+
+
+def _json(answer: BaseModel) -> Response[str]:
+    return Response(200, "application/json", answer.model_dump_json(), {"Cache-Control": "no-store"})
 
 
 def _page(status: int, body: str) -> Response[str]:
@@ -160,10 +171,9 @@ def _page(status: int, body: str) -> Response[str]:
 
 def _error_page(exc: InvalidToken | TokenExpired, headers: dict[str, str]) -> Response[str]:
     """A person who opened a bad link gets a page; a program gets the error envelope."""
-    if "text/html" not in headers.get("accept", ""):
+    if not _wants_page(headers):
         raise exc
-    locale = i18n.accepted_language(headers.get("accept-language"))
-    return _page(401, consent.error_page(isinstance(exc, TokenExpired), locale))
+    return _page(401, consent.error_page(isinstance(exc, TokenExpired), _locale(None, headers)))
 
 
 lambda_handler = handler(app)
