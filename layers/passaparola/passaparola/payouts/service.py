@@ -1,7 +1,5 @@
 """Payouts: a month's cash rewards per referrer and currency (their lines in the by_day index), settled once each."""
 
-import csv
-import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +9,7 @@ from passaparola.data import payouts as store
 from passaparola.data import rewards as reward_store
 from passaparola.data.models import PayableLineModel, PayoutModel
 from passaparola.errors import Conflict, NotFound, PayoutAlreadyPaid, PayoutNotPositive, PayoutPeriodOpen
+from passaparola.exports import csvfile
 from passaparola.observability import logger
 from passaparola.payouts.models import PAYOUT_ID_PATTERN, Payout, PayoutList, PayoutTotal
 
@@ -167,27 +166,23 @@ def _is_reward(line: PayableLineModel) -> bool:
     return line.sk.startswith("PAYABLE#")
 
 
-def _cell(value: object) -> str:
-    """Formulas neutralised: a spreadsheet must not run a cell that starts like one."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    return re.fullmatch(r"-?\d+", text) is not None
-
-
 def to_csv(payouts: PayoutList) -> str:
-    """The payouts, then one `total` row per currency."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for p in payouts.items:
-        paid_at = clock.iso(p.paid_at) if p.paid_at else ""
-        row = [p.id, p.period, p.customer_id, p.email, p.currency, p.amount, p.rewards, p.clawbacks, p.status, paid_at]
-        writer.writerow([_cell(v) for v in [*row, p.reference]])
-    for t in payouts.totals:
-        writer.writerow(
-            [_cell(v) for v in ["total", payouts.period, "", "", t.currency, t.amount, t.rewards, "", "", "", ""]]
-        )
-    return out.getvalue()
+    """The payouts, then one `total` row per currency (the exports' CSV: formulas neutralised)."""
+    rows: list[list[csvfile.Cell]] = [
+        [
+            p.id,
+            p.period,
+            p.customer_id,
+            p.email,
+            p.currency,
+            p.amount,
+            p.rewards,
+            p.clawbacks,
+            p.status,
+            clock.iso(p.paid_at) if p.paid_at else "",
+            p.reference,
+        ]
+        for p in payouts.items
+    ]
+    rows += [["total", payouts.period, "", "", t.currency, t.amount, t.rewards, "", "", "", ""] for t in payouts.totals]
+    return csvfile.write(COLUMNS, rows)
