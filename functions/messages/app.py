@@ -94,8 +94,7 @@ def _answer(done: service.Unsubscribe) -> Response[str]:
     """A page for a person who clicked (in the customer's language, else the browser's), JSON for a program."""
     headers = _headers()
     if _wants_page(headers):
-        page = render.unsubscribe_page(done.answer.channel, _locale(done.locale, headers))
-        return Response(200, "text/html; charset=utf-8", page, {"Cache-Control": "no-store"})
+        return _page(200, render.unsubscribe_page(done.answer.channel, _locale(done.locale, headers)))
     return _json(done.answer)
 
 

@@ -1,7 +1,10 @@
 """Double opt-in (docs/shopper.md): consent given in a browser is confirmed by the customer through a signed link
 sent once (per 24 h) through the outbox; only confirmed consent counts for segments and messages."""
 
+import base64
+import hashlib
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -135,8 +138,11 @@ def test_enrolling_sends_one_confirmation_per_channel_and_each_link_confirms_onl
     # opening the link (a mail scanner does) shows a button and confirms nothing
     opened = confirm(fns, token, html=True, method="GET")
     assert opened.status == 200 and "<form method='post'" in opened.body and "Conferma</button>" in opened.body
-    assert "script" not in opened.body and "style" not in opened.body
-    assert "form-action 'self'" in opened.headers["Content-Security-Policy"]
+    assert "script" not in opened.body and "<img" not in opened.body
+    csp = opened.headers["Content-Security-Policy"]
+    assert "form-action 'self'" in csp and "default-src 'none'" in csp
+    (style,) = re.findall(r"<style>(.*?)</style>", opened.body)  # its own style only, allowed by its hash
+    assert f"style-src 'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'" in csp
     assert consent_of(cid)["email"]["confirmed"] is False
     done = confirm(fns, token)
     assert done.status == 200 and done.body == {"confirmed": True, "channels": ["email"]}

@@ -26,7 +26,7 @@ from passaparola.data.transactions import Transaction
 from passaparola.errors import InvalidToken, TokenExpired
 from passaparola.keyring import Purpose
 from passaparola.loyalty.tokens import _b64, _unb64
-from passaparola.messages import rules
+from passaparola.messages import pages, rules
 from passaparola.messages.models import CHANNELS, Channel, Message
 from passaparola.observability import logger
 from passaparola.referrals.identity import keyed_hash
@@ -167,17 +167,7 @@ def confirm(
     return consent, [channel]
 
 
-CSP = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-"""The pages have no script, no style and no image; the only thing they may do is post their own form."""
-
-
-def _html(lang: str, title: str, inner: str) -> str:
-    return (
-        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<meta name='robots' content='noindex'>"
-        f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>{inner}</body></html>"
-    )
+CSP = pages.CSP
 
 
 def prompt_page(value: str, locale: str | None) -> str:
@@ -188,7 +178,7 @@ def prompt_page(value: str, locale: str | None) -> str:
     button = html.escape(i18n.text("confirm_button", lang))
     form = f"<form method='post' action='{action}'><button type='submit'>{button}</button></form>"
     ask = html.escape(i18n.text("confirm_ask", lang))
-    return _html(lang, i18n.text("confirm_subject", lang), f"<p>{ask}</p>{form}")
+    return pages.page_html(lang, i18n.text("confirm_subject", lang), f"<p>{ask}</p>{form}")
 
 
 def page(confirmed: bool, locale: str | None) -> str:
@@ -196,11 +186,11 @@ def page(confirmed: bool, locale: str | None) -> str:
     lang = i18n.language(locale)
     title = i18n.text("confirm_title" if confirmed else "confirm_nothing", lang)
     said = html.escape(i18n.text("confirm_done" if confirmed else "confirm_nothing", lang))
-    return _html(lang, title, f"<p>{said}</p>")
+    return pages.page_html(lang, title, f"<p>{said}</p>")
 
 
 def error_page(expired: bool, locale: str | None) -> str:
     """A bad or expired link opened in a browser: words, not the API's JSON."""
     lang = i18n.language(locale)
     said = i18n.text("confirm_expired" if expired else "confirm_invalid", lang)
-    return _html(lang, said, "")
+    return pages.page_html(lang, said, "")

@@ -21,6 +21,7 @@ from passaparola import i18n
 from passaparola.coupons.qr import qr_png
 from passaparola.errors import InvalidRequest
 from passaparola.loyalty.rules import debt
+from passaparola.messages import pages
 from passaparola.messages.models import EmailTemplate, Messages, ReengagementProgram, SmsTemplate
 
 if TYPE_CHECKING:
@@ -207,10 +208,5 @@ def mime(
 def unsubscribe_page(channel: str, locale: str | None) -> str:
     """The page a person sees after clicking an unsubscribe link, in their language."""
     lang = i18n.language(locale)
-    title = html.escape(i18n.text("page_title", lang))
     said = html.escape(i18n.text("page_email" if channel == "email" else "page_sms", lang))
-    return (
-        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{title}</title></head><body><h1>{title}</h1><p>{said}</p></body></html>"
-    )
+    return pages.page_html(lang, i18n.text("page_title", lang), f"<p>{said}</p>")
