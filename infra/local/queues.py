@@ -67,8 +67,48 @@ def failed_ids(result: Any, message_ids: set[str]) -> set[str] | None:
     return ids
 
 
-class QueuePoller:
+class Poller:
+    """A daemon thread calling `poll_once` until stopped, as Lambda's event source mappings do; an error is logged
+    and the poll tried again a second later. `idle_seconds`: the pause after a poll that found nothing."""
+
+    kind = "poller"
+    idle_seconds = 0.0
+
+    def __init__(self, function_id: str) -> None:
+        self._function_id = function_id
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def poll_once(self) -> int:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"{self.kind}-{self._function_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float = 5) -> None:
+        if self._thread:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.poll_once() and self.idle_seconds:
+                    self._stop.wait(self.idle_seconds)
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.exception("%s poller for %s failed; retrying", self.kind, self._function_id)
+                self._stop.wait(1)
+
+
+class QueuePoller(Poller):
     """Polls one queue for one SQS event and invokes the function with batches."""
+
+    kind = "sqs"
 
     def __init__(
         self,
@@ -85,29 +125,7 @@ class QueuePoller:
         self._sqs = sqs
         self._invoke = invoke
         self._wait = wait_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"sqs-{self.event.function_id}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float = 5) -> None:
-        if self._thread:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poll_once()
-            except Exception:
-                if self._stop.is_set():
-                    return
-                log.exception("SQS poller for %s failed; retrying", self.event.function_id)
-                self._stop.wait(1)
+        super().__init__(event.function_id)
 
     def poll_once(self) -> int:
         """Receive one batch and process it; returns the number of messages received."""

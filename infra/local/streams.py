@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from infra.local.queues import Poller
 from infra.local.template import DEFAULT_REGION, StreamEvent
 
 log = logging.getLogger("infra.local")
@@ -139,8 +139,11 @@ def first_failure(result: Any, records: list[dict[str, Any]]) -> int | None:
 
 
 # --------------------------------------------------------------------------------------------- poller
-class StreamPoller:
+class StreamPoller(Poller):
     """Reads one table's stream for one stream event and invokes the function with filtered batches."""
+
+    kind = "stream"
+    idle_seconds = IDLE_SECONDS
 
     def __init__(
         self,
@@ -158,32 +161,9 @@ class StreamPoller:
         self._iterators: dict[str, str | None] = {}
         self._last_sequence: dict[str, str] = {}
         self._done_shards: set[str] = set()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(event.function_id)
         self.max_retries = LOCAL_MAX_RETRIES if event.max_retries < 0 else min(event.max_retries, LOCAL_MAX_RETRIES)
         self._discover(self.event.starting_position)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"stream-{self.event.function_id}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float = 5) -> None:
-        if self._thread:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if not self.poll_once():
-                    self._stop.wait(IDLE_SECONDS)
-            except Exception:
-                if self._stop.is_set():
-                    return
-                log.exception("stream poller for %s failed; retrying", self.event.function_id)
-                self._stop.wait(1)
 
     def _discover(self, position: str) -> None:
         """Start reading shards not seen yet: the first ones at the event's starting position, later (child)
