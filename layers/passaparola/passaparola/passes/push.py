@@ -99,14 +99,13 @@ def provider_token(config: ApnsConfig, now: float | None = None) -> str:
 
     now = time.time() if now is None else now
     cache_key = f"{config.team_id}:{config.key_id}:{_digest(config.key_pem)}"
-    with _lock:
+    with _lock:  # signed under the lock: concurrent pushes share one token (APNs throttles frequent refreshes)
         hit = _provider_tokens.get(cache_key)
         if hit and now - hit[0] < PROVIDER_TOKEN_SECONDS:
             return hit[1]
-    token = jwt.encode(
-        {"iss": config.team_id, "iat": int(now)}, config.key_pem, algorithm="ES256", headers={"kid": config.key_id}
-    )
-    with _lock:
+        token = jwt.encode(
+            {"iss": config.team_id, "iat": int(now)}, config.key_pem, algorithm="ES256", headers={"kid": config.key_id}
+        )
         _provider_tokens[cache_key] = (now, token)
     return token
 
