@@ -9,19 +9,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, Field
 
-from passaparola.api import keys
 from passaparola.api.app import Api, customer_token, handler, public_base_url
 from passaparola.api.openapi import error_responses, media
 from passaparola.api.params import CustomerIdPath
-from passaparola.errors import Unauthorized
 from passaparola.passes import apple, google, service
 
 PASSKIT = "/v1/passkit/v1"
 REGISTRATION = PASSKIT + "/devices/{device_id}/registrations/{pass_type_id}/{serial}"
 app = Api(
-    browser_routes={"POST /v1/me/pass/link", "GET /v1/me/pass/google"},
+    browser_routes={"POST /v1/me/pass/link", "GET /v1/me/pass/google", "GET /v1/me/pass.pkpass"},
+    link_routes={"GET /v1/me/pass.pkpass": "t"},  # opened by a navigation with a download link's `t`
     public_routes={
-        "GET /v1/me/pass.pkpass",  # opened by a navigation with a download link's `t`; else key + token (below)
         f"POST {REGISTRATION}",
         f"DELETE {REGISTRATION}",
         f"GET {PASSKIT}/devices/{{device_id}}/registrations/{{pass_type_id}}",
@@ -101,23 +99,9 @@ def customer_pass(customer_id: CustomerIdPath) -> Response[str]:
     responses={**PKPASS, **error_responses(401)},
 )
 def my_pass(t: Annotated[str | None, Query(min_length=1, max_length=1000)] = None) -> Response[str]:
-    if t is not None:
-        claim = service.download_claim(t)
-    else:
-        _require_key()
-        found = customer_token(app, required=True)
-        assert found is not None
-        claim = found
+    claim = service.download_claim(t) if t is not None else customer_token(app, required=True)
+    assert claim is not None
     return _pkpass(service.customer_pass(claim.customer_id, public_base_url(app), token_epoch=claim.epoch))
-
-
-def _require_key() -> None:
-    """The route is public for download links; without one it needs an API key, as the other /v1/me routes."""
-    headers = app.current_event.headers
-    bearer = headers.get("authorization") or ""
-    raw = bearer[7:].strip() if bearer[:7].lower() == "bearer " else (headers.get("x-publishable-key") or "").strip()
-    if not raw or keys.lookup(raw) is None:
-        raise Unauthorized()
 
 
 @app.post(

@@ -49,6 +49,8 @@ class Api(APIGatewayRestResolver):
     user's id token (`passaparola.api.console_tokens`) whose role may call it (`passaparola.api.roles`).
     `text_routes` ({"POST /v1/points/imports": "text/csv"}) take a body of that type instead of JSON: passed through
     as sent (read it with `text_body(app)`) and documented as that media type.
+    `link_routes` ({"GET /v1/me/pass.pkpass": "t"}) are browser routes that a signed link opens without a key: a
+    call carrying that query parameter is not authenticated here, the route verifies the link itself.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class Api(APIGatewayRestResolver):
         browser_routes: Iterable[str] = (),
         public_routes: Iterable[str] = (),
         text_routes: Mapping[str, str] | None = None,
+        link_routes: Mapping[str, str] | None = None,
     ) -> None:
         origins = get_settings().origins or ["*"]
         super().__init__(
@@ -71,6 +74,7 @@ class Api(APIGatewayRestResolver):
         self.browser_routes = frozenset(browser_routes)
         self.public_routes = frozenset(public_routes)
         self.text_routes = dict(text_routes or {})
+        self.link_routes = dict(link_routes or {})
         self.use([idempotency_middleware, audit_middleware])  # audit inside: a replayed answer records nothing
         self.exception_handler(DomainError)(error_response)
         self.exception_handler(RequestValidationError)(lambda exc: error_response(invalid_request(exc)))
@@ -104,11 +108,14 @@ class Api(APIGatewayRestResolver):
             method, path = route.split(" ", 1)
             operation = doc["paths"][path][method.lower()]
             operation["requestBody"] = {"required": True, "content": {media_type: {"schema": {"type": "string"}}}}
-        return json.dumps(document_conventions(doc, self.browser_routes, self.public_routes), indent=2)
+        return json.dumps(
+            document_conventions(doc, self.browser_routes, self.public_routes, frozenset(self.link_routes)), indent=2
+        )
 
     def _authenticate(self, event: Mapping[str, Any]) -> keys.Principal | None:
         route = f"{event.get('httpMethod', '')} {event.get('resource', '')}"
-        if route in self.public_routes:
+        link = self.link_routes.get(route)
+        if route in self.public_routes or (link and (event.get("queryStringParameters") or {}).get(link)):
             return None
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         bearer = headers.get("authorization", "")

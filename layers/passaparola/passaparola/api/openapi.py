@@ -57,7 +57,10 @@ def media(description: str, content_type: str, schema: dict[str, Any] | None = N
 
 
 def document_conventions(
-    doc: dict[str, Any], browser_routes: frozenset[str], public_routes: frozenset[str] = frozenset()
+    doc: dict[str, Any],
+    browser_routes: frozenset[str],
+    public_routes: frozenset[str] = frozenset(),
+    link_routes: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in Error.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"].items():
@@ -88,4 +91,6 @@ def document_conventions(
                 continue
             browser = route in browser_routes
             operation["security"] = [{"secretKey": []}, {"publishableKey": []}] if browser else [{"secretKey": []}]
+            if route in link_routes:
+                operation["security"].append({})  # a signed link in the query needs no key
     return doc
