@@ -3,7 +3,8 @@
 What an AWS-native consumer does deployed (a rule with the source `passaparola` and a target), done by the stack:
 rule `passaparola-local-all` on the bus the functions publish to (EVENT_BUS_NAME) → queue
 `passaparola-local-events` (moto's EventBridge delivers to a rule's SQS target, in server mode too).
-`GET /local/events` (the stack's secret key) reads what arrived since: `{"events": [...]}`, oldest first, each the
+A background poller (`RulePoller`) moves what arrives into memory as it arrives, so a listing never drains a
+backlog. `GET /local/events` (the stack's secret key) reads what arrived since: `{"events": [...]}`, oldest first, each the
 EventBridge envelope (`id`, `source`, `detail-type`, `time`, `detail` = our event); `?type=` keeps one
 detail-type, `?limit=` (1-1000, default 200) the newest ones. `DELETE /local/events` empties it. Kept in memory.
 """
@@ -17,6 +18,7 @@ from collections import deque
 from typing import Any
 
 from infra.local.gateway import HttpResponse, recorder_listing, secret_key_refusal
+from infra.local.queues import Poller
 
 RULE = "passaparola-local-all"
 QUEUE = "passaparola-local-events"
@@ -39,25 +41,44 @@ def subscribe(events: Any, sqs: Any, bus_name: str) -> str:
     return str(url)
 
 
-def collect() -> None:
-    """Move what the queue holds into memory (the queue is only the rule's target, never read elsewhere)."""
+def collect_once() -> int:
+    """Move one read of the queue (up to 10 events) into memory; how many moved."""
     sqs, url = _queue.get("sqs"), _queue.get("url")
     if sqs is None or not url:
-        return
-    deadline = time.monotonic() + COLLECT_SECONDS
+        return 0
     with _lock:
-        while time.monotonic() < deadline:  # a long backlog is moved over several reads, each answering in time
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-            if not got:
-                return
-            for message in got:
-                try:
-                    _received.append(json.loads(message["Body"]))
-                except ValueError:
-                    _received.append({"body": message["Body"]})
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        for message in got:
+            try:
+                _received.append(json.loads(message["Body"]))
+            except ValueError:
+                _received.append({"body": message["Body"]})
+        if got:
             sqs.delete_message_batch(
                 QueueUrl=url, Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(got)]
             )
+    return len(got)
+
+
+def collect() -> None:
+    """Move what the queue holds into memory (the queue is only the rule's target, never read elsewhere); a long
+    backlog (no poller running) is moved over several reads, each answering in time."""
+    deadline = time.monotonic() + COLLECT_SECONDS
+    while collect_once() and time.monotonic() < deadline:
+        pass
+
+
+class RulePoller(Poller):
+    """Drains the rule's queue in the background, as a deployed consumer would read it."""
+
+    kind = "event-rule"
+    idle_seconds = 0.2
+
+    def __init__(self) -> None:
+        super().__init__(RULE)
+
+    def poll_once(self) -> int:
+        return collect_once()
 
 
 def received(detail_type: str | None = None, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:

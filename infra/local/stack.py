@@ -33,7 +33,7 @@ from infra.local.gateway import (
 )
 from infra.local.mailbox import mailbox_http
 from infra.local.push_recorder import push_http
-from infra.local.queues import QueuePoller
+from infra.local.queues import Poller, QueuePoller
 from infra.local.scheduler import Scheduler, scheduled_event
 from infra.local.streams import StreamPoller, queue_sender
 from infra.local.template import FunctionSpec, Template, merged_environment
@@ -102,7 +102,7 @@ class Stack:
         self._moto: aws.MotoServer | None = None
         self._server: GatewayServer | None = None
         self._server_thread: threading.Thread | None = None
-        self._pollers: list[QueuePoller] = []
+        self._pollers: list[Poller] = []
         self._stream_pollers: list[StreamPoller] = []
         self._scheduler: Scheduler | None = None
         self._openapi: dict[str, Any] | None = None
@@ -190,6 +190,10 @@ class Stack:
                     poller.start()
                     self._pollers.append(poller)
             self._start_stream_pollers(tpl, endpoints, sqs)
+            if env.get("EVENT_BUS_NAME"):
+                rule = event_bus.RulePoller()
+                rule.start()
+                self._pollers.append(rule)
         if cfg.schedules:
             self._scheduler = Scheduler([s for f in self.functions.values() for s in f.schedules], self.invoke)
             self._scheduler.start()
@@ -214,7 +218,7 @@ class Stack:
                 self._stream_pollers.append(poller)
 
     def stop(self) -> None:
-        pollers: list[QueuePoller | StreamPoller] = [*self._pollers, *self._stream_pollers]
+        pollers: list[Poller] = [*self._pollers, *self._stream_pollers]
         for p in pollers:
             p.stop()
         if self._scheduler:

@@ -1,7 +1,6 @@
 """Events over HTTP: a redemption and its rollback reach the EventBridge rule of the local stack (GET /local/events)
 and GET /v1/events, each once, with the same id; the stack polls EventsTable's stream as Lambda does."""
 
-import os
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,14 +10,6 @@ import requests
 from api import Api, order, uid
 
 pytestmark = pytest.mark.integration
-
-
-EVENT_RULE_ON_DEMAND = pytest.mark.skipif(
-    not os.environ.get("PASSAPAROLA_EVENT_RULE_TEST"),
-    reason="late in the full session the local event rule's queue holds every earlier test's events and its listing "
-    "drains them 3 s per call, past this test's wait; run it alone with PASSAPAROLA_EVENT_RULE_TEST=1; "
-    "the same events reach a receiver over HTTP in test_webhooks_http.py, which runs in the full session",
-)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +37,6 @@ def wait_for(stack: Any, event_type: str, redemption_id: str, timeout: float = 2
         time.sleep(0.2)
 
 
-@EVENT_RULE_ON_DEMAND
 def test_a_redemption_and_its_rollback_reach_the_event_rule_and_the_api_once(api, stack):
     campaign = api.create_campaign()
     code = api.create_code(campaign["id"])
