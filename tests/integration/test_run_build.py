@@ -21,6 +21,7 @@ import requests
 
 from infra.local import build
 from infra.local.process import StackFailed, running_stack
+from infra.tools import build_check
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -107,3 +108,32 @@ def test_the_source_tree_leaves_sys_path(built: Path):
         [sys.executable, "-c", code, str(built)], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == [str(built / "PassaparolaLayer" / "python" / "passaparola" / "__init__.py"), "False"]
+
+
+def test_the_import_check_passes_on_the_build_and_fails_on_a_file_missing_from_it(built: Path, tmp_path: Path):
+    # the check of `make build-check`, with this interpreter on the x86_64 build made for it
+    python = sys.executable
+    ok = build_check.check(built, python, only=["CouponsFunction", "ConsoleFunction"])
+    assert [(r.logical_id, r.ok) for r in sorted(ok, key=lambda r: r.logical_id)] == [
+        ("ConsoleFunction", True),
+        ("CouponsFunction", True),
+    ], ok
+
+    broken = copy_of(built, tmp_path / "build")
+    (broken / "PassaparolaLayer" / "python" / "passaparola" / "errors.py").unlink()
+    (failed,) = build_check.check(broken, python, only=["CouponsFunction"])
+    assert not failed.ok
+    assert "No module named 'passaparola.errors'" in failed.detail
+
+
+def test_the_import_check_refuses_a_module_loaded_from_outside_the_bundle(built: Path, tmp_path: Path):
+    broken = copy_of(built, tmp_path / "build")
+    app = broken / "CouponsFunction" / "app.py"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "stray_module.py").write_text("X = 1\n")
+    app.write_text(f"import sys; sys.path.append({str(outside)!r}); import stray_module\n" + app.read_text())
+
+    (failed,) = build_check.check(broken, sys.executable, only=["CouponsFunction"])
+    assert not failed.ok
+    assert "modules from outside the bundle" in failed.detail and "stray_module.py" in failed.detail
