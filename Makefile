@@ -136,9 +136,11 @@ BUILD_LOCAL := .aws-sam/build-x86
 BUILD_313 := .aws-sam/build-x86-py313
 PY313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python 2>/dev/null || command -v python3.13)
 
+# the cache is per Python version: sam's cache key is the source, not LAMBDA_PYTHON
 build-x86: venv venv-sam ## sam build for x86_64 and the dev Python into .aws-sam/build-x86 (what run-build serves)
-	LAMBDA_PLATFORM=$(X86_PLATFORM) LAMBDA_PYTHON=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
-		$(SAM_ENV) $(SAM) build --build-dir $(BUILD_LOCAL) --cache-dir $(BUILD_LOCAL).cache
+	v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') && \
+		LAMBDA_PLATFORM=$(X86_PLATFORM) LAMBDA_PYTHON=$$v \
+		$(SAM_ENV) $(SAM) build --build-dir $(BUILD_LOCAL) --cache-dir $(BUILD_LOCAL).cache-py$$v
 
 run-build: build-x86 ## `make run` served from the built bundle (.aws-sam/build-x86), not the source tree
 	LOCAL_BUILD_DIR=$(BUILD_LOCAL) $(PYTHON) -m infra.local
