@@ -24,10 +24,11 @@ export PORT
 
 .PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
 	job seed keys admin-user bench deploy storefront-upload clean \
-	dynamodb-local run-dynamodb-local test-dynamodb-local fuzz
+	dynamodb-local run-dynamodb-local test-dynamodb-local fuzz \
+	build-x86 run-build test-build build-check bundle-sizes smoke smoke-local
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
 # ------------------------------------------------------------------ environments
 venv: $(DEV_STAMP) $(CLI_BIN) ## dev virtualenv (.venv) from requirements-dev.txt, with the `passaparola` CLI
@@ -124,8 +125,43 @@ validate: venv-sam venv-checkov ## sam validate --lint (cfn-lint) and checkov (s
 	$(SAM_ENV) $(SAM) validate --lint
 	$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml
 
-build: venv-sam ## sam build (makefile method: no Docker, no local python3.13)
+build: venv-sam ## sam build (makefile method: no Docker, no local python3.13): arm64, python3.13, what deploys
 	$(SAM_ENV) $(SAM) build
+
+# x86_64 variants of `make build` (same requirements and makefiles, layers/deps/Makefile LAMBDA_PLATFORM and
+# LAMBDA_PYTHON): the arm64 binary wheels of the deployed build cannot load on an x86 machine. Each variant has its
+# own build and cache directory, so none is ever mistaken for the deployment build.
+X86_PLATFORM := manylinux2014_x86_64
+BUILD_LOCAL := .aws-sam/build-x86
+BUILD_313 := .aws-sam/build-x86-py313
+PY313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python 2>/dev/null || command -v python3.13)
+
+# the cache is per Python version: sam's cache key is the source, not LAMBDA_PYTHON
+build-x86: venv venv-sam ## sam build for x86_64 and the dev Python into .aws-sam/build-x86 (what run-build serves)
+	v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') && \
+		LAMBDA_PLATFORM=$(X86_PLATFORM) LAMBDA_PYTHON=$$v \
+		$(SAM_ENV) $(SAM) build --build-dir $(BUILD_LOCAL) --cache-dir $(BUILD_LOCAL).cache-py$$v
+
+run-build: build-x86 ## `make run` served from the built bundle (.aws-sam/build-x86), not the source tree
+	LOCAL_BUILD_DIR=$(BUILD_LOCAL) $(PYTHON) -m infra.local
+
+test-build: build-x86 ## the integration suite against the built bundle (PASSAPAROLA_STACK_FROM_BUILD)
+	PASSAPAROLA_STACK_FROM_BUILD=$(BUILD_LOCAL) $(PYTHON) -m pytest tests/integration $(ARGS)
+
+build-check: venv venv-sam ## every function imports under Python 3.13 from its built artifact + layers only (x86_64 build)
+	@test -x "$(PY313)" || { echo "no Python 3.13: set PY313=... (pyenv install 3.13.0)"; exit 2; }
+	LAMBDA_PLATFORM=$(X86_PLATFORM) LAMBDA_PYTHON=3.13 \
+		$(SAM_ENV) $(SAM) build --build-dir $(BUILD_313) --cache-dir $(BUILD_313).cache
+	$(PYTHON) -m infra.tools.build_check $(BUILD_313) --python "$(PY313)"
+
+bundle-sizes: build ## sizes of the deployment build's artifacts and layers, zipped and unzipped (docs/performance.md)
+	$(PYTHON) -m infra.tools.bundle_sizes .aws-sam/build
+
+smoke: venv ## check a deployment end to end: make smoke URL=https://... KEY=sk_... (creates, then disables, its data)
+	$(PYTHON) -m infra.tools.smoke --url "$(URL)" --key "$(KEY)"
+
+smoke-local: venv ## `make smoke` against a fresh `make run` (started and stopped here, with a secret key of its own)
+	$(PYTHON) -m infra.tools.smoke --local
 
 deploy: build ## sam deploy --guided (needs AWS credentials)
 	$(SAM_ENV) $(SAM) deploy --guided

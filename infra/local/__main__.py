@@ -35,6 +35,8 @@ def banner(stack: Stack) -> str:
 
         lines.append(f"  Console        {url}/admin  (Cognito emulated by moto; local-only dev users)")
         lines += [f"    {role:<9} {email:<22} password {DEV_PASSWORD}" for email, role in DEV_USERS.items()]
+    if stack.bundle is not None:
+        lines.append(f"  Code           the built bundle {stack.bundle.root} (not the source tree)")
     if in_memory:
         lines.append("  Data lives in memory and is gone on restart.")
     for problem in stack.route_problems:

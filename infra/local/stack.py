@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local import aws, console_users, event_bus
+from infra.local import aws, build, console_users, event_bus
 from infra.local.faults import faults_http
 from infra.local.functions import FunctionPool, add_layers
 from infra.local.gateway import (
@@ -70,6 +70,7 @@ class StackConfig:
     dynamodb_endpoint: str | None = None  # None: moto; a URL; or "aws"
     create_tables: bool | None = None  # None: yes, except for real AWS
     layer_paths: list[Path] | None = None
+    build_dir: Path | None = None  # serve `sam build`'s output (infra/local/build.py) instead of the source tree
     key_store: KeyStore | None = field(default=default_key_store)
 
     @classmethod
@@ -85,6 +86,7 @@ class StackConfig:
             pollers=env_flag("LOCAL_SQS", True),
             dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT_URL") or None,
             create_tables=None if create in (None, "") else env_flag("LOCAL_CREATE_TABLES", False),
+            build_dir=Path(env["LOCAL_BUILD_DIR"]) if env.get("LOCAL_BUILD_DIR") else None,
         )
 
 
@@ -112,6 +114,7 @@ class Stack:
         self._min_compression: int | None = None
         self.route_problems: list[str] = []
         self.console_pool: console_users.ConsolePool | None = None
+        self.bundle: build.Bundle | None = None
 
     # ------------------------------------------------------------------------------------ life cycle
     @property
@@ -136,11 +139,13 @@ class Stack:
 
     def _boot(self) -> None:
         cfg = self.config
+        if cfg.build_dir is not None:
+            self.bundle = build.load(cfg.build_dir)  # before anything starts: a wrong directory fails fast
         self._moto = aws.MotoServer()
         moto_url = self._moto.start()
         endpoints = aws.configure_environment(moto_url, cfg.dynamodb_endpoint)
         self.endpoints = endpoints
-        tpl = Template(cfg.template, region=os.environ["AWS_REGION"])
+        tpl = Template(self.bundle.template if self.bundle else cfg.template, region=os.environ["AWS_REGION"])
         self.template = tpl
         create_tables = cfg.create_tables if cfg.create_tables is not None else endpoints.dynamodb_url is not None
         aws.create_all(tpl, endpoints, create_tables)
@@ -162,9 +167,17 @@ class Stack:
             event_bus.subscribe(aws.client("events", moto_url), aws.client("sqs", moto_url), env["EVENT_BUS_NAME"])
         self.console_pool = console_users.setup(tpl, moto_url)
 
-        add_layers(cfg.layer_paths)
+        if self.bundle is not None:
+            build.isolate_sys_path(self.bundle)
+        else:
+            add_layers(cfg.layer_paths)
         _reset_cached_settings()
         self.pools = {lid: FunctionPool(spec) for lid, spec in self.functions.items()}
+        if self.bundle is not None:
+            log.info("serving the built bundle %s (layers %s)", self.bundle.root, self.bundle.layer_dirs)
+            log.info(
+                "the stack's own copies of these layer modules were imported first: %s", build.shadowed(self.bundle)
+            )
         self.router = Router([e for spec in self.functions.values() for e in spec.api_events])
         self._binary_types = tpl.binary_media_types()
         self._preflights_as_text = bool(list(tpl.of_type("Custom::ApiPreflightsAsText")))
@@ -421,6 +434,7 @@ class Stack:
                 "env_conflicts": self.env_conflicts,
                 "route_mismatches": self.route_problems,
                 "console_user_pool": vars(self.console_pool) if self.console_pool else None,
+                "bundle": self.bundle.describe() if self.bundle else None,
             },
         )
 

@@ -6,6 +6,9 @@ The background scheduler is off (LOCAL_SCHEDULES=0): tests run scheduled functio
 DynamoDB is moto's by default. `PASSAPAROLA_TEST_DYNAMODB=local` (`make test-dynamodb-local`) starts AWS
 DynamoDB Local in memory on a free port for the session and points the stack at it, so the same suite proves
 conditional writes and transactions on Amazon's implementation; a URL there uses that DynamoDB endpoint.
+
+`PASSAPAROLA_STACK_FROM_BUILD=<dir>` (`make test-build`) serves the functions from `sam build`'s output in that
+directory (an x86_64 build for this machine, `make build-x86`) instead of the source tree: infra/local/build.py.
 """
 
 from __future__ import annotations
@@ -91,7 +94,8 @@ def stack(dynamodb_endpoint: str | None) -> Iterator[LocalStack]:
     log_file = tempfile.NamedTemporaryFile(prefix="passaparola-stack-", suffix=".log", delete=False)  # noqa: SIM115
     log_path = Path(log_file.name)
     try:
-        with running_stack(log_file, {"DYNAMODB_ENDPOINT_URL": dynamodb_endpoint}, START_TIMEOUT) as url:
+        env = {"DYNAMODB_ENDPOINT_URL": dynamodb_endpoint, "LOCAL_BUILD_DIR": build_dir()}
+        with running_stack(log_file, env, START_TIMEOUT) as url:
             yield LocalStack(url, SECRET_KEY, PUBLISHABLE_KEY, log_path, dynamodb_endpoint or "moto")
     except StackFailed as exc:
         pytest.fail(f"{exc}:\n{log_path.read_text(encoding='utf-8', errors='replace')}", pytrace=False)
@@ -99,5 +103,19 @@ def stack(dynamodb_endpoint: str | None) -> Iterator[LocalStack]:
         log_file.close()
 
 
-def pytest_report_header() -> str:
-    return f"integration DynamoDB: {os.environ.get('PASSAPAROLA_TEST_DYNAMODB') or 'moto'} (PASSAPAROLA_TEST_DYNAMODB)"
+def build_dir() -> str | None:
+    """The `sam build` output the stack serves (PASSAPAROLA_STACK_FROM_BUILD), absolute; None: the source tree."""
+    wanted = os.environ.get("PASSAPAROLA_STACK_FROM_BUILD", "").strip()
+    if not wanted:
+        return None
+    path = (ROOT / wanted).resolve()
+    if not (path / "template.yaml").is_file():
+        raise pytest.UsageError(f"PASSAPAROLA_STACK_FROM_BUILD={wanted!r}: no template.yaml there (make build-x86)")
+    return str(path)
+
+
+def pytest_report_header() -> list[str]:
+    return [
+        f"integration DynamoDB: {os.environ.get('PASSAPAROLA_TEST_DYNAMODB') or 'moto'} (PASSAPAROLA_TEST_DYNAMODB)",
+        f"integration code: {build_dir() or 'the source tree'} (PASSAPAROLA_STACK_FROM_BUILD)",
+    ]

@@ -1,0 +1,129 @@
+"""`make build-check`: every function's handler imports under the runtime's Python from its built artifact and its
+layers alone.
+
+Lambda runs `<LogicalId>/` of `sam build`'s output as /var/task and each layer's `python/` as /opt/python. Here
+each function is imported in a fresh interpreter (`-I -S`: no site-packages, no PYTHONPATH, no current directory)
+whose sys.path is that artifact, the layers' python/ and the standard library, with the function's environment
+from the template. A module found nowhere, a wheel for another Python, or a module loaded from anywhere else
+fails the check. The deployed build is arm64, whose binary wheels cannot load on an x86 machine: the check runs on
+the x86_64 variant of the same requirements (`make build-check` builds it for Python 3.13).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.local.build import Bundle, layers_of, load
+from infra.local.template import FunctionSpec, Template
+
+# Runs inside the checked interpreter: only the standard library is available there.
+PROBE = r"""
+import importlib.util, json, os, sys, sysconfig, time
+spec = json.loads(sys.argv[1])
+allowed = [os.path.realpath(p) for p in [spec["code_dir"], *spec["layers"]]]
+stdlib = [os.path.realpath(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")]
+sys.path[:0] = [spec["code_dir"], *spec["layers"]]
+start = time.perf_counter()
+m = importlib.util.spec_from_file_location("app_under_check", spec["module_path"])
+module = importlib.util.module_from_spec(m)
+sys.modules[m.name] = module
+m.loader.exec_module(module)
+seconds = time.perf_counter() - start
+if not callable(getattr(module, spec["handler"], None)):
+    raise SystemExit(f"{spec['handler']} is not a callable of {spec['module_path']}")
+strays = sorted(
+    os.path.realpath(f) for f in (getattr(mod, "__file__", None) for mod in list(sys.modules.values()))
+    if f and not any(os.path.realpath(f).startswith(root + os.sep) for root in allowed + stdlib)
+)
+print(json.dumps({"python": sys.version.split()[0], "seconds": seconds, "modules": len(sys.modules), "strays": strays}))
+"""
+
+
+@dataclass
+class Result:
+    logical_id: str
+    ok: bool
+    detail: str
+    seconds: float = 0.0
+
+
+def probe_spec(bundle: Bundle, spec: FunctionSpec, layers: list[Path]) -> dict[str, object]:
+    module_file, _, handler = spec.handler.rpartition(".")
+    return {
+        "code_dir": str(spec.code_dir),
+        "layers": [str(p) for p in layers],
+        "module_path": str(spec.code_dir / (module_file.replace(".", "/") + ".py")),
+        "handler": handler,
+    }
+
+
+def check_one(python: str, bundle: Bundle, spec: FunctionSpec, layers: list[Path]) -> Result:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "eu-west-1",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - no AWS call is made while importing
+        "AWS_LAMBDA_FUNCTION_NAME": spec.logical_id,
+        **spec.environment,
+    }
+    proc = subprocess.run(
+        [python, "-I", "-S", "-B", "-c", PROBE, json.dumps(probe_spec(bundle, spec, layers))],
+        env=env,
+        cwd=spec.code_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        return Result(spec.logical_id, False, (proc.stderr.strip().splitlines() or ["(no output)"])[-1])
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    if report["strays"]:
+        return Result(spec.logical_id, False, f"modules from outside the bundle: {report['strays'][:3]}")
+    detail = f"Python {report['python']}, {report['modules']} modules"
+    return Result(spec.logical_id, True, detail, report["seconds"])
+
+
+def check(build_dir: Path, python: str, workers: int = 2, only: list[str] | None = None) -> list[Result]:
+    bundle = load(build_dir)
+    tpl = Template(bundle.template)
+    specs = {lid: spec for lid, spec in tpl.functions().items() if only is None or lid in only}
+    layer_ids = layers_of(tpl)
+    root = bundle.root
+
+    def layer_dirs(lid: str) -> list[Path]:
+        return [root / str(tpl.props(layer)["ContentUri"]) / "python" for layer in layer_ids[lid]]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(check_one, python, bundle, spec, layer_dirs(lid)) for lid, spec in specs.items()]
+        return [f.result() for f in futures]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("build_dir", type=Path, help="sam build's output (an x86_64 build for this machine)")
+    parser.add_argument("--python", required=True, help="the interpreter of the Lambda runtime's version")
+    parser.add_argument("--only", nargs="*", help="these functions (logical ids) only")
+    args = parser.parse_args(argv)
+    results = check(args.build_dir, args.python, only=args.only)
+    if not results:
+        print("no function to check", file=sys.stderr)
+        return 2
+    width = max(len(r.logical_id) for r in results)
+    for r in sorted(results, key=lambda r: r.logical_id):
+        timing = f"  import {r.seconds * 1000:5.0f} ms" if r.ok else ""
+        print(f"{'ok  ' if r.ok else 'FAIL'}  {r.logical_id:<{width}}{timing}  {r.detail}")
+    failed = [r for r in results if not r.ok]
+    print(f"{len(results) - len(failed)}/{len(results)} functions import from {args.build_dir} under {args.python}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
