@@ -6,9 +6,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from passaparola.api.app import Api, handler
+from passaparola.api.params import From, Granularity, To
 from passaparola.referrals.models import Funnel, Leaderboard, Roi
-from passaparola.reports import service
+from passaparola.reports import service, shop_service
 from passaparola.reports.models import Overview
+from passaparola.reports.shop_models import WordOfMouth
 
 app = Api()
 CampaignId = Annotated[
@@ -54,6 +56,21 @@ def roi(campaign_id: CampaignId) -> Roi:
 )
 def overview(days: Days = 30) -> Overview:
     return service.overview(days)
+
+
+TellGood = Annotated[int, Query(ge=1, le=20, description="People a satisfied customer tells (TARP: 5-8).")]
+TellBad = Annotated[int, Query(ge=1, le=40, description="People a dissatisfied customer tells (TARP: 10-16).")]
+
+
+@app.get(
+    "/v1/reports/word-of-mouth",
+    summary="NPS answers per period: promoters, passives, detractors, NPS and the word-of-mouth balance",
+    tags=["reports"],
+)
+def word_of_mouth(
+    from_: From = None, to: To = None, granularity: Granularity = "day", a: TellGood = 5, b: TellBad = 10
+) -> WordOfMouth:
+    return shop_service.word_of_mouth(from_, to, granularity, a, b)
 
 
 lambda_handler = handler(app)

@@ -109,6 +109,7 @@ MARKETER = frozenset(
         "GET /v1/reports/funnel",
         "GET /v1/reports/roi",
         "GET /v1/reports/overview",
+        "GET /v1/reports/word-of-mouth",
         "PUT /v1/customers/{customer_id}",
         "POST /v1/customers/{customer_id}/rewards",
         "POST /v1/events",

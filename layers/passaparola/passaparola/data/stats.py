@@ -66,6 +66,10 @@ def _move(tx: Transaction, item: StatsModel, counts: dict[str, int], money: dict
         tx.add_money(item, name, currency, amount)
 
 
+SHOP_DAYS = "shop"
+"""`DAY#shop`: the shop-wide daily counters (NPS answers, acquisition cohorts, referral-rate marks)."""
+
+
 def day_pk(campaign_id: str) -> str:
     return f"DAY#{campaign_id}"
 

@@ -1,0 +1,52 @@
+"""Answers of the shop-wide and cross-campaign reports: word of mouth, coupons, variants, referral rate.
+
+Every report over days answers `{from, to, granularity, totals, series}`: `series` holds one entry per
+bucket of the period (zeros when quiet), each with its own `from` and `to` (docs/reports.md).
+"""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Money = dict[str, int]
+
+
+class Aliased(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class Period(Aliased):
+    from_: date = Field(alias="from", description="First day (shop calendar, SHOP_TIMEZONE), inclusive.")
+    to: date = Field(description="Last day, inclusive.")
+
+
+class Report(Period):
+    granularity: Literal["day", "week", "month"]
+
+
+# ------------------------------------------------------------------------------------------- word of mouth
+
+
+class WordOfMouthFigures(BaseModel):
+    answers: int = Field(description="NPS answers (`nps_answer` events) = promoters + passives + detractors.")
+    promoters: int = Field(description="Answers scoring 9-10.")
+    passives: int = Field(description="Answers scoring 7-8.")
+    detractors: int = Field(description="Answers scoring 0-6.")
+    nps: float | None = Field(
+        description="100 × (promoters − detractors) / answers, rounded to 4 decimals; null without answers."
+    )
+    positive: int = Field(description="promoters × a: people told good things.")
+    negative: int = Field(description="detractors × b: people told bad things.")
+    balance: int = Field(description="positive − negative.")
+
+
+class WordOfMouthBucket(Period, WordOfMouthFigures):
+    pass
+
+
+class WordOfMouth(Report):
+    a: int = Field(description="People a satisfied customer tells (TARP: 5-8).")
+    b: int = Field(description="People a dissatisfied customer tells (TARP: 10-16).")
+    totals: WordOfMouthFigures
+    series: list[WordOfMouthBucket]
