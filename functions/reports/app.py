@@ -10,7 +10,7 @@ from passaparola.api.params import From, Granularity, To
 from passaparola.referrals.models import Funnel, Leaderboard, Roi
 from passaparola.reports import service, shop_service
 from passaparola.reports.models import Overview
-from passaparola.reports.shop_models import WordOfMouth
+from passaparola.reports.shop_models import CouponsReport, WordOfMouth
 
 app = Api()
 CampaignId = Annotated[
@@ -71,6 +71,28 @@ def word_of_mouth(
     from_: From = None, to: To = None, granularity: Granularity = "day", a: TellGood = 5, b: TellBad = 10
 ) -> WordOfMouth:
     return shop_service.word_of_mouth(from_, to, granularity, a, b)
+
+
+AnyCampaignId = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A discount campaign's id; without it, every discount campaign.",
+    ),
+]
+
+
+@app.get(
+    "/v1/reports/coupons",
+    summary="Discount campaigns: redemptions, discount, orders, revenue and new customers per period",
+    tags=["reports"],
+)
+def coupons(
+    campaign_id: AnyCampaignId = None, from_: From = None, to: To = None, granularity: Granularity = "day"
+) -> CouponsReport:
+    return shop_service.coupons(campaign_id, from_, to, granularity)
 
 
 lambda_handler = handler(app)

@@ -110,6 +110,7 @@ MARKETER = frozenset(
         "GET /v1/reports/roi",
         "GET /v1/reports/overview",
         "GET /v1/reports/word-of-mouth",
+        "GET /v1/reports/coupons",
         "PUT /v1/customers/{customer_id}",
         "POST /v1/customers/{customer_id}/rewards",
         "POST /v1/events",

@@ -184,7 +184,7 @@ def _discount(item: CampaignModel | None) -> DiscountCampaign | None:
     return campaign if isinstance(campaign, DiscountCampaign) else None
 
 
-def _redemption_item(r: Redemption, gift_card_amount: int) -> RedemptionModel:
+def _redemption_item(r: Redemption, gift_card_amount: int, new_customer: bool) -> RedemptionModel:
     return RedemptionModel(
         r.id,
         code=r.code,
@@ -199,7 +199,13 @@ def _redemption_item(r: Redemption, gift_card_amount: int) -> RedemptionModel:
         applicable_items=json.dumps([i.model_dump() for i in r.applicable_items]),
         status=r.status,
         created_at=r.created_at.isoformat(),
+        new_customer=new_customer or None,
     )
+
+
+def order_revenue(order_amount: int, discount_amount: int) -> int:
+    """What the customer paid for an order carrying the code: the amount `POST /v1/orders` records too."""
+    return order_amount - discount_amount
 
 
 def to_redemption(item: RedemptionModel) -> Redemption:
@@ -220,13 +226,22 @@ def to_redemption(item: RedemptionModel) -> Redemption:
     )
 
 
-def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: Code, gift_card_amount: int) -> None:
-    """Write the redemption and move every counter it affects, each guarded by its limit, atomically."""
+def commit_redemption(
+    redemption: Redemption, campaign: DiscountCampaign, code: Code, gift_card_amount: int, new_customer: bool = False
+) -> None:
+    """Write the redemption and move every counter it affects, each guarded by its limit, atomically.
+
+    `new_customer`: the order is the customer's first as read; the write is then conditioned on it still being
+    so (no other order recorded meanwhile), so the campaign's `new_customers` stays exact.
+    """
     rules = campaign.rules
     customer_id = redemption.customer_id
+    new_customer = bool(new_customer and customer_id)
 
     def build(tx: Transaction) -> None:
-        tx.save(_redemption_item(redemption, gift_card_amount), condition=RedemptionModel.id.does_not_exist())
+        tx.save(
+            _redemption_item(redemption, gift_card_amount, new_customer), condition=RedemptionModel.id.does_not_exist()
+        )
         tx.save(
             OrderLockModel(order_lock_id(code.code, redemption.order_id), redemption_id=redemption.id),
             condition=OrderLockModel.id.does_not_exist(),
@@ -268,8 +283,12 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             actions=[CampaignModel.redemptions.add(1), given.set((given | 0) + redemption.discount_amount)],
             condition=campaign_condition,
         )
+        paid = order_revenue(redemption.order_amount, redemption.discount_amount)
         stats.daily(
-            tx, campaign.id, {"redemptions": 1}, {"discount": (redemption.currency, redemption.discount_amount)}
+            tx,
+            campaign.id,
+            {"redemptions": 1, "orders": 1, "new_customers": int(new_customer)},
+            {"discount": (redemption.currency, redemption.discount_amount), "revenue": (redemption.currency, paid)},
         )
         if customer_id:
             usage = CustomerCampaignModel.redemptions
@@ -286,7 +305,7 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
                 CustomerModel(customer_id, "facts"),
                 actions=[orders.add({redemption.order_id})],
                 condition=(orders.does_not_exist() | only_this_order)
-                if coupon_rules.new_customers_only(campaign, code)
+                if new_customer or coupon_rules.new_customers_only(campaign, code)
                 else None,
             )
         redeemed = CouponRedeemed(
@@ -304,6 +323,22 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
     except TransactWriteError as exc:
         raise WriteRejected() from exc
     _remember(code.code, campaign.id)
+
+
+def refunded_redemption(redemption_id: str) -> RedemptionModel | None:
+    """The redemption of a refunded order, when it still counts (not rolled back)."""
+    try:
+        item = RedemptionModel.get(redemption_id)
+    except DoesNotExist:
+        return None
+    return item if item.status == "succeeded" else None
+
+
+def count_refund(tx: Transaction, item: RedemptionModel, value: int, now: datetime) -> None:
+    """A refund of an order carrying the code lowers the campaign's revenue of the refund's day (a later
+    rollback then takes back only what is left)."""
+    tx.update(item, actions=[RedemptionModel.refunded.add(value)])
+    stats.daily(tx, item.campaign_id, money={"revenue": (item.currency, -value)}, at=now)
 
 
 def get_redemption(redemption_id: str) -> Redemption:
@@ -353,8 +388,13 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
                 given.set((given | 0) - int(item.discount_amount)),
             ],
         )
+        paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
         stats.daily(
-            tx, item.campaign_id, {"redemptions": -1}, {"discount": (item.currency, -int(item.discount_amount))}, now
+            tx,
+            item.campaign_id,
+            {"redemptions": -1, "orders": -1, "new_customers": -int(bool(item.new_customer))},
+            {"discount": (item.currency, -int(item.discount_amount)), "revenue": (item.currency, -paid)},
+            now,
         )
         if item.customer_id:
             tx.update(

@@ -157,6 +157,10 @@ class RedemptionModel(Model):
     status = UnicodeAttribute()
     created_at = UnicodeAttribute()
     rolled_back_at = UnicodeAttribute(null=True)
+    new_customer = BooleanAttribute(null=True)
+    """The order was the customer's first: counted in the campaign's `new_customers` (taken back by a rollback)."""
+    refunded = NumberAttribute(null=True)
+    """What refunds of the order took back from the campaign's `revenue_<CUR>` (a rollback takes only the rest)."""
     by_code = ByCodeIndex()
     by_campaign = RedemptionsByCampaignIndex()
 

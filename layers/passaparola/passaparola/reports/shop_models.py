@@ -50,3 +50,38 @@ class WordOfMouth(Report):
     b: int = Field(description="People a dissatisfied customer tells (TARP: 10-16).")
     totals: WordOfMouthFigures
     series: list[WordOfMouthBucket]
+
+
+# ------------------------------------------------------------------------------------------------ coupons
+
+
+class CouponFigures(BaseModel):
+    redemptions: int = Field(description="Redemptions, net of rollbacks.")
+    discount: Money = Field(description="Discount given per currency (minor units), net of rollbacks.")
+    orders: int = Field(description="Orders carrying a code of the campaign (its redemptions), net of rollbacks.")
+    revenue: Money = Field(
+        description="What those orders paid per currency (amount − discount), net of rollbacks and refunds."
+    )
+    new_customers: int = Field(description="Of those orders, the customer's first (customers acquired), net.")
+    cost_per_new_customer: dict[str, float | None] = Field(
+        description="discount / new_customers per currency (4 decimals); null when no new customer."
+    )
+
+
+class CouponBucket(Period, CouponFigures):
+    pass
+
+
+class CampaignCoupons(BaseModel):
+    id: str
+    name: str
+    status: Literal["enabled", "disabled"]
+    totals: CouponFigures
+    series: list[CouponBucket]
+
+
+class CouponsReport(Report):
+    campaign_id: str | None = Field(description="The campaign asked for; null: every discount campaign.")
+    campaigns: list[CampaignCoupons] = Field(description="Each discount campaign (oldest first).")
+    totals: CouponFigures = Field(description="Every listed campaign's figures added up.")
+    series: list[CouponBucket] = Field(description="Every listed campaign's buckets added up.")

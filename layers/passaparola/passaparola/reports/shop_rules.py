@@ -1,10 +1,19 @@
 """Pure figures of the shop-wide reports, from daily items already summed per bucket (reports.periods)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 from passaparola.reports import periods
 from passaparola.reports.periods import Window
-from passaparola.reports.shop_models import WordOfMouth, WordOfMouthBucket, WordOfMouthFigures
+from passaparola.reports.shop_models import (
+    CampaignCoupons,
+    CouponBucket,
+    CouponFigures,
+    CouponsReport,
+    WordOfMouth,
+    WordOfMouthBucket,
+    WordOfMouthFigures,
+)
 
 RATE_DECIMALS = 4
 
@@ -44,3 +53,52 @@ def word_of_mouth(win: Window, items: Mapping[str, Mapping[str, int]], a: int, b
             for bucket, s in series
         ],
     )
+
+
+def coupon_figures(item: Mapping[str, int]) -> CouponFigures:
+    """A discount campaign's summed daily counters → its figures."""
+    discount, new_customers = periods.money(item, "discount"), periods.count(item, "new_customers")
+    return CouponFigures(
+        redemptions=periods.count(item, "redemptions"),
+        discount=discount,
+        orders=periods.count(item, "orders"),
+        revenue=periods.money(item, "revenue"),
+        new_customers=new_customers,
+        cost_per_new_customer={currency: ratio(amount, new_customers) for currency, amount in discount.items()},
+    )
+
+
+def coupons(
+    win: Window,
+    campaign_id: str | None,
+    campaigns: Sequence[tuple[str, str, bool, Mapping[str, Mapping[str, int]]]],
+) -> CouponsReport:
+    """Each campaign's (id, name, enabled, daily items) figures per bucket, and all of them added up."""
+    listed, all_series, all_totals = [], [], []
+    for cid, name, enabled, items in campaigns:
+        series, totals = periods.sum_days(win, items)
+        all_series.append([s for _, s in series])
+        all_totals.append(totals)
+        listed.append(
+            CampaignCoupons(
+                id=cid,
+                name=name,
+                status="enabled" if enabled else "disabled",
+                totals=coupon_figures(totals),
+                series=[_coupon_bucket(bucket.first, bucket.last, s) for bucket, s in series],
+            )
+        )
+    summed = [periods.total(parts) for parts in zip(*all_series, strict=True)] or [{} for _ in win.buckets]
+    return CouponsReport(
+        from_=win.first,
+        to=win.last,
+        granularity=win.granularity,
+        campaign_id=campaign_id,
+        campaigns=listed,
+        totals=coupon_figures(periods.total(all_totals)),
+        series=[_coupon_bucket(b.first, b.last, s) for b, s in zip(win.buckets, summed, strict=True)],
+    )
+
+
+def _coupon_bucket(first: date, last: date, item: Mapping[str, int]) -> CouponBucket:
+    return CouponBucket(from_=first, to=last, **coupon_figures(item).model_dump())

@@ -4,13 +4,47 @@ Nothing here reads conversions, codes, customers or messages: a report costs the
 size (bench: `python -m bench reports`).
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
+from passaparola.campaigns import service as campaigns
+from passaparola.campaigns.models import AnyCampaign, DiscountCampaign
 from passaparola.data import reports as store
 from passaparola.data.stats import SHOP_DAYS
+from passaparola.errors import CampaignTypeMismatch
 from passaparola.reports import periods, shop_rules
-from passaparola.reports.shop_models import WordOfMouth
+from passaparola.reports.shop_models import CouponsReport, WordOfMouth
+
+CAMPAIGN_PAGE = 100
+QUERY_THREADS = 8
 
 
 def word_of_mouth(first: str | None, last: str | None, granularity: str, a: int, b: int) -> WordOfMouth:
     """NPS answers of the period and the word of mouth they stand for (1 Query of `DAY#shop`)."""
     win = periods.window(first, last, granularity)
     return shop_rules.word_of_mouth(win, store.days(SHOP_DAYS, *win.keys()), a, b)
+
+
+def all_campaigns() -> list[AnyCampaign]:
+    """Every campaign, oldest first (the list's pages: one read per 100 campaigns)."""
+    listed, cursor = campaigns.list_page(CAMPAIGN_PAGE, None)
+    while cursor:
+        more, cursor = campaigns.list_page(CAMPAIGN_PAGE, cursor)
+        listed += more
+    return sorted(listed, key=lambda c: (c.created_at, c.id))
+
+
+def coupons(campaign_id: str | None, first: str | None, last: str | None, granularity: str) -> CouponsReport:
+    """A discount campaign's (or every discount campaign's) redemptions, orders, revenue and customers
+    acquired: the campaign (or the list), then one Query of daily items per campaign (a few at a time)."""
+    win = periods.window(first, last, granularity)
+    if campaign_id is not None:
+        campaign = campaigns.get(campaign_id)
+        if not isinstance(campaign, DiscountCampaign):
+            raise CampaignTypeMismatch("This needs a discount campaign.", {"campaign_id": campaign_id})
+        chosen = [campaign]
+    else:
+        chosen = [c for c in all_campaigns() if isinstance(c, DiscountCampaign)]
+    with ThreadPoolExecutor(max_workers=QUERY_THREADS) as pool:
+        items = list(pool.map(lambda c: store.days(c.id, *win.keys()), chosen))
+    found = [(c.id, c.name, c.enabled, days) for c, days in zip(chosen, items, strict=True)]
+    return shop_rules.coupons(win, campaign_id, found)
