@@ -10,7 +10,7 @@ from passaparola.api.params import From, Granularity, To
 from passaparola.referrals.models import Funnel, Leaderboard, Roi
 from passaparola.reports import service, shop_service
 from passaparola.reports.models import Overview
-from passaparola.reports.shop_models import CouponsReport, WordOfMouth
+from passaparola.reports.shop_models import CouponsReport, VariantsReport, WordOfMouth
 
 app = Api()
 CampaignId = Annotated[
@@ -93,6 +93,26 @@ def coupons(
     campaign_id: AnyCampaignId = None, from_: From = None, to: To = None, granularity: Granularity = "day"
 ) -> CouponsReport:
     return shop_service.coupons(campaign_id, from_, to, granularity)
+
+
+VariantCampaignId = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A referral program's or a re-engagement campaign's id.",
+    ),
+]
+
+
+@app.get(
+    "/v1/reports/variants",
+    summary="Per variant: exposed, conversions, revenue, cost, ROI, and a z-test against the control",
+    tags=["reports"],
+)
+def variants(campaign_id: VariantCampaignId, from_: From = None, to: To = None) -> VariantsReport:
+    return shop_service.variants(campaign_id, from_, to)
 
 
 lambda_handler = handler(app)

@@ -111,6 +111,7 @@ MARKETER = frozenset(
         "GET /v1/reports/overview",
         "GET /v1/reports/word-of-mouth",
         "GET /v1/reports/coupons",
+        "GET /v1/reports/variants",
         "PUT /v1/customers/{customer_id}",
         "POST /v1/customers/{customer_id}/rewards",
         "POST /v1/events",

@@ -238,6 +238,8 @@ def commit_redemption(
     customer_id = redemption.customer_id
     new_customer = bool(new_customer and customer_id)
 
+    paid = order_revenue(redemption.order_amount, redemption.discount_amount)
+
     def build(tx: Transaction) -> None:
         tx.save(
             _redemption_item(redemption, gift_card_amount, new_customer), condition=RedemptionModel.id.does_not_exist()
@@ -266,6 +268,7 @@ def commit_redemption(
         tx.update(CodeModel(code.code), actions=code_actions, condition=code_condition)
         if code._message_stats:
             tx.add(MessageStatsModel(code._message_stats), {"redeemed": 1})
+            _message_day(tx, code._message_stats, 1, redemption.currency, paid, redemption.discount_amount)
         if code.customer_id:
             tx.update(
                 CouponMirrorModel(code.customer_id, f"coupon#{code.code}"),
@@ -283,7 +286,6 @@ def commit_redemption(
             actions=[CampaignModel.redemptions.add(1), given.set((given | 0) + redemption.discount_amount)],
             condition=campaign_condition,
         )
-        paid = order_revenue(redemption.order_amount, redemption.discount_amount)
         stats.daily(
             tx,
             campaign.id,
@@ -341,6 +343,21 @@ def count_refund(tx: Transaction, item: RedemptionModel, value: int, now: dateti
     stats.daily(tx, item.campaign_id, money={"revenue": (item.currency, -value)}, at=now)
 
 
+def _message_day(
+    tx: Transaction,
+    message_stats: str,
+    redeemed: int,
+    currency: str,
+    revenue: int,
+    discount: int,
+    at: datetime | None = None,
+) -> None:
+    """A re-engagement message's coupon redeemed (or rolled back): its campaign's day, on the message's variant."""
+    campaign_id, variant = stats.message_variant(message_stats)
+    money = {"revenue": (currency, revenue), "discount": (currency, discount)}
+    stats.daily(tx, campaign_id, stats.variant_counts(variant, {"redeemed": redeemed}, money), at=at)
+
+
 def get_redemption(redemption_id: str) -> Redemption:
     return to_redemption(_get_redemption_item(redemption_id))
 
@@ -365,6 +382,8 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
     issued = get_code(item.code) if item.customer_id else None  # a bound code's wallet copy moves too
     owner = issued.customer_id if issued else None
 
+    paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
+
     def build(tx: Transaction) -> None:
         tx.update(
             item,
@@ -377,6 +396,7 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         tx.update(CodeModel(item.code), actions=code_actions)
         if issued is not None and issued._message_stats:
             tx.add(MessageStatsModel(issued._message_stats), {"redeemed": -1})
+            _message_day(tx, issued._message_stats, -1, item.currency, -paid, -int(item.discount_amount), now)
         if owner:
             tx.update(CouponMirrorModel(owner, f"coupon#{item.code}"), actions=_mirror_actions(-1, gift))
         given = CampaignModel.discount_given[item.currency]
@@ -388,7 +408,6 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
                 given.set((given | 0) - int(item.discount_amount)),
             ],
         )
-        paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
         stats.daily(
             tx,
             item.campaign_id,

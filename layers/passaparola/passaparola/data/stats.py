@@ -104,6 +104,23 @@ def daily(
         tx.add(StatsModel(day_pk(campaign_id), day_of(at or clock.now())), deltas)
 
 
+def variant_counts(
+    variant_name: str | None, counts: dict[str, int], money: dict[str, tuple[str, int]] | None = None
+) -> dict[str, int]:
+    """Daily per-variant attributes: `<counter>@<variant>` and `<money>_<CUR>@<variant>` (docs/reports.md)."""
+    suffix = f"@{variant_key(variant_name)}"
+    found = {f"{name}{suffix}": n for name, n in counts.items()}
+    for name, (currency, amount) in (money or {}).items():
+        found[f"{money_attribute(name, currency)}{suffix}"] = amount
+    return found
+
+
+def message_variant(message_stats: str) -> tuple[str, str]:
+    """`stats#<campaign>#<variant>` (a re-engagement coupon's results item) → (campaign id, variant)."""
+    _, campaign_id, variant_name = message_stats.split("#", 2)
+    return campaign_id, variant_name
+
+
 def variant(
     tx: Transaction,
     campaign_id: str,

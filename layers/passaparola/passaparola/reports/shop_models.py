@@ -85,3 +85,42 @@ class CouponsReport(Report):
     campaigns: list[CampaignCoupons] = Field(description="Each discount campaign (oldest first).")
     totals: CouponFigures = Field(description="Every listed campaign's figures added up.")
     series: list[CouponBucket] = Field(description="Every listed campaign's buckets added up.")
+
+
+# ----------------------------------------------------------------------------------------------- variants
+
+
+class VariantTest(BaseModel):
+    against: str = Field(description="The control: the first variant.")
+    z: float | None = Field(description="(rate − control's rate) / pooled standard error, 4 decimals.")
+    p_value: float | None = Field(description="Two-sided p-value, erfc(|z| / √2), 4 decimals.")
+    significant: bool = Field(description="p < 0.05 and at least 30 exposed in each arm.")
+    winner: str | None = Field(description="The variant with the higher conversion rate, when significant.")
+
+
+class VariantLine(BaseModel):
+    variant: str
+    exposed: int = Field(description="Referral: clicks (friend funnel); re-engagement: messages sent.")
+    conversions: int = Field(
+        description="Referral: accepted conversions; re-engagement: coupons of its messages redeemed (net)."
+    )
+    conversion_rate: float | None = Field(description="conversions / exposed, 4 decimals; null when none exposed.")
+    revenue: Money = Field(
+        description="Referral: net revenue of the customers it acquired; re-engagement: paid by orders with its coupons."
+    )
+    points: int = Field(0, description="Referral: points awarded (valued by the loyalty program's point_value).")
+    cost: dict[str, float] = Field(
+        description="Referral: rewards released + coupon discounts + points × point_value; "
+        "re-engagement: discount given by its coupons. Per currency."
+    )
+    roi: dict[str, float | None] = Field(description="(revenue − cost) / cost per currency; null when cost is 0.")
+    roi_unavailable: str | None = Field(
+        None, description="`points_without_value`: points were awarded and the loyalty program has no point_value."
+    )
+    test: VariantTest | None = Field(description="Against the control (null for the control itself).")
+
+
+class VariantsReport(Period):
+    campaign_id: str
+    campaign_type: Literal["referral", "reengagement"]
+    variants: list[VariantLine] = Field(description="The control (first declared variant) first.")

@@ -10,10 +10,14 @@ from passaparola.reports.shop_models import (
     CouponBucket,
     CouponFigures,
     CouponsReport,
+    VariantLine,
+    VariantsReport,
+    VariantTest,
     WordOfMouth,
     WordOfMouthBucket,
     WordOfMouthFigures,
 )
+from passaparola.reports.significance import two_proportion
 
 RATE_DECIMALS = 4
 
@@ -102,3 +106,79 @@ def coupons(
 
 def _coupon_bucket(first: date, last: date, item: Mapping[str, int]) -> CouponBucket:
     return CouponBucket(from_=first, to=last, **coupon_figures(item).model_dump())
+
+
+PointValue = tuple[int, int, str]
+"""(points, amount, currency): `points` points are worth `amount` minor units of `currency`."""
+
+
+def variant_names(declared: Sequence[str], item: Mapping[str, int]) -> list[str]:
+    """The declared variants (or `default`), then any other variant the items name (one removed since)."""
+    names = list(declared) or ["default"]
+    found = sorted({key.rpartition("@")[2] for key in item if "@" in key} - set(names))
+    return names + found
+
+
+def variant_line(
+    kind: str, variant: str, item: Mapping[str, int], point_value: PointValue | None = None
+) -> VariantLine:
+    """One variant's figures from the period's summed daily item (no test yet)."""
+    if kind == "referral":
+        exposed, conversions = periods.count(item, "clicks", variant), periods.count(item, "conversions", variant)
+        revenue = periods.money(item, "revenue", variant)
+        points = periods.count(item, "points", variant)
+        cost: dict[str, float] = {}
+        for name in ("reward_cost", "coupon_cost"):
+            for currency, amount in periods.money(item, name, variant).items():
+                cost[currency] = cost.get(currency, 0) + amount
+        if points and point_value:
+            per, amount, currency = point_value
+            cost[currency] = cost.get(currency, 0) + points * amount / per
+        unavailable = "points_without_value" if points and not point_value else None
+    else:
+        exposed, conversions = periods.count(item, "sent", variant), periods.count(item, "redeemed", variant)
+        revenue = periods.money(item, "revenue", variant)
+        cost = {currency: float(a) for currency, a in periods.money(item, "discount", variant).items()}
+        points, unavailable = 0, None
+    currencies = sorted(set(revenue) | set(cost))
+    roi = {c: None if unavailable or not cost.get(c) else (revenue.get(c, 0) - cost[c]) / cost[c] for c in currencies}
+    return VariantLine(
+        variant=variant,
+        exposed=exposed,
+        conversions=conversions,
+        conversion_rate=ratio(conversions, exposed) if exposed > 0 else None,
+        revenue=revenue,
+        points=points,
+        cost={c: a for c, a in sorted(cost.items()) if a},
+        roi=roi,
+        roi_unavailable=unavailable,
+        test=None,
+    )
+
+
+def variants(
+    win: Window,
+    campaign_id: str,
+    kind: str,
+    declared: Sequence[str],
+    items: Mapping[str, Mapping[str, int]],
+    point_value: PointValue | None = None,
+) -> VariantsReport:
+    """Every variant's figures over the period, and each challenger's z-test against the control (the first)."""
+    _, summed = periods.sum_days(win, items)
+    lines = [variant_line(kind, name, summed, point_value) for name in variant_names(declared, summed)]
+    control = lines[0]
+    for line in lines[1:]:
+        test = two_proportion(
+            (control.conversions, control.exposed), (line.conversions, line.exposed), (control.variant, line.variant)
+        )
+        line.test = VariantTest(
+            against=control.variant, z=test.z, p_value=test.p_value, significant=test.significant, winner=test.winner
+        )
+    return VariantsReport(
+        from_=win.first,
+        to=win.last,
+        campaign_id=campaign_id,
+        campaign_type=kind,  # type: ignore[arg-type]
+        variants=lines,
+    )

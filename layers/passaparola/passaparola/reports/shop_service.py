@@ -7,12 +7,12 @@ size (bench: `python -m bench reports`).
 from concurrent.futures import ThreadPoolExecutor
 
 from passaparola.campaigns import service as campaigns
-from passaparola.campaigns.models import AnyCampaign, DiscountCampaign
+from passaparola.campaigns.models import AnyCampaign, DiscountCampaign, ReengagementCampaign, ReferralCampaign
 from passaparola.data import reports as store
 from passaparola.data.stats import SHOP_DAYS
 from passaparola.errors import CampaignTypeMismatch
 from passaparola.reports import periods, shop_rules
-from passaparola.reports.shop_models import CouponsReport, WordOfMouth
+from passaparola.reports.shop_models import CouponsReport, VariantsReport, WordOfMouth
 
 CAMPAIGN_PAGE = 100
 QUERY_THREADS = 8
@@ -48,3 +48,27 @@ def coupons(campaign_id: str | None, first: str | None, last: str | None, granul
         items = list(pool.map(lambda c: store.days(c.id, *win.keys()), chosen))
     found = [(c.id, c.name, c.enabled, days) for c, days in zip(chosen, items, strict=True)]
     return shop_rules.coupons(win, campaign_id, found)
+
+
+def variants(campaign_id: str, first: str | None, last: str | None) -> VariantsReport:
+    """A referral program's or re-engagement campaign's variants over the period, with the z-test against the
+    control: the campaign, one Query of its daily items (and the loyalty program, for points, cached)."""
+    win = periods.window(first, last)
+    campaign = campaigns.get(campaign_id)
+    if isinstance(campaign, ReferralCampaign):
+        kind, declared = "referral", [v.name for v in campaign.variants]
+    elif isinstance(campaign, ReengagementCampaign):
+        kind, declared = "reengagement", [v.name for v in campaign.variants or []]
+    else:
+        raise CampaignTypeMismatch("This needs a referral or re-engagement campaign.", {"campaign_id": campaign_id})
+    point_value = _point_value() if kind == "referral" else None
+    items = store.days(campaign_id, *win.keys())
+    return shop_rules.variants(win, campaign_id, kind, declared, items, point_value)
+
+
+def _point_value() -> shop_rules.PointValue | None:
+    """The loyalty program's declared point value (`point_value: {points, amount, currency}`), if any."""
+    value = getattr(campaigns.get_loyalty(), "point_value", None)
+    if value is None:
+        return None
+    return int(value.points), int(value.amount), str(value.currency)
