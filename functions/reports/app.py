@@ -10,7 +10,7 @@ from passaparola.api.params import From, Granularity, To
 from passaparola.referrals.models import Funnel, Leaderboard, Roi
 from passaparola.reports import service, shop_service
 from passaparola.reports.models import Overview
-from passaparola.reports.shop_models import CouponsReport, VariantsReport, WordOfMouth
+from passaparola.reports.shop_models import CouponsReport, ReferralRate, VariantsReport, WordOfMouth
 
 app = Api()
 CampaignId = Annotated[
@@ -113,6 +113,26 @@ VariantCampaignId = Annotated[
 )
 def variants(campaign_id: VariantCampaignId, from_: From = None, to: To = None) -> VariantsReport:
     return shop_service.variants(campaign_id, from_, to)
+
+
+MONTH = {"pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"}
+FromMonth = Annotated[
+    str | None,
+    Query(alias="from", json_schema_extra=MONTH, description="First month `YYYY-MM`. Default: 11 months before `to`."),
+]
+ToMonth = Annotated[
+    str | None,
+    Query(json_schema_extra=MONTH, description="Last month `YYYY-MM` (at most 36 after `from`). Default: this month."),
+]
+
+
+@app.get(
+    "/v1/reports/referral-rate",
+    summary="Per month and all time: the share of active customers who shared, and who brought a friend",
+    tags=["reports"],
+)
+def referral_rate(from_: FromMonth = None, to: ToMonth = None) -> ReferralRate:
+    return shop_service.referral_rate(from_, to)
 
 
 lambda_handler = handler(app)

@@ -112,6 +112,7 @@ MARKETER = frozenset(
         "GET /v1/reports/word-of-mouth",
         "GET /v1/reports/coupons",
         "GET /v1/reports/variants",
+        "GET /v1/reports/referral-rate",
         "PUT /v1/customers/{customer_id}",
         "POST /v1/customers/{customer_id}/rewards",
         "POST /v1/events",

@@ -74,6 +74,24 @@ def day_pk(campaign_id: str) -> str:
     return f"DAY#{campaign_id}"
 
 
+MONTHS = "MONTH#shop"
+ALL_TIME = "all"
+"""`MONTH#shop` / `YYYY-MM`: the referral rate's distinct customers of a month; `MONTH#shop` / `all`: since ever."""
+
+
+def month_of(at: datetime) -> str:
+    """The shop's calendar month of an instant (`YYYY-MM`)."""
+    return day_of(at)[:7]
+
+
+def months(tx: Transaction, month: str, counts: dict[str, int], all_time: dict[str, int]) -> None:
+    """Move the referral rate's counters of a month and of all time (merged per item at commit)."""
+    if any(counts.values()):
+        tx.add(StatsModel(MONTHS, month), counts)
+    if any(all_time.values()):
+        tx.add(StatsModel(MONTHS, ALL_TIME), all_time)
+
+
 def day_of(at: datetime) -> str:
     """The shop's calendar day of an instant (`SHOP_TIMEZONE`), the sort key of the daily items."""
     return at.astimezone(ZoneInfo(get_settings().shop_timezone)).date().isoformat()

@@ -124,3 +124,27 @@ class VariantsReport(Period):
     campaign_id: str
     campaign_type: Literal["referral", "reengagement"]
     variants: list[VariantLine] = Field(description="The control (first declared variant) first.")
+
+
+# ------------------------------------------------------------------------------------------ referral rate
+
+
+class ReferralRateFigures(BaseModel):
+    active_customers: int = Field(description="Customers with at least one order.")
+    sharing: int = Field(description="Of them, referrers whose link was clicked (in the same month).")
+    bringing: int = Field(description="Of them, referrers with an accepted conversion (in the same month).")
+    share_rate: float | None = Field(description="sharing / active_customers, 4 decimals; null without customers.")
+    bring_rate: float | None = Field(description="bringing / active_customers, 4 decimals; null without customers.")
+
+
+class ReferralRateMonth(ReferralRateFigures):
+    month: str = Field(description="`YYYY-MM` (shop calendar).")
+
+
+class ReferralRate(BaseModel):
+    from_: str = Field(alias="from", description="First month, `YYYY-MM`.")
+    to: str = Field(description="Last month, `YYYY-MM`.")
+    months: list[ReferralRateMonth] = Field(description="Every month of the range, oldest first (0 when quiet).")
+    all_time: ReferralRateFigures = Field(description="Distinct customers since the first mark, whatever the range.")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

@@ -10,6 +10,9 @@ from passaparola.reports.shop_models import (
     CouponBucket,
     CouponFigures,
     CouponsReport,
+    ReferralRate,
+    ReferralRateFigures,
+    ReferralRateMonth,
     VariantLine,
     VariantsReport,
     VariantTest,
@@ -181,4 +184,90 @@ def variants(
         campaign_id=campaign_id,
         campaign_type=kind,  # type: ignore[arg-type]
         variants=lines,
+    )
+
+
+MARKS = ("active", "shared", "brought")
+MARK_COUNTER = {"shared": "sharing", "brought": "bringing"}
+
+
+def mark_moves(kind: str, month: str, marks: Mapping[str, str | None]) -> tuple[dict[str, int], dict[str, int]] | None:
+    """A customer reaches `kind` (active: ordered; shared: their link was clicked; brought: an accepted
+    conversion) in `month`, with their marks as read ({kind: last month or None}): the counters of the month
+    and of all time to add, or None when already counted (marked in this month or a later one).
+
+    `sharing` and `bringing` count customers that are also active in the month: whichever of the two marks
+    reaches the month second counts them, so each is counted once and never outside `active_customers`.
+    """
+    current = marks.get(kind)
+    if current is not None and current >= month:
+        return None
+    in_month: dict[str, int] = {}
+    ever: dict[str, int] = {}
+    if kind == "active":
+        in_month["active_customers"] = 1
+        if current is None:
+            ever["active_customers"] = 1
+        for other, counter in MARK_COUNTER.items():
+            if marks.get(other) == month:
+                in_month[counter] = 1
+            if current is None and marks.get(other) is not None:
+                ever[counter] = 1
+    else:
+        counter = MARK_COUNTER[kind]
+        if marks.get("active") == month:
+            in_month[counter] = 1
+        if current is None and marks.get("active") is not None:
+            ever[counter] = 1
+    return in_month, ever
+
+
+MAX_MONTHS = 37
+"""A range of at most 37 months (3 years and the month it started in)."""
+
+
+def _month(value: str | None, field: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    if len(value) != 7 or value[4] != "-" or not (value[:4].isdigit() and value[5:].isdigit()):
+        raise periods.invalid(field, f"{field} must be a month YYYY-MM")
+    year, month = int(value[:4]), int(value[5:])
+    if not 1 <= month <= 12:
+        raise periods.invalid(field, f"{field} must be a month YYYY-MM")
+    return year, month
+
+
+def month_range(first: str | None, last: str | None, today: date) -> list[str]:
+    """The months from `from` to `to` (`YYYY-MM`, inclusive): `to` defaults to this month, `from` to 11 months
+    before `to`; from ≤ to and at most MAX_MONTHS months, else InvalidRequest naming the field."""
+    end = _month(last, "to") or (today.year, today.month)
+    end_index = end[0] * 12 + end[1] - 1
+    start = _month(first, "from")
+    start_index = start[0] * 12 + start[1] - 1 if start else end_index - 11
+    if start_index > end_index:
+        raise periods.invalid("from", "from must be on or before to")
+    if end_index - start_index >= MAX_MONTHS:
+        raise periods.invalid("from", f"the range must be at most {MAX_MONTHS} months")
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(start_index, end_index + 1)]
+
+
+def referral_rate_figures(item: Mapping[str, int]) -> ReferralRateFigures:
+    active, sharing, bringing = (int(item.get(n, 0)) for n in ("active_customers", "sharing", "bringing"))
+    return ReferralRateFigures(
+        active_customers=active,
+        sharing=sharing,
+        bringing=bringing,
+        share_rate=ratio(sharing, active),
+        bring_rate=ratio(bringing, active),
+    )
+
+
+def referral_rate(
+    months: Sequence[str], items: Mapping[str, Mapping[str, int]], all_time: Mapping[str, int]
+) -> ReferralRate:
+    return ReferralRate(
+        from_=months[0],
+        to=months[-1],
+        months=[ReferralRateMonth(month=m, **referral_rate_figures(items.get(m, {})).model_dump()) for m in months],
+        all_time=referral_rate_figures(all_time),
     )

@@ -12,7 +12,7 @@ from passaparola.data import reports as store
 from passaparola.data.stats import SHOP_DAYS
 from passaparola.errors import CampaignTypeMismatch
 from passaparola.reports import periods, shop_rules
-from passaparola.reports.shop_models import CouponsReport, VariantsReport, WordOfMouth
+from passaparola.reports.shop_models import CouponsReport, ReferralRate, VariantsReport, WordOfMouth
 
 CAMPAIGN_PAGE = 100
 QUERY_THREADS = 8
@@ -72,3 +72,11 @@ def _point_value() -> shop_rules.PointValue | None:
     if value is None:
         return None
     return int(value.points), int(value.amount), str(value.currency)
+
+
+def referral_rate(first: str | None, last: str | None) -> ReferralRate:
+    """Per month and all time, the share of active customers who shared and who brought a friend (1 Query of
+    the months, 1 of the all-time item)."""
+    months = shop_rules.month_range(first, last, periods.today())
+    items, ever = store.months(months[0], months[-1])
+    return shop_rules.referral_rate(months, items, ever)
