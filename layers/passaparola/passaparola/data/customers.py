@@ -98,21 +98,22 @@ def _sort(out: Partition, raw: dict) -> None:
         out.memberships.append(MembershipModel.from_raw_data(raw))
 
 
-def mark_shared(customer_id: str, at: datetime) -> None:
+def mark_shared(customer_id: str, at: datetime) -> bool:
     """A referrer's link was clicked: the referral rate's `shared` mark of the month, on a known customer only.
+    True when the customer is marked for the month (now or before): the caller may skip the next clicks.
 
-    Most clicks of a month cost one read (already marked). The first moves the mark and the month's counters
+    A click of an already marked referrer costs one read. The first moves the mark and the month's counters
     in one transaction guarded by the record's version (bumped, so a concurrent order re-reads it).
     """
     month = stats.month_of(at)
     for _ in range(MARK_ATTEMPTS):
         record = read(customer_id)
         if record is None:
-            return
+            return False
         marks = {k: getattr(record, f"{k}_month") for k in report_rules.MARKS}
         moves = report_rules.mark_moves("shared", month, marks)
         if moves is None:
-            return
+            return True
         version = int(record.version or 0)
 
         def build(
@@ -130,10 +131,11 @@ def mark_shared(customer_id: str, at: datetime) -> None:
 
         try:
             transactions.write(build)
-            return
+            return True
         except TransactWriteError as exc:
             if not transactions.failed_items(exc):
                 raise
+    return False
 
 
 def version_condition(record: CustomerModel | None) -> Condition:

@@ -156,9 +156,21 @@ def view(code: str, base_url: str) -> ReferralView:
     )
 
 
+_MARKED: dict[str, str] = {}
+"""Referrers this container has seen marked, with the month: their next clicks of the month read nothing."""
+MARKED_KEPT = 10_000
+
+
 def _mark_shared(customer_id: str) -> None:
     """The referral rate's `shared` mark of the referrer; a failure is logged, the click still redirects."""
+    now = clock.now()
+    month = stats.month_of(now)
+    if _MARKED.get(customer_id) == month:
+        return
     try:
-        customer_store.mark_shared(customer_id, clock.now())
+        if customer_store.mark_shared(customer_id, now):
+            if len(_MARKED) >= MARKED_KEPT:
+                _MARKED.clear()
+            _MARKED[customer_id] = month
     except Exception:
         logger.exception("referral rate mark not moved", extra={"customer_id": customer_id})
