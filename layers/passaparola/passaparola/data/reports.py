@@ -9,7 +9,7 @@ from typing import Any
 
 from passaparola.data.conversions import board_keys
 from passaparola.data.models import BoardModel, StatsModel
-from passaparola.data.stats import SHOP, day_pk, raw_days, stats_pk
+from passaparola.data.stats import ALL_TIME, MONTHS, SHOP, day_pk, raw_days, stats_pk
 from passaparola.reports.rules import BoardLine, CampaignStats, ShopLtv, Traffic, VariantStats
 
 VARIANT, TRAFFIC = "VARIANT#", "TRAFFIC#"
@@ -76,3 +76,10 @@ def shop_ltv() -> tuple[ShopLtv, ShopLtv]:
 def days(campaign_id: str, first: str, last: str) -> dict[str, dict[str, int]]:
     """The campaign's daily items from `first` to `last` (YYYY-MM-DD): one Query, at most one item a day."""
     return raw_days(StatsModel, day_pk(campaign_id), first, last)
+
+
+def months(first: str, last: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """The referral rate's month items from `first` to `last` (YYYY-MM: one Query) and the all-time item."""
+    found = raw_days(StatsModel, MONTHS, first, last)
+    ever = raw_days(StatsModel, MONTHS, ALL_TIME, ALL_TIME)
+    return found, ever.get(ALL_TIME, {})
