@@ -239,6 +239,13 @@ def _earlier_orders(incoming: Incoming, facts: CustomerModel | None, ident: Iden
     return len(orders)
 
 
+def _converted_before(facts: CustomerModel | None, link: LinkModel) -> bool:
+    """A friend this program already converted (this customer id): their later orders are no conversion
+    attempt, whatever code or touch they carry, only the friend's revenue. The same email under another id,
+    or a second program, is still a block (`already_referred`)."""
+    return bool(facts and facts.referred_by and facts.referred_campaign_id == link.campaign_id)
+
+
 def _decide_and_write(
     incoming: Incoming,
     ctx: store.Context,
@@ -251,7 +258,7 @@ def _decide_and_write(
     link = ctx.link
     decision: rules.Decision | None = None
     program: ReferralCampaign | None = None
-    if link is not None:
+    if link is not None and not _converted_before(facts, link):
         configured = campaign_store.get_cached(link.campaign_id)
         if isinstance(configured, ReferralCampaign):
             keys = _counter_keys(configured, link.code, incoming)
@@ -394,7 +401,8 @@ class _Writer:
         )
         if incoming.is_order:
             stats.ensure_shop()
-            first_order = not (facts and facts.order_ids)
+            # the order's own coupon, redeemed just before, may already have recorded it on the customer
+            first_order = not (set(facts.order_ids or ()) - {incoming.id} if facts else set())
             stats.shop_ltv(tx, referred, incoming.currency, incoming.amount, first_order)
             if ltv_campaign and not referred_now:
                 stats.variant(
