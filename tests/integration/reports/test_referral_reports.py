@@ -63,7 +63,7 @@ def test_a_converted_friends_later_orders_are_revenue_not_blocks(rf):
     assert [o["referral"] for o in later] == [None, None], later
     assert (rf.counts(anna)["conversions"], rf.counts(anna)["blocked"]) == (1, 0)
     inputs = shop_inputs(rf, program["id"])
-    assert (inputs["referred_customers"], inputs["avg_ltv_referred"]) == (1, 12000), inputs
+    assert (inputs["customers"], inputs["avg_ltv"]) == (1, 12000), inputs
     # And a real block still counts: another customer id with the friend's email
     assert_blocked(rf.refer(anna, email=email), "already_referred")
     assert rf.counts(anna)["blocked"] == 1

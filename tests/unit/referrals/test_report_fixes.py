@@ -101,7 +101,7 @@ def test_a_converted_friends_later_order_is_revenue_not_a_blocked_conversion(fns
     counts = call(fns["referrals"], "GET", f"/v1/referrals/{code}", "/v1/referrals/{code}").body["counts"]
     assert (counts["conversions"], counts["blocked"]) == (1, 0), counts
     inputs = roi_inputs(fns, program["id"])
-    assert inputs["referred_customers"] == 1 and inputs["avg_ltv_referred"] == 3 * 5900, inputs
+    assert inputs["customers"] == 1 and inputs["avg_ltv"] == 3 * 5900, inputs
     assert inputs["shop_referred_customers"] == 1 and inputs["avg_ltv_shop_referred"] == 3 * 5900, inputs
     # a real block still counts: the same email under another customer id is already referred
     other = order(fns["conversions"], id="f4", customer_id="friend-2", email="friend@example.org", referral_code=code)
