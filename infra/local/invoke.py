@@ -77,6 +77,7 @@ def reset_containers() -> None:
     from passaparola.api import console_tokens, idempotency, keys
     from passaparola.data import campaigns, cognito, coupons, customers, models, queues, secrets, stats, webhooks
     from passaparola.passes import config as passes_config
+    from passaparola.referrals import links
     from passaparola.settings import get_settings
 
     get_settings.cache_clear()
@@ -94,3 +95,4 @@ def reset_containers() -> None:
     customers._cache.clear()
     stats._shop_ready = False
     webhooks._sqs.cache_clear()
+    links._MARKED.clear()

@@ -427,10 +427,12 @@ def test_no_function_can_scan_or_delete_unless_listed(template: dict[str, Any]) 
                 assert (fn_name, table, action) in DESTRUCTIVE_GRANTS, f"{fn_name} may {action} {table}: unlisted"
                 seen.add((fn_name, table, action))
     assert seen == set(DESTRUCTIVE_GRANTS), f"stale entries: {set(DESTRUCTIVE_GRANTS) - seen}"
-    # the public share-link function reads a link and counts the click, nothing else
+    # the public share-link function reads a link and counts the click, and moves the referrer's monthly
+    # `shared` mark (the referral rate: one attribute of a known customer's record), nothing else
     assert _dynamodb_grants(resources["RedirectsFunction"]) == {
         "ReferralsTable": {"GetItem", "UpdateItem"},
         "CampaignsTable": {"GetItem"},
+        "CustomersTable": {"GetItem", "UpdateItem"},
     }
     for fn_name, fn in _functions(template).items():  # API keys are only ever read, by id, but by the owner's routes
         expected = {"GetItem", "Scan", "PutItem", "UpdateItem"} if fn_name == "AdminFunction" else {"GetItem"}

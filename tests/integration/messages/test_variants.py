@@ -1,6 +1,8 @@
 """A/B variants of the message: each recipient gets one (a stable hash of campaign and customer, in proportion to
 the weights), and GET /v1/campaigns/{id}/messages answers the results per variant."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from api import item, order
 
@@ -8,6 +10,7 @@ from messages import wait_for
 
 pytestmark = pytest.mark.integration
 
+ROME = ZoneInfo("Europe/Rome")
 NEW = {"type": "segment_entered", "segment": "new_customers"}
 RECIPIENTS = 16
 """With weights 50/50 the chance that all of them land on one variant is 2^-15."""
@@ -52,6 +55,20 @@ def test_both_variants_are_used_and_reported(ms, clock):
     assert summary["variants"]["B"]["sent"] == counts["B"], summary
     assert summary["variants"]["B"]["redeemed"] == 0, summary
     assert summary["by_status"].get("sent") == RECIPIENTS, summary
+    # The variants report reads the same from the campaign's daily items (sent@v, redeemed@v, revenue, discount)
+    day = clock.now.astimezone(ROME).date().isoformat()
+    report = ms.get("/v1/reports/variants", params={"campaign_id": campaign["id"], "from": day, "to": day})
+    assert report.status_code == 200, report.text
+    a, b = report.json()["variants"]
+    assert (a["variant"], a["exposed"], a["conversions"], a["revenue"], a["cost"]) == (
+        "A",
+        counts["A"],
+        1,
+        {"EUR": 4500},
+        {"EUR": 500.0},
+    )
+    assert (b["variant"], b["exposed"], b["conversions"], b["revenue"]) == ("B", counts["B"], 0, {})
+    assert b["test"]["against"] == "A" and not b["test"]["significant"], b  # fewer than 30 exposed per arm
     # And the variant of a customer is stable: a second campaign message of the same campaign is not sent, and the
     # log shows each customer once
     items = ms.campaign_items(campaign["id"])

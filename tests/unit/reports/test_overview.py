@@ -167,7 +167,9 @@ def test_conversions_points_and_messages_count_in_their_programs_days(campaigns_
     assert body["totals"]["points_issued"] == 250 and body["totals"]["conversions"] == 1
     from passaparola.data import reports as report_store
 
-    assert report_store.days("cmp_reengage", "2026-05-04", "2026-05-04") == {"2026-05-04": {"messages_sent": 1}}
+    assert report_store.days("cmp_reengage", "2026-05-04", "2026-05-04") == {
+        "2026-05-04": {"messages_sent": 1, "sent@default": 1}
+    }
 
     # the friend's order is refunded in full: the conversion is voided, on the day of the refund
     at("2026-05-06T10:00:00")

@@ -125,7 +125,8 @@ def redeem(request: ValidateRequest) -> Redeemed:
         )
         attempted.add(redemption.id)
         try:
-            store.commit_redemption(redemption, snapshot.campaign, snapshot.code, effect.gift_card_amount)
+            first = snapshot.customer is not None and snapshot.customer.order_count == 0
+            store.commit_redemption(redemption, snapshot.campaign, snapshot.code, effect.gift_card_amount, first)
         except store.WriteRejected:
             continue
         metrics.add_metric(name="Redemptions", unit=MetricUnit.Count, value=1)

@@ -33,6 +33,7 @@ from passaparola.ids import new_sortable_id
 from passaparola.loyalty import rules as loyalty
 from passaparola.loyalty.models import ORDER_EVENT, LoyaltyTier
 from passaparola.referrals.rewards import code_for
+from passaparola.reports import shop_rules as report_rules
 from passaparola.settings import get_settings
 
 BASKETS_KEPT = 6
@@ -260,6 +261,7 @@ class Change:
         self.put("baskets", json.dumps(self.baskets))
         self.put("coupon_orders", self.coupon_orders)
         self.signal("order", at)
+        self.month_mark("active", at)
 
     def _categories(self, lines: Sequence[loyalty.Line]) -> None:
         if not lines:
@@ -279,6 +281,17 @@ class Change:
         self.referrals_converted += 1
         self.put("referrals_converted", self.referrals_converted)
         self.signal("referral", at)
+        self.month_mark("brought", at)
+
+    def month_mark(self, kind: str, at: datetime) -> None:
+        """The referral rate's distinct mark of the month (docs/reports.md), counted with this change."""
+        month = stats.month_of(at)
+        moves = report_rules.mark_moves(kind, month, {k: self.value(f"{k}_month") for k in report_rules.MARKS})
+        if moves is None:
+            return
+        self.put(f"{kind}_month", month)
+        in_month, ever = moves
+        self.extra.append(lambda tx: stats.months(tx, month, in_month, ever))
 
     def referral_voided(self) -> None:
         """A converted referral was refunded: it no longer counts (ambassadors, top_referrers follow)."""

@@ -101,6 +101,13 @@ def add_signal(
     ), reference
 
 
+def nps_group(score: int) -> str:
+    """The daily counter an NPS answer moves: promoters answer 9-10, passives 7-8, detractors 0-6."""
+    if score >= 9:
+        return "nps_promoters"
+    return "nps_passives" if score >= 7 else "nps_detractors"
+
+
 def signal_weight(
     config: EngagementConfig,
     signal: str,

@@ -35,7 +35,7 @@ from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
 from passaparola.data import messages as message_store
 from passaparola.data import passes as pass_store
-from passaparola.data import transactions
+from passaparola.data import stats, transactions
 from passaparola.data.models import (
     CustomerModel,
     LinkFriendModel,
@@ -285,6 +285,11 @@ def record_event(body: EngagementEventIn) -> tuple[EventOutcome, bool]:
         change.seen(at)
         change.signal(body.type, at, score=body.score, rating=body.rating, duration_seconds=body.duration_seconds)
         points = change.earn_event(body.rule_event, at, f"event#{body.id}")
+        if body.type == "nps_answer" and body.score is not None:
+            answer = {
+                segment_rules.nps_group(body.score): 1
+            }  # counted on the answer's day, once: a replay returned above
+            change.extra.append(lambda t: stats.daily(t, stats.SHOP_DAYS, answer, at=at))
         draft = EventOutcome(
             id=body.id,
             customer_id=body.customer_id,

@@ -186,7 +186,7 @@ def _discount(item: CampaignModel | None) -> DiscountCampaign | None:
     return campaign if isinstance(campaign, DiscountCampaign) else None
 
 
-def _redemption_item(r: Redemption, gift_card_amount: int) -> RedemptionModel:
+def _redemption_item(r: Redemption, gift_card_amount: int, new_customer: bool) -> RedemptionModel:
     return RedemptionModel(
         r.id,
         code=r.code,
@@ -201,7 +201,13 @@ def _redemption_item(r: Redemption, gift_card_amount: int) -> RedemptionModel:
         applicable_items=json.dumps([i.model_dump() for i in r.applicable_items]),
         status=r.status,
         created_at=r.created_at.isoformat(),
+        new_customer=new_customer or None,
     )
+
+
+def order_revenue(order_amount: int, discount_amount: int) -> int:
+    """What the customer paid for an order carrying the code: the amount `POST /v1/orders` records too."""
+    return order_amount - discount_amount
 
 
 def to_redemption(item: RedemptionModel) -> Redemption:
@@ -222,13 +228,24 @@ def to_redemption(item: RedemptionModel) -> Redemption:
     )
 
 
-def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: Code, gift_card_amount: int) -> None:
-    """Write the redemption and move every counter it affects, each guarded by its limit, atomically."""
+def commit_redemption(
+    redemption: Redemption, campaign: DiscountCampaign, code: Code, gift_card_amount: int, new_customer: bool = False
+) -> None:
+    """Write the redemption and move every counter it affects, each guarded by its limit, atomically.
+
+    `new_customer`: the order is the customer's first as read; the write is then conditioned on it still being
+    so (no other order recorded meanwhile), so the campaign's `new_customers` stays exact.
+    """
     rules = campaign.rules
     customer_id = redemption.customer_id
+    new_customer = bool(new_customer and customer_id)
+
+    paid = order_revenue(redemption.order_amount, redemption.discount_amount)
 
     def build(tx: Transaction) -> None:
-        tx.save(_redemption_item(redemption, gift_card_amount), condition=RedemptionModel.id.does_not_exist())
+        tx.save(
+            _redemption_item(redemption, gift_card_amount, new_customer), condition=RedemptionModel.id.does_not_exist()
+        )
         tx.save(
             OrderLockModel(order_lock_id(code.code, redemption.order_id), redemption_id=redemption.id),
             condition=OrderLockModel.id.does_not_exist(),
@@ -253,6 +270,7 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
         tx.update(CodeModel(code.code), actions=code_actions, condition=code_condition)
         if code._message_stats:
             tx.add(MessageStatsModel(code._message_stats), {"redeemed": 1})
+            _message_day(tx, code._message_stats, 1, redemption.currency, paid, redemption.discount_amount)
         if code._reward_stats:
             stats.reward_coupon(
                 tx, code._reward_stats, 1, redemption.created_at, redemption.currency, redemption.discount_amount
@@ -275,7 +293,10 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
             condition=campaign_condition,
         )
         stats.daily(
-            tx, campaign.id, {"redemptions": 1}, {"discount": (redemption.currency, redemption.discount_amount)}
+            tx,
+            campaign.id,
+            {"redemptions": 1, "orders": 1, "new_customers": int(new_customer)},
+            {"discount": (redemption.currency, redemption.discount_amount), "revenue": (redemption.currency, paid)},
         )
         if customer_id:
             usage = CustomerCampaignModel.redemptions
@@ -292,7 +313,7 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
                 CustomerModel(customer_id, "facts"),
                 actions=[orders.add({redemption.order_id})],
                 condition=(orders.does_not_exist() | only_this_order)
-                if coupon_rules.new_customers_only(campaign, code)
+                if new_customer or coupon_rules.new_customers_only(campaign, code)
                 else None,
             )
         redeemed = CouponRedeemed(
@@ -310,6 +331,37 @@ def commit_redemption(redemption: Redemption, campaign: DiscountCampaign, code: 
     except TransactWriteError as exc:
         raise WriteRejected() from exc
     _remember(code.code, campaign.id)
+
+
+def refunded_redemption(redemption_id: str) -> RedemptionModel | None:
+    """The redemption of a refunded order, when it still counts (not rolled back)."""
+    try:
+        item = RedemptionModel.get(redemption_id)
+    except DoesNotExist:
+        return None
+    return item if item.status == "succeeded" else None
+
+
+def count_refund(tx: Transaction, item: RedemptionModel, value: int, now: datetime) -> None:
+    """A refund of an order carrying the code lowers the campaign's revenue of the refund's day (a later
+    rollback then takes back only what is left)."""
+    tx.update(item, actions=[RedemptionModel.refunded.add(value)])
+    stats.daily(tx, item.campaign_id, money={"revenue": (item.currency, -value)}, at=now)
+
+
+def _message_day(
+    tx: Transaction,
+    message_stats: str,
+    redeemed: int,
+    currency: str,
+    revenue: int,
+    discount: int,
+    at: datetime | None = None,
+) -> None:
+    """A re-engagement message's coupon redeemed (or rolled back): its campaign's day, on the message's variant."""
+    campaign_id, variant = stats.message_variant(message_stats)
+    money = {"revenue": (currency, revenue), "discount": (currency, discount)}
+    stats.daily(tx, campaign_id, stats.variant_counts(variant, {"redeemed": redeemed}, money), at=at)
 
 
 def get_redemption(redemption_id: str) -> Redemption:
@@ -336,6 +388,8 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
     issued = get_code(item.code) if item.customer_id else None  # a bound code's wallet copy moves too
     owner = issued.customer_id if issued else None
 
+    paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
+
     def build(tx: Transaction) -> None:
         tx.update(
             item,
@@ -348,6 +402,7 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         tx.update(CodeModel(item.code), actions=code_actions)
         if issued is not None and issued._message_stats:
             tx.add(MessageStatsModel(issued._message_stats), {"redeemed": -1})
+            _message_day(tx, issued._message_stats, -1, item.currency, -paid, -int(item.discount_amount), now)
         if issued is not None and issued._reward_stats:
             discount = int(item.discount_amount)
             stats.reward_coupon(tx, issued._reward_stats, -1, now, item.currency, discount)
@@ -363,7 +418,11 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
             ],
         )
         stats.daily(
-            tx, item.campaign_id, {"redemptions": -1}, {"discount": (item.currency, -int(item.discount_amount))}, now
+            tx,
+            item.campaign_id,
+            {"redemptions": -1, "orders": -1, "new_customers": -int(bool(item.new_customer))},
+            {"discount": (item.currency, -int(item.discount_amount)), "revenue": (item.currency, -paid)},
+            now,
         )
         if item.customer_id:
             tx.update(

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from passaparola import currencies
 from passaparola.clock import iso
 from passaparola.customers.models import EngagementConfig, SegmentCreate
-from passaparola.data import stats
+from passaparola.data import stats, transactions
 from passaparola.data.models import (
     ConfigModel,
     CouponMirrorModel,
@@ -29,8 +29,10 @@ from passaparola.data.models import (
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import InvalidRequest
+from passaparola.reports import shop_rules as report_rules
 
 CHANGES_KEPT = timedelta(days=35)
+MARK_ATTEMPTS = 3
 SEGMENT_DAYS = "segmentdays"
 """Partition of the daily entries and exits of every segment (`sk` = the shop-local day): sizes over time."""
 CACHE_SECONDS = 10.0
@@ -94,6 +96,46 @@ def _sort(out: Partition, raw: dict) -> None:
         out.referrals.append(ReferralMirrorModel.from_raw_data(raw))
     elif sk.startswith("segment#"):
         out.memberships.append(MembershipModel.from_raw_data(raw))
+
+
+def mark_shared(customer_id: str, at: datetime) -> bool:
+    """A referrer's link was clicked: the referral rate's `shared` mark of the month, on a known customer only.
+    True when the customer is marked for the month (now or before): the caller may skip the next clicks.
+
+    A click of an already marked referrer costs one read. The first moves the mark and the month's counters
+    in one transaction guarded by the record's version (bumped, so a concurrent order re-reads it).
+    """
+    month = stats.month_of(at)
+    for _ in range(MARK_ATTEMPTS):
+        record = read(customer_id)
+        if record is None:
+            return False
+        marks = {k: getattr(record, f"{k}_month") for k in report_rules.MARKS}
+        moves = report_rules.mark_moves("shared", month, marks)
+        if moves is None:
+            return True
+        version = int(record.version or 0)
+
+        def build(
+            tx: Transaction,
+            record: CustomerModel = record,
+            version: int = version,
+            moves: tuple[dict[str, int], dict[str, int]] = moves,
+        ) -> None:
+            tx.update(
+                CustomerModel(customer_id, "facts"),
+                actions=[CustomerModel.shared_month.set(month), CustomerModel.version.set(version + 1)],
+                condition=CustomerModel.sk.exists() & version_condition(record),
+            )
+            stats.months(tx, month, *moves)
+
+        try:
+            transactions.write(build)
+            return True
+        except TransactWriteError as exc:
+            if not transactions.failed_items(exc):
+                raise
+    return False
 
 
 def version_condition(record: CustomerModel | None) -> Condition:

@@ -225,7 +225,8 @@ def sent(message: MessageModel, provider_id: str, now: datetime) -> None:
         tx.update(MessageModel(message.id), actions=actions, condition=condition)
         _event(tx, "message.sent", message, None, now)
         if message.campaign_id and counted:
-            stats.daily(tx, message.campaign_id, {"messages_sent": 1}, at=now)
+            sent_counts = {"messages_sent": 1} | stats.variant_counts(message.variant, {"sent": 1})
+            stats.daily(tx, message.campaign_id, sent_counts, at=now)
 
     try:
         transactions.write(build)

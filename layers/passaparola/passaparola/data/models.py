@@ -159,6 +159,10 @@ class RedemptionModel(Model):
     status = UnicodeAttribute()
     created_at = UnicodeAttribute()
     rolled_back_at = UnicodeAttribute(null=True)
+    new_customer = BooleanAttribute(null=True)
+    """The order was the customer's first: counted in the campaign's `new_customers` (taken back by a rollback)."""
+    refunded = NumberAttribute(null=True)
+    """What refunds of the order took back from the campaign's `revenue_<CUR>` (a rollback takes only the rest)."""
     by_code = ByCodeIndex()
     by_campaign = RedemptionsByCampaignIndex()
 
@@ -237,6 +241,11 @@ class CustomerModel(Model):
     referred_variant = UnicodeAttribute(null=True)
     referred_by_customer_id = UnicodeAttribute(null=True)
     referrals_converted = NumberAttribute(null=True)
+    active_month = UnicodeAttribute(null=True)
+    shared_month = UnicodeAttribute(null=True)
+    brought_month = UnicodeAttribute(null=True)
+    """The referral rate's distinct marks (`YYYY-MM`, shop-local): the last month the customer ordered, had
+    their link clicked, brought an accepted conversion; each first move in a month counts in `MONTH#shop`."""
     fingerprints = UnicodeSetAttribute(null=True)
     """Hashed IPs and IP+user agents seen on this customer's orders and referral link (fraud rules)."""
     # engagement

@@ -10,7 +10,7 @@ from typing import Any
 
 from passaparola.data.conversions import board_keys
 from passaparola.data.models import BoardModel, StatsModel
-from passaparola.data.stats import day_pk, raw_days, stats_pk
+from passaparola.data.stats import ALL_TIME, MONTHS, day_pk, raw_days, stats_pk
 from passaparola.reports.rules import BoardLine
 
 VARIANT = "VARIANT#"
@@ -51,3 +51,10 @@ def outstanding(campaign_id: str) -> dict[str, dict[str, int]]:
         start = page.get("LastEvaluatedKey")
         if not start:
             return found
+
+
+def months(first: str, last: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """The referral rate's month items from `first` to `last` (YYYY-MM: one Query) and the all-time item."""
+    found = raw_days(StatsModel, MONTHS, first, last)
+    ever = raw_days(StatsModel, MONTHS, ALL_TIME, ALL_TIME)
+    return found, ever.get(ALL_TIME, {})

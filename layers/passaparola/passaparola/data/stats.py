@@ -69,8 +69,30 @@ def _move(tx: Transaction, item: StatsModel, counts: dict[str, int], money: dict
         tx.add_money(item, name, currency, amount)
 
 
+SHOP_DAYS = "shop"
+"""`DAY#shop`: the shop-wide daily counters (NPS answers, acquisition cohorts, referral-rate marks)."""
+
+
 def day_pk(campaign_id: str) -> str:
     return f"DAY#{campaign_id}"
+
+
+MONTHS = "MONTH#shop"
+ALL_TIME = "all"
+"""`MONTH#shop` / `YYYY-MM`: the referral rate's distinct customers of a month; `MONTH#shop` / `all`: since ever."""
+
+
+def month_of(at: datetime) -> str:
+    """The shop's calendar month of an instant (`YYYY-MM`)."""
+    return day_of(at)[:7]
+
+
+def months(tx: Transaction, month: str, counts: dict[str, int], all_time: dict[str, int]) -> None:
+    """Move the referral rate's counters of a month and of all time (merged per item at commit)."""
+    if any(counts.values()):
+        tx.add(StatsModel(MONTHS, month), counts)
+    if any(all_time.values()):
+        tx.add(StatsModel(MONTHS, ALL_TIME), all_time)
 
 
 def day_of(at: datetime) -> str:
@@ -178,6 +200,23 @@ def outstanding(
     deltas = {name: delta for name, delta in deltas.items() if delta}
     if deltas:
         tx.add(StatsModel(stats_pk(campaign_id), f"VARIANT#{variant_key(variant_name)}"), deltas)
+
+
+def variant_counts(
+    variant_name: str | None, counts: dict[str, int], money: dict[str, tuple[str, int]] | None = None
+) -> dict[str, int]:
+    """Daily per-variant attributes: `<counter>@<variant>` and `<money>_<CUR>@<variant>` (docs/reports.md)."""
+    suffix = f"@{variant_key(variant_name)}"
+    found = {f"{name}{suffix}": n for name, n in counts.items()}
+    for name, (currency, amount) in (money or {}).items():
+        found[f"{money_attribute(name, currency)}{suffix}"] = amount
+    return found
+
+
+def message_variant(message_stats: str) -> tuple[str, str]:
+    """`stats#<campaign>#<variant>` (a re-engagement coupon's results item) → (campaign id, variant)."""
+    _, campaign_id, variant_name = message_stats.split("#", 2)
+    return campaign_id, variant_name
 
 
 def variant(

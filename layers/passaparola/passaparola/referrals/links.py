@@ -14,8 +14,9 @@ from passaparola.data import conversions as conversion_store
 from passaparola.data import customers as customer_store
 from passaparola.data import links as store
 from passaparola.data import rewards as reward_store
+from passaparola.data import stats
 from passaparola.errors import CampaignDisabled, Conflict, NotFound
-from passaparola.observability import metrics
+from passaparola.observability import logger, metrics
 from passaparola.referrals import identity, share
 from passaparola.referrals.models import CreateReferral, Referral, ReferralView, Tracked, TrackRequest
 from passaparola.settings import get_settings
@@ -95,6 +96,7 @@ def follow(code: str, ip: str | None, user_agent: str | None) -> Redirect:
     if not isinstance(program, ReferralCampaign) or not program.enabled:
         return Redirect(share.home(program.landing_url) if isinstance(program, ReferralCampaign) else fallback, None)
     store.funnel_moved(None, program.id, link.variant, link.created_at, _before(link, "clicks"), store.raw_counts(link))
+    _mark_shared(link.customer_id)
     metrics.add_metric(name="ReferralClicks", unit=MetricUnit.Count, value=1)
     return Redirect(share.landing(program, link.code), link.code)
 
@@ -161,3 +163,23 @@ def view(code: str, base_url: str) -> ReferralView:
         conversions=conversion_store.of_code(link.code),
         rewards=reward_store.of_referral(link.code),
     )
+
+
+_MARKED: dict[str, str] = {}
+"""Referrers this container has seen marked, with the month: their next clicks of the month read nothing."""
+MARKED_KEPT = 10_000
+
+
+def _mark_shared(customer_id: str) -> None:
+    """The referral rate's `shared` mark of the referrer; a failure is logged, the click still redirects."""
+    now = clock.now()
+    month = stats.month_of(now)
+    if _MARKED.get(customer_id) == month:
+        return
+    try:
+        if customer_store.mark_shared(customer_id, now):
+            if len(_MARKED) >= MARKED_KEPT:
+                _MARKED.clear()
+            _MARKED[customer_id] = month
+    except Exception:
+        logger.exception("referral rate mark not moved", extra={"customer_id": customer_id})

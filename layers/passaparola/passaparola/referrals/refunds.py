@@ -33,7 +33,14 @@ from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import metrics
 from passaparola.payouts import service as payouts
 from passaparola.referrals import funnel, rewards
-from passaparola.referrals.models import IssuedReward, RefundOutcome, RefundRequest, RewardChange, RewardSpec
+from passaparola.referrals.models import (
+    IssuedReward,
+    OrderOutcome,
+    RefundOutcome,
+    RefundRequest,
+    RewardChange,
+    RewardSpec,
+)
 from passaparola.referrals.review import rewards_of
 
 ATTEMPTS = 40
@@ -104,10 +111,14 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
     earn = loyalty_store.earn_of(order.customer_id, f"order#{order_id}")
     paid = {r.id: _paid_period(r) for r, _ in held if r.type == "cash" and r.status == "released"}
     points_back: list[int] = []
+    coupon = OrderOutcome.model_validate_json(order.outcome).coupon
+    redeemed = code_store.refunded_redemption(coupon.redemption_id) if coupon and coupon.redemption_id else None
 
     def build(tx: Transaction) -> None:
         changes.clear()
         points_back.clear()
+        if redeemed is not None:
+            code_store.count_refund(tx, redeemed, value, now)
         people = {cid: Change(cid, records[cid], now, loyalty) for cid in customer_ids}
         friend = people[order.customer_id]
         friend.reason = "order_refunded"

@@ -26,11 +26,11 @@ def window(today: date, days: int) -> list[date]:
 
 
 def figures(raw: Mapping[str, int]) -> Figures:
-    """One daily item's numbers → its figures (unknown attributes are ignored)."""
+    """One daily item's numbers → its figures (unknown attributes and per-variant ones are ignored)."""
     money: dict[str, dict[str, int]] = {name: {} for name in MONEY}
     for key, value in raw.items():
         name, _, currency = key.rpartition("_")
-        if name in money and currency and value:
+        if name in money and currency and "@" not in currency and value:  # `<money>_<CUR>@<v>`: a variant's share
             money[name][currency] = value
     return Figures.model_validate({**{name: int(raw.get(name, 0)) for name in COUNTS}, **money})
 
