@@ -317,3 +317,14 @@ def test_reads_are_bounded_by_the_days_asked_for(fns: dict[str, ModuleType], dyn
         dynamodb_calls.clear()
         assert report(fns["reports"], path, campaign_id=cid, **{"from": "2026-02-01", "to": "2026-02-28"}).status == 200
         assert sorted(dynamodb_calls) == sorted(expected), path
+
+
+def test_the_loyalty_programs_point_value_is_checked_and_can_be_removed(fns: dict[str, ModuleType]) -> None:
+    loyalty = create(fns["campaigns"], LOYALTY | {"point_value": {"points": 100, "amount": 100, "currency": "EUR"}})
+    assert loyalty["point_value"] == {"points": 100, "amount": 100, "currency": "EUR"}
+    path, resource = f"/v1/campaigns/{loyalty['id']}", "/v1/campaigns/{campaign_id}"
+    for bad in ({"points": 0, "amount": 100, "currency": "EUR"}, {"points": 100, "amount": -1, "currency": "EUR"}):
+        reply = call(fns["campaigns"], "PATCH", path, resource, {"point_value": bad})
+        assert reply.status == 400 and reply.body["error"]["code"] == "invalid_request", reply.body
+    cleared = call(fns["campaigns"], "PATCH", path, resource, {"point_value": None})
+    assert cleared.status == 200 and cleared.body["point_value"] is None, cleared.body
