@@ -48,6 +48,9 @@ def test_a_single_day_and_the_longest_window_are_allowed() -> None:
         ("yesterday", None, "day", "query.from"),
         (None, "2026-13-01", "day", "query.to"),
         (None, "20260304", "day", "query.to"),
+        ("1899-12-31", "1900-01-10", "day", "query.from"),
+        (None, "9999-12-31", "week", "query.to"),
+        (None, "0001-01-01", "day", "query.to"),
         (None, None, "year", "query.granularity"),
         (None, None, "", "query.granularity"),
     ],
@@ -137,3 +140,9 @@ def test_money_and_counts_per_currency_and_variant() -> None:
         1,
         0,
     )
+
+
+def test_the_calendars_edges_are_reachable() -> None:
+    assert periods.window(None, "1900-01-30").first == date(1900, 1, 1)
+    assert periods.window("9998-12-01", "9998-12-31", "month").buckets[-1].last == date(9998, 12, 31)
+    assert periods.window("9998-12-25", "9998-12-31", "week").buckets[-1].last == date(9998, 12, 31)

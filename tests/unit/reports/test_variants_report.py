@@ -198,3 +198,19 @@ def test_a_referral_programs_variants_over_http(campaigns_fn: ModuleType) -> Non
     assert [(v["variant"], v["exposed"], v["conversion_rate"]) for v in reply.body["variants"]] == [
         ("default", 0, None)
     ]
+
+
+def test_the_loyalty_programs_point_value_is_read_as_a_model_or_a_map(monkeypatch: Any) -> None:
+    from types import SimpleNamespace
+
+    from passaparola.reports import shop_service
+
+    for value in (
+        {"points": 100, "amount": 250, "currency": "EUR"},
+        SimpleNamespace(points=100, amount=250, currency="EUR"),
+    ):
+        program = SimpleNamespace(point_value=value)
+        monkeypatch.setattr(shop_service.campaigns, "get_loyalty", lambda program=program: program)
+        assert shop_service._point_value() == (100, 250, "EUR")
+    monkeypatch.setattr(shop_service.campaigns, "get_loyalty", lambda: None)
+    assert shop_service._point_value() is None

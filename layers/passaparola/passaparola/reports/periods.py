@@ -21,6 +21,7 @@ DEFAULT_DAYS = 30
 """Without `from`, the window is the 30 days ending on `to`."""
 MAX_SPAN_DAYS = 1096
 """`to - from` at most 1,096 days (3 years and a leap day)."""
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,12 @@ def parse_day(value: str | date | None, field: str) -> date | None:
     try:
         if len(value) != 10:
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise invalid(field, f"{field} must be a calendar day YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # the buckets' arithmetic stays within the calendar
+        raise invalid(field, f"{field} must be a day of the years {FIRST_YEAR}-{LAST_YEAR}")
+    return day
 
 
 def window(

@@ -71,7 +71,8 @@ def _point_value() -> shop_rules.PointValue | None:
     value = getattr(campaigns.get_loyalty(), "point_value", None)
     if value is None:
         return None
-    return int(value.points), int(value.amount), str(value.currency)
+    fields = value if isinstance(value, dict) else value.__dict__
+    return int(fields["points"]), int(fields["amount"]), str(fields["currency"])
 
 
 def referral_rate(first: str | None, last: str | None) -> ReferralRate:
