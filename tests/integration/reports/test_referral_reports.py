@@ -288,3 +288,11 @@ def test_a_small_shop_with_known_answers(rf, clock, valued_points):
     ], roi["variants"]
     assert roi["coupons_outstanding"] == 5 and roi["items"] == [total], roi["items"]
     assert b["roi"] is None and a["roi"] is not None and total["roi"] is not None
+
+    # and the variants report (h/rep-shop) reads the same per-variant daily attributes
+    variants = rf.report("variants", campaign_id=cid, **window)["variants"]
+    got = [(v["variant"], v["exposed"], v["conversions"], v["revenue"], v["points"], v["cost"]) for v in variants]
+    assert got == [
+        ("a", 3, 2, {"EUR": 13500}, 600, {"EUR": 1100.0}),
+        ("b", 2, 2, {"EUR": 15000}, 0, {}),
+    ], variants
