@@ -3,7 +3,7 @@ the same cost at both sizes, because reports read aggregates (`STATS#`, `BOARD#`
 
 The state is seeded as the writes would leave it: a referral program with variants `a` and `b`, referrer
 links, conversion items (ConversionModel; statuses, currencies and dates spread over four months), the
-board items of every period they count in, the VARIANT/TRAFFIC stats and the shop's LTV items — all with
+board items of every period they count in, the VARIANT stats, the daily items (`DAY#…`) — all with
 pynamodb batch writes into moto. Then each report is called through the reports function, and every
 DynamoDB call it makes is recorded by wrapping botocore (as bench/roundtrips.py does) with what it
 returned: items, approximate bytes, and the read capacity that would cost on DynamoDB.
@@ -34,15 +34,21 @@ SMALL = 10
 CASES: list[tuple[str, str, dict[str, str]]] = [
     ("leaderboard (all, top 10)", "/v1/reports/leaderboard", {}),
     ("leaderboard (month, top 100)", "/v1/reports/leaderboard", {"period": "month", "limit": "100"}),
-    ("funnel", "/v1/reports/funnel", {}),
-    ("roi", "/v1/reports/roi", {}),
 ]
+PROGRAM_DAYS = 122  # the conversions are spread over the last 120 days (UTC): the funnel and ROI ask for them all
 MAX_ITEMS = {  # whatever the number of conversions: the campaign + at most `limit` lines, or the stats items
     "leaderboard (all, top 10)": 1 + 10,
     "leaderboard (month, top 100)": 1 + 100,
-    "funnel": 1 + 3 + 2,  # VARIANT# of default, a and b (the program creates all three), TRAFFIC# of a and b
-    "roi": 1 + 3 + 2 + 2,  # and the shop's two LTV items
+    "funnel": 1 + PROGRAM_DAYS,  # at most one `DAY#<campaign>` item per day asked for
+    "roi": 1 + 2 * PROGRAM_DAYS + 3,  # and one `DAY#shop` item a day, and the VARIANT# items (coupons outstanding)
 }
+
+
+def program_cases(now: datetime) -> list[tuple[str, str, dict[str, str]]]:
+    """The referral program's funnel and ROI over the days the conversions were spread on."""
+    last = now.date()
+    window = {"from": (last - timedelta(days=PROGRAM_DAYS - 1)).isoformat(), "to": last.isoformat()}
+    return [("funnel", "/v1/reports/funnel", window), ("roi", "/v1/reports/roi", window)]
 
 
 # ------------------------------------------------------------------------------------------ counting
@@ -386,9 +392,10 @@ def _check(name: str, body: dict[str, Any], state: State) -> None:
         best = max(state.board["all"].values())
         assert body["items"][0]["conversions"] == best, (body["items"][:1], best)
     elif name == "funnel":
-        assert body["total"]["first_orders"] == state.accepted, (body["total"], state.accepted)
+        friends = body["totals"]["friends"]
+        assert friends["conversions"] == state.days.accepted, (friends, state.days.accepted)
     elif name == "roi":
-        assert sum(line["inputs"]["conversions"] for line in body["items"][:1]) == state.accepted
+        assert sum(line["inputs"]["conversions"] for line in body["items"][:1]) == state.days.accepted
     else:
         shop_reports.check(name, body, state.days)
 
@@ -433,7 +440,7 @@ def run(args: argparse.Namespace | None = None) -> list[Size]:
         )
         assert status == 201, coupons
         state = State(campaign["id"], clock.now(), random.Random(20261124), discount_id=coupons["id"])
-        state.cases = CASES + shop_reports.cases(state.now, coupons["id"])
+        state.cases = CASES + program_cases(state.now) + shop_reports.cases(state.now, coupons["id"])
         counter.install()
         try:
             for conversions, links in ((SMALL, 5), (total - SMALL, links_total - 5)):

@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from passaparola.api.app import Api, handler
 from passaparola.api.params import From, Granularity, To
-from passaparola.referrals.models import Funnel, Leaderboard, Roi
-from passaparola.reports import service, shop_service
+from passaparola.referrals.models import Leaderboard
+from passaparola.reports import referral, service, shop_service
 from passaparola.reports.models import Overview
 from passaparola.reports.shop_models import CouponsReport, ReferralRate, VariantsReport, WordOfMouth
 
@@ -38,15 +38,24 @@ def leaderboard(campaign_id: CampaignId, period: Period = "all", limit: Limit = 
 
 
 @app.get(
-    "/v1/reports/funnel", summary="Referrers → clicks → visits → signups → first orders → rewards", tags=["reports"]
+    "/v1/reports/funnel",
+    summary="Referrer funnel (shared → clicked → brought → rewarded) and friend funnel (clicks → visits → signups "
+    "→ conversions → rewarded), per variant, over a period",
+    tags=["reports"],
 )
-def funnel(campaign_id: CampaignId) -> Funnel:
-    return service.funnel(campaign_id)
+def funnel(
+    campaign_id: CampaignId, from_: From = None, to: To = None, granularity: Granularity = "day"
+) -> referral.Funnel:
+    return service.funnel(campaign_id, from_, to, granularity)
 
 
-@app.get("/v1/reports/roi", summary="Return on investment per currency, with every input", tags=["reports"])
-def roi(campaign_id: CampaignId) -> Roi:
-    return service.roi(campaign_id)
+@app.get(
+    "/v1/reports/roi",
+    summary="Return on investment per currency and variant over a period, with every input",
+    tags=["reports"],
+)
+def roi(campaign_id: CampaignId, from_: From = None, to: To = None) -> referral.Roi:
+    return service.roi(campaign_id, from_, to)
 
 
 @app.get(

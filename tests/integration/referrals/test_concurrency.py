@@ -22,7 +22,7 @@ def program(rf):
 
 
 def funnel_total(rf, campaign_id):
-    return rf.report("funnel", campaign_id=campaign_id)["total"]
+    return rf.report("funnel", campaign_id=campaign_id)["totals"]
 
 
 def test_the_same_order_twice_answers_the_first_outcome_and_counts_once(rf, program):
@@ -81,8 +81,10 @@ def test_concurrent_first_orders_of_one_friend_convert_once(rf, program):
     friend, email = uid("friend-"), new_email()
     responses = in_parallel(lambda _: rf.place_order(friend, 5000, referral_code=code, email=email), range(6))
     assert all(r.status_code == 201 for r in responses), [(r.status_code, r.text[:300]) for r in responses]
-    statuses = sorted(r.json()["referral"]["status"] for r in responses)
-    assert statuses == ["blocked"] * 5 + ["converted"], [r.json()["referral"] for r in responses]
+    # the others are later orders of a friend the program converted: no conversion attempt, nothing blocked
+    statuses = sorted(str(r.json()["referral"] and r.json()["referral"]["status"]) for r in responses)
+    assert statuses == ["None"] * 5 + ["converted"], [r.json()["referral"] for r in responses]
+    assert rf.counts(code)["blocked"] == 0
     assert rf.counts(code)["conversions"] == 1
     assert len(rf.rewards(friend)) == 1
 
@@ -133,7 +135,7 @@ def test_ten_friends_at_once_then_concurrent_release_jobs_pay_each_reward_and_ti
     assert sorted(rf.rewards(referrer), key=lambda x: x["id"]) == sorted(mine, key=lambda x: x["id"])
     assert rf.ledger(referrer) == ledger
     # And the funnel and leaderboard count all ten
-    assert funnel_total(rf, program["id"])["rewards_released"] == 10
+    assert funnel_total(rf, program["id"])["friends"]["rewarded"] == 10
     board = rf.report("leaderboard", campaign_id=program["id"], period="all")
     assert [(e["code"], e["conversions"]) for e in board["items"] if e["code"] == code] == [(code, 10)]
 
@@ -144,7 +146,7 @@ def test_concurrent_link_requests_of_one_customer_get_one_code(rf, program):
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 7 + [201], [(r.status_code, r.text[:300]) for r in responses]
     assert len({r.json()["code"] for r in responses}) == 1
-    assert rf.report("funnel", campaign_id=program["id"])["total"]["referrers"] >= 1
+    assert rf.report("funnel", campaign_id=program["id"])["totals"]["referrers"]["shared"] >= 1
 
 
 def test_the_referrer_cap_holds_under_concurrent_conversions(rf):

@@ -105,10 +105,10 @@ def test_variants_assign_each_referrer_once_and_reward_by_variant(rf):
         assert v["discount_amount"] == amount, (name, v)
     # And the funnel reports per variant
     funnel = rf.report("funnel", campaign_id=cid)
-    by_name = {v["variant"]: v for v in funnel["variants"]}
+    by_name = {v["variant"]: v["totals"] for v in funnel["variants"]}
     assert set(by_name) == {"small", "large"}, funnel
     for name in ("small", "large"):
-        assert by_name[name]["referrers"] == sum(1 for x in links if x["variant"] == name), funnel
-        assert by_name[name]["first_orders"] == 1, funnel
-    assert funnel["total"]["referrers"] == 16
-    assert funnel["total"]["first_orders"] == 2
+        assert by_name[name]["referrers"]["shared"] == sum(1 for x in links if x["variant"] == name), funnel
+        assert by_name[name]["friends"]["conversions"] == 1, funnel
+    assert funnel["totals"]["referrers"]["shared"] == 16
+    assert funnel["totals"]["friends"]["conversions"] == 2

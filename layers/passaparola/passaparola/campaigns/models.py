@@ -116,6 +116,7 @@ class CampaignPatch(Strict):
     auto_enroll: bool | None = None
     enrollment_url: HttpUrlStr | None = None
     display: dict[str, Any] | None = _merged("`PanelDisplay`")
+    point_value: dict[str, Any] | None = _merged("`PointValue`")
     trigger: dict[str, Any] | None = _merged("the `Trigger`")
     audience: dict[str, Any] | None = _merged("`Audience`")
     incentive: dict[str, Any] | None = _merged("`Incentive`")

@@ -311,6 +311,8 @@ class Code(BaseModel):
         None, description="A friend coupon: the referrer's customer id, which may never redeem it."
     )
     _message_stats: str | None = PrivateAttr(None)
+    _reward_stats: str | None = PrivateAttr(None)
+    """A referral program's coupon (reward or friend coupon): where its redemption counts (`stats.reward_coupon`)."""
 
 
 class Redemption(BaseModel):

@@ -171,6 +171,19 @@ def get_item(conversion_id: str) -> ConversionModel:
         raise NotFound("No such conversion.", {"conversion_id": conversion_id}) from exc
 
 
+def read_with_link(conversion_id: str, code: str) -> tuple[ConversionModel, LinkModel | None]:
+    """A conversion and its link in one round trip (a refund voids one and moves the link's funnels)."""
+
+    def build(tx: TransactGet) -> tuple[Any, ...]:
+        return tx.get(ConversionModel, f"CONV#{conversion_id}", "CONV"), tx.get(LinkModel, f"REF#{code}", "LINK")
+
+    f_conversion, f_link = transactions.read(build)
+    found = transactions.maybe(f_conversion)
+    if found is None:
+        raise NotFound("No such conversion.", {"conversion_id": conversion_id})
+    return found, transactions.maybe(f_link)
+
+
 def of_code(code: str, limit: int = 100) -> list[Conversion]:
     """A referral's conversions, newest first (the index also holds the link item itself: filtered out)."""
     found = ConversionModel.by_code.query(

@@ -98,6 +98,7 @@ def to_code(item: CodeModel) -> Code:
         referrer_id=item.referrer_id,
     )
     code._message_stats = item.message_stats
+    code._reward_stats = item.reward_stats
     return code
 
 
@@ -114,6 +115,7 @@ def _code_item(code: Code) -> CodeModel:
         balance=code.balance,
         message_id=code.message_id,
         message_stats=code._message_stats,
+        reward_stats=code._reward_stats,
         referral_code=code.referral_code,
         bound_email_hash=code.bound_email_hash,
         referrer_id=code.referrer_id,
@@ -269,6 +271,10 @@ def commit_redemption(
         if code._message_stats:
             tx.add(MessageStatsModel(code._message_stats), {"redeemed": 1})
             _message_day(tx, code._message_stats, 1, redemption.currency, paid, redemption.discount_amount)
+        if code._reward_stats:
+            stats.reward_coupon(
+                tx, code._reward_stats, 1, redemption.created_at, redemption.currency, redemption.discount_amount
+            )
         if code.customer_id:
             tx.update(
                 CouponMirrorModel(code.customer_id, f"coupon#{code.code}"),
@@ -397,6 +403,9 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         if issued is not None and issued._message_stats:
             tx.add(MessageStatsModel(issued._message_stats), {"redeemed": -1})
             _message_day(tx, issued._message_stats, -1, item.currency, -paid, -int(item.discount_amount), now)
+        if issued is not None and issued._reward_stats:
+            discount = int(item.discount_amount)
+            stats.reward_coupon(tx, issued._reward_stats, -1, now, item.currency, discount)
         if owner:
             tx.update(CouponMirrorModel(owner, f"coupon#{item.code}"), actions=_mirror_actions(-1, gift))
         given = CampaignModel.discount_given[item.currency]

@@ -8,7 +8,7 @@ from pynamodb.exceptions import TransactWriteError
 from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import Code
 from passaparola.data import coupons as code_store
-from passaparola.data import transactions
+from passaparola.data import stats, transactions
 from passaparola.data.models import FriendCouponModel
 from passaparola.data.transactions import Transaction
 
@@ -73,6 +73,8 @@ def issue(email_hash: str, program_id: str, code: Code, issuer: DiscountCampaign
         )
         where[:] = [transactions.position(tx, "put")]
         code_store.put_code(tx, code)
+        if code._reward_stats:  # the program's coupon, outstanding until redeemed: issued today
+            stats.reward_coupon_issued(tx, code._reward_stats, code.created_at)
 
     try:
         transactions.write(build)

@@ -17,6 +17,7 @@ from passaparola.data.models import (
 )
 from passaparola.data.transactions import Transaction
 from passaparola.errors import NotFound
+from passaparola.referrals import funnel
 from passaparola.referrals.models import ReferralCounts
 
 
@@ -90,6 +91,7 @@ def create(link: Link, fingerprints: set[str]) -> None:
         pk, sk = owner_key(link.customer_id, link.campaign_id)
         tx.save(LinkOwnerModel(pk, sk, code=link.code), condition=LinkOwnerModel.pk.does_not_exist())
         stats.variant(tx, link.campaign_id, link.variant, {"referrers": 1})
+        funnel_moved(tx, link.campaign_id, link.variant, link.created_at, None, {})
         tx.save(
             ReferralMirrorModel(
                 link.customer_id,
@@ -225,6 +227,26 @@ def reset_first_touch(pk: str, campaign_id: str, code: str, at: datetime, older_
 def person_keys(email_hash: str | None, customer_id: str | None) -> list[str]:
     keys = [f"EMAIL#{email_hash}"] if email_hash else []
     return keys + ([f"CUST#{customer_id}"] if customer_id else [])
+
+
+def raw_counts(item: LinkModel | Link) -> dict[str, int]:
+    """The counters the funnels are made of (`referrals.funnel.RAW`), from a stored or a read link."""
+    if isinstance(item, Link):
+        return {name: int(getattr(item.counts, name)) for name in funnel.RAW}
+    return {name: int(getattr(item, name) or 0) for name in funnel.RAW}
+
+
+def funnel_moved(
+    tx: Transaction | None,
+    campaign_id: str,
+    variant: str | None,
+    created_at: datetime | str,
+    before: dict[str, int] | None,
+    after: dict[str, int],
+) -> None:
+    """Add a change of a link's counters to its cohort's funnels (the daily item of the day it was created)."""
+    created = datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at
+    stats.cohort(tx, campaign_id, variant, stats.day_of(created), funnel.moved(before, after))
 
 
 def count_mirror(tx: Transaction, customer_id: str, campaign_id: str, deltas: dict[str, int]) -> None:

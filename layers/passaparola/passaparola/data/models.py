@@ -107,6 +107,8 @@ class CodeModel(Model):
     message_id = UnicodeAttribute(null=True)
     message_stats = UnicodeAttribute(null=True)
     """The results item of the re-engagement variant whose message issued the code (redemptions count there)."""
+    reward_stats = UnicodeAttribute(null=True)
+    """A referral program's coupon: the program, variant and expected cost its redemption counts in (JSON)."""
     disabled_at = UTCDateTimeAttribute(null=True)
     """Set when the code can no longer be redeemed (a referral reward whose qualifying order was refunded)."""
     switched_off_at = UTCDateTimeAttribute(null=True)
@@ -1060,6 +1062,8 @@ class OrderModel(Model):
     ltv_campaign_id = UnicodeAttribute(null=True)
     ltv_variant = UnicodeAttribute(null=True)
     """The program (and variant) whose referred customers' revenue this order counted in."""
+    acquired_day = UnicodeAttribute(null=True)
+    """The shop day its customer was acquired (first order): the cohort its revenue, and a refund, count in."""
     kind = UnicodeAttribute(default="order")
     outcome = UnicodeAttribute()
     """The JSON answer of the call that reported it, replayed to retries."""

@@ -5,22 +5,15 @@ report costs the same at ten conversions or ten million. Eventually consistent r
 a report may lag a write by a moment.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from passaparola.data.conversions import board_keys
 from passaparola.data.models import BoardModel, StatsModel
-from passaparola.data.stats import ALL_TIME, MONTHS, SHOP, day_pk, raw_days, stats_pk
-from passaparola.reports.rules import BoardLine, CampaignStats, ShopLtv, Traffic, VariantStats
+from passaparola.data.stats import ALL_TIME, MONTHS, day_pk, raw_days, stats_pk
+from passaparola.reports.rules import BoardLine
 
-VARIANT, TRAFFIC = "VARIANT#", "TRAFFIC#"
-
-
-def _money(value: Any) -> dict[str, int]:
-    """A per-currency map as stored (absent until the first amount) → {currency: minor units}."""
-    if value is None:
-        return {}
-    raw = value.as_dict() if hasattr(value, "as_dict") else dict(value)
-    return {str(currency): int(amount or 0) for currency, amount in raw.items()}
+VARIANT = "VARIANT#"
 
 
 def _int(value: Any) -> int:
@@ -38,44 +31,26 @@ def board(campaign_id: str, period: str, limit: int) -> list[BoardLine]:
     return [BoardLine(item.code, item.customer_id, item.name, _int(item.score)) for item in query]
 
 
-def campaign_stats(campaign_id: str) -> CampaignStats:
-    """Every `VARIANT#` and `TRAFFIC#` item of the campaign: one Query of its `STATS#` partition."""
-    variants: dict[str, VariantStats] = {}
-    traffic: dict[str, Traffic] = {}
-    for item in StatsModel.query(stats_pk(campaign_id)):
-        if item.sk.startswith(VARIANT):
-            variants[item.sk[len(VARIANT) :]] = VariantStats(
-                referrers=_int(item.referrers),
-                conversions=_int(item.conversions),
-                flagged=_int(item.flagged),
-                blocked=_int(item.blocked),
-                rejected=_int(item.rejected),
-                refunded=_int(item.refunded),
-                rewards_released=_int(item.rewards_released),
-                points_awarded=_int(item.points_awarded),
-                revenue=_money(item.revenue),
-                ltv_revenue=_money(item.ltv_revenue),
-                customers=_money(item.customers),
-                reward_cost=_money(item.reward_cost),
-            )
-        elif item.sk.startswith(TRAFFIC):
-            traffic[item.sk[len(TRAFFIC) :]] = Traffic(
-                clicks=_int(item.clicks), visits=_int(item.visits), signups=_int(item.signups)
-            )
-    return CampaignStats(variants=variants, traffic=traffic)
-
-
-def shop_ltv() -> tuple[ShopLtv, ShopLtv]:
-    """(referred, other) customers and revenue of the whole shop: one Query of `STATS#shop`, `LTV#…`."""
-    found: dict[str, ShopLtv] = {}
-    for item in StatsModel.query(SHOP, StatsModel.sk.startswith("LTV#")):
-        found[item.sk] = ShopLtv(customers=_money(item.customers), revenue=_money(item.revenue))
-    return found.get("LTV#referred", ShopLtv()), found.get("LTV#other", ShopLtv())
-
-
 def days(campaign_id: str, first: str, last: str) -> dict[str, dict[str, int]]:
     """The campaign's daily items from `first` to `last` (YYYY-MM-DD): one Query, at most one item a day."""
     return raw_days(StatsModel, day_pk(campaign_id), first, last)
+
+
+def outstanding(campaign_id: str) -> dict[str, dict[str, int]]:
+    """The program's coupons outstanding now, per variant: its `VARIANT#` items' numbers (one Query)."""
+    connection = StatsModel._get_connection()
+    found: dict[str, dict[str, int]] = {}
+    start: dict[str, Any] | None = None
+    while True:
+        page = connection.query(
+            stats_pk(campaign_id), range_key_condition=StatsModel.sk.startswith(VARIANT), exclusive_start_key=start
+        )
+        for raw in page.get("Items", []):
+            numbers = {name: int(Decimal(v["N"])) for name, v in raw.items() if "N" in v}
+            found[raw["sk"]["S"][len(VARIANT) :]] = numbers
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found
 
 
 def months(first: str, last: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:

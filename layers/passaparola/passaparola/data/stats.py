@@ -6,6 +6,7 @@ on first use. The daily items (`DAY#<campaign>`, one per shop-local day) need no
 flat attributes, one per currency (`discount_EUR`), which an ADD creates like any counter.
 """
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,11 +17,13 @@ from pynamodb.models import Model
 
 from passaparola import clock
 from passaparola.data import transactions
-from passaparola.data.models import StatsModel
+from passaparola.data.models import OrderModel, StatsModel
 from passaparola.data.transactions import Transaction
 from passaparola.settings import get_settings
 
 DEFAULT_VARIANT = "default"
+EVENT_COUNTERS = frozenset({"blocked", "flagged", "rejected", "refunded"})
+"""Counted per variant (`blocked@a`) on the day they happen, with the program's flat daily counters."""
 SHOP = "STATS#shop"
 _shop_ready = False
 
@@ -97,6 +100,14 @@ def day_of(at: datetime) -> str:
     return at.astimezone(ZoneInfo(get_settings().shop_timezone)).date().isoformat()
 
 
+def acquired_day(order: OrderModel | None, fallback: datetime | str) -> str:
+    """The cohort an order's revenue counted in: its `acquired_day` (orders stored before it: their own day)."""
+    if order is not None and order.acquired_day:
+        return str(order.acquired_day)
+    at = order.created_at if order is not None else fallback
+    return day_of(datetime.fromisoformat(at) if isinstance(at, str) else at)
+
+
 def money_attribute(name: str, currency: str) -> str:
     """`discount` in EUR → `discount_EUR`: a top-level number, so the first amount of a day needs no map."""
     return f"{name}_{currency}"
@@ -120,6 +131,75 @@ def daily(
         deltas[key] = deltas.get(key, 0) + amount
     if any(deltas.values()):
         tx.add(StatsModel(day_pk(campaign_id), day_of(at or clock.now())), deltas)
+
+
+def tagged(name: str, variant_name: str | None) -> str:
+    """A per-variant attribute of a daily item: `clicks@a`, `revenue_EUR@default`."""
+    return f"{name}@{variant_key(variant_name)}"
+
+
+def on_day(tx: Transaction | None, pk: str, day: str, deltas: dict[str, int]) -> None:
+    """ADD numbers to one daily item (`DAY#…` / `YYYY-MM-DD`): in a transaction, or alone (one UpdateItem)."""
+    deltas = {name: delta for name, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    item = StatsModel(pk, day)
+    if tx is not None:
+        tx.add(item, deltas)
+    else:
+        item.update(actions=[transactions.number(StatsModel, name).add(delta) for name, delta in deltas.items()])
+
+
+def cohort(
+    tx: Transaction | None,
+    campaign_id: str,
+    variant_name: str | None,
+    day: str,
+    counts: dict[str, int] | None = None,
+    money: dict[str, tuple[str, int]] | None = None,
+) -> None:
+    """Move a program's per-variant counters (`<name>@<variant>`, `<name>_<CUR>@<variant>`) of one day."""
+    deltas = {tagged(name, variant_name): delta for name, delta in (counts or {}).items()}
+    for name, (currency, amount) in (money or {}).items():
+        key = tagged(money_attribute(name, currency), variant_name)
+        deltas[key] = deltas.get(key, 0) + amount
+    on_day(tx, day_pk(campaign_id), day, deltas)
+
+
+def reward_stats(campaign_id: str, variant_name: str | None, expected: dict[str, tuple[str, int]]) -> str:
+    """What a referral program's coupon remembers (`CodeModel.reward_stats`): where it counts when redeemed."""
+    return json.dumps({"campaign_id": campaign_id, "variant": variant_key(variant_name), "expected": expected})
+
+
+def reward_coupon(tx: Transaction, remembered: str, sign: int, at: datetime, currency: str, discount: int) -> None:
+    """A program's coupon redeemed (sign 1) or rolled back (-1), on that day: `coupons_redeemed@v`, its real
+    discount `coupon_cost_<CUR>@v`, and no longer its expected cost while outstanding."""
+    found = json.loads(remembered)
+    money = {"coupon_cost": (currency, sign * discount)}
+    cohort(tx, found["campaign_id"], found["variant"], day_of(at), {"coupons_redeemed": sign}, money)
+    expected = {name: (cur, -sign * int(amount)) for name, (cur, amount) in found.get("expected", {}).items()}
+    outstanding(tx, found["campaign_id"], found["variant"], -sign, expected)
+
+
+def reward_coupon_issued(tx: Transaction, remembered: str, at: datetime) -> None:
+    """A friend coupon issued (before any order): `coupons_issued@v` and its expected cost while outstanding."""
+    found = json.loads(remembered)
+    expected = {name: (cur, int(amount)) for name, (cur, amount) in found.get("expected", {}).items()}
+    cohort(tx, found["campaign_id"], found["variant"], day_of(at), {"coupons_issued": 1})
+    outstanding(tx, found["campaign_id"], found["variant"], 1, expected)
+
+
+def outstanding(
+    tx: Transaction, campaign_id: str, variant_name: str | None, coupons: int, expected: dict[str, tuple[str, int]]
+) -> None:
+    """The program's coupons not redeemed yet and what they are expected to cost, now (`STATS#` / `VARIANT#`:
+    `coupons_outstanding`, `coupon_expected_<CUR>`, `coupon_expected_bp_<CUR>`), moved with each change."""
+    deltas = {"coupons_outstanding": coupons}
+    for name, (currency, amount) in expected.items():
+        deltas[money_attribute(name, currency)] = amount
+    deltas = {name: delta for name, delta in deltas.items() if delta}
+    if deltas:
+        tx.add(StatsModel(stats_pk(campaign_id), f"VARIANT#{variant_key(variant_name)}"), deltas)
 
 
 def variant_counts(
@@ -150,23 +230,37 @@ def variant(
     item = StatsModel(stats_pk(campaign_id), f"VARIANT#{variant_key(variant_name)}")
     _move(tx, item, counts or {}, money or {})
     day_counts = {"conversions": (counts or {}).get("conversions", 0)}
+    day_counts |= {tagged(name, variant_name): n for name, n in (counts or {}).items() if name in EVENT_COUNTERS}
     cost = (money or {}).get("reward_cost")
     day_money = {"rewards_cost": cost} if cost else {}
     daily(tx, campaign_id, day_counts, day_money)  # accepted conversions and reward cost, per day too
 
 
-def shop_ltv(tx: Transaction, referred: bool, currency: str, revenue: int, new_customer: bool) -> None:
-    """Every order feeds the average LTV of referred or other customers."""
+def shop_ltv(
+    tx: Transaction,
+    referred: bool,
+    currency: str,
+    revenue: int,
+    new_customer: bool,
+    acquired: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Every order feeds the average LTV of referred or other customers: all time, and in the cohort of the
+    day the customer was acquired (`DAY#shop` / `acquired`: `customers_referred_EUR`, `revenue_other_EUR`…).
+
+    `at` (the order's instant, not a refund's) also counts the order and its amount on its own day
+    (`orders_EUR`, `sales_EUR`): the average order value an outstanding percent coupon is expected to cost.
+    """
     bucket = "referred" if referred else "other"
     money = {"revenue": (currency, revenue)} | ({"customers": (currency, 1)} if new_customer else {})
     _move(tx, StatsModel(SHOP, f"LTV#{bucket}"), {}, money)
-
-
-def traffic(campaign_id: str, variant_name: str | None, field: str) -> None:
-    """Clicks, visits and signups: plain counters outside transactions (they never conflict with orders)."""
-    StatsModel(stats_pk(campaign_id), f"TRAFFIC#{variant_key(variant_name)}").update(
-        actions=[getattr(StatsModel, field).add(1)]
-    )
+    if acquired:
+        cohort_deltas = {f"revenue_{bucket}_{currency}": revenue}
+        if new_customer:
+            cohort_deltas[f"customers_{bucket}_{currency}"] = 1
+        on_day(tx, day_pk("shop"), acquired, cohort_deltas)
+    if at is not None:
+        on_day(tx, day_pk("shop"), day_of(at), {f"orders_{currency}": 1, f"sales_{currency}": revenue})
 
 
 def raw_days(model: type[Model], pk: str, first: str, last: str) -> dict[str, dict[str, int]]:

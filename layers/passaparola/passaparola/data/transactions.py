@@ -113,7 +113,7 @@ class Transaction(TransactWrite):
     def _commit(self) -> Any:
         for item, counts, money in self._counters.values():
             model = type(item)
-            actions: list[Action] = [_number(model, n).add(d) for n, d in counts.items() if d]
+            actions: list[Action] = [number(model, n).add(d) for n, d in counts.items() if d]
             for (attribute, currency), amount in money.items():
                 if amount:
                     entry = getattr(model, attribute)[currency]
@@ -124,7 +124,7 @@ class Transaction(TransactWrite):
         return super()._commit()
 
 
-def _number(model: type[Model], name: str) -> Any:
+def number(model: type[Model], name: str) -> Any:
     """A declared attribute, or a top-level one named on the fly (the daily items' `discount_EUR`...)."""
     return getattr(model, name) if name in model.get_attributes() else Path([name])
 

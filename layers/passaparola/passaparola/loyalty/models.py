@@ -153,6 +153,15 @@ class PanelDisplay(Strict):
     show_launcher: bool = Field(True, description="False: the shop opens the panel itself (links, Passaparola.open).")
 
 
+class PointValue(Strict):
+    """What points are worth to the shop: `points` points cost `amount` minor units of `currency` (100 points =
+    1.00 EUR: {"points": 100, "amount": 100, "currency": "EUR"}). Reports value points rewards with it."""
+
+    points: int = Field(ge=1, le=1_000_000_000)
+    amount: int = Field(ge=0, le=1_000_000_000, description="Minor units of `currency` that `points` points cost.")
+    currency: Currency
+
+
 class LoyaltyProgram(Strict):
     """The fields of a campaign of type `loyalty` (one per shop)."""
 
@@ -165,6 +174,11 @@ class LoyaltyProgram(Strict):
     auto_enroll: bool = Field(True, description="Every customer earns; false: only customers who enrolled.")
     enrollment_url: HttpUrlStr | None = Field(None, description="The shop's join page (printed as a QR code).")
     display: PanelDisplay | None = Field(None, description="The storefront panel's look (defaults when absent).")
+    point_value: PointValue | None = Field(
+        None,
+        description="What points cost the shop, e.g. 100 points = 1.00 EUR; the referral ROI values points "
+        "rewards with it (without it, a program giving points has no ROI: `roi_unavailable`).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "LoyaltyProgram":

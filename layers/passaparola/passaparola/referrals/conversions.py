@@ -31,7 +31,7 @@ from passaparola.events import outbox
 from passaparola.ids import new_sortable_id
 from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import logger, metrics
-from passaparola.referrals import identity, rewards, rules
+from passaparola.referrals import funnel, identity, rewards, rules
 from passaparola.referrals.models import (
     Conversion,
     CouponOutcome,
@@ -239,6 +239,13 @@ def _earlier_orders(incoming: Incoming, facts: CustomerModel | None, ident: Iden
     return len(orders)
 
 
+def _converted_before(facts: CustomerModel | None, link: LinkModel) -> bool:
+    """A friend this program already converted (this customer id): their later orders are no conversion
+    attempt, whatever code or touch they carry, only the friend's revenue. The same email under another id,
+    or a second program, is still a block (`already_referred`)."""
+    return bool(facts and facts.referred_by and facts.referred_campaign_id == link.campaign_id)
+
+
 def _decide_and_write(
     incoming: Incoming,
     ctx: store.Context,
@@ -251,7 +258,7 @@ def _decide_and_write(
     link = ctx.link
     decision: rules.Decision | None = None
     program: ReferralCampaign | None = None
-    if link is not None:
+    if link is not None and not _converted_before(facts, link):
         configured = campaign_store.get_cached(link.campaign_id)
         if isinstance(configured, ReferralCampaign):
             keys = _counter_keys(configured, link.code, incoming)
@@ -342,6 +349,8 @@ class _Writer:
         self.loyalty = campaign_store.loyalty_program()
         self.change = Change(incoming.customer_id, facts, now, self.loyalty)
         self.change.reason = incoming.kind
+        first_at = facts.first_order_at if facts else None
+        self.acquired = stats.day_of(datetime.fromisoformat(first_at) if first_at else incoming.at)
         conversion: Conversion | None = None
         earned: list[IssuedReward] = []
         pays = bool(decision and decision.pays and program and link)
@@ -394,12 +403,13 @@ class _Writer:
         )
         if incoming.is_order:
             stats.ensure_shop()
-            first_order = not (facts and facts.order_ids)
-            stats.shop_ltv(tx, referred, incoming.currency, incoming.amount, first_order)
+            # the order's own coupon, redeemed just before, may already have recorded it on the customer
+            first_order = not (set(facts.order_ids or ()) - {incoming.id} if facts else set())
+            stats.shop_ltv(tx, referred, incoming.currency, incoming.amount, first_order, self.acquired, incoming.at)
             if ltv_campaign and not referred_now:
-                stats.variant(
-                    tx, ltv_campaign, ltv_variant, money={"ltv_revenue": (incoming.currency, incoming.amount)}
-                )
+                revenue = {"ltv_revenue": (incoming.currency, incoming.amount)}
+                stats.variant(tx, ltv_campaign, ltv_variant, money=revenue)
+                stats.cohort(tx, ltv_campaign, ltv_variant, self.acquired, money={"revenue": revenue["ltv_revenue"]})
 
     def _rewards(
         self,
@@ -483,6 +493,13 @@ class _Writer:
             money["ltv_revenue"] = (incoming.currency, incoming.amount)
             money["customers"] = (incoming.currency, 1)
         stats.variant(tx, program.id, link.variant, {field: 1}, money)
+        if converted:
+            before = link_store.raw_counts(link)
+            after = funnel.plus(before, conversions=1)
+            link_store.funnel_moved(tx, program.id, link.variant, link.created_at, before, after)
+        if decision.pays:
+            acquired = {"customers": (incoming.currency, 1), "revenue": (incoming.currency, incoming.amount)}
+            stats.cohort(tx, program.id, link.variant, self.acquired, money=acquired)
         keys = _counter_keys(program, link.code, incoming)
         if converted:
             link_store.count_mirror(tx, link.customer_id, program.id, {"conversions": 1})
@@ -525,6 +542,7 @@ class _Writer:
                 referred=referred,
                 ltv_campaign_id=ltv_campaign,
                 ltv_variant=ltv_variant,
+                acquired_day=self.acquired,
                 outcome=self.outcome.model_dump_json(),
                 created_at=incoming.at.isoformat(),
             ),

@@ -22,6 +22,7 @@ from passaparola.coupons.rules import code_expires_at
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import friends as store
 from passaparola.data import links as link_store
+from passaparola.data import stats
 from passaparola.errors import CampaignDisabled, Conflict, NotFound, OfferAfterConversion
 from passaparola.observability import metrics
 from passaparola.referrals import identity, links, rewards, share
@@ -121,6 +122,7 @@ def _issue(
             bound_email_hash=email_hash,
             referrer_id=link.customer_id,
         )
+        code._reward_stats = stats.reward_stats(program.id, link.variant, rewards.expected_discount(referee))
         try:
             store.issue(email_hash, program.id, code, issuer, effective)
         except store.CodeTaken:

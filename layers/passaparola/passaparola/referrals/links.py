@@ -95,10 +95,17 @@ def follow(code: str, ip: str | None, user_agent: str | None) -> Redirect:
     program = campaign_store.get_cached(link.campaign_id)
     if not isinstance(program, ReferralCampaign) or not program.enabled:
         return Redirect(share.home(program.landing_url) if isinstance(program, ReferralCampaign) else fallback, None)
-    stats.traffic(program.id, link.variant, "clicks")
+    store.funnel_moved(None, program.id, link.variant, link.created_at, _before(link, "clicks"), store.raw_counts(link))
     _mark_shared(link.customer_id)
     metrics.add_metric(name="ReferralClicks", unit=MetricUnit.Count, value=1)
     return Redirect(share.landing(program, link.code), link.code)
+
+
+def _before(link: store.Link, field: str) -> dict[str, int]:
+    """The link's counters before the one increment `count` just made (it returns them after)."""
+    before = store.raw_counts(link)
+    before[field] -= 1
+    return before
 
 
 def qr(code: str, base_url: str) -> str:
@@ -136,8 +143,10 @@ def record_signal(
     now = clock.now()
     keys = store.person_keys(identity.email_hash(email) if email else None, customer_id)
     if kind == "visit" or store.first_signup(keys[0], link.code):
-        store.count(link.code, field, now)
-        stats.traffic(program.id, link.variant, field)
+        counted = store.count(link.code, field, now)
+        if counted is not None:
+            after = store.raw_counts(counted)
+            store.funnel_moved(None, program.id, link.variant, link.created_at, _before(counted, field), after)
         if kind == "signup":  # the referrer's card lists them (`joined`) until they order
             store.friend_joined(link.code, keys[0], now)
     if kind == "signup":

@@ -32,8 +32,15 @@ from passaparola.errors import Conflict, NotFound, RefundExceedsOrder
 from passaparola.loyalty import rules as loyalty_rules
 from passaparola.observability import metrics
 from passaparola.payouts import service as payouts
-from passaparola.referrals import rewards
-from passaparola.referrals.models import IssuedReward, OrderOutcome, RefundOutcome, RefundRequest, RewardChange
+from passaparola.referrals import funnel, rewards
+from passaparola.referrals.models import (
+    IssuedReward,
+    OrderOutcome,
+    RefundOutcome,
+    RefundRequest,
+    RewardChange,
+    RewardSpec,
+)
 from passaparola.referrals.review import rewards_of
 
 ATTEMPTS = 40
@@ -63,7 +70,11 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
     if value > remaining or value <= 0:
         raise RefundExceedsOrder(details={"order_id": order_id, "remaining": remaining, "requested": value})
     left = remaining - value
-    conversion = store.get_item(order.conversion_id) if order.conversion_id else None
+    conversion, link = None, None
+    if order.conversion_id and order.referral_code:
+        conversion, link = store.read_with_link(order.conversion_id, order.referral_code)
+    elif order.conversion_id:
+        conversion = store.get_item(order.conversion_id)
     program = campaign_store.get(conversion.campaign_id) if conversion else None
     voids = bool(
         conversion
@@ -123,16 +134,19 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
             condition=OrderModel.refunded == refunded,
         )
         stats.ensure_shop()
-        stats.shop_ltv(tx, bool(order.referred), order.currency, -value, False)
+        acquired = stats.acquired_day(order, order.created_at)
+        stats.shop_ltv(tx, bool(order.referred), order.currency, -value, False, acquired)
         if order.ltv_campaign_id:
             money = {"ltv_revenue": (order.currency, -value)}
             if conversion is not None and conversion.conv_status == "converted":
                 money["revenue"] = (order.currency, -(value + left if voids else value))
             stats.variant(tx, order.ltv_campaign_id, order.ltv_variant, money=money)
+            cohort = {"revenue": (order.currency, -value)}
+            stats.cohort(tx, order.ltv_campaign_id, order.ltv_variant, acquired, money=cohort)
         if voids and conversion is not None:
             _void_conversion(tx, conversion, now)
-            for reward, _spec in held:
-                changes.append(_undo(tx, reward, code_counts, conversion.variant, now, paid.get(reward.id)))
+            for reward, spec in held:
+                changes.append(_undo(tx, reward, spec, code_counts, conversion.variant, now, paid.get(reward.id)))
                 if reward.type == "points" and reward.status == "released" and reward.points and loyalty is not None:
                     people[reward.customer_id].reverse(reward.points, "referral_refunded", reward.id)
                 if reward.role == "referrer" and reward.status == "released":
@@ -143,6 +157,8 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
                 link_store.count_mirror(
                     tx, conversion.referrer_customer_id, conversion.campaign_id, {"conversions": -1}
                 )
+            if link is not None:
+                _funnel_back(tx, link, conversion, [r for r, _ in held], changes)
         for person in people.values():
             if person.dirty:
                 person.write(tx)
@@ -204,6 +220,25 @@ def _reverse_referral_points(tx: Transaction, change: Change, earn: EarnModel) -
     )
 
 
+def _funnel_back(
+    tx: Transaction,
+    link: LinkModel,
+    conversion: ConversionModel,
+    held: list[IssuedReward],
+    changes: list[RewardChange],
+) -> None:
+    """The voided conversion, and the referrer rewards taken back with it, leave the link's cohort funnels."""
+    taken_back = ("reversed", "clawback", "disabled")
+    unrewarded = sum(
+        1
+        for reward, change in zip(held, changes, strict=True)
+        if reward.role == "referrer" and reward.status == "released" and change.action in taken_back
+    )
+    before = link_store.raw_counts(link)
+    after = funnel.plus(before, conversions=-int(conversion.conv_status == "converted"), rewarded=-unrewarded)
+    link_store.funnel_moved(tx, link.campaign_id, link.variant, link.created_at, before, after)
+
+
 def _void_conversion(tx: Transaction, conversion: ConversionModel, now: datetime) -> None:
     was = conversion.conv_status
     tx.update(
@@ -230,6 +265,7 @@ def _void_conversion(tx: Transaction, conversion: ConversionModel, now: datetime
 def _undo(
     tx: Transaction,
     reward: IssuedReward,
+    spec: RewardSpec,
     code_counts: dict[str, code_store.CodeCounts],
     variant: str | None,
     now: datetime,
@@ -245,7 +281,7 @@ def _undo(
         return _undo_cash(tx, reward, variant, now, paid_period)
     if reward.type == "coupon":
         if reward.coupon_code in code_counts and code_counts[reward.coupon_code].redemptions == 0:
-            return _disable_coupon(tx, reward, reward.coupon_code, variant, now)
+            return _disable_coupon(tx, reward, spec, reward.coupon_code, variant, now)
         reward_store.mark_not_reversible(tx, reward, reward.amount)
         return RewardChange(reward_id=reward.id, action="not_reversible", not_reversed=reward.amount)
     taken = 0
@@ -267,6 +303,7 @@ def _undo(
         tx.add(LinkModel(f"REF#{reward.referral_code}", "LINK"), {"rewarded": -1})
     money = {"reward_cost": (reward.currency, -taken)} if reward.currency and taken else {}
     stats.variant(tx, reward.campaign_id, variant, counts, money)
+    stats.cohort(tx, reward.campaign_id, variant, stats.day_of(now), {"points": -(reward.points or 0)}, money)
     return RewardChange(reward_id=reward.id, action="reversed", not_reversed=not_reversed or None)
 
 
@@ -302,7 +339,7 @@ def _undo_cash(
 
 
 def _disable_coupon(
-    tx: Transaction, reward: IssuedReward, code: str, variant: str | None, now: datetime
+    tx: Transaction, reward: IssuedReward, spec: RewardSpec, code: str, variant: str | None, now: datetime
 ) -> RewardChange:
     """An unused coupon reward of a voided conversion: the code stops redeeming (only if still unused when the
     transaction commits: a redemption in between makes it fail, and the retry reports it not reversible)."""
@@ -311,7 +348,7 @@ def _disable_coupon(
     reward_store.mark_reversed(tx, reward, None, "order_refunded", now)
     reward_store.ledger(tx, reversed_reward, "reversed", "order_refunded", now)
     rewards.report(tx, "reward.reversed", reversed_reward, now)
-    rewards.cost(tx, reward, variant, sign=-1)
+    rewards.cost(tx, reward, variant, sign=-1, spec=spec)
     if reward.role == "referrer":
         tx.add(LinkModel(f"REF#{reward.referral_code}", "LINK"), {"rewarded": -1})
     return RewardChange(reward_id=reward.id, action="disabled", coupon_code=code)

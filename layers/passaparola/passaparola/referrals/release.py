@@ -21,7 +21,7 @@ from passaparola.data import rewards as reward_store
 from passaparola.data.models import LedgerGuardModel, LinkModel, RewardModel
 from passaparola.data.transactions import Transaction
 from passaparola.observability import logger, metrics
-from passaparola.referrals import rewards
+from passaparola.referrals import funnel, rewards
 from passaparola.referrals.models import IssuedReward, RewardSpec
 
 ATTEMPTS = 8
@@ -118,6 +118,9 @@ def _attempt(
             actions=[count.add(1)],
             condition=(count == seen) if seen else (count.does_not_exist() | (count == 0)),
         )
+        before = link_store.raw_counts(link)
+        after = funnel.plus(before, rewarded=1)
+        link_store.funnel_moved(tx, program.id, link.variant, link.created_at, before, after)
         if tier:
             granted = _grant_tier(tx, program, link, reward, tier.reward, tier.referrals, now, loyalty)
             if granted.points and granted.status == "released":

@@ -18,7 +18,7 @@ from passaparola.data.transactions import Transaction
 from passaparola.errors import CampaignDisabled, Conflict, ConversionNotFlagged
 from passaparola.events import outbox
 from passaparola.observability import metrics
-from passaparola.referrals import rewards, rules
+from passaparola.referrals import funnel, rewards, rules
 from passaparola.referrals.conversions import report
 from passaparola.referrals.models import Conversion, ConversionPage, IssuedReward, RewardSpec
 
@@ -102,6 +102,10 @@ def _approve_once(conversion_id: str) -> Conversion | None:
             {"flagged": -1, "conversions": 1},
             {"revenue": (item.currency, _net(item, order))},
         )
+        if link is not None:
+            before = link_store.raw_counts(link)
+            after = funnel.plus(before, conversions=1)
+            link_store.funnel_moved(tx, program.id, item.variant, link.created_at, before, after)
         for board in boards:
             store.board_update(tx, board, item.code, item.referrer_customer_id, link.name if link else None, 1)
         store.counter_update(tx, (f"REF#{item.code}", f"LIMIT#{bucket}"), 1, None)
@@ -167,6 +171,8 @@ def _reject_once(conversion_id: str) -> Conversion | None:
             {"flagged": -1, "rejected": 1},
             {"ltv_revenue": (item.currency, -_net(item, order)), "customers": (item.currency, -1)},
         )
+        acquired = {"revenue": (item.currency, -_net(item, order)), "customers": (item.currency, -1)}
+        stats.cohort(tx, item.campaign_id, item.variant, stats.acquired_day(order, item.created_at), money=acquired)
         # The friend stays "already referred" (no second referral) but no longer counts as this
         # program's customer: their later orders leave its LTV alone.
         tx.update(

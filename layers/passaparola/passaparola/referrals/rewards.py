@@ -8,6 +8,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
+from passaparola import clock
 from passaparola.campaigns.models import DiscountCampaign, LoyaltyCampaign, ReferralCampaign
 from passaparola.coupons import codes
 from passaparola.coupons.models import Code
@@ -140,13 +141,47 @@ def code_for(spec: RewardSpec, customer_id: str, now: datetime) -> tuple[Code, D
     return code, issuer
 
 
-def cost(tx: Transaction, reward: IssuedReward, variant: str | None, sign: int = 1) -> None:
-    """Count a released (or, with sign -1, reversed) reward in the program's cost aggregates."""
+def cost(
+    tx: Transaction,
+    reward: IssuedReward,
+    variant: str | None,
+    sign: int = 1,
+    spec: RewardSpec | None = None,
+    issued: bool = True,
+) -> None:
+    """Count a released (or, with sign -1, reversed) reward in the program's cost aggregates.
+
+    All time (`STATS#`, face value), and per variant on the day it happens (`DAY#`): money rewards
+    (`reward_cost_<CUR>@v`), points (`points@v`), coupons issued (`coupons_issued@v`); a coupon's real cost
+    counts when it is redeemed, its expected one while outstanding (`stats.outstanding`).
+    """
     counts = {"points_awarded": sign * (reward.points or 0)}
     if reward.role == "referrer":
         counts["rewards_released"] = sign
     money = {"reward_cost": (reward.currency, sign * reward.amount)} if reward.amount and reward.currency else {}
     stats.variant(tx, reward.campaign_id, variant, counts, money)
+    day_counts = {"points": sign * (reward.points or 0)}
+    day_money: dict[str, tuple[str, int]] = {}
+    if reward.type in ("credit", "cash") and reward.amount and reward.currency:
+        day_money["reward_cost"] = (reward.currency, sign * reward.amount)
+    if reward.type == "coupon" and issued:  # a friend coupon counted as issued when the friend got it
+        day_counts["coupons_issued"] = sign
+        stats.outstanding(tx, reward.campaign_id, variant, sign, expected_discount(spec, sign))
+    stats.cohort(tx, reward.campaign_id, variant, stats.day_of(clock.now()), day_counts, day_money)
+
+
+def expected_discount(spec: RewardSpec | None, sign: int = 1) -> dict[str, tuple[str, int]]:
+    """What one outstanding coupon of these terms is expected to cost: an amount off, or a percent (basis
+    points) of an average order, per the coupon's currency; nothing without terms or currency."""
+    discount = spec.discount if isinstance(spec, CouponReward) else None
+    currency = spec.currency if isinstance(spec, CouponReward) else None
+    if discount is None or currency is None:
+        return {}
+    if discount.type == "amount" and discount.amount_off:
+        return {"coupon_expected": (currency, sign * int(discount.amount_off))}
+    if discount.type == "percent" and discount.percent_off:
+        return {"coupon_expected_bp": (currency, sign * round(float(discount.percent_off) * 100))}
+    return {}
 
 
 def grant(
@@ -165,11 +200,12 @@ def grant(
     coupon_code = used_coupon or (issued[0].code if issued else None)
     released = reward.model_copy(update={"status": "released", "released_at": now, "coupon_code": coupon_code})
     if issued:
+        issued[0]._reward_stats = stats.reward_stats(reward.campaign_id, variant, expected_discount(spec))
         code_store.put_code(tx, issued[0], issued[1], "referral")
     store.put(tx, released, spec_json(spec))
     store.ledger(tx, released, "released", reason, now)
     report(tx, "reward.issued", released, now)
-    cost(tx, released, variant)
+    cost(tx, released, variant, spec=spec, issued=not used_coupon)
     return released
 
 
@@ -203,11 +239,12 @@ def release(
         }
     )
     if issued:
+        issued[0]._reward_stats = stats.reward_stats(reward.campaign_id, variant, expected_discount(spec))
         code_store.put_code(tx, issued[0], issued[1], "referral")
     store.mark_released(tx, released, released.coupon_code, now)
     store.ledger(tx, released, "released", reason, now)
     report(tx, "reward.released", released, now)
-    cost(tx, released, variant)
+    cost(tx, released, variant, spec=spec)
     return released
 
 

@@ -9,12 +9,13 @@ from datetime import date
 
 from passaparola import clock
 from passaparola.campaigns import service as campaigns
+from passaparola.data import campaigns as campaign_store
 from passaparola.data import reports as store
 from passaparola.data import stats
 from passaparola.errors import InvalidRequest
-from passaparola.referrals.models import Funnel, Leaderboard, Roi
+from passaparola.referrals.models import Leaderboard
 from passaparola.reports import overview as overview_rules
-from passaparola.reports import rules
+from passaparola.reports import periods, referral, rules
 from passaparola.reports.models import Overview
 
 CAMPAIGN_PAGE = 100
@@ -35,19 +36,29 @@ def leaderboard(campaign_id: str, period: str, limit: int) -> Leaderboard:
     return Leaderboard(campaign_id=campaign_id, period=key, items=rules.leaderboard_entries(lines))
 
 
-def funnel(campaign_id: str) -> Funnel:
-    """Per variant and in total, from clicks to released rewards (1 read + 1 Query)."""
+def funnel(campaign_id: str, first: str | None, last: str | None, granularity: str) -> referral.Funnel:
+    """Both funnels per variant and in total over the period (1 read + 1 Query of the program's daily items)."""
+    win = periods.window(first, last, granularity)
     campaign = campaigns.get_referral(campaign_id)
-    rows, total = rules.funnel([v.name for v in campaign.variants], store.campaign_stats(campaign_id))
-    return Funnel(campaign_id=campaign_id, variants=rows, total=total)
+    days = store.days(campaign_id, *win.keys())
+    return referral.funnel(campaign_id, win, [v.name for v in campaign.variants], days)
 
 
-def roi(campaign_id: str) -> Roi:
-    """Per currency, ROI and its inputs (1 read + 1 Query of the campaign's stats + 1 of the shop's LTV)."""
-    campaigns.get_referral(campaign_id)
-    stats = store.campaign_stats(campaign_id)
-    referred, other = store.shop_ltv()
-    return Roi(campaign_id=campaign_id, items=rules.roi_lines(stats, referred, other))
+def roi(campaign_id: str, first: str | None, last: str | None) -> referral.Roi:
+    """Per currency and variant, ROI and its inputs over the period: the program, its daily items, the shop's
+    daily items and its outstanding coupons (1 read + 3 Queries, run together), whatever the program's size."""
+    win = periods.window(first, last)
+    campaign = campaigns.get_referral(campaign_id)
+    loyalty = campaign_store.loyalty_program()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        days = pool.submit(store.days, campaign_id, *win.keys())
+        shop = pool.submit(store.days, "shop", *win.keys())
+        outstanding = pool.submit(store.outstanding, campaign_id)
+        found = days.result(), shop.result(), outstanding.result()
+    point_value = loyalty.point_value if loyalty is not None else None
+    return referral.roi(
+        campaign_id, win, [v.name for v in campaign.variants], found[0], found[2], found[1], point_value
+    )
 
 
 def overview(days: int) -> Overview:
