@@ -7,6 +7,7 @@ VENV := .venv
 VENV_SAM := .venv-sam
 VENV_CHECKOV := .venv-checkov
 PORT ?= 3000
+IAM_CALLS := .iam-calls
 
 PYTHON := $(VENV)/bin/python
 SAM := $(CURDIR)/$(VENV_SAM)/bin/sam
@@ -23,7 +24,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
-	job seed keys admin-user bench deploy storefront-upload clean \
+	iam-check job seed keys admin-user bench deploy storefront-upload clean \
 	dynamodb-local run-dynamodb-local test-dynamodb-local fuzz
 
 help: ## list targets
@@ -64,8 +65,12 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 run: venv ## local stack (Docker-free) on http://localhost:PORT (default 3000)
 	$(PYTHON) -m infra.local
 
-test: venv ## all tests (unit + integration), config in pyproject.toml
-	$(PYTHON) -m pytest
+test: venv ## all tests (unit + integration), config in pyproject.toml; records the functions' AWS calls (iam-check)
+	rm -rf $(IAM_CALLS)
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS) $(PYTHON) -m pytest
+
+iam-check: venv venv-sam ## fail if a call `make test` recorded is not granted in template.yaml; list unused grants
+	$(PYTHON) -m infra.tools.iam_check --calls $(IAM_CALLS) $(ARGS)
 
 # ------------------------------------------------------------------ DynamoDB Local (npm + Java 17)
 DDB_LOCAL_DIR := infra/dynamodb-local
@@ -134,6 +139,6 @@ storefront-upload: venv ## upload passaparola.js to the deployed stack's CDN buc
 	$(PYTHON) -m infra.tools.storefront --stack-name $(or $(STACK),passaparola)
 
 clean: ## remove build output and caches (keeps the virtualenvs)
-	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .hypothesis $(IAM_CALLS)
 	find . -path ./$(VENV) -prune -o -path ./$(VENV_SAM) -prune -o \
 		-name __pycache__ -type d -prune -exec rm -rf {} +

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local import aws, console_users, event_bus
+from infra.local import aws, console_users, event_bus, iam_record
 from infra.local.faults import faults_http
 from infra.local.functions import FunctionPool, add_layers
 from infra.local.gateway import (
@@ -136,6 +136,7 @@ class Stack:
 
     def _boot(self) -> None:
         cfg = self.config
+        iam_record.install()  # PASSAPAROLA_IAM_RECORD (`make test`): the functions' AWS calls, for `make iam-check`
         self._moto = aws.MotoServer()
         moto_url = self._moto.start()
         endpoints = aws.configure_environment(moto_url, cfg.dynamodb_endpoint)
