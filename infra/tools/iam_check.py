@@ -123,7 +123,7 @@ def _match(pattern: str, value: str) -> bool:
 
 def short(arn: str) -> str:
     """`table/CampaignsTable` for arn:aws:dynamodb:<region>:<account>:table/CampaignsTable."""
-    return re.sub(r"^arn:[^:]+:[^:]+:[^:]*:[^:]*:", "", arn) if arn.startswith("arn:") else arn
+    return re.sub(r"^arn:[^:]+:[^:]+:[^:*]*:[^:*]*:", "", arn) if arn.startswith("arn:") else arn
 
 
 # --------------------------------------------------------------------------------------------- template
