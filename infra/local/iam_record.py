@@ -32,7 +32,7 @@ REGION, ACCOUNT = "us-east-1", "123456789012"  # recorded ARNs are canonical: th
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("passaparola_iam_function", default="")
 _lock = threading.Lock()
 _seen: set[tuple[str, ...]] = set()
-_state: dict[str, Any] = {"dir": None, "file": None, "installed": False}
+_state: dict[str, Any] = {"dir": None, "file": None, "installed": False, "echoes": False}
 
 # IAM service prefix of a botocore service name, where they differ
 _PREFIX = {"sesv2": "ses"}
@@ -73,6 +73,8 @@ def function(logical_id: str) -> Iterator[None]:
     if not _state["installed"]:
         yield
         return
+    if not _state["echoes"]:
+        _echo_cached_reads()
     token = _current.set(logical_id)
     try:
         yield
@@ -132,6 +134,49 @@ def _patch_executor() -> None:
         return original(self, contextvars.copy_context().run, fn, *args, **kwargs)
 
     setattr(ThreadPoolExecutor, "submit", submit)  # noqa: B010
+
+
+def _echo_cached_reads() -> None:
+    """Record the read a cold container makes even when a warm cache answers.
+
+    In Lambda each function has its own process; here every function shares the layer's per-container caches
+    (signing keys, API keys, campaigns), so a read another function made first would hide this one's (and a
+    missing grant with it). The cached paths are wrapped to record what their cold path calls; nothing else
+    changes. Imported here, at the first invocation, when the layer is on sys.path.
+    """
+    _state["echoes"] = True
+    try:
+        from passaparola import keyring
+        from passaparola.api import keys
+        from passaparola.data import campaigns
+    except ImportError:
+        return
+
+    def echo(module: Any, name: str, call: Any) -> None:
+        inner = getattr(module, name)
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            result = inner(*args, **kwargs)
+            lid = _current.get()
+            if lid:
+                service, operation, params = call(*args, **kwargs)
+                if all(params.values()):
+                    _record(lid, service, operation, params)
+            return result
+
+        setattr(module, name, wrapped)
+
+    echo(
+        keyring,
+        "keys",
+        lambda purpose, *_, **__: ("secretsmanager", "GetSecretValue", {"SecretId": keyring._arn(purpose)}),
+    )
+    echo(keys, "lookup", lambda *_: ("dynamodb", "GetItem", {"TableName": os.environ.get("API_KEYS_TABLE", "")}))
+    echo(
+        campaigns,
+        "get_cached",
+        lambda *_, **__: ("dynamodb", "GetItem", {"TableName": os.environ.get("CAMPAIGNS_TABLE", "")}),
+    )
 
 
 # ------------------------------------------------------------------------------------------- recording
