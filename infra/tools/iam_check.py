@@ -285,6 +285,7 @@ def check(template: Path, calls: dict[str, set[Call]], allowlist: dict[str, list
     functions = sorted(tpl.of_type(FUNCTION))
     report = Report()
     report.ignored = set(calls) - set(functions)
+    matched: set[tuple[str, int]] = set()  # the allowlist entries that explain a grant
     for lid in functions:
         grants = function_grants(tpl, lid)
         seen = calls.get(lid, set())
@@ -295,15 +296,15 @@ def check(template: Path, calls: dict[str, set[Call]], allowlist: dict[str, list
                 g.used += 1
             if not allowing:
                 report.denied.append(call)
-        reasons = allowlist.get(lid, [])
-        matched: set[int] = set()
+        reasons = [(lid, i, e) for i, e in enumerate(allowlist.get(lid, []))]
+        reasons += [("*", i, e) for i, e in enumerate(allowlist.get("*", []))]  # entries for every function
         for g in grants:
             if g.used or g.implicit:
                 continue
             why = next(
                 (
-                    (i, e["why"])
-                    for i, e in enumerate(reasons)
+                    (key, i, e["why"])
+                    for key, i, e in reasons
                     if fnmatch.fnmatchcase(g.action, e["action"])
                     and fnmatch.fnmatchcase(short(g.resource), e["resource"])
                 ),
@@ -312,12 +313,17 @@ def check(template: Path, calls: dict[str, set[Call]], allowlist: dict[str, list
             if why is None:
                 report.unused.setdefault(lid, []).append(g)
             else:
-                matched.add(why[0])
-                report.explained.setdefault(lid, []).append((g, why[1]))
+                matched.add((why[0], why[1]))
+                report.explained.setdefault(lid, []).append((g, why[2]))
+    for key, entries in allowlist.items():
+        if key != "*" and key not in report.grants:
+            report.stale.append(f"{key}: not a function of the template")
+            continue
         report.stale += [
-            f"{lid}: {e['action']} on {e['resource']} ({e['why']})" for i, e in enumerate(reasons) if i not in matched
+            f"{key}: {e['action']} on {e['resource']} ({e['why']})"
+            for i, e in enumerate(entries)
+            if (key, i) not in matched
         ]
-    report.stale += [f"{lid}: not a function of the template" for lid in allowlist if lid not in report.grants]
     return report
 
 
