@@ -8,7 +8,7 @@ managed policies SAM adds for the event sources and tracing. IAM's matching: `*`
 insensitive, `NotResource`; statements' `Condition`s are assumed met (the check is about actions and resources).
 
 It fails (exit 1) when a call is not granted (AccessDenied once deployed), or when an entry of infra/iam_unused.yaml
-names a grant that no longer exists; it lists, per function, the calls seen, the grants and the grants never
+matches no grant of the template any more; it lists, per function, the calls seen, the grants and the grants never
 called, so that policies can be cut to least privilege. A grant the suites never exercise but the function needs
 says why in infra/iam_unused.yaml (the one place).
 
@@ -299,22 +299,20 @@ def check(template: Path, calls: dict[str, set[Call]], allowlist: dict[str, list
         reasons = [(lid, i, e) for i, e in enumerate(allowlist.get(lid, []))]
         reasons += [("*", i, e) for i, e in enumerate(allowlist.get("*", []))]  # entries for every function
         for g in grants:
-            if g.used or g.implicit:
+            if g.implicit:
                 continue
-            why = next(
-                (
-                    (key, i, e["why"])
-                    for key, i, e in reasons
-                    if fnmatch.fnmatchcase(g.action, e["action"])
-                    and fnmatch.fnmatchcase(short(g.resource), e["resource"])
-                ),
-                None,
-            )
-            if why is None:
-                report.unused.setdefault(lid, []).append(g)
+            whys = [
+                (key, i, e["why"])
+                for key, i, e in reasons
+                if fnmatch.fnmatchcase(g.action, e["action"]) and fnmatch.fnmatchcase(short(g.resource), e["resource"])
+            ]
+            matched.update((key, i) for key, i, _ in whys)  # an entry is stale only once its grant is gone
+            if g.used:
+                continue
+            if whys:
+                report.explained.setdefault(lid, []).append((g, whys[0][2]))
             else:
-                matched.add((why[0], why[1]))
-                report.explained.setdefault(lid, []).append((g, why[2]))
+                report.unused.setdefault(lid, []).append(g)
     for key, entries in allowlist.items():
         if key != "*" and key not in report.grants:
             report.stale.append(f"{key}: not a function of the template")

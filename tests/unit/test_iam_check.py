@@ -100,6 +100,9 @@ def test_an_unused_grant_is_explained_once_and_a_stale_explanation_fails(tmp_pat
     assert "dynamodb:Scan on table/CampaignsTable" not in {g.label() for g in report.unused["CampaignsFunction"]}
     report = iam_check.check(TEMPLATE, calls, {"CampaignsFunction": [kept, stale]})
     assert not report.ok and report.stale == ["CampaignsFunction: dynamodb:Scan on table/OrdersTable (no such grant)"]
+    used = {"action": "dynamodb:Query", "resource": "table/RedemptionsTable/index/by_code", "why": "kept, now called"}
+    report = iam_check.check(TEMPLATE, calls, {"*": [used]})  # an entry for every function; its grant is called
+    assert report.ok and not report.explained.get("CouponsFunction")
 
 
 def test_sam_policy_templates_and_intrinsics_expand_as_cloudformation_would() -> None:
