@@ -148,3 +148,37 @@ def test_the_recorder_names_iam_actions_and_logical_ids(monkeypatch: pytest.Monk
         ("Publish", "phone-number")
     ]
     iam_record._logical.cache_clear()
+
+
+def test_a_read_a_shared_warm_cache_answers_is_still_the_function_s(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local stack's functions share the layer's caches: the second function's key read is recorded too."""
+    import boto3
+
+    from passaparola import keyring
+    from passaparola.api import keys
+    from passaparola.data import campaigns
+    from passaparola.settings import get_settings
+
+    arn = boto3.client("secretsmanager").create_secret(Name="fp", SecretString="k" * 40)["ARN"]
+    monkeypatch.setenv("FINGERPRINT_SECRET_ARN", arn)
+    get_settings.cache_clear()
+    keyring.forget()
+    for module, name in ((keyring, "keys"), (keys, "lookup"), (campaigns, "get_cached")):
+        monkeypatch.setattr(module, name, getattr(module, name))  # the wrappers are undone afterwards
+    recorded: list[tuple[str, str, str, dict[str, Any]]] = []
+    monkeypatch.setattr(iam_record, "_state", {**iam_record._state, "echoes": False})
+    monkeypatch.setattr(iam_record, "_record", lambda *call: recorded.append(call))
+    iam_record._echo_cached_reads()
+    for lid in ("ReferralsFunction", "RedirectsFunction"):
+        token = iam_record._current.set(lid)
+        try:
+            keyring.keys(keyring.Purpose.FINGERPRINT)
+        finally:
+            iam_record._current.reset(token)
+    # (under `make test` the botocore hook adds the first, real read: the same call)
+    assert {(lid, service, op, params["SecretId"]) for lid, service, op, params in recorded} == {
+        ("ReferralsFunction", "secretsmanager", "GetSecretValue", arn),
+        ("RedirectsFunction", "secretsmanager", "GetSecretValue", arn),  # a cache hit, recorded all the same
+    }
+    get_settings.cache_clear()
+    keyring.forget()
