@@ -61,6 +61,7 @@ def install(directory: str | Path | None = None) -> bool:
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
         _state["dir"] = path
+        _environment_targets()  # the template is parsed once, now: not by every thread of a burst of first calls
         _patch_botocore()
         _patch_executor()
         _state["installed"] = True
@@ -274,18 +275,20 @@ def _logical(lid: str, raw: Any, strip: str = "") -> str:
 
 
 @cache
-def _template_resources() -> dict[str, dict[str, Any]]:
+def _template() -> dict[str, Any]:
     from infra.local.template import load_yaml
 
-    return load_yaml(ROOT / "template.yaml").get("Resources") or {}
+    return load_yaml(ROOT / "template.yaml")
+
+
+def _template_resources() -> dict[str, dict[str, Any]]:
+    return _template().get("Resources") or {}
 
 
 @cache
 def _environment_targets() -> dict[str, dict[str, str]]:
     """LogicalId -> {environment variable -> the resource or parameter its template value names}."""
-    from infra.local.template import load_yaml
-
-    doc = load_yaml(ROOT / "template.yaml")
+    doc = _template()
     names = set(doc.get("Resources") or {}) | set(doc.get("Parameters") or {})
     glob = (((doc.get("Globals") or {}).get("Function") or {}).get("Environment") or {}).get("Variables") or {}
     out: dict[str, dict[str, str]] = {}
