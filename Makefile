@@ -66,10 +66,10 @@ run: venv ## local stack (Docker-free) on http://localhost:PORT (default 3000)
 	$(PYTHON) -m infra.local
 
 test: venv ## all tests (unit + integration), config in pyproject.toml; records the functions' AWS calls (iam-check)
-	rm -rf $(IAM_CALLS)
-	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS) $(PYTHON) -m pytest
+	rm -rf $(IAM_CALLS)/test
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/test $(PYTHON) -m pytest
 
-iam-check: venv venv-sam ## fail if a call `make test` recorded is not granted in template.yaml; list unused grants
+iam-check: venv venv-sam ## fail if a call make test (and test-dynamodb-local) recorded is not granted; list unused grants
 	$(PYTHON) -m infra.tools.iam_check --calls $(IAM_CALLS) $(ARGS)
 
 # ------------------------------------------------------------------ DynamoDB Local (npm + Java 17)
@@ -88,7 +88,9 @@ run-dynamodb-local: venv $(DDB_LOCAL_JAR) ## `make run` on DynamoDB Local: data 
 	$(PYTHON) -m infra.local.dynamodb_local --port $(DYNAMODB_PORT) --db-path .dynamodb -- $(PYTHON) -m infra.local
 
 test-dynamodb-local: venv $(DDB_LOCAL_JAR) ## the integration suite on DynamoDB Local (in memory) instead of moto
-	PASSAPAROLA_TEST_DYNAMODB=local $(PYTHON) -m pytest tests/integration $(ARGS)
+	rm -rf $(IAM_CALLS)/dynamodb-local
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
+		$(PYTHON) -m pytest tests/integration $(ARGS)
 
 lint: venv ## ruff + mypy
 	$(VENV)/bin/ruff check .

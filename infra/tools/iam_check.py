@@ -255,7 +255,7 @@ def load_calls(directory: Path) -> tuple[dict[str, set[Call]], int]:
     """The recorded calls of every process (calls-*.jsonl), merged; and how many could not be recorded."""
     calls: dict[str, set[Call]] = defaultdict(set)
     errors = 0
-    for path in sorted(directory.glob("*.jsonl")):
+    for path in sorted(directory.rglob("*.jsonl")):  # test/ (make test), dynamodb-local/ (its streams)
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -396,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allowlist", type=Path, default=ALLOWLIST)
     parser.add_argument("--verbose", "-v", action="store_true", help="list every call and grant per function")
     args = parser.parse_args(argv)
-    if not args.calls.is_dir() or not any(args.calls.glob("*.jsonl")):
+    if not args.calls.is_dir() or not any(args.calls.rglob("*.jsonl")):
         print(f"iam-check: no recorded calls in {args.calls}: run `make test` first", file=sys.stderr)
         return 2
     calls, errors = load_calls(args.calls)
