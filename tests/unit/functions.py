@@ -5,6 +5,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from infra.local import iam_record
 from infra.local.invoke import Reply, api_event
 from infra.local.invoke import call as invoke
 
@@ -18,7 +19,10 @@ def load_function(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"unit_fn_{name}", ROOT / "functions" / name / "app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    logical_id = iam_record.folder_functions().get(name, "") if iam_record.enabled() else ""
+    with iam_record.function(logical_id):  # a cold start's calls are the function's too
+        spec.loader.exec_module(module)
+    iam_record.attribute(module, logical_id)
     return module
 
 
