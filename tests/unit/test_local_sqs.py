@@ -1,5 +1,6 @@
-"""The local SQS path: moto's per-message cost does not grow with the queue, and a FIFO queue's groups are consumed
-concurrently in order (the webhook queue keeps up with a test session's bursts)."""
+"""The local stack's SQS path: moto's per-message cost does not grow with the queue, and a FIFO queue's groups are
+consumed concurrently in order (the webhook queue keeps up with a test session's bursts). Here, not in
+tests/unit/local: leaving mock_aws resets moto's backends, those of that package's running stack too."""
 
 from __future__ import annotations
 
