@@ -25,13 +25,6 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-BACKLOG_ON_DYNAMODB_LOCAL = pytest.mark.skipif(
-    bool(os.environ.get("PASSAPAROLA_TEST_DYNAMODB", "").strip()),
-    reason="late in a shared session on DynamoDB Local, the local stream poller's backlog of every earlier test's "
-    "events outlasts this test's wait; the publish path is proven on DynamoDB Local by the pass-update tests",
-)
-
-
 @pytest.fixture(scope="module")
 def api(stack):
     return Api(stack)
@@ -228,7 +221,6 @@ def test_payouts_export_matches_the_api_and_paid_is_once(cli, stack, tmp_path):
         stack.set_clock(None)
 
 
-@BACKLOG_ON_DYNAMODB_LOCAL
 def test_webhooks_create_list_test_deliveries_replay(cli, api):
     with running_receiver() as receiver:
         made = cli("webhooks", "create", receiver.url, "--events", "coupon.*", "--description", "cli")
