@@ -1,4 +1,5 @@
-"""The referral reports and the review queue: a marketer approves a conversion the fraud rules flagged."""
+"""The referral reports and the review queue: a marketer reads the two funnels, the ROI and the variants compared
+for a period, and approves a conversion the fraud rules flagged."""
 
 from __future__ import annotations
 
@@ -18,18 +19,42 @@ def shop(stack: Any) -> Shop:
     return Shop.of(stack)
 
 
+def funnel_rows(browser: Any) -> list[str]:
+    return browser.js("return [...document.querySelectorAll('main .funnel li')].map((li) => li.innerText.replace(/\\s+/g, ' ').trim());")
+
+
 def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop):
     program = shop.referral_program()
     giulia = shop.referrals(program, "Giulia", friends=2)
     flagged = shop.flagged(program)
+    funnel = shop.rf.report("funnel", campaign_id=program["id"])
+    # Giulia and Marco shared; Giulia's two friends converted, Marco's friend is held for review (not a step)
+    assert funnel["totals"]["referrers"] | {"rates": None} == {
+        "shared": 2,
+        "clicked": 1,
+        "brought": 1,
+        "rewarded": 0,
+        "rates": None,
+    }, funnel["totals"]
+    assert funnel["totals"]["friends"]["conversions"] == 2, funnel["totals"]
 
     sign_in(browser, stack, "marketer", hash_=f"#/referrals?campaign={program['id']}")
     wait_text(browser, flagged["friend"], "main")
-    # the reports: Giulia leads with her two friends, the funnel counts them, the ROI shows its formula
     wait_text(browser, giulia["code"], "main")
-    wait_text(browser, "ROI = ", "main")  # the reports load one after the other: wait for the last
-    assert "Attributed revenue" in main_text(browser)
-    browser.wait_for(lambda: browser.js("return document.querySelectorAll('main .funnel li').length;") == 6)
+    wait_text(browser, "Variants compared", "main")
+    # the period is the API's default (the last 30 days), shown in the fields
+    assert browser.js("return document.querySelector('input[name=from]').value;") == funnel["from"]
+    assert browser.js("return document.querySelector('input[name=to]').value;") == funnel["to"]
+    # the two funnels, each step with its share of the step before
+    rows = funnel_rows(browser)
+    assert rows[:4] == ["Shared a link 2", "Link clicked 1 50%", "Brought a friend 1 100%", "Rewarded 0 0%"], rows
+    assert len(rows) == 9 and rows[7].startswith("Conversions 2"), rows
+    text = main_text(browser)
+    # the ROI: formula, the value of points, every input in words
+    assert "ROI = (avg_ltv × (1 + k) × customers − cost) / cost" in text
+    for label in ("Revenue of referred customers", "Points cost (points × value of points)", "Coupons outstanding now"):
+        assert label in text, label
+    assert "SIGNIFICANT" in text.upper() and "P-VALUE" in text.upper()
 
     # approve the flagged conversion, confirmed
     button = wait_css(browser, f"button[aria-label='Approve {flagged['id']}']")
