@@ -650,7 +650,7 @@ export default {
     const to = ui.h("input", { type: "date", name: "to" });
     root.append(
       ui.h("div", { class: "toolbar" }, ui.field(t("ref.program"), select), ui.field(t("ref.from"), from), ui.field(t("ref.to"), to)),
-      queueSection(ctx, chosen),
+      queueSection(ctx, chosen, () => load()),
     );
     const funnel = ui.h("div", { class: "report-slot" });
     root.append(ui.h("div", { class: "grid" }, leaderboardSection(ctx, chosen), funnel));
@@ -765,7 +765,8 @@ function ratio(fmt, v) {
 /** Every variant and the total, each step's count with its share of the step before. */
 function variantFunnels(ctx, funnel) {
   const { ui, t, fmt } = ctx;
-  const rows = [...funnel.variants.map((v) => ({ name: v.variant, ...v.totals })), { name: t("ref.total"), ...funnel.totals }];
+  const rows = funnel.variants.map((v) => ({ name: v.variant, ...v.totals }));
+  if (rows.length > 1) rows.push({ name: t("ref.total"), ...funnel.totals });
   const cell = (figures, step, rate) =>
     rate && figures.rates[rate] !== null
       ? ui.h("span", {}, fmt.number(figures[step]), " ", ui.h("span", { class: "muted" }, `(${fmt.percent(figures.rates[rate])})`))
@@ -844,7 +845,7 @@ function roiSection(ctx, roi) {
       columns: [
         { label: t("ref.variant"), value: (r) => r.variant },
         { label: t("ref.currency"), value: (r) => r.line.currency },
-        { label: "ROI", value: (r) => roiHeadline(ctx, r.line), align: "end" },
+        { label: "ROI", value: (r) => (r.line.roi === null ? "—" : fmt.percent(r.line.roi)), align: "end" },
         { label: t("ref.revenue"), value: (r) => money(fmt, r.line.inputs.revenue, r.line.currency), align: "end" },
         { label: t("ref.cost"), value: (r) => money(fmt, r.line.inputs.cost, r.line.currency), align: "end" },
         { label: t("ref.expected"), value: (r) => money(fmt, r.line.inputs.expected_coupon_cost, r.line.currency), align: "end" },
@@ -876,7 +877,7 @@ function variantsSection(ctx, report) {
         {
           label: "ROI",
           value: (r) =>
-            r.roi_unavailable ? t(`ref.roiUnavailable.${r.roi_unavailable}`) : perCurrency(r.roi, (v, c) => (v === null ? "—" : `${Object.keys(r.roi).length > 1 ? c + " " : ""}${fmt.percent(v)}`)),
+            r.roi_unavailable ? "—" : perCurrency(r.roi, (v, c) => (v === null ? "—" : `${Object.keys(r.roi).length > 1 ? c + " " : ""}${fmt.percent(v)}`)),
           align: "end",
         },
         { label: t("ref.pValue"), value: (r) => (r.test && r.test.p_value !== null ? fmt.number(r.test.p_value) : "—"), align: "end" },
@@ -889,7 +890,8 @@ function variantsSection(ctx, report) {
   );
 }
 
-function queueSection(ctx, program) {
+/** The flagged conversions; `decided` reloads the reports (an approved conversion enters the funnels). */
+function queueSection(ctx, program, decided) {
   const { ui, t, fmt } = ctx;
   let table;
   const decide = (row, verb) => async (e) => {
@@ -900,6 +902,7 @@ function queueSection(ctx, program) {
       await busy(button, () => ctx.api.post(`/v1/referrals/conversions/${encodeURIComponent(row.id)}/${verb}`));
       ui.toast(t(verb === "approve" ? "ref.approved" : "ref.rejected"), "success");
       table.reload();
+      decided();
     } catch (err) {
       ui.toast(err.message, "error");
     }
