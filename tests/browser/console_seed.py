@@ -77,6 +77,12 @@ class Shop:
         assert r.status_code == 409 and r.json()["error"]["code"] == "loyalty_program_exists", r.text
         return self.api.campaign(r.json()["error"]["details"]["campaign_id"])
 
+    def point_value(self, value: dict | None) -> None:
+        """Sets (or, with None, removes) the loyalty program's value of points, which the ROI report reads."""
+        loyalty = self.loyalty()
+        r = self.api.patch(f"/v1/campaigns/{loyalty['id']}", json={"point_value": value})
+        assert r.status_code == 200 and r.json()["point_value"] == value, r.text
+
     # -- referrals -------------------------------------------------------------------------------------
     def referral_program(self) -> dict:
         self.loyalty()  # its tier rewards are points
