@@ -85,8 +85,9 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, va
     converted = shop.rf.conversions(status="converted", campaign_id=program["id"])
     [conversion] = [c for c in converted if c["id"] == flagged["id"]]
     assert conversion["status"] == "converted", conversion
-    # the reports reload: Marco's friend is now a step of both funnels
+    # the reports reload: Marco's friend is now a step of both funnels, and Marco is on the leaderboard
     browser.wait_for(lambda: funnel_rows(browser)[1:3] == ["Link clicked 2 100%", "Brought a friend 2 100%"])
+    wait_text(browser, "Marco", "main .grid table")
 
     assert axe(browser) == []
     screenshot(browser, "referrals")

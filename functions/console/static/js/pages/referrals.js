@@ -650,10 +650,14 @@ export default {
     const to = ui.h("input", { type: "date", name: "to" });
     root.append(
       ui.h("div", { class: "toolbar" }, ui.field(t("ref.program"), select), ui.field(t("ref.from"), from), ui.field(t("ref.to"), to)),
-      queueSection(ctx, chosen, () => load()),
+      queueSection(ctx, chosen, () => {
+        board.reload();
+        load();
+      }),
     );
     const funnel = ui.h("div", { class: "report-slot" });
-    root.append(ui.h("div", { class: "grid" }, leaderboardSection(ctx, chosen), funnel));
+    const board = leaderboardSection(ctx, chosen);
+    root.append(ui.h("div", { class: "grid" }, board, funnel));
     const rest = ui.h("div", { class: "report-slot" });
     root.append(rest);
     // the API's default period (the last 30 days, in the shop's time zone) fills the fields on the first load
@@ -703,13 +707,16 @@ function leaderboardSection(ctx, program) {
     );
   };
   period.addEventListener("change", () => load().catch((err) => ui.toast(err.message, "error")));
-  load().catch((err) => holder.replaceChildren(ui.h("p", { role: "alert" }, err.message)));
-  return ui.h(
+  const reload = () => load().catch((err) => holder.replaceChildren(ui.h("p", { role: "alert" }, err.message)));
+  reload();
+  const el = ui.h(
     "section",
     { class: "card" },
     ui.h("div", { class: "card-header" }, ui.h("h2", {}, t("ref.leaderboard")), ui.field(t("ref.period"), period, { class: "compact" })),
     holder,
   );
+  el.reload = reload;
+  return el;
 }
 
 /** One funnel as horizontal bars (widths relative to its first step), each step with its share of the step before. */
