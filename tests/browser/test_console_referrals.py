@@ -76,6 +76,20 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, va
         assert label in text, label
     assert "SIGNIFICANT" in text.upper() and "P-VALUE" in text.upper()
 
+    # another period reloads the reports: nothing was shared in January 2020, then back to the last 30 days
+    def period(start: str, end: str) -> None:
+        browser.js(
+            "const [f, t] = ['from', 'to'].map((n) => document.querySelector(`input[name=${n}]`));"
+            "f.value = arguments[0]; t.value = arguments[1]; t.dispatchEvent(new Event('change'));",
+            start,
+            end,
+        )
+
+    period("2020-01-01", "2020-01-31")
+    browser.wait_for(lambda: funnel_rows(browser)[0] == "Shared a link 0")
+    period(funnel["from"], funnel["to"])
+    browser.wait_for(lambda: funnel_rows(browser)[0] == "Shared a link 2")
+
     # approve the flagged conversion, confirmed
     button = wait_css(browser, f"button[aria-label='Approve {flagged['id']}']")
     button.click()

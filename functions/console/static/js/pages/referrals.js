@@ -661,7 +661,9 @@ export default {
     const rest = ui.h("div", { class: "report-slot" });
     root.append(rest);
     // the API's default period (the last 30 days, in the shop's time zone) fills the fields on the first load
+    let latest = 0; // a period changed twice quickly: only the last answer is shown
     const load = async () => {
+      const mine = ++latest;
       const period = { campaign_id: chosen.id, ...(from.value ? { from: from.value } : {}), ...(to.value ? { to: to.value } : {}) };
       try {
         const [f, roi, variants] = await Promise.all([
@@ -669,12 +671,13 @@ export default {
           ctx.api.get("/v1/reports/roi", period),
           ctx.api.get("/v1/reports/variants", period),
         ]);
+        if (mine !== latest) return;
         from.value = f.from;
         to.value = f.to;
         funnel.replaceChildren(funnelCard(ctx, f));
         rest.replaceChildren(variantFunnels(ctx, f), roiSection(ctx, roi), variantsSection(ctx, variants));
       } catch (err) {
-        rest.replaceChildren(ui.h("p", { role: "alert" }, err.message));
+        if (mine === latest) rest.replaceChildren(ui.h("p", { role: "alert" }, err.message));
       }
     };
     from.addEventListener("change", load);
