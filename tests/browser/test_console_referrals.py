@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from passaparola.ids import weighted_choice
 from tests.browser.console import axe, screenshot, sign_in
 from tests.browser.console_actions import confirm, main_text, page_errors, wait_css, wait_text
-from tests.browser.console_seed import Shop
+from tests.browser.console_seed import Shop, uid
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,25 @@ def valued_points(shop: Shop) -> Iterator[float]:
         shop.point_value(None)
 
 
+def referrer_in(program: dict, variant: str) -> str:
+    """A new referrer id the program assigns to `variant` (assignment is a hash of the program and the referrer)."""
+    weights = [(v["name"], v.get("weight", 1)) for v in program["variants"]]
+    for _ in range(1000):
+        candidate = uid("ref-").lower()
+        if weighted_choice(f"{program['id']}\n{candidate}", weights) == variant:
+            return candidate
+    raise AssertionError(f"no referrer id lands in {variant}")
+
+
+def compared(browser: Any) -> list[str]:
+    """The rows of the variants compared (the last card's table)."""
+    return browser.js(
+        "const cards = document.querySelectorAll('main section.card');"
+        "return [...cards[cards.length - 1].querySelectorAll('tbody tr')].map((tr) =>"
+        " [...tr.cells].map((c) => c.innerText.trim()).join('|'));"
+    )
+
+
 def funnel_rows(browser: Any) -> list[str]:
     return browser.js(
         "return [...document.querySelectorAll('main .funnel li')].map((li) => li.innerText.replace(/\\s+/g, ' ').trim());"
@@ -42,9 +62,9 @@ def funnel_rows(browser: Any) -> list[str]:
 
 
 def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, valued_points):
-    program = shop.referral_program()
-    giulia = shop.referrals(program, "Giulia", friends=2)
-    flagged = shop.flagged(program)
+    program = shop.referral_program(variants=[{"name": "a"}, {"name": "b"}])
+    giulia = shop.referrals(program, "Giulia", friends=2, customer_id=referrer_in(program, "a"))
+    flagged = shop.flagged(program, customer_id=referrer_in(program, "b"))
     funnel = shop.rf.report("funnel", campaign_id=program["id"])
     # Giulia and Marco shared; Giulia's two friends converted, Marco's friend is held for review (not a step)
     assert funnel["totals"]["referrers"] | {"rates": None} == {
@@ -75,6 +95,8 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, va
     for label in ("Revenue of referred customers", "Points cost (points × value of points)", "Coupons outstanding now"):
         assert label in text, label
     assert "SIGNIFICANT" in text.upper() and "P-VALUE" in text.upper()
+    # variant b: nobody clicked yet (its only friend is held), so no test against a
+    assert compared(browser)[1].startswith("b|0|0|—|"), compared(browser)
 
     # another period reloads the reports: nothing was shared in January 2020, then back to the last 30 days
     def period(start: str, end: str) -> None:
@@ -102,6 +124,11 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, va
     # the reports reload: Marco's friend is now a step of both funnels, and Marco is on the leaderboard
     browser.wait_for(lambda: funnel_rows(browser)[1:3] == ["Link clicked 2 100%", "Brought a friend 2 100%"])
     wait_text(browser, "Marco", "main .grid table")
+    # b converts its one friend as a does: the same rate, p = 1, not significant, no winner
+    assert compared(browser)[0].startswith("a (control)|2|2|100%|"), compared(browser)
+    assert compared(browser)[1].startswith("b|1|1|100%|") and compared(browser)[1].endswith("|1|No|—"), compared(
+        browser
+    )
 
     assert axe(browser) == []
     screenshot(browser, "referrals")
