@@ -878,7 +878,7 @@ function variantsSection(ctx, report) {
     table(ctx, {
       caption: t("ref.compare"),
       columns: [
-        { label: t("ref.variant"), value: (r) => (r.test ? r.variant : `${r.variant} (${t("ref.control")})`) },
+        { label: t("ref.variant"), value: (r) => (r.test ? r.variant : `${r.variant} (${t("ref.control")})`), class: "nowrap" },
         { label: t("ref.exposed"), value: (r) => fmt.number(r.exposed), align: "end" },
         { label: t("ref.conversions"), value: (r) => fmt.number(r.conversions), align: "end" },
         { label: t("ref.conversionRate"), value: (r) => fmt.percent(r.conversion_rate), align: "end" },
