@@ -133,3 +133,14 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, va
     assert axe(browser) == []
     screenshot(browser, "referrals")
     assert page_errors(browser) == []
+
+    # in Italian: the same reports, every label translated
+    sign_in(browser, stack, "marketer", hash_=f"#/referrals?campaign={program['id']}", lang="it")
+    wait_text(browser, "Varianti a confronto", "main")
+    text = main_text(browser)
+    for label in ("Ha condiviso un link", "Costo dei punti (punti × valore dei punti)", "100 punti = 1,00\xa0€", "Dal"):
+        assert label in text, label
+    assert "Shared a link" not in text and "Variants compared" not in text
+    assert axe(browser) == []
+    screenshot(browser, "it-referrals")
+    assert page_errors(browser) == []
