@@ -56,8 +56,11 @@ def compared(browser: Any) -> list[str]:
 
 
 def funnel_rows(browser: Any) -> list[str]:
+    """Each step as shown (a screen reader also hears the rate's meaning: left out here)."""
     return browser.js(
-        "return [...document.querySelectorAll('main .funnel li')].map((li) => li.innerText.replace(/\\s+/g, ' ').trim());"
+        "return [...document.querySelectorAll('main .funnel li')].map((li) => {"
+        " const copy = li.cloneNode(true); copy.querySelectorAll('.sr-only').forEach((e) => e.remove());"
+        " return [...copy.children].map((c) => c.textContent.trim()).filter(Boolean).join(' '); });"
     )
 
 
@@ -88,6 +91,7 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, va
     rows = funnel_rows(browser)
     assert rows[:4] == ["Shared a link 2", "Link clicked 1 50%", "Brought a friend 1 100%", "Rewarded 0 0%"], rows
     assert len(rows) == 9 and rows[7].startswith("Conversions 2"), rows
+    assert "Share of the step before: 50%" in browser.js("return document.querySelector('main .funnel').textContent;")
     text = main_text(browser)
     # the ROI: formula, the value of points, every input in words
     assert "ROI = (avg_ltv × (1 + k) × customers − cost) / cost" in text

@@ -740,8 +740,8 @@ function bars(ctx, figures, steps, rates, prefix) {
         ui.h("span", { class: "funnel-value" }, fmt.number(figures[step])),
         ui.h(
           "span",
-          { class: "funnel-rate", title: rates[i] ? t("ref.ofBefore") : null },
-          rates[i] ? (rate === null ? "—" : fmt.percent(rate)) : "",
+          { class: "funnel-rate" },
+          rates[i] ? [ui.h("span", { class: "sr-only" }, `${t("ref.ofBefore")}: `), rate === null ? "—" : fmt.percent(rate)] : "",
         ),
       ),
     );
