@@ -77,24 +77,31 @@ class Shop:
         assert r.status_code == 409 and r.json()["error"]["code"] == "loyalty_program_exists", r.text
         return self.api.campaign(r.json()["error"]["details"]["campaign_id"])
 
+    def point_value(self, value: dict | None) -> None:
+        """Sets (or, with None, removes) the loyalty program's value of points, which the ROI report reads."""
+        loyalty = self.loyalty()
+        r = self.api.patch(f"/v1/campaigns/{loyalty['id']}", json={"point_value": value})
+        assert r.status_code == 200 and r.json()["point_value"] == value, r.text
+
     # -- referrals -------------------------------------------------------------------------------------
-    def referral_program(self) -> dict:
+    def referral_program(self, **overrides: Any) -> dict:
         self.loyalty()  # its tier rewards are points
         return self.rf.create_program(
             name=f"Bring a friend {self.tag}",
             fraud={"max_conversions_per_ip": 1000, "max_conversions_per_hour": 1000},
+            **overrides,
         )
 
-    def referrals(self, program: dict, referrer_name: str = "Giulia", friends: int = 2) -> dict:
-        """A referrer whose friends order: returns the link."""
-        link = self.rf.link(program["id"], name=referrer_name)
+    def referrals(self, program: dict, referrer_name: str = "Giulia", friends: int = 2, **link: Any) -> dict:
+        """A referrer whose friends order: returns the link (`link`: its other fields, e.g. `variant`)."""
+        link = self.rf.link(program["id"], name=referrer_name, **link)
         for _ in range(friends):
             self.rf.refer(link["code"])
         return link
 
-    def flagged(self, program: dict) -> dict:
+    def flagged(self, program: dict, **link: Any) -> dict:
         """A conversion held for review (the friend's email is disposable): its id, referrer and friend."""
-        link = self.rf.link(program["id"], name="Marco")
+        link = self.rf.link(program["id"], name="Marco", **link)
         friend = uid("friend-").lower()
         outcome = self.rf.refer(link["code"], customer_id=friend, email=new_email(domain="mailinator.com"))
         assert_flagged(outcome, "disposable_email")
