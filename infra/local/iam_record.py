@@ -32,7 +32,21 @@ REGION, ACCOUNT = "us-east-1", "123456789012"  # recorded ARNs are canonical: th
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("passaparola_iam_function", default="")
 _lock = threading.Lock()
 _seen: set[tuple[str, ...]] = set()
-_state: dict[str, Any] = {"dir": None, "file": None, "installed": False, "echoes": False}
+_state: dict[str, Any] = {"dir": None, "file": None, "installed": False, "echoes": False, "last": ""}
+
+# Every module-level cache of the layer that keeps an AWS answer (module, attribute). A cache keeps one function's
+# read from the next function of this shared process; tests/unit/test_iam_check.py fails when a cache of the layer
+# is missing here. Caches of clients (lru_cache of a boto3 client), templates or HTTP tokens call no IAM action.
+LAYER_CACHES = (
+    ("passaparola.keyring", "_cache"),
+    ("passaparola.api.keys", "_cache"),
+    ("passaparola.data.campaigns", "_CACHE"),
+    ("passaparola.data.customers", "_cache"),
+    ("passaparola.data.coupons", "_CAMPAIGN_OF_CODE"),
+    ("passaparola.referrals.links", "_MARKED"),
+    ("passaparola.shopper.service", "_cached"),
+    ("passaparola.passes.config", "_cache"),
+)
 
 # IAM service prefix of a botocore service name, where they differ
 _PREFIX = {"sesv2": "ses"}
@@ -76,6 +90,9 @@ def function(logical_id: str) -> Iterator[None]:
         return
     if not _state["echoes"]:
         _echo_cached_reads()
+    if _state["last"] != logical_id:
+        _state["last"] = logical_id
+        cool_caches()
     token = _current.set(logical_id)
     try:
         yield
@@ -135,6 +152,26 @@ def _patch_executor() -> None:
         return original(self, contextvars.copy_context().run, fn, *args, **kwargs)
 
     setattr(ThreadPoolExecutor, "submit", submit)  # noqa: B010
+
+
+def cool_caches() -> None:
+    """Empty the layer's caches, so that the function about to run pays its own cold reads.
+
+    In Lambda each function has its own containers; here all functions share one process and so the layer's
+    caches, and a read another function made first would hide this one's (a missing grant with it). Called when
+    the function that runs changes: the cached paths stay warm within one function's run of requests.
+    """
+    import sys
+
+    for name, attribute in LAYER_CACHES:
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        value = getattr(module, attribute)
+        if hasattr(value, "clear"):
+            value.clear()
+        else:
+            setattr(module, attribute, None)
 
 
 def _echo_cached_reads() -> None:

@@ -182,3 +182,64 @@ def test_a_read_a_shared_warm_cache_answers_is_still_the_function_s(aws: None, m
     }
     get_settings.cache_clear()
     keyring.forget()
+
+
+# caches of the layer that keep no AWS answer (HTTP only): cooling them would check nothing
+NOT_AWS_CACHES = {
+    ("passaparola.api.console_tokens", "_jwks"),  # the identity provider's JWKS, over HTTPS
+    ("passaparola.passes.push", "_provider_tokens"),  # APNs tokens, signed locally
+    ("passaparola.passes.push", "_access_tokens"),  # Google OAuth tokens, over HTTPS
+    ("passaparola.passes.push", "_clients"),  # HTTP clients
+}
+
+
+def _layer_caches() -> set[tuple[str, str]]:
+    """Module-level private containers of the layer that start empty, or whose name or class says cache."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "layers" / "passaparola"
+    found: set[tuple[str, str]] = set()
+    for path in sorted((root / "passaparola").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AnnAssign):
+                target, value = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            else:
+                continue
+            if not isinstance(target, ast.Name) or not target.id.startswith("_"):
+                continue
+            empty = (
+                isinstance(value, ast.Dict)
+                and not value.keys
+                or isinstance(value, ast.List | ast.Set)
+                and not value.elts
+            )
+            call = isinstance(value, ast.Call) and not value.args and not value.keywords
+            named = call and (
+                "cache" in ast.unparse(value.func).lower() or ast.unparse(value.func) in ("OrderedDict", "dict")
+            )  # type: ignore[union-attr]
+            if empty or named or "cache" in target.id.lower():
+                found.add((module, target.id))
+    return found
+
+
+def test_every_cache_of_the_layer_is_cooled_between_functions() -> None:
+    """A cache the recorder does not know would hide a cold read (and its missing grant) again."""
+    assert _layer_caches() - NOT_AWS_CACHES == set(iam_record.LAYER_CACHES)
+
+
+def test_a_function_after_another_pays_its_own_cold_read(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The segments read another function cached is read again, and recorded, for the next function."""
+    from passaparola.data import customers
+
+    monkeypatch.setattr(iam_record, "_state", {**iam_record._state, "installed": True, "echoes": True, "last": ""})
+    monkeypatch.setitem(customers._cache, "segments", (float("inf"), []))
+    with iam_record.function("CustomersFunction"):
+        assert "segments" not in customers._cache  # cooled: the first function of the process
+        customers._cache["segments"] = (float("inf"), [])
+    with iam_record.function("CustomersFunction"):
+        assert "segments" in customers._cache  # the same function stays warm
+    with iam_record.function("CampaignsFunction"):
+        assert "segments" not in customers._cache  # another function reads segments itself
