@@ -39,12 +39,26 @@ def _without(tmp_path: Path, function: str, keep: Any) -> Path:
     return copy
 
 
-def _run(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def _partial(tmp_path: Path, seen: set[str]) -> Path:
+    """An allowlist saying why the functions the fixture did not record make no call (it is a partial recording)."""
+    functions = iam_check.load_template(TEMPLATE).of_type(iam_check.FUNCTION)
+    path = tmp_path / "allowlist.yaml"
+    unseen = {lid: "the fixture records a few functions only" for lid in functions if lid not in seen}
+    path.write_text(yaml.safe_dump({iam_check.NOT_EXERCISED: unseen}), encoding="utf-8")
+    return path
+
+
+def _run(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str = "", seen: set[str] | None = None
+) -> tuple[int, str]:
     calls = tmp_path / "calls"
     calls.mkdir(exist_ok=True)
     for path in CALLS.glob("*.jsonl"):
-        (calls / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    code = iam_check.main(["--calls", str(calls), "--template", str(template), "--allowlist", str(tmp_path / "none")])
+        (calls / path.name).write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    if seen is None:
+        seen = set(iam_check.load_calls(CALLS)[0])
+    allowlist = _partial(tmp_path, seen)
+    code = iam_check.main(["--calls", str(calls), "--template", str(template), "--allowlist", str(allowlist)])
     return code, capsys.readouterr().out
 
 
@@ -56,6 +70,32 @@ def test_the_recorded_calls_are_granted_by_the_template(tmp_path: Path, capsys: 
     row = next(line.split() for line in out.splitlines() if line.startswith("MessageSenderFunction "))
     assert row[1] == "4" and int(row[2]) > int(row[3]) >= 4, row
     assert "Granted, never called" in out and "CouponsFunction: dynamodb:Scan" not in out
+
+
+def test_a_function_with_grants_and_no_recorded_call_fails_unless_explained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check cannot pass by not seeing: a function the suites never ran is a failure, not a silent pass."""
+    seen = set(iam_check.load_calls(CALLS)[0]) | {"SegmentsFunction"}  # claimed seen, recorded nothing
+    code, out = _run(TEMPLATE, tmp_path, capsys, seen=seen)
+    assert code == 1 and "FAIL: functions with grants and no recorded call" in out
+    assert out.rstrip().endswith("iam-check: FAILED") and "SegmentsFunction" in out
+    calls, _ = iam_check.load_calls(CALLS)
+    functions = iam_check.load_template(TEMPLATE).of_type(iam_check.FUNCTION)
+    listed = {lid: "not run" for lid in functions if lid not in calls}
+    listed |= {"CampaignsFunction": "wrongly listed", "NoSuchFunction": "gone"}
+    report = iam_check.check(TEMPLATE, calls, {}, listed)
+    assert sorted(s for s in report.stale if s.startswith("not_exercised")) == [
+        "not_exercised: CampaignsFunction: the suites now record its calls",
+        "not_exercised: NoSuchFunction: not a function of the template",
+    ]
+
+
+def test_a_call_the_recorder_could_not_map_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unmapped call is one whose grant nobody checked."""
+    row = '{"error": "unrecorded", "function": "CouponsFunction", "operation": "GetItem"}\n'
+    code, out = _run(TEMPLATE, tmp_path, capsys, extra=row)
+    assert code == 1 and "could not be mapped" in out and out.rstrip().endswith("iam-check: FAILED")
 
 
 @pytest.mark.parametrize(
