@@ -24,6 +24,7 @@ import copy
 import fnmatch
 import json
 import re
+import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -426,15 +427,36 @@ def render(report: Report, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def recordings_problem(calls: Path, required: list[str]) -> str:
+    """Why the recordings cannot be checked: one is missing, or was made at another commit (`COMMIT`, by make)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    for name in required:
+        folder = calls / name
+        if not folder.is_dir() or not any(folder.glob("*.jsonl")):
+            return f"no recorded calls in {folder}: run `make test` and `make test-dynamodb-local` first"
+        stamp = folder / "COMMIT"
+        made = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
+        if made and head.returncode == 0 and made != head.stdout.strip():
+            return f"{folder} was recorded at commit {made[:12]}, HEAD is {head.stdout.strip()[:12]}: run it again"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--calls", type=Path, default=CALLS_DIR, help="directory of calls-*.jsonl (make test)")
     parser.add_argument("--template", type=Path, default=ROOT / "template.yaml")
     parser.add_argument("--allowlist", type=Path, default=ALLOWLIST)
     parser.add_argument("--verbose", "-v", action="store_true", help="list every call and grant per function")
+    parser.add_argument(
+        "--require", nargs="*", default=[], help="recordings (subdirectories of --calls) that must exist, of HEAD"
+    )
     args = parser.parse_args(argv)
     if not args.calls.is_dir() or not any(args.calls.rglob("*.jsonl")):
         print(f"iam-check: no recorded calls in {args.calls}: run `make test` first", file=sys.stderr)
+        return 2
+    problem = recordings_problem(args.calls, args.require)
+    if problem:
+        print(f"iam-check: {problem}", file=sys.stderr)
         return 2
     calls, errors = load_calls(args.calls)
     merged = sorted(

@@ -283,3 +283,18 @@ def test_a_function_after_another_pays_its_own_cold_read(aws: None, monkeypatch:
         assert "segments" in customers._cache  # the same function stays warm
     with iam_record.function("CampaignsFunction"):
         assert "segments" not in customers._cache  # another function reads segments itself
+
+
+def test_a_missing_or_stale_recording_is_refused(tmp_path: Path) -> None:
+    """A recording of an older commit (or none for the stream functions) would check something else."""
+    calls = tmp_path / "calls"
+    (calls / "test").mkdir(parents=True)
+    (calls / "test" / "calls-1.jsonl").write_text((CALLS / "calls-1.jsonl").read_text(encoding="utf-8"))
+    assert "run `make test` and `make test-dynamodb-local`" in iam_check.recordings_problem(
+        calls, ["test", "dynamodb-local"]
+    )
+    assert iam_check.recordings_problem(calls, ["test"]) == ""
+    (calls / "test" / "COMMIT").write_text("0" * 40 + "\n")
+    assert "was recorded at commit 000000000000" in iam_check.recordings_problem(calls, ["test"])
+    args = ["--calls", str(calls), "--allowlist", str(tmp_path / "none"), "--require", "test"]
+    assert iam_check.main(args) == 2
