@@ -37,7 +37,7 @@ _state: dict[str, Any] = {"dir": None, "file": None, "installed": False, "echoes
 # Every module-level cache of the layer that keeps an AWS answer (module, attribute). A cache keeps one function's
 # read from the next function of this shared process; tests/unit/test_iam_check.py fails when a cache of the layer
 # is missing here. Caches of clients (lru_cache of a boto3 client), templates or HTTP tokens call no IAM action.
-LAYER_CACHES = (
+LAYER_CACHES = (  # each a container (dict, list, class with no constructor argument) or a tuple|None
     ("passaparola.keyring", "_cache"),
     ("passaparola.api.keys", "_cache"),
     ("passaparola.data.campaigns", "_CACHE"),
@@ -91,8 +91,8 @@ def function(logical_id: str) -> Iterator[None]:
     if not _state["echoes"]:
         _echo_cached_reads()
     if _state["last"] != logical_id:
+        swap_caches(_state["last"], logical_id)
         _state["last"] = logical_id
-        cool_caches()
     token = _current.set(logical_id)
     try:
         yield
@@ -154,24 +154,30 @@ def _patch_executor() -> None:
     setattr(ThreadPoolExecutor, "submit", submit)  # noqa: B010
 
 
-def cool_caches() -> None:
-    """Empty the layer's caches, so that the function about to run pays its own cold reads.
+_containers: dict[str, dict[tuple[str, str], Any]] = {}
+
+
+def swap_caches(previous: str, logical_id: str) -> None:
+    """Give the function about to run its own copy of the layer's caches, as its own Lambda container would have.
 
     In Lambda each function has its own containers; here all functions share one process and so the layer's
-    caches, and a read another function made first would hide this one's (a missing grant with it). Called when
-    the function that runs changes: the cached paths stay warm within one function's run of requests.
+    caches, and a read another function made first would hide this one's (a missing grant with it). When the
+    function that runs changes, the caches' objects are set aside as the previous function's and this function's
+    own are put back (empty the first time: its cold start pays its reads), so a cache stays warm across one
+    function's invocations, as in a container, and never across functions.
     """
     import sys
 
+    kept = _containers.setdefault(previous, {})
+    mine = _containers.get(logical_id, {})
     for name, attribute in LAYER_CACHES:
         module = sys.modules.get(name)
         if module is None:
             continue
         value = getattr(module, attribute)
-        if hasattr(value, "clear"):
-            value.clear()
-        else:
-            setattr(module, attribute, None)
+        kept[(name, attribute)] = value
+        fresh = None if value is None or isinstance(value, tuple) else type(value)()
+        setattr(module, attribute, mine.get((name, attribute), fresh))
 
 
 def _echo_cached_reads() -> None:
