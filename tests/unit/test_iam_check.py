@@ -242,6 +242,8 @@ def _layer_caches() -> set[tuple[str, str]]:
     for path in sorted((root / "passaparola").rglob("*.py")):
         module = ".".join(path.relative_to(root).with_suffix("").parts)
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr
+            value: ast.expr | None
             if isinstance(node, ast.AnnAssign):
                 target, value = node.target, node.value
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -257,15 +259,17 @@ def _layer_caches() -> set[tuple[str, str]]:
                 and not value.elts
             )
             call = isinstance(value, ast.Call) and not value.args and not value.keywords
-            named = call and (
-                "cache" in ast.unparse(value.func).lower() or ast.unparse(value.func) in ("OrderedDict", "dict")
+            named = (
+                isinstance(value, ast.Call)
+                and call
+                and ("cache" in ast.unparse(value.func).lower() or ast.unparse(value.func) in ("OrderedDict", "dict"))
             )  # type: ignore[union-attr]
             if empty or named or "cache" in target.id.lower():
                 found.add((module, target.id))
     return found
 
 
-def test_every_cache_of_the_layer_is_cooled_between_functions() -> None:
+def test_every_cache_of_the_layer_is_kept_per_function() -> None:
     """A cache the recorder does not know would hide a cold read (and its missing grant) again."""
     assert _layer_caches() - NOT_AWS_CACHES == set(iam_record.LAYER_CACHES)
 
@@ -287,3 +291,18 @@ def test_a_function_after_another_pays_its_own_cold_read(aws: None, monkeypatch:
         assert "segments" not in customers._cache  # another function reads segments itself
     with iam_record.function("CustomersFunction"):
         assert "segments" in customers._cache  # and the first one's container is still warm
+
+
+def test_a_missing_or_stale_recording_is_refused(tmp_path: Path) -> None:
+    """A recording of an older commit (or none for the stream functions) would check something else."""
+    calls = tmp_path / "calls"
+    (calls / "test").mkdir(parents=True)
+    (calls / "test" / "calls-1.jsonl").write_text((CALLS / "calls-1.jsonl").read_text(encoding="utf-8"))
+    assert "run `make test` and `make test-dynamodb-local`" in iam_check.recordings_problem(
+        calls, ["test", "dynamodb-local"]
+    )
+    assert iam_check.recordings_problem(calls, ["test"]) == ""
+    (calls / "test" / "COMMIT").write_text("0" * 40 + "\n")
+    assert "was recorded at commit 000000000000" in iam_check.recordings_problem(calls, ["test"])
+    args = ["--calls", str(calls), "--allowlist", str(tmp_path / "none"), "--require", "test"]
+    assert iam_check.main(args) == 2
