@@ -37,7 +37,7 @@ _state: dict[str, Any] = {"dir": None, "file": None, "installed": False, "echoes
 # Every module-level cache of the layer that keeps an AWS answer (module, attribute). A cache keeps one function's
 # read from the next function of this shared process; tests/unit/test_iam_check.py fails when a cache of the layer
 # is missing here. Caches of clients (lru_cache of a boto3 client), templates or HTTP tokens call no IAM action.
-LAYER_CACHES = (  # each a container (dict, list, class with no constructor argument) or a tuple|None
+LAYER_CACHES = (  # each a container (dict, list, class with no constructor argument) or a tuple|None, or a flag (bool)
     ("passaparola.keyring", "_cache"),
     ("passaparola.api.keys", "_cache"),
     ("passaparola.data.campaigns", "_CACHE"),
@@ -46,6 +46,7 @@ LAYER_CACHES = (  # each a container (dict, list, class with no constructor argu
     ("passaparola.referrals.links", "_MARKED"),
     ("passaparola.shopper.service", "_cached"),
     ("passaparola.passes.config", "_cache"),
+    ("passaparola.data.stats", "_shop_ready"),  # the shop's stats items written (PutItem) once per container
 )
 
 # IAM service prefix of a botocore service name, where they differ
@@ -157,6 +158,11 @@ def _patch_executor() -> None:
 _containers: dict[str, dict[tuple[str, str], Any]] = {}
 
 
+def forget_containers() -> None:
+    """Drop every function's set-aside caches (infra.local.invoke.reset_containers: a fresh stack, a new test)."""
+    _containers.clear()
+
+
 def swap_caches(previous: str, logical_id: str) -> None:
     """Give the function about to run its own copy of the layer's caches, as its own Lambda container would have.
 
@@ -176,7 +182,9 @@ def swap_caches(previous: str, logical_id: str) -> None:
             continue
         value = getattr(module, attribute)
         kept[(name, attribute)] = value
-        fresh = None if value is None or isinstance(value, tuple) else type(value)()
+        fresh = (
+            False if isinstance(value, bool) else None if value is None or isinstance(value, tuple) else type(value)()
+        )
         setattr(module, attribute, mine.get((name, attribute), fresh))
 
 

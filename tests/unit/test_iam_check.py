@@ -264,7 +264,8 @@ def _layer_caches() -> set[tuple[str, str]]:
                 and call
                 and ("cache" in ast.unparse(value.func).lower() or ast.unparse(value.func) in ("OrderedDict", "dict"))
             )  # type: ignore[union-attr]
-            if empty or named or "cache" in target.id.lower():
+            flag = isinstance(value, ast.Constant) and value.value is False  # "done once per container"
+            if empty or named or flag or "cache" in target.id.lower():
                 found.add((module, target.id))
     return found
 
