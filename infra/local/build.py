@@ -8,8 +8,11 @@ repository's `layers/` and `functions/` are taken off sys.path, so a file the pa
 
 The functions run in one Python, so the stack puts the union of the functions' layers on sys.path (every function
 has the same two today; `layers_of` tells when one differs). Third-party modules the stack itself had imported
-before the layers (moto needs boto3, pydantic, cryptography, ...) keep the development virtualenv's copy: the
-stack logs them; `make build-check` imports every function from its artifact and layers alone, under Python 3.13.
+before the layers (moto needs boto3, pydantic, cryptography, ...) keep the development virtualenv's copy, and the
+virtualenv's site-packages stays on sys.path after the layers, so a wheel missing from the deps layer is still found
+here: this proves first-party files and data, not third-party wheels. `make build-check` proves those: it imports
+every function from its artifact and layers alone, and every third-party module the code imports (lazily too),
+under Python 3.13.
 """
 
 from __future__ import annotations

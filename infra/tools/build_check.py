@@ -5,7 +5,11 @@ Lambda runs `<LogicalId>/` of `sam build`'s output as /var/task and each layer's
 each function is imported in a fresh interpreter (`-I -S`: no site-packages, no PYTHONPATH, no current directory)
 whose sys.path is that artifact, the layers' python/ and the standard library, with the function's environment
 from the template. A module found nowhere, a wheel for another Python, or a module loaded from anywhere else
-fails the check. The deployed build is arm64, whose binary wheels cannot load on an x86 machine: the check runs on
+fails the check. Imports made only when a function runs (`import jwt` inside a function, powertools' idempotency)
+are not made by importing the handler: every import statement of the passaparola layer and of the functions'
+artifacts is read (skipping `if TYPE_CHECKING:` and `try: ... except ImportError:` blocks) and each third-party
+module named is imported from the layers alone, so a wheel missing from layers/deps/requirements.txt fails here
+rather than at the first console sign-in once deployed. The deployed build is arm64, whose binary wheels cannot load on an x86 machine: the check runs on
 the x86_64 variant of the same requirements (`make build-check` builds it for Python 3.13).
 """
 
@@ -44,6 +48,61 @@ strays = sorted(
 )
 print(json.dumps({"python": sys.version.split()[0], "seconds": seconds, "modules": len(sys.modules), "strays": strays}))
 """
+
+
+# Also only the standard library: every module that an import statement of the bundle's own code names.
+IMPORTS_PROBE = r"""
+import ast, importlib, json, os, sys, sysconfig
+spec = json.loads(sys.argv[1])
+allowed = [os.path.realpath(p) for p in spec["layers"]]
+stdlib = [os.path.realpath(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")]
+sys.path[:0] = spec["layers"]
+files = []
+for top, local in [*[(os.path.join(l, "passaparola"), None) for l in spec["layers"]], *[(d, d) for d in spec["code_dirs"]]]:
+    for folder, _, names in os.walk(top):
+        files += [(os.path.join(folder, n), local) for n in sorted(names) if n.endswith(".py")]
+wanted = {}
+for path, local in files:
+    with open(path, "rb") as f:
+        tree = ast.parse(f.read())
+    skip = set()
+    for node in ast.walk(tree):
+        guarded = isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        guarded = guarded or isinstance(node, ast.Try) and any(
+            h.type is not None and ("ImportError" in ast.unparse(h.type) or "ModuleNotFoundError" in ast.unparse(h.type))
+            for h in node.handlers
+        )
+        if guarded:
+            skip.update(id(n) for b in node.body for n in ast.walk(b))
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            top = name.split(".")[0]
+            if top in sys.stdlib_module_names or top in ("passaparola", "__future__"):
+                continue
+            if local and (os.path.exists(os.path.join(local, top)) or os.path.exists(os.path.join(local, top + ".py"))):
+                continue
+            wanted.setdefault(name, path)
+failures = []
+for name, where in sorted(wanted.items()):
+    try:
+        importlib.import_module(name)
+    except Exception as e:
+        failures.append(f"{name} (imported by {where}): {type(e).__name__}: {e}")
+strays = sorted(
+    os.path.realpath(f) for f in (getattr(mod, "__file__", None) for mod in list(sys.modules.values()))
+    if f and not any(os.path.realpath(f).startswith(root + os.sep) for root in allowed + stdlib)
+)
+print(json.dumps({"python": sys.version.split()[0], "modules": len(wanted), "failures": failures, "strays": strays}))
+"""
+IMPORTS = "(third-party imports)"
 
 
 @dataclass
@@ -91,6 +150,39 @@ def check_one(python: str, bundle: Bundle, spec: FunctionSpec, layers: list[Path
     return Result(spec.logical_id, True, detail, report["seconds"])
 
 
+def check_imports(build_dir: Path, python: str) -> Result:
+    """Every third-party module the bundle's code imports (at import time or lazily) resolves from the layers."""
+    bundle = load(build_dir)
+    tpl = Template(bundle.template)
+    spec = {
+        "layers": [str(p) for p in bundle.layer_dirs],
+        "code_dirs": [str(s.code_dir) for s in tpl.functions().values()],
+    }
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "eu-west-1",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - no AWS call is made while importing
+    }
+    proc = subprocess.run(
+        [python, "-I", "-S", "-B", "-c", IMPORTS_PROBE, json.dumps(spec)],
+        env=env,
+        cwd=bundle.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if proc.returncode != 0:
+        return Result(IMPORTS, False, (proc.stderr.strip().splitlines() or ["(no output)"])[-1])
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    if report["failures"]:
+        return Result(IMPORTS, False, f"not importable from the layers: {'; '.join(report['failures'][:3])}")
+    if report["strays"]:
+        return Result(IMPORTS, False, f"modules from outside the bundle: {report['strays'][:3]}")
+    return Result(IMPORTS, True, f"Python {report['python']}, {report['modules']} modules imported by the code")
+
+
 def check(build_dir: Path, python: str, workers: int = 2, only: list[str] | None = None) -> list[Result]:
     bundle = load(build_dir)
     tpl = Template(bundle.template)
@@ -113,15 +205,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="these functions (logical ids) only")
     args = parser.parse_args(argv)
     results = check(args.build_dir, args.python, only=args.only)
+    if results:
+        results.append(check_imports(args.build_dir, args.python))
     if not results:
         print("no function to check", file=sys.stderr)
         return 2
     width = max(len(r.logical_id) for r in results)
     for r in sorted(results, key=lambda r: r.logical_id):
-        timing = f"  import {r.seconds * 1000:5.0f} ms" if r.ok else ""
+        timing = f"  import {r.seconds * 1000:5.0f} ms" if r.ok and r.logical_id != IMPORTS else " " * 16
         print(f"{'ok  ' if r.ok else 'FAIL'}  {r.logical_id:<{width}}{timing}  {r.detail}")
     failed = [r for r in results if not r.ok]
-    print(f"{len(results) - len(failed)}/{len(results)} functions import from {args.build_dir} under {args.python}")
+    print(
+        f"{len(results) - len(failed)}/{len(results)} checks: functions import from {args.build_dir} under {args.python}"
+    )
     return 1 if failed else 0
 
 

@@ -7,8 +7,10 @@ its LogicalId), SAM policy templates expanded from samtranslator's own policy_te
 managed policies SAM adds for the event sources and tracing. IAM's matching: `*` and `?` wildcards, actions case
 insensitive, `NotResource`; statements' `Condition`s are assumed met (the check is about actions and resources).
 
-It fails (exit 1) when a call is not granted (AccessDenied once deployed), or when an entry of infra/iam_unused.yaml
-matches no grant of the template any more; it lists, per function, the calls seen, the grants and the grants never
+It fails (exit 1) when a call is not granted (AccessDenied once deployed), when an entry of infra/iam_unused.yaml
+matches no grant of the template any more, when a call could not be mapped to an action (an `error` row: its grant
+was never checked), or when a function with grants recorded no call at all (it passed by not being seen) and is not
+listed under `not_exercised:` in infra/iam_unused.yaml with the reason; it lists, per function, the calls seen, the grants and the grants never
 called, so that policies can be cut to least privilege. A grant the suites never exercise but the function needs
 says why in infra/iam_unused.yaml (the one place).
 
@@ -22,6 +24,7 @@ import copy
 import fnmatch
 import json
 import re
+import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -104,11 +107,12 @@ class Report:
     explained: dict[str, list[tuple[Grant, str]]] = field(default_factory=dict)
     stale: list[str] = field(default_factory=list)
     ignored: set[str] = field(default_factory=set)
+    unseen: list[str] = field(default_factory=list)  # functions with grants and no recorded call, not explained
     errors: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.denied and not self.stale
+        return not self.denied and not self.stale and not self.unseen and not self.errors
 
 
 # --------------------------------------------------------------------------------------------- matching
@@ -268,10 +272,15 @@ def load_calls(directory: Path) -> tuple[dict[str, set[Call]], int]:
     return dict(calls), errors
 
 
+NOT_EXERCISED = "not_exercised"
+"""The allowlist's key for functions no suite runs: LogicalId -> why (a function with grants and no call fails)."""
+
+
 def load_allowlist(path: Path) -> dict[str, list[dict[str, str]]]:
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data.pop(NOT_EXERCISED, None)
     for lid, entries in data.items():
         for entry in entries:
             if not {"action", "resource", "why"} <= set(entry) or not str(entry["why"]).strip():
@@ -279,8 +288,25 @@ def load_allowlist(path: Path) -> dict[str, list[dict[str, str]]]:
     return data
 
 
+def load_not_exercised(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(NOT_EXERCISED) or {}
+    for lid, why in data.items():
+        if not str(why or "").strip():
+            raise SystemExit(f"iam-check: {path}: {NOT_EXERCISED}: {lid} needs a why")
+    return {str(k): str(v) for k, v in data.items()}
+
+
 # ------------------------------------------------------------------------------------------------ check
-def check(template: Path, calls: dict[str, set[Call]], allowlist: dict[str, list[dict[str, str]]]) -> Report:
+def check(
+    template: Path,
+    calls: dict[str, set[Call]],
+    allowlist: dict[str, list[dict[str, str]]],
+    not_exercised: dict[str, str] | None = None,
+) -> Report:
+    """`not_exercised` None: a partial recording (tests of the matching); otherwise every function with grants
+    must have recorded a call or be listed there with a reason."""
     tpl = load_template(template)
     functions = sorted(tpl.of_type(FUNCTION))
     report = Report()
@@ -313,6 +339,15 @@ def check(template: Path, calls: dict[str, set[Call]], allowlist: dict[str, list
                 report.explained.setdefault(lid, []).append((g, whys[0][2]))
             else:
                 report.unused.setdefault(lid, []).append(g)
+    if not_exercised is not None:
+        for lid, grants in report.grants.items():
+            if not report.calls[lid] and any(not g.implicit for g in grants) and lid not in not_exercised:
+                report.unseen.append(lid)
+        for lid in not_exercised:
+            if lid not in report.grants:
+                report.stale.append(f"{NOT_EXERCISED}: {lid}: not a function of the template")
+            elif report.calls[lid]:
+                report.stale.append(f"{NOT_EXERCISED}: {lid}: the suites now record its calls")
     for key, entries in allowlist.items():
         if key != "*" and key not in report.grants:
             report.stale.append(f"{key}: not a function of the template")
@@ -378,7 +413,10 @@ def render(report: Report, verbose: bool = False) -> str:
             f"Recorded for functions template.yaml does not have (ignored): {', '.join(sorted(report.ignored))}",
         ]
     if report.errors:
-        lines += ["", f"WARNING: {report.errors} call(s) could not be recorded (see the calls-*.jsonl 'error' rows)"]
+        lines += ["", f"FAIL: {report.errors} call(s) could not be mapped to an action (calls-*.jsonl 'error' rows)"]
+    if report.unseen:
+        lines += ["", "FAIL: functions with grants and no recorded call (run the suites that exercise them, or say"]
+        lines += [f"why in infra/iam_unused.yaml `{NOT_EXERCISED}:`): {', '.join(report.unseen)}"]
     if report.stale:
         lines += ["", "FAIL: infra/iam_unused.yaml explains grants the template no longer has:"]
         lines += [f"  {s}" for s in report.stale]
@@ -389,15 +427,36 @@ def render(report: Report, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def recordings_problem(calls: Path, required: list[str]) -> str:
+    """Why the recordings cannot be checked: one is missing, or was made at another commit (`COMMIT`, by make)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    for name in required:
+        folder = calls / name
+        if not folder.is_dir() or not any(folder.glob("*.jsonl")):
+            return f"no recorded calls in {folder}: run `make test` and `make test-dynamodb-local` first"
+        stamp = folder / "COMMIT"
+        made = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
+        if made and head.returncode == 0 and made != head.stdout.strip():
+            return f"{folder} was recorded at commit {made[:12]}, HEAD is {head.stdout.strip()[:12]}: run it again"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--calls", type=Path, default=CALLS_DIR, help="directory of calls-*.jsonl (make test)")
     parser.add_argument("--template", type=Path, default=ROOT / "template.yaml")
     parser.add_argument("--allowlist", type=Path, default=ALLOWLIST)
     parser.add_argument("--verbose", "-v", action="store_true", help="list every call and grant per function")
+    parser.add_argument(
+        "--require", nargs="*", default=[], help="recordings (subdirectories of --calls) that must exist, of HEAD"
+    )
     args = parser.parse_args(argv)
     if not args.calls.is_dir() or not any(args.calls.rglob("*.jsonl")):
         print(f"iam-check: no recorded calls in {args.calls}: run `make test` first", file=sys.stderr)
+        return 2
+    problem = recordings_problem(args.calls, args.require)
+    if problem:
+        print(f"iam-check: {problem}", file=sys.stderr)
         return 2
     calls, errors = load_calls(args.calls)
     merged = sorted(
@@ -405,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         key=lambda r: (r["function"], r["action"], r["resource"]),
     )
     (args.calls / "calls.json").write_text(json.dumps(merged, indent=1) + "\n", encoding="utf-8")
-    report = check(args.template, calls, load_allowlist(args.allowlist))
+    report = check(args.template, calls, load_allowlist(args.allowlist), load_not_exercised(args.allowlist))
     report.errors = errors
     print(render(report, args.verbose))
     return 0 if report.ok else 1

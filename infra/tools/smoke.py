@@ -4,7 +4,8 @@ Steps, each printed with its outcome: the API answers the secret key (a campaign
 layers, table and key check in one call), a discount campaign and one code, a validate, a redemption on a test
 order, its rollback; then the clean-up, whatever failed before: the code and the campaign are switched off.
 The API deletes neither campaigns nor redemptions, so a disabled campaign named `smoke <time>` and a rolled-back
-redemption of order `smoke-...` stay in the shop's data (counted nowhere: rolled back, customer `smoke-...`).
+redemption of order `smoke-...` stay in the shop's data: its figures net to zero (rolled back), but the coupons
+report lists the disabled campaign and the customer `smoke-...` keeps a record of the order.
 
 `--local` (`make smoke-local`, CI) starts a fresh local stack (`make run`) with a secret key of its own, runs the
 same steps against it and stops it. Exit status 0 when every step passed, 1 otherwise (the failing step, its

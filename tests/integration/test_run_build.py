@@ -137,3 +137,20 @@ def test_the_import_check_refuses_a_module_loaded_from_outside_the_bundle(built:
     (failed,) = build_check.check(broken, sys.executable, only=["CouponsFunction"])
     assert not failed.ok
     assert "modules from outside the bundle" in failed.detail and "stray_module.py" in failed.detail
+
+
+def test_a_wheel_the_code_imports_only_when_it_runs_must_be_in_the_deps_layer(built: Path, tmp_path: Path):
+    # `import jwt` is made inside functions only (console sign-in, wallet pushes): importing the handlers misses it.
+    # (The linked layer resolves outside the copy, so the per-function check would refuse it for that reason.)
+    assert build_check.check_imports(built, sys.executable).ok
+    broken = tmp_path / "build"
+    shutil.copytree(built, broken, ignore=lambda d, names: ["python"] if Path(d).name == "DepsLayer" else [])
+    deps = broken / "DepsLayer" / "python"
+    deps.mkdir()
+    for entry in (built / "DepsLayer" / "python").iterdir():
+        if entry.name != "jwt":  # the deps layer built without pyjwt
+            (deps / entry.name).symlink_to(entry)
+
+    failed = build_check.check_imports(broken, sys.executable)
+    assert not failed.ok
+    assert "jwt (imported by" in failed.detail and "ModuleNotFoundError" in failed.detail

@@ -39,12 +39,26 @@ def _without(tmp_path: Path, function: str, keep: Any) -> Path:
     return copy
 
 
-def _run(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def _partial(tmp_path: Path, seen: set[str]) -> Path:
+    """An allowlist saying why the functions the fixture did not record make no call (it is a partial recording)."""
+    functions = iam_check.load_template(TEMPLATE).of_type(iam_check.FUNCTION)
+    path = tmp_path / "allowlist.yaml"
+    unseen = {lid: "the fixture records a few functions only" for lid in functions if lid not in seen}
+    path.write_text(yaml.safe_dump({iam_check.NOT_EXERCISED: unseen}), encoding="utf-8")
+    return path
+
+
+def _run(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str = "", seen: set[str] | None = None
+) -> tuple[int, str]:
     calls = tmp_path / "calls"
     calls.mkdir(exist_ok=True)
     for path in CALLS.glob("*.jsonl"):
-        (calls / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    code = iam_check.main(["--calls", str(calls), "--template", str(template), "--allowlist", str(tmp_path / "none")])
+        (calls / path.name).write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    if seen is None:
+        seen = set(iam_check.load_calls(CALLS)[0])
+    allowlist = _partial(tmp_path, seen)
+    code = iam_check.main(["--calls", str(calls), "--template", str(template), "--allowlist", str(allowlist)])
     return code, capsys.readouterr().out
 
 
@@ -56,6 +70,32 @@ def test_the_recorded_calls_are_granted_by_the_template(tmp_path: Path, capsys: 
     row = next(line.split() for line in out.splitlines() if line.startswith("MessageSenderFunction "))
     assert row[1] == "4" and int(row[2]) > int(row[3]) >= 4, row
     assert "Granted, never called" in out and "CouponsFunction: dynamodb:Scan" not in out
+
+
+def test_a_function_with_grants_and_no_recorded_call_fails_unless_explained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check cannot pass by not seeing: a function the suites never ran is a failure, not a silent pass."""
+    seen = set(iam_check.load_calls(CALLS)[0]) | {"SegmentsFunction"}  # claimed seen, recorded nothing
+    code, out = _run(TEMPLATE, tmp_path, capsys, seen=seen)
+    assert code == 1 and "FAIL: functions with grants and no recorded call" in out
+    assert out.rstrip().endswith("iam-check: FAILED") and "SegmentsFunction" in out
+    calls, _ = iam_check.load_calls(CALLS)
+    functions = iam_check.load_template(TEMPLATE).of_type(iam_check.FUNCTION)
+    listed = {lid: "not run" for lid in functions if lid not in calls}
+    listed |= {"CampaignsFunction": "wrongly listed", "NoSuchFunction": "gone"}
+    report = iam_check.check(TEMPLATE, calls, {}, listed)
+    assert sorted(s for s in report.stale if s.startswith("not_exercised")) == [
+        "not_exercised: CampaignsFunction: the suites now record its calls",
+        "not_exercised: NoSuchFunction: not a function of the template",
+    ]
+
+
+def test_a_call_the_recorder_could_not_map_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unmapped call is one whose grant nobody checked."""
+    row = '{"error": "unrecorded", "function": "CouponsFunction", "operation": "GetItem"}\n'
+    code, out = _run(TEMPLATE, tmp_path, capsys, extra=row)
+    assert code == 1 and "could not be mapped" in out and out.rstrip().endswith("iam-check: FAILED")
 
 
 @pytest.mark.parametrize(
@@ -182,3 +222,88 @@ def test_a_read_a_shared_warm_cache_answers_is_still_the_function_s(aws: None, m
     }
     get_settings.cache_clear()
     keyring.forget()
+
+
+# caches of the layer that keep no AWS answer (HTTP only): cooling them would check nothing
+NOT_AWS_CACHES = {
+    ("passaparola.api.console_tokens", "_jwks"),  # the identity provider's JWKS, over HTTPS
+    ("passaparola.passes.push", "_provider_tokens"),  # APNs tokens, signed locally
+    ("passaparola.passes.push", "_access_tokens"),  # Google OAuth tokens, over HTTPS
+    ("passaparola.passes.push", "_clients"),  # HTTP clients
+}
+
+
+def _layer_caches() -> set[tuple[str, str]]:
+    """Module-level private containers of the layer that start empty, or whose name or class says cache."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "layers" / "passaparola"
+    found: set[tuple[str, str]] = set()
+    for path in sorted((root / "passaparola").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr
+            value: ast.expr | None
+            if isinstance(node, ast.AnnAssign):
+                target, value = node.target, node.value
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            else:
+                continue
+            if not isinstance(target, ast.Name) or not target.id.startswith("_"):
+                continue
+            empty = (
+                isinstance(value, ast.Dict)
+                and not value.keys
+                or isinstance(value, ast.List | ast.Set)
+                and not value.elts
+            )
+            call = isinstance(value, ast.Call) and not value.args and not value.keywords
+            named = (
+                isinstance(value, ast.Call)
+                and call
+                and ("cache" in ast.unparse(value.func).lower() or ast.unparse(value.func) in ("OrderedDict", "dict"))
+            )  # type: ignore[union-attr]
+            flag = isinstance(value, ast.Constant) and value.value is False  # "done once per container"
+            if empty or named or flag or "cache" in target.id.lower():
+                found.add((module, target.id))
+    return found
+
+
+def test_every_cache_of_the_layer_is_kept_per_function() -> None:
+    """A cache the recorder does not know would hide a cold read (and its missing grant) again."""
+    assert _layer_caches() - NOT_AWS_CACHES == set(iam_record.LAYER_CACHES)
+
+
+def test_a_function_after_another_pays_its_own_cold_read(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The segments read another function cached is read again, and recorded, for the next function; each function
+    keeps its own warm cache, as its own container would."""
+    from passaparola.data import customers
+
+    monkeypatch.setattr(iam_record, "_state", {**iam_record._state, "installed": True, "echoes": True, "last": ""})
+    monkeypatch.setattr(iam_record, "_containers", {})
+    monkeypatch.setattr(customers, "_cache", {"segments": (float("inf"), [])})
+    with iam_record.function("CustomersFunction"):
+        assert "segments" not in customers._cache  # its own, empty: the first invocation is a cold start
+        customers._cache["segments"] = (float("inf"), [])
+    with iam_record.function("CustomersFunction"):
+        assert "segments" in customers._cache  # the same function stays warm
+    with iam_record.function("CampaignsFunction"):
+        assert "segments" not in customers._cache  # another function reads segments itself
+    with iam_record.function("CustomersFunction"):
+        assert "segments" in customers._cache  # and the first one's container is still warm
+
+
+def test_a_missing_or_stale_recording_is_refused(tmp_path: Path) -> None:
+    """A recording of an older commit (or none for the stream functions) would check something else."""
+    calls = tmp_path / "calls"
+    (calls / "test").mkdir(parents=True)
+    (calls / "test" / "calls-1.jsonl").write_text((CALLS / "calls-1.jsonl").read_text(encoding="utf-8"))
+    assert "run `make test` and `make test-dynamodb-local`" in iam_check.recordings_problem(
+        calls, ["test", "dynamodb-local"]
+    )
+    assert iam_check.recordings_problem(calls, ["test"]) == ""
+    (calls / "test" / "COMMIT").write_text("0" * 40 + "\n")
+    assert "was recorded at commit 000000000000" in iam_check.recordings_problem(calls, ["test"])
+    args = ["--calls", str(calls), "--allowlist", str(tmp_path / "none"), "--require", "test"]
+    assert iam_check.main(args) == 2
