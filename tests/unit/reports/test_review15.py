@@ -1,0 +1,60 @@
+"""Review 15's wrong figures, in-process (moto): each test fails without its fix."""
+
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.unit.functions import call, load_function
+
+PROGRAM: dict[str, Any] = {
+    "name": "Friends",
+    "type": "referral",
+    "landing_url": "https://shop.example/",
+    "referee_reward": {"type": "credit", "amount": 500, "currency": "EUR"},
+    "referrer_reward": {"type": "credit", "amount": 1000, "currency": "EUR"},
+    "attribution": {"window_days": 30, "model": "last_touch"},
+}
+
+
+@pytest.fixture
+def fns(aws: None) -> dict[str, ModuleType]:
+    return {name: load_function(name) for name in ("campaigns", "referrals", "conversions", "reports")}
+
+
+def program_and_link(fns: dict[str, ModuleType], customer_id: str = "anna") -> tuple[str, str]:
+    program = call(fns["campaigns"], "POST", "/v1/campaigns", "/v1/campaigns", PROGRAM).body
+    link = call(
+        fns["referrals"],
+        "POST",
+        "/v1/referrals",
+        "/v1/referrals",
+        {"customer_id": customer_id, "campaign_id": program["id"]},
+    ).body
+    return program["id"], link["code"]
+
+
+def order(fns: dict[str, ModuleType], **body: Any) -> dict[str, Any]:
+    reply = call(fns["conversions"], "POST", "/v1/orders", "/v1/orders", {"amount": 5900, "currency": "EUR", **body})
+    assert reply.status in (200, 201), reply.body
+    return dict(reply.body)
+
+
+def roi(fns: dict[str, ModuleType], campaign_id: str) -> dict[str, Any]:
+    reply = call(fns["reports"], "GET", "/v1/reports/roi", "/v1/reports/roi", query={"campaign_id": campaign_id})
+    assert reply.status == 200, reply.body
+    return dict(reply.body)
+
+
+def test_spending_a_credit_reward_is_not_coupon_cost(fns: dict[str, ModuleType]) -> None:
+    """F0: a credit's face value is its cost when released; spending its gift-card code adds nothing."""
+    campaign_id, code = program_and_link(fns)
+    first = order(fns, id="o1", customer_id="friend", referral_code=code)
+    credit = next(r for r in first["rewards"] if r["role"] == "referee")
+    assert credit["coupon_code"]
+    order(fns, id="o2", customer_id="friend", amount=300, coupon_code=credit["coupon_code"])
+    order(fns, id="o3", customer_id="friend", amount=5000, coupon_code=credit["coupon_code"])
+    report = roi(fns, campaign_id)
+    inputs = report["items"][0]["inputs"]
+    assert inputs["coupon_cost"] == 0, inputs
+    assert report["coupons_outstanding"] == 0
