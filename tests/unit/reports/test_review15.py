@@ -58,3 +58,36 @@ def test_spending_a_credit_reward_is_not_coupon_cost(fns: dict[str, ModuleType])
     inputs = report["items"][0]["inputs"]
     assert inputs["coupon_cost"] == 0, inputs
     assert report["coupons_outstanding"] == 0
+
+
+def funnel_totals(fns: dict[str, ModuleType], campaign_id: str) -> dict[str, Any]:
+    reply = call(fns["reports"], "GET", "/v1/reports/funnel", "/v1/reports/funnel", query={"campaign_id": campaign_id})
+    assert reply.status == 200, reply.body
+    return dict(reply.body["totals"])
+
+
+def test_a_click_between_the_orders_read_and_its_commit_counts_once(
+    fns: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F1: the order's funnel delta was worked out from a stale link; now its write is conditioned on the read
+    counters, so the click makes it re-read and the click counts once."""
+    from passaparola.data import conversions as conversion_store
+    from passaparola.referrals import links
+
+    campaign_id, code = program_and_link(fns)
+    original = conversion_store.read_order_and_friend
+    clicked: list[int] = []
+
+    def read_then_click(*args: Any, **kwargs: Any) -> Any:
+        ctx = original(*args, **kwargs)
+        if not clicked:
+            clicked.append(1)
+            links.follow(code, None, None)
+        return ctx
+
+    monkeypatch.setattr(conversion_store, "read_order_and_friend", read_then_click)
+    assert order(fns, id="o1", customer_id="friend", referral_code=code)["referral"]["status"] == "converted"
+    totals = funnel_totals(fns, campaign_id)
+    assert totals["referrers"]["shared"] == 1 and totals["referrers"]["clicked"] == 1, totals
+    assert totals["referrers"]["brought"] == 1, totals
+    assert totals["friends"]["clicks"] == 1, totals

@@ -497,6 +497,7 @@ class _Writer:
             before = link_store.raw_counts(link)
             after = funnel.plus(before, conversions=1)
             link_store.funnel_moved(tx, program.id, link.variant, link.created_at, before, after)
+            link_store.unchanged(tx, link)
         if decision.pays:
             acquired = {"customers": (incoming.currency, 1), "revenue": (incoming.currency, incoming.amount)}
             stats.cohort(tx, program.id, link.variant, self.acquired, money=acquired)
