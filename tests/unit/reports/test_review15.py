@@ -91,3 +91,19 @@ def test_a_click_between_the_orders_read_and_its_commit_counts_once(
     assert totals["referrers"]["shared"] == 1 and totals["referrers"]["clicked"] == 1, totals
     assert totals["referrers"]["brought"] == 1, totals
     assert totals["friends"]["clicks"] == 1, totals
+
+
+def test_a_converted_friend_using_their_own_or_another_code_is_still_blocked(fns: dict[str, ModuleType]) -> None:
+    """F7: only the same link (or a touch) skips the decision; self-referral and another referrer's code
+    are real blocks, counted as such."""
+    campaign_id, anna = program_and_link(fns)
+    assert order(fns, id="o1", customer_id="friend", referral_code=anna)["referral"]["status"] == "converted"
+    link = {"campaign_id": campaign_id}
+    own = call(fns["referrals"], "POST", "/v1/referrals", "/v1/referrals", {**link, "customer_id": "friend"}).body
+    bob = call(fns["referrals"], "POST", "/v1/referrals", "/v1/referrals", {**link, "customer_id": "bob"}).body
+    again = order(fns, id="o2", customer_id="friend", referral_code=anna)
+    assert again["referral"] is None, again
+    selfie = order(fns, id="o3", customer_id="friend", referral_code=own["code"])["referral"]
+    assert selfie is not None and selfie["status"] == "blocked" and "self_referral" in selfie["reasons"], selfie
+    other = order(fns, id="o4", customer_id="friend", referral_code=bob["code"])["referral"]
+    assert other is not None and other["status"] == "blocked" and "already_referred" in other["reasons"], other
