@@ -21,6 +21,22 @@ def test_cost_per_new_customer_is_per_currency_and_null_without_one() -> None:
     assert shop_rules.coupon_figures({"discount_EUR": 1000}).cost_per_new_customer == {"EUR": None}
 
 
+def test_cost_per_new_customer_divides_each_currency_by_its_own_new_customers() -> None:
+    """Review F4: EUR's discount over EUR's new customers, not over every currency's."""
+    figures = shop_rules.coupon_figures(
+        {
+            "new_customers": 3,
+            "new_customers_EUR": 2,
+            "new_customers_USD": 1,
+            "discount_EUR": 1000,
+            "discount_USD": 600,
+            "discount_GBP": 100,
+        }
+    )
+    assert figures.new_customers == 3
+    assert figures.cost_per_new_customer == {"EUR": 500.0, "GBP": None, "USD": 600.0}
+
+
 def test_no_campaign_is_every_bucket_at_zero() -> None:
     report = shop_rules.coupons(periods.window("2026-05-01", "2026-05-03"), None, [])
     assert [b.orders for b in report.series] == [0, 0, 0] and report.campaigns == []
@@ -74,12 +90,20 @@ def test_orders_revenue_and_new_customers_of_a_campaigns_codes(
     assert call(coupons_fn, "POST", rollback, "/v1/redemptions/{redemption_id}/rollback").status == 200
 
     assert report_store.days(spring, "2026-05-04", "2026-05-06") == {
-        "2026-05-04": {"redemptions": 3, "orders": 3, "new_customers": 1, "discount_EUR": 1500, "revenue_EUR": 11500},
+        "2026-05-04": {
+            "redemptions": 3,
+            "orders": 3,
+            "new_customers": 1,
+            "new_customers_EUR": 1,
+            "discount_EUR": 1500,
+            "revenue_EUR": 11500,
+        },
         "2026-05-05": {"revenue_EUR": -1000},
         "2026-05-06": {
             "redemptions": -2,
             "orders": -2,
             "new_customers": -1,
+            "new_customers_EUR": -1,
             "discount_EUR": -1000,
             "revenue_EUR": -6000,
         },

@@ -296,7 +296,11 @@ def commit_redemption(
             tx,
             campaign.id,
             {"redemptions": 1, "orders": 1, "new_customers": int(new_customer)},
-            {"discount": (redemption.currency, redemption.discount_amount), "revenue": (redemption.currency, paid)},
+            {
+                "discount": (redemption.currency, redemption.discount_amount),
+                "revenue": (redemption.currency, paid),
+                "new_customers": (redemption.currency, int(new_customer)),
+            },
         )
         if customer_id:
             usage = CustomerCampaignModel.redemptions
@@ -421,7 +425,11 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
             tx,
             item.campaign_id,
             {"redemptions": -1, "orders": -1, "new_customers": -int(bool(item.new_customer))},
-            {"discount": (item.currency, -int(item.discount_amount)), "revenue": (item.currency, -paid)},
+            {
+                "discount": (item.currency, -int(item.discount_amount)),
+                "revenue": (item.currency, -paid),
+                "new_customers": (item.currency, -int(bool(item.new_customer))),
+            },
             now,
         )
         if item.customer_id:

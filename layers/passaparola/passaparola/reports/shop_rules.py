@@ -63,15 +63,20 @@ def word_of_mouth(win: Window, items: Mapping[str, Mapping[str, int]], a: int, b
 
 
 def coupon_figures(item: Mapping[str, int]) -> CouponFigures:
-    """A discount campaign's summed daily counters → its figures."""
+    """A discount campaign's summed daily counters → its figures. Each currency's discount is divided by the
+    new customers of that currency's redemptions (`new_customers_<CUR>`); days written before those existed
+    count only in the flat `new_customers`, used when no currency has any."""
     discount, new_customers = periods.money(item, "discount"), periods.count(item, "new_customers")
+    by_currency = periods.money(item, "new_customers") or dict.fromkeys(discount, new_customers)
     return CouponFigures(
         redemptions=periods.count(item, "redemptions"),
         discount=discount,
         orders=periods.count(item, "orders"),
         revenue=periods.money(item, "revenue"),
         new_customers=new_customers,
-        cost_per_new_customer={currency: ratio(amount, new_customers) for currency, amount in discount.items()},
+        cost_per_new_customer={
+            currency: ratio(amount, by_currency.get(currency, 0)) for currency, amount in discount.items()
+        },
     )
 
 
