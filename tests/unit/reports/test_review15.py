@@ -125,3 +125,47 @@ def test_a_click_while_the_program_is_off_keeps_the_funnel_nested(fns: dict[str,
     totals = funnel_totals(fns, campaign_id)
     assert totals["referrers"]["clicked"] == 1 and totals["referrers"]["brought"] == 1, totals
     assert totals["friends"]["clicks"] == 1 and totals["friends"]["conversions"] == 1, totals
+
+
+COUPON: dict[str, Any] = {"type": "coupon", "discount": {"type": "amount", "amount_off": 500}, "currency": "EUR"}
+
+
+def test_rolling_back_a_friend_coupon_redeemed_without_customer_id_takes_its_cost_back(
+    fns: dict[str, ModuleType],
+) -> None:
+    """F3: the rollback reads the code whatever the redemption carried, so the coupon's cost leaves the ROI and
+    the coupon is outstanding again."""
+    from tests.unit.functions import PUBLISHABLE
+
+    coupons_fn = load_function("coupons")
+    program = call(fns["campaigns"], "POST", "/v1/campaigns", "/v1/campaigns", {**PROGRAM, "referee_reward": COUPON})
+    campaign_id = program.body["id"]
+    code = call(
+        fns["referrals"], "POST", "/v1/referrals", "/v1/referrals", {"customer_id": "anna", "campaign_id": campaign_id}
+    ).body["code"]
+    path = f"/v1/referrals/{code}/friends"
+    got = call(
+        fns["referrals"], "POST", path, "/v1/referrals/{code}/friends", {"email": "f@example.org"}, key=PUBLISHABLE
+    )
+    friend_code = got.body["coupon"]["code"] if "coupon" in got.body else got.body["code"]
+    order_body = {
+        "id": "x1",
+        "amount": 5000,
+        "currency": "EUR",
+        "items": [{"sku": "A", "quantity": 1, "unit_price": 5000}],
+    }
+    redeemed = call(
+        coupons_fn,
+        "POST",
+        "/v1/redemptions",
+        "/v1/redemptions",
+        {"code": friend_code, "email": "f@example.org", "order": order_body},
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert redeemed.status == 201, redeemed.body
+    assert roi(fns, campaign_id)["coupons_outstanding"] == 0
+    rollback = f"/v1/redemptions/{redeemed.body['id']}/rollback"
+    assert call(coupons_fn, "POST", rollback, "/v1/redemptions/{redemption_id}/rollback", {}).status == 200
+    report = roi(fns, campaign_id)
+    assert report["coupons_outstanding"] == 1, report
+    assert all(item["inputs"]["coupon_cost"] == 0 for item in report["items"]), report["items"]

@@ -389,7 +389,12 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         raise AlreadyRolledBack(details={"redemption_id": redemption_id, "rolled_back_at": item.rolled_back_at})
     rolled_back_at = now.isoformat()
     gift = int(item.gift_card_amount or 0)
-    issued = get_code(item.code) if item.customer_id else None  # a bound code's wallet copy moves too
+    # always read: a bound code's wallet copy moves too, and a program's or message's code is taken out of its
+    # figures even when redeemed without a customer id (a friend coupon redeemed with the e-mail only)
+    try:
+        issued: Code | None = get_code(item.code)
+    except NotFound:
+        issued = None
     owner = issued.customer_id if issued else None
 
     paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
