@@ -137,3 +137,11 @@ def test_orders_revenue_and_new_customers_of_a_campaigns_codes(
     assert [c["id"] for c in report(reports_fn)["campaigns"]] == sorted([spring, other])  # discount campaigns only
     missing = call(reports_fn, "GET", "/v1/reports/coupons", "/v1/reports/coupons", query={"campaign_id": "cmp_none"})
     assert missing.status == 404
+
+
+def test_a_window_holding_only_reversals_has_no_cost_per_new_customer_nor_roi() -> None:
+    """Review F5: a negative denominator is undefined (null), as in the ROI report, never a flipped sign."""
+    reversal = {"redemptions": -1, "new_customers": -1, "new_customers_EUR": -1, "discount_EUR": -500}
+    assert shop_rules.coupon_figures(reversal).cost_per_new_customer == {"EUR": None}
+    line = shop_rules.variant_line("referral", "default", {"reward_cost_EUR@default": -1000, "revenue_EUR@default": 0})
+    assert line.roi == {"EUR": None}

@@ -26,8 +26,9 @@ RATE_DECIMALS = 4
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
-    """A rate rounded to 4 decimals; null (never 0) when the denominator is 0."""
-    return round(numerator / denominator, RATE_DECIMALS) if denominator else None
+    """A rate rounded to 4 decimals; null (never 0) when the denominator is 0 or negative (a window holding
+    only reversals, e.g. the rollback of a new customer's redemption made before it), as `rules.divide`."""
+    return round(numerator / denominator, RATE_DECIMALS) if denominator > 0 else None
 
 
 def word_of_mouth_figures(item: Mapping[str, int], a: int, b: int) -> WordOfMouthFigures:
@@ -149,7 +150,10 @@ def variant_line(
         cost = {currency: float(a) for currency, a in periods.money(item, "discount", variant).items()}
         points, unavailable = 0, None
     currencies = sorted(set(revenue) | set(cost))
-    roi = {c: None if unavailable or not cost.get(c) else (revenue.get(c, 0) - cost[c]) / cost[c] for c in currencies}
+    # a window holding only a reward's reversal has a negative cost: no ROI (as the ROI report), not its opposite
+    roi = {
+        c: None if unavailable or cost.get(c, 0) <= 0 else (revenue.get(c, 0) - cost[c]) / cost[c] for c in currencies
+    }
     return VariantLine(
         variant=variant,
         exposed=exposed,
