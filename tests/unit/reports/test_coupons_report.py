@@ -145,3 +145,34 @@ def test_a_window_holding_only_reversals_has_no_cost_per_new_customer_nor_roi() 
     assert shop_rules.coupon_figures(reversal).cost_per_new_customer == {"EUR": None}
     line = shop_rules.variant_line("referral", "default", {"reward_cost_EUR@default": -1000, "revenue_EUR@default": 0})
     assert line.roi == {"EUR": None}
+
+
+def test_a_refund_landing_during_a_rollback_takes_the_revenue_back_once(
+    campaigns_fn: ModuleType, coupons_fn: ModuleType, monkeypatch: Any
+) -> None:
+    """Review F6: the rollback is conditioned on the refunded amount it read, so it re-reads after the refund."""
+    from passaparola.data import coupons as code_store
+
+    conversions_fn = load_function("conversions")
+    at("2026-05-04T10:00:00")
+    spring = make_campaign(campaigns_fn, {"type": "amount", "amount_off": 500})
+    make_code(campaigns_fn, spring, code="SAVE5")
+    placed = order(conversions_fn, "o1", "ann", 5000, "SAVE5")
+    original = code_store._get_redemption_item
+    refunded: list[int] = []
+
+    def read_then_refund(redemption_id: str) -> Any:
+        item = original(redemption_id)
+        if not refunded:
+            refunded.append(1)
+            reply = call(
+                conversions_fn, "POST", "/v1/orders/o1/refund", "/v1/orders/{order_id}/refund", {"amount": 1000}
+            )
+            assert reply.status == 200, reply.body
+        return item
+
+    monkeypatch.setattr(code_store, "_get_redemption_item", read_then_refund)
+    rollback = f"/v1/redemptions/{placed['coupon']['redemption_id']}/rollback"
+    assert call(coupons_fn, "POST", rollback, "/v1/redemptions/{redemption_id}/rollback").status == 200
+    days = report_store.days(spring, "2026-05-04", "2026-05-04")
+    assert days["2026-05-04"]["revenue_EUR"] == 0, days
