@@ -90,10 +90,12 @@ def test_a_friend_already_referred_cannot_be_referred_again(rf, program):
     bob = rf.link(program["id"], name="Bob")["code"]
     friend, email = uid("friend-"), new_email()
     assert_converted(rf.refer(anna, customer_id=friend, email=email), anna)
-    # When the same friend orders again with Bob's code, then it is no conversion attempt: Anna's friend's revenue
+    # When the same friend orders again with Anna's code, then it is no conversion attempt: Anna's friend's revenue
+    assert rf.refer(anna, customer_id=friend, email=email)["referral"] is None
+    # But with Bob's code it is a real block on Bob's link (review F7: a harvested customer stays visible)
     outcome = rf.refer(bob, customer_id=friend, email=email)
-    assert outcome["referral"] is None, outcome
-    assert rf.counts(bob)["blocked"] == 0
+    assert_blocked(outcome, "already_referred")
+    assert rf.counts(bob)["blocked"] == 1
     # And the same email under another customer id is already referred (a block)
     outcome = rf.refer(bob, customer_id=uid("friend-"), email=email)
     assert_blocked(outcome, "already_referred")

@@ -21,6 +21,22 @@ def test_cost_per_new_customer_is_per_currency_and_null_without_one() -> None:
     assert shop_rules.coupon_figures({"discount_EUR": 1000}).cost_per_new_customer == {"EUR": None}
 
 
+def test_cost_per_new_customer_divides_each_currency_by_its_own_new_customers() -> None:
+    """Review F4: EUR's discount over EUR's new customers, not over every currency's."""
+    figures = shop_rules.coupon_figures(
+        {
+            "new_customers": 3,
+            "new_customers_EUR": 2,
+            "new_customers_USD": 1,
+            "discount_EUR": 1000,
+            "discount_USD": 600,
+            "discount_GBP": 100,
+        }
+    )
+    assert figures.new_customers == 3
+    assert figures.cost_per_new_customer == {"EUR": 500.0, "GBP": None, "USD": 600.0}
+
+
 def test_no_campaign_is_every_bucket_at_zero() -> None:
     report = shop_rules.coupons(periods.window("2026-05-01", "2026-05-03"), None, [])
     assert [b.orders for b in report.series] == [0, 0, 0] and report.campaigns == []
@@ -74,12 +90,20 @@ def test_orders_revenue_and_new_customers_of_a_campaigns_codes(
     assert call(coupons_fn, "POST", rollback, "/v1/redemptions/{redemption_id}/rollback").status == 200
 
     assert report_store.days(spring, "2026-05-04", "2026-05-06") == {
-        "2026-05-04": {"redemptions": 3, "orders": 3, "new_customers": 1, "discount_EUR": 1500, "revenue_EUR": 11500},
+        "2026-05-04": {
+            "redemptions": 3,
+            "orders": 3,
+            "new_customers": 1,
+            "new_customers_EUR": 1,
+            "discount_EUR": 1500,
+            "revenue_EUR": 11500,
+        },
         "2026-05-05": {"revenue_EUR": -1000},
         "2026-05-06": {
             "redemptions": -2,
             "orders": -2,
             "new_customers": -1,
+            "new_customers_EUR": -1,
             "discount_EUR": -1000,
             "revenue_EUR": -6000,
         },
@@ -113,3 +137,42 @@ def test_orders_revenue_and_new_customers_of_a_campaigns_codes(
     assert [c["id"] for c in report(reports_fn)["campaigns"]] == sorted([spring, other])  # discount campaigns only
     missing = call(reports_fn, "GET", "/v1/reports/coupons", "/v1/reports/coupons", query={"campaign_id": "cmp_none"})
     assert missing.status == 404
+
+
+def test_a_window_holding_only_reversals_has_no_cost_per_new_customer_nor_roi() -> None:
+    """Review F5: a negative denominator is undefined (null), as in the ROI report, never a flipped sign."""
+    reversal = {"redemptions": -1, "new_customers": -1, "new_customers_EUR": -1, "discount_EUR": -500}
+    assert shop_rules.coupon_figures(reversal).cost_per_new_customer == {"EUR": None}
+    line = shop_rules.variant_line("referral", "default", {"reward_cost_EUR@default": -1000, "revenue_EUR@default": 0})
+    assert line.roi == {"EUR": None}
+
+
+def test_a_refund_landing_during_a_rollback_takes_the_revenue_back_once(
+    campaigns_fn: ModuleType, coupons_fn: ModuleType, monkeypatch: Any
+) -> None:
+    """Review F6: the rollback is conditioned on the refunded amount it read, so it re-reads after the refund."""
+    from passaparola.data import coupons as code_store
+
+    conversions_fn = load_function("conversions")
+    at("2026-05-04T10:00:00")
+    spring = make_campaign(campaigns_fn, {"type": "amount", "amount_off": 500})
+    make_code(campaigns_fn, spring, code="SAVE5")
+    placed = order(conversions_fn, "o1", "ann", 5000, "SAVE5")
+    original = code_store._get_redemption_item
+    refunded: list[int] = []
+
+    def read_then_refund(redemption_id: str) -> Any:
+        item = original(redemption_id)
+        if not refunded:
+            refunded.append(1)
+            reply = call(
+                conversions_fn, "POST", "/v1/orders/o1/refund", "/v1/orders/{order_id}/refund", {"amount": 1000}
+            )
+            assert reply.status == 200, reply.body
+        return item
+
+    monkeypatch.setattr(code_store, "_get_redemption_item", read_then_refund)
+    rollback = f"/v1/redemptions/{placed['coupon']['redemption_id']}/rollback"
+    assert call(coupons_fn, "POST", rollback, "/v1/redemptions/{redemption_id}/rollback").status == 200
+    days = report_store.days(spring, "2026-05-04", "2026-05-04")
+    assert days["2026-05-04"]["revenue_EUR"] == 0, days

@@ -39,7 +39,7 @@ from passaparola.data.models import (
 )
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
-from passaparola.errors import AlreadyRolledBack, NotFound
+from passaparola.errors import AlreadyRolledBack, Conflict, NotFound
 from passaparola.events import outbox
 from passaparola.events.types import CouponIssued, CouponRedeemed, CouponRolledBack
 
@@ -296,7 +296,11 @@ def commit_redemption(
             tx,
             campaign.id,
             {"redemptions": 1, "orders": 1, "new_customers": int(new_customer)},
-            {"discount": (redemption.currency, redemption.discount_amount), "revenue": (redemption.currency, paid)},
+            {
+                "discount": (redemption.currency, redemption.discount_amount),
+                "revenue": (redemption.currency, paid),
+                "new_customers": (redemption.currency, int(new_customer)),
+            },
         )
         if customer_id:
             usage = CustomerCampaignModel.redemptions
@@ -344,8 +348,9 @@ def refunded_redemption(redemption_id: str) -> RedemptionModel | None:
 
 def count_refund(tx: Transaction, item: RedemptionModel, value: int, now: datetime) -> None:
     """A refund of an order carrying the code lowers the campaign's revenue of the refund's day (a later
-    rollback then takes back only what is left)."""
-    tx.update(item, actions=[RedemptionModel.refunded.add(value)])
+    rollback then takes back only what is left). Conditioned on the redemption still counting: a rollback
+    that landed since already took the whole revenue back, and the refund re-reads."""
+    tx.update(item, actions=[RedemptionModel.refunded.add(value)], condition=RedemptionModel.status == "succeeded")
     stats.daily(tx, item.campaign_id, money={"revenue": (item.currency, -value)}, at=now)
 
 
@@ -378,23 +383,47 @@ def _get_redemption_item(redemption_id: str) -> RedemptionModel:
     return item
 
 
+class _RefundedMeanwhile(Exception):
+    """A refund of the order landed between the rollback's read and its write: read again."""
+
+
 def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
-    """Give back the use, the customer's count and any gift-card balance, in one transaction."""
+    """Give back the use, the customer's count and any gift-card balance, in one transaction (again after a
+    concurrent refund, so that what the refund took from the revenue is not taken back twice)."""
+    for attempt in range(transactions.CONFLICT_ATTEMPTS):
+        transactions.backoff(attempt)
+        try:
+            return _rollback(redemption_id, now)
+        except _RefundedMeanwhile:
+            continue
+    raise Conflict("The redemption kept changing while being rolled back; retry.")
+
+
+def _rollback(redemption_id: str, now: datetime) -> Redemption:
     item = _get_redemption_item(redemption_id)
     if item.status != "succeeded":
         raise AlreadyRolledBack(details={"redemption_id": redemption_id, "rolled_back_at": item.rolled_back_at})
     rolled_back_at = now.isoformat()
     gift = int(item.gift_card_amount or 0)
-    issued = get_code(item.code) if item.customer_id else None  # a bound code's wallet copy moves too
+    # always read: a bound code's wallet copy moves too, and a program's or message's code is taken out of its
+    # figures even when redeemed without a customer id (a friend coupon redeemed with the e-mail only)
+    try:
+        issued: Code | None = get_code(item.code)
+    except NotFound:
+        issued = None
     owner = issued.customer_id if issued else None
 
     paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
+    refunded = RedemptionModel.refunded
+    refunded_as_read = (
+        (refunded == int(item.refunded)) if item.refunded else (refunded.does_not_exist() | (refunded == 0))
+    )
 
     def build(tx: Transaction) -> None:
         tx.update(
             item,
             actions=[RedemptionModel.status.set("rolled_back"), RedemptionModel.rolled_back_at.set(rolled_back_at)],
-            condition=RedemptionModel.status == "succeeded",
+            condition=(RedemptionModel.status == "succeeded") & refunded_as_read,
         )
         code_actions: list[Action] = [CodeModel.redemptions.add(-1)]
         if gift:
@@ -421,7 +450,11 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
             tx,
             item.campaign_id,
             {"redemptions": -1, "orders": -1, "new_customers": -int(bool(item.new_customer))},
-            {"discount": (item.currency, -int(item.discount_amount)), "revenue": (item.currency, -paid)},
+            {
+                "discount": (item.currency, -int(item.discount_amount)),
+                "revenue": (item.currency, -paid),
+                "new_customers": (item.currency, -int(bool(item.new_customer))),
+            },
             now,
         )
         if item.customer_id:
@@ -453,6 +486,9 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
         transactions.write(attempt)
     except TransactWriteError as exc:
         if where and where[0] in transactions.failed_items(exc):
+            fresh = _get_redemption_item(redemption_id)
+            if fresh.status == "succeeded":
+                raise _RefundedMeanwhile() from exc
             raise AlreadyRolledBack(details={"redemption_id": redemption_id}) from exc
         raise
     item.status, item.rolled_back_at = "rolled_back", rolled_back_at

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from passaparola.data import stats, transactions
 from passaparola.data.models import (
@@ -234,6 +235,25 @@ def raw_counts(item: LinkModel | Link) -> dict[str, int]:
     if isinstance(item, Link):
         return {name: int(getattr(item.counts, name)) for name in funnel.RAW}
     return {name: int(getattr(item, name) or 0) for name in funnel.RAW}
+
+
+def as_read(item: LinkModel) -> Condition:
+    """The link's funnel counters are those read: the cohort delta (`funnel_moved`) is worked out from them, so
+    a write conditioned on this makes a concurrent click or conversion re-read rather than count a step twice."""
+    checks = []
+    for name in funnel.RAW:
+        attribute = getattr(LinkModel, name)
+        value = int(getattr(item, name) or 0)
+        checks.append((attribute == value) if value else (attribute.does_not_exist() | (attribute == 0)))
+    condition = checks[0]
+    for check in checks[1:]:
+        condition = condition & check
+    return condition
+
+
+def unchanged(tx: Transaction, item: LinkModel) -> None:
+    """Condition the transaction's counter update of this link on `as_read`."""
+    tx.guard(LinkModel(item.pk, "LINK"), as_read(item))
 
 
 def funnel_moved(

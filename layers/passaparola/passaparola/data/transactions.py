@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactGetError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model, _ModelFuture
@@ -89,15 +90,26 @@ class Transaction(TransactWrite):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._counters: dict[tuple[str, Any, Any], tuple[Model, dict[str, int], dict[tuple[str, str], int]]] = {}
+        self._guards: dict[tuple[str, Any, Any], Condition] = {}
 
-    def _slot(self, item: Model) -> tuple[Model, dict[str, int], dict[tuple[str, str], int]]:
+    @staticmethod
+    def _key(item: Model) -> tuple[str, Any, Any]:
         range_name = item._range_keyname
-        key = (
+        return (
             type(item).__name__,
             getattr(item, item._hash_keyname or ""),
             getattr(item, range_name) if range_name else None,
         )
-        return self._counters.setdefault(key, (item, {}, {}))
+
+    def _slot(self, item: Model) -> tuple[Model, dict[str, int], dict[tuple[str, str], int]]:
+        return self._counters.setdefault(self._key(item), (item, {}, {}))
+
+    def guard(self, item: Model, condition: Condition) -> None:
+        """Condition the item's merged counter update (or, without one, check the item): the deltas were worked
+        out from a read of it, so a concurrent change must fail the transaction and make the caller re-read."""
+        self._slot(item)
+        key = self._key(item)
+        self._guards[key] = self._guards[key] & condition if key in self._guards else condition
 
     def add(self, item: Model, deltas: dict[str, int]) -> None:
         """ADD each delta to the named number attribute of the item (created if absent; undeclared names too)."""
@@ -111,16 +123,20 @@ class Transaction(TransactWrite):
         money[(attribute, currency)] = money.get((attribute, currency), 0) + amount
 
     def _commit(self) -> Any:
-        for item, counts, money in self._counters.values():
+        for key, (item, counts, money) in self._counters.items():
             model = type(item)
+            guard = self._guards.get(key)
             actions: list[Action] = [number(model, n).add(d) for n, d in counts.items() if d]
             for (attribute, currency), amount in money.items():
                 if amount:
                     entry = getattr(model, attribute)[currency]
                     actions.append(entry.set((entry | 0) + amount))
             if actions:
-                self.update(item, actions=actions)
+                self.update(item, actions=actions, condition=guard)
+            elif guard is not None:
+                self.condition_check(model, key[1], key[2], condition=guard)
         self._counters.clear()
+        self._guards.clear()
         return super()._commit()
 
 

@@ -239,11 +239,14 @@ def _earlier_orders(incoming: Incoming, facts: CustomerModel | None, ident: Iden
     return len(orders)
 
 
-def _converted_before(facts: CustomerModel | None, link: LinkModel) -> bool:
-    """A friend this program already converted (this customer id): their later orders are no conversion
-    attempt, whatever code or touch they carry, only the friend's revenue. The same email under another id,
-    or a second program, is still a block (`already_referred`)."""
-    return bool(facts and facts.referred_by and facts.referred_campaign_id == link.campaign_id)
+def _converted_before(facts: CustomerModel | None, link: LinkModel, source: str) -> bool:
+    """A friend this program already converted (this customer id), ordering again through the same link or a
+    mere touch: no conversion attempt, only the friend's revenue. Another link's code, or their own, is still
+    decided (`already_referred`, `self_referral`: real blocks); so are the same email under another id and a
+    second program."""
+    if not (facts and facts.referred_by and facts.referred_campaign_id == link.campaign_id):
+        return False
+    return source == "touch" or facts.referred_by == link.code
 
 
 def _decide_and_write(
@@ -258,7 +261,7 @@ def _decide_and_write(
     link = ctx.link
     decision: rules.Decision | None = None
     program: ReferralCampaign | None = None
-    if link is not None and not _converted_before(facts, link):
+    if link is not None and not _converted_before(facts, link, source):
         configured = campaign_store.get_cached(link.campaign_id)
         if isinstance(configured, ReferralCampaign):
             keys = _counter_keys(configured, link.code, incoming)
@@ -497,6 +500,7 @@ class _Writer:
             before = link_store.raw_counts(link)
             after = funnel.plus(before, conversions=1)
             link_store.funnel_moved(tx, program.id, link.variant, link.created_at, before, after)
+            link_store.unchanged(tx, link)
         if decision.pays:
             acquired = {"customers": (incoming.currency, 1), "revenue": (incoming.currency, incoming.amount)}
             stats.cohort(tx, program.id, link.variant, self.acquired, money=acquired)

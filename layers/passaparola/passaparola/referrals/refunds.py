@@ -237,6 +237,7 @@ def _funnel_back(
     before = link_store.raw_counts(link)
     after = funnel.plus(before, conversions=-int(conversion.conv_status == "converted"), rewarded=-unrewarded)
     link_store.funnel_moved(tx, link.campaign_id, link.variant, link.created_at, before, after)
+    link_store.unchanged(tx, link)
 
 
 def _void_conversion(tx: Transaction, conversion: ConversionModel, now: datetime) -> None:

@@ -116,7 +116,7 @@ def _attempt(
         tx.update(
             LinkModel(link.pk, "LINK"),
             actions=[count.add(1)],
-            condition=(count == seen) if seen else (count.does_not_exist() | (count == 0)),
+            condition=((count == seen) if seen else (count.does_not_exist() | (count == 0))) & link_store.as_read(link),
         )
         before = link_store.raw_counts(link)
         after = funnel.plus(before, rewarded=1)

@@ -106,6 +106,7 @@ def _approve_once(conversion_id: str) -> Conversion | None:
             before = link_store.raw_counts(link)
             after = funnel.plus(before, conversions=1)
             link_store.funnel_moved(tx, program.id, item.variant, link.created_at, before, after)
+            link_store.unchanged(tx, link)
         for board in boards:
             store.board_update(tx, board, item.code, item.referrer_customer_id, link.name if link else None, 1)
         store.counter_update(tx, (f"REF#{item.code}", f"LIMIT#{bucket}"), 1, None)

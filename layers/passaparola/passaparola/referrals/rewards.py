@@ -184,6 +184,12 @@ def expected_discount(spec: RewardSpec | None, sign: int = 1) -> dict[str, tuple
     return {}
 
 
+def coupon_stats(spec: RewardSpec, campaign_id: str, variant: str | None) -> str | None:
+    """Only a coupon reward's redemptions are the program's coupon cost: a store credit's face value is
+    already its `reward_cost` when released, so its gift-card code must not count its spends again."""
+    return stats.reward_stats(campaign_id, variant, expected_discount(spec)) if isinstance(spec, CouponReward) else None
+
+
 def grant(
     tx: Transaction,
     reward: IssuedReward,
@@ -200,7 +206,7 @@ def grant(
     coupon_code = used_coupon or (issued[0].code if issued else None)
     released = reward.model_copy(update={"status": "released", "released_at": now, "coupon_code": coupon_code})
     if issued:
-        issued[0]._reward_stats = stats.reward_stats(reward.campaign_id, variant, expected_discount(spec))
+        issued[0]._reward_stats = coupon_stats(spec, reward.campaign_id, variant)
         code_store.put_code(tx, issued[0], issued[1], "referral")
     store.put(tx, released, spec_json(spec))
     store.ledger(tx, released, "released", reason, now)
@@ -239,7 +245,7 @@ def release(
         }
     )
     if issued:
-        issued[0]._reward_stats = stats.reward_stats(reward.campaign_id, variant, expected_discount(spec))
+        issued[0]._reward_stats = coupon_stats(spec, reward.campaign_id, variant)
         code_store.put_code(tx, issued[0], issued[1], "referral")
     store.mark_released(tx, released, released.coupon_code, now)
     store.ledger(tx, released, "released", reason, now)

@@ -26,8 +26,9 @@ RATE_DECIMALS = 4
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
-    """A rate rounded to 4 decimals; null (never 0) when the denominator is 0."""
-    return round(numerator / denominator, RATE_DECIMALS) if denominator else None
+    """A rate rounded to 4 decimals; null (never 0) when the denominator is 0 or negative (a window holding
+    only reversals, e.g. the rollback of a new customer's redemption made before it), as `rules.divide`."""
+    return round(numerator / denominator, RATE_DECIMALS) if denominator > 0 else None
 
 
 def word_of_mouth_figures(item: Mapping[str, int], a: int, b: int) -> WordOfMouthFigures:
@@ -63,15 +64,20 @@ def word_of_mouth(win: Window, items: Mapping[str, Mapping[str, int]], a: int, b
 
 
 def coupon_figures(item: Mapping[str, int]) -> CouponFigures:
-    """A discount campaign's summed daily counters → its figures."""
+    """A discount campaign's summed daily counters → its figures. Each currency's discount is divided by the
+    new customers of that currency's redemptions (`new_customers_<CUR>`); days written before those existed
+    count only in the flat `new_customers`, used when no currency has any."""
     discount, new_customers = periods.money(item, "discount"), periods.count(item, "new_customers")
+    by_currency = periods.money(item, "new_customers") or dict.fromkeys(discount, new_customers)
     return CouponFigures(
         redemptions=periods.count(item, "redemptions"),
         discount=discount,
         orders=periods.count(item, "orders"),
         revenue=periods.money(item, "revenue"),
         new_customers=new_customers,
-        cost_per_new_customer={currency: ratio(amount, new_customers) for currency, amount in discount.items()},
+        cost_per_new_customer={
+            currency: ratio(amount, by_currency.get(currency, 0)) for currency, amount in discount.items()
+        },
     )
 
 
@@ -144,7 +150,10 @@ def variant_line(
         cost = {currency: float(a) for currency, a in periods.money(item, "discount", variant).items()}
         points, unavailable = 0, None
     currencies = sorted(set(revenue) | set(cost))
-    roi = {c: None if unavailable or not cost.get(c) else (revenue.get(c, 0) - cost[c]) / cost[c] for c in currencies}
+    # a window holding only a reward's reversal has a negative cost: no ROI (as the ROI report), not its opposite
+    roi = {
+        c: None if unavailable or cost.get(c, 0) <= 0 else (revenue.get(c, 0) - cost[c]) / cost[c] for c in currencies
+    }
     return VariantLine(
         variant=variant,
         exposed=exposed,
