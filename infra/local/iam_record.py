@@ -32,22 +32,7 @@ REGION, ACCOUNT = "us-east-1", "123456789012"  # recorded ARNs are canonical: th
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("passaparola_iam_function", default="")
 _lock = threading.Lock()
 _seen: set[tuple[str, ...]] = set()
-_state: dict[str, Any] = {"dir": None, "file": None, "installed": False, "echoes": False, "last": ""}
-
-# Every module-level cache of the layer that keeps an AWS answer (module, attribute). A cache keeps one function's
-# read from the next function of this shared process; tests/unit/test_iam_check.py fails when a cache of the layer
-# is missing here. Caches of clients (lru_cache of a boto3 client), templates or HTTP tokens call no IAM action.
-LAYER_CACHES = (  # each a container (dict, list, class with no constructor argument) or a tuple|None, or a flag (bool)
-    ("passaparola.keyring", "_cache"),
-    ("passaparola.api.keys", "_cache"),
-    ("passaparola.data.campaigns", "_CACHE"),
-    ("passaparola.data.customers", "_cache"),
-    ("passaparola.data.coupons", "_CAMPAIGN_OF_CODE"),
-    ("passaparola.referrals.links", "_MARKED"),
-    ("passaparola.shopper.service", "_cached"),
-    ("passaparola.passes.config", "_cache"),
-    ("passaparola.data.stats", "_shop_ready"),  # the shop's stats items written (PutItem) once per container
-)
+_state: dict[str, Any] = {"dir": None, "file": None, "installed": False, "echoes": False}
 
 # IAM service prefix of a botocore service name, where they differ
 _PREFIX = {"sesv2": "ses"}
@@ -91,9 +76,6 @@ def function(logical_id: str) -> Iterator[None]:
         return
     if not _state["echoes"]:
         _echo_cached_reads()
-    if _state["last"] != logical_id:
-        swap_caches(_state["last"], logical_id)
-        _state["last"] = logical_id
     token = _current.set(logical_id)
     try:
         yield
@@ -153,39 +135,6 @@ def _patch_executor() -> None:
         return original(self, contextvars.copy_context().run, fn, *args, **kwargs)
 
     setattr(ThreadPoolExecutor, "submit", submit)  # noqa: B010
-
-
-_containers: dict[str, dict[tuple[str, str], Any]] = {}
-
-
-def forget_containers() -> None:
-    """Drop every function's set-aside caches (infra.local.invoke.reset_containers: a fresh stack, a new test)."""
-    _containers.clear()
-
-
-def swap_caches(previous: str, logical_id: str) -> None:
-    """Give the function about to run its own copy of the layer's caches, as its own Lambda container would have.
-
-    In Lambda each function has its own containers; here all functions share one process and so the layer's
-    caches, and a read another function made first would hide this one's (a missing grant with it). When the
-    function that runs changes, the caches' objects are set aside as the previous function's and this function's
-    own are put back (empty the first time: its cold start pays its reads), so a cache stays warm across one
-    function's invocations, as in a container, and never across functions.
-    """
-    import sys
-
-    kept = _containers.setdefault(previous, {})
-    mine = _containers.get(logical_id, {})
-    for name, attribute in LAYER_CACHES:
-        module = sys.modules.get(name)
-        if module is None:
-            continue
-        value = getattr(module, attribute)
-        kept[(name, attribute)] = value
-        fresh = (
-            False if isinstance(value, bool) else None if value is None or isinstance(value, tuple) else type(value)()
-        )
-        setattr(module, attribute, mine.get((name, attribute), fresh))
 
 
 def _echo_cached_reads() -> None:

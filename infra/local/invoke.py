@@ -96,6 +96,3 @@ def reset_containers() -> None:
     stats._shop_ready = False
     webhooks._sqs.cache_clear()
     links._MARKED.clear()
-    from infra.local import iam_record
-
-    iam_record.forget_containers()  # the recorder's per-function copies of the caches above
