@@ -92,14 +92,10 @@ def follow(code: str, ip: str | None, user_agent: str | None) -> Redirect:
     fallback = get_settings().shop_url or "/"
     if link is None:
         return Redirect(fallback, None)
-    # the click moved the link's counters: its cohort moves too, even while the program is off, or the
-    # funnel computed from later changes would no longer nest
-    store.funnel_moved(
-        None, link.campaign_id, link.variant, link.created_at, _before(link, "clicks"), store.raw_counts(link)
-    )
     program = campaign_store.get_cached(link.campaign_id)
     if not isinstance(program, ReferralCampaign) or not program.enabled:
         return Redirect(share.home(program.landing_url) if isinstance(program, ReferralCampaign) else fallback, None)
+    store.funnel_moved(None, program.id, link.variant, link.created_at, _before(link, "clicks"), store.raw_counts(link))
     _mark_shared(link.customer_id)
     metrics.add_metric(name="ReferralClicks", unit=MetricUnit.Count, value=1)
     return Redirect(share.landing(program, link.code), link.code)
