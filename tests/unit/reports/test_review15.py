@@ -107,6 +107,11 @@ def test_a_converted_friend_using_their_own_or_another_code_is_still_blocked(fns
     assert selfie is not None and selfie["status"] == "blocked" and "self_referral" in selfie["reasons"], selfie
     other = order(fns, id="o4", customer_id="friend", referral_code=bob["code"])["referral"]
     assert other is not None and other["status"] == "blocked" and "already_referred" in other["reasons"], other
+
+
+COUPON: dict[str, Any] = {"type": "coupon", "discount": {"type": "amount", "amount_off": 500}, "currency": "EUR"}
+
+
 def test_rolling_back_a_friend_coupon_redeemed_without_customer_id_takes_its_cost_back(
     fns: dict[str, ModuleType],
 ) -> None:
