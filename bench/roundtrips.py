@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.common import PUBLISHABLE, SECRET, in_process_aws, invoke, load_function, record
 
-TARGETS = {"validate": 1, "redeem": 2, "rollback": 2}
+TARGETS = {"validate": 1, "redeem": 2, "rollback": 2, "replay": 1}
 
 
 class Recorder:
@@ -188,8 +188,10 @@ def run(_args: Any = None) -> list[Case]:
             r = case("redeem, warm", TARGETS["redeem"], redeem(c1, "ord_b"))
             r_cus = case("redeem, warm, with customer_id", TARGETS["redeem"], redeem(c1, "ord_c", customer="cus_1"))
             case("redeem, same order again (answers the first redemption)", None, redeem(c1, "ord_b"))
-            r_idem = case("redeem, warm, with Idempotency-Key", None, redeem(c1, "ord_d", idem="k-redeem-1"))
-            case("redeem, Idempotency-Key replayed", None, redeem(c1, "ord_d", idem="k-redeem-1"))
+            r_idem = case(
+                "redeem, warm, with Idempotency-Key", TARGETS["redeem"], redeem(c1, "ord_d", idem="k-redeem-1")
+            )
+            case("redeem, Idempotency-Key replayed", TARGETS["replay"], redeem(c1, "ord_d", idem="k-redeem-1"))
             case("rollback", TARGETS["rollback"], rollback(r["id"]))
             case("rollback, with customer_id", TARGETS["rollback"], rollback(r_cus["id"]))
             case("rollback, already rolled back", None, rollback(r["id"]))

@@ -48,8 +48,15 @@ def validate(request: ValidateRequest) -> Validation:
     },
 )
 def redeem(request: RedeemRequest) -> tuple[Redemption, int]:
-    result = service.redeem(request)
+    return redeemed(service.redeem(request))
+
+
+def redeemed(result: service.Redeemed) -> tuple[Redemption, int]:
+    """201 when this call redeemed, 200 when the order had redeemed the code already."""
     return result.redemption, 201 if result.created else 200
+
+
+app.idempotent_in_transaction("POST /v1/redemptions", redeemed)  # the key's record rides the redemption's write
 
 
 @app.get("/v1/redemptions/<redemption_id>", summary="Read a redemption", tags=["coupons"])

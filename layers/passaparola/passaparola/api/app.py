@@ -75,6 +75,7 @@ class Api(APIGatewayRestResolver):
         self.public_routes = frozenset(public_routes)
         self.text_routes = dict(text_routes or {})
         self.link_routes = dict(link_routes or {})
+        self.in_transaction: dict[str, Callable[[Any], tuple[Any, int]]] = {}
         self.use([idempotency_middleware, audit_middleware])  # audit inside: a replayed answer records nothing
         self.exception_handler(DomainError)(error_response)
         self.exception_handler(RequestValidationError)(lambda exc: error_response(invalid_request(exc)))
@@ -100,6 +101,12 @@ class Api(APIGatewayRestResolver):
             return self._early_error(event, error)
         self.append_context(principal=principal)
         return super().resolve(event if text else _as_json(event), context)
+
+    def idempotent_in_transaction(self, route: str, answer: Callable[[Any], tuple[Any, int]]) -> None:
+        """Opt a route ("POST /v1/redemptions") into the one-transaction Idempotency-Key path
+        (passaparola.api.idempotency): its data layer reads and writes the key's record with its own round trips.
+        `answer` turns the domain outcome it commits into what the route returns (a pydantic model, a status)."""
+        self.in_transaction[route] = answer
 
     def get_openapi_json_schema(self, *args: Any, **kwargs: Any) -> str:
         """The generated document, with our error envelope, statuses and key requirements on every route."""

@@ -98,7 +98,9 @@ def redeem(request: ValidateRequest) -> Redeemed:
 
     The write is conditional on every limit; when a condition fails, the state is read again and judged
     again, so the caller gets the real reason (limit reached, switched off...) or a redemption if the
-    change did not matter (e.g. a campaign edit that kept the code valid).
+    change did not matter (e.g. a campaign edit that kept the code valid). With an Idempotency-Key on the
+    one-transaction path, the key's record is read with the state and written with the redemption
+    (passaparola.data.idempotency): the outcome committed is the answer stored.
     """
     assert request.order.id
     attempted: set[str] = set()
@@ -126,13 +128,16 @@ def redeem(request: ValidateRequest) -> Redeemed:
         attempted.add(redemption.id)
         try:
             first = snapshot.customer is not None and snapshot.customer.order_count == 0
-            store.commit_redemption(redemption, snapshot.campaign, snapshot.code, effect.gift_card_amount, first)
+            outcome = Redeemed(redemption, created=True, referral_code=referral_code)
+            store.commit_redemption(
+                redemption, snapshot.campaign, snapshot.code, effect.gift_card_amount, first, outcome=outcome
+            )
         except store.WriteRejected:
             continue
         metrics.add_metric(name="Redemptions", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="DiscountGiven", unit=MetricUnit.Count, value=effect.discount_amount)
         logger.info("redeemed", extra={"redemption_id": redemption.id, "campaign_id": redemption.campaign_id})
-        return Redeemed(redemption, created=True, referral_code=referral_code)
+        return outcome
     raise Conflict("The coupon kept changing while redeeming; retry.")
 
 

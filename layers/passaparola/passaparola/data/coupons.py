@@ -23,7 +23,7 @@ from passaparola.clock import iso
 from passaparola.coupons import rules as coupon_rules
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
 from passaparola.coupons.rules import CustomerFacts, code_expires_at
-from passaparola.data import stats, transactions
+from passaparola.data import idempotency, stats, transactions
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import (
     CampaignModel,
@@ -139,9 +139,11 @@ def load(code: str, customer_id: str | None, order_id: str | None, email_hash: s
             else None,
             tx.get(OrderLockModel, order_lock_id(code, order_id)) if order_id else None,
             tx.get(IdentityModel, f"EMAIL#{email_hash}", "FACTS") if email_hash else None,
+            idempotency.read(tx),
         )
 
-    f_code, f_campaign, f_facts, f_usage, f_lock, f_ident = transactions.read(first)
+    f_code, f_campaign, f_facts, f_usage, f_lock, f_ident, f_key = transactions.read(first)
+    idempotency.check(f_key)  # a request's Idempotency-Key already answered: replayed from this one read
     code_item = transactions.maybe(f_code)
     facts = transactions.maybe(f_facts)
     epoch = int(facts.token_epoch or 0) if facts else 0
@@ -229,12 +231,18 @@ def to_redemption(item: RedemptionModel) -> Redemption:
 
 
 def commit_redemption(
-    redemption: Redemption, campaign: DiscountCampaign, code: Code, gift_card_amount: int, new_customer: bool = False
+    redemption: Redemption,
+    campaign: DiscountCampaign,
+    code: Code,
+    gift_card_amount: int,
+    new_customer: bool = False,
+    outcome: Any = None,
 ) -> None:
     """Write the redemption and move every counter it affects, each guarded by its limit, atomically.
 
     `new_customer`: the order is the customer's first as read; the write is then conditioned on it still being
-    so (no other order recorded meanwhile), so the campaign's `new_customers` stays exact.
+    so (no other order recorded meanwhile), so the campaign's `new_customers` stays exact. `outcome`: what the
+    service answers once this commits, stored with it when the request has a pending Idempotency-Key record.
     """
     rules = campaign.rules
     customer_id = redemption.customer_id
@@ -329,11 +337,13 @@ def commit_redemption(
             currency=redemption.currency,
         )
         outbox.record(tx, "coupon.redeemed", redeemed, customer_id=customer_id, at=redemption.created_at)
+        idempotency.put(tx, outcome)
 
     try:
         transactions.write(build)
     except TransactWriteError as exc:
         raise WriteRejected() from exc
+    idempotency.committed()
     _remember(code.code, campaign.id)
 
 

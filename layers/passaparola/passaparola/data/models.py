@@ -177,6 +177,24 @@ class OrderLockModel(Model):
     redemption_id = UnicodeAttribute()
 
 
+class IdempotencyModel(Model):
+    """An Idempotency-Key's record, in powertools' DynamoDBPersistenceLayer format (passaparola.data.idempotency)."""
+
+    class Meta:
+        table_name = "passaparola-idempotency"
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()
+    expiration = NumberAttribute()
+    """Epoch seconds; the table's TTL attribute."""
+    in_progress_expiration = NumberAttribute(null=True)
+    """Epoch milliseconds, INPROGRESS records only (written by the generic path)."""
+    validation = UnicodeAttribute(null=True)
+    """The request body's hash: the same key with another body is a conflict."""
+    data = UnicodeAttribute(null=True)
+    """The stored answer: JSON of {"status", "headers", "body"}."""
+
+
 class ByEmailIndex(GlobalSecondaryIndex["CustomerModel"]):
     """Sparse: only customer records with an email (`email_hash`, the keyed hash of the normalised address)."""
 
@@ -1302,6 +1320,7 @@ _TABLES: list[tuple[type[Model], str]] = [
     (ContactModel, "customers_table"),
     (PassModel, "passes_table"),
     (RegistrationModel, "passes_table"),
+    (IdempotencyModel, "idempotency_table"),
 ]
 _connection: Connection | None = None
 

@@ -1,0 +1,216 @@
+"""POST /v1/redemptions with an Idempotency-Key: the key's record is read with the redemption's state and written in
+its transaction (passaparola.data.idempotency) — two round trips, a replay one, races answered by the winner."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from bench.roundtrips import Recorder
+from infra.local.invoke import LambdaContext
+from passaparola.api import idempotency, keys
+from passaparola.data import coupons as store
+from passaparola.data.models import IdempotencyModel
+from tests.unit.coupons.test_redemptions import ORDER, make_campaign, make_code, redeem
+from tests.unit.functions import SECRET, Reply, call, load_function
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    recorder = Recorder()
+    recorder.install()
+    yield recorder
+    recorder.uninstall()
+
+
+@pytest.fixture
+def code(coupons_fn: ModuleType, campaigns_fn: ModuleType) -> str:
+    """A code this coupons container has seen already (warm): its campaign is known, the API key cached."""
+    value = make_code(campaigns_fn, make_campaign(campaigns_fn))
+    assert redeem(coupons_fn, value, "o-warm").status == 201
+    return value
+
+
+def redemptions(coupons_fn: ModuleType, code: str) -> int:
+    reply = call(coupons_fn, "GET", f"/v1/codes/{code}", "/v1/codes/{code}")
+    return int(reply.body["redemptions"]) - 1  # the warm-up's
+
+
+def replayed(reply: Reply) -> str | None:
+    return reply.headers.get("Idempotent-Replayed")
+
+
+def operations(calls: list[str]) -> list[str]:
+    return [c.split("(")[0] for c in calls]
+
+
+def test_a_redemption_reads_once_and_writes_once_and_its_replay_reads_once(coupons_fn, code, recorder):
+    key = {"Idempotency-Key": "k-1"}
+    first, first_calls = recorder.measure(lambda: redeem(coupons_fn, code, "o-1", headers=key))
+    again, again_calls = recorder.measure(lambda: redeem(coupons_fn, code, "o-1", headers=key))
+
+    assert operations(first_calls) == ["TransactGetItems", "TransactWriteItems"]
+    assert "idempotency" in first_calls[0] and "idempotency" in first_calls[1]
+    assert operations(again_calls) == ["TransactGetItems"]
+    assert (first.status, replayed(first)) == (201, "false")
+    assert (again.status, replayed(again)) == (201, "true")
+    assert again.body == first.body
+    assert redemptions(coupons_fn, code) == 1
+
+
+def test_another_body_with_the_key_is_a_conflict_and_redeems_nothing(coupons_fn, code):
+    key = {"Idempotency-Key": "k-1"}
+    assert redeem(coupons_fn, code, "o-1", headers=key).status == 201
+
+    other = redeem(coupons_fn, code, "o-2", headers=key)
+
+    assert other.status == 409 and other.body["error"]["code"] == "idempotency_conflict"
+    assert redemptions(coupons_fn, code) == 1
+
+
+def generic_request(code: str, order_id: str, key: str) -> dict[str, Any]:
+    """What the middleware hands powertools for a redemption sent with the secret key."""
+    principal = keys.lookup(SECRET)
+    assert principal is not None
+    body = {"code": code, "order": {**ORDER, "id": order_id}}
+    return {"key": key, "scope": str(principal.key_id), "route": "POST /v1/redemptions", "body": body}
+
+
+def test_the_records_are_powertools_own_both_ways(coupons_fn, code, monkeypatch, recorder):
+    # a record the transaction wrote is answered by the generic path (powertools), byte for byte
+    first = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
+    run, config = idempotency._runner()
+    config.register_lambda_context(LambdaContext())
+    stored = run(request=generic_request(code, "o-1", "k-1"), call=lambda: pytest.fail("the route ran again"))
+    assert stored["replayed"] and stored["status"] == 201
+    assert stored["body"] == json.dumps(first.body, separators=(",", ":"))  # the resolver's own serialisation
+
+    # a record the generic path wrote is answered by the transaction's first read
+    monkeypatch.delitem(coupons_fn.app.in_transaction, "POST /v1/redemptions")
+    generic = redeem(coupons_fn, code, "o-2", headers={"Idempotency-Key": "k-2"})
+    monkeypatch.undo()
+    again, calls = recorder.measure(lambda: redeem(coupons_fn, code, "o-2", headers={"Idempotency-Key": "k-2"}))
+    assert (generic.status, replayed(generic)) == (201, "false")
+    assert (again.status, replayed(again), again.body) == (201, "true", generic.body)
+    assert operations(calls) == ["TransactGetItems"]
+    assert redemptions(coupons_fn, code) == 2
+
+
+def test_a_refusal_is_stored_and_replayed_though_the_code_exists_later(coupons_fn, campaigns_fn):
+    campaign_id = make_campaign(campaigns_fn)
+    key = {"Idempotency-Key": "k-late"}
+
+    refused = redeem(coupons_fn, "LATER", "o-1", headers=key)
+    make_code(campaigns_fn, campaign_id, code="LATER")
+    again = redeem(coupons_fn, "LATER", "o-1", headers=key)
+
+    assert (refused.status, refused.body["error"]["code"], replayed(refused)) == (404, "coupon_not_found", "false")
+    assert (again.status, again.body, replayed(again)) == (404, refused.body, "true")
+    assert redeem(coupons_fn, "LATER", "o-1").status == 201  # without the key: redeemed now
+
+
+def test_the_orders_earlier_redemption_is_stored_as_this_keys_answer(coupons_fn, code):
+    plain = redeem(coupons_fn, code, "o-1")
+    key = {"Idempotency-Key": "k-1"}
+
+    first, again = redeem(coupons_fn, code, "o-1", headers=key), redeem(coupons_fn, code, "o-1", headers=key)
+
+    assert (first.status, replayed(first), again.status, replayed(again)) == (200, "false", 200, "true")
+    assert first.body == again.body == plain.body
+    assert redemptions(coupons_fn, code) == 1
+
+
+def test_a_server_error_is_not_stored(coupons_fn, code, monkeypatch):
+    real = store.commit_redemption
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("DynamoDB is down")
+
+    monkeypatch.setattr(store, "commit_redemption", broken)
+    failed = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
+    monkeypatch.setattr(store, "commit_redemption", real)
+    retried = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
+
+    assert failed.status == 500
+    assert (retried.status, replayed(retried)) == (201, "false")
+
+
+def test_a_lock_of_the_generic_path_is_in_progress(coupons_fn, code):
+    request = generic_request(code, "o-1", "k-1")
+    now = time.time()
+    IdempotencyModel(
+        idempotency.key_id(request),
+        status="INPROGRESS",
+        expiration=int(now) + 3600,
+        in_progress_expiration=int(now * 1000) + 60_000,
+        validation=idempotency._hash(request["body"]),
+    ).save()
+
+    reply = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
+
+    assert reply.status == 409 and reply.body["error"]["code"] == "idempotency_in_progress"
+    assert redemptions(coupons_fn, code) == 0
+
+
+def _interleaved(monkeypatch: pytest.MonkeyPatch, winner: Any) -> None:
+    """The next redemption's commit first lets `winner` (another request, run to its end) commit."""
+    real = store.commit_redemption
+    pending = [winner]
+
+    def late(*args: Any, **kwargs: Any) -> None:
+        if pending:
+            pending.pop()()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "commit_redemption", late)
+
+
+def test_a_request_that_loses_the_race_answers_the_winners_answer(coupons_fn, code, monkeypatch):
+    other_container = load_function("coupons")
+    key = {"Idempotency-Key": "k-1"}
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(redeem(other_container, code, "o-1", headers=key)))
+
+    lost = redeem(coupons_fn, code, "o-1", headers=key)
+
+    assert (won[0].status, replayed(won[0])) == (201, "false")
+    assert (lost.status, replayed(lost), lost.body) == (201, "true", won[0].body)
+    assert redemptions(coupons_fn, code) == 1
+
+
+def test_another_body_that_loses_the_race_is_a_conflict(coupons_fn, code, monkeypatch):
+    other_container = load_function("coupons")
+    key = {"Idempotency-Key": "k-1"}
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(redeem(other_container, code, "o-2", headers=key)))
+
+    lost = redeem(coupons_fn, code, "o-1", headers=key)
+
+    assert won[0].status == 201
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert redemptions(coupons_fn, code) == 1
+
+
+def test_concurrent_requests_with_one_key_redeem_once_and_all_answer_the_same(coupons_fn, code):
+    containers = [load_function("coupons") for _ in range(6)]
+    start = threading.Barrier(len(containers))
+    replies: list[Reply] = []
+
+    def send(container: ModuleType) -> None:
+        start.wait()
+        replies.append(redeem(container, code, "o-1", headers={"Idempotency-Key": "k-1"}))
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in containers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len(replies) == len(containers)
+    assert {(r.status, repr(r.body)) for r in replies} == {(201, repr(replies[0].body))}
+    assert sorted(replayed(r) or "" for r in replies) == ["false"] + ["true"] * (len(containers) - 1)
+    assert redemptions(coupons_fn, code) == 1
