@@ -195,7 +195,8 @@ def run(_args: Any = None) -> list[Case]:
             case("rollback", TARGETS["rollback"], rollback(r["id"]))
             case("rollback, with customer_id", TARGETS["rollback"], rollback(r_cus["id"]))
             case("rollback, already rolled back", None, rollback(r["id"]))
-            case("rollback, with Idempotency-Key", None, rollback(r_idem["id"], idem="k-rollback-1"))
+            case("rollback, with Idempotency-Key", TARGETS["rollback"], rollback(r_idem["id"], idem="k-rollback-1"))
+            case("rollback, Idempotency-Key replayed", TARGETS["replay"], rollback(r_idem["id"], idem="k-rollback-1"))
             del c3
         finally:
             recorder.uninstall()

@@ -69,6 +69,9 @@ def rollback(redemption_id: RedemptionId) -> Redemption:
     return service.rollback(redemption_id)
 
 
+app.idempotent_in_transaction("POST /v1/redemptions/{redemption_id}/rollback", lambda rolled: (rolled, 200))
+
+
 @app.get("/v1/codes/<code>", summary="Read a code and its uses", tags=["codes"])
 def get_code(code: CodeParam) -> CodeWithUses:
     return service.get_code(code)

@@ -14,7 +14,7 @@ from bench.roundtrips import Recorder
 from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import coupons as store
-from passaparola.data.models import IdempotencyModel
+from passaparola.data.models import CouponMirrorModel, IdempotencyModel, RedemptionModel
 from tests.unit.coupons.test_redemptions import ORDER, make_campaign, make_code, redeem
 from tests.unit.functions import SECRET, Reply, call, load_function
 
@@ -156,6 +156,13 @@ def test_a_lock_of_the_generic_path_is_in_progress(coupons_fn, code):
     assert redemptions(coupons_fn, code) == 0
 
 
+def run_elsewhere(request: Any) -> None:
+    """Another container's whole request, on its own thread (its own stack and context), before going on."""
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+
+
 def _interleaved(monkeypatch: pytest.MonkeyPatch, winner: Any) -> None:
     """The next redemption's commit first lets `winner` (another request, run to its end) commit."""
     real = store.commit_redemption
@@ -163,7 +170,7 @@ def _interleaved(monkeypatch: pytest.MonkeyPatch, winner: Any) -> None:
 
     def late(*args: Any, **kwargs: Any) -> None:
         if pending:
-            pending.pop()()
+            run_elsewhere(pending.pop())
         real(*args, **kwargs)
 
     monkeypatch.setattr(store, "commit_redemption", late)
@@ -214,3 +221,76 @@ def test_concurrent_requests_with_one_key_redeem_once_and_all_answer_the_same(co
     assert {(r.status, repr(r.body)) for r in replies} == {(201, repr(replies[0].body))}
     assert sorted(replayed(r) or "" for r in replies) == ["false"] + ["true"] * (len(containers) - 1)
     assert redemptions(coupons_fn, code) == 1
+
+
+# -- rollback: the same path ------------------------------------------------------------------------------------------
+
+
+def rollback(coupons_fn: ModuleType, redemption_id: str, key: str | None = None) -> Reply:
+    headers = {"Idempotency-Key": key} if key else None
+    return call(
+        coupons_fn,
+        "POST",
+        f"/v1/redemptions/{redemption_id}/rollback",
+        "/v1/redemptions/{redemption_id}/rollback",
+        {},
+        headers=headers,
+    )
+
+
+def test_a_rollback_with_a_key_reads_once_and_writes_once_and_its_replay_reads_once(coupons_fn, code, recorder):
+    rid = redeem(coupons_fn, code, "o-1", "c-1").body["id"]
+
+    first, first_calls = recorder.measure(lambda: rollback(coupons_fn, rid, "k-rb"))
+    again, again_calls = recorder.measure(lambda: rollback(coupons_fn, rid, "k-rb"))
+
+    assert operations(first_calls) == ["TransactGetItems", "TransactWriteItems"]
+    assert operations(again_calls) == ["TransactGetItems"]
+    assert (first.status, first.body["status"], replayed(first)) == (200, "rolled_back", "false")
+    assert (again.status, again.body, replayed(again)) == (200, first.body, "true")
+    assert rollback(coupons_fn, rid).body["error"]["code"] == "already_rolled_back"  # without the key
+
+
+def test_a_rollback_refused_is_stored_and_replayed(coupons_fn, code):
+    rid = redeem(coupons_fn, code, "o-1").body["id"]
+    assert rollback(coupons_fn, rid).status == 200
+
+    refused, again = rollback(coupons_fn, rid, "k-rb"), rollback(coupons_fn, rid, "k-rb")
+
+    assert (refused.status, refused.body["error"]["code"], replayed(refused)) == (409, "already_rolled_back", "false")
+    assert (again.status, again.body, replayed(again)) == (409, refused.body, "true")
+
+
+def test_a_rollback_that_loses_the_race_answers_the_winners_answer(coupons_fn, code, monkeypatch):
+    rid = redeem(coupons_fn, code, "o-1", "c-1").body["id"]
+    other_container = load_function("coupons")
+    won: list[Reply] = []
+    real, first = store._code_facts, [True]
+
+    def late(item: Any) -> Any:
+        if first and first.pop():  # only the first rollback to get here lets the other one run to its end
+            run_elsewhere(lambda: won.append(rollback(other_container, rid, "k-rb")))
+        return real(item)
+
+    monkeypatch.setattr(store, "_code_facts", late)
+    lost = rollback(coupons_fn, rid, "k-rb")
+
+    assert (won[0].status, replayed(won[0])) == (200, "false")
+    assert (lost.status, lost.body, replayed(lost)) == (200, won[0].body, "true")
+    assert redemptions(coupons_fn, code) == 0
+
+
+def test_a_redemption_written_before_code_facts_still_gives_back_the_wallet_copy(coupons_fn, campaigns_fn):
+    campaign_id = make_campaign(campaigns_fn)
+    bound = make_code(campaigns_fn, campaign_id, customer_id="c-1")
+    old, new = redeem(coupons_fn, bound, "o-1", "c-1").body["id"], None
+    RedemptionModel(old).update(actions=[RedemptionModel.code_facts.remove()])  # as written before the attribute
+    mirror = CouponMirrorModel.get("c-1", f"coupon#{bound}")
+    assert int(mirror.uses) == 1
+
+    assert rollback(coupons_fn, old).status == 200
+    assert int(CouponMirrorModel.get("c-1", f"coupon#{bound}").uses) == 0
+    new = redeem(coupons_fn, bound, "o-2", "c-1").body["id"]
+    assert RedemptionModel.get(new).code_facts is not None
+    assert rollback(coupons_fn, new).status == 200
+    assert int(CouponMirrorModel.get("c-1", f"coupon#{bound}").uses) == 0

@@ -188,7 +188,9 @@ def _discount(item: CampaignModel | None) -> DiscountCampaign | None:
     return campaign if isinstance(campaign, DiscountCampaign) else None
 
 
-def _redemption_item(r: Redemption, gift_card_amount: int, new_customer: bool) -> RedemptionModel:
+def _redemption_item(
+    r: Redemption, gift_card_amount: int, new_customer: bool, code: Code, owner: str | None
+) -> RedemptionModel:
     return RedemptionModel(
         r.id,
         code=r.code,
@@ -204,6 +206,9 @@ def _redemption_item(r: Redemption, gift_card_amount: int, new_customer: bool) -
         status=r.status,
         created_at=r.created_at.isoformat(),
         new_customer=new_customer or None,
+        code_facts=json.dumps(
+            {"owner": owner, "message_stats": code._message_stats, "reward_stats": code._reward_stats}
+        ),
     )
 
 
@@ -249,10 +254,13 @@ def commit_redemption(
     new_customer = bool(new_customer and customer_id)
 
     paid = order_revenue(redemption.order_amount, redemption.discount_amount)
+    # a friend coupon's first redemption with a customer id binds it to that customer
+    binds_to = customer_id if code.bound_email_hash and not code.customer_id else None
 
     def build(tx: Transaction) -> None:
         tx.save(
-            _redemption_item(redemption, gift_card_amount, new_customer), condition=RedemptionModel.id.does_not_exist()
+            _redemption_item(redemption, gift_card_amount, new_customer, code, code.customer_id or binds_to),
+            condition=RedemptionModel.id.does_not_exist(),
         )
         tx.save(
             OrderLockModel(order_lock_id(code.code, redemption.order_id), redemption_id=redemption.id),
@@ -267,8 +275,6 @@ def commit_redemption(
         per_code = coupon_rules.per_code_limit(campaign, code)
         if per_code:
             code_condition &= CodeModel.redemptions < per_code
-        # a friend coupon's first redemption with a customer id binds it to that customer
-        binds_to = customer_id if code.bound_email_hash and not code.customer_id else None
         if binds_to:
             code_actions.append(CodeModel.customer_id.set(binds_to))
             code_condition &= CodeModel.customer_id.does_not_exist()
@@ -409,19 +415,50 @@ def commit_rollback(redemption_id: str, now: datetime) -> Redemption:
     raise Conflict("The redemption kept changing while being rolled back; retry.")
 
 
+def _rollback_read(redemption_id: str) -> RedemptionModel:
+    """The redemption; with a pending Idempotency-Key, its record in the same round (a replay ends here)."""
+    if idempotency.PENDING.get() is None:
+        return _get_redemption_item(redemption_id)
+
+    def both(tx: TransactGet) -> tuple[_ModelFuture[Any], _ModelFuture[Any] | None]:
+        return tx.get(RedemptionModel, redemption_id), idempotency.read(tx)
+
+    f_item, f_key = transactions.read(both)
+    idempotency.check(f_key)
+    item = transactions.maybe(f_item)
+    if item is None or not item.id.startswith("red_"):
+        raise NotFound("No such redemption.", {"redemption_id": redemption_id})
+    return item
+
+
+class _CodeFacts(NamedTuple):
+    owner: str | None
+    message_stats: str | None
+    reward_stats: str | None
+
+
+def _code_facts(item: RedemptionModel) -> _CodeFacts:
+    """What the rollback moves besides the redemption: a bound code's wallet copy, and a program's or message's
+    figures (even for a code redeemed without a customer id: a friend coupon redeemed with the e-mail only).
+    Kept on the redemption since it has `code_facts`; an older one reads the code (one more round trip)."""
+    if item.code_facts:
+        facts = json.loads(item.code_facts)
+        return _CodeFacts(facts.get("owner"), facts.get("message_stats"), facts.get("reward_stats"))
+    try:
+        issued = get_code(item.code)
+    except NotFound:
+        return _CodeFacts(None, None, None)
+    return _CodeFacts(issued.customer_id, issued._message_stats, issued._reward_stats)
+
+
 def _rollback(redemption_id: str, now: datetime) -> Redemption:
-    item = _get_redemption_item(redemption_id)
+    item = _rollback_read(redemption_id)
     if item.status != "succeeded":
         raise AlreadyRolledBack(details={"redemption_id": redemption_id, "rolled_back_at": item.rolled_back_at})
     rolled_back_at = now.isoformat()
     gift = int(item.gift_card_amount or 0)
-    # always read: a bound code's wallet copy moves too, and a program's or message's code is taken out of its
-    # figures even when redeemed without a customer id (a friend coupon redeemed with the e-mail only)
-    try:
-        issued: Code | None = get_code(item.code)
-    except NotFound:
-        issued = None
-    owner = issued.customer_id if issued else None
+    owner, message_stats, reward_stats = _code_facts(item)
+    rolled = to_redemption(item).model_copy(update={"status": "rolled_back", "rolled_back_at": now})
 
     paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
     refunded = RedemptionModel.refunded
@@ -439,12 +476,11 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
         if gift:
             code_actions.append(CodeModel.balance.add(gift))
         tx.update(CodeModel(item.code), actions=code_actions)
-        if issued is not None and issued._message_stats:
-            tx.add(MessageStatsModel(issued._message_stats), {"redeemed": -1})
-            _message_day(tx, issued._message_stats, -1, item.currency, -paid, -int(item.discount_amount), now)
-        if issued is not None and issued._reward_stats:
-            discount = int(item.discount_amount)
-            stats.reward_coupon(tx, issued._reward_stats, -1, now, item.currency, discount)
+        if message_stats:
+            tx.add(MessageStatsModel(message_stats), {"redeemed": -1})
+            _message_day(tx, message_stats, -1, item.currency, -paid, -int(item.discount_amount), now)
+        if reward_stats:
+            stats.reward_coupon(tx, reward_stats, -1, now, item.currency, int(item.discount_amount))
         if owner:
             tx.update(CouponMirrorModel(owner, f"coupon#{item.code}"), actions=_mirror_actions(-1, gift))
         given = CampaignModel.discount_given[item.currency]
@@ -485,6 +521,7 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
             currency=item.currency,
         )
         outbox.record(tx, "coupon.rolled_back", rolled_back, customer_id=item.customer_id, at=now)
+        idempotency.put(tx, rolled)
 
     where: list[int] = []
 
@@ -495,14 +532,15 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
     try:
         transactions.write(attempt)
     except TransactWriteError as exc:
+        idempotency.recheck()  # another request with the key committed first: its answer, or a conflict
         if where and where[0] in transactions.failed_items(exc):
             fresh = _get_redemption_item(redemption_id)
             if fresh.status == "succeeded":
                 raise _RefundedMeanwhile() from exc
             raise AlreadyRolledBack(details={"redemption_id": redemption_id}) from exc
         raise
-    item.status, item.rolled_back_at = "rolled_back", rolled_back_at
-    return to_redemption(item)
+    idempotency.committed()
+    return rolled
 
 
 def get_code(code: str) -> Code:

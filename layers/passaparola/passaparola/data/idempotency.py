@@ -126,6 +126,21 @@ def committed() -> None:
         pending.written = True
 
 
+def recheck() -> None:
+    """After a cancelled transaction that held the pending record: read the record (one GetItem) and raise what it
+    means when another request with the key committed first; nothing when there is none (another condition failed)."""
+    pending = PENDING.get()
+    if pending is not None:
+        judge(pending, _get(pending.key_id))
+
+
+def _get(key_id: str) -> IdempotencyModel | None:
+    try:
+        return IdempotencyModel.get(key_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
 def keep(pending: Pending, answer: dict[str, Any]) -> None:
     """Store an answer no transaction stored (a refusal, an order that had its redemption already): one PutItem.
 
@@ -135,10 +150,6 @@ def keep(pending: Pending, answer: dict[str, Any]) -> None:
     except PutError as exc:
         if not transactions.condition_failed(exc):
             raise
-        try:
-            record = IdempotencyModel.get(pending.key_id, consistent_read=True)
-        except DoesNotExist:
-            record = None
-        judge(pending, record)
+        judge(pending, _get(pending.key_id))
         raise IdempotencyInProgress() from exc  # gone again already: the caller may simply retry
     pending.written = True

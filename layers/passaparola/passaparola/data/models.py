@@ -163,6 +163,9 @@ class RedemptionModel(Model):
     """The order was the customer's first: counted in the campaign's `new_customers` (taken back by a rollback)."""
     refunded = NumberAttribute(null=True)
     """What refunds of the order took back from the campaign's `revenue_<CUR>` (a rollback takes only the rest)."""
+    code_facts = UnicodeAttribute(null=True)
+    """JSON of what a rollback needs of the code (`owner`, `message_stats`, `reward_stats`: fixed once redeemed),
+    so that it reads this item only; absent on redemptions written before it (the rollback then reads the code)."""
     by_code = ByCodeIndex()
     by_campaign = RedemptionsByCampaignIndex()
 
