@@ -60,7 +60,7 @@ def test_no_such_python_builds_without_bytecode_and_warns_once(tmp_path: Path) -
     proc = build(tmp_path, LAMBDA_PYTHON="3.99")
     assert proc.returncode == 0, proc.stderr
     assert not list((tmp_path / "python").rglob("*.pyc"))
-    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    warnings = [line for line in proc.stdout.splitlines() if "WARNING" in line]  # sam shows make's stdout
     assert len(warnings) == 1 and "no Python 3.99" in warnings[0]
 
 
