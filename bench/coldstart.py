@@ -67,6 +67,7 @@ t0 = time.perf_counter()
 sys.path[:0] = [spec["code_dir"], *spec["layers"]]
 module = __import__(spec["module"])
 t1 = time.perf_counter()
+loaded = set(sys.modules)
 class Context:
     function_name = spec["function_name"]
     function_version = "$LATEST"
@@ -78,8 +79,9 @@ class Context:
 reply = getattr(module, spec["handler"])(spec["event"], Context())
 t2 = time.perf_counter()
 body = reply.get("body") or ""
+later = sorted(set(sys.modules) - loaded)
 print(json.dumps({"import": t1 - t0, "total": t2 - t0, "status": reply.get("statusCode"), "body": body[:500],
-                  "calls": calls}), file=out)
+                  "calls": calls, "modules": len(loaded), "later": later}), file=out)
 """
 
 BARE_PROBE = r"""
@@ -347,6 +349,8 @@ class Figures:
     bare: list[float]
     bare_import: list[float]
     failed: int
+    modules: int  # loaded by importing the handler
+    later: list[str]  # modules first loaded while serving the request
 
     @property
     def ratio(self) -> float:
@@ -358,11 +362,12 @@ class Figures:
 
 
 def measure(bundle: Bundle, case: Case, endpoint: str, repeat: int) -> Figures:
-    recorded = handler_sample(bundle, case, endpoint, record_calls=True)["calls"]
+    first = handler_sample(bundle, case, endpoint, record_calls=True)
+    recorded = first["calls"]
     handler_sample(bundle, case, endpoint)  # one throw-away run of each: a warm page cache for every sample
     bare_sample(bundle, case, recorded, endpoint)
-    names = [op if service == "dynamodb" else f"{service}.{op} (not replayed)" for service, op, _ in recorded]
-    figures = Figures(case, names, [], [], [], [], 0)
+    names = [op if service == "dynamodb" else f"{service}.{op} (not replayed)" for service, op, _ in first["calls"]]
+    figures = Figures(case, names, [], [], [], [], 0, first["modules"], first["later"])
     for _ in range(repeat):  # interleaved, so drift hits both alike
         h = handler_sample(bundle, case, endpoint)
         b = bare_sample(bundle, case, recorded, endpoint)
@@ -421,6 +426,11 @@ def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
                 f"  {case.name:<38} {ms(median(f.handler)):>10} {ms(median(f.handler_import)):>10} "
                 f"{ms(median(f.bare)):>10} {ms(median(f.bare_import)):>10} {f.ratio:>6.2f}  {', '.join(f.calls)}"
                 + (f" ({f.failed} failed their condition on the replay)" if f.failed else "")
+            )
+            packages = sorted({m.split(".")[0] for m in f.later})
+            print(
+                f"  {'':<38} modules: {f.modules} by the import, {len(f.later)} more during the request"
+                + (f" ({', '.join(packages[:8])}{', ...' if len(packages) > 8 else ''})" if packages else "")
             )
             record(
                 "coldstart",
