@@ -13,8 +13,8 @@ that records each AWS operation and its parameters, and the bare process replays
 condition fails on the replay, e.g. an item the handler created, is counted: the round trip is made all the same).
 Timed in each process from just before the first import to the answer (interpreter start-up, equal for both, is
 excluded); median of `--repeat` fresh processes each, handler and bare interleaved. The bundle's bytecode counts:
-one more row times the coupons handler from a copy of the layers without `__pycache__` (`-B`), what precompiling
-(layers/*/Makefile) buys.
+the coupons, redirects and conversions cold starts are timed again from a copy of the layers without `__pycache__`
+(`-B`), interleaved with the bundle's, which is what precompiling (layers/*/Makefile) buys.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from bench.common import PUBLISHABLE, ROOT, SECRET, median, ms, record
 
 BUILD = ROOT / ".aws-sam" / "build-x86-py313"
 CHECKOUT_TARGET, OTHER_TARGET = 1.5, 2.0
+NO_PYC_CASES = ("CouponsFunction", "RedirectsFunction", "ConversionsFunction")  # also timed without bytecode
 UNIQUE = "COLDUNIQUE"  # replaced in each sample's request (and in the replayed calls) by a fresh value
 
 # Runs under the runtime's Python with only the standard library and the bundle on sys.path.
@@ -439,19 +440,28 @@ def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
                 f"≤ {f.target}",
                 f.ratio <= f.target,
             )
-        coupons = next((c for c in selected if c.logical_id == "CouponsFunction"), None)
-        if coupons and not getattr(args, "skip_no_pyc", False):
-            with without_bytecode(bundle.layers) as copies:
-                handler_sample(bundle, coupons, endpoint, layers=copies)
-                plain = [handler_sample(bundle, coupons, endpoint, layers=copies)["total"] for _ in range(repeat)]
-            with_pyc = median(results["CouponsFunction"].handler)
-            results["coupons_no_pyc"] = median(plain)
-            print(f"  {'coupons, layers without .pyc':<38} {ms(median(plain)):>10}   (with .pyc {ms(with_pyc)})")
-            record(
-                "coldstart",
-                f"coupons without the bundle's .pyc: {ms(median(plain))} vs {ms(with_pyc)} with",
-                f"×{median(plain) / with_pyc:.2f}",
+        compared = [c for c in selected if c.logical_id in NO_PYC_CASES]
+        if compared and not getattr(args, "skip_no_pyc", False):
+            print(
+                "\n  the same cold starts from copies of the layers without __pycache__ (interleaved with the bundle's):"
             )
+            with without_bytecode(bundle.layers) as copies:
+                for case in compared:
+                    handler_sample(bundle, case, endpoint, layers=copies)
+                    plain, built = [], []
+                    for _ in range(repeat):
+                        plain.append(handler_sample(bundle, case, endpoint, layers=copies)["total"])
+                        built.append(handler_sample(bundle, case, endpoint)["total"])
+                    factor = median(plain) / median(built)
+                    results[f"{case.logical_id}_no_pyc"] = (median(plain), median(built))
+                    print(
+                        f"  {case.name:<38} {ms(median(plain)):>10} without .pyc, {ms(median(built))} with: ×{factor:.2f}"
+                    )
+                    record(
+                        "coldstart",
+                        f"{case.name.split(':')[0]} without the bundle's .pyc: {ms(median(plain))} vs {ms(median(built))}",
+                        f"×{factor:.2f}",
+                    )
     return results
 
 
