@@ -154,6 +154,7 @@ def child_env(function_env: dict[str, str], endpoint: str, logical_id: str) -> d
     """What a deployed function sees: its template variables, a region, (dummy) credentials and the endpoint."""
     return {
         "PATH": os.environ.get("PATH", ""),
+        "POWERTOOLS_LOG_LEVEL": "INFO",  # the template's, if it sets one: logging is part of a deployed request
         **function_env,
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -162,7 +163,6 @@ def child_env(function_env: dict[str, str], endpoint: str, logical_id: str) -> d
         "AWS_LAMBDA_FUNCTION_NAME": logical_id,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
         "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
         "DYNAMODB_ENDPOINT_URL": endpoint,
