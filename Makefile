@@ -134,7 +134,7 @@ validate: venv-sam venv-checkov ## sam validate --lint (cfn-lint) and checkov (s
 	$(SAM_ENV) $(SAM) validate --lint
 	$(VENV_CHECKOV)/bin/checkov --config-file .checkov.yaml
 
-build: venv-sam ## sam build (makefile method: no Docker, no local python3.13): arm64, python3.13, what deploys
+build: venv-sam ## sam build (makefile method, no Docker): arm64, python3.13, bytecode if a Python 3.13 is found (PYC_PYTHON)
 	$(SAM_ENV) $(SAM) build
 
 # x86_64 variants of `make build` (same requirements and makefiles, layers/deps/Makefile LAMBDA_PLATFORM and
@@ -159,7 +159,7 @@ test-build: build-x86 ## the integration suite against the built bundle (PASSAPA
 
 build-check: venv venv-sam ## every function imports under Python 3.13 from its built artifact + layers only (x86_64 build)
 	@test -x "$(PY313)" || { echo "no Python 3.13: set PY313=... (pyenv install 3.13.0)"; exit 2; }
-	LAMBDA_PLATFORM=$(X86_PLATFORM) LAMBDA_PYTHON=3.13 \
+	LAMBDA_PLATFORM=$(X86_PLATFORM) LAMBDA_PYTHON=3.13 PYC_PYTHON="$(PY313)" \
 		$(SAM_ENV) $(SAM) build --build-dir $(BUILD_313) --cache-dir $(BUILD_313).cache
 	$(PYTHON) -m infra.tools.build_check $(BUILD_313) --python "$(PY313)"
 

@@ -1,5 +1,6 @@
-"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, codes, reports, overview...) or the named
-ones, then print the summary table. Options: --n (latency calls per operation), --repeat (import samples),
+"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, coldstart, codes, reports, overview...) or
+the named ones, then print the summary table. Options: --n (latency calls per operation), --repeat (import and
+cold-start samples),
 --count (codes), --conversions (reports), --stock-moto (latency and codes against unpatched moto; see
 bench/motopatch.py)."""
 
@@ -16,6 +17,7 @@ PARTS = (
     "roundtrips",
     "latency",
     "imports",
+    "coldstart",
     "codes",
     "reports",
     "overview",
@@ -30,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("parts", nargs="*", choices=[*PARTS, []], help="default: all")
     parser.add_argument("--n", type=int, default=300, help="latency: calls per operation (default 300)")
-    parser.add_argument("--repeat", type=int, default=7, help="imports: fresh processes per module (default 7)")
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="imports, coldstart: fresh processes per module or function (default 7)"
+    )
     parser.add_argument("--count", type=int, default=100_000, help="codes: how many (default 100,000)")
     parser.add_argument(
         "--conversions", type=int, default=100_000, help="reports: conversions seeded (default 100,000)"
