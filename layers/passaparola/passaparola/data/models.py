@@ -1,7 +1,10 @@
 """PynamoDB models, one per item type; table names and endpoint come from settings via `bind()`."""
 
+import threading
 from typing import Any
 
+import botocore.session
+import pynamodb.connection.base
 from pynamodb.attributes import (
     BooleanAttribute,
     MapAttribute,
@@ -1326,6 +1329,26 @@ _TABLES: list[tuple[type[Model], str]] = [
     (IdempotencyModel, "idempotency_table"),
 ]
 _connection: Connection | None = None
+
+
+_sessions = threading.local()
+
+
+def _shared_session(env_vars: dict[str, tuple[Any, Any, Any, Any]] | None = None) -> botocore.session.Session:
+    """One botocore session per thread for every model's connection.
+
+    pynamodb gives each model's connection its own session, so the first request of a cold container built one
+    session per table it touched, each parsing botocore's DynamoDB model and endpoint files again (a cold order:
+    8 sessions). Clients made from one session share its loaded files. Per thread, as pynamodb's own sessions are:
+    creating clients from one session is not thread-safe, and the local stack serves requests on threads.
+    """
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = botocore.session.get_session(env_vars)
+    return session
+
+
+pynamodb.connection.base.get_session = _shared_session
 
 
 def bind(settings: Settings | None = None) -> None:
