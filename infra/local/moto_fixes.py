@@ -21,6 +21,12 @@ counters, each a scan that asks every message `visible` and `delayed`, and each 
 (`unix_time_millis`, ~10 µs). With 300 messages waiting in a FIFO queue a SendMessageBatch of ten took 0.6 s,
 with 400 1.4 s: a burst of events made publishing slower the longer the queue was, so the webhook queue fell
 minutes behind late in a test session. `apply()` makes those scans read the clock once and compare numbers.
+
+Fourth artefact: moto's long poll spins. `ReceiveMessage` with `WaitTimeSeconds` loops on `wait_for_messages`,
+which returns at once while any message is *visible*; a FIFO message whose group has a batch in flight is visible
+but not deliverable, so the loop spun for the whole wait holding the GIL, and a local stack with several FIFO
+pollers slowed concurrent requests from tens of ms to seconds. `apply()` makes each turn of that loop sleep until a
+message is added or 50 ms pass, as a real long poll would wait.
 """
 
 from __future__ import annotations
@@ -111,6 +117,10 @@ def _locked(method: Any) -> Any:
     return run
 
 
+LONG_POLL_TURN_SECONDS = 0.05
+"""Longest pause of one turn of moto's long-poll loop: a message added meanwhile ends it at once."""
+
+
 def _now_millis() -> float:
     return time.time() * 1000
 
@@ -134,6 +144,11 @@ def _cheap_sqs_scans() -> None:
         now = _now_millis()
         return sum(1 for m in self._messages if not now > m.visible_at)
 
+    def wait_for_messages(self: Any, timeout: float) -> None:
+        with self._messages_lock:
+            self._messages_lock.wait(timeout=min(timeout, LONG_POLL_TURN_SECONDS))  # woken by a new message
+
+    Queue.wait_for_messages = wait_for_messages  # type: ignore[method-assign]
     Queue.messages = property(messages)  # type: ignore[method-assign,assignment]
     Queue.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[method-assign,assignment]
     Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[method-assign,assignment]

@@ -116,12 +116,6 @@ groups, one batch in flight per group: a single local poller delivered one batch
 (hundreds of customers' in a test) queued up for minutes behind it. moto returns no message of a group with one in
 flight, so concurrent batches keep each group's order."""
 
-FIFO_IDLE_SECONDS = 0.1
-"""A FIFO queue is polled short (WaitTimeSeconds=0), pausing this long after an empty poll. moto's long poll waits
-for *visible* messages, and a message whose group has a batch in flight is visible but not deliverable: the wait
-returns at once and the long poll spins for its whole WaitTimeSeconds, holding the GIL. With several workers one was
-always spinning while another delivered, and concurrent requests to the stack slowed from tens of ms to seconds."""
-
 
 class QueuePoller(Poller):
     """Polls one queue for one SQS event and invokes the function with batches."""
@@ -146,8 +140,7 @@ class QueuePoller(Poller):
         self._receiving = threading.Lock()
         super().__init__(event.function_id)
         if queue_url.endswith(".fifo"):
-            self.workers = FIFO_WORKERS
-            self._wait, self.idle_seconds = 0, FIFO_IDLE_SECONDS
+            self.workers = FIFO_WORKERS  # long polls: moto_fixes keeps moto's long poll from spinning
 
     def poll_once(self) -> int:
         """Receive one batch and process it; returns the number of messages received."""

@@ -100,3 +100,29 @@ def test_a_fifo_queue_is_consumed_by_concurrent_batches_each_group_in_order() ->
 def test_a_standard_queue_keeps_one_poller() -> None:
     poller = QueuePoller(SqsEvent("F", "E", "Q", 10, True), "http://x/1/q", "arn:aws:sqs:us-east-1:1:q", None, print)
     assert poller.workers == 1
+
+
+def test_a_long_poll_on_a_blocked_fifo_group_waits_without_spinning() -> None:
+    """A message whose group has a batch in flight is visible but not deliverable: moto's long poll spun on it for
+    the whole WaitTimeSeconds, holding the GIL. Patched, the wait sleeps, and a message sent meanwhile ends it."""
+    apply()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="blocked.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+        _send(sqs, url, 0, 2, groups=1)
+        first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=30)["Messages"]
+        assert len(first) == 1  # g0 is now in flight; m1 waits behind it, visible
+        cpu, wall = time.process_time(), time.monotonic()
+        assert not sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages")
+        waited, spent = time.monotonic() - wall, time.process_time() - cpu
+        assert waited >= 0.9 and spent < 0.5 * waited, (waited, spent)
+
+        def other() -> None:
+            sqs.send_message(QueueUrl=url, MessageBody="other", MessageGroupId="g9", MessageDeduplicationId="o")
+
+        later = threading.Timer(0.3, other)
+        wall = time.monotonic()
+        later.start()
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+        later.join()
+        assert [m["Body"] for m in got] == ["other"] and time.monotonic() - wall < 1.5
