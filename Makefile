@@ -71,7 +71,7 @@ test: venv ## all tests (unit + integration), config in pyproject.toml; records 
 	-git rev-parse HEAD > $(IAM_CALLS)/test/COMMIT 2>/dev/null
 	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/test $(PYTHON) -m pytest
 
-iam-check: venv venv-sam ## fail if a call make test and test-dynamodb-local recorded is not granted; list unused grants
+iam-check: venv venv-sam ## fail if a call make test and test-dynamodb-local (or test-build) recorded is not granted; list unused grants
 	$(PYTHON) -m infra.tools.iam_check --calls $(IAM_CALLS) --require test dynamodb-local $(ARGS)
 
 # ------------------------------------------------------------------ DynamoDB Local (npm + Java 17)
@@ -154,8 +154,11 @@ build-x86: venv venv-sam ## sam build for x86_64 and the dev Python into .aws-sa
 run-build: build-x86 ## `make run` served from the built bundle (.aws-sam/build-x86), not the source tree
 	LOCAL_BUILD_DIR=$(BUILD_LOCAL) $(PYTHON) -m infra.local
 
-test-build: build-x86 ## the integration suite against the built bundle (PASSAPAROLA_STACK_FROM_BUILD)
-	PASSAPAROLA_STACK_FROM_BUILD=$(BUILD_LOCAL) $(PYTHON) -m pytest tests/integration $(ARGS)
+test-build: build-x86 $(DDB_LOCAL_JAR) ## the integration suite against the built bundle on DynamoDB Local: the nearest to a deployment here
+	rm -rf $(IAM_CALLS)/dynamodb-local && mkdir -p $(IAM_CALLS)/dynamodb-local
+	-git rev-parse HEAD > $(IAM_CALLS)/dynamodb-local/COMMIT 2>/dev/null
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
+		PASSAPAROLA_STACK_FROM_BUILD=$(BUILD_LOCAL) $(PYTHON) -m pytest tests/integration $(ARGS)
 
 build-check: venv venv-sam ## every function imports under Python 3.13 from its built artifact + layers only (x86_64 build)
 	@test -x "$(PY313)" || { echo "no Python 3.13: set PY313=... (pyenv install 3.13.0)"; exit 2; }
