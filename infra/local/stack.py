@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -372,14 +373,18 @@ class Stack:
             stage=self.template.parameters.get("Stage", "local") if self.template else "local",
             binary_media_types=self._binary_types,
         )
+        started = time.perf_counter()
         try:
             result = self.invoke(route.event.function_id, event)
         except Exception as exc:
             log.exception("%s raised", route.event.function_id)
             return error_response(502, "internal_error", f"The function raised {type(exc).__name__}: {exc}")
+        took = time.perf_counter() - started
         accept = ", ".join(v for k, v in headers if k.lower() == "accept-encoding")
         wants = next((v for k, v in headers if k.lower() == "accept"), None)
-        return compress(map_response(result, wants, self._binary_types), accept, self._min_compression)
+        resp = map_response(result, wants, self._binary_types)
+        resp.headers.append(("Server-Timing", f"function;dur={took * 1000:.2f}"))  # the rest is the gateway's
+        return compress(resp, accept, self._min_compression)
 
     def _storefront(self, path: str, raw_path: str, headers: list[tuple[str, str]]) -> HttpResponse:
         """The storefront script, its demo page and the sample shop (infra/storefront/; deployed to S3/CloudFront,

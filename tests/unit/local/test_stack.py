@@ -84,6 +84,17 @@ def test_request_reaches_the_function_as_a_proxy_event(local_stack: Stack) -> No
     assert body["env"]["TABLE"] == "passaparola-local-ItemsTable" and body["env"]["STAGE"] == "local"
 
 
+def test_a_function_answer_carries_the_function_time_for_the_latency_bench(local_stack: Stack) -> None:
+    """bench/latency.py splits an HTTP call into the gateway's share and the function's from this header."""
+    from bench.latency import _function_seconds
+
+    resp = requests.get(f"{local_stack.url}/items/42", timeout=5)
+    name, _, duration = resp.headers["Server-Timing"].partition(";dur=")
+    assert name == "function" and 0 < float(duration) < 5000
+    assert _function_seconds(resp.headers["Server-Timing"]) == float(duration) / 1000
+    assert "Server-Timing" not in requests.get(f"{local_stack.url}/nope", timeout=5).headers  # no function ran
+
+
 def test_post_body_and_greedy_path(local_stack: Stack) -> None:
     event = requests.post(f"{local_stack.url}/items", json={"a": 1}, timeout=5).json()["event"]
     assert json.loads(event["body"]) == {"a": 1} and event["isBase64Encoded"] is False
