@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import threading
 import time
 import types
@@ -152,12 +151,12 @@ class _KeptParse:
 
     def parse(self) -> Any:
         try:
-            head = (self._expr or "", json.dumps(self._names, sort_keys=True))
+            head = (self._expr or "", repr(self._names))  # the same code sends its names in the same order
             referenced = self._referenced.get(head)
             key = None
             if referenced is not None:
-                key = (*head, json.dumps({k: self._values[k] for k in referenced}, sort_keys=True))
-        except (TypeError, ValueError, KeyError):
+                key = (*head, repr([self._values[k] for k in referenced]))
+        except (TypeError, KeyError):
             return self._parse_now(None, None)
         kept = self._trees.get(key) if key is not None else None
         if kept is None:
@@ -172,7 +171,7 @@ class _KeptParse:
         self.expr_attr_values_found = list(parser.expr_attr_values_found)
         if head is not None:
             found = sorted(set(parser.expr_attr_values_found))
-            key = key or (*head, json.dumps({k: self._values[k] for k in found}, sort_keys=True))
+            key = key or (*head, repr([self._values[k] for k in found]))
             with self._lock:
                 if len(self._trees) >= CONDITIONS_KEPT:
                     self._trees.clear()
