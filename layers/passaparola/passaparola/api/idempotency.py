@@ -19,11 +19,11 @@ holding the answer in the route's own transaction, conditioned on no live record
 id and write the same record format, so each answers the other's records.
 
 On that path, two concurrent requests with one key do not get 409 idempotency_in_progress: both run, one
-transaction commits, the other is cancelled (on the record's condition, or the domain's own, e.g. the order's
-redemption lock, the order id, a refund's refunded total as read), reads again and answers the winner's stored answer as a replay — whatever the order of arrival,
-every answer for the key is the same. Another body with the key still gets 409 idempotency_conflict. An answer no
-transaction stored (a 4xx refusal, the order's earlier redemption) is stored by one more PutItem under the same
-condition; a 5xx is not stored.
+transaction commits, the other is cancelled (on the record's condition, or the domain's own: a redemption's order
+lock, the order id, a refund's refunded total as read), reads again and answers the winner's stored answer as a
+replay — whatever the order of arrival, every answer for the key is the same. Another body with the key still gets
+409 idempotency_conflict. An answer no transaction stored (a 4xx refusal, the order's earlier redemption) is stored
+by one more PutItem under the same condition; a 5xx is not stored.
 """
 
 import hashlib
