@@ -15,6 +15,8 @@ from typing import Any
 from bench.common import PUBLISHABLE, SECRET, in_process_aws, invoke, load_function, record
 
 TARGETS = {"validate": 1, "redeem": 2, "rollback": 2, "replay": 1}
+SAME = -1
+"""The target of a request with an Idempotency-Key on orders and refunds: what the same request costs without one."""
 
 
 class Recorder:
@@ -95,6 +97,7 @@ def run(_args: Any = None) -> list[Case]:
     with in_process_aws():
         campaigns_fn = load_function("campaigns")
         coupons_fn = load_function("coupons")
+        conversions_fn = load_function("conversions")
         status, campaign = invoke(
             campaigns_fn,
             "POST",
@@ -139,6 +142,8 @@ def run(_args: Any = None) -> list[Case]:
                 return o
 
             def case(name: str, target: int | None, fn: Callable[[], tuple[int, Any]]) -> Any:
+                if target == SAME:  # the case just before: the same request without the key
+                    target = len(cases[-1].calls)
                 (status, body), calls = recorder.measure(fn)
                 cases.append(Case(name, calls, status, target))
                 if status >= 300 and "already" not in name and "unknown" not in name:
@@ -197,7 +202,36 @@ def run(_args: Any = None) -> list[Case]:
             case("rollback, already rolled back", None, rollback(r["id"]))
             case("rollback, with Idempotency-Key", TARGETS["rollback"], rollback(r_idem["id"], idem="k-rollback-1"))
             case("rollback, Idempotency-Key replayed", TARGETS["replay"], rollback(r_idem["id"], idem="k-rollback-1"))
-            del c3
+
+            def report(oid: str, coupon: str | None = None, idem: str | None = None) -> Callable[[], Any]:
+                body: dict[str, Any] = {"id": oid, "customer_id": f"cus_{oid}", **order()}
+                if coupon:
+                    body["coupon_code"] = coupon
+                headers = {"Idempotency-Key": idem} if idem else None
+                return lambda: invoke(conversions_fn, "POST", "/v1/orders", "/v1/orders", body, headers=headers)
+
+            def refund(oid: str, idem: str | None = None) -> Callable[[], Any]:
+                headers = {"Idempotency-Key": idem} if idem else None
+                path = f"/v1/orders/{oid}/refund"
+                return lambda: invoke(
+                    conversions_fn, "POST", path, "/v1/orders/{order_id}/refund", {"amount": 100}, headers=headers
+                )
+
+            case("order, cold (first order this container sees)", None, report("ord_o0"))
+            case("order", None, report("ord_o1"))
+            case("order, with Idempotency-Key", SAME, report("ord_o2", idem="k-order-1"))
+            case("order, Idempotency-Key replayed", TARGETS["replay"], report("ord_o2", idem="k-order-1"))
+            case("order with a coupon, cold (code first seen)", None, report("ord_o5", coupon=c3))
+            case("order with a coupon", None, report("ord_o3", coupon=c3))
+            case("order with a coupon, with Idempotency-Key", SAME, report("ord_o4", coupon=c3, idem="k-order-2"))
+            case(
+                "order with a coupon, Idempotency-Key replayed",
+                TARGETS["replay"],
+                report("ord_o4", coupon=c3, idem="k-order-2"),
+            )
+            case("refund", None, refund("ord_o3"))
+            case("refund, with Idempotency-Key", SAME, refund("ord_o4", idem="k-refund-1"))
+            case("refund, Idempotency-Key replayed", TARGETS["replay"], refund("ord_o4", idem="k-refund-1"))
         finally:
             recorder.uninstall()
 

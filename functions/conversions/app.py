@@ -33,8 +33,17 @@ REPLAY: OpenAPIResponse = {
     },
 )
 def create_order(request: OrderRequest) -> tuple[OrderOutcome, int]:
-    outcome, created = conversions.record_order(request)
+    return reported(conversions.record_order(request))
+
+
+def reported(result: tuple[OrderOutcome, bool]) -> tuple[OrderOutcome, int]:
+    """201 when this call recorded the order (or event), 200 when it had been reported already."""
+    outcome, created = result
     return outcome, 201 if created else 200
+
+
+# the key's record rides the order's (the refund's, the event's) transaction: no round trip of its own
+app.idempotent_in_transaction("POST /v1/orders", reported)
 
 
 @app.get("/v1/orders/<order_id>", summary="What reporting an order did", tags=["conversions"])
@@ -47,6 +56,9 @@ def refund(order_id: OrderId, request: RefundRequest) -> RefundOutcome:
     return refunds.refund(order_id, request)
 
 
+app.idempotent_in_transaction("POST /v1/orders/{order_id}/refund", lambda outcome: (outcome, 200))
+
+
 @app.post(
     "/v1/referrals/events",
     summary="Report a custom conversion event (programs whose conversion is not an order)",
@@ -57,8 +69,10 @@ def refund(order_id: OrderId, request: RefundRequest) -> RefundOutcome:
     },
 )
 def create_event(request: EventConversionRequest) -> tuple[OrderOutcome, int]:
-    outcome, created = conversions.record_event(request)
-    return outcome, 201 if created else 200
+    return reported(conversions.record_event(request))
+
+
+app.idempotent_in_transaction("POST /v1/referrals/events", reported)
 
 
 lambda_handler = handler(app)

@@ -171,6 +171,7 @@ class Referrals(Api):
         ip: Any = AUTO,
         created_at: str | None = None,
         order_id: str | None = None,
+        idempotency_key: str | None = None,
         **extra: Any,
     ) -> requests.Response:
         """POST /v1/orders; a fresh shopper IP unless `ip` is given (None: no IP)."""
@@ -192,7 +193,7 @@ class Referrals(Api):
             if v is not None:
                 body[k] = v
         body.update(extra)
-        return self.post("/v1/orders", json=body)
+        return self.post("/v1/orders", json=body, idempotency_key=idempotency_key)
 
     def order_outcome(self, *args: Any, **kwargs: Any) -> dict:
         """A first-time order: 201 OrderOutcome."""

@@ -74,6 +74,27 @@ def test_concurrent_replays_of_one_order_make_one_conversion(rf, program):
     assert len(rf.rewards(friend)) == 1
 
 
+def test_concurrent_orders_with_one_idempotency_key_convert_once_and_answer_the_same(rf, program):
+    # the key's record rides the order's transaction: one request commits, the others replay its answer
+    link = rf.link(program["id"])
+    code = link["code"]
+    order_id, friend, email, ip, key = uid("ord_"), uid("friend-"), new_email(), new_ip(), uid("k-")
+
+    responses = in_parallel(
+        lambda _: rf.place_order(
+            friend, 5000, referral_code=code, email=email, order_id=order_id, ip=ip, idempotency_key=key
+        ),
+        range(8),
+    )
+    answers = [(r.status_code, r.headers.get("Idempotent-Replayed")) for r in responses]
+    assert sorted(answers) == [(201, "false")] + [(201, "true")] * 7, [(r.status_code, r.text[:300]) for r in responses]
+    assert all(r.json() == responses[0].json() for r in responses)
+    assert_converted(responses[0].json(), code)
+    assert rf.counts(code)["conversions"] == 1
+    assert len(rf.rewards(link["customer_id"])) == 1
+    assert len(rf.rewards(friend)) == 1
+
+
 def test_concurrent_first_orders_of_one_friend_convert_once(rf, program):
     # Two different orders of one new friend at the same moment: only one can be her first order
     link = rf.link(program["id"])

@@ -234,6 +234,22 @@ def test_a_retried_refund_with_the_same_idempotency_key_refunds_once(rf, program
     assert (r.json()["refunded_amount"], r.json()["net_amount"]) == (1500, 3500), r.json()
 
 
+def test_concurrent_full_refunds_with_one_idempotency_key_void_the_conversion_once(rf, program):
+    # the key's record rides the refund's transaction: one refund commits, the others replay its answer
+    link, outcome = converted(rf, program)
+    path, key = f"/v1/orders/{outcome['order_id']}/refund", f"refund-{uid()}"
+
+    responses = in_parallel(lambda _: rf.post(path, json={}, idempotency_key=key), range(6))
+
+    answers = sorted((r.status_code, r.headers.get("Idempotent-Replayed")) for r in responses)
+    assert answers == [(200, "false")] + [(200, "true")] * 5, [(r.status_code, r.text[:300]) for r in responses]
+    assert all(r.json() == responses[0].json() for r in responses)
+    refund = responses[0].json()
+    assert (refund["refunded_amount"], refund["net_amount"], refund["conversion_voided"]) == (5000, 0, True)
+    assert rf.counts(link["code"])["conversions"] == 0
+    assert_error(rf.refund(outcome["order_id"], 100), 422, "refund_exceeds_order")
+
+
 def cart(amount: int = 4000) -> dict:
     return {
         "id": uid("ord_"),

@@ -10,19 +10,20 @@ key, a customer token): a stored answer would keep the secret in the idempotency
 every function, and hand it out again on a replay; a retry there simply gets a new one.
 
 Two paths. The generic one (powertools) locks the key before the route runs (INPROGRESS) and stores its answer
-after (COMPLETED): two round trips on top of the route's. A route whose work is one DynamoDB transaction opts into
-the one-transaction path instead (`Api.idempotent_in_transaction`: `POST /v1/redemptions` and its rollback): no
-lock; the pending record (key id, body hash, expiry, how to render the answer) goes to the data layer for this
-request (passaparola.data.idempotency), which reads it in the route's first read round — a replay ends there,
-one round trip — and puts the COMPLETED record holding the answer in the route's own transaction, conditioned on no live
-record. Both paths compute the same key id and write the same record format, so each answers the other's records.
+after (COMPLETED): two round trips on top of the route's. A route whose answer is committed by one DynamoDB
+transaction opts into the one-transaction path instead (`Api.idempotent_in_transaction`: `POST /v1/redemptions` and
+its rollback, `POST /v1/orders`, its refund and `POST /v1/referrals/events`): no lock; the pending record (key id,
+body hash, expiry, how to render the answer) goes to the data layer for this request (passaparola.data.idempotency),
+which reads it in the route's first read round — a replay ends there, one round trip — and puts the COMPLETED record
+holding the answer in the route's own transaction, conditioned on no live record. Both paths compute the same key
+id and write the same record format, so each answers the other's records.
 
 On that path, two concurrent requests with one key do not get 409 idempotency_in_progress: both run, one
-transaction commits, the other is cancelled (on the record's condition, or the domain's own, e.g. the order's
-redemption lock), reads again and answers the winner's stored answer as a replay — whatever the order of arrival,
-every answer for the key is the same. Another body with the key still gets 409 idempotency_conflict. An answer no
-transaction stored (a 4xx refusal, the order's earlier redemption) is stored by one more PutItem under the same
-condition; a 5xx is not stored.
+transaction commits, the other is cancelled (on the record's condition, or the domain's own: a redemption's order
+lock, the order id, a refund's refunded total as read), reads again and answers the winner's stored answer as a
+replay — whatever the order of arrival, every answer for the key is the same. Another body with the key still gets
+409 idempotency_conflict. An answer no transaction stored (a 4xx refusal, the order's earlier redemption) is stored
+by one more PutItem under the same condition; a 5xx is not stored.
 """
 
 import hashlib

@@ -10,7 +10,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactGet
 
-from passaparola.data import transactions
+from passaparola.data import idempotency, transactions
 from passaparola.data.models import (
     BoardModel,
     CampaignModel,
@@ -49,7 +49,8 @@ class Context:
 
 
 def read_order_and_friend(order_key: str, customer_id: str, email_hash: str | None, code: str | None) -> Context:
-    """Round trip 1: the order (already handled?), the friend's facts by id and by email, the named link."""
+    """Round trip 1: the order (already handled?), the friend's facts by id and by email, the named link; with a
+    pending Idempotency-Key, its record (a replay ends here; after a lost write, the winner's answer is found here)."""
 
     def build(tx: TransactGet) -> tuple[Any, ...]:
         return (
@@ -57,9 +58,11 @@ def read_order_and_friend(order_key: str, customer_id: str, email_hash: str | No
             tx.get(CustomerModel, customer_id, "facts"),
             tx.get(IdentityModel, f"EMAIL#{email_hash}", "FACTS") if email_hash else None,
             tx.get(LinkModel, f"REF#{code}", "LINK") if code else None,
+            idempotency.read(tx),
         )
 
-    f_order, f_facts, f_identity, f_link = transactions.read(build)
+    f_order, f_facts, f_identity, f_link, f_key = transactions.read(build)
+    idempotency.check(f_key)
     return Context(
         order=transactions.maybe(f_order),
         friend=Person(transactions.maybe(f_facts), transactions.maybe(f_identity)),
@@ -108,14 +111,25 @@ class Rejected(Exception):
         self.failed = failed
 
 
-def write(build: Callable[[Transaction], None]) -> None:
+def write(build: Callable[[Transaction], None], outcome: Callable[[], Any] | None = None) -> None:
+    """One transaction; with `outcome` (what the call answers, known once `build` ran), it also holds a pending
+    Idempotency-Key's record of that answer. The record's condition failing (another request with the key committed
+    first) is a Rejected like any other: the caller's next read round finds that record and replays it."""
+
+    def build_all(tx: Transaction) -> None:
+        build(tx)
+        if outcome is not None:
+            idempotency.put(tx, outcome())
+
     try:
-        transactions.write(build)
+        transactions.write(build_all)
     except TransactWriteError as exc:
         failed = transactions.failed_items(exc)
         if not failed:
             raise
         raise Rejected(failed) from exc
+    if outcome is not None:
+        idempotency.committed()
 
 
 def conversion_item(c: Conversion, period_bucket: str | None, boards: list[str]) -> ConversionModel:
@@ -204,6 +218,20 @@ def by_status(
         scan_index_forward=False,
     )
     return [to_conversion(i) for i in result], encode_cursor(result.last_evaluated_key)
+
+
+def first_read_order(order_key: str) -> OrderModel | None:
+    """A call's first read of an order; with a pending Idempotency-Key, its record in the same round trip (a replay
+    ends here)."""
+    if idempotency.PENDING.get() is None:
+        return find_order(order_key)
+
+    def both(tx: TransactGet) -> tuple[Any, ...]:
+        return tx.get(OrderModel, order_key), idempotency.read(tx)
+
+    f_order, f_key = transactions.read(both)
+    idempotency.check(f_key)
+    return transactions.maybe(f_order)
 
 
 def find_order(order_key: str) -> OrderModel | None:

@@ -9,11 +9,15 @@ path answers the other's.
 
 The pending record reaches the data layer through a context variable set by the middleware for one request
 (`PENDING`); code that runs without it (another route, a queue consumer) reads and writes nothing more.
+
+Routes on this path: `POST /v1/redemptions` and its rollback (passaparola.data.coupons), `POST /v1/orders`, its
+refund and `POST /v1/referrals/events` (passaparola.data.conversions: the record rides the order's transaction).
 """
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +50,17 @@ class Pending:
 
 
 PENDING: ContextVar[Pending | None] = ContextVar("passaparola_idempotency_pending", default=None)
+
+
+@contextmanager
+def aside() -> Iterator[None]:
+    """Run a nested call without the pending record: it commits its own outcome, not this request's answer (an
+    order's coupon redemption, a transaction of its own before the order's)."""
+    token = PENDING.set(None)
+    try:
+        yield
+    finally:
+        PENDING.reset(token)
 
 
 class Replay(Exception):

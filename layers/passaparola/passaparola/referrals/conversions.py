@@ -1,7 +1,10 @@
 """Conversion tracking: an order (or a custom event) comes in; attribute it, decide it, pay or hold rewards.
 
 Round trips: one read of the order, the friend and the named link; one read of the program, the referrer
-and the fraud counters; one transaction writing everything. A failed condition in that transaction means
+and the fraud counters; one transaction writing everything. An Idempotency-Key costs none of its own: its record
+is read in the first read round (an order with a coupon: with the order, before the coupon is redeemed) and written
+in the order's transaction, the one that commits the answer (the coupon's redemption, a transaction of its own
+before it, is idempotent on code and order by itself). A failed condition in that transaction means
 the world changed since the read (a concurrent order of the same friend, the referrer's cap filled, the
 program switched off): read again and decide again, so the answer is always true to the stored state.
 """
@@ -21,8 +24,8 @@ from passaparola.customers import service as customers
 from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as store
+from passaparola.data import idempotency, stats, transactions
 from passaparola.data import links as link_store
-from passaparola.data import stats, transactions
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import CampaignModel, CustomerModel, IdentityModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
@@ -86,7 +89,7 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
     coupon = None
     line_discounts: dict[str, int] = {}
     if request.coupon_code:
-        replayed = store.find_order(request.id)  # a replay must not touch the coupon again
+        replayed = store.first_read_order(request.id)  # a replay must not touch the coupon again
         if replayed is not None:
             return OrderOutcome.model_validate_json(replayed.outcome), False
         coupon, line_discounts, friend_of, issuer = _redeem(request)
@@ -162,9 +165,10 @@ def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str |
         items=[OrderItem(**line.model_dump()) for line in request.items],
     )
     try:
-        result = coupons.redeem(
-            RedeemRequest(code=code, customer_id=request.customer_id, email=request.email, order=order)
-        )
+        with idempotency.aside():  # its own transaction: the key's record rides the order's, which follows
+            result = coupons.redeem(
+                RedeemRequest(code=code, customer_id=request.customer_id, email=request.email, order=order)
+            )
     except CouponRejected as rejected:
         outcome = CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
         return outcome, {}, None, None
@@ -296,7 +300,7 @@ def _decide_and_write(
                     touch_verified=touch_verified,
                 )
     writer = _Writer(incoming, ctx, program, link, decision, source, coupon, notes)
-    store.write(writer.build)
+    store.write(writer.build, outcome=lambda: (writer.outcome, True))
     if decision and decision.status == "converted" and link and link.customer_id != incoming.customer_id:
         _referrer_converted(link.customer_id, incoming.at)
     if decision and decision.status == "attributed" and program and link:

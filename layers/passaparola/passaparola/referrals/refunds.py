@@ -7,7 +7,9 @@ released coupon is disabled, a used one reported as not reversible; the referrer
 count goes down (and the segments built on it follow).
 
 Concurrent refunds of one order all succeed: each is one read-decide-write pass conditioned on the refunded
-total it read; the loser waits a jittered, growing pause and decides again on what the winner left.
+total it read; the loser waits a jittered, growing pause and decides again on what the winner left. With an
+Idempotency-Key, the key's record is read with the order and written in the refund's transaction: a loser with the
+winner's key finds the winner's answer on its next read and replays it, so the key refunds once.
 """
 
 from datetime import datetime
@@ -61,8 +63,8 @@ def refund(order_id: str, request: RefundRequest) -> RefundOutcome:
 
 def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
     """One read-decide-write pass; None when a concurrent change made the write fail (read again)."""
-    order = store.get_order(order_id)
-    if order.kind != "order":
+    order = store.first_read_order(order_id)  # with an Idempotency-Key, its record too (a replay ends here)
+    if order is None or order.kind != "order":
         raise NotFound("No such order.", {"order_id": order_id})
     amount, refunded = int(order.amount), int(order.refunded or 0)
     remaining = amount - refunded
@@ -163,22 +165,25 @@ def _attempt(order_id: str, request: RefundRequest) -> RefundOutcome | None:
             if person.dirty:
                 person.write(tx)
 
+    def outcome() -> RefundOutcome:
+        return RefundOutcome(
+            order_id=order_id,
+            refunded_amount=refunded + value,
+            net_amount=left,
+            currency=order.currency,
+            conversion_voided=voids,
+            rewards=list(changes),
+            points_reversed=sum(points_back),
+        )
+
     try:
-        store.write(build)
+        store.write(build, outcome)  # an Idempotency-Key's record of this answer rides the refund's transaction
     except store.Rejected:
         return None
     metrics.add_metric(name="OrdersRefunded", unit=MetricUnit.Count, value=1)
     if voids:
         metrics.add_metric(name="ConversionsVoided", unit=MetricUnit.Count, value=1)
-    return RefundOutcome(
-        order_id=order_id,
-        refunded_amount=refunded + value,
-        net_amount=left,
-        currency=order.currency,
-        conversion_voided=voids,
-        rewards=changes,
-        points_reversed=sum(points_back),
-    )
+    return outcome()
 
 
 def _reverse_points(

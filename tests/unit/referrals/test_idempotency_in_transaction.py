@@ -1,0 +1,362 @@
+"""POST /v1/orders, its refund and POST /v1/referrals/events with an Idempotency-Key: the key's record is read in
+the call's first read round and written in the transaction that commits its answer (passaparola.data.idempotency) —
+the round trips of the same call without a key, a replay one, races answered by the winner."""
+
+import json
+import threading
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from bench.roundtrips import Recorder
+from infra.local.invoke import LambdaContext
+from passaparola.api import idempotency, keys
+from passaparola.data import conversions as store
+from passaparola.data.models import OrderModel
+from tests.unit.coupons.test_redemptions import make_campaign, make_code
+from tests.unit.functions import SECRET, Reply, call, load_function
+
+ITEMS = [{"sku": "shoe", "quantity": 2, "unit_price": 2500}]
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    recorder = Recorder()
+    recorder.install()
+    yield recorder
+    recorder.uninstall()
+
+
+@pytest.fixture
+def conversions_fn(aws: None) -> ModuleType:
+    """A container that has served an order already (warm): the API key is cached, the shop's stats item made."""
+    fn = load_function("conversions")
+    assert order(fn, "o-warm").status == 201
+    return fn
+
+
+@pytest.fixture
+def code(conversions_fn: ModuleType, campaigns_fn: ModuleType) -> str:
+    """A code the container has redeemed once already (its campaign known)."""
+    value = make_code(campaigns_fn, make_campaign(campaigns_fn, max_redemptions_per_code=None))
+    assert order(conversions_fn, "o-warm-coupon", coupon=value).status == 201
+    return value
+
+
+def order_body(order_id: str, coupon: str | None = None, amount: int = 5000) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": order_id,
+        "customer_id": f"c-{order_id}",
+        "amount": amount,
+        "currency": "EUR",
+        "items": ITEMS,
+    }
+    if coupon:
+        body["coupon_code"] = coupon
+    return body
+
+
+def order(
+    fn: ModuleType, order_id: str, key: str | None = None, coupon: str | None = None, amount: int = 5000
+) -> Reply:
+    headers = {"Idempotency-Key": key} if key else None
+    return call(fn, "POST", "/v1/orders", "/v1/orders", order_body(order_id, coupon, amount), headers=headers)
+
+
+def refund(fn: ModuleType, order_id: str, amount: int | None = None, key: str | None = None) -> Reply:
+    headers = {"Idempotency-Key": key} if key else None
+    body = {} if amount is None else {"amount": amount}
+    path = f"/v1/orders/{order_id}/refund"
+    return call(fn, "POST", path, "/v1/orders/{order_id}/refund", body, headers=headers)
+
+
+def refunded(order_id: str) -> int:
+    return int(OrderModel.get(order_id).refunded or 0)
+
+
+def replayed(reply: Reply) -> str | None:
+    return reply.headers.get("Idempotent-Replayed")
+
+
+def operations(calls: list[str]) -> list[str]:
+    return [c.split("(")[0] for c in calls]
+
+
+def uses(coupons_fn: ModuleType, code: str) -> int:
+    reply = call(coupons_fn, "GET", f"/v1/codes/{code}", "/v1/codes/{code}")
+    return int(reply.body["redemptions"]) - 1  # the warm-up's
+
+
+# -- round trips ------------------------------------------------------------------------------------------------------
+
+
+def test_an_order_with_a_key_costs_what_it_costs_without_and_its_replay_reads_once(conversions_fn, recorder):
+    _, plain = recorder.measure(lambda: order(conversions_fn, "o-plain"))
+    first, keyed = recorder.measure(lambda: order(conversions_fn, "o-1", "k-1"))
+    again, replay = recorder.measure(lambda: order(conversions_fn, "o-1", "k-1"))
+
+    assert len(keyed) == len(plain)  # the first read becomes a TransactGetItems when it was a GetItem
+    assert "idempotency" in keyed[0] and "idempotency" in keyed[-1]  # read in the first round, written with the order
+    assert operations(replay) == ["TransactGetItems"]
+    assert (first.status, replayed(first)) == (201, "false")
+    assert (again.status, replayed(again), again.body) == (201, "true", first.body)
+
+
+def test_an_order_with_a_coupon_and_a_key_costs_what_it_costs_without(conversions_fn, coupons_fn, code, recorder):
+    _, plain = recorder.measure(lambda: order(conversions_fn, "o-plain", coupon=code))
+    first, keyed = recorder.measure(lambda: order(conversions_fn, "o-1", "k-1", coupon=code))
+    again, replay = recorder.measure(lambda: order(conversions_fn, "o-1", "k-1", coupon=code))
+
+    assert len(keyed) == len(plain)  # the first read becomes a TransactGetItems when it was a GetItem
+    assert "idempotency" in keyed[0] and "idempotency" in keyed[-1]
+    assert not any("idempotency" in c for c in keyed[1:3])  # the coupon's own read and transaction: not its record
+    assert operations(replay) == ["TransactGetItems"]
+    assert first.status == 201 and first.body["coupon"]["redeemed"] is True
+    assert (again.status, replayed(again), again.body) == (201, "true", first.body)
+    assert uses(coupons_fn, code) == 2  # o-plain and o-1, each once
+
+
+def test_a_refund_with_a_key_costs_what_it_costs_without_and_refunds_once(conversions_fn, recorder):
+    for order_id in ("o-1", "o-2"):
+        assert order(conversions_fn, order_id).status == 201
+
+    _, plain = recorder.measure(lambda: refund(conversions_fn, "o-1", 1000))
+    first, keyed = recorder.measure(lambda: refund(conversions_fn, "o-2", 1000, "k-r"))
+    again, replay = recorder.measure(lambda: refund(conversions_fn, "o-2", 1000, "k-r"))
+
+    assert len(keyed) == len(plain)  # the first read becomes a TransactGetItems when it was a GetItem
+    assert "idempotency" in keyed[0] and "idempotency" in keyed[-1]
+    assert operations(replay) == ["TransactGetItems"]
+    assert (first.status, first.body["refunded_amount"], replayed(first)) == (200, 1000, "false")
+    assert (again.status, again.body, replayed(again)) == (200, first.body, "true")
+    assert refunded("o-2") == 1000
+    assert refund(conversions_fn, "o-2", 1000).body["refunded_amount"] == 2000  # without the key: a second refund
+
+
+def test_an_event_with_a_key_reads_once_and_writes_once(conversions_fn, recorder):
+    body = {"id": "e-1", "event": "subscription_started", "customer_id": "c-1", "amount": 900, "currency": "EUR"}
+    headers = {"Idempotency-Key": "k-e"}
+
+    def send() -> Reply:
+        return call(conversions_fn, "POST", "/v1/referrals/events", "/v1/referrals/events", body, headers=headers)
+
+    first, keyed = recorder.measure(send)
+    again, replay = recorder.measure(send)
+
+    assert first.status == 201 and "idempotency" in keyed[0] and "idempotency" in keyed[-1]
+    assert operations(keyed).count("TransactWriteItems") == 1 and "PutItem" not in operations(keyed)
+    assert (again.status, replayed(again), again.body, operations(replay)) == (
+        201,
+        "true",
+        first.body,
+        ["TransactGetItems"],
+    )
+
+
+# -- conflicts, refusals, records -------------------------------------------------------------------------------------
+
+
+def test_another_body_with_the_key_is_a_conflict_and_records_nothing(conversions_fn):
+    assert order(conversions_fn, "o-1", "k-1").status == 201
+
+    other = order(conversions_fn, "o-2", "k-1")
+    other_refund = refund(conversions_fn, "o-1", 500, "k-1")  # the key is scoped by route: another route's own
+
+    assert other.status == 409 and other.body["error"]["code"] == "idempotency_conflict"
+    assert store.find_order("o-2") is None
+    assert other_refund.status == 200
+    assert refund(conversions_fn, "o-1", 700, "k-1").body["error"]["code"] == "idempotency_conflict"
+    assert refunded("o-1") == 500
+
+
+def test_a_refused_refund_is_stored_and_replayed_though_the_order_exists_later(conversions_fn):
+    refused = refund(conversions_fn, "o-late", 1000, "k-r")
+    assert order(conversions_fn, "o-late").status == 201
+    again = refund(conversions_fn, "o-late", 1000, "k-r")
+    too_much = refund(conversions_fn, "o-late", 9999, "k-big")
+    too_much_again = refund(conversions_fn, "o-late", 9999, "k-big")
+
+    assert (refused.status, refused.body["error"]["code"], replayed(refused)) == (404, "not_found", "false")
+    assert (again.status, again.body, replayed(again)) == (404, refused.body, "true")
+    assert (too_much.status, replayed(too_much)) == (422, "false")
+    assert (too_much_again.status, too_much_again.body, replayed(too_much_again)) == (422, too_much.body, "true")
+    assert refunded("o-late") == 0
+
+
+def test_an_order_reported_before_without_the_key_is_stored_as_this_keys_answer(conversions_fn):
+    plain = order(conversions_fn, "o-1")
+
+    first, again = order(conversions_fn, "o-1", "k-1"), order(conversions_fn, "o-1", "k-1")
+
+    assert (first.status, replayed(first), again.status, replayed(again)) == (200, "false", 200, "true")
+    assert first.body == again.body == plain.body
+
+
+def generic_request(order_id: str, key: str) -> dict[str, Any]:
+    """What the middleware hands powertools for an order sent with the secret key."""
+    principal = keys.lookup(SECRET)
+    assert principal is not None
+    return {"key": key, "scope": str(principal.key_id), "route": "POST /v1/orders", "body": order_body(order_id)}
+
+
+def test_the_records_are_powertools_own_both_ways(conversions_fn, monkeypatch, recorder):
+    # a record the order's transaction wrote is answered by the generic path (powertools)
+    first = order(conversions_fn, "o-1", "k-1")
+    run, config = idempotency._runner()
+    config.register_lambda_context(LambdaContext())
+    stored = run(request=generic_request("o-1", "k-1"), call=lambda: pytest.fail("the route ran again"))
+    assert stored["replayed"] and stored["status"] == 201
+    assert stored["body"] == json.dumps(first.body, separators=(",", ":"))
+
+    # a record the generic path wrote (before this path existed) is answered by the order's first read
+    monkeypatch.delitem(conversions_fn.app.in_transaction, "POST /v1/orders")
+    generic = order(conversions_fn, "o-2", "k-2")
+    monkeypatch.undo()
+    again, calls = recorder.measure(lambda: order(conversions_fn, "o-2", "k-2"))
+    assert (generic.status, replayed(generic)) == (201, "false")
+    assert (again.status, replayed(again), again.body) == (201, "true", generic.body)
+    assert operations(calls) == ["TransactGetItems"]
+
+
+def test_a_server_error_is_not_stored(conversions_fn, monkeypatch):
+    real = store.write
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("DynamoDB is down")
+
+    monkeypatch.setattr(store, "write", broken)
+    failed = refund(conversions_fn, "o-warm", 100, "k-r")
+    monkeypatch.setattr(store, "write", real)
+    retried = refund(conversions_fn, "o-warm", 100, "k-r")
+
+    assert failed.status == 500
+    assert (retried.status, retried.body["refunded_amount"], replayed(retried)) == (200, 100, "false")
+
+
+# -- races -------------------------------------------------------------------------------------------------------------
+
+
+def run_elsewhere(request: Any) -> None:
+    """Another container's whole request, on its own thread (its own stack and context), before going on."""
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+
+
+def _interleaved(monkeypatch: pytest.MonkeyPatch, winner: Any) -> None:
+    """The next order's (refund's) transaction first lets `winner` (another request, run to its end) commit."""
+    real = store.write
+    pending = [winner]
+
+    def late(*args: Any, **kwargs: Any) -> None:
+        if pending:
+            run_elsewhere(pending.pop())
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "write", late)
+
+
+def test_an_order_that_loses_the_race_answers_the_winners_answer(conversions_fn, coupons_fn, code, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(order(other_container, "o-1", "k-1", coupon=code)))
+
+    lost = order(conversions_fn, "o-1", "k-1", coupon=code)
+
+    assert (won[0].status, replayed(won[0])) == (201, "false")
+    assert (lost.status, replayed(lost), lost.body) == (201, "true", won[0].body)
+    assert uses(coupons_fn, code) == 1
+
+
+def test_another_order_that_loses_the_race_is_a_conflict(conversions_fn, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(order(other_container, "o-2", "k-1")))
+
+    lost = order(conversions_fn, "o-1", "k-1")
+
+    assert won[0].status == 201
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert store.find_order("o-1") is None
+
+
+def test_a_refund_that_loses_the_race_answers_the_winners_answer_and_refunds_once(conversions_fn, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(refund(other_container, "o-warm", 1000, "k-r")))
+
+    lost = refund(conversions_fn, "o-warm", 1000, "k-r")
+
+    assert (won[0].status, replayed(won[0])) == (200, "false")
+    assert (lost.status, replayed(lost), lost.body) == (200, "true", won[0].body)
+    assert refunded("o-warm") == 1000
+
+
+def test_another_refund_that_loses_the_race_is_a_conflict(conversions_fn, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(refund(other_container, "o-warm", 700, "k-r")))
+
+    lost = refund(conversions_fn, "o-warm", 1000, "k-r")
+
+    assert won[0].status == 200
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert refunded("o-warm") == 700
+
+
+def _at_once(containers: list[ModuleType], send: Any) -> list[Reply]:
+    start = threading.Barrier(len(containers))
+    replies: list[Reply] = []
+
+    def one(container: ModuleType) -> None:
+        start.wait()
+        replies.append(send(container))
+
+    threads = [threading.Thread(target=one, args=(c,)) for c in containers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(replies) == len(containers)
+    return replies
+
+
+def test_concurrent_orders_with_one_key_record_once_and_all_answer_the_same(conversions_fn, coupons_fn, code):
+    containers = [load_function("conversions") for _ in range(6)]
+
+    replies = _at_once(containers, lambda c: order(c, "o-1", "k-1", coupon=code))
+
+    assert {(r.status, repr(r.body)) for r in replies} == {(201, repr(replies[0].body))}
+    assert sorted(replayed(r) or "" for r in replies) == ["false"] + ["true"] * (len(containers) - 1)
+    assert uses(coupons_fn, code) == 1
+
+
+def test_concurrent_refunds_with_one_key_refund_once_and_all_answer_the_same(conversions_fn):
+    containers = [load_function("conversions") for _ in range(6)]
+
+    replies = _at_once(containers, lambda c: refund(c, "o-warm", 1000, "k-r"))
+
+    assert {(r.status, repr(r.body)) for r in replies} == {(200, repr(replies[0].body))}
+    assert sorted(replayed(r) or "" for r in replies) == ["false"] + ["true"] * (len(containers) - 1)
+    assert refunded("o-warm") == 1000
+
+
+def test_another_order_with_a_coupon_that_loses_the_race_keeps_its_redemption_for_a_retry(
+    conversions_fn, coupons_fn, code, monkeypatch
+):
+    # the coupon's redemption is a transaction of its own before the order's: a conflict found at the order's
+    # transaction leaves it, and the order reported again (under a new key) finds it rather than redeeming twice
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(order(other_container, "o-2", "k-1")))
+
+    lost = order(conversions_fn, "o-1", "k-1", coupon=code)
+    monkeypatch.undo()
+    retried = order(conversions_fn, "o-1", "k-2", coupon=code)
+
+    assert won[0].status == 201
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert (retried.status, retried.body["coupon"]["redeemed"]) == (201, True)
+    assert uses(coupons_fn, code) == 1
