@@ -15,6 +15,8 @@ from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import conversions as store
 from passaparola.data.models import OrderModel
+from passaparola.errors import Conflict
+from passaparola.referrals import refunds
 from tests.unit.coupons.test_redemptions import make_campaign, make_code
 from tests.unit.functions import SECRET, Reply, call, load_function
 
@@ -233,6 +235,50 @@ def test_a_server_error_is_not_stored(conversions_fn, monkeypatch):
 
     assert failed.status == 500
     assert (retried.status, retried.body["refunded_amount"], replayed(retried)) == (200, 100, "false")
+
+
+def test_a_retryable_conflict_is_not_stored_and_a_retry_records_the_order_once(
+    conversions_fn, coupons_fn, code, monkeypatch
+):
+    # the coupon's redemption commits, then the order's transaction gives up on contention (409 conflict, "retry"):
+    # that answer must not become the key's, or the order would stay unrecorded with its coupon used
+    real = store.write
+    failing = [True]
+
+    def contended(*args: Any, **kwargs: Any) -> None:
+        if failing and failing.pop():
+            raise Conflict()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "write", contended)
+    failed = order(conversions_fn, "o-1", "k-1", coupon=code)
+    retried = order(conversions_fn, "o-1", "k-1", coupon=code)
+    again = order(conversions_fn, "o-1", "k-1", coupon=code)
+
+    assert (failed.status, failed.body["error"]["code"]) == (409, "conflict")
+    assert (retried.status, replayed(retried), retried.body["coupon"]["redeemed"]) == (201, "false", True)
+    assert (again.status, replayed(again), again.body) == (201, "true", retried.body)
+    assert store.find_order("o-1") is not None
+    assert uses(coupons_fn, code) == 1
+
+
+def test_a_retryable_conflict_of_a_refund_is_not_stored(conversions_fn, monkeypatch):
+    real = store.write
+    failing = [True]
+
+    def contended(*args: Any, **kwargs: Any) -> None:
+        if failing and failing.pop():
+            raise Conflict()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(refunds, "ATTEMPTS", 1)  # give up at the first lost write
+    monkeypatch.setattr(store, "write", contended)
+    failed = refund(conversions_fn, "o-warm", 1000, "k-r")
+    retried = refund(conversions_fn, "o-warm", 1000, "k-r")
+
+    assert (failed.status, failed.body["error"]["code"]) == (409, "conflict")
+    assert (retried.status, retried.body["refunded_amount"], replayed(retried)) == (200, 1000, "false")
+    assert refunded("o-warm") == 1000
 
 
 # -- races -------------------------------------------------------------------------------------------------------------
