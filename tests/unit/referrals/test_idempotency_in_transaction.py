@@ -14,7 +14,8 @@ from bench.roundtrips import Recorder
 from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import conversions as store
-from passaparola.data.models import OrderModel
+from passaparola.data import coupons as coupon_store
+from passaparola.data.models import OrderModel, RedemptionModel
 from passaparola.errors import Conflict
 from passaparola.referrals import refunds
 from tests.unit.coupons.test_redemptions import make_campaign, make_code
@@ -113,7 +114,8 @@ def test_an_order_with_a_coupon_and_a_key_costs_what_it_costs_without(conversion
 
     assert len(keyed) == len(plain)  # the first read becomes a TransactGetItems when it was a GetItem
     assert "idempotency" in keyed[0] and "idempotency" in keyed[-1]
-    assert not any("idempotency" in c for c in keyed[1:3])  # the coupon's own read and transaction: not its record
+    assert "idempotency" not in keyed[1]  # the coupon's own read: not the key's record
+    assert "idempotency" in keyed[2]  # the coupon's transaction checks the key is not another body's (no write)
     assert operations(replay) == ["TransactGetItems"]
     assert first.status == 201 and first.body["coupon"]["redeemed"] is True
     assert (again.status, replayed(again), again.body) == (201, "true", first.body)
@@ -406,3 +408,28 @@ def test_another_order_with_a_coupon_that_loses_the_race_keeps_its_redemption_fo
     assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
     assert (retried.status, retried.body["coupon"]["redeemed"]) == (201, True)
     assert uses(coupons_fn, code) == 1
+
+
+def test_another_order_with_a_coupon_that_lost_the_key_before_redeeming_redeems_nothing(
+    conversions_fn, coupons_fn, code, monkeypatch
+):
+    # the winner (another body, the key) commits between the loser's first read and its coupon's transaction: that
+    # transaction checks the key's record (absent, or this body's) and is cancelled — no redemption is ever written
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    real = coupon_store.commit_redemption
+    pending = [lambda: won.append(order(other_container, "o-2", "k-1"))]
+
+    def late(*args: Any, **kwargs: Any) -> None:
+        if pending:
+            run_elsewhere(pending.pop())
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(coupon_store, "commit_redemption", late)
+    lost = order(conversions_fn, "o-1", "k-1", coupon=code)
+
+    assert won[0].status == 201
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert store.find_order("o-1") is None
+    assert uses(coupons_fn, code) == 0
+    assert [r.id for r in RedemptionModel.scan(RedemptionModel.order_id == "o-1")] == []

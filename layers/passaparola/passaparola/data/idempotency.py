@@ -53,12 +53,14 @@ PENDING: ContextVar[Pending | None] = ContextVar("passaparola_idempotency_pendin
 
 
 @contextmanager
-def aside() -> Iterator[None]:
+def aside() -> Iterator[Pending | None]:
     """Run a nested call without the pending record: it commits its own outcome, not this request's answer (an
-    order's coupon redemption, a transaction of its own before the order's)."""
+    order's coupon redemption, a transaction of its own before the order's). Yields the record set aside, for the
+    nested transaction to `guard` on."""
+    hidden = PENDING.get()
     token = PENDING.set(None)
     try:
-        yield
+        yield hidden
     finally:
         PENDING.reset(token)
 
@@ -132,6 +134,22 @@ def put(tx: TransactWrite, outcome: Any) -> None:
     pending = PENDING.get()
     if pending is not None:
         tx.save(_record(pending, pending.render(outcome)), condition=_free())
+
+
+def guard(tx: TransactWrite, pending: Pending | None) -> None:
+    """Check, in a nested transaction that commits before the request's answer (an order's coupon redemption), that
+    the key is not taken by another body: its record absent, expired, or of this body. No round trip more; without it
+    a request that lost the key to another body would redeem a coupon for an order it then refuses to record."""
+    if pending is not None:
+        mine = IdempotencyModel.validation == pending.payload_hash
+        tx.condition_check(IdempotencyModel, pending.key_id, condition=_free() | mine)
+
+
+def refused(pending: Pending | None) -> None:
+    """After a cancelled transaction that held `guard`: read the record (one GetItem) and raise what it means when
+    another request with the key committed first (IdempotencyConflict, or Replay of this body's answer)."""
+    if pending is not None:
+        judge(pending, _get(pending.key_id))
 
 
 def committed() -> None:

@@ -165,9 +165,9 @@ def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str |
         items=[OrderItem(**line.model_dump()) for line in request.items],
     )
     try:
-        with idempotency.aside():  # its own transaction: the key's record rides the order's, which follows
+        with idempotency.aside() as key:  # its own transaction: the key's record rides the order's, which follows
             result = coupons.redeem(
-                RedeemRequest(code=code, customer_id=request.customer_id, email=request.email, order=order)
+                RedeemRequest(code=code, customer_id=request.customer_id, email=request.email, order=order), guard=key
             )
     except CouponRejected as rejected:
         outcome = CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
