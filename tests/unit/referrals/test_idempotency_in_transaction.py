@@ -15,10 +15,10 @@ from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import conversions as store
 from passaparola.data import coupons as coupon_store
-from passaparola.data.models import OrderModel, RedemptionModel
+from passaparola.data.models import CustomerCampaignModel, CustomerModel, OrderModel, RedemptionModel
 from passaparola.errors import Conflict
 from passaparola.referrals import refunds
-from tests.unit.coupons.test_redemptions import make_campaign, make_code
+from tests.unit.coupons.test_redemptions import campaign_stats, make_campaign, make_code
 from tests.unit.functions import SECRET, Reply, call, load_function
 
 ITEMS = [{"sku": "shoe", "quantity": 2, "unit_price": 2500}]
@@ -391,21 +391,35 @@ def test_concurrent_refunds_with_one_key_refund_once_and_all_answer_the_same(con
     assert refunded("o-warm") == 1000
 
 
-def test_another_order_with_a_coupon_that_loses_the_race_keeps_its_redemption_for_a_retry(
-    conversions_fn, coupons_fn, code, monkeypatch
+def test_another_order_with_a_coupon_that_loses_the_race_gives_its_redemption_back(
+    conversions_fn, coupons_fn, campaigns_fn, code, monkeypatch
 ):
-    # the coupon's redemption is a transaction of its own before the order's: a conflict found at the order's
-    # transaction leaves it, and the order reported again (under a new key) finds it rather than redeeming twice
+    # the coupon's redemption is a transaction of its own before the order's: the winner (another body, the key)
+    # commits between the two, the loser's order is refused, so its redemption is rolled back — the code, the
+    # customer's facts and the campaign's figures are as if it never came; the order reported again (under a new
+    # key) redeems it then
+    campaign_id = call(coupons_fn, "GET", f"/v1/codes/{code}", "/v1/codes/{code}").body["campaign_id"]
+    before = campaign_stats(campaigns_fn, campaign_id)
     other_container = load_function("conversions")
     won: list[Reply] = []
     _interleaved(monkeypatch, lambda: won.append(order(other_container, "o-2", "k-1")))
 
     lost = order(conversions_fn, "o-1", "k-1", coupon=code)
     monkeypatch.undo()
+    facts = CustomerModel.get("c-o-1", "facts")
+    usage = CustomerCampaignModel.get("c-o-1", f"campaign#{campaign_id}")
+    after = campaign_stats(campaigns_fn, campaign_id)
+    redeemed_meanwhile = uses(coupons_fn, code)
+    recorded = store.find_order("o-1")
     retried = order(conversions_fn, "o-1", "k-2", coupon=code)
 
     assert won[0].status == 201
     assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert recorded is None and redeemed_meanwhile == 0
+    assert not facts.order_ids and int(usage.redemptions or 0) == 0
+    assert {k: v for k, v in after.items() if k != "rolled_back"} == {
+        k: v for k, v in before.items() if k != "rolled_back"
+    }
     assert (retried.status, retried.body["coupon"]["redeemed"]) == (201, True)
     assert uses(coupons_fn, code) == 1
 
