@@ -12,6 +12,9 @@ The pending record reaches the data layer through a context variable set by the 
 
 Routes on this path: `POST /v1/redemptions` and its rollback (passaparola.data.coupons), `POST /v1/orders`, its
 refund and `POST /v1/referrals/events` (passaparola.data.conversions: the record rides the order's transaction).
+An order with a coupon is two transactions: the coupon's redemption first, run `aside()` (it writes no record; it
+`guard`s on it, so a request whose key another body took redeems nothing), then the order's, which holds the record.
+An answer no transaction committed (a refusal, an order reported before without the key) costs one PutItem (`keep`).
 """
 
 import json

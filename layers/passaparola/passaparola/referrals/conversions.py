@@ -4,7 +4,8 @@ Round trips: one read of the order, the friend and the named link; one read of t
 and the fraud counters; one transaction writing everything. An Idempotency-Key costs none of its own: its record
 is read in the first read round (an order with a coupon: with the order, before the coupon is redeemed) and written
 in the order's transaction, the one that commits the answer (the coupon's redemption, a transaction of its own
-before it, is idempotent on code and order by itself). A failed condition in that transaction means
+before it, is idempotent on code and order by itself, and checks the key is not another body's; if another body
+takes the key after it, it is rolled back). A failed condition in that transaction means
 the world changed since the read (a concurrent order of the same friend, the referrer's cap filled, the
 program switched off): read again and decide again, so the answer is always true to the stored state.
 """
