@@ -4,6 +4,7 @@ the round trips of the same call without a key, a replay one, races answered by 
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -15,7 +16,13 @@ from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import conversions as store
 from passaparola.data import coupons as coupon_store
-from passaparola.data.models import CustomerCampaignModel, CustomerModel, OrderModel, RedemptionModel
+from passaparola.data.models import (
+    CustomerCampaignModel,
+    CustomerModel,
+    IdempotencyModel,
+    OrderModel,
+    RedemptionModel,
+)
 from passaparola.errors import Conflict
 from passaparola.referrals import refunds
 from tests.unit.coupons.test_redemptions import campaign_stats, make_campaign, make_code
@@ -447,3 +454,83 @@ def test_another_order_with_a_coupon_that_lost_the_key_before_redeeming_redeems_
     assert store.find_order("o-1") is None
     assert uses(coupons_fn, code) == 0
     assert [r.id for r in RedemptionModel.scan(RedemptionModel.order_id == "o-1")] == []
+
+
+def event(fn: ModuleType, event_id: str, key: str, customer_id: str = "c-1") -> Reply:
+    body = {
+        "id": event_id,
+        "event": "subscription_started",
+        "customer_id": customer_id,
+        "amount": 900,
+        "currency": "EUR",
+    }
+    headers = {"Idempotency-Key": key}
+    return call(fn, "POST", "/v1/referrals/events", "/v1/referrals/events", body, headers=headers)
+
+
+def test_an_event_that_loses_the_race_answers_the_winners_answer(conversions_fn, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(event(other_container, "e-1", "k-e")))
+
+    lost = event(conversions_fn, "e-1", "k-e")
+
+    assert (won[0].status, replayed(won[0])) == (201, "false")
+    assert (lost.status, replayed(lost), lost.body) == (201, "true", won[0].body)
+
+
+def test_another_event_that_loses_the_race_is_a_conflict(conversions_fn, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(event(other_container, "e-2", "k-e", "c-2")))
+
+    lost = event(conversions_fn, "e-1", "k-e")
+
+    assert won[0].status == 201
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert store.find_order("event#e-1") is None
+
+
+def test_concurrent_events_with_one_key_record_once_and_all_answer_the_same(conversions_fn):
+    containers = [load_function("conversions") for _ in range(4)]
+
+    replies = _at_once(containers, lambda c: event(c, "e-1", "k-e"))
+
+    assert {(r.status, repr(r.body)) for r in replies} == {(201, repr(replies[0].body))}
+    assert sorted(replayed(r) or "" for r in replies) == ["false"] + ["true"] * (len(containers) - 1)
+
+
+def generic_lock(request: dict[str, Any]) -> None:
+    """A live INPROGRESS record, as the generic path (powertools) writes it while its request runs."""
+    now = time.time()
+    IdempotencyModel(
+        idempotency.key_id(request),
+        status="INPROGRESS",
+        expiration=int(now) + 3600,
+        in_progress_expiration=int(now * 1000) + 60_000,
+        validation=idempotency._hash(request["body"]),
+    ).save()
+
+
+def test_an_order_meeting_a_lock_of_the_generic_path_is_in_progress_and_runs_not(conversions_fn, coupons_fn, code):
+    request = generic_request("o-1", "k-1")
+    request["body"] = order_body("o-1", code)
+    generic_lock(request)
+
+    reply = order(conversions_fn, "o-1", "k-1", coupon=code)
+
+    assert reply.status == 409 and reply.body["error"]["code"] == "idempotency_in_progress"
+    assert store.find_order("o-1") is None
+    assert uses(coupons_fn, code) == 0
+
+
+def test_a_refund_meeting_a_lock_of_the_generic_path_is_in_progress_and_runs_not(conversions_fn):
+    principal = keys.lookup(SECRET)
+    assert principal is not None
+    route = "POST /v1/orders/o-warm/refund"
+    generic_lock({"key": "k-r", "scope": str(principal.key_id), "route": route, "body": {"amount": 1000}})
+
+    reply = refund(conversions_fn, "o-warm", 1000, "k-r")
+
+    assert reply.status == 409 and reply.body["error"]["code"] == "idempotency_in_progress"
+    assert refunded("o-warm") == 0
