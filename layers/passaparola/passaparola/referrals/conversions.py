@@ -89,6 +89,7 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
     at = request.created_at or clock.now()
     coupon = None
     line_discounts: dict[str, int] = {}
+    created = False  # whether this call made the coupon's redemption (not the order's earlier one)
     if request.coupon_code:
         replayed = store.first_read_order(request.id)  # a replay must not touch the coupon again
         if replayed is not None:
