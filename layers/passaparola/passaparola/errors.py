@@ -10,6 +10,9 @@ class DomainError(Exception):
     code: ClassVar[str] = "internal_error"
     status: ClassVar[int] = 500
     default_message: ClassVar[str] = "Internal error."
+    stored: ClassVar[bool] = True
+    """Whether an Idempotency-Key keeps this refusal as the key's answer (a 4xx): False for one that says "retry",
+    which a retry with the key must be able to get past."""
 
     def __init__(self, message: str | None = None, details: dict[str, Any] | None = None) -> None:
         self.message = message or self.default_message
@@ -35,6 +38,7 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     code, status, default_message = "conflict", 409, "The resource was changed concurrently; retry."
+    stored = False  # contention, not an answer: an order whose coupon was redeemed must still get recorded
 
 
 class RateLimited(DomainError):
@@ -44,11 +48,13 @@ class RateLimited(DomainError):
 class IdempotencyConflict(DomainError):
     code, status = "idempotency_conflict", 409
     default_message = "This Idempotency-Key was used with a different request."
+    stored = False  # about the key, not the request: the key's own answer stays what it is
 
 
 class IdempotencyInProgress(DomainError):
     code, status = "idempotency_in_progress", 409
     default_message = "A request with this Idempotency-Key is still being processed."
+    stored = False
 
 
 class AlreadyRolledBack(DomainError):

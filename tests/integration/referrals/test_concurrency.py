@@ -95,6 +95,38 @@ def test_concurrent_orders_with_one_idempotency_key_convert_once_and_answer_the_
     assert len(rf.rewards(friend)) == 1
 
 
+def test_concurrent_orders_with_a_coupon_and_one_idempotency_key_redeem_once_and_answer_the_same(rf, program):
+    # the coupon's transaction checks the key's record (absent or this body's), the order's holds it
+    link = rf.link(program["id"])
+    code = link["code"]
+    coupon = rf.create_code(rf.create_campaign()["id"])
+    order_id, friend, email, ip, key = uid("ord_"), uid("friend-"), new_email(), new_ip(), uid("k-")
+
+    responses = in_parallel(
+        lambda _: rf.place_order(
+            friend,
+            5000,
+            referral_code=code,
+            email=email,
+            order_id=order_id,
+            ip=ip,
+            idempotency_key=key,
+            coupon_code=coupon,
+        ),
+        range(6),
+    )
+    answers = [(r.status_code, r.headers.get("Idempotent-Replayed")) for r in responses]
+    assert sorted(answers) == [(201, "false")] + [(201, "true")] * 5, [(r.status_code, r.text[:300]) for r in responses]
+    assert all(r.json() == responses[0].json() for r in responses)
+    assert responses[0].json()["coupon"]["redeemed"] is True
+    assert rf.code(coupon)["redemptions"] == 1
+    assert rf.counts(code)["conversions"] == 1
+
+    other = rf.place_order(uid("friend-"), 5000, idempotency_key=key, coupon_code=coupon)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"
+    assert rf.code(coupon)["redemptions"] == 1
+
+
 def test_concurrent_first_orders_of_one_friend_convert_once(rf, program):
     # Two different orders of one new friend at the same moment: only one can be her first order
     link = rf.link(program["id"])

@@ -15,6 +15,7 @@ from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import coupons as store
 from passaparola.data.models import CouponMirrorModel, IdempotencyModel, RedemptionModel
+from passaparola.errors import Conflict
 from tests.unit.coupons.test_redemptions import ORDER, make_campaign, make_code, redeem
 from tests.unit.functions import SECRET, Reply, call, load_function
 
@@ -137,6 +138,35 @@ def test_a_server_error_is_not_stored(coupons_fn, code, monkeypatch):
 
     assert failed.status == 500
     assert (retried.status, replayed(retried)) == (201, "false")
+
+
+def test_a_retryable_conflict_is_not_stored(coupons_fn, code, monkeypatch):
+    real = store.commit_redemption
+    failing = [True]
+
+    def contended(*args: Any, **kwargs: Any) -> None:
+        if failing and failing.pop():
+            raise Conflict()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "commit_redemption", contended)
+    failed = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
+    retried = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
+
+    assert (failed.status, failed.body["error"]["code"]) == (409, "conflict")
+    assert (retried.status, replayed(retried)) == (201, "false")
+    assert redemptions(coupons_fn, code) == 1
+
+
+def test_a_rollback_already_done_is_stored_though_a_409(coupons_fn, code):
+    first = redeem(coupons_fn, code, "o-1")
+    assert rollback(coupons_fn, first.body["id"]).status == 200
+
+    refused = rollback(coupons_fn, first.body["id"], "k-r")
+    again = rollback(coupons_fn, first.body["id"], "k-r")
+
+    assert (refused.status, refused.body["error"]["code"], replayed(refused)) == (409, "already_rolled_back", "false")
+    assert (again.status, again.body, replayed(again)) == (409, refused.body, "true")
 
 
 def test_a_lock_of_the_generic_path_is_in_progress(coupons_fn, code):

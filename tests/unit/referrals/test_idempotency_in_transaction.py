@@ -4,6 +4,7 @@ the round trips of the same call without a key, a replay one, races answered by 
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -14,8 +15,17 @@ from bench.roundtrips import Recorder
 from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import conversions as store
-from passaparola.data.models import OrderModel
-from tests.unit.coupons.test_redemptions import make_campaign, make_code
+from passaparola.data import coupons as coupon_store
+from passaparola.data.models import (
+    CustomerCampaignModel,
+    CustomerModel,
+    IdempotencyModel,
+    OrderModel,
+    RedemptionModel,
+)
+from passaparola.errors import Conflict
+from passaparola.referrals import refunds
+from tests.unit.coupons.test_redemptions import campaign_stats, make_campaign, make_code
 from tests.unit.functions import SECRET, Reply, call, load_function
 
 ITEMS = [{"sku": "shoe", "quantity": 2, "unit_price": 2500}]
@@ -111,7 +121,8 @@ def test_an_order_with_a_coupon_and_a_key_costs_what_it_costs_without(conversion
 
     assert len(keyed) == len(plain)  # the first read becomes a TransactGetItems when it was a GetItem
     assert "idempotency" in keyed[0] and "idempotency" in keyed[-1]
-    assert not any("idempotency" in c for c in keyed[1:3])  # the coupon's own read and transaction: not its record
+    assert "idempotency" not in keyed[1]  # the coupon's own read: not the key's record
+    assert "idempotency" in keyed[2]  # the coupon's transaction checks the key is not another body's (no write)
     assert operations(replay) == ["TransactGetItems"]
     assert first.status == 201 and first.body["coupon"]["redeemed"] is True
     assert (again.status, replayed(again), again.body) == (201, "true", first.body)
@@ -235,6 +246,50 @@ def test_a_server_error_is_not_stored(conversions_fn, monkeypatch):
     assert (retried.status, retried.body["refunded_amount"], replayed(retried)) == (200, 100, "false")
 
 
+def test_a_retryable_conflict_is_not_stored_and_a_retry_records_the_order_once(
+    conversions_fn, coupons_fn, code, monkeypatch
+):
+    # the coupon's redemption commits, then the order's transaction gives up on contention (409 conflict, "retry"):
+    # that answer must not become the key's, or the order would stay unrecorded with its coupon used
+    real = store.write
+    failing = [True]
+
+    def contended(*args: Any, **kwargs: Any) -> None:
+        if failing and failing.pop():
+            raise Conflict()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "write", contended)
+    failed = order(conversions_fn, "o-1", "k-1", coupon=code)
+    retried = order(conversions_fn, "o-1", "k-1", coupon=code)
+    again = order(conversions_fn, "o-1", "k-1", coupon=code)
+
+    assert (failed.status, failed.body["error"]["code"]) == (409, "conflict")
+    assert (retried.status, replayed(retried), retried.body["coupon"]["redeemed"]) == (201, "false", True)
+    assert (again.status, replayed(again), again.body) == (201, "true", retried.body)
+    assert store.find_order("o-1") is not None
+    assert uses(coupons_fn, code) == 1
+
+
+def test_a_retryable_conflict_of_a_refund_is_not_stored(conversions_fn, monkeypatch):
+    real = store.write
+    failing = [True]
+
+    def contended(*args: Any, **kwargs: Any) -> None:
+        if failing and failing.pop():
+            raise Conflict()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(refunds, "ATTEMPTS", 1)  # give up at the first lost write
+    monkeypatch.setattr(store, "write", contended)
+    failed = refund(conversions_fn, "o-warm", 1000, "k-r")
+    retried = refund(conversions_fn, "o-warm", 1000, "k-r")
+
+    assert (failed.status, failed.body["error"]["code"]) == (409, "conflict")
+    assert (retried.status, retried.body["refunded_amount"], replayed(retried)) == (200, 1000, "false")
+    assert refunded("o-warm") == 1000
+
+
 # -- races -------------------------------------------------------------------------------------------------------------
 
 
@@ -343,20 +398,139 @@ def test_concurrent_refunds_with_one_key_refund_once_and_all_answer_the_same(con
     assert refunded("o-warm") == 1000
 
 
-def test_another_order_with_a_coupon_that_loses_the_race_keeps_its_redemption_for_a_retry(
-    conversions_fn, coupons_fn, code, monkeypatch
+def test_another_order_with_a_coupon_that_loses_the_race_gives_its_redemption_back(
+    conversions_fn, coupons_fn, campaigns_fn, code, monkeypatch
 ):
-    # the coupon's redemption is a transaction of its own before the order's: a conflict found at the order's
-    # transaction leaves it, and the order reported again (under a new key) finds it rather than redeeming twice
+    # the coupon's redemption is a transaction of its own before the order's: the winner (another body, the key)
+    # commits between the two, the loser's order is refused, so its redemption is rolled back — the code, the
+    # customer's facts and the campaign's figures are as if it never came; the order reported again (under a new
+    # key) redeems it then
+    campaign_id = call(coupons_fn, "GET", f"/v1/codes/{code}", "/v1/codes/{code}").body["campaign_id"]
+    before = campaign_stats(campaigns_fn, campaign_id)
     other_container = load_function("conversions")
     won: list[Reply] = []
     _interleaved(monkeypatch, lambda: won.append(order(other_container, "o-2", "k-1")))
 
     lost = order(conversions_fn, "o-1", "k-1", coupon=code)
     monkeypatch.undo()
+    facts = CustomerModel.get("c-o-1", "facts")
+    usage = CustomerCampaignModel.get("c-o-1", f"campaign#{campaign_id}")
+    after = campaign_stats(campaigns_fn, campaign_id)
+    redeemed_meanwhile = uses(coupons_fn, code)
+    recorded = store.find_order("o-1")
     retried = order(conversions_fn, "o-1", "k-2", coupon=code)
 
     assert won[0].status == 201
     assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert recorded is None and redeemed_meanwhile == 0
+    assert not facts.order_ids and int(usage.redemptions or 0) == 0
+    assert {k: v for k, v in after.items() if k != "rolled_back"} == {
+        k: v for k, v in before.items() if k != "rolled_back"
+    }
     assert (retried.status, retried.body["coupon"]["redeemed"]) == (201, True)
     assert uses(coupons_fn, code) == 1
+
+
+def test_another_order_with_a_coupon_that_lost_the_key_before_redeeming_redeems_nothing(
+    conversions_fn, coupons_fn, code, monkeypatch
+):
+    # the winner (another body, the key) commits between the loser's first read and its coupon's transaction: that
+    # transaction checks the key's record (absent, or this body's) and is cancelled — no redemption is ever written
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    real = coupon_store.commit_redemption
+    pending = [lambda: won.append(order(other_container, "o-2", "k-1"))]
+
+    def late(*args: Any, **kwargs: Any) -> None:
+        if pending:
+            run_elsewhere(pending.pop())
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(coupon_store, "commit_redemption", late)
+    lost = order(conversions_fn, "o-1", "k-1", coupon=code)
+
+    assert won[0].status == 201
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert store.find_order("o-1") is None
+    assert uses(coupons_fn, code) == 0
+    assert [r.id for r in RedemptionModel.scan(RedemptionModel.order_id == "o-1")] == []
+
+
+def event(fn: ModuleType, event_id: str, key: str, customer_id: str = "c-1") -> Reply:
+    body = {
+        "id": event_id,
+        "event": "subscription_started",
+        "customer_id": customer_id,
+        "amount": 900,
+        "currency": "EUR",
+    }
+    headers = {"Idempotency-Key": key}
+    return call(fn, "POST", "/v1/referrals/events", "/v1/referrals/events", body, headers=headers)
+
+
+def test_an_event_that_loses_the_race_answers_the_winners_answer(conversions_fn, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(event(other_container, "e-1", "k-e")))
+
+    lost = event(conversions_fn, "e-1", "k-e")
+
+    assert (won[0].status, replayed(won[0])) == (201, "false")
+    assert (lost.status, replayed(lost), lost.body) == (201, "true", won[0].body)
+
+
+def test_another_event_that_loses_the_race_is_a_conflict(conversions_fn, monkeypatch):
+    other_container = load_function("conversions")
+    won: list[Reply] = []
+    _interleaved(monkeypatch, lambda: won.append(event(other_container, "e-2", "k-e", "c-2")))
+
+    lost = event(conversions_fn, "e-1", "k-e")
+
+    assert won[0].status == 201
+    assert lost.status == 409 and lost.body["error"]["code"] == "idempotency_conflict"
+    assert store.find_order("event#e-1") is None
+
+
+def test_concurrent_events_with_one_key_record_once_and_all_answer_the_same(conversions_fn):
+    containers = [load_function("conversions") for _ in range(4)]
+
+    replies = _at_once(containers, lambda c: event(c, "e-1", "k-e"))
+
+    assert {(r.status, repr(r.body)) for r in replies} == {(201, repr(replies[0].body))}
+    assert sorted(replayed(r) or "" for r in replies) == ["false"] + ["true"] * (len(containers) - 1)
+
+
+def generic_lock(request: dict[str, Any]) -> None:
+    """A live INPROGRESS record, as the generic path (powertools) writes it while its request runs."""
+    now = time.time()
+    IdempotencyModel(
+        idempotency.key_id(request),
+        status="INPROGRESS",
+        expiration=int(now) + 3600,
+        in_progress_expiration=int(now * 1000) + 60_000,
+        validation=idempotency._hash(request["body"]),
+    ).save()
+
+
+def test_an_order_meeting_a_lock_of_the_generic_path_is_in_progress_and_runs_not(conversions_fn, coupons_fn, code):
+    request = generic_request("o-1", "k-1")
+    request["body"] = order_body("o-1", code)
+    generic_lock(request)
+
+    reply = order(conversions_fn, "o-1", "k-1", coupon=code)
+
+    assert reply.status == 409 and reply.body["error"]["code"] == "idempotency_in_progress"
+    assert store.find_order("o-1") is None
+    assert uses(coupons_fn, code) == 0
+
+
+def test_a_refund_meeting_a_lock_of_the_generic_path_is_in_progress_and_runs_not(conversions_fn):
+    principal = keys.lookup(SECRET)
+    assert principal is not None
+    route = "POST /v1/orders/o-warm/refund"
+    generic_lock({"key": "k-r", "scope": str(principal.key_id), "route": route, "body": {"amount": 1000}})
+
+    reply = refund(conversions_fn, "o-warm", 1000, "k-r")
+
+    assert reply.status == 409 and reply.body["error"]["code"] == "idempotency_in_progress"
+    assert refunded("o-warm") == 0

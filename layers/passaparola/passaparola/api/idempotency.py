@@ -3,7 +3,9 @@
 A retry with the same key and body gets the first (successful) response again; the same key with another
 body gets 409 idempotency_conflict; a retry while the first is still running gets 409
 idempotency_in_progress. Keys are scoped by API key and route. Business refusals (4xx) are stored and
-replayed like successes, as the first answer; server errors (5xx) are not: a retry may still succeed.
+replayed like successes, as the first answer; server errors (5xx) are not: a retry may still succeed. Nor is a 409
+`conflict` (contention that outlasted the retries, "retry"): stored, it would turn that advice into the key's
+final answer — an order whose coupon was already redeemed would never be recorded under the key.
 Routes that need no API key (unsubscribe, redirects, public QR) have no scope to keep keys apart and are
 idempotent by nature: the header is ignored there. So it is on routes whose answer is a credential (a new API
 key, a customer token): a stored answer would keep the secret in the idempotency table for a day, readable by
@@ -135,7 +137,7 @@ def idempotency_middleware(app: Any, next_middleware: NextMiddleware) -> Respons
         try:
             response = next_middleware(app)
         except DomainError as refused:
-            if refused.status >= 500 or isinstance(refused, IdempotencyConflict | IdempotencyInProgress):
+            if refused.status >= 500 or not refused.stored:
                 raise
             response = error_response(refused)
         body = response.body if isinstance(response.body, str | None) else app._serializer(response.body)

@@ -13,7 +13,7 @@ from passaparola.coupons.models import Code, CodeWithUses, CouponError, Redempti
 from passaparola.coupons.qr import qr_svg
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import coupons as store
-from passaparola.data import queues
+from passaparola.data import idempotency, queues
 from passaparola.errors import (
     CampaignTypeMismatch,
     CodeAlreadyExists,
@@ -93,14 +93,15 @@ class Redeemed:
     """A friend coupon's referral, read with the code (the order attributes to it without reading it again)."""
 
 
-def redeem(request: ValidateRequest) -> Redeemed:
+def redeem(request: ValidateRequest, guard: idempotency.Pending | None = None) -> Redeemed:
     """Use a code on an order. Idempotent on (code, order id): the same order gets its first redemption back.
 
     The write is conditional on every limit; when a condition fails, the state is read again and judged
     again, so the caller gets the real reason (limit reached, switched off...) or a redemption if the
     change did not matter (e.g. a campaign edit that kept the code valid). With an Idempotency-Key on the
     one-transaction path, the key's record is read with the state and written with the redemption
-    (passaparola.data.idempotency): the outcome committed is the answer stored.
+    (passaparola.data.idempotency): the outcome committed is the answer stored. `guard`: an enclosing request's
+    key (an order's), set aside: the redemption commits only while that key is free or this body's.
     """
     assert request.order.id
     attempted: set[str] = set()
@@ -130,7 +131,13 @@ def redeem(request: ValidateRequest) -> Redeemed:
             first = snapshot.customer is not None and snapshot.customer.order_count == 0
             outcome = Redeemed(redemption, created=True, referral_code=referral_code)
             store.commit_redemption(
-                redemption, snapshot.campaign, snapshot.code, effect.gift_card_amount, first, outcome=outcome
+                redemption,
+                snapshot.campaign,
+                snapshot.code,
+                effect.gift_card_amount,
+                first,
+                outcome=outcome,
+                guard=guard,
             )
         except store.WriteRejected:
             continue

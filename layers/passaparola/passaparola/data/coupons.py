@@ -242,12 +242,14 @@ def commit_redemption(
     gift_card_amount: int,
     new_customer: bool = False,
     outcome: Any = None,
+    guard: idempotency.Pending | None = None,
 ) -> None:
     """Write the redemption and move every counter it affects, each guarded by its limit, atomically.
 
     `new_customer`: the order is the customer's first as read; the write is then conditioned on it still being
     so (no other order recorded meanwhile), so the campaign's `new_customers` stays exact. `outcome`: what the
     service answers once this commits, stored with it when the request has a pending Idempotency-Key record.
+    `guard`: the record of an enclosing request (an order) set aside for this transaction: checked, not written.
     """
     rules = campaign.rules
     customer_id = redemption.customer_id
@@ -344,10 +346,12 @@ def commit_redemption(
         )
         outbox.record(tx, "coupon.redeemed", redeemed, customer_id=customer_id, at=redemption.created_at)
         idempotency.put(tx, outcome)
+        idempotency.guard(tx, guard)
 
     try:
         transactions.write(build)
     except TransactWriteError as exc:
+        idempotency.refused(guard)  # the enclosing request's key taken by another body: redeem nothing
         raise WriteRejected() from exc
     idempotency.committed()
     _remember(code.code, campaign.id)

@@ -12,6 +12,9 @@ The pending record reaches the data layer through a context variable set by the 
 
 Routes on this path: `POST /v1/redemptions` and its rollback (passaparola.data.coupons), `POST /v1/orders`, its
 refund and `POST /v1/referrals/events` (passaparola.data.conversions: the record rides the order's transaction).
+An order with a coupon is two transactions: the coupon's redemption first, run `aside()` (it writes no record; it
+`guard`s on it, so a request whose key another body took redeems nothing), then the order's, which holds the record.
+An answer no transaction committed (a refusal, an order reported before without the key) costs one PutItem (`keep`).
 """
 
 import json
@@ -53,12 +56,14 @@ PENDING: ContextVar[Pending | None] = ContextVar("passaparola_idempotency_pendin
 
 
 @contextmanager
-def aside() -> Iterator[None]:
+def aside() -> Iterator[Pending | None]:
     """Run a nested call without the pending record: it commits its own outcome, not this request's answer (an
-    order's coupon redemption, a transaction of its own before the order's)."""
+    order's coupon redemption, a transaction of its own before the order's). Yields the record set aside, for the
+    nested transaction to `guard` on."""
+    hidden = PENDING.get()
     token = PENDING.set(None)
     try:
-        yield
+        yield hidden
     finally:
         PENDING.reset(token)
 
@@ -132,6 +137,22 @@ def put(tx: TransactWrite, outcome: Any) -> None:
     pending = PENDING.get()
     if pending is not None:
         tx.save(_record(pending, pending.render(outcome)), condition=_free())
+
+
+def guard(tx: TransactWrite, pending: Pending | None) -> None:
+    """Check, in a nested transaction that commits before the request's answer (an order's coupon redemption), that
+    the key is not taken by another body: its record absent, expired, or of this body. No round trip more; without it
+    a request that lost the key to another body would redeem a coupon for an order it then refuses to record."""
+    if pending is not None:
+        mine = IdempotencyModel.validation == pending.payload_hash
+        tx.condition_check(IdempotencyModel, pending.key_id, condition=_free() | mine)
+
+
+def refused(pending: Pending | None) -> None:
+    """After a cancelled transaction that held `guard`: read the record (one GetItem) and raise what it means when
+    another request with the key committed first (IdempotencyConflict, or Replay of this body's answer)."""
+    if pending is not None:
+        judge(pending, _get(pending.key_id))
 
 
 def committed() -> None:

@@ -4,7 +4,8 @@ Round trips: one read of the order, the friend and the named link; one read of t
 and the fraud counters; one transaction writing everything. An Idempotency-Key costs none of its own: its record
 is read in the first read round (an order with a coupon: with the order, before the coupon is redeemed) and written
 in the order's transaction, the one that commits the answer (the coupon's redemption, a transaction of its own
-before it, is idempotent on code and order by itself). A failed condition in that transaction means
+before it, is idempotent on code and order by itself, and checks the key is not another body's; if another body
+takes the key after it, it is rolled back). A failed condition in that transaction means
 the world changed since the read (a concurrent order of the same friend, the referrer's cap filled, the
 program switched off): read again and decide again, so the answer is always true to the stored state.
 """
@@ -29,7 +30,7 @@ from passaparola.data import links as link_store
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import CampaignModel, CustomerModel, IdentityModel, LinkModel, OrderModel
 from passaparola.data.transactions import Transaction
-from passaparola.errors import Conflict, CouponRejected, NotFound
+from passaparola.errors import Conflict, CouponRejected, DomainError, IdempotencyConflict, NotFound
 from passaparola.events import outbox
 from passaparola.ids import new_sortable_id
 from passaparola.loyalty import rules as loyalty_rules
@@ -88,11 +89,12 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
     at = request.created_at or clock.now()
     coupon = None
     line_discounts: dict[str, int] = {}
+    created = False  # whether this call made the coupon's redemption (not the order's earlier one)
     if request.coupon_code:
         replayed = store.first_read_order(request.id)  # a replay must not touch the coupon again
         if replayed is not None:
             return OrderOutcome.model_validate_json(replayed.outcome), False
-        coupon, line_discounts, friend_of, issuer = _redeem(request)
+        coupon, line_discounts, friend_of, issuer, created = _redeem(request)
     paid = request.amount - (coupon.discount_amount or 0 if coupon and coupon.redeemed else 0)
     friend_coupon = coupon.code if coupon and coupon.redeemed and friend_of else None
     incoming = Incoming(
@@ -114,7 +116,28 @@ def record_order(request: OrderRequest) -> tuple[OrderOutcome, bool]:
         friend_coupon=friend_coupon,
         friend_coupon_issuer=issuer if friend_coupon else None,
     )
-    return _record(incoming, coupon)
+    try:
+        return _record(incoming, coupon)
+    except IdempotencyConflict:
+        if coupon is not None and coupon.redemption_id and created:
+            _give_back(request.id, coupon.redemption_id)
+        raise
+
+
+def _give_back(order_id: str, redemption_id: str) -> None:
+    """The order's Idempotency-Key was taken by another body after this request redeemed the coupon (the coupon's
+    transaction checked the key, but comes first): the order is refused, so the redemption it made is rolled back —
+    unless an order with this id got recorded meanwhile (without the key), which then owns it."""
+    if store.find_order(order_id) is not None:
+        return
+    try:
+        with idempotency.aside():
+            coupons.rollback(redemption_id)
+    except DomainError as failed:  # the refusal stands; the redemption is left, for a retry of the order to find
+        logger.warning(
+            "redemption_not_given_back",
+            extra={"order_id": order_id, "redemption_id": redemption_id, "error": failed.code},
+        )
 
 
 def record_event(request: EventConversionRequest) -> tuple[OrderOutcome, bool]:
@@ -151,9 +174,10 @@ def _paid_lines(request: OrderRequest, line_discounts: dict[str, int]) -> tuple[
     return tuple(out)
 
 
-def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str | None, str | None]:
+def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str | None, str | None, bool]:
     """Redeem the order's coupon through the coupon engine (idempotent on code and order); a friend coupon's
-    referral code comes with it, read with the code, and the campaign that issued it."""
+    referral code comes with it, read with the code, and the campaign that issued it; last, whether this call
+    created the redemption (False: the order's earlier one)."""
     assert request.coupon_code
     code = normalize_code(request.coupon_code)
     order = Order(
@@ -165,20 +189,20 @@ def _redeem(request: OrderRequest) -> tuple[CouponOutcome, dict[str, int], str |
         items=[OrderItem(**line.model_dump()) for line in request.items],
     )
     try:
-        with idempotency.aside():  # its own transaction: the key's record rides the order's, which follows
+        with idempotency.aside() as key:  # its own transaction: the key's record rides the order's, which follows
             result = coupons.redeem(
-                RedeemRequest(code=code, customer_id=request.customer_id, email=request.email, order=order)
+                RedeemRequest(code=code, customer_id=request.customer_id, email=request.email, order=order), guard=key
             )
     except CouponRejected as rejected:
         outcome = CouponOutcome(code=code, redeemed=False, error={"code": rejected.code, "message": rejected.message})
-        return outcome, {}, None, None
+        return outcome, {}, None, None, False
     r = result.redemption
     per_line: dict[str, int] = {}
     for applied in r.applicable_items:
         per_line[applied.sku] = per_line.get(applied.sku, 0) + applied.discount_amount
     allocated = sum(per_line.values()) == r.discount_amount
     outcome = CouponOutcome(code=code, redeemed=True, redemption_id=r.id, discount_amount=r.discount_amount)
-    return outcome, per_line if allocated else {}, result.referral_code, r.campaign_id
+    return outcome, per_line if allocated else {}, result.referral_code, r.campaign_id, result.created
 
 
 def _record(incoming: Incoming, coupon: CouponOutcome | None) -> tuple[OrderOutcome, bool]:
