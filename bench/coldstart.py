@@ -150,8 +150,14 @@ def find_python(version: str = "3.13") -> str | None:
     return None
 
 
-def child_env(function_env: dict[str, str], endpoint: str, logical_id: str) -> dict[str, str]:
-    """What a deployed function sees: its template variables, a region, (dummy) credentials and the endpoint."""
+def child_env(function_env: dict[str, str], endpoint: str, logical_id: str, task_root: str) -> dict[str, str]:
+    """What a deployed function sees: its template variables, a region, (dummy) credentials and the endpoint.
+
+    LAMBDA_TASK_ROOT and a sampled trace header as in Lambda with `Tracing: Active`: without them powertools'
+    Tracer believes it runs outside Lambda, patches nothing and X-Ray's recorder builds a sampling client instead,
+    which is not the cold start a deployed function has (tracing on, its libraries patched, a first request traced:
+    the default sampling rule's reservoir takes the first request each second).
+    """
     return {
         "PATH": os.environ.get("PATH", ""),
         "POWERTOOLS_LOG_LEVEL": "INFO",  # the template's, if it sets one: logging is part of a deployed request
@@ -162,7 +168,8 @@ def child_env(function_env: dict[str, str], endpoint: str, logical_id: str) -> d
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_LAMBDA_FUNCTION_NAME": logical_id,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
+        "LAMBDA_TASK_ROOT": task_root,
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
         "DYNAMODB_ENDPOINT_URL": endpoint,
@@ -328,7 +335,7 @@ def handler_sample(
         "event": fresh(case.event, uuid.uuid4().hex[:12]),
         "record": record_calls,
     }
-    env = child_env(spec.environment, endpoint, case.logical_id)
+    env = child_env(spec.environment, endpoint, case.logical_id, str(spec.code_dir))
     result = run_probe(bundle.python, HANDLER_PROBE, request, env, no_pyc=layers is not None)
     if result["status"] != case.expected:
         raise RuntimeError(f"{case.name}: HTTP {result['status']} (expected {case.expected}): {result['body']}")
@@ -338,7 +345,9 @@ def handler_sample(
 def bare_sample(bundle: Bundle, case: Case, calls: list[Any], endpoint: str) -> dict[str, Any]:
     spec = bundle.specs[case.logical_id]
     request = {"layers": [bundle.deps], "calls": fresh(calls, uuid.uuid4().hex[:12])}
-    return run_probe(bundle.python, BARE_PROBE, request, child_env(spec.environment, endpoint, case.logical_id))
+    return run_probe(
+        bundle.python, BARE_PROBE, request, child_env(spec.environment, endpoint, case.logical_id, str(spec.code_dir))
+    )
 
 
 @dataclass
