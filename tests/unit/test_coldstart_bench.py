@@ -54,6 +54,7 @@ def test_replay_makes_the_recorded_calls_with_fresh_ids(endpoint: str) -> None:
     result = coldstart.run_probe(sys.executable, coldstart.BARE_PROBE, request, env)
 
     assert result["failed"] == 1 and result["total"] >= result["import"] > 0
+    assert result["cpu_total"] >= result["cpu_import"] > 0
     items = ddb.scan(TableName=table)["Items"]
     assert items == [{"pk": {"S": "ord_abc"}, "b": {"B": b"\x00\xff"}}]
 
@@ -91,6 +92,7 @@ def test_the_handler_probe_records_what_the_handler_calls(endpoint: str, tmp_pat
     )
 
     assert result["status"] == 201 and result["body"] == "TestFunction"
+    assert result["cpu_total"] >= result["cpu_import"] > 0
     item = {"pk": {"S": "o1"}, "b": {"B": {"__bytes__": base64.b64encode(b"\x01").decode()}}}
     assert result["calls"] == [["dynamodb", "PutItem", {"TableName": table, "Item": item}]]
 
