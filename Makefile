@@ -26,7 +26,7 @@ export PORT
 .PHONY: help venv venv-sam venv-checkov run test lint format validate build openapi openapi-check \
 	iam-check job seed keys admin-user bench deploy storefront-upload clean \
 	dynamodb-local run-dynamodb-local test-dynamodb-local fuzz \
-	build-x86 run-build test-build build-check bundle-sizes smoke smoke-local
+	build-x86 run-build test-build build-check import-graph bundle-sizes smoke smoke-local
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -165,6 +165,9 @@ build-check: venv venv-sam ## every function imports under Python 3.13 from its 
 	LAMBDA_PLATFORM=$(X86_PLATFORM) LAMBDA_PYTHON=3.13 PYC_PYTHON="$(PY313)" \
 		$(SAM_ENV) $(SAM) build --build-dir $(BUILD_313) --cache-dir $(BUILD_313).cache
 	$(PYTHON) -m infra.tools.build_check $(BUILD_313) --python "$(PY313)"
+
+import-graph: build-check ## what each function loads on import, into docs/architecture.md (bench/importgraph.py)
+	PY313="$(PY313)" $(PYTHON) -m bench.importgraph --write docs/architecture.md
 
 bundle-sizes: build ## sizes of the deployment build's artifacts and layers, zipped and unzipped (docs/performance.md)
 	$(PYTHON) -m infra.tools.bundle_sizes .aws-sam/build

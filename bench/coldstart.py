@@ -12,7 +12,9 @@ The calls are the handler's own: one extra, untimed process per case serves the 
 that records each AWS operation and its parameters, and the bare process replays the DynamoDB ones in order (a call whose
 condition fails on the replay, e.g. an item the handler created, is counted: the round trip is made all the same).
 Timed in each process from just before the first import to the answer (interpreter start-up, equal for both, is
-excluded); median of `--repeat` fresh processes each, handler and bare interleaved. The bundle's bytecode counts:
+excluded); median of `--repeat` fresh processes each, handler and bare interleaved. The same spans are also given
+in the process's CPU time (a second line, not held to the target): on a machine shared by busy neighbours the
+wall-clock figures also measure the waits for a core. The bundle's bytecode counts:
 the coupons, redirects and conversions cold starts are timed again from a copy of the layers without `__pycache__`
 (`-B`), interleaved with the bundle's, which is what precompiling (layers/*/Makefile) buys.
 """
@@ -30,7 +32,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +66,10 @@ if spec["record"]:
         calls.append([client.meta.service_model.service_name, operation, plain(params)])
         return original(client, operation, params)
     BaseClient._make_api_call = hooked
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 sys.path[:0] = [spec["code_dir"], *spec["layers"]]
 module = __import__(spec["module"])
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 loaded = set(sys.modules)
 class Context:
     function_name = spec["function_name"]
@@ -78,10 +80,11 @@ class Context:
     def get_remaining_time_in_millis(self):
         return 15000
 reply = getattr(module, spec["handler"])(spec["event"], Context())
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 body = reply.get("body") or ""
 later = sorted(set(sys.modules) - loaded)
-print(json.dumps({"import": t1 - t0, "total": t2 - t0, "status": reply.get("statusCode"), "body": body[:500],
+print(json.dumps({"import": t1 - t0, "total": t2 - t0, "cpu_import": c1 - c0, "cpu_total": c2 - c0,
+                  "status": reply.get("statusCode"), "body": body[:500],
                   "calls": calls, "modules": len(loaded), "later": later}), file=out)
 """
 
@@ -97,21 +100,21 @@ def typed(v):
         return [typed(x) for x in v]
     return v
 calls = [(op, typed(params)) for service, op, params in spec["calls"] if service == "dynamodb"]
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 sys.path[:0] = spec["layers"]
 import boto3
 from botocore import xform_name
 from botocore.exceptions import ClientError
 client = boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT_URL"])
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 failed = 0
 for op, params in calls:
     try:
         getattr(client, xform_name(op))(**params)
     except ClientError:
         failed += 1
-t2 = time.perf_counter()
-print(json.dumps({"import": t1 - t0, "total": t2 - t0, "failed": failed}))
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"import": t1 - t0, "total": t2 - t0, "cpu_import": c1 - c0, "cpu_total": c2 - c0, "failed": failed}))
 """
 
 
@@ -150,8 +153,14 @@ def find_python(version: str = "3.13") -> str | None:
     return None
 
 
-def child_env(function_env: dict[str, str], endpoint: str, logical_id: str) -> dict[str, str]:
-    """What a deployed function sees: its template variables, a region, (dummy) credentials and the endpoint."""
+def child_env(function_env: dict[str, str], endpoint: str, logical_id: str, task_root: str) -> dict[str, str]:
+    """What a deployed function sees: its template variables, a region, (dummy) credentials and the endpoint.
+
+    LAMBDA_TASK_ROOT and a sampled trace header as in Lambda with `Tracing: Active`: without them powertools'
+    Tracer believes it runs outside Lambda, patches nothing and X-Ray's recorder builds a sampling client instead,
+    which is not the cold start a deployed function has (tracing on, its libraries patched, a first request traced:
+    the default sampling rule's reservoir takes the first request each second).
+    """
     return {
         "PATH": os.environ.get("PATH", ""),
         "POWERTOOLS_LOG_LEVEL": "INFO",  # the template's, if it sets one: logging is part of a deployed request
@@ -162,7 +171,8 @@ def child_env(function_env: dict[str, str], endpoint: str, logical_id: str) -> d
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_LAMBDA_FUNCTION_NAME": logical_id,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
+        "LAMBDA_TASK_ROOT": task_root,
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
         "DYNAMODB_ENDPOINT_URL": endpoint,
@@ -328,7 +338,7 @@ def handler_sample(
         "event": fresh(case.event, uuid.uuid4().hex[:12]),
         "record": record_calls,
     }
-    env = child_env(spec.environment, endpoint, case.logical_id)
+    env = child_env(spec.environment, endpoint, case.logical_id, str(spec.code_dir))
     result = run_probe(bundle.python, HANDLER_PROBE, request, env, no_pyc=layers is not None)
     if result["status"] != case.expected:
         raise RuntimeError(f"{case.name}: HTTP {result['status']} (expected {case.expected}): {result['body']}")
@@ -338,7 +348,9 @@ def handler_sample(
 def bare_sample(bundle: Bundle, case: Case, calls: list[Any], endpoint: str) -> dict[str, Any]:
     spec = bundle.specs[case.logical_id]
     request = {"layers": [bundle.deps], "calls": fresh(calls, uuid.uuid4().hex[:12])}
-    return run_probe(bundle.python, BARE_PROBE, request, child_env(spec.environment, endpoint, case.logical_id))
+    return run_probe(
+        bundle.python, BARE_PROBE, request, child_env(spec.environment, endpoint, case.logical_id, str(spec.code_dir))
+    )
 
 
 @dataclass
@@ -352,10 +364,20 @@ class Figures:
     failed: int
     modules: int  # loaded by importing the handler
     later: list[str]  # modules first loaded while serving the request
+    handler_cpu: list[float] = field(default_factory=list)  # the process's CPU time, same span as `handler`
+    handler_cpu_import: list[float] = field(default_factory=list)
+    bare_cpu: list[float] = field(default_factory=list)
+    bare_cpu_import: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
         return median(self.handler) / median(self.bare)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The same spans in CPU time: what a busy machine's waits for a core do not inflate (they exclude the waits
+        for moto's answers too, which makes this ratio larger than the wall-clock one on an idle machine)."""
+        return median(self.handler_cpu) / median(self.bare_cpu)
 
     @property
     def target(self) -> float:
@@ -376,6 +398,10 @@ def measure(bundle: Bundle, case: Case, endpoint: str, repeat: int) -> Figures:
         figures.handler_import.append(h["import"])
         figures.bare.append(b["total"])
         figures.bare_import.append(b["import"])
+        figures.handler_cpu.append(h["cpu_total"])
+        figures.handler_cpu_import.append(h["cpu_import"])
+        figures.bare_cpu.append(b["cpu_total"])
+        figures.bare_cpu_import.append(b["cpu_import"])
         figures.failed = max(figures.failed, b["failed"])
     return figures
 
@@ -428,10 +454,19 @@ def run(args: argparse.Namespace | None = None) -> dict[str, Any]:
                 f"{ms(median(f.bare)):>10} {ms(median(f.bare_import)):>10} {f.ratio:>6.2f}  {', '.join(f.calls)}"
                 + (f" ({f.failed} failed their condition on the replay)" if f.failed else "")
             )
+            print(
+                f"  {'':<38} CPU time: {ms(median(f.handler_cpu)):>10} {ms(median(f.handler_cpu_import)):>10} "
+                f"{ms(median(f.bare_cpu)):>10} {ms(median(f.bare_cpu_import)):>10} {f.cpu_ratio:>6.2f}"
+            )
             packages = sorted({m.split(".")[0] for m in f.later})
             print(
                 f"  {'':<38} modules: {f.modules} by the import, {len(f.later)} more during the request"
                 + (f" ({', '.join(packages[:8])}{', ...' if len(packages) > 8 else ''})" if packages else "")
+            )
+            record(
+                "coldstart",
+                f"{case.name}, CPU time: {ms(median(f.handler_cpu))} vs bare boto3 {ms(median(f.bare_cpu))}",
+                f"ratio {f.cpu_ratio:.2f}",
             )
             record(
                 "coldstart",

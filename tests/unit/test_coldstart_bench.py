@@ -49,11 +49,12 @@ def test_replay_makes_the_recorded_calls_with_fresh_ids(endpoint: str) -> None:
         ["dynamodb", "PutItem", put],
         ["dynamodb", "PutItem", conditional],  # the item the first call wrote: fails, still a round trip
     ]
-    env = {**coldstart.child_env({}, endpoint, "Test"), "PYTHONUTF8": "1"}
+    env = {**coldstart.child_env({}, endpoint, "Test", "/var/task"), "PYTHONUTF8": "1"}
     request = {"layers": [sysconfig.get_paths()["purelib"]], "calls": coldstart.fresh(calls, "abc")}
     result = coldstart.run_probe(sys.executable, coldstart.BARE_PROBE, request, env)
 
     assert result["failed"] == 1 and result["total"] >= result["import"] > 0
+    assert result["cpu_total"] >= result["cpu_import"] > 0
     items = ddb.scan(TableName=table)["Items"]
     assert items == [{"pk": {"S": "ord_abc"}, "b": {"B": b"\x00\xff"}}]
 
@@ -87,12 +88,20 @@ def test_the_handler_probe_records_what_the_handler_calls(endpoint: str, tmp_pat
         "record": True,
     }
     result = coldstart.run_probe(
-        sys.executable, coldstart.HANDLER_PROBE, request, coldstart.child_env({}, endpoint, "T")
+        sys.executable, coldstart.HANDLER_PROBE, request, coldstart.child_env({}, endpoint, "T", str(tmp_path))
     )
 
     assert result["status"] == 201 and result["body"] == "TestFunction"
+    assert result["cpu_total"] >= result["cpu_import"] > 0
     item = {"pk": {"S": "o1"}, "b": {"B": {"__bytes__": base64.b64encode(b"\x01").decode()}}}
     assert result["calls"] == [["dynamodb", "PutItem", {"TableName": table, "Item": item}]]
+
+
+def test_the_processes_run_as_in_lambda_with_tracing_on() -> None:
+    """Outside Lambda powertools' Tracer patches nothing and X-Ray builds a sampling client: another cold start."""
+    env = coldstart.child_env({"POWERTOOLS_SERVICE_NAME": "p"}, "http://x", "CouponsFunction", "/var/task")
+    assert env["LAMBDA_TASK_ROOT"] == "/var/task" and env["POWERTOOLS_SERVICE_NAME"] == "p"
+    assert env["_X_AMZN_TRACE_ID"].endswith("Sampled=1") and "POWERTOOLS_TRACE_DISABLED" not in env
 
 
 def test_fresh_replaces_the_placeholder_everywhere() -> None:

@@ -1,5 +1,6 @@
 """Keys per purpose from Secrets Manager: current signs, current and previous verify, no default when deployed."""
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -249,3 +250,17 @@ def test_under_sam_local_stage_local_has_the_development_keys(monkeypatch: pytes
         monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
         monkeypatch.delenv("AWS_SAM_LOCAL")
         reset_containers()
+
+
+def test_secrets_are_read_without_boto3(secrets: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The redirect's fingerprint key comes from a botocore client of the models' session: importing boto3 (and
+    multiprocessing with it) during a cold request cost the redirect some 60 modules."""
+    from passaparola.data import secrets as store
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # `import boto3` now raises ImportError
+    store._client.cache_clear()
+    try:
+        assert store.read(secrets["FINGERPRINT_SECRET_ARN"], "AWSCURRENT") == "first-FINGERPRINT_SECRET_ARN"
+        assert store.read(secrets["FINGERPRINT_SECRET_ARN"], "AWSPREVIOUS") is None
+    finally:
+        store._client.cache_clear()

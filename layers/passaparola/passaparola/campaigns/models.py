@@ -1,9 +1,10 @@
 """Campaign shapes: what a marketer creates, changes and reads."""
 
+import importlib
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from passaparola.coupons.models import (
     MONEY_DISCOUNTS,
@@ -15,20 +16,45 @@ from passaparola.coupons.models import (
     Strict,
     needs_currency,
 )
-from passaparola.loyalty.models import CatalogueItem, EarningRule, LoyaltyProgram, LoyaltyTier
-from passaparola.messages.models import (
-    Locale,
-    MessageVariant,
-    ReengagementProgram,
-)
-from passaparola.referrals.models import (
-    ConversionScenario,
-    CouponReward,
-    HttpUrlStr,
-    ReferralProgram,
-    Tier,
-    Variant,
-)
+
+if TYPE_CHECKING:  # the names `__getattr__` loads, for mypy
+    from passaparola.campaigns.loyalty import LoyaltyCampaign as LoyaltyCampaign
+    from passaparola.campaigns.loyalty import LoyaltyCampaignCreate as LoyaltyCampaignCreate
+    from passaparola.campaigns.programs import TYPE_FIELDS as TYPE_FIELDS
+    from passaparola.campaigns.programs import AnyCampaign as AnyCampaign
+    from passaparola.campaigns.programs import Campaign as Campaign
+    from passaparola.campaigns.programs import CampaignCreate as CampaignCreate
+    from passaparola.campaigns.programs import CampaignPage as CampaignPage
+    from passaparola.campaigns.programs import CampaignPatch as CampaignPatch
+    from passaparola.campaigns.reengagement import ReengagementCampaign as ReengagementCampaign
+    from passaparola.campaigns.reengagement import ReengagementCampaignCreate as ReengagementCampaignCreate
+    from passaparola.campaigns.referral import ReferralCampaign as ReferralCampaign
+    from passaparola.campaigns.referral import ReferralCampaignCreate as ReferralCampaignCreate
+
+LAZY: dict[str, str] = {
+    "TYPE_FIELDS": "programs",
+    "AnyCampaign": "programs",
+    "Campaign": "programs",
+    "CampaignCreate": "programs",
+    "CampaignPage": "programs",
+    "CampaignPatch": "programs",
+    "LoyaltyCampaign": "loyalty",
+    "LoyaltyCampaignCreate": "loyalty",
+    "ReengagementCampaign": "reengagement",
+    "ReengagementCampaignCreate": "reengagement",
+    "ReferralCampaign": "referral",
+    "ReferralCampaignCreate": "referral",
+}
+"""Name -> the module of `passaparola.campaigns` that defines it, imported at the first use (`__getattr__`)."""
+
+
+def __getattr__(name: str) -> Any:
+    """The program campaigns and the unions of all types, imported and built only by a function that uses them."""
+    if name in LAZY:
+        module = importlib.import_module(f"passaparola.campaigns.{LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CampaignType = Literal["discount", "referral", "loyalty", "reengagement"]
 METADATA_MAX_KEYS = 50
@@ -58,77 +84,8 @@ class DiscountCampaignCreate(CampaignBase):
     )
 
 
-class ReferralCampaignCreate(CampaignBase, ReferralProgram):
-    type: Literal["referral"]
-
-
-class LoyaltyCampaignCreate(CampaignBase, LoyaltyProgram):
-    type: Literal["loyalty"]
-
-
-class ReengagementCampaignCreate(CampaignBase, ReengagementProgram):
-    type: Literal["reengagement"]
-
-
-CampaignCreate = Annotated[
-    DiscountCampaignCreate | ReferralCampaignCreate | LoyaltyCampaignCreate | ReengagementCampaignCreate,
-    Field(discriminator="type"),
-]
-
-
 def _merged(what: str) -> Any:
     return Field(None, description=f"A JSON Merge Patch of {what}: members merged, `null` clears one.")
-
-
-class CampaignPatch(Strict):
-    """A JSON Merge Patch (RFC 7396) of the campaign: an absent field stays, `null` clears it (back to its
-    default), an object is merged member by member, an array or a scalar replaces the old value.
-
-    An object whose `type` changes (a discount, a reward, a trigger) is replaced, not merged: the old kind's
-    members mean nothing to the new one. The merged campaign is validated as a whole. Only the fields of the
-    campaign's own type are accepted.
-    """
-
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=2000)
-    metadata: dict[str, str | None] | None = Field(None, max_length=METADATA_MAX_KEYS)
-    open_to_support: bool | None = None
-    discount: dict[str, Any] | None = _merged("the `Discount`")
-    rules: dict[str, Any] | None = _merged("`Rules`")
-    landing_url: HttpUrlStr | None = None
-    shop_name: str | None = Field(None, min_length=1, max_length=200)
-    referee_reward: dict[str, Any] | None = _merged("the `Reward`")
-    referrer_reward: dict[str, Any] | None = _merged("the `Reward`")
-    conversion: dict[str, Any] | None = _merged("`ConversionScenario`")
-    holding_days: int | None = Field(None, ge=0, le=365)
-    attribution: dict[str, Any] | None = _merged("`Attribution`")
-    tiers: list[Tier] | list[LoyaltyTier] | None = Field(None, max_length=20)
-    limits: dict[str, Any] | None = _merged("`Limits`")
-    variants: list[Variant] | list[MessageVariant] | None = Field(None, max_length=10)
-    share: dict[str, Any] | None = _merged("`ShareTemplates`")
-    utm: dict[str, str | None] | None = Field(None, max_length=10)
-    fraud: dict[str, Any] | None = _merged("`FraudRules`")
-    earning_rules: list[EarningRule] | None = Field(None, min_length=1, max_length=50)
-    pending_days: int | None = Field(None, ge=0, le=365)
-    expiry: dict[str, Any] | None = _merged("`Expiry`")
-    tier_policy: dict[str, Any] | None = _merged("`TierPolicy`")
-    rewards: list[CatalogueItem] | None = Field(None, max_length=200)
-    auto_enroll: bool | None = None
-    enrollment_url: HttpUrlStr | None = None
-    display: dict[str, Any] | None = _merged("`PanelDisplay`")
-    point_value: dict[str, Any] | None = _merged("`PointValue`")
-    trigger: dict[str, Any] | None = _merged("the `Trigger`")
-    audience: dict[str, Any] | None = _merged("`Audience`")
-    incentive: dict[str, Any] | None = _merged("`Incentive`")
-    messages: dict[str, Any] | None = _merged("`Messages`")
-    default_locale: Locale | None = None
-    referral_campaign_id: str | None = Field(None, min_length=1, max_length=64)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-
-    def changes(self) -> dict[str, Any]:
-        """The fields sent, as JSON; `None` where the patch says `null`."""
-        return self.model_dump(mode="json", include=self.model_fields_set)
 
 
 def merge_patch(target: Any, patch: Any, kind: str | None = None) -> Any:
@@ -153,12 +110,6 @@ def merge_patch(target: Any, patch: Any, kind: str | None = None) -> Any:
 COMMON_FIELDS = frozenset({"name", "description", "metadata"})
 OWNER_ROLES = frozenset({None, "owner"})
 """Who may open a campaign to support agents: an API key (no role) or an owner."""
-TYPE_FIELDS: dict[str, frozenset[str]] = {
-    "discount": COMMON_FIELDS | {"discount", "rules", "open_to_support"},
-    "referral": COMMON_FIELDS | (frozenset(ReferralProgram.model_fields) - {"type"}),
-    "loyalty": COMMON_FIELDS | frozenset(LoyaltyProgram.model_fields),
-    "reengagement": COMMON_FIELDS | frozenset(ReengagementProgram.model_fields),
-}
 
 
 def missing_currencies(value: BaseModel, path: str = "") -> list[tuple[str, str]]:
@@ -169,6 +120,8 @@ def missing_currencies(value: BaseModel, path: str = "") -> list[tuple[str, str]
     codes then refuse carts in another currency (`currency_mismatch`) rather than apply a cap meant for
     another one. Checked when a campaign is created or changed, not when a stored one is read.
     """
+    from passaparola.referrals.models import ConversionScenario, CouponReward
+
     found: list[tuple[str, str]] = []
     discount, rules = getattr(value, "discount", None), getattr(value, "rules", None)
     if isinstance(rules, Rules) and discount is not None and needs_currency(discount) and not rules.currency:
@@ -219,38 +172,6 @@ class DiscountCampaign(CampaignState):
         description="Console support agents may issue a customer-bound code from it. Set only by an owner or a key.",
     )
     stats: CampaignStats = Field(default_factory=CampaignStats)
-
-
-class ReferralCampaign(CampaignState, ReferralProgram):
-    """A referral program; every coupon and credit reward carries the `campaign_id` that issues it."""
-
-    model_config = {"extra": "ignore"}
-    type: Literal["referral"] = "referral"
-
-
-class LoyaltyCampaign(CampaignState, LoyaltyProgram):
-    """The shop's loyalty program; coupon and credit rewards carry the `campaign_id` that issues them."""
-
-    model_config = {"extra": "ignore"}
-    type: Literal["loyalty"] = "loyalty"
-
-
-class ReengagementCampaign(CampaignState, ReengagementProgram):
-    """Automated messages along the customer journey (docs/messages.md)."""
-
-    model_config = {"extra": "ignore"}
-    type: Literal["reengagement"] = "reengagement"
-
-
-Campaign = Annotated[
-    DiscountCampaign | ReferralCampaign | LoyaltyCampaign | ReengagementCampaign, Field(discriminator="type")
-]
-AnyCampaign = DiscountCampaign | ReferralCampaign | LoyaltyCampaign | ReengagementCampaign
-
-
-class CampaignPage(BaseModel):
-    items: list[Campaign]
-    next_cursor: str | None = None
 
 
 class CreateCodesRequest(Strict):

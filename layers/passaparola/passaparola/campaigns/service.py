@@ -36,6 +36,7 @@ from passaparola.messages import render
 from passaparola.observability import metrics
 from passaparola.referrals import program, share
 from passaparola.referrals.models import SharePreview, SharePreviewRequest
+from passaparola.referrals.program import get_referral
 
 _campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
 _create: TypeAdapter[
@@ -95,13 +96,6 @@ def share_preview(request: SharePreviewRequest, base_url: str) -> SharePreview:
 
 def get(campaign_id: str) -> AnyCampaign:
     return store.get(campaign_id)
-
-
-def get_referral(campaign_id: str) -> ReferralCampaign:
-    campaign = store.get(campaign_id)
-    if not isinstance(campaign, ReferralCampaign):
-        raise CampaignTypeMismatch("This needs a referral campaign.", {"campaign_id": campaign_id})
-    return campaign
 
 
 def list_page(limit: int, cursor: str | None) -> tuple[list[AnyCampaign], str | None]:

@@ -2,8 +2,6 @@
 
 import io
 
-import segno
-
 QUIET_ZONE = 4
 """Modules of blank border around the symbol: the minimum the QR standard asks for reliable scanning."""
 SCALE = 8
@@ -17,6 +15,8 @@ def qr_svg(data: str) -> str:
     for printed coupons; it is fixed (no automatic boost) so the output only depends on `data`. A white background
     is drawn so the code also scans in dark-mode mail clients, where a transparent one would vanish.
     """
+    import segno  # here, not at import: the functions that import this module rarely draw a code (xml.sax with it)
+
     qr = segno.make(data, error="m", boost_error=False, micro=False)
     buffer = io.BytesIO()
     qr.save(
@@ -36,6 +36,8 @@ def qr_svg(data: str) -> str:
 
 def qr_png(data: str) -> bytes:
     """The same symbol as a PNG: what mail clients show inline (many block SVG in email)."""
+    import segno
+
     buffer = io.BytesIO()
     segno.make(data, error="m", boost_error=False, micro=False).save(
         buffer, kind="png", scale=SCALE, border=QUIET_ZONE, dark="#000", light="#fff"

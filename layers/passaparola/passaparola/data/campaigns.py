@@ -1,22 +1,35 @@
 """Campaigns and code batches in the campaigns table."""
 
+from __future__ import annotations
+
 import json
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from passaparola import currencies
-from passaparola.campaigns.models import TYPE_FIELDS, AnyCampaign, Campaign, CampaignStats, CodeBatch, LoyaltyCampaign
+from passaparola.campaigns import models as campaign_models
+from passaparola.campaigns.models import CampaignStats, CodeBatch
 from passaparola.data import transactions
 from passaparola.data.models import CampaignModel, CodeBatchModel, CodePatternModel, PointerModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import Conflict, LoyaltyProgramExists, NotFound
 
-_campaign: TypeAdapter[AnyCampaign] = TypeAdapter(Campaign)
+if TYPE_CHECKING:
+    from passaparola.campaigns.models import AnyCampaign, LoyaltyCampaign
+
+CAMPAIGN_CLASSES = {
+    "discount": "DiscountCampaign",
+    "referral": "ReferralCampaign",
+    "loyalty": "LoyaltyCampaign",
+    "reengagement": "ReengagementCampaign",
+}
+"""A stored campaign's type -> its model in `passaparola.campaigns.models` (the union's discriminator, by hand)."""
 LOYALTY_POINTER = "program#loyalty"
 
 
@@ -38,10 +51,25 @@ def to_campaign(item: CampaignModel) -> AnyCampaign:
                 k: int(v) for k, v in (item.discount_given.as_dict() if item.discount_given else {}).items()
             },
         )
-    return _campaign.validate_python(fields, context=currencies.STORED)
+    kind = CAMPAIGN_CLASSES.get(item.type)
+    if kind is None:  # no such type: the union's error, as ever
+        return _any_campaign().validate_python(fields, context=currencies.STORED)
+    # the model the union's discriminator would pick, without importing and building the other types
+    model: type[AnyCampaign] = getattr(campaign_models, kind)
+    return model.model_validate(fields, context=currencies.STORED)
+
+
+@lru_cache(maxsize=1)
+def _any_campaign() -> TypeAdapter[AnyCampaign]:
+    """The union of every campaign type, built only for a stored type that no model has (to raise its error)."""
+    from passaparola.campaigns.models import Campaign
+
+    return TypeAdapter(Campaign)
 
 
 def _spec(campaign: AnyCampaign) -> str:
+    from passaparola.campaigns.models import TYPE_FIELDS
+
     return campaign.model_dump_json(include=set(TYPE_FIELDS[campaign.type]))
 
 
@@ -102,7 +130,7 @@ def program_exists() -> bool:
     return True
 
 
-def loyalty_program() -> "LoyaltyCampaign | None":
+def loyalty_program() -> LoyaltyCampaign | None:
     """The shop's loyalty campaign through its pointer, cached per container like `get_cached`."""
     now = time.monotonic()
     hit = _CACHE.get(LOYALTY_POINTER)
@@ -113,6 +141,8 @@ def loyalty_program() -> "LoyaltyCampaign | None":
     except DoesNotExist:
         _CACHE[LOYALTY_POINTER] = (now + CACHE_SECONDS, None)  # type: ignore[assignment]
         return None
+    from passaparola.campaigns.models import LoyaltyCampaign
+
     program = get_cached(campaign_id)
     assert isinstance(program, LoyaltyCampaign)
     _CACHE[LOYALTY_POINTER] = (now + CACHE_SECONDS, program)

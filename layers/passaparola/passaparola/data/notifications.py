@@ -4,16 +4,17 @@ import json
 from functools import lru_cache
 from typing import Any
 
-import boto3
-
 from passaparola.observability import logger
 from passaparola.settings import get_settings
 
 
 @lru_cache(maxsize=1)
 def _sns() -> Any:
-    s = get_settings()
-    return boto3.client("sns", region_name=s.aws_region)
+    """Created at the first message, from the models' botocore session: boto3 (some 60 modules) stays off the cold
+    start of the functions that import this module (conversions, loyalty, through the customer record)."""
+    from passaparola.data.models import _shared_session
+
+    return _shared_session().create_client("sns", region_name=get_settings().aws_region)
 
 
 def team(subject: str, message: dict[str, Any]) -> None:

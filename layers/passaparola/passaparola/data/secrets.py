@@ -12,12 +12,14 @@ class SecretUnavailable(Exception):
 
 @lru_cache(maxsize=1)
 def _client() -> Any:
-    """Created at the first read, not at import: boto3 stays off the cold start of functions that never sign."""
-    import boto3
+    """Created at the first read, from the models' botocore session: boto3 (some 60 modules, multiprocessing among
+    them) stays off the cold start, and the session's loaded endpoint files are not parsed a second time."""
     from botocore.config import Config
 
+    from passaparola.data.models import _shared_session
+
     config = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=3, read_timeout=5)
-    return boto3.client("secretsmanager", region_name=get_settings().aws_region, config=config)  # type: ignore[call-overload]
+    return _shared_session().create_client("secretsmanager", region_name=get_settings().aws_region, config=config)
 
 
 def read(secret_id: str, stage: str) -> str | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from passaparola.observability import logger
+from passaparola.observability import logger, trace_httpx
 from passaparola.passes.config import GoogleConfig
 from passaparola.passes.google import Card, change_body, object_id
 from passaparola.settings import get_settings
@@ -259,6 +259,7 @@ def _new_client(certificate: ApnsConfig | None) -> Any:
             pem = Path(folder) / "pass-type-id.pem"
             pem.write_text(certificate.certificate_pem.strip() + "\n" + certificate.certificate_key_pem.strip() + "\n")
             verify.load_cert_chain(str(pem))
+    trace_httpx()
     return httpx.Client(http2=True, verify=verify, timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT))
 
 

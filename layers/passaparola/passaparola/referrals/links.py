@@ -6,7 +6,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
 from passaparola.campaigns.models import ReferralCampaign
-from passaparola.campaigns.service import get_referral
 from passaparola.coupons.models import normalize_code
 from passaparola.coupons.qr import qr_svg
 from passaparola.data import campaigns as campaign_store
@@ -19,6 +18,7 @@ from passaparola.errors import CampaignDisabled, Conflict, NotFound
 from passaparola.observability import logger, metrics
 from passaparola.referrals import identity, share
 from passaparola.referrals.models import CreateReferral, Referral, ReferralView, Tracked, TrackRequest
+from passaparola.referrals.program import get_referral
 from passaparola.settings import get_settings
 
 CODE_ATTEMPTS = 8

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from passaparola.campaigns.models import CampaignState, DiscountCampaign, ReferralCampaign
 from passaparola.coupons.models import Discount, GiftCardDiscount, Rules
 from passaparola.data import campaigns as campaign_store
-from passaparola.errors import LoyaltyProgramRequired
+from passaparola.errors import CampaignTypeMismatch, LoyaltyProgramRequired
 from passaparola.ids import new_id
 from passaparola.referrals.models import CouponReward, CreditReward, RewardSpec
 
@@ -139,3 +139,12 @@ def _slots(program: ReferralCampaign) -> list[tuple[str, RewardSpec]]:
             (f"{v.name} {role}", r) for role, r in (("referee", v.referee_reward), ("referrer", v.referrer_reward)) if r
         ]
     return slots
+
+
+def get_referral(campaign_id: str) -> ReferralCampaign:
+    """The referral campaign `campaign_id` (here, not in the campaigns service, so that a redirect does not import
+    every campaign type with that service)."""
+    campaign = campaign_store.get(campaign_id)
+    if not isinstance(campaign, ReferralCampaign):
+        raise CampaignTypeMismatch("This needs a referral campaign.", {"campaign_id": campaign_id})
+    return campaign

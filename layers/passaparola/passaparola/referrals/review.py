@@ -5,7 +5,6 @@ from datetime import datetime
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import clock
-from passaparola.campaigns.service import get_referral
 from passaparola.customers.record import Change
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import conversions as store
@@ -21,6 +20,7 @@ from passaparola.observability import metrics
 from passaparola.referrals import funnel, rewards, rules
 from passaparola.referrals.conversions import report
 from passaparola.referrals.models import Conversion, ConversionPage, IssuedReward, RewardSpec
+from passaparola.referrals.program import get_referral
 
 ATTEMPTS = 5
 

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from passaparola.observability import trace_httpx
+
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 TIMEOUT_SECONDS = 10.0
 RESOLVE_SECONDS = 3.0
@@ -166,6 +168,7 @@ def _attempt(
 ) -> tuple[int | None, str]:
     """The request in a worker thread under a hard deadline: past it, the client is closed (which ends the worker's
     blocking read) and the attempt is a timeout unless the status had come. At most MAX_RESPONSE_BYTES are read."""
+    trace_httpx()
     client = httpx.Client(timeout=seconds, follow_redirects=False, trust_env=False)
     outcome: list[tuple[int | None, str]] = []
 
