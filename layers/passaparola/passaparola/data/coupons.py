@@ -263,7 +263,7 @@ def commit_redemption(
     rules = campaign.rules
     n_shards = coupon_rules.hot_shards(campaign)
     code_item_written = not (n_shards and coupon_rules.shared_code(code))
-    shard = [shards.pick(n_shards) if n_shards else -1]
+    shard = [shards.choose(campaign.id, n_shards) if n_shards else -1]  # SoldOut when just seen so
     customer_id = redemption.customer_id
     new_customer = bool(new_customer and customer_id)
 
@@ -387,10 +387,11 @@ def commit_redemption(
             if not (where and transactions.failed_items(exc) == where):
                 shards.forget_reads(code=code.code)
                 raise WriteRejected() from exc
-            if shards.read_all(campaign.id, n_shards)[shard[0]].left > 0:
+            read = shards.read_all(campaign.id, n_shards)
+            if read[shard[0]].left > 0:
                 shards.forget_reads(code=code.code)
                 raise WriteRejected() from exc  # not its budget: the campaign changed, or the code was switched off
-            shard[0] = shards.refill(campaign.id, n_shards, shard[0])  # SoldOut when no shard has any left
+            shard[0] = shards.refill(campaign.id, n_shards, shard[0], read)  # SoldOut when no shard has any left
     else:
         raise Conflict("The hot campaign's shards kept draining while redeeming; retry.")
     idempotency.committed()

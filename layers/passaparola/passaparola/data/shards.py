@@ -175,22 +175,49 @@ def give_back(tx: Transaction, campaign_id: str, index: int, currency: str, disc
     tx.update(ShardModel(shard_id(campaign_id, index)), actions=actions)
 
 
+SOLD_OUT_SECONDS = 1.0
+_SOLD_OUT: dict[str, float] = {}
+
+
 def pick(n: int) -> int:
     """A shard chosen at random: concurrent redemptions spread evenly over the shards' partitions."""
     return random.randrange(n)
 
 
-def refill(campaign_id: str, n: int, drained: int) -> int:
+def choose(campaign_id: str, n: int) -> int:
+    """The shard a redemption tries first: at random; but for a campaign this container saw sold out within a
+    second, one consistent read of the shards first (SoldOut again, or the richest one: a rollback or a raised cap
+    gave budget back), so that the rush after the cap costs a read instead of a failed transaction and two reads."""
+    seen = _SOLD_OUT.get(campaign_id)
+    if seen is None or seen <= time.monotonic():
+        return pick(n)
+    rich = max(read_all(campaign_id, n), key=lambda s: s.left, default=None)
+    if rich is None or rich.left <= 0:
+        _sold_out(campaign_id)
+    assert rich is not None
+    _SOLD_OUT.pop(campaign_id, None)
+    return rich.index
+
+
+def _sold_out(campaign_id: str) -> None:
+    if len(_SOLD_OUT) >= _HOT_READS_MAX:
+        _SOLD_OUT.clear()
+    _SOLD_OUT[campaign_id] = time.monotonic() + SOLD_OUT_SECONDS
+    raise SoldOut()
+
+
+def refill(campaign_id: str, n: int, drained: int, read: list[Shard] | None = None) -> int:
     """After shard `drained` failed on its budget: the shard to try next, having moved budget into it when
     another has more than one unit (half the richest one's `left`, donor `left >= k`, one transaction).
 
     SoldOut when every shard reads `left = 0` (a consistent read: nothing in flight can add budget except a
     rollback or a raised cap, which are answers of their own)."""
     for _ in range(MOVE_ATTEMPTS):
-        shards = read_all(campaign_id, n)
+        shards, read = read or read_all(campaign_id, n), None
         rich = max(shards, key=lambda s: s.left, default=None)
         if rich is None or rich.left <= 0:
-            raise SoldOut()
+            _sold_out(campaign_id)
+        assert rich is not None
         mine = next((s for s in shards if s.index == drained), None)
         if mine is not None and mine.left > 0:
             return drained  # refilled meanwhile (a rollback, a raised cap, another move)
@@ -289,6 +316,7 @@ def forget_reads(code: str | None = None, campaign_id: str | None = None) -> Non
     """Drop kept items: one code's (a write refused on them), a campaign's codes' (it changed here), or all."""
     if code is None and campaign_id is None:
         _HOT_READS.clear()
+        _SOLD_OUT.clear()
     if code is not None:
         _HOT_READS.pop(code, None)
     for key, (_, _, campaign) in list(_HOT_READS.items()):
