@@ -51,6 +51,7 @@ def test_a_hot_campaign_redeems_exactly_its_cap_then_refuses_with_the_limit_erro
     assert outcomes(replies) == {201: cap, (422, "redemption_limit_reached"): 5}
     assert replies[-1].body["error"]["details"] == {"limit": "campaign", "max_redemptions": cap}
     assert left(campaign_id, n) == [0] * n
+    assert call(coupons_fn, "GET", "/v1/codes/FLASH", "/v1/codes/{code}").body["redemptions"] == cap
     stats = campaign_stats(campaigns_fn, campaign_id)
     assert stats["redemptions"] == cap and stats["discount_given"] == {"EUR": 500 * cap}
 
@@ -120,6 +121,7 @@ def test_a_rollback_gives_the_unit_back_to_the_shard_the_redemption_used(coupons
     assert rolled.status == 200, rolled.body
     assert left(campaign_id, 2) == [1, 1]
     assert int(CodeModel.get("FLASH", consistent_read=True).redemptions or 0) == 0  # never counted, never uncounted
+    assert call(coupons_fn, "GET", "/v1/codes/FLASH", "/v1/codes/{code}").body["redemptions"] == 0
     stats = campaign_stats(campaigns_fn, campaign_id)
     assert (stats["redemptions"], stats["rolled_back"], stats["discount_given"]) == (0, 1, {"EUR": 0})
     assert outcomes(redeem_all(coupons_fn, "FLASH", 3, "again")) == {201: 2, (422, "redemption_limit_reached"): 1}

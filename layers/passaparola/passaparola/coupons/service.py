@@ -162,7 +162,10 @@ def _effective(code: Code, campaign: DiscountCampaign) -> Code:
 
 def get_code(code: str) -> CodeWithUses:
     found = store.get_code(code)
-    shown = _effective(found, _discount_campaign(found.campaign_id))
+    campaign = _discount_campaign(found.campaign_id)
+    if rules.hot_shards(campaign) and rules.shared_code(found):
+        found = found.model_copy(update={"redemptions": store.succeeded_uses(code)})
+    shown = _effective(found, campaign)
     return CodeWithUses(**shown.model_dump(), uses=store.uses_of(code))
 
 
