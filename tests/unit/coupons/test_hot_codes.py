@@ -162,6 +162,30 @@ def test_a_campaign_made_hot_shares_what_is_left_of_its_cap(coupons_fn, campaign
     assert campaign_stats(campaigns_fn, campaign_id)["redemptions"] == 10
 
 
+def test_a_rollback_of_a_redemption_counted_before_the_campaign_became_hot_gives_its_unit_to_a_shard(
+    coupons_fn, campaigns_fn
+):
+    campaign_id = make_campaign(campaigns_fn, AMOUNT, max_redemptions=5)
+    make_code(campaigns_fn, campaign_id, code="LATE")
+    early = redeem_all(coupons_fn, "LATE", 2, "before")
+    assert patch(campaigns_fn, campaign_id, {"rules": {"hot_shards": 2}}).status == 200
+    assert sum(left(campaign_id, 2)) == 3
+
+    rolled = call(
+        coupons_fn,
+        "POST",
+        f"/v1/redemptions/{early[0].body['id']}/rollback",
+        "/v1/redemptions/{redemption_id}/rollback",
+    )
+
+    assert rolled.status == 200, rolled.body
+    assert sum(left(campaign_id, 2)) == 4
+    stats = campaign_stats(campaigns_fn, campaign_id)
+    assert (stats["redemptions"], stats["rolled_back"]) == (1, 1)
+    assert outcomes(redeem_all(coupons_fn, "LATE", 6, "after")) == {201: 4, (422, "redemption_limit_reached"): 2}
+    assert campaign_stats(campaigns_fn, campaign_id)["redemptions"] == 5
+
+
 def test_raising_lowering_the_cap_and_adding_shards_move_the_budgets(coupons_fn, campaigns_fn):
     campaign_id = hot(campaigns_fn, 8, 4)
     assert outcomes(redeem_all(coupons_fn, "FLASH", 2, "a")) == {201: 2}

@@ -554,6 +554,7 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
             shards.give_back(tx, item.campaign_id, shard, item.currency, int(item.discount_amount))
         else:
             given = CampaignModel.discount_given[item.currency]
+            central[:] = [len(tx._update_items)]
             tx.update(
                 CampaignModel(item.campaign_id),
                 actions=[
@@ -561,7 +562,10 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
                     CampaignModel.rolled_back.add(1),
                     given.set((given | 0) - int(item.discount_amount)),
                 ],
+                condition=None if became_hot else CampaignModel.hot_shards.does_not_exist(),
             )
+            if became_hot:  # counted centrally before the campaign became hot: its unit goes back to a shard
+                shards.give_budget(tx, item.campaign_id, 0, 1)
         stats.daily(
             tx,
             item.campaign_id,
@@ -595,13 +599,24 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
         idempotency.put(tx, rolled)
 
     where: list[int] = []
+    central: list[int] = []
+    became_hot: list[bool] = []
 
     def attempt(tx: Transaction) -> None:
         build(tx)
         where[:] = [transactions.position(tx, "update")]  # the redemption's own update comes first
+        if central:
+            where.append(transactions.position(tx, "update", central[0]))
 
     try:
-        transactions.write(attempt)
+        try:
+            transactions.write(attempt)
+        except TransactWriteError as exc:
+            if became_hot or len(where) < 2 or transactions.failed_items(exc) != [where[1]]:
+                raise
+            became_hot.append(True)  # only the campaign's `hot_shards` condition failed: it is hot now
+            central.clear()
+            transactions.write(attempt)
     except TransactWriteError as exc:
         idempotency.recheck()  # another request with the key committed first: its answer, or a conflict
         if where and where[0] in transactions.failed_items(exc):

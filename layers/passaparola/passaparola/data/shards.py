@@ -179,6 +179,14 @@ SOLD_OUT_SECONDS = 1.0
 _SOLD_OUT: dict[str, float] = {}
 
 
+def give_budget(tx: Transaction, campaign_id: str, index: int, units: int) -> None:
+    """Budget back to a shard without a use of its own to undo: a rollback of a redemption the campaign's item
+    counted before the campaign became hot (Σ `left` + Σ `used` + the item's `redemptions` stays the cap)."""
+    tx.update(
+        ShardModel(shard_id(campaign_id, index)), actions=[ShardModel.left.add(units)], condition=ShardModel.id.exists()
+    )
+
+
 def pick(n: int) -> int:
     """A shard chosen at random: concurrent redemptions spread evenly over the shards' partitions."""
     return random.randrange(n)
