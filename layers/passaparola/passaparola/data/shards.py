@@ -17,7 +17,8 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttrib
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
+from pynamodb.models import Model, _ModelFuture
+from pynamodb.transactions import TransactGet
 
 from passaparola.data import models, transactions
 from passaparola.data.transactions import Transaction
@@ -201,13 +202,23 @@ def choose(campaign_id: str, n: int) -> int:
         return pick(n)
     rich = max(read_all(campaign_id, n), key=lambda s: s.left, default=None)
     if rich is None or rich.left <= 0:
-        _sold_out(campaign_id)
-    assert rich is not None
+        rich = _sold_out(campaign_id, n)
     _SOLD_OUT.pop(campaign_id, None)
     return rich.index
 
 
-def _sold_out(campaign_id: str) -> None:
+def _sold_out(campaign_id: str, n: int) -> Shard:
+    """Every shard read `left = 0`: confirmed by one TransactGetItems, which sees a move between two shards whole
+    (a BatchGetItem may read its recipient before and its donor after it, and miss the units in flight). SoldOut,
+    or the shard that has budget after all."""
+
+    def every(tx: TransactGet) -> list[_ModelFuture[ShardModel]]:
+        return [tx.get(ShardModel, shard_id(campaign_id, i)) for i in range(n)]
+
+    found = [f.get() for f in transactions.read(every)]
+    rich = max(found, key=lambda s: int(s.left or 0), default=None)
+    if rich is not None and int(rich.left or 0) > 0:
+        return Shard(int(rich.index), int(rich.left), int(rich.used or 0), int(rich.rolled_back or 0), {})
     if len(_SOLD_OUT) >= _HOT_READS_MAX:
         _SOLD_OUT.clear()
     _SOLD_OUT[campaign_id] = time.monotonic() + SOLD_OUT_SECONDS
@@ -218,14 +229,12 @@ def refill(campaign_id: str, n: int, drained: int, read: list[Shard] | None = No
     """After shard `drained` failed on its budget: the shard to try next, having moved budget into it when
     another has more than one unit (half the richest one's `left`, donor `left >= k`, one transaction).
 
-    SoldOut when every shard reads `left = 0` (a consistent read: nothing in flight can add budget except a
-    rollback or a raised cap, which are answers of their own)."""
+    SoldOut when every shard reads `left = 0` in one TransactGetItems (`_sold_out`)."""
     for _ in range(MOVE_ATTEMPTS):
         shards, read = read or read_all(campaign_id, n), None
         rich = max(shards, key=lambda s: s.left, default=None)
         if rich is None or rich.left <= 0:
-            _sold_out(campaign_id)
-        assert rich is not None
+            return _sold_out(campaign_id, n).index
         mine = next((s for s in shards if s.index == drained), None)
         if mine is not None and mine.left > 0:
             return drained  # refilled meanwhile (a rollback, a raised cap, another move)
