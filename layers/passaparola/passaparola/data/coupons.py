@@ -379,7 +379,8 @@ def commit_redemption(
         if nth_update:  # where the shard's update sits once every put is in (puts come before updates)
             where[:] = [transactions.position(tx, "update", nth_update[0])]
 
-    for _ in range(shards.MOVE_ATTEMPTS):
+    for lost in range(shards.MOVE_ATTEMPTS):
+        transactions.backoff(min(lost, 5))  # after a lost race for a unit, let the winners land
         try:
             transactions.write(attempt)
             break

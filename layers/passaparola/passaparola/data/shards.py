@@ -30,7 +30,9 @@ _HOT_READS: dict[str, tuple[float, Any, Any]] = {}
 _HOT_READS_MAX = 1000
 SHARDS_MAX = 32
 """With the campaign item, a hot campaign's edit writes every shard in one transaction (≤ 100 items)."""
-MOVE_ATTEMPTS = 8
+MOVE_ATTEMPTS = 64
+"""Each lost attempt on a drained shard means another redemption took a unit or moved budget: progress, bounded by
+the cap; a bound far above what the tail of a sale needs, where tens of requests race for the last units."""
 
 
 class ShardModel(Model):
@@ -195,14 +197,12 @@ def pick(n: int) -> int:
 
 def choose(campaign_id: str, n: int) -> int:
     """The shard a redemption tries first: at random; but for a campaign this container saw sold out within a
-    second, one consistent read of the shards first (SoldOut again, or the richest one: a rollback or a raised cap
+    second, one TransactGetItems of the shards first (SoldOut again, or the richest one: a rollback or a raised cap
     gave budget back), so that the rush after the cap costs a read instead of a failed transaction and two reads."""
     seen = _SOLD_OUT.get(campaign_id)
     if seen is None or seen <= time.monotonic():
         return pick(n)
-    rich = max(read_all(campaign_id, n), key=lambda s: s.left, default=None)
-    if rich is None or rich.left <= 0:
-        rich = _sold_out(campaign_id, n)
+    rich = _sold_out(campaign_id, n)
     _SOLD_OUT.pop(campaign_id, None)
     return rich.index
 
