@@ -1,4 +1,4 @@
-"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, coldstart, codes, reports, overview...) or
+"""`python -m bench [part ...]`: run every part (roundtrips, latency, imports, coldstart, codes, reports, overview, hotcode...) or
 the named ones, then print the summary table. Options: --n (latency calls per operation), --repeat (import and
 cold-start samples),
 --count (codes), --conversions (reports), --stock-moto (latency and codes against unpatched moto; see
@@ -25,6 +25,7 @@ PARTS = (
     "loyalty",
     "messages",
     "events",
+    "hotcode",
 )
 
 

@@ -120,12 +120,36 @@ def run(_args: Any = None) -> list[Case]:
             )
             assert status == 201, body
             codes.append(code)
+        status, hot = invoke(
+            campaigns_fn,
+            "POST",
+            "/v1/campaigns",
+            "/v1/campaigns",
+            {
+                "name": "bench hot",
+                "type": "discount",
+                "discount": {"type": "percent", "percent_off": 10},
+                "rules": {"max_redemptions": 1_000_000, "hot_shards": 16},
+            },
+        )
+        assert status == 201, hot
+        hot_code = "HOT" + uuid.uuid4().hex[:10].upper()
+        status, body = invoke(
+            campaigns_fn,
+            "POST",
+            f"/v1/campaigns/{hot['id']}/codes",
+            "/v1/campaigns/{campaign_id}/codes",
+            {"code": hot_code},
+        )
+        assert status == 201, body
         # the set-up went through the campaigns function; the coupons function is a separate container
         # that has seen no code yet, but both share the process-wide caches: start from empty ones
         from passaparola.api import keys
         from passaparola.data import coupons as store
+        from passaparola.data import shards
 
         store._CAMPAIGN_OF_CODE.clear()
+        shards.forget_reads()
         keys._cache.clear()
 
         recorder.install()
@@ -232,6 +256,10 @@ def run(_args: Any = None) -> list[Case]:
             case("refund", None, refund("ord_o3"))
             case("refund, with Idempotency-Key", SAME, refund("ord_o4", idem="k-refund-1"))
             case("refund, Idempotency-Key replayed", TARGETS["replay"], refund("ord_o4", idem="k-refund-1"))
+            case("redeem, hot code, first (its items read and kept a second)", None, redeem(hot_code, "ord_h0"))
+            case("validate, hot code, warm", TARGETS["validate"], validate(hot_code))
+            r_hot = case("redeem, hot code, warm", TARGETS["redeem"], redeem(hot_code, "ord_h1"))
+            case("rollback, hot code", TARGETS["rollback"], rollback(r_hot["id"]))
         finally:
             recorder.uninstall()
 

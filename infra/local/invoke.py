@@ -75,7 +75,18 @@ def reset_containers() -> None:
     """Forget what a warm Lambda container keeps between requests (settings, clients, caches)."""
     from passaparola import keyring
     from passaparola.api import console_tokens, idempotency, keys
-    from passaparola.data import campaigns, cognito, coupons, customers, models, queues, secrets, stats, webhooks
+    from passaparola.data import (
+        campaigns,
+        cognito,
+        coupons,
+        customers,
+        models,
+        queues,
+        secrets,
+        shards,
+        stats,
+        webhooks,
+    )
     from passaparola.passes import config as passes_config
     from passaparola.referrals import links
     from passaparola.settings import get_settings
@@ -91,6 +102,7 @@ def reset_containers() -> None:
     passes_config.forget()
     secrets._client.cache_clear()
     coupons._CAMPAIGN_OF_CODE.clear()
+    shards.forget_reads()
     campaigns._CACHE.clear()
     customers._cache.clear()
     stats._shop_ready = False

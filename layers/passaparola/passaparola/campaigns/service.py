@@ -95,11 +95,13 @@ def share_preview(request: SharePreviewRequest, base_url: str) -> SharePreview:
 
 
 def get(campaign_id: str) -> AnyCampaign:
-    return store.get(campaign_id)
+    """With a hot campaign's figures summed over its shards (one exact total)."""
+    return store.with_shards(store.get(campaign_id))
 
 
 def list_page(limit: int, cursor: str | None) -> tuple[list[AnyCampaign], str | None]:
-    return store.list_page(limit, cursor)
+    items, next_cursor = store.list_page(limit, cursor)
+    return [store.with_shards(c) for c in items], next_cursor
 
 
 def update(campaign_id: str, patch: CampaignPatch, role: str | None = None) -> AnyCampaign:
@@ -130,6 +132,8 @@ def update(campaign_id: str, patch: CampaignPatch, role: str | None = None) -> A
         )
     ):
         raise DiscountTypeLocked(details={"from": current.discount.type, "to": merged.discount.type})
+    if isinstance(current, DiscountCampaign) and isinstance(merged, DiscountCampaign):
+        _check_hot(current, merged)
     if missing := missing_currencies(merged):
         fields = [{"field": field, "message": message} for field, message in missing]
         raise InvalidRequest(f"{missing[0][0]}: {missing[0][1]}.", {"fields": fields})
@@ -147,10 +151,10 @@ def update(campaign_id: str, patch: CampaignPatch, role: str | None = None) -> A
             store.create_all(issuers)
     if isinstance(merged, ReengagementCampaign):
         _check_reengagement(merged)
-    saved = store.save_changes(merged, current.version, clock.now())
+    saved = store.save_changes(merged, current.version, clock.now(), previous=current)
     if isinstance(saved, ReferralCampaign):
         stats.ensure_variants(saved.id, [v.name for v in saved.variants])
-    return saved
+    return store.with_shards(saved)
 
 
 def _may_open_to_support(role: str | None) -> None:
@@ -268,5 +272,15 @@ def _check_issuers(campaign: ReferralCampaign) -> None:
                 )
 
 
+def _check_hot(current: DiscountCampaign, merged: DiscountCampaign) -> None:
+    """Shards hold the budget and the figures of a hot campaign: there can be more of them, never fewer."""
+    before, after = current.rules.hot_shards or 0, merged.rules.hot_shards or 0
+    if after < before:
+        message = f"a hot campaign keeps its {before} shards or grows; it cannot shrink or stop being hot"
+        raise InvalidRequest(
+            f"rules.hot_shards: {message}.", {"fields": [{"field": "rules.hot_shards", "message": message}]}
+        )
+
+
 def set_enabled(campaign_id: str, enabled: bool) -> AnyCampaign:
-    return store.set_enabled(campaign_id, enabled, clock.now())
+    return store.with_shards(store.set_enabled(campaign_id, enabled, clock.now()))

@@ -155,6 +155,10 @@ def _timezone(value: str) -> str:
     return value
 
 
+HOT_SHARDS_MAX = 32
+"""A hot campaign's edit writes it and every shard in one transaction (≤ 100 items)."""
+
+
 class Rules(Strict):
     """When, for whom and on what a campaign's codes are valid. Every rule is optional."""
 
@@ -177,11 +181,27 @@ class Rules(Strict):
     exclude_categories: list[Category] | None = None
     new_customers_only: bool = False
     valid_days_after_issue: int | None = Field(None, ge=1, le=3650)
+    hot_shards: int | None = Field(
+        None,
+        ge=2,
+        le=HOT_SHARDS_MAX,
+        description="A flash sale: count the campaign's redemptions on this many shards (each takes ~500 "
+        "redemptions/s) sharing `max_redemptions` exactly. Needs `max_redemptions`, excludes "
+        "`max_redemptions_per_code`; once set it can grow, not shrink or be removed.",
+    )
 
     @model_validator(mode="after")
     def _window(self) -> "Rules":
         if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
             raise ValueError("expires_at must be after starts_at")
+        return self
+
+    @model_validator(mode="after")
+    def _hot(self) -> "Rules":
+        if self.hot_shards and self.max_redemptions is None:
+            raise ValueError("hot_shards needs max_redemptions: the cap the shards share")
+        if self.hot_shards and self.max_redemptions_per_code is not None:
+            raise ValueError("hot_shards excludes max_redemptions_per_code: a per-code counter is one hot item")
         return self
 
     @property

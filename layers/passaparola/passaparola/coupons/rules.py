@@ -168,6 +168,19 @@ def per_code_limit(campaign: DiscountCampaign, code: Code) -> int | None:
     return campaign.rules.max_redemptions_per_code
 
 
+def hot_shards(campaign: DiscountCampaign) -> int:
+    """How many shards count the campaign's redemptions (0: its own item does, as for any campaign)."""
+    return campaign.rules.hot_shards or 0
+
+
+def shared_code(code: Code) -> bool:
+    """A code anyone may use with nothing of its own to guard (no owner, balance, message or referral): on a hot
+    campaign its redemptions do not write its item, the one item every shopper of a flash sale would share."""
+    return not (code.customer_id or code.bound_email_hash or code.message_id or code.referral_code) and (
+        code.balance is None
+    )
+
+
 def new_customers_only(campaign: DiscountCampaign, code: Code) -> bool:
     """A friend coupon is for a first order whatever its campaign says."""
     return campaign.rules.new_customers_only or code.referral_code is not None

@@ -141,6 +141,9 @@ def redeem(request: ValidateRequest, guard: idempotency.Pending | None = None) -
             )
         except store.WriteRejected:
             continue
+        except store.SoldOut as sold_out:
+            limit = {"limit": "campaign", "max_redemptions": snapshot.campaign.rules.max_redemptions}
+            raise CouponRejected("redemption_limit_reached", details=limit) from sold_out
         metrics.add_metric(name="Redemptions", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="DiscountGiven", unit=MetricUnit.Count, value=effect.discount_amount)
         logger.info("redeemed", extra={"redemption_id": redemption.id, "campaign_id": redemption.campaign_id})
@@ -166,7 +169,10 @@ def _effective(code: Code, campaign: DiscountCampaign) -> Code:
 
 def get_code(code: str) -> CodeWithUses:
     found = store.get_code(code)
-    shown = _effective(found, _discount_campaign(found.campaign_id))
+    campaign = _discount_campaign(found.campaign_id)
+    if rules.hot_shards(campaign) and rules.shared_code(found):
+        found = found.model_copy(update={"redemptions": store.succeeded_uses(code)})
+    shown = _effective(found, campaign)
     return CodeWithUses(**shown.model_dump(), uses=store.uses_of(code))
 
 
@@ -183,10 +189,16 @@ def campaign_redemptions(campaign_id: str, limit: int, cursor: str | None) -> tu
 
 
 def switch_code(code: str, enabled: bool) -> Code:
-    """Switch one code off or on again; its campaign and the other codes are untouched."""
+    """Switch one code off or on again; its campaign and the other codes are untouched.
+
+    A hot campaign's shared code is not written by its redemptions: its state is copied onto the campaign's
+    shards too, after its own item and before answering (a redemption committing after this answer fails)."""
     switched = store.switch(code, None if enabled else clock.now())
+    campaign = _discount_campaign(switched.campaign_id)
+    if (n := rules.hot_shards(campaign)) and rules.shared_code(switched):
+        store.switch_on_shards(campaign.id, n, code, off=not enabled)
     logger.info("code switched", extra={"code": code, "enabled": enabled})
-    return _effective(switched, _discount_campaign(switched.campaign_id))
+    return _effective(switched, campaign)
 
 
 def code_qr(code: str) -> str:

@@ -14,8 +14,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 
 from passaparola import currencies
 from passaparola.campaigns import models as campaign_models
-from passaparola.campaigns.models import CampaignStats, CodeBatch
-from passaparola.data import transactions
+from passaparola.campaigns.models import CampaignStats, CodeBatch, DiscountCampaign
+from passaparola.data import shards, transactions
 from passaparola.data.models import CampaignModel, CodeBatchModel, CodePatternModel, PointerModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import Conflict, LoyaltyProgramExists, NotFound
@@ -73,6 +73,11 @@ def _spec(campaign: AnyCampaign) -> str:
     return campaign.model_dump_json(include=set(TYPE_FIELDS[campaign.type]))
 
 
+def _hot(campaign: AnyCampaign) -> int:
+    """A hot discount campaign's shard count (docs/architecture.md, "Hot codes"); 0 for any other."""
+    return (campaign.rules.hot_shards or 0) if isinstance(campaign, DiscountCampaign) else 0
+
+
 def _item(campaign: AnyCampaign) -> CampaignModel:
     return CampaignModel(
         campaign.id,
@@ -83,14 +88,49 @@ def _item(campaign: AnyCampaign) -> CampaignModel:
         created_at=campaign.created_at,
         updated_at=campaign.updated_at,
         discount_given={},
+        hot_shards=_hot(campaign) or None,
     )
 
 
 def create(campaign: AnyCampaign) -> None:
+    """A hot campaign is created with its shards, the cap spread over them, in one transaction."""
+    if n := _hot(campaign):
+        assert isinstance(campaign, DiscountCampaign) and campaign.rules.max_redemptions
+
+        def build(tx: transactions.Transaction) -> None:
+            tx.save(_item(campaign), condition=CampaignModel.id.does_not_exist())
+            budgets = shards.split(campaign.rules.max_redemptions or 0, n)
+            shards.create(tx, campaign.id, campaign.enabled, campaign.version, budgets)
+
+        try:
+            transactions.write(build)
+        except TransactWriteError as exc:
+            raise Conflict("A campaign with this id already exists.") from exc
+        return
     try:
         _item(campaign).save(condition=CampaignModel.id.does_not_exist())
     except PutError as exc:
         raise Conflict("A campaign with this id already exists.") from exc
+
+
+def with_shards(campaign: AnyCampaign) -> AnyCampaign:
+    """A hot campaign's figures: its item's counters (frozen when it became hot) plus what its shards took, one
+    exact total (one BatchGetItem); any other campaign as it is."""
+    if not (n := _hot(campaign)):
+        return campaign
+    assert isinstance(campaign, DiscountCampaign)
+    took = shards.totals(campaign.id, n)
+    given = dict(campaign.stats.discount_given)
+    for currency, amount in took.given.items():
+        given[currency] = given.get(currency, 0) + amount
+    stats = campaign.stats.model_copy(
+        update={
+            "redemptions": campaign.stats.redemptions + took.redemptions,
+            "rolled_back": campaign.stats.rolled_back + took.rolled_back,
+            "discount_given": given,
+        }
+    )
+    return campaign.model_copy(update={"stats": stats})
 
 
 def create_all(campaigns: Sequence[AnyCampaign]) -> None:
@@ -150,6 +190,7 @@ def loyalty_program() -> LoyaltyCampaign | None:
 
 
 def get(campaign_id: str) -> AnyCampaign:
+    """The campaign as stored; a hot one's figures without its shards' (`with_shards` adds them)."""
     return to_campaign(_get_item(campaign_id))
 
 
@@ -172,8 +213,14 @@ def list_page(limit: int, cursor: str | None) -> tuple[list[AnyCampaign], str | 
     return items, encode_cursor(result.last_evaluated_key)
 
 
-def save_changes(campaign: AnyCampaign, expected_version: int, now: datetime) -> AnyCampaign:
-    """Write a changed campaign if nobody changed it since it was read (optimistic lock on `version`)."""
+def save_changes(
+    campaign: AnyCampaign, expected_version: int, now: datetime, previous: AnyCampaign | None = None
+) -> AnyCampaign:
+    """Write a changed campaign if nobody changed it since it was read (optimistic lock on `version`).
+
+    A hot campaign (or one becoming hot: `previous` is the campaign as read) is written with its shards."""
+    if _hot(campaign) or (previous is not None and _hot(previous)):
+        return _save_hot(campaign, expected_version, now, previous)
     item = CampaignModel(campaign.id)
     try:
         transactions.retrying(
@@ -195,8 +242,61 @@ def save_changes(campaign: AnyCampaign, expected_version: int, now: datetime) ->
     return to_campaign(item)
 
 
+HOT_EDIT_ATTEMPTS = 5
+
+
+def _save_hot(campaign: AnyCampaign, expected_version: int, now: datetime, previous: AnyCampaign | None) -> AnyCampaign:
+    """The campaign item and every shard in one transaction: `enabled` and `version` copied, a change of the cap
+    moved into or out of the shards' budgets; becoming hot, the shards are created with what is left of the cap,
+    conditioned on the `redemptions` read (counted centrally until then)."""
+    assert isinstance(campaign, DiscountCampaign)
+    n, before = _hot(campaign), (_hot(previous) if previous is not None else 0)
+    old_cap = previous.rules.max_redemptions if isinstance(previous, DiscountCampaign) else None
+    new_cap, version = campaign.rules.max_redemptions or 0, expected_version + 1
+    for attempt in range(HOT_EDIT_ATTEMPTS):
+        transactions.backoff(attempt)
+        central = int(_get_item(campaign.id).redemptions or 0) if not before else 0
+        delta = new_cap - (old_cap or 0)
+        read = shards.read_all(campaign.id, before) if before and delta < 0 else None
+
+        def build(
+            tx: transactions.Transaction, central: int = central, delta: int = delta, read: list[Any] | None = read
+        ) -> None:
+            condition = CampaignModel.version == expected_version
+            if not before:
+                condition &= CampaignModel.redemptions == central
+            tx.update(
+                CampaignModel(campaign.id),
+                actions=[
+                    CampaignModel.spec.set(_spec(campaign)),
+                    CampaignModel.enabled.set(campaign.enabled),
+                    CampaignModel.version.set(version),
+                    CampaignModel.updated_at.set(now),
+                    CampaignModel.hot_shards.set(n),
+                ],
+                condition=condition,
+            )
+            if not before:
+                shards.create(tx, campaign.id, campaign.enabled, version, shards.split(new_cap - central, n))
+                return
+            shards.on_change(tx, campaign.id, before, campaign.enabled, version, delta, read)
+            if n > before:
+                shards.create(tx, campaign.id, campaign.enabled, version, [0] * (n - before), first=before)
+
+        try:
+            transactions.write(build)
+        except TransactWriteError as exc:
+            if 0 in transactions.failed_items(exc) and int(_get_item(campaign.id).version) != expected_version:
+                raise Conflict("The campaign was changed concurrently; read it again and retry.") from exc
+            continue  # redemptions moved the counters read: read them again
+        forget(campaign.id)
+        return get(campaign.id)
+    raise Conflict("The campaign's redemptions kept moving; retry.")
+
+
 def set_enabled(campaign_id: str, enabled: bool, now: datetime) -> AnyCampaign:
-    """The one-click switch: a single conditional update, effective for the next request."""
+    """The one-click switch: a single conditional update, effective for the next request (a hot campaign's: with
+    its shards, in one transaction)."""
     item = CampaignModel(campaign_id)
     try:
         transactions.retrying(
@@ -206,21 +306,53 @@ def set_enabled(campaign_id: str, enabled: bool, now: datetime) -> AnyCampaign:
                     CampaignModel.version.add(1),
                     CampaignModel.updated_at.set(now),
                 ],
-                condition=CampaignModel.id.exists() & (CampaignModel.kind == "campaign"),
+                condition=CampaignModel.id.exists()
+                & (CampaignModel.kind == "campaign")
+                & CampaignModel.hot_shards.does_not_exist(),
             )
         )
     except UpdateError as exc:
         if transactions.condition_failed(exc):
-            raise NotFound("No such campaign.", {"campaign_id": campaign_id}) from exc
+            return _switch_hot(campaign_id, enabled, now)
         raise
     forget(campaign_id)
     return to_campaign(item)
+
+
+def _switch_hot(campaign_id: str, enabled: bool, now: datetime) -> AnyCampaign:
+    for attempt in range(HOT_EDIT_ATTEMPTS):
+        transactions.backoff(attempt)
+        found = _get_item(campaign_id)  # NotFound for no campaign
+        if not found.hot_shards:
+            raise Conflict("The campaign was changed concurrently; retry.")
+        seen, n = int(found.version), int(found.hot_shards)
+
+        def build(tx: transactions.Transaction, seen: int = seen, n: int = n) -> None:
+            tx.update(
+                CampaignModel(campaign_id),
+                actions=[
+                    CampaignModel.enabled.set(enabled),
+                    CampaignModel.version.set(seen + 1),
+                    CampaignModel.updated_at.set(now),
+                ],
+                condition=CampaignModel.version == seen,
+            )
+            shards.on_change(tx, campaign_id, n, enabled, seen + 1, 0)
+
+        try:
+            transactions.write(build)
+        except TransactWriteError:
+            continue
+        forget(campaign_id)
+        return get(campaign_id)
+    raise Conflict("The campaign was changed concurrently; retry.")
 
 
 def forget(campaign_id: str) -> None:
     """Drop this container's cached copy after a change (other containers see it within CACHE_SECONDS)."""
     _CACHE.pop(campaign_id, None)
     _CACHE.pop(LOYALTY_POINTER, None)
+    shards.forget_reads(campaign_id=campaign_id)
 
 
 def to_batch(item: CodeBatchModel) -> CodeBatch:

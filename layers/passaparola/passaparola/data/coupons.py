@@ -23,7 +23,7 @@ from passaparola.clock import iso
 from passaparola.coupons import rules as coupon_rules
 from passaparola.coupons.models import ApplicableItem, Code, Redemption
 from passaparola.coupons.rules import CustomerFacts, code_expires_at
-from passaparola.data import idempotency, stats, transactions
+from passaparola.data import idempotency, shards, stats, transactions
 from passaparola.data.campaigns import to_campaign
 from passaparola.data.models import (
     CampaignModel,
@@ -47,6 +47,9 @@ M = TypeVar("M", bound=Model)
 TRANSACTION_MAX_ITEMS = 100
 _CAMPAIGN_OF_CODE: OrderedDict[str, str] = OrderedDict()
 _CAMPAIGN_OF_CODE_MAX = 100_000
+
+
+SoldOut = shards.SoldOut
 
 
 class WriteRejected(Exception):
@@ -128,11 +131,14 @@ def load(code: str, customer_id: str | None, order_id: str | None, email_hash: s
     With the cart's `email_hash`, what is known of that email (an earlier order under any customer id) is read
     in the same round trip: a friend coupon is for a first order."""
     campaign_id = _CAMPAIGN_OF_CODE.get(code)
+    cached = shards.cached_read(code)  # a hot code's items, kept for a second
+    if cached is not None:
+        campaign_id = cached[1].id
 
     def first(tx: TransactGet) -> tuple[_ModelFuture[Any] | None, ...]:
         return (
-            tx.get(CodeModel, code),
-            tx.get(CampaignModel, campaign_id) if campaign_id else None,
+            tx.get(CodeModel, code) if cached is None else None,
+            tx.get(CampaignModel, campaign_id) if campaign_id and cached is None else None,
             tx.get(CustomerModel, customer_id, "facts") if customer_id else None,
             tx.get(CustomerCampaignModel, customer_id, f"campaign#{campaign_id}")
             if customer_id and campaign_id
@@ -142,14 +148,16 @@ def load(code: str, customer_id: str | None, order_id: str | None, email_hash: s
             idempotency.read(tx),
         )
 
-    f_code, f_campaign, f_facts, f_usage, f_lock, f_ident, f_key = transactions.read(first)
+    anything = cached is None or customer_id or order_id or email_hash or idempotency.PENDING.get() is not None
+    f_code, f_campaign, f_facts, f_usage, f_lock, f_ident, f_key = transactions.read(first) if anything else (None,) * 7
     idempotency.check(f_key)  # a request's Idempotency-Key already answered: replayed from this one read
-    code_item = transactions.maybe(f_code)
+    code_item = transactions.maybe(f_code) if cached is None else cached[0]
     facts = transactions.maybe(f_facts)
     epoch = int(facts.token_epoch or 0) if facts else 0
     if code_item is None:
         return Snapshot(None, None, None, None, epoch)
-    campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
+    campaign_item = transactions.maybe(f_campaign) if cached is None else cached[1]
+    usage = transactions.maybe(f_usage)
     if campaign_id != code_item.campaign_id:
         campaign_id = code_item.campaign_id
         _remember(code, campaign_id)
@@ -162,6 +170,9 @@ def load(code: str, customer_id: str | None, order_id: str | None, email_hash: s
 
         f_campaign, f_usage = transactions.read(second)
         campaign_item, usage = transactions.maybe(f_campaign), transactions.maybe(f_usage)
+    hot = cached is None and campaign_item is not None and campaign_item.hot_shards
+    if hot and coupon_rules.shared_code(to_code(code_item)):
+        shards.remember_read(code, code_item, campaign_item)
     lock, ident = transactions.maybe(f_lock), transactions.maybe(f_ident)
     orders = set(facts.order_ids or set()) if facts else set()
     if ident is not None and ident.first_order_id:
@@ -188,9 +199,7 @@ def _discount(item: CampaignModel | None) -> DiscountCampaign | None:
     return campaign if isinstance(campaign, DiscountCampaign) else None
 
 
-def _redemption_item(
-    r: Redemption, gift_card_amount: int, new_customer: bool, code: Code, owner: str | None
-) -> RedemptionModel:
+def _redemption_item(r: Redemption, gift_card_amount: int, new_customer: bool, facts: "_CodeFacts") -> RedemptionModel:
     return RedemptionModel(
         r.id,
         code=r.code,
@@ -206,9 +215,7 @@ def _redemption_item(
         status=r.status,
         created_at=r.created_at.isoformat(),
         new_customer=new_customer or None,
-        code_facts=json.dumps(
-            {"owner": owner, "message_stats": code._message_stats, "reward_stats": code._reward_stats}
-        ),
+        code_facts=facts.dumps(),
     )
 
 
@@ -250,8 +257,15 @@ def commit_redemption(
     so (no other order recorded meanwhile), so the campaign's `new_customers` stays exact. `outcome`: what the
     service answers once this commits, stored with it when the request has a pending Idempotency-Key record.
     `guard`: the record of an enclosing request (an order) set aside for this transaction: checked, not written.
+
+    A hot campaign (`rules.hot_shards`) takes the unit from one shard instead of its own item, and a shared code's
+    item is not written (passaparola.data.shards); a drained shard is refilled and the write tried again.
+    SoldOut when no shard has budget left.
     """
     rules = campaign.rules
+    n_shards = coupon_rules.hot_shards(campaign)
+    code_item_written = not (n_shards and coupon_rules.shared_code(code))
+    shard = [shards.choose(campaign.id, n_shards) if n_shards else -1]  # SoldOut when just seen so
     customer_id = redemption.customer_id
     new_customer = bool(new_customer and customer_id)
 
@@ -260,8 +274,11 @@ def commit_redemption(
     binds_to = customer_id if code.bound_email_hash and not code.customer_id else None
 
     def build(tx: Transaction) -> None:
+        facts = _CodeFacts(code.customer_id or binds_to, code._message_stats, code._reward_stats)
+        if n_shards:
+            facts = facts._replace(shard=shard[0], code_counted=code_item_written)
         tx.save(
-            _redemption_item(redemption, gift_card_amount, new_customer, code, code.customer_id or binds_to),
+            _redemption_item(redemption, gift_card_amount, new_customer, facts),
             condition=RedemptionModel.id.does_not_exist(),
         )
         tx.save(
@@ -283,7 +300,8 @@ def commit_redemption(
         if gift_card_amount:
             code_condition &= CodeModel.balance >= gift_card_amount
             code_actions.append(CodeModel.balance.add(-gift_card_amount))
-        tx.update(CodeModel(code.code), actions=code_actions, condition=code_condition)
+        if code_item_written:
+            tx.update(CodeModel(code.code), actions=code_actions, condition=code_condition)
         if code._message_stats:
             tx.add(MessageStatsModel(code._message_stats), {"redeemed": 1})
             _message_day(tx, code._message_stats, 1, redemption.currency, paid, redemption.discount_amount)
@@ -299,15 +317,22 @@ def commit_redemption(
         elif binds_to:
             bound = code.model_copy(update={"customer_id": binds_to})
             put_mirror(tx, bound, campaign, "friend_offer", uses=1)  # never a gift card: a coupon reward
-        campaign_condition = (CampaignModel.enabled == True) & (CampaignModel.version == campaign.version)  # noqa: E712
-        if rules.max_redemptions:
-            campaign_condition &= CampaignModel.redemptions < rules.max_redemptions
-        given = CampaignModel.discount_given[redemption.currency]
-        tx.update(
-            CampaignModel(campaign.id),
-            actions=[CampaignModel.redemptions.add(1), given.set((given | 0) + redemption.discount_amount)],
-            condition=campaign_condition,
-        )
+        if n_shards:
+            nth_update[:] = [len(tx._update_items)]
+            public = None if code_item_written else code.code
+            shards.redeem(
+                tx, campaign.id, shard[0], campaign.version, redemption.currency, redemption.discount_amount, public
+            )
+        else:
+            campaign_condition = (CampaignModel.enabled == True) & (CampaignModel.version == campaign.version)  # noqa: E712
+            if rules.max_redemptions:
+                campaign_condition &= CampaignModel.redemptions < rules.max_redemptions
+            given = CampaignModel.discount_given[redemption.currency]
+            tx.update(
+                CampaignModel(campaign.id),
+                actions=[CampaignModel.redemptions.add(1), given.set((given | 0) + redemption.discount_amount)],
+                condition=campaign_condition,
+            )
         stats.daily(
             tx,
             campaign.id,
@@ -317,6 +342,7 @@ def commit_redemption(
                 "revenue": (redemption.currency, paid),
                 "new_customers": (redemption.currency, int(new_customer)),
             },
+            shard=shard[0] if n_shards else None,
         )
         if customer_id:
             usage = CustomerCampaignModel.redemptions
@@ -348,11 +374,32 @@ def commit_redemption(
         idempotency.put(tx, outcome)
         idempotency.guard(tx, guard)
 
-    try:
-        transactions.write(build)
-    except TransactWriteError as exc:
-        idempotency.refused(guard)  # the enclosing request's key taken by another body: redeem nothing
-        raise WriteRejected() from exc
+    nth_update: list[int] = []
+    where: list[int] = []
+
+    def attempt(tx: Transaction) -> None:
+        build(tx)
+        if nth_update:  # where the shard's update sits once every put is in (puts come before updates)
+            where[:] = [transactions.position(tx, "update", nth_update[0])]
+
+    for lost in range(shards.MOVE_ATTEMPTS):
+        transactions.backoff(min(lost, 5))  # after a lost race for a unit, let the winners land
+        try:
+            transactions.write(attempt)
+            break
+        except TransactWriteError as exc:
+            if not (where and transactions.failed_items(exc) == where):
+                shards.forget_reads(code=code.code)
+                idempotency.refused(guard)  # the enclosing request's key taken by another body: redeem nothing
+                raise WriteRejected() from exc
+            read = shards.read_all(campaign.id, n_shards)
+            if read[shard[0]].left > 0:
+                shards.forget_reads(code=code.code)
+                idempotency.refused(guard)
+                raise WriteRejected() from exc  # not its budget: the campaign changed, or the code was switched off
+            shard[0] = shards.refill(campaign.id, n_shards, shard[0], read)  # SoldOut when no shard has any left
+    else:
+        raise Conflict("The hot campaign's shards kept draining while redeeming; retry.")
     idempotency.committed()
     _remember(code.code, campaign.id)
 
@@ -371,7 +418,8 @@ def count_refund(tx: Transaction, item: RedemptionModel, value: int, now: dateti
     rollback then takes back only what is left). Conditioned on the redemption still counting: a rollback
     that landed since already took the whole revenue back, and the refund re-reads."""
     tx.update(item, actions=[RedemptionModel.refunded.add(value)], condition=RedemptionModel.status == "succeeded")
-    stats.daily(tx, item.campaign_id, money={"revenue": (item.currency, -value)}, at=now)
+    shard = json.loads(item.code_facts).get("shard") if item.code_facts else None  # a hot campaign's day item
+    stats.daily(tx, item.campaign_id, money={"revenue": (item.currency, -value)}, at=now, shard=shard)
 
 
 def _message_day(
@@ -439,6 +487,20 @@ class _CodeFacts(NamedTuple):
     owner: str | None
     message_stats: str | None
     reward_stats: str | None
+    shard: int | None = None
+    """A hot campaign's redemption: the shard that gave its unit (the rollback gives it back there)."""
+    code_counted: bool = True
+    """False when a hot campaign's shared code was redeemed without writing its item."""
+
+    def dumps(self) -> str:
+        facts: dict[str, object] = {
+            "owner": self.owner,
+            "message_stats": self.message_stats,
+            "reward_stats": self.reward_stats,
+        }
+        if self.shard is not None:
+            facts |= {"shard": self.shard, "code_counted": self.code_counted}
+        return json.dumps(facts)
 
 
 def _code_facts(item: RedemptionModel) -> _CodeFacts:
@@ -447,7 +509,13 @@ def _code_facts(item: RedemptionModel) -> _CodeFacts:
     Kept on the redemption since it has `code_facts`; an older one reads the code (one more round trip)."""
     if item.code_facts:
         facts = json.loads(item.code_facts)
-        return _CodeFacts(facts.get("owner"), facts.get("message_stats"), facts.get("reward_stats"))
+        return _CodeFacts(
+            facts.get("owner"),
+            facts.get("message_stats"),
+            facts.get("reward_stats"),
+            facts.get("shard"),
+            facts.get("code_counted", True),
+        )
     try:
         issued = get_code(item.code)
     except NotFound:
@@ -461,7 +529,7 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
         raise AlreadyRolledBack(details={"redemption_id": redemption_id, "rolled_back_at": item.rolled_back_at})
     rolled_back_at = now.isoformat()
     gift = int(item.gift_card_amount or 0)
-    owner, message_stats, reward_stats = _code_facts(item)
+    owner, message_stats, reward_stats, shard, code_counted = _code_facts(item)
     rolled = to_redemption(item).model_copy(update={"status": "rolled_back", "rolled_back_at": now})
 
     paid = order_revenue(int(item.order_amount), int(item.discount_amount)) - int(item.refunded or 0)
@@ -476,10 +544,11 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
             actions=[RedemptionModel.status.set("rolled_back"), RedemptionModel.rolled_back_at.set(rolled_back_at)],
             condition=(RedemptionModel.status == "succeeded") & refunded_as_read,
         )
-        code_actions: list[Action] = [CodeModel.redemptions.add(-1)]
+        code_actions: list[Action] = [CodeModel.redemptions.add(-1)] if code_counted else []
         if gift:
             code_actions.append(CodeModel.balance.add(gift))
-        tx.update(CodeModel(item.code), actions=code_actions)
+        if code_actions:
+            tx.update(CodeModel(item.code), actions=code_actions)
         if message_stats:
             tx.add(MessageStatsModel(message_stats), {"redeemed": -1})
             _message_day(tx, message_stats, -1, item.currency, -paid, -int(item.discount_amount), now)
@@ -487,15 +556,22 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
             stats.reward_coupon(tx, reward_stats, -1, now, item.currency, int(item.discount_amount))
         if owner:
             tx.update(CouponMirrorModel(owner, f"coupon#{item.code}"), actions=_mirror_actions(-1, gift))
-        given = CampaignModel.discount_given[item.currency]
-        tx.update(
-            CampaignModel(item.campaign_id),
-            actions=[
-                CampaignModel.redemptions.add(-1),
-                CampaignModel.rolled_back.add(1),
-                given.set((given | 0) - int(item.discount_amount)),
-            ],
-        )
+        if shard is not None:
+            shards.give_back(tx, item.campaign_id, shard, item.currency, int(item.discount_amount))
+        else:
+            given = CampaignModel.discount_given[item.currency]
+            central[:] = [len(tx._update_items)]
+            tx.update(
+                CampaignModel(item.campaign_id),
+                actions=[
+                    CampaignModel.redemptions.add(-1),
+                    CampaignModel.rolled_back.add(1),
+                    given.set((given | 0) - int(item.discount_amount)),
+                ],
+                condition=None if became_hot else CampaignModel.hot_shards.does_not_exist(),
+            )
+            if became_hot:  # counted centrally before the campaign became hot: its unit goes back to a shard
+                shards.give_budget(tx, item.campaign_id, 0, 1)
         stats.daily(
             tx,
             item.campaign_id,
@@ -506,6 +582,7 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
                 "new_customers": (item.currency, -int(bool(item.new_customer))),
             },
             now,
+            shard=shard,
         )
         if item.customer_id:
             tx.update(
@@ -528,13 +605,24 @@ def _rollback(redemption_id: str, now: datetime) -> Redemption:
         idempotency.put(tx, rolled)
 
     where: list[int] = []
+    central: list[int] = []
+    became_hot: list[bool] = []
 
     def attempt(tx: Transaction) -> None:
         build(tx)
         where[:] = [transactions.position(tx, "update")]  # the redemption's own update comes first
+        if central:
+            where.append(transactions.position(tx, "update", central[0]))
 
     try:
-        transactions.write(attempt)
+        try:
+            transactions.write(attempt)
+        except TransactWriteError as exc:
+            if became_hot or len(where) < 2 or transactions.failed_items(exc) != [where[1]]:
+                raise
+            became_hot.append(True)  # only the campaign's `hot_shards` condition failed: it is hot now
+            central.clear()
+            transactions.write(attempt)
     except TransactWriteError as exc:
         idempotency.recheck()  # another request with the key committed first: its answer, or a conflict
         if where and where[0] in transactions.failed_items(exc):
@@ -552,6 +640,12 @@ def get_code(code: str) -> Code:
         return to_code(CodeModel.get(code))
     except DoesNotExist as exc:
         raise NotFound("No such code.", {"code": code}) from exc
+
+
+def succeeded_uses(code: str) -> int:
+    """How many redemptions of the code still count: a hot campaign's shared code does not count them on its item.
+    One Query of the `by_code` index (COUNT, a page per MB): cheap for a sale's hundreds, dear at millions."""
+    return RedemptionModel.by_code.count(code, filter_condition=RedemptionModel.status == "succeeded")
 
 
 def uses_of(code: str, limit: int = 100) -> list[Redemption]:
@@ -595,6 +689,12 @@ def switch(code: str, off_at: datetime | None) -> Code:
         except DoesNotExist as missing:
             raise NotFound("No such code.", {"code": code}) from missing
     return to_code(item)
+
+
+def switch_on_shards(campaign_id: str, n: int, code: str, off: bool) -> None:
+    """A hot campaign's shared code switched: its shards refuse it (`off`) or take it again."""
+    shards.switch_code(campaign_id, n, code, off)
+    shards.forget_reads(code=code)
 
 
 def add_codes(

@@ -38,6 +38,8 @@ class CampaignModel(Model):
     redemptions = NumberAttribute(default=0)
     rolled_back = NumberAttribute(default=0)
     discount_given: MapAttribute[str, Any] = MapAttribute(default=dict)
+    hot_shards = NumberAttribute(null=True)
+    """A hot campaign's shard count (its `rules.hot_shards`), so that the switch can require its absence."""
 
 
 class CodeBatchModel(Model):
@@ -1356,12 +1358,22 @@ def bind(settings: Settings | None = None) -> None:
     global _connection
     s = settings or get_settings()
     for model, attr in _TABLES:
-        model.Meta.table_name = getattr(s, attr)
-        model.Meta.region = s.aws_region
-        model.Meta.host = s.dynamodb_endpoint_url
-        model.Meta.max_pool_connections = 64
-        model._connection = None
+        _bind_one(model, attr, s)
     _connection = None
+
+
+def _bind_one(model: type[Model], attr: str, s: Settings) -> None:
+    model.Meta.table_name = getattr(s, attr)
+    model.Meta.region = s.aws_region
+    model.Meta.host = s.dynamodb_endpoint_url
+    model.Meta.max_pool_connections = 64
+    model._connection = None
+
+
+def register(model: type[Model], attr: str) -> None:
+    """A model declared in its own module (passaparola/data/shards.py): bound now and by every later `bind`."""
+    _TABLES.append((model, attr))
+    _bind_one(model, attr, get_settings())
 
 
 def connection() -> Connection:

@@ -31,9 +31,23 @@ def board(campaign_id: str, period: str, limit: int) -> list[BoardLine]:
     return [BoardLine(item.code, item.customer_id, item.name, _int(item.score)) for item in query]
 
 
+SHARD_DAYS_END = "#~"
+"""`<last>#~` sorts after every `<last>#s<i>` and before the next day."""
+
+
 def days(campaign_id: str, first: str, last: str) -> dict[str, dict[str, int]]:
-    """The campaign's daily items from `first` to `last` (YYYY-MM-DD): one Query, at most one item a day."""
-    return raw_days(StatsModel, day_pk(campaign_id), first, last)
+    """The campaign's daily items from `first` to `last` (YYYY-MM-DD): one Query, at most one item a day, and a
+    hot campaign's shard day items (`<day>#s<i>`, in the same Query) summed into their day."""
+    found: dict[str, dict[str, int]] = {}
+    for key, numbers in raw_days(StatsModel, day_pk(campaign_id), first, last + SHARD_DAYS_END).items():
+        day = key.split("#", 1)[0]
+        if day not in found:
+            found[day] = dict(numbers)
+            continue
+        into = found[day]
+        for name, value in numbers.items():
+            into[name] = into.get(name, 0) + value
+    return found
 
 
 def outstanding(campaign_id: str) -> dict[str, dict[str, int]]:

@@ -119,18 +119,26 @@ def daily(
     counts: dict[str, int] | None = None,
     money: dict[str, tuple[str, int]] | None = None,
     at: datetime | None = None,
+    shard: int | None = None,
 ) -> None:
     """Move a campaign's counters of the day the change happens (merged per item at commit).
 
     A reversal (rollback, refund, rejection) counts on the day it happens, as a negative move: the sum over
-    any window is then the net figure of what happened in it, and no past item is ever rewritten.
+    any window is then the net figure of what happened in it, and no past item is ever rewritten. A hot
+    campaign's redemption moves its shard's day item (`<day>#s<i>`), which a report folds into the day.
     """
     deltas = dict(counts or {})
     for name, (currency, amount) in (money or {}).items():
         key = money_attribute(name, currency)
         deltas[key] = deltas.get(key, 0) + amount
     if any(deltas.values()):
-        tx.add(StatsModel(day_pk(campaign_id), day_of(at or clock.now())), deltas)
+        day = day_of(at or clock.now())
+        tx.add(StatsModel(day_pk(campaign_id), day if shard is None else shard_day(day, shard)), deltas)
+
+
+def shard_day(day: str, shard: int) -> str:
+    """A hot campaign's day item of one shard: sorts after its day and before the next (`2026-12-07#s3`)."""
+    return f"{day}#s{shard}"
 
 
 def tagged(name: str, variant_name: str | None) -> str:
