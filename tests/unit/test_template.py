@@ -338,6 +338,11 @@ DESTRUCTIVE_GRANTS: dict[tuple[str, str, str], str] = {
     ("LoyaltyFunction", "CampaignsTable", "Scan"): "GET /v1/program: the active referral program, once a minute",
     ("LoyaltyDailyFunction", "CustomersTable", "Scan"): "segments.backfill: a new custom segment, once",
     ("CouponsFunction", "RedemptionsTable", "DeleteItem"): "a rollback frees the order lock",
+    (
+        "ConversionsFunction",
+        "RedemptionsTable",
+        "DeleteItem",
+    ): "an order refused for a taken Idempotency-Key rolls back its coupon's redemption (frees the order lock)",
     ("AdminFunction", "ApiKeysTable", "Scan"): "GET /v1/keys and revoke by prefix: a handful of keys",
     ("CustomersFunction", "ReferralsTable", "DeleteItem"): "erasure deletes touches by hashed email",
     ("PassUpdateFunction", "PassesTable", "DeleteItem"): "a device APNs answers 410 for is unregistered",
