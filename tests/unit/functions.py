@@ -1,6 +1,7 @@
 """Calling API functions in-process from unit tests: the local gateway's own event, with a test key."""
 
 import importlib.util
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,3 +41,24 @@ def call(
     if key:
         sent |= {"Authorization": f"Bearer {key}"} if key.startswith("sk_") else {"X-Publishable-Key": key}
     return invoke(module, api_event(method, path, resource, body, sent, query))
+
+
+def run_elsewhere(request: Any) -> None:
+    """Another container's whole request, on its own thread (its own stack and context), before going on."""
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+
+
+def interleave(monkeypatch: Any, module: ModuleType, name: str, winner: Any) -> None:
+    """The next call of `module.name` (a request's commit) first lets `winner` (another request, run to its end)
+    commit: a race with a forced loser."""
+    real = getattr(module, name)
+    pending = [winner]
+
+    def late(*args: Any, **kwargs: Any) -> Any:
+        if pending:
+            run_elsewhere(pending.pop())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, late)

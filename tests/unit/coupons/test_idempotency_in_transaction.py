@@ -17,7 +17,7 @@ from passaparola.data import coupons as store
 from passaparola.data.models import CouponMirrorModel, IdempotencyModel, RedemptionModel
 from passaparola.errors import Conflict
 from tests.unit.coupons.test_redemptions import ORDER, make_campaign, make_code, redeem
-from tests.unit.functions import SECRET, Reply, call, load_function
+from tests.unit.functions import SECRET, Reply, call, interleave, load_function, run_elsewhere
 
 
 @pytest.fixture
@@ -186,24 +186,9 @@ def test_a_lock_of_the_generic_path_is_in_progress(coupons_fn, code):
     assert redemptions(coupons_fn, code) == 0
 
 
-def run_elsewhere(request: Any) -> None:
-    """Another container's whole request, on its own thread (its own stack and context), before going on."""
-    thread = threading.Thread(target=request)
-    thread.start()
-    thread.join()
-
-
 def _interleaved(monkeypatch: pytest.MonkeyPatch, winner: Any) -> None:
     """The next redemption's commit first lets `winner` (another request, run to its end) commit."""
-    real = store.commit_redemption
-    pending = [winner]
-
-    def late(*args: Any, **kwargs: Any) -> None:
-        if pending:
-            run_elsewhere(pending.pop())
-        real(*args, **kwargs)
-
-    monkeypatch.setattr(store, "commit_redemption", late)
+    interleave(monkeypatch, store, "commit_redemption", winner)
 
 
 def test_a_request_that_loses_the_race_answers_the_winners_answer(coupons_fn, code, monkeypatch):

@@ -26,7 +26,7 @@ from passaparola.data.models import (
 from passaparola.errors import Conflict
 from passaparola.referrals import refunds
 from tests.unit.coupons.test_redemptions import campaign_stats, make_campaign, make_code
-from tests.unit.functions import SECRET, Reply, call, load_function
+from tests.unit.functions import SECRET, Reply, call, interleave, load_function, run_elsewhere
 
 ITEMS = [{"sku": "shoe", "quantity": 2, "unit_price": 2500}]
 
@@ -293,24 +293,9 @@ def test_a_retryable_conflict_of_a_refund_is_not_stored(conversions_fn, monkeypa
 # -- races -------------------------------------------------------------------------------------------------------------
 
 
-def run_elsewhere(request: Any) -> None:
-    """Another container's whole request, on its own thread (its own stack and context), before going on."""
-    thread = threading.Thread(target=request)
-    thread.start()
-    thread.join()
-
-
 def _interleaved(monkeypatch: pytest.MonkeyPatch, winner: Any) -> None:
     """The next order's (refund's) transaction first lets `winner` (another request, run to its end) commit."""
-    real = store.write
-    pending = [winner]
-
-    def late(*args: Any, **kwargs: Any) -> None:
-        if pending:
-            run_elsewhere(pending.pop())
-        real(*args, **kwargs)
-
-    monkeypatch.setattr(store, "write", late)
+    interleave(monkeypatch, store, "write", winner)
 
 
 def test_an_order_that_loses_the_race_answers_the_winners_answer(conversions_fn, coupons_fn, code, monkeypatch):
