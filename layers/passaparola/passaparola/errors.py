@@ -43,6 +43,7 @@ class Conflict(DomainError):
 
 class RateLimited(DomainError):
     code, status, default_message = "rate_limited", 429, "Too many requests."
+    stored = False  # "slow down", not an answer: a later retry with the key must be served
 
 
 class IdempotencyConflict(DomainError):

@@ -15,7 +15,7 @@ from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import coupons as store
 from passaparola.data.models import CouponMirrorModel, IdempotencyModel, RedemptionModel
-from passaparola.errors import Conflict
+from passaparola.errors import Conflict, DomainError, RateLimited
 from tests.unit.coupons.test_redemptions import ORDER, make_campaign, make_code, redeem
 from tests.unit.functions import SECRET, Reply, call, interleave, load_function, run_elsewhere
 
@@ -140,20 +140,21 @@ def test_a_server_error_is_not_stored(coupons_fn, code, monkeypatch):
     assert (retried.status, replayed(retried)) == (201, "false")
 
 
-def test_a_retryable_conflict_is_not_stored(coupons_fn, code, monkeypatch):
+@pytest.mark.parametrize("refusal", [Conflict, RateLimited])
+def test_a_refusal_that_says_retry_is_not_stored(coupons_fn, code, monkeypatch, refusal: type[DomainError]):
     real = store.commit_redemption
     failing = [True]
 
     def contended(*args: Any, **kwargs: Any) -> None:
         if failing and failing.pop():
-            raise Conflict()
+            raise refusal()
         real(*args, **kwargs)
 
     monkeypatch.setattr(store, "commit_redemption", contended)
     failed = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
     retried = redeem(coupons_fn, code, "o-1", headers={"Idempotency-Key": "k-1"})
 
-    assert (failed.status, failed.body["error"]["code"]) == (409, "conflict")
+    assert (failed.status, failed.body["error"]["code"]) == (refusal.status, refusal.code)
     assert (retried.status, replayed(retried)) == (201, "false")
     assert redemptions(coupons_fn, code) == 1
 
