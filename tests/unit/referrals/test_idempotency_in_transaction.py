@@ -24,6 +24,7 @@ from passaparola.data.models import (
     RedemptionModel,
 )
 from passaparola.errors import Conflict
+from passaparola.referrals import conversions as conversions_module
 from passaparola.referrals import refunds
 from tests.unit.coupons.test_redemptions import campaign_stats, make_campaign, make_code
 from tests.unit.functions import SECRET, Reply, call, interleave, load_function, run_elsewhere
@@ -519,3 +520,41 @@ def test_a_refund_meeting_a_lock_of_the_generic_path_is_in_progress_and_runs_not
 
     assert reply.status == 409 and reply.body["error"]["code"] == "idempotency_in_progress"
     assert refunded("o-warm") == 0
+
+
+def test_an_attributing_orders_touch_failing_after_the_commit_does_not_fail_the_order(
+    conversions_fn: ModuleType, campaigns_fn: ModuleType, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    # Given a program converting on a custom event, so that an order with a code only attributes and leaves a touch
+    program = {
+        "name": "Subscribers",
+        "type": "referral",
+        "landing_url": "https://shop.example/",
+        "referee_reward": {"type": "coupon", "discount": {"type": "percent", "percent_off": 10}},
+        "referrer_reward": {"type": "coupon", "discount": {"type": "percent", "percent_off": 10}},
+        "conversion": {"event": "subscription_started"},
+    }
+    made = call(campaigns_fn, "POST", "/v1/campaigns", "/v1/campaigns", program)
+    assert made.status == 201, made.body
+    referrals_fn = load_function("referrals")
+    link = call(
+        referrals_fn, "POST", "/v1/referrals", "/v1/referrals", {"customer_id": "anna", "campaign_id": made.body["id"]}
+    )
+    assert link.status == 201, link.body
+    touched: list[str] = []
+
+    def unavailable(*args: Any, **kwargs: Any) -> None:
+        touched.append(args[2])
+        raise RuntimeError("DynamoDB unavailable")
+
+    monkeypatch.setattr(conversions_module.link_store, "touch", unavailable)
+    # When the order commits and the touch after it fails
+    body = order_body("o-touch") | {"referral_code": link.body["code"]}
+    first = call(conversions_fn, "POST", "/v1/orders", "/v1/orders", body, headers={"Idempotency-Key": "k-t"})
+    again = call(conversions_fn, "POST", "/v1/orders", "/v1/orders", body, headers={"Idempotency-Key": "k-t"})
+
+    # Then the order is answered as recorded, the key replays that answer, and the failure is logged
+    assert touched == [link.body["code"]]
+    assert (first.status, first.body["referral"]["status"]) == (201, "attributed"), first.body
+    assert (again.status, again.body) == (201, first.body)
+    assert "order's touch not recorded" in caplog.text

@@ -328,10 +328,21 @@ def _decide_and_write(
     if decision and decision.status == "converted" and link and link.customer_id != incoming.customer_id:
         _referrer_converted(link.customer_id, incoming.at)
     if decision and decision.status == "attributed" and program and link:
+        _order_touched(incoming, program, link.code)
+    return writer.outcome
+
+
+def _order_touched(incoming: Incoming, program: ReferralCampaign, code: str) -> None:
+    """An order that only attributes (the program converts on a custom event) leaves a verified touch for the event.
+
+    After the commit, so a failure here is logged and the order's answer stands: raised, it would answer 500 for an
+    order already recorded, whose Idempotency-Key then replays 201. The event can still convert by its own code."""
+    try:
         person = link_store.person_keys(incoming.email_hash, incoming.customer_id)
         window_start = incoming.at - program.attribution_window
-        link_store.touch(person, program.id, link.code, incoming.at, window_start, verified=True)
-    return writer.outcome
+        link_store.touch(person, program.id, code, incoming.at, window_start, verified=True)
+    except Exception:
+        logger.exception("order's touch not recorded", extra={"order_id": incoming.id, "code": code})
 
 
 def _referrer_converted(customer_id: str, at: datetime) -> None:
