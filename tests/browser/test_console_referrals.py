@@ -145,6 +145,10 @@ def test_the_review_queue_approves_a_flagged_conversion(browser, stack, shop, va
     for label in ("Ha condiviso un link", "Costo dei punti (punti × valore dei punti)", "100 punti = 1,00\xa0€", "Dal"):
         assert label in text, label
     assert "Shared a link" not in text and "Variants compared" not in text
+    # the ten columns of the variants compared fit the card at desktop width: the last (the winner) is not cut off
+    assert browser.js(
+        "const wrap = document.querySelector('main .table-wrap.wide'); return wrap.scrollWidth <= wrap.clientWidth;"
+    )
     assert axe(browser) == []
     screenshot(browser, "it-referrals")
     assert page_errors(browser) == []

@@ -81,7 +81,7 @@ export function stat(label, value, note) {
  * table({columns: [{label, value: row => text|node, class?, align?: "end"}], rows, empty, caption?})
  * A real <table> (scrolls sideways on a phone) with an empty-state row.
  */
-export function table({ columns, rows, empty, caption, stack = true }) {
+export function table({ columns, rows, empty, caption, stack = true, wide = false }) {
   const head = h(
     "thead",
     null,
@@ -107,7 +107,7 @@ export function table({ columns, rows, empty, caption, stack = true }) {
   }
   return h(
     "div",
-    { class: ["table-wrap", stack && "stack"] },
+    { class: ["table-wrap", stack && "stack", wide && "wide"] },
     h("table", null, caption ? h("caption", { class: "sr-only" }, caption) : null, head, body),
   );
 }

@@ -877,6 +877,7 @@ function variantsSection(ctx, report) {
     ui.h("p", { class: "muted" }, t("ref.compareHint")),
     table(ctx, {
       caption: t("ref.compare"),
+      wide: true,
       columns: [
         { label: t("ref.variant"), value: (r) => (r.test ? r.variant : `${r.variant} (${t("ref.control")})`), class: "nowrap" },
         { label: t("ref.exposed"), value: (r) => fmt.number(r.exposed), align: "end" },
