@@ -63,3 +63,21 @@ def test_a_marketer_exports_a_segments_members_as_csv(browser, stack, shop, tmp_
     click(browser, "main a[href='#/segments']")
     wait_css(browser, "main .chart-box")
     assert page_errors(browser) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "heading"),
+    [
+        ("de", "Mindestens eine ihrer Empfehlungen wurde zu einer Bestellung.", "Segmente"),
+        ("ro", "Cel puțin una dintre invitațiile lor a devenit o comandă.", "Segmente"),
+        ("en", "At least one of their referrals became an order.", "Segments"),
+    ],
+)
+def test_the_built_in_segments_are_described_in_the_users_language(browser, stack, lang, said, heading):
+    sign_in(browser, stack, "marketer", lang=lang)
+    go(browser, "#/segments", ready="main table")
+    wait_text(browser, heading, "main h1")
+    text = browser.js("return document.querySelector('main').innerText;")
+    assert said in text, text
+    assert "At least one of their referrals converted." not in text  # the API's wording, with setting names
+    assert page_errors(browser) == []

@@ -14,15 +14,64 @@ const NAMES = {
   de: ["Neukunden", "Inaktiv (180 Tage)", "Warenkorb sinkt", "Botschafter", "Künftige Botschafter", "Schnäppchenjäger", "Top-Empfehler"],
   ro: ["Clienți noi", "Inactivi (180 de zile)", "Coș în scădere", "Ambasadori", "Viitori ambasadori", "Oportuniști", "Cei mai buni ambasadori"],
 };
-const IT_DESCRIPTIONS = [
-  "Iscritti da meno di 30 giorni con al massimo un ordine.",
-  "Hanno ordinato, ma nessun ordine da 180 giorni.",
-  "La media del carrello degli ultimi ordini è scesa del 20 % rispetto ai precedenti.",
-  "Almeno un loro invito è diventato un ordine.",
-  "Coinvolti, iscritti al programma fedeltà o con 2+ ordini, ancora senza inviti convertiti.",
-  "2+ ordini e almeno metà con un coupon, o 2+ premi fedeltà presi senza essere coinvolti.",
-  "Almeno 5 inviti convertiti.",
-];
+// What each built-in segment means, in plain words, with the shop's default thresholds (GET /v1/segments gives the
+// API's own wording, with the setting names, for an integrator).
+const DESCRIPTIONS = {
+  en: [
+    "Signed up less than 30 days ago, with at most one order.",
+    "Have ordered, but no order for 180 days.",
+    "The average basket of the latest orders fell 20 % below the earlier ones.",
+    "At least one of their referrals became an order.",
+    "Engaged, loyalty members or with 2+ orders, and no converted referral yet.",
+    "2+ orders and at least half with a coupon, or 2+ loyalty rewards taken while not engaged.",
+    "At least 5 converted referrals.",
+  ],
+  it: [
+    "Iscritti da meno di 30 giorni con al massimo un ordine.",
+    "Hanno ordinato, ma nessun ordine da 180 giorni.",
+    "La media del carrello degli ultimi ordini è scesa del 20 % rispetto ai precedenti.",
+    "Almeno un loro invito è diventato un ordine.",
+    "Coinvolti, iscritti al programma fedeltà o con 2+ ordini, ancora senza inviti convertiti.",
+    "2+ ordini e almeno metà con un coupon, o 2+ premi fedeltà presi senza essere coinvolti.",
+    "Almeno 5 inviti convertiti.",
+  ],
+  es: [
+    "Registrados hace menos de 30 días, con un pedido como máximo.",
+    "Han comprado, pero ningún pedido en 180 días.",
+    "La cesta media de los últimos pedidos bajó un 20 % respecto a los anteriores.",
+    "Al menos una de sus invitaciones se convirtió en un pedido.",
+    "Comprometidos, miembros del programa de fidelidad o con 2+ pedidos, aún sin invitaciones convertidas.",
+    "2+ pedidos y al menos la mitad con un cupón, o 2+ premios de fidelidad canjeados sin estar comprometidos.",
+    "Al menos 5 invitaciones convertidas.",
+  ],
+  fr: [
+    "Inscrits depuis moins de 30 jours, avec au plus une commande.",
+    "Ont commandé, mais aucune commande depuis 180 jours.",
+    "Le panier moyen des dernières commandes a baissé de 20 % par rapport aux précédentes.",
+    "Au moins un de leurs parrainages est devenu une commande.",
+    "Engagés, membres du programme de fidélité ou avec 2+ commandes, encore aucun parrainage converti.",
+    "2+ commandes dont au moins la moitié avec un coupon, ou 2+ récompenses de fidélité prises sans être engagés.",
+    "Au moins 5 parrainages convertis.",
+  ],
+  de: [
+    "Vor weniger als 30 Tagen registriert, höchstens eine Bestellung.",
+    "Haben bestellt, aber seit 180 Tagen keine Bestellung mehr.",
+    "Der durchschnittliche Warenkorb der letzten Bestellungen liegt 20 % unter dem der früheren.",
+    "Mindestens eine ihrer Empfehlungen wurde zu einer Bestellung.",
+    "Engagiert, Mitglied im Treueprogramm oder 2+ Bestellungen, noch keine erfolgreiche Empfehlung.",
+    "2+ Bestellungen, mindestens die Hälfte mit Gutschein, oder 2+ Treueprämien ohne Engagement eingelöst.",
+    "Mindestens 5 erfolgreiche Empfehlungen.",
+  ],
+  ro: [
+    "Înscriși de mai puțin de 30 de zile, cu cel mult o comandă.",
+    "Au comandat, dar nicio comandă de 180 de zile.",
+    "Coșul mediu al ultimelor comenzi a scăzut cu 20 % față de cele anterioare.",
+    "Cel puțin una dintre invitațiile lor a devenit o comandă.",
+    "Implicați, membri ai programului de fidelitate sau cu 2+ comenzi, încă fără invitații convertite.",
+    "2+ comenzi și cel puțin jumătate cu un cupon, sau 2+ recompense de fidelitate luate fără a fi implicați.",
+    "Cel puțin 5 invitații convertite.",
+  ],
+};
 
 const LANGS = {
   en: {
@@ -187,9 +236,11 @@ for (const [lang, names] of Object.entries(NAMES)) {
     LANGS[lang][`seg.n.${name}`] = names[i];
   });
 }
-BUILT_IN.forEach((name, i) => {
-  LANGS.it[`seg.d.${name}`] = IT_DESCRIPTIONS[i];
-});
+for (const [lang, texts] of Object.entries(DESCRIPTIONS)) {
+  BUILT_IN.forEach((name, i) => {
+    LANGS[lang][`seg.d.${name}`] = texts[i];
+  });
+}
 
 export default {
   title: "seg.title",
