@@ -89,3 +89,20 @@ def test_the_customer_page_in_italian_as_support(browser, stack, data):
     text = browser.js("return document.querySelector('main').innerText;")
     assert "Portafoglio" in text and "Dai il codice" in text and "Wallet" not in text, text
     assert visit(browser, {"codes": "#/codes"}, prefix="it-support-") == {}
+
+
+def test_the_audit_log_names_its_actions_in_the_owners_language(browser, stack, data):
+    sign_in(browser, stack, "owner", lang="it")
+    assert visit(browser, {"audit": "#/audit"}, prefix="it-") == {}
+    actions = browser.js(
+        "return [...document.querySelectorAll('main .audit-action')].map((a) => [a.dataset.action, a.textContent]);"
+    )
+    named = dict(actions)
+    # the shop's set-up above: campaigns created, points adjusted by hand, each action in Italian, its code kept
+    assert named["campaign.created"] == "Campagna creata", actions
+    assert named["points.adjusted"] == "Punti rettificati", actions
+    assert all(label != action for action, label in actions), actions
+    targets = browser.js(
+        "return [...document.querySelectorAll('main .audit-line')].map((l) => l.lastChild.textContent);"
+    )
+    assert any(t.startswith("campagna cmp_") for t in targets), targets

@@ -95,6 +95,57 @@ const LANGS = {
   },
 };
 
+// What each audited action is called (passaparola/audit/routes.py names them); an action not listed shows its code.
+const ACTIONS = {
+  "campaign.created": { en: "Campaign created", it: "Campagna creata", es: "Campaña creada", fr: "Campagne créée", de: "Kampagne erstellt", ro: "Campanie creată" },
+  "campaign.updated": { en: "Campaign changed", it: "Campagna modificata", es: "Campaña modificada", fr: "Campagne modifiée", de: "Kampagne geändert", ro: "Campanie modificată" },
+  "campaign.enabled": { en: "Campaign switched on", it: "Campagna attivata", es: "Campaña activada", fr: "Campagne activée", de: "Kampagne eingeschaltet", ro: "Campanie activată" },
+  "campaign.disabled": { en: "Campaign switched off", it: "Campagna disattivata", es: "Campaña desactivada", fr: "Campagne désactivée", de: "Kampagne ausgeschaltet", ro: "Campanie dezactivată" },
+  "code.issued": { en: "Code given", it: "Codice dato", es: "Código entregado", fr: "Code attribué", de: "Code vergeben", ro: "Cod acordat" },
+  "codes.issued": { en: "Codes created", it: "Codici creati", es: "Códigos creados", fr: "Codes créés", de: "Codes erstellt", ro: "Coduri create" },
+  "codes.batch_started": { en: "Code batch started", it: "Lotto di codici avviato", es: "Lote de códigos iniciado", fr: "Lot de codes lancé", de: "Code-Stapel gestartet", ro: "Lot de coduri pornit" },
+  "code.disabled": { en: "Code switched off", it: "Codice disattivato", es: "Código desactivado", fr: "Code désactivé", de: "Code ausgeschaltet", ro: "Cod dezactivat" },
+  "code.enabled": { en: "Code switched on", it: "Codice attivato", es: "Código activado", fr: "Code activé", de: "Code eingeschaltet", ro: "Cod activat" },
+  "customer.erased": { en: "Customer erased", it: "Cliente cancellato", es: "Cliente borrado", fr: "Client effacé", de: "Kunde gelöscht", ro: "Client șters" },
+  "customer.exported": { en: "Customer's data exported", it: "Dati del cliente esportati", es: "Datos del cliente exportados", fr: "Données du client exportées", de: "Kundendaten exportiert", ro: "Datele clientului exportate" },
+  "tokens.revoked": { en: "Customer's tokens revoked", it: "Token del cliente revocati", es: "Tokens del cliente revocados", fr: "Jetons du client révoqués", de: "Token des Kunden widerrufen", ro: "Tokenurile clientului revocate" },
+  "points.adjusted": { en: "Points adjusted", it: "Punti rettificati", es: "Puntos ajustados", fr: "Points ajustés", de: "Punkte korrigiert", ro: "Puncte ajustate" },
+  "points.imported": { en: "Points imported", it: "Punti importati", es: "Puntos importados", fr: "Points importés", de: "Punkte importiert", ro: "Puncte importate" },
+  "conversion.approved": { en: "Conversion approved", it: "Conversione approvata", es: "Conversión aprobada", fr: "Conversion approuvée", de: "Conversion genehmigt", ro: "Conversie aprobată" },
+  "conversion.rejected": { en: "Conversion rejected", it: "Conversione rifiutata", es: "Conversión rechazada", fr: "Conversion refusée", de: "Conversion abgelehnt", ro: "Conversie respinsă" },
+  "segment.created": { en: "Segment created", it: "Segmento creato", es: "Segmento creado", fr: "Segment créé", de: "Segment erstellt", ro: "Segment creat" },
+  "segment.deleted": { en: "Segment deleted", it: "Segmento eliminato", es: "Segmento eliminado", fr: "Segment supprimé", de: "Segment gelöscht", ro: "Segment șters" },
+  "engagement.updated": { en: "Engagement settings changed", it: "Impostazioni di coinvolgimento modificate", es: "Ajustes de compromiso modificados", fr: "Réglages d’engagement modifiés", de: "Engagement-Einstellungen geändert", ro: "Setările de implicare modificate" },
+  "key.created": { en: "API key created", it: "Chiave API creata", es: "Clave API creada", fr: "Clé API créée", de: "API-Schlüssel erstellt", ro: "Cheie API creată" },
+  "key.revoked": { en: "API key revoked", it: "Chiave API revocata", es: "Clave API revocada", fr: "Clé API révoquée", de: "API-Schlüssel widerrufen", ro: "Cheie API revocată" },
+  "payout.paid": { en: "Payout marked paid", it: "Pagamento segnato come pagato", es: "Pago marcado como pagado", fr: "Versement marqué payé", de: "Auszahlung als bezahlt markiert", ro: "Plată marcată ca achitată" },
+  "user.created": { en: "Console user added", it: "Utente della console aggiunto", es: "Usuario de la consola añadido", fr: "Utilisateur de la console ajouté", de: "Konsolen-Benutzer hinzugefügt", ro: "Utilizator al consolei adăugat" },
+  "user.updated": { en: "Console user changed", it: "Utente della console modificato", es: "Usuario de la consola modificado", fr: "Utilisateur de la console modifié", de: "Konsolen-Benutzer geändert", ro: "Utilizator al consolei modificat" },
+  "webhook.created": { en: "Webhook added", it: "Webhook aggiunto", es: "Webhook añadido", fr: "Webhook ajouté", de: "Webhook hinzugefügt", ro: "Webhook adăugat" },
+  "webhook.updated": { en: "Webhook changed", it: "Webhook modificato", es: "Webhook modificado", fr: "Webhook modifié", de: "Webhook geändert", ro: "Webhook modificat" },
+  "webhook.deleted": { en: "Webhook deleted", it: "Webhook eliminato", es: "Webhook eliminado", fr: "Webhook supprimé", de: "Webhook gelöscht", ro: "Webhook șters" },
+  "webhook.secret_rotated": { en: "Webhook secret rotated", it: "Segreto del webhook rinnovato", es: "Secreto del webhook renovado", fr: "Secret du webhook renouvelé", de: "Webhook-Geheimnis erneuert", ro: "Secretul webhook-ului reînnoit" },
+  "webhook.replayed": { en: "Webhook deliveries replayed", it: "Consegne del webhook ripetute", es: "Entregas del webhook repetidas", fr: "Envois du webhook rejoués", de: "Webhook-Zustellungen wiederholt", ro: "Livrări webhook repetate" },
+  "route.called": { en: "Other change", it: "Altra modifica", es: "Otro cambio", fr: "Autre modification", de: "Andere Änderung", ro: "Altă modificare" },
+};
+
+// What a change was made on, by the target's type; a type not listed shows as the API gives it.
+const TARGETS = {
+  campaign: { en: "campaign", it: "campagna", es: "campaña", fr: "campagne", de: "Kampagne", ro: "campanie" },
+  code: { en: "code", it: "codice", es: "código", fr: "code", de: "Code", ro: "cod" },
+  batch: { en: "code batch", it: "lotto di codici", es: "lote de códigos", fr: "lot de codes", de: "Code-Stapel", ro: "lot de coduri" },
+  customer: { en: "customer", it: "cliente", es: "cliente", fr: "client", de: "Kunde", ro: "client" },
+  conversion: { en: "conversion", it: "conversione", es: "conversión", fr: "conversion", de: "Conversion", ro: "conversie" },
+  segment: { en: "segment", it: "segmento", es: "segmento", fr: "segment", de: "Segment", ro: "segment" },
+  engagement: { en: "engagement", it: "coinvolgimento", es: "compromiso", fr: "engagement", de: "Engagement", ro: "implicare" },
+  key: { en: "API key", it: "chiave API", es: "clave API", fr: "clé API", de: "API-Schlüssel", ro: "cheie API" },
+  payout: { en: "payout", it: "pagamento", es: "pago", fr: "versement", de: "Auszahlung", ro: "plată" },
+  user: { en: "console user", it: "utente della console", es: "usuario de la consola", fr: "utilisateur de la console", de: "Konsolen-Benutzer", ro: "utilizator al consolei" },
+  webhook: { en: "webhook", it: "webhook", es: "webhook", fr: "webhook", de: "Webhook", ro: "webhook" },
+  import: { en: "import", it: "importazione", es: "importación", fr: "import", de: "Import", ro: "import" },
+  route: { en: "route", it: "percorso", es: "ruta", fr: "route", de: "Route", ro: "rută" },
+};
+
 const LINKS = { customer: "#/customers/", campaign: "#/campaigns/", code: "#/codes/", segment: "#/segments/" };
 
 export default {
@@ -128,7 +179,7 @@ function entry(ctx, e) {
     { class: "audit-line" },
     ui.h("time", { datetime: e.at, class: "nowrap" }, fmt.dateTime(e.at)),
     ui.h("span", {}, who(ctx, e.actor)),
-    ui.h("code", { class: "audit-action" }, e.action),
+    ui.h("span", { class: "audit-action", "data-action": e.action, title: e.action }, actionLabel(ctx, e.action)),
     ui.h("span", {}, target(ctx, e.target, linked)),
   );
   if (!rows.length) return ui.h("div", { class: "audit-entry" }, line(true));
@@ -158,7 +209,8 @@ function who(ctx, actor) {
 function target(ctx, tgt, linked) {
   const { ui } = ctx;
   if (!tgt) return "—";
-  const text = `${tgt.type} ${tgt.id}`;
+  const names = TARGETS[tgt.type];
+  const text = `${(names && (names[ctx.lang] || names.en)) || tgt.type} ${tgt.id}`;
   return linked && LINKS[tgt.type] && tgt.id ? ui.h("a", { href: LINKS[tgt.type] + encodeURIComponent(tgt.id) }, text) : text;
 }
 
@@ -195,4 +247,10 @@ function changes(ctx, rows) {
     ],
     rows,
   });
+}
+
+/** The action in the user's language; its code (as the API and the CSV give it) stays in the tooltip. */
+function actionLabel(ctx, action) {
+  const names = ACTIONS[action];
+  return (names && (names[ctx.lang] || names.en)) || action;
 }
