@@ -75,6 +75,9 @@ iam-check: venv venv-sam ## fail if a call make test and test-dynamodb-local (or
 	$(PYTHON) -m infra.tools.iam_check --calls $(IAM_CALLS) --require test dynamodb-local $(ARGS)
 
 # ------------------------------------------------------------------ DynamoDB Local (npm + Java 17)
+# Which integration tests test-dynamodb-local and test-build run: the whole suite, or the files or folders named
+# (ARGS adds pytest options, e.g. ARGS="-k hot"; a path in ARGS would run beside the whole suite, not instead).
+INTEGRATION ?= tests/integration
 DDB_LOCAL_DIR := infra/dynamodb-local
 DDB_LOCAL_JAR := $(DDB_LOCAL_DIR)/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar
 DYNAMODB_PORT ?= 8000
@@ -89,11 +92,11 @@ dynamodb-local: venv $(DDB_LOCAL_JAR) ## AWS DynamoDB Local on DYNAMODB_PORT (80
 run-dynamodb-local: venv $(DDB_LOCAL_JAR) ## `make run` on DynamoDB Local: data in .dynamodb/ survives restarts
 	$(PYTHON) -m infra.local.dynamodb_local --port $(DYNAMODB_PORT) --db-path .dynamodb -- $(PYTHON) -m infra.local
 
-test-dynamodb-local: venv $(DDB_LOCAL_JAR) ## the integration suite on DynamoDB Local (in memory) instead of moto
+test-dynamodb-local: venv $(DDB_LOCAL_JAR) ## the integration suite on DynamoDB Local (in memory) instead of moto; a part: INTEGRATION=tests/integration/test_x.py
 	rm -rf $(IAM_CALLS)/dynamodb-local && mkdir -p $(IAM_CALLS)/dynamodb-local
 	-git rev-parse HEAD > $(IAM_CALLS)/dynamodb-local/COMMIT 2>/dev/null
 	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
-		$(PYTHON) -m pytest tests/integration $(ARGS)
+		$(PYTHON) -m pytest $(INTEGRATION) $(ARGS)
 
 lint: venv ## ruff + mypy
 	$(VENV)/bin/ruff check .
@@ -154,11 +157,11 @@ build-x86: venv venv-sam ## sam build for x86_64 and the dev Python into .aws-sa
 run-build: build-x86 ## `make run` served from the built bundle (.aws-sam/build-x86), not the source tree
 	LOCAL_BUILD_DIR=$(BUILD_LOCAL) $(PYTHON) -m infra.local
 
-test-build: build-x86 $(DDB_LOCAL_JAR) ## the integration suite against the built bundle on DynamoDB Local: the nearest to a deployment here
+test-build: build-x86 $(DDB_LOCAL_JAR) ## the integration suite against the built bundle on DynamoDB Local: the nearest to a deployment here (INTEGRATION= as above)
 	rm -rf $(IAM_CALLS)/dynamodb-local && mkdir -p $(IAM_CALLS)/dynamodb-local
 	-git rev-parse HEAD > $(IAM_CALLS)/dynamodb-local/COMMIT 2>/dev/null
 	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
-		PASSAPAROLA_STACK_FROM_BUILD=$(BUILD_LOCAL) $(PYTHON) -m pytest tests/integration $(ARGS)
+		PASSAPAROLA_STACK_FROM_BUILD=$(BUILD_LOCAL) $(PYTHON) -m pytest $(INTEGRATION) $(ARGS)
 
 build-check: venv venv-sam ## every function imports under Python 3.13 from its built artifact + layers only (x86_64 build)
 	@test -x "$(PY313)" || { echo "no Python 3.13: set PY313=... (pyenv install 3.13.0)"; exit 2; }
