@@ -140,7 +140,7 @@ def scenario(without_events: bool) -> dict[str, Figures]:
         from passaparola.data import campaigns as campaign_store
         from passaparola.data import customers as customer_store
         from passaparola.data import messages as message_store
-        from passaparola.data.models import MessageModel
+        from passaparola.data.models.messages import MessageModel
 
         # warm containers throughout: the caches of campaigns, keys, segments and the engagement settings (5 to 60 s)
         # never expire during the run, so the two runs compare the same calls however slow the machine is

@@ -27,6 +27,8 @@ DOC = ROOT / "docs" / "architecture.md"
 START, END = "<!-- import-graph:start -->", "<!-- import-graph:end -->"
 ALWAYS = ("api", "data", "errors", "settings", "observability")
 """Our packages (nearly) every function loads: named once in the header, not in each row."""
+MODELS = "data.models."
+"""The data layer's models, one module per domain: each row names the domains whose models the function builds."""
 
 PROBE = r"""
 import json, sys
@@ -73,13 +75,18 @@ def grouped(modules: list[str]) -> list[str]:
 
 def table(rows: list[tuple[str, dict[str, Any]]]) -> str:
     lines = [
-        "| function | modules | our packages (besides " + ", ".join(f"`{p}`" for p in ALWAYS) + ") | third-party |",
-        "|---|---:|---|---|",
+        "| function | modules | data models (`data/models/`) | our packages (besides "
+        + ", ".join(f"`{p}`" for p in ALWAYS)
+        + ") | third-party |",
+        "|---|---:|---|---|---|",
     ]
     for logical_id, found in rows:
+        models = [m.removeprefix(MODELS) for m in found["ours"] if m.startswith(MODELS)]
         ours = [p for p in grouped(found["ours"]) if p.split("(")[0] not in ALWAYS]
         theirs = found["theirs"]
-        lines.append(f"| {logical_id} | {found['modules']} | {', '.join(ours)} | {', '.join(theirs)} |")
+        lines.append(
+            f"| {logical_id} | {found['modules']} | {' '.join(models)} | {', '.join(ours)} | {', '.join(theirs)} |"
+        )
     return "\n".join(lines)
 
 

@@ -526,7 +526,7 @@ def wallet_rewards_events(fns: Functions, wallet_runner: Runner, more: Runner, r
 
 def _partition_kinds(customer_id: str) -> str:
     """What the wallet's one Query returned, by kind (read after the measurement, not counted)."""
-    from passaparola.data.models import CustomerModel
+    from passaparola.data.models.customers import CustomerModel
 
     raw = CustomerModel._get_connection().query(customer_id, consistent_read=True).get("Items", [])
     kinds = Counter(item["sk"]["S"].split("#", 1)[0] for item in raw)
@@ -749,7 +749,7 @@ def _scan_all() -> tuple[str, int]:
 
 def _check(seeded: Seeded) -> list[str]:
     """A due customer lost its 100 points and its lot; a customer due another day kept both."""
-    from passaparola.data.models import CustomerModel, LotModel
+    from passaparola.data.models.customers import CustomerModel, LotModel
 
     out = []
     for n in (0, 1, EXPIRING_EVERY, seeded.customers - 1):

@@ -399,7 +399,7 @@ def seed(customers: int) -> Seeded:
     moto's table is the backend's own write, without the HTTP round trip per 25 items of BatchWriteItem.
     """
     from passaparola.clock import iso
-    from passaparola.data.models import CustomerModel, TimerModel
+    from passaparola.data.models.customers import CustomerModel, TimerModel
     from passaparola.settings import get_settings
 
     table = _moto_table(get_settings().customers_table)
@@ -508,7 +508,9 @@ def _checks(seeded: Seeded, ids: Campaigns) -> list[tuple[str, bool]]:
     import boto3
 
     from passaparola.data import messages as message_store
-    from passaparola.data.models import CampaignModel, CodeModel, MessageModel
+    from passaparola.data.models.campaigns import CampaignModel
+    from passaparola.data.models.coupons import CodeModel
+    from passaparola.data.models.messages import MessageModel
     from passaparola.settings import get_settings
 
     out: list[tuple[str, bool]] = []

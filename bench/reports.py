@@ -216,7 +216,7 @@ def _new_links(state: State, count: int) -> None:
 
 def _conversions(state: State, count: int) -> list[Any]:
     """`count` new conversions over the links so far (a few referrers bring many: weights ~ 1/rank^0.8)."""
-    from passaparola.data.models import ConversionModel
+    from passaparola.data.models.referrals import ConversionModel
 
     weights = [1 / (rank + 1) ** 0.8 for rank in range(len(state.links))]
     picks = state.rng.choices(range(len(state.links)), weights=weights, k=count)
@@ -280,7 +280,8 @@ def _conversions(state: State, count: int) -> list[Any]:
 
 def _aggregates(state: State) -> list[Any]:
     """The board, stats and shop-LTV items as they stand, and every link with its counters."""
-    from passaparola.data.models import BoardModel, LinkModel, StatsModel
+    from passaparola.data.models.referrals import LinkModel
+    from passaparola.data.models.reports import BoardModel, StatsModel
 
     items: list[Any] = []
     for period, scores in state.board.items():

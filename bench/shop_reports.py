@@ -80,7 +80,7 @@ class Days:
         (`clicks@a`, `revenue_EUR@b`), as the writes' ADDs make them, so no model declares them."""
         import boto3
 
-        from passaparola.data.models import StatsModel
+        from passaparola.data.models.reports import StatsModel
 
         client = boto3.client("dynamodb")
         table = StatsModel.Meta.table_name

@@ -138,10 +138,11 @@ def _models(table_of_setting: dict[str, str]) -> tuple[dict[str, str], dict[tupl
 
     from passaparola.data import models
 
-    tables = {model.__name__: table_of_setting[setting.upper()] for model, setting in models._TABLES}
+    every = models.every_model()
+    tables = {model.__name__: table_of_setting[setting.upper()] for model, setting in every}
     indexes = {
         (model.__name__, attr): value.Meta.index_name
-        for model, _ in models._TABLES
+        for model, _ in every
         for attr, value in vars(model).items()
         if isinstance(value, GlobalSecondaryIndex)
     }

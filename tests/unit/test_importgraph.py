@@ -12,10 +12,11 @@ def test_modules_are_grouped_per_package() -> None:
     assert found == ["clock", "coupons(models qr)", "loyalty(tokens)"]
 
 
-def test_a_row_leaves_out_the_packages_every_function_loads() -> None:
-    row = {"modules": 700, "ours": ["api.app", "data.models", "coupons.models"], "theirs": ["botocore", "pydantic"]}
+def test_a_row_names_its_data_models_and_leaves_out_the_packages_every_function_loads() -> None:
+    ours = ["api.app", "data.models", "data.models.campaigns", "data.models.coupons", "coupons.models"]
+    row = {"modules": 700, "ours": ours, "theirs": ["botocore", "pydantic"]}
     assert importgraph.table([("CouponsFunction", row)]).splitlines()[-1] == (
-        "| CouponsFunction | 700 | coupons(models) | botocore, pydantic |"
+        "| CouponsFunction | 700 | campaigns coupons | coupons(models) | botocore, pydantic |"
     )
 
 

@@ -25,7 +25,8 @@ from passaparola.data import channels, queues, stats
 from passaparola.data import coupons as code_store
 from passaparola.data import customers as customer_store
 from passaparola.data import messages as message_store
-from passaparola.data.models import CustomerModel, MessageModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.messages import MessageModel
 from passaparola.messages import jobs, sender
 from passaparola.messages.models import JobReport, Message
 from passaparola.referrals import conversions

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 from passaparola import clock
 from passaparola.data import messages as store
-from passaparola.data.models import EventModel, MessageModel
+from passaparola.data.models.events import EventModel
+from passaparola.data.models.messages import MessageModel
 from passaparola.messages import feedback
 from passaparola.referrals import identity
 

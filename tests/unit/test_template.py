@@ -149,7 +149,7 @@ def test_table_keys_match_the_pynamodb_models(template: dict[str, Any]) -> None:
     from passaparola.data import models
 
     res = template["Resources"]
-    for model, setting in models._TABLES:
+    for model, setting in models.every_model():
         logical_id = ENV_TABLES[setting.upper()]
         meta = model._hash_keyname, model._range_keyname
         declared = _keys(res[logical_id]["Properties"]["KeySchema"])

@@ -43,7 +43,7 @@ def test_a_revoked_key_stops_working(coupons_fn, monkeypatch):
 
 
 def test_keys_are_stored_hashed_never_raw(aws):
-    from passaparola.data.models import ApiKeyModel
+    from passaparola.data.models.keys import ApiKeyModel
 
     stored = {item.id for item in ApiKeyModel.scan()}
     assert SECRET not in stored and all(len(h) == 64 for h in stored)

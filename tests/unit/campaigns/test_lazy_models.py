@@ -17,7 +17,7 @@ from bench.loyalty import PROGRAM as LOYALTY
 from bench.referrals import PROGRAM as REFERRAL
 from passaparola.campaigns import models
 from passaparola.data.campaigns import CAMPAIGN_CLASSES, to_campaign
-from passaparola.data.models import CampaignModel
+from passaparola.data.models.campaigns import CampaignModel
 
 ROOT = Path(__file__).resolve().parents[3]
 HEAVY = (

@@ -35,7 +35,7 @@ def _stored_campaign(currency: str, **spec: object):
     import json
     from datetime import UTC, datetime
 
-    from passaparola.data.models import CampaignModel
+    from passaparola.data.models.campaigns import CampaignModel
 
     now = datetime(2026, 3, 1, tzinfo=UTC)
     fields = {"name": "Kuna days", "discount": {"type": "amount", "amount_off": 500}, "rules": {"currency": currency}}

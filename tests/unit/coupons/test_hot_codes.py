@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from passaparola.data import shards
-from passaparola.data.models import CampaignModel, CodeModel, RedemptionModel
+from passaparola.data.models.campaigns import CampaignModel
+from passaparola.data.models.coupons import CodeModel, RedemptionModel
 from tests.unit.coupons.test_redemptions import campaign_stats, make_campaign, make_code, redeem
 from tests.unit.functions import Reply, call, load_function
 

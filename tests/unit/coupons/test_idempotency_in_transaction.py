@@ -14,7 +14,9 @@ from bench.roundtrips import Recorder
 from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import coupons as store
-from passaparola.data.models import CouponMirrorModel, IdempotencyModel, RedemptionModel
+from passaparola.data.models.coupons import RedemptionModel
+from passaparola.data.models.customers import CouponMirrorModel
+from passaparola.data.models.idempotency import IdempotencyModel
 from passaparola.errors import Conflict, DomainError, RateLimited
 from tests.unit.coupons.test_redemptions import ORDER, make_campaign, make_code, redeem
 from tests.unit.functions import SECRET, Reply, call, interleave, load_function, run_elsewhere

@@ -12,7 +12,7 @@ from passaparola.data import models
 
 CUSTOMER_KEYED = {
     model.__name__
-    for model, table in models._TABLES
+    for model, table in models.every_model()
     if table in ("customers_table", "rewards_table") and model.__name__ != "MessageModel"
 }
 _ids = TypeAdapter(CustomerIdStr)

@@ -17,7 +17,8 @@ from passaparola.customers.record import Change
 from passaparola.data import customers as customer_store
 from passaparola.data import messages as message_store
 from passaparola.data import transactions
-from passaparola.data.models import EventModel, MessageModel
+from passaparola.data.models.events import EventModel
+from passaparola.data.models.messages import MessageModel
 from passaparola.loyalty import service as loyalty
 from passaparola.referrals import release, review
 from tests.unit.functions import call, load_function

@@ -6,7 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from passaparola.customers import service as customers
-from passaparola.data.models import EventModel
+from passaparola.data.models.events import EventModel
 from tests.unit.coupons.test_redemptions import make_campaign, make_code, redeem
 from tests.unit.functions import call
 

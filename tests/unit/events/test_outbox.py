@@ -8,7 +8,8 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 
 from passaparola.data import transactions
-from passaparola.data.models import AuditModel, EventModel
+from passaparola.data.models.audit import AuditModel
+from passaparola.data.models.events import EventModel
 from passaparola.events import outbox
 from passaparola.events.types import TYPES, EventType
 

@@ -15,7 +15,8 @@ import pytest
 
 from passaparola import clock
 from passaparola.data import transactions
-from passaparola.data.models import AuditModel, EventModel
+from passaparola.data.models.audit import AuditModel
+from passaparola.data.models.events import EventModel
 from passaparola.events import outbox, publish, service
 from passaparola.events.types import Event
 from passaparola.settings import get_settings

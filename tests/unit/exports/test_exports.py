@@ -13,7 +13,8 @@ from passaparola import clock
 from passaparola.customers import service as customers
 from passaparola.customers.models import CustomerPut
 from passaparola.data import messages as message_store
-from passaparola.data.models import CustomerModel, PointsLedgerModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.rewards import PointsLedgerModel
 from passaparola.exports import customer as customer_export
 from passaparola.exports.models import CustomerExport, ExportedLink, ExportedLoyalty, ExportedMembership
 from passaparola.referrals import identity
@@ -363,7 +364,7 @@ def test_the_day_index_is_bounded_by_its_key_condition_never_by_a_filter_on_its_
     from datetime import timedelta
 
     from passaparola.data import rewards as store
-    from passaparola.data.models import RewardModel
+    from passaparola.data.models.rewards import RewardModel
 
     filtered: list[set[str]] = []
     for model in (RewardModel, PointsLedgerModel):

@@ -75,9 +75,10 @@ def test_only_a_change_of_balance_or_tier_updates_the_card() -> None:
 @pytest.fixture
 def fn(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     from passaparola.data import models, passes
+    from passaparola.data.models.customers import CustomerModel
 
     models.bind()
-    models.CustomerModel("c1", "facts", version=1, balance=10).save()
+    CustomerModel("c1", "facts", version=1, balance=10).save()
     passes.issue_pass("c1", "pp-1", T0)
     passes.register("pp-1", "dev1", TOKEN, T0)
     passes.register("pp-1", "dev2", GONE, T0)

@@ -12,9 +12,10 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def data(aws: None):  # type: ignore[no-untyped-def]
     from passaparola.data import models, passes
+    from passaparola.data.models.customers import CustomerModel
 
     models.bind()
-    models.CustomerModel("c1", "facts", version=3).save()
+    CustomerModel("c1", "facts", version=3).save()
     return passes
 
 

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from passaparola.data.models import CampaignModel, CodeModel, CouponMirrorModel, LinkFriendModel
+from passaparola.data.models.campaigns import CampaignModel
+from passaparola.data.models.coupons import CodeModel
+from passaparola.data.models.customers import CouponMirrorModel
+from passaparola.data.models.referrals import LinkFriendModel
 from passaparola.referrals import friends
 from tests.unit.functions import PUBLISHABLE, call, load_function
 

@@ -16,13 +16,10 @@ from infra.local.invoke import LambdaContext
 from passaparola.api import idempotency, keys
 from passaparola.data import conversions as store
 from passaparola.data import coupons as coupon_store
-from passaparola.data.models import (
-    CustomerCampaignModel,
-    CustomerModel,
-    IdempotencyModel,
-    OrderModel,
-    RedemptionModel,
-)
+from passaparola.data.models.coupons import RedemptionModel
+from passaparola.data.models.customers import CustomerCampaignModel, CustomerModel
+from passaparola.data.models.idempotency import IdempotencyModel
+from passaparola.data.models.orders import OrderModel
 from passaparola.errors import Conflict
 from passaparola.referrals import conversions as conversions_module
 from passaparola.referrals import refunds

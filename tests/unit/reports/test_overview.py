@@ -9,7 +9,7 @@ import pytest
 
 from passaparola import clock
 from passaparola.data import messages as message_store
-from passaparola.data.models import MessageModel
+from passaparola.data.models.messages import MessageModel
 from passaparola.errors import InvalidRequest
 from passaparola.reports import overview
 from passaparola.reports.models import Figures

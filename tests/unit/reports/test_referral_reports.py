@@ -219,7 +219,7 @@ def report(fn: ModuleType, path: str, **query: str) -> Any:
 
 def seed(pk: str, sk: str, numbers: dict[str, int]) -> None:
     """An aggregate item with numbers named on the fly, as the writes' ADDs leave it."""
-    from passaparola.data.models import StatsModel
+    from passaparola.data.models.reports import StatsModel
 
     item = {"pk": {"S": pk}, "sk": {"S": sk}} | {name: {"N": str(n)} for name, n in numbers.items()}
     boto3.client("dynamodb", region_name=StatsModel.Meta.region).put_item(

@@ -97,14 +97,14 @@ def report(reports_fn: ModuleType, path: str, **query: Any) -> Any:
 
 def seed_board(campaign_id: str, period: str, code: str, score: int, name: str | None = None) -> None:
     """A board item as the conversion transaction keeps it (`pk` = `board` = BOARD#<campaign>#<period>)."""
-    from passaparola.data.models import BoardModel
+    from passaparola.data.models.reports import BoardModel
 
     pk = f"BOARD#{campaign_id}#{period}"
     BoardModel(pk, f"REF#{code}", board=pk, score=score, code=code, customer_id=f"cus_{code.lower()}", name=name).save()
 
 
 def seed_stats(pk: str, sk: str, **attributes: Any) -> None:
-    from passaparola.data.models import StatsModel
+    from passaparola.data.models.reports import StatsModel
 
     StatsModel(pk, sk, **attributes).save()
 
@@ -225,7 +225,7 @@ def test_reports_need_the_secret_key(reports_fn: ModuleType, campaigns_fn: Modul
 def test_each_report_is_a_handful_of_reads_of_aggregates(
     reports_fn: ModuleType, campaigns_fn: ModuleType, dynamodb_calls: list[tuple[str, dict[str, Any]]]
 ) -> None:
-    from passaparola.data.models import ConversionModel
+    from passaparola.data.models.referrals import ConversionModel
 
     cid = create(campaigns_fn, variants=[{"name": "a"}, {"name": "b"}])["id"]
     seed_board(cid, "all", "ANNA-AAAAAA", 2)

@@ -8,7 +8,8 @@ from typing import Any
 from passaparola import clock
 from passaparola.data import messages as message_store
 from passaparola.data import reports as report_store
-from passaparola.data.models import CodeModel, MessageModel
+from passaparola.data.models.coupons import CodeModel
+from passaparola.data.models.messages import MessageModel
 from passaparola.reports import periods, shop_rules
 from tests.unit.coupons.test_redemptions import make_campaign, make_code, redeem
 from tests.unit.functions import call, load_function

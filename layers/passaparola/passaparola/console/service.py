@@ -21,7 +21,7 @@ from passaparola.console.models import (
 )
 from passaparola.data import cognito
 from passaparola.data import keys as key_store
-from passaparola.data.models import ApiKeyModel
+from passaparola.data.models.keys import ApiKeyModel
 from passaparola.errors import Conflict, Forbidden, NotFound
 
 

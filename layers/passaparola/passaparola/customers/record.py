@@ -25,7 +25,9 @@ from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
 from passaparola.data import notifications, stats
 from passaparola.data import rewards as reward_store
-from passaparola.data.models import CustomerModel, EarnModel, LotModel, PointsLedgerModel, TimerModel
+from passaparola.data.models.customers import CustomerModel, LotModel, TimerModel
+from passaparola.data.models.loyalty import EarnModel
+from passaparola.data.models.rewards import PointsLedgerModel
 from passaparola.data.transactions import Transaction
 from passaparola.events import outbox
 from passaparola.events.types import LoyaltyEnrolled

@@ -36,15 +36,9 @@ from passaparola.data import customers as store
 from passaparola.data import messages as message_store
 from passaparola.data import passes as pass_store
 from passaparola.data import stats, transactions
-from passaparola.data.models import (
-    CustomerModel,
-    LinkFriendModel,
-    LinkModel,
-    LinkOwnerModel,
-    OrderModel,
-    ReferralMirrorModel,
-    TouchModel,
-)
+from passaparola.data.models.customers import CustomerModel, ReferralMirrorModel
+from passaparola.data.models.orders import OrderModel
+from passaparola.data.models.referrals import LinkFriendModel, LinkModel, LinkOwnerModel, TouchModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound
 from passaparola.events import outbox

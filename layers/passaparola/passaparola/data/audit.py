@@ -5,7 +5,7 @@ import json
 from pynamodb.exceptions import PutError
 
 from passaparola.audit.models import AuditActor, AuditEntry, AuditTarget
-from passaparola.data.models import AuditModel
+from passaparola.data.models.audit import AuditModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 
 PARTITION = "AUDIT"

@@ -16,7 +16,7 @@ from passaparola import currencies
 from passaparola.campaigns import models as campaign_models
 from passaparola.campaigns.models import CampaignStats, CodeBatch, DiscountCampaign
 from passaparola.data import shards, transactions
-from passaparola.data.models import CampaignModel, CodeBatchModel, CodePatternModel, PointerModel
+from passaparola.data.models.campaigns import CampaignModel, CodeBatchModel, CodePatternModel, PointerModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.errors import Conflict, LoyaltyProgramExists, NotFound
 

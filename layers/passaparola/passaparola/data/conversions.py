@@ -11,17 +11,11 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactGet
 
 from passaparola.data import idempotency, transactions
-from passaparola.data.models import (
-    BoardModel,
-    CampaignModel,
-    ConversionModel,
-    CounterModel,
-    CustomerModel,
-    IdentityModel,
-    LinkModel,
-    OrderModel,
-    TouchModel,
-)
+from passaparola.data.models.campaigns import CampaignModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.orders import OrderModel
+from passaparola.data.models.referrals import ConversionModel, CounterModel, IdentityModel, LinkModel, TouchModel
+from passaparola.data.models.reports import BoardModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import NotFound

@@ -25,18 +25,11 @@ from passaparola.coupons.models import ApplicableItem, Code, Redemption
 from passaparola.coupons.rules import CustomerFacts, code_expires_at
 from passaparola.data import idempotency, shards, stats, transactions
 from passaparola.data.campaigns import to_campaign
-from passaparola.data.models import (
-    CampaignModel,
-    CodeBatchModel,
-    CodeModel,
-    CouponMirrorModel,
-    CustomerCampaignModel,
-    CustomerModel,
-    IdentityModel,
-    MessageStatsModel,
-    OrderLockModel,
-    RedemptionModel,
-)
+from passaparola.data.models.campaigns import CampaignModel, CodeBatchModel
+from passaparola.data.models.coupons import CodeModel, OrderLockModel, RedemptionModel
+from passaparola.data.models.customers import CouponMirrorModel, CustomerCampaignModel, CustomerModel
+from passaparola.data.models.messages import MessageStatsModel
+from passaparola.data.models.referrals import IdentityModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import AlreadyRolledBack, Conflict, NotFound

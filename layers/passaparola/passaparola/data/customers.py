@@ -15,17 +15,15 @@ from passaparola import currencies
 from passaparola.clock import iso
 from passaparola.customers.models import EngagementConfig, SegmentCreate
 from passaparola.data import stats, transactions
-from passaparola.data.models import (
+from passaparola.data.models.customers import (
     ConfigModel,
     CouponMirrorModel,
     CustomerModel,
     LotModel,
-    MembershipModel,
     ReferralMirrorModel,
-    SegmentChangeModel,
-    SegmentModel,
     TimerModel,
 )
+from passaparola.data.models.segments import MembershipModel, SegmentChangeModel, SegmentModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import InvalidRequest

@@ -8,7 +8,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from passaparola import clock
-from passaparola.data.models import EventModel
+from passaparola.data.models.events import EventModel
 from passaparola.events.types import Event
 from passaparola.settings import get_settings
 

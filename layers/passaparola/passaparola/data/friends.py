@@ -9,7 +9,7 @@ from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import Code
 from passaparola.data import coupons as code_store
 from passaparola.data import stats, transactions
-from passaparola.data.models import FriendCouponModel
+from passaparola.data.models.referrals import FriendCouponModel
 from passaparola.data.transactions import Transaction
 
 

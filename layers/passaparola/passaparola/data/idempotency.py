@@ -31,7 +31,7 @@ from pynamodb.models import _ModelFuture
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from passaparola.data import transactions
-from passaparola.data.models import IdempotencyModel
+from passaparola.data.models.idempotency import IdempotencyModel
 from passaparola.errors import IdempotencyConflict, IdempotencyInProgress
 
 COMPLETED, INPROGRESS = "COMPLETED", "INPROGRESS"

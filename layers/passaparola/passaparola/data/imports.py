@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from passaparola.data.models import ImportMarkerModel
+from passaparola.data.models.loyalty import ImportMarkerModel
 from passaparola.data.transactions import Transaction
 
 

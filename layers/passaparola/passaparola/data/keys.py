@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from passaparola.data.models import ApiKeyModel
+from passaparola.data.models.keys import ApiKeyModel
 
 
 def put(key_hash: str, kind: str, name: str, prefix: str, now: datetime) -> bool:

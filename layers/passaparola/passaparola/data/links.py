@@ -7,15 +7,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.expressions.condition import Condition
 
 from passaparola.data import stats, transactions
-from passaparola.data.models import (
-    CustomerModel,
-    LinkFriendModel,
-    LinkModel,
-    LinkOwnerModel,
-    MarkerModel,
-    ReferralMirrorModel,
-    TouchModel,
-)
+from passaparola.data.models.customers import CustomerModel, ReferralMirrorModel
+from passaparola.data.models.referrals import LinkFriendModel, LinkModel, LinkOwnerModel, MarkerModel, TouchModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import NotFound
 from passaparola.referrals import funnel

@@ -3,7 +3,7 @@ customer change that moves the balance)."""
 
 from pynamodb.exceptions import DoesNotExist
 
-from passaparola.data.models import EarnModel, LoyaltyRedemptionModel
+from passaparola.data.models.loyalty import EarnModel, LoyaltyRedemptionModel
 
 
 def earn_of(customer_id: str, source: str) -> EarnModel | None:

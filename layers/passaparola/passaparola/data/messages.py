@@ -10,10 +10,10 @@ from pynamodb.expressions.update import Action
 
 from passaparola.clock import iso
 from passaparola.data import stats, transactions
-from passaparola.data.models import (
-    CampaignModel,
+from passaparola.data.models.campaigns import CampaignModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.messages import (
     ContactModel,
-    CustomerModel,
     JobStateModel,
     MessageModel,
     MessageStatsModel,

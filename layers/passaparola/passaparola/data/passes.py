@@ -10,7 +10,8 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWri
 
 from passaparola.clock import iso
 from passaparola.data import transactions
-from passaparola.data.models import CustomerModel, PassModel, RegistrationModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.passes import PassModel, RegistrationModel
 from passaparola.errors import NotFound
 
 BATCH = 100

@@ -10,7 +10,7 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from passaparola.data import transactions
-from passaparola.data.models import PayableLineModel, PayoutModel
+from passaparola.data.models.rewards import PayableLineModel, PayoutModel
 from passaparola.data.rewards import payout_day, payout_key
 from passaparola.data.transactions import Transaction
 from passaparola.events import outbox

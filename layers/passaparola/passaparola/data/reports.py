@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from passaparola.data.conversions import board_keys
-from passaparola.data.models import BoardModel, StatsModel
+from passaparola.data.models.reports import BoardModel, StatsModel
 from passaparola.data.stats import ALL_TIME, MONTHS, day_pk, raw_days, stats_pk
 from passaparola.reports.rules import BoardLine
 

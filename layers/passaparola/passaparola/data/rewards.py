@@ -15,7 +15,13 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from passaparola.clock import iso
-from passaparola.data.models import LedgerGuardModel, LedgerModel, PayableLineModel, PointsLedgerModel, RewardModel
+from passaparola.data.models.rewards import (
+    LedgerGuardModel,
+    LedgerModel,
+    PayableLineModel,
+    PointsLedgerModel,
+    RewardModel,
+)
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import InvalidRequest, NotFound

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model, _ModelFuture
+from pynamodb.models import _ModelFuture
 from pynamodb.transactions import TransactGet
 
-from passaparola.data import models, transactions
+from passaparola.data import transactions
+from passaparola.data.models.campaigns import ShardModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict
 
@@ -33,32 +33,6 @@ SHARDS_MAX = 32
 MOVE_ATTEMPTS = 64
 """Each lost attempt on a drained shard means another redemption took a unit or moved budget: progress, bounded by
 the cap; a bound far above what the tail of a sale needs, where tens of requests race for the last units."""
-
-
-class ShardModel(Model):
-    """One shard of a hot campaign's counters (`id=<campaign>#shard#<i>`, `kind=shard`, campaigns table).
-
-    `left`: the budget of redemptions this shard may still take; `used`, `rolled_back` and `given_<CUR>` (flat,
-    so the first amount of a currency needs no map): what it took. `enabled`, `version`: the campaign's, copied
-    by every change of it, so a redemption's conditions need not touch the campaign item. `off`: the campaign's
-    public codes switched off while it is hot (their own item is not written by a hot redemption)."""
-
-    class Meta:
-        table_name = "passaparola-campaigns"
-
-    id = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute(default="shard")
-    campaign_id = UnicodeAttribute()
-    index = NumberAttribute()
-    left = NumberAttribute(default=0)
-    used = NumberAttribute(default=0)
-    rolled_back = NumberAttribute(default=0)
-    enabled = BooleanAttribute()
-    version = NumberAttribute()
-    off = UnicodeSetAttribute(null=True)
-
-
-models.register(ShardModel, "campaigns_table")
 
 
 class SoldOut(Exception):

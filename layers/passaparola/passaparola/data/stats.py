@@ -17,7 +17,8 @@ from pynamodb.models import Model
 
 from passaparola import clock
 from passaparola.data import transactions
-from passaparola.data.models import OrderModel, StatsModel
+from passaparola.data.models.orders import OrderModel
+from passaparola.data.models.reports import StatsModel
 from passaparola.data.transactions import Transaction
 from passaparola.settings import get_settings
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from passaparola.data.models import WebhookDeliveryModel, WebhookModel
+from passaparola.data.models.webhooks import WebhookDeliveryModel, WebhookModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.settings import get_settings
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from passaparola.coupons.models import Code, Redemption
 from passaparola.customers.models import SegmentChange, SegmentMember
 from passaparola.customers.record import consent_counts
-from passaparola.data.models import CustomerModel
+from passaparola.data.models.customers import CustomerModel
 from passaparola.exports.csvfile import Cell
 from passaparola.loyalty.models import PointsLedgerEntry
 from passaparola.referrals.models import IssuedReward

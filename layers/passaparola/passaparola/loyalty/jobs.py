@@ -18,7 +18,8 @@ from passaparola import clock
 from passaparola.customers import service as customers
 from passaparola.customers.record import Change, parse
 from passaparola.data import customers as store
-from passaparola.data.models import EarnModel, LotModel, TimerModel
+from passaparola.data.models.customers import LotModel, TimerModel
+from passaparola.data.models.loyalty import EarnModel
 from passaparola.data.transactions import Transaction
 from passaparola.loyalty import rules
 from passaparola.observability import logger, metrics

@@ -16,7 +16,8 @@ from passaparola.customers.record import Change, parse
 from passaparola.data import coupons as code_store
 from passaparola.data import customers as store
 from passaparola.data import notifications
-from passaparola.data.models import LoyaltyRedemptionModel, PointsLedgerModel, StockModel
+from passaparola.data.models.loyalty import LoyaltyRedemptionModel, StockModel
+from passaparola.data.models.rewards import PointsLedgerModel
 from passaparola.data.pagination import decode_cursor, encode_cursor
 from passaparola.data.transactions import Transaction
 from passaparola.errors import (

@@ -22,7 +22,8 @@ from passaparola.data import coupons as code_store
 from passaparola.data import customers as customer_store
 from passaparola.data import messages as store
 from passaparola.data import queues, transactions
-from passaparola.data.models import ContactModel, CustomerModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.messages import ContactModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import DomainError
 from passaparola.loyalty.rules import lot_remaining

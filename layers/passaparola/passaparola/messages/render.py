@@ -25,7 +25,7 @@ from passaparola.messages import pages
 from passaparola.messages.models import EmailTemplate, Messages, ReengagementProgram, SmsTemplate
 
 if TYPE_CHECKING:
-    from passaparola.data.models import CustomerModel
+    from passaparola.data.models.customers import CustomerModel
 
 QR_CID = "coupon-qr@passaparola"
 QR_SRC = f"cid:{QR_CID}"

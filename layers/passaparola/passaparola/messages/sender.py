@@ -17,7 +17,7 @@ from passaparola.data import campaigns as campaign_store
 from passaparola.data import channels, queues
 from passaparola.data import customers as customer_store
 from passaparola.data import messages as store
-from passaparola.data.models import MessageModel
+from passaparola.data.models.messages import MessageModel
 from passaparola.errors import NotFound
 from passaparola.messages import consent as opt_in
 from passaparola.messages import render, rules

@@ -16,7 +16,7 @@ from passaparola import clock
 from passaparola.customers import service as customers
 from passaparola.data import customers as customer_store
 from passaparola.data import passes as store
-from passaparola.data.models import CustomerModel
+from passaparola.data.models.customers import CustomerModel
 from passaparola.errors import InvalidToken, NotFound, TokenExpired, Unauthorized
 from passaparola.loyalty import service as loyalty
 from passaparola.loyalty import tokens

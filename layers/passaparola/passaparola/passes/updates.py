@@ -21,7 +21,7 @@ from passaparola.passes.google import Card
 from passaparola.passes.push import ApnsConfig
 
 ON_GOOGLE = ("balance", "tier")
-"""The customer record's attributes (data.models.CustomerModel) the Google object shows."""
+"""The customer record's attributes (data.models.customers.CustomerModel) the Google object shows."""
 ON_APPLE = (*ON_GOOGLE, "pending")
 """... and the Apple pass (its back shows the pending points, which an order changes before they are released)."""
 

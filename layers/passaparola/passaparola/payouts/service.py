@@ -7,7 +7,7 @@ from passaparola import clock
 from passaparola.data import customers as customer_store
 from passaparola.data import payouts as store
 from passaparola.data import rewards as reward_store
-from passaparola.data.models import PayableLineModel, PayoutModel
+from passaparola.data.models.rewards import PayableLineModel, PayoutModel
 from passaparola.errors import Conflict, NotFound, PayoutAlreadyPaid, PayoutNotPositive, PayoutPeriodOpen
 from passaparola.exports import csvfile
 from passaparola.observability import logger

@@ -28,7 +28,10 @@ from passaparola.data import conversions as store
 from passaparola.data import idempotency, stats, transactions
 from passaparola.data import links as link_store
 from passaparola.data.campaigns import to_campaign
-from passaparola.data.models import CampaignModel, CustomerModel, IdentityModel, LinkModel, OrderModel
+from passaparola.data.models.campaigns import CampaignModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.orders import OrderModel
+from passaparola.data.models.referrals import IdentityModel, LinkModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, CouponRejected, DomainError, IdempotencyConflict, NotFound
 from passaparola.events import outbox

@@ -28,7 +28,9 @@ from passaparola.data import loyalty as loyalty_store
 from passaparola.data import payouts as payout_store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats, transactions
-from passaparola.data.models import ConversionModel, CounterModel, EarnModel, LinkModel, OrderModel
+from passaparola.data.models.loyalty import EarnModel
+from passaparola.data.models.orders import OrderModel
+from passaparola.data.models.referrals import ConversionModel, CounterModel, LinkModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import Conflict, NotFound, RefundExceedsOrder
 from passaparola.loyalty import rules as loyalty_rules

@@ -18,7 +18,8 @@ from passaparola.data import conversions as conversion_store
 from passaparola.data import customers as customer_store
 from passaparola.data import links as link_store
 from passaparola.data import rewards as reward_store
-from passaparola.data.models import LedgerGuardModel, LinkModel, RewardModel
+from passaparola.data.models.referrals import LinkModel
+from passaparola.data.models.rewards import LedgerGuardModel, RewardModel
 from passaparola.data.transactions import Transaction
 from passaparola.observability import logger, metrics
 from passaparola.referrals import funnel, rewards

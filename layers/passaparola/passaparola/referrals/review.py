@@ -12,7 +12,9 @@ from passaparola.data import customers as customer_store
 from passaparola.data import links as link_store
 from passaparola.data import rewards as reward_store
 from passaparola.data import stats
-from passaparola.data.models import ConversionModel, CustomerModel, LinkModel, OrderModel
+from passaparola.data.models.customers import CustomerModel
+from passaparola.data.models.orders import OrderModel
+from passaparola.data.models.referrals import ConversionModel, LinkModel
 from passaparola.data.transactions import Transaction
 from passaparola.errors import CampaignDisabled, Conflict, ConversionNotFlagged
 from passaparola.events import outbox

@@ -21,7 +21,7 @@ from passaparola.customers.record import Change
 from passaparola.data import customers as store
 from passaparola.data import messages as message_store
 from passaparola.data import stats
-from passaparola.data.models import CustomerModel
+from passaparola.data.models.customers import CustomerModel
 from passaparola.errors import InvalidRequest, NotFound, SegmentExists
 from passaparola.observability import logger
 from passaparola.reports import overview

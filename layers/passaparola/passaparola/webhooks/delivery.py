@@ -15,7 +15,7 @@ from typing import Any
 from passaparola import clock
 from passaparola.data import notifications
 from passaparola.data import webhooks as store
-from passaparola.data.models import WebhookDeliveryModel, WebhookModel
+from passaparola.data.models.webhooks import WebhookDeliveryModel, WebhookModel
 from passaparola.observability import logger
 from passaparola.settings import get_settings
 from passaparola.webhooks import rules, signing, ssrf

@@ -7,7 +7,7 @@ from typing import Any
 from passaparola import clock, ids
 from passaparola.data import events as event_store
 from passaparola.data import webhooks as store
-from passaparola.data.models import WebhookDeliveryModel, WebhookModel
+from passaparola.data.models.webhooks import WebhookDeliveryModel, WebhookModel
 from passaparola.errors import InvalidRequest, NotFound, WebhookLimitReached, WebhookUrlRefused
 from passaparola.webhooks import delivery, rules, signing, ssrf
 from passaparola.webhooks.models import (
