@@ -338,9 +338,17 @@ class GatewayServer(ThreadingHTTPServer):
 
 class GatewayHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in separate writes: avoid 40 ms delayed-ACK stalls
+    disable_nagle_algorithm = True  # a response larger than the buffer goes out in several writes: no 40 ms stalls
+    wbufsize = 64 * 1024
+    """Headers and body of a response buffered and sent in one write (handle_one_request flushes after each
+    request), not a send for the headers and another for the body."""
     server: GatewayServer
     server_version = "passaparola-local"
+
+    def handle_expect_100(self) -> bool:
+        answered = super().handle_expect_100()
+        self.wfile.flush()  # the interim 100 Continue goes out before the body is read, not with the response
+        return answered
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug(format, *args)

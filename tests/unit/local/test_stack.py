@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from typing import Any
 
@@ -100,6 +101,27 @@ def test_post_body_and_greedy_path(local_stack: Stack) -> None:
     assert json.loads(event["body"]) == {"a": 1} and event["isBase64Encoded"] is False
     event = requests.delete(f"{local_stack.url}/files/a/b.txt", timeout=5).json()["event"]
     assert event["pathParameters"] == {"proxy": "a/b.txt"} and event["httpMethod"] == "DELETE"
+
+
+def test_expect_100_continue_is_answered_before_the_body_and_responses_keep_the_connection(local_stack: Stack) -> None:
+    """The gateway buffers a response to send it in one write: the interim 100 must still go out at once."""
+    host, port = local_stack.url.removeprefix("http://").split(":")
+    body = b'{"a": 1}'
+    head = f"POST /items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(head.encode() + b"Expect: 100-continue\r\n\r\n")
+        assert conn.recv(64).startswith(b"HTTP/1.1 100")
+        conn.sendall(body)
+        stream = conn.makefile("rb")
+        for _ in range(2):  # the same connection answers a second request
+            assert stream.readline().startswith(b"HTTP/1.1 200")
+            headers = {}
+            while (line := stream.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                headers[name.lower()] = value.strip()
+            answer = json.loads(stream.read(int(headers["content-length"])))
+            assert json.loads(answer["event"]["body"]) == {"a": 1}
+            conn.sendall(head.encode() + b"\r\n" + body)
 
 
 def test_not_found_and_method_not_allowed(local_stack: Stack) -> None:

@@ -3,6 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -214,9 +215,13 @@ def _discount_campaign(campaign_id: str) -> DiscountCampaign:
 
 
 def _new_code(
-    campaign: DiscountCampaign, value: str, customer_id: str | None = None, batch_id: str | None = None
+    campaign: DiscountCampaign,
+    value: str,
+    customer_id: str | None = None,
+    batch_id: str | None = None,
+    now: datetime | None = None,
 ) -> Code:
-    now = clock.now()
+    now = now or clock.now()
     return Code(
         code=value,
         campaign_id=campaign.id,
@@ -298,7 +303,8 @@ def _write_codes(
     while len(written) < count:
         size = CHUNK // 3 if customer_id else CHUNK  # a bound code also writes its wallet copy and its event
         values = codes.generate(pattern, min(size, count - len(written)))
-        chunk = [_new_code(campaign, v, customer_id, batch_id) for v in values]
+        first = _new_code(campaign, values[0], customer_id, batch_id, clock.now())  # one transaction, one time
+        chunk = [first, *(first.model_copy(update={"code": v}) for v in values[1:])]  # values are ours: no validation
         while taken := store.add_codes(chunk, batch_id, already + len(written), campaign):
             used = {c.code for c in chunk} | taken
             fresh = iter(v for v in codes.generate(pattern, len(taken) * 2 + 8) if v not in used)

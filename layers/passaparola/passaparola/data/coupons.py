@@ -118,6 +118,44 @@ def _code_item(code: Code) -> CodeModel:
     )
 
 
+_CODE_ITEM_FIELDS = (
+    "campaign_id",
+    "customer_id",
+    "batch_id",
+    "created_at",
+    "issued_at",
+    "expires_at",
+    "redemptions",
+    "balance",
+    "message_id",
+    "referral_code",
+    "bound_email_hash",
+    "referrer_id",
+)
+"""The fields `_code_item` gives a new code's item (besides its key and the two private stats)."""
+
+
+def _code_attributes(code: Code, memo: dict[tuple[str, Any], tuple[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """`_code_item(code)`'s attributes as pynamodb serialises them, by the same attributes' serialisers.
+
+    A Model instance and its generic serialisation cost ~80 µs per code, most of a 100,000-code batch's
+    client side; this keeps the item identical (tests compare the two) at a fraction of it. `memo` holds
+    the values already serialised for the chunk (its campaign, batch, timestamps, counters are shared).
+    """
+    attributes = CodeModel.get_attributes()
+    values = [(name, getattr(code, name)) for name in _CODE_ITEM_FIELDS]
+    values += [("message_stats", code._message_stats), ("reward_stats", code._reward_stats)]
+    item = {"code": {"S": code.code}}
+    for name, value in values:
+        if value is not None:
+            if (serialised := memo.get((name, value))) is None:
+                attribute = attributes[name]
+                serialised = (attribute.attr_name, {attribute.attr_type: attribute.serialize(value)})
+                memo[(name, value)] = serialised
+            item[serialised[0]] = serialised[1]
+    return item
+
+
 def load(code: str, customer_id: str | None, order_id: str | None, email_hash: str | None = None) -> Snapshot:
     """Read code, campaign, customer facts and the order's earlier redemption in one round trip (two cold).
 
@@ -707,8 +745,11 @@ def add_codes(
     where: list[int] = []
 
     def build(tx: Transaction) -> None:
-        for c in codes:  # first, so that a failed put's index is its code's
-            tx.save(_code_item(c), condition=CodeModel.code.does_not_exist())
+        first = _code_item(codes[0]).get_save_kwargs_from_instance(condition=CodeModel.code.does_not_exist())
+        tx.put_serialized(first)  # codes first, so that a failed put's index is its code's
+        memo: dict[tuple[str, Any], tuple[str, dict[str, Any]]] = {}
+        for c in codes[1:]:
+            tx.put_serialized(first | {"Item": _code_attributes(c, memo)})
         for c in codes:
             if issuer is not None and c.customer_id:
                 put_mirror(tx, c, issuer, "manual")

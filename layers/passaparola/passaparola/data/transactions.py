@@ -122,6 +122,11 @@ class Transaction(TransactWrite):
         _, _, money = self._slot(item)
         money[(attribute, currency)] = money.get((attribute, currency), 0) + amount
 
+    def put_serialized(self, operation: dict[str, Any]) -> None:
+        """A Put already in DynamoDB's low-level form (TableName, Item, condition): for a caller that writes
+        many items of one shape and builds them with the model's own attribute serialisers, not a Model each."""
+        self._put_items.append(operation)
+
     def _commit(self) -> Any:
         for key, (item, counts, money) in self._counters.items():
             model = type(item)
