@@ -11,7 +11,8 @@ from passaparola.campaigns.models import DiscountCampaign
 from passaparola.coupons.models import Code
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import coupons as store
-from passaparola.data.models import CampaignModel, CodeModel
+from passaparola.data.models.campaigns import CampaignModel
+from passaparola.data.models.coupons import CodeModel
 from passaparola.settings import get_settings
 from tests.unit.coupons.test_redemptions import make_campaign
 
