@@ -68,8 +68,8 @@ def test_a_marketer_exports_a_segments_members_as_csv(browser, stack, shop, tmp_
 @pytest.mark.parametrize(
     ("lang", "said", "heading"),
     [
-        ("de", "Mindestens eine ihrer Empfehlungen wurde zu einer Bestellung.", "Segmente"),
-        ("ro", "Cel puțin una dintre invitațiile lor a devenit o comandă.", "Segmente"),
+        ("de", "Mindestens eine ihrer Empfehlungen führte zu einer Bestellung.", "Segmente"),
+        ("ro", "Înscriși în ultimele 30 de zile, cu cel mult o comandă.", "Segmente"),
         ("en", "At least one of their referrals became an order.", "Segments"),
     ],
 )
@@ -81,3 +81,21 @@ def test_the_built_in_segments_are_described_in_the_users_language(browser, stac
     assert said in text, text
     assert "At least one of their referrals converted." not in text  # the API's wording, with setting names
     assert page_errors(browser) == []
+
+
+def test_the_segment_descriptions_follow_the_shops_own_thresholds(browser, stack, shop):
+    # Given a shop that counts customers as new for 60 days and top referrers from 12 conversions
+    before = shop.api.get("/v1/engagement").json()
+    changed = shop.api.request("PUT", "/v1/engagement", json=before | {"new_customer_days": 60, "top_referrer_min": 12})
+    assert changed.status_code == 200, changed.text
+    try:
+        # Then the console says so, in Italian, on the list and on the segment's page
+        sign_in(browser, stack, "marketer", lang="it")
+        go(browser, "#/segments", ready="main table")
+        wait_text(browser, "Iscritti negli ultimi 60 giorni, con al massimo un ordine.", "main")
+        assert "Almeno 12 inviti convertiti." in browser.js("return document.querySelector('main').innerText;")
+        go(browser, "#/segments/new_customers", ready="main table")
+        wait_text(browser, "Iscritti negli ultimi 60 giorni", "main")
+        assert page_errors(browser) == []
+    finally:
+        assert shop.api.request("PUT", "/v1/engagement", json=before).status_code == 200

@@ -7,70 +7,77 @@ const CHANGE_PAGES = 10; // at most 10,000 changes read for the table of the lat
 const BUILT_IN = ["new_customers", "lapsed_180d", "basket_declining", "ambassadors", "future_ambassadors", "opportunists", "top_referrers"];
 
 const NAMES = {
-  en: ["New customers", "Lapsed (180 days)", "Basket declining", "Ambassadors", "Future ambassadors", "Opportunists", "Top referrers"],
-  it: ["Nuovi clienti", "Persi (180 giorni)", "Carrello in calo", "Ambasciatori", "Futuri ambasciatori", "Opportunisti", "Migliori ambasciatori"],
-  es: ["Clientes nuevos", "Inactivos (180 días)", "Cesta en descenso", "Embajadores", "Futuros embajadores", "Oportunistas", "Mejores embajadores"],
-  fr: ["Nouveaux clients", "Inactifs (180 jours)", "Panier en baisse", "Ambassadeurs", "Futurs ambassadeurs", "Opportunistes", "Meilleurs parrains"],
-  de: ["Neukunden", "Inaktiv (180 Tage)", "Warenkorb sinkt", "Botschafter", "Künftige Botschafter", "Schnäppchenjäger", "Top-Empfehler"],
-  ro: ["Clienți noi", "Inactivi (180 de zile)", "Coș în scădere", "Ambasadori", "Viitori ambasadori", "Oportuniști", "Cei mai buni ambasadori"],
+  en: ["New customers", "Lapsed", "Basket declining", "Ambassadors", "Future ambassadors", "Opportunists", "Top referrers"],
+  it: ["Nuovi clienti", "Persi", "Carrello in calo", "Ambasciatori", "Futuri ambasciatori", "Opportunisti", "Migliori ambasciatori"],
+  es: ["Clientes nuevos", "Inactivos", "Cesta en descenso", "Embajadores", "Futuros embajadores", "Oportunistas", "Mejores embajadores"],
+  fr: ["Nouveaux clients", "Inactifs", "Panier en baisse", "Ambassadeurs", "Futurs ambassadeurs", "Opportunistes", "Meilleurs parrains"],
+  de: ["Neukunden", "Inaktiv", "Warenkorb sinkt", "Botschafter", "Künftige Botschafter", "Schnäppchenjäger", "Top-Empfehler"],
+  ro: ["Clienți noi", "Inactivi", "Coș în scădere", "Ambasadori", "Viitori ambasadori", "Oportuniști", "Cei mai buni ambasadori"],
 };
-// What each built-in segment means, in plain words, with the shop's default thresholds (GET /v1/segments gives the
-// API's own wording, with the setting names, for an integrator).
+// What each built-in segment means, in plain words, with the shop's own thresholds (GET /v1/engagement: {days},
+// {percent}, {n}); the API's wording, with the setting names, is for an integrator.
 const DESCRIPTIONS = {
   en: [
-    "Signed up less than 30 days ago, with at most one order.",
-    "Have ordered, but no order for 180 days.",
-    "The average basket of the latest orders fell 20 % below the earlier ones.",
+    "Signed up in the last {days} days, with at most one order.",
+    "Have ordered, but not in the last {days} days.",
+    "The average basket of the latest orders fell at least {percent}% below the earlier ones.",
     "At least one of their referrals became an order.",
     "Engaged, loyalty members or with 2+ orders, and no converted referral yet.",
     "2+ orders and at least half with a coupon, or 2+ loyalty rewards taken while not engaged.",
-    "At least 5 converted referrals.",
+    "At least {n} converted referrals.",
   ],
   it: [
-    "Iscritti da meno di 30 giorni con al massimo un ordine.",
-    "Hanno ordinato, ma nessun ordine da 180 giorni.",
-    "La media del carrello degli ultimi ordini è scesa del 20 % rispetto ai precedenti.",
+    "Iscritti negli ultimi {days} giorni, con al massimo un ordine.",
+    "Hanno ordinato, ma non negli ultimi {days} giorni.",
+    "La media del carrello degli ultimi ordini è scesa di almeno il {percent}% rispetto ai precedenti.",
     "Almeno un loro invito è diventato un ordine.",
     "Coinvolti, iscritti al programma fedeltà o con 2+ ordini, ancora senza inviti convertiti.",
     "2+ ordini e almeno metà con un coupon, o 2+ premi fedeltà presi senza essere coinvolti.",
-    "Almeno 5 inviti convertiti.",
+    "Almeno {n} inviti convertiti.",
   ],
   es: [
-    "Registrados hace menos de 30 días, con un pedido como máximo.",
-    "Han comprado, pero ningún pedido en 180 días.",
-    "La cesta media de los últimos pedidos bajó un 20 % respecto a los anteriores.",
-    "Al menos una de sus invitaciones se convirtió en un pedido.",
-    "Comprometidos, miembros del programa de fidelidad o con 2+ pedidos, aún sin invitaciones convertidas.",
+    "Registrados en los últimos {days} días, con un pedido como máximo.",
+    "Han comprado, pero no en los últimos {days} días.",
+    "La cesta media de los últimos pedidos bajó al menos un {percent} % respecto a los anteriores.",
+    "Al menos uno de sus referidos hizo un pedido.",
+    "Comprometidos, miembros del programa de fidelidad o con 2+ pedidos, aún sin referidos convertidos.",
     "2+ pedidos y al menos la mitad con un cupón, o 2+ premios de fidelidad canjeados sin estar comprometidos.",
-    "Al menos 5 invitaciones convertidas.",
+    "Al menos {n} referidos convertidos.",
   ],
   fr: [
-    "Inscrits depuis moins de 30 jours, avec au plus une commande.",
-    "Ont commandé, mais aucune commande depuis 180 jours.",
-    "Le panier moyen des dernières commandes a baissé de 20 % par rapport aux précédentes.",
+    "Inscrits ces {days} derniers jours, avec au plus une commande.",
+    "Ont commandé, mais pas ces {days} derniers jours.",
+    "Le panier moyen des dernières commandes a baissé d’au moins {percent} % par rapport aux précédentes.",
     "Au moins un de leurs parrainages est devenu une commande.",
-    "Engagés, membres du programme de fidélité ou avec 2+ commandes, encore aucun parrainage converti.",
-    "2+ commandes dont au moins la moitié avec un coupon, ou 2+ récompenses de fidélité prises sans être engagés.",
-    "Au moins 5 parrainages convertis.",
+    "Engagés, membres du programme de fidélité ou avec 2+ commandes, sans parrainage converti pour l’instant.",
+    "2+ commandes dont au moins la moitié avec un coupon, ou 2+ récompenses de fidélité utilisées sans être engagés.",
+    "Au moins {n} parrainages convertis.",
   ],
   de: [
-    "Vor weniger als 30 Tagen registriert, höchstens eine Bestellung.",
-    "Haben bestellt, aber seit 180 Tagen keine Bestellung mehr.",
-    "Der durchschnittliche Warenkorb der letzten Bestellungen liegt 20 % unter dem der früheren.",
-    "Mindestens eine ihrer Empfehlungen wurde zu einer Bestellung.",
+    "In den letzten {days} Tagen registriert, höchstens eine Bestellung.",
+    "Haben bestellt, aber nicht in den letzten {days} Tagen.",
+    "Der durchschnittliche Warenkorb der letzten Bestellungen liegt mindestens {percent} % unter dem der früheren.",
+    "Mindestens eine ihrer Empfehlungen führte zu einer Bestellung.",
     "Engagiert, Mitglied im Treueprogramm oder 2+ Bestellungen, noch keine erfolgreiche Empfehlung.",
-    "2+ Bestellungen, mindestens die Hälfte mit Gutschein, oder 2+ Treueprämien ohne Engagement eingelöst.",
-    "Mindestens 5 erfolgreiche Empfehlungen.",
+    "2+ Bestellungen, mindestens die Hälfte mit Gutschein, oder 2+ Treueprämien eingelöst, ohne engagiert zu sein.",
+    "Mindestens {n} erfolgreiche Empfehlungen.",
   ],
   ro: [
-    "Înscriși de mai puțin de 30 de zile, cu cel mult o comandă.",
-    "Au comandat, dar nicio comandă de 180 de zile.",
-    "Coșul mediu al ultimelor comenzi a scăzut cu 20 % față de cele anterioare.",
-    "Cel puțin una dintre invitațiile lor a devenit o comandă.",
-    "Implicați, membri ai programului de fidelitate sau cu 2+ comenzi, încă fără invitații convertite.",
-    "2+ comenzi și cel puțin jumătate cu un cupon, sau 2+ recompense de fidelitate luate fără a fi implicați.",
-    "Cel puțin 5 invitații convertite.",
+    "Înscriși în ultimele {days} zile, cu cel mult o comandă.",
+    "Au comandat, dar nu au mai comandat în ultimele {days} zile.",
+    "Coșul mediu al ultimelor comenzi a scăzut cu cel puțin {percent}% față de cele anterioare.",
+    "Cel puțin una dintre recomandările lor a dus la o comandă.",
+    "Implicați, membri ai programului de fidelitate sau cu 2+ comenzi, încă fără recomandări convertite.",
+    "2+ comenzi și cel puțin jumătate cu un cupon, sau 2+ recompense de fidelitate folosite fără a fi implicați.",
+    "Cel puțin {n} recomandări convertite.",
   ],
+};
+// Which threshold of GET /v1/engagement fills each built-in segment's placeholder.
+const THRESHOLDS = {
+  new_customers: { days: "new_customer_days" },
+  lapsed_180d: { days: "lapsed_days" },
+  basket_declining: { percent: "basket_decline_percent" },
+  top_referrers: { n: "top_referrer_min" },
 };
 
 const LANGS = {
@@ -256,10 +263,29 @@ function label(ctx, s) {
   return s.kind === "built_in" && BUILT_IN.includes(s.name) ? ctx.t(`seg.n.${s.name}`) : s.name;
 }
 
-function description(ctx, s) {
+/** A built-in segment in plain words with the shop's thresholds; the API's own text without them (or for a custom one). */
+function description(ctx, s, engagement) {
   const key = `seg.d.${s.name}`;
-  const own = ctx.t(key);
-  return own === key ? s.description : own;
+  const wanted = THRESHOLDS[s.name] || {};
+  if (s.kind !== "built_in" || !BUILT_IN.includes(s.name) || (Object.keys(wanted).length && !engagement)) return s.description;
+  const vars = {};
+  for (const [name, setting] of Object.entries(wanted)) vars[name] = counted(ctx, engagement[setting]);
+  return ctx.t(key, vars);
+}
+
+/** A number as the sentence needs it: Romanian puts "de" between 20 or more and its noun ("30 de zile"). */
+function counted(ctx, value) {
+  const n = ctx.fmt.number(value);
+  return ctx.lang === "ro" && new Intl.PluralRules("ro").select(value) === "other" ? `${n} de` : n;
+}
+
+/** The shop's segment thresholds, or null when they cannot be read (the descriptions then keep the API's words). */
+async function engagementOf(ctx) {
+  try {
+    return await ctx.api.get("/v1/engagement");
+  } catch {
+    return null;
+  }
 }
 
 /** The last DAYS days of changes (oldest first) for the table, or null when there are too many to list. */
@@ -319,7 +345,7 @@ function changesTable(ctx, changes, { showSegment, segments }) {
 async function renderList(root, ctx) {
   const { ui, t, fmt } = ctx;
   root.replaceChildren(ui.pageHeader(t("seg.title")));
-  const { items } = await ctx.api.get("/v1/segments");
+  const [{ items }, engagement] = await Promise.all([ctx.api.get("/v1/segments"), engagementOf(ctx)]);
   root.append(
     ui.card(
       null,
@@ -328,7 +354,7 @@ async function renderList(root, ctx) {
         columns: [
           { label: t("seg.name"), value: (s) => ui.h("a", { href: `#/segments/${encodeURIComponent(s.name)}` }, label(ctx, s)) },
           { label: t("seg.kind"), value: (s) => ui.badge(t(`seg.${s.kind}`), s.kind === "custom" ? "info" : "neutral") },
-          { label: t("seg.description"), value: (s) => description(ctx, s), class: "wrap" },
+          { label: t("seg.description"), value: (s) => description(ctx, s, engagement), class: "wrap" },
           { label: t("seg.members"), value: (s) => fmt.number(s.members), align: "end" },
         ],
         rows: items,
@@ -356,7 +382,7 @@ async function renderList(root, ctx) {
 
 async function renderSegment(root, ctx, name) {
   const { ui, t, fmt } = ctx;
-  const { items } = await ctx.api.get("/v1/segments");
+  const [{ items }, engagement] = await Promise.all([ctx.api.get("/v1/segments"), engagementOf(ctx)]);
   const segment = items.find((s) => s.name === name);
   root.replaceChildren(ui.h("p", { class: "crumbs" }, ui.h("a", { href: "#/segments" }, t("seg.back"))));
   if (!segment) {
@@ -367,7 +393,7 @@ async function renderSegment(root, ctx, name) {
   exportButton.addEventListener("click", () => exportMembers(ctx, exportButton, name));
   root.append(ui.pageHeader(label(ctx, segment), exportButton));
   const pairs = [
-    [t("seg.description"), description(ctx, segment)],
+    [t("seg.description"), description(ctx, segment, engagement)],
     [t("seg.kind"), t(`seg.${segment.kind}`)],
     [t("seg.members"), fmt.number(segment.members)],
   ];
