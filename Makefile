@@ -78,6 +78,8 @@ iam-check: venv venv-sam ## fail if a call make test and test-dynamodb-local (or
 # Which integration tests test-dynamodb-local and test-build run: the whole suite, or the files or folders named
 # (ARGS adds pytest options, e.g. ARGS="-k hot"; a path in ARGS would run beside the whole suite, not instead).
 INTEGRATION ?= tests/integration
+# A part records its calls apart: iam-check requires the whole suite's recording, not a part's.
+IAM_DDB = $(IAM_CALLS)/$(if $(filter tests/integration,$(INTEGRATION)),dynamodb-local,dynamodb-local-part)
 DDB_LOCAL_DIR := infra/dynamodb-local
 DDB_LOCAL_JAR := $(DDB_LOCAL_DIR)/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar
 DYNAMODB_PORT ?= 8000
@@ -93,9 +95,9 @@ run-dynamodb-local: venv $(DDB_LOCAL_JAR) ## `make run` on DynamoDB Local: data 
 	$(PYTHON) -m infra.local.dynamodb_local --port $(DYNAMODB_PORT) --db-path .dynamodb -- $(PYTHON) -m infra.local
 
 test-dynamodb-local: venv $(DDB_LOCAL_JAR) ## the integration suite on DynamoDB Local (in memory) instead of moto; a part: INTEGRATION=tests/integration/test_x.py
-	rm -rf $(IAM_CALLS)/dynamodb-local && mkdir -p $(IAM_CALLS)/dynamodb-local
-	-git rev-parse HEAD > $(IAM_CALLS)/dynamodb-local/COMMIT 2>/dev/null
-	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
+	rm -rf $(IAM_DDB) && mkdir -p $(IAM_DDB)
+	-git rev-parse HEAD > $(IAM_DDB)/COMMIT 2>/dev/null
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_DDB) PASSAPAROLA_TEST_DYNAMODB=local \
 		$(PYTHON) -m pytest $(INTEGRATION) $(ARGS)
 
 lint: venv ## ruff + mypy
@@ -158,9 +160,9 @@ run-build: build-x86 ## `make run` served from the built bundle (.aws-sam/build-
 	LOCAL_BUILD_DIR=$(BUILD_LOCAL) $(PYTHON) -m infra.local
 
 test-build: build-x86 $(DDB_LOCAL_JAR) ## the integration suite against the built bundle on DynamoDB Local: the nearest to a deployment here (INTEGRATION= as above)
-	rm -rf $(IAM_CALLS)/dynamodb-local && mkdir -p $(IAM_CALLS)/dynamodb-local
-	-git rev-parse HEAD > $(IAM_CALLS)/dynamodb-local/COMMIT 2>/dev/null
-	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_CALLS)/dynamodb-local PASSAPAROLA_TEST_DYNAMODB=local \
+	rm -rf $(IAM_DDB) && mkdir -p $(IAM_DDB)
+	-git rev-parse HEAD > $(IAM_DDB)/COMMIT 2>/dev/null
+	PASSAPAROLA_IAM_RECORD=$(CURDIR)/$(IAM_DDB) PASSAPAROLA_TEST_DYNAMODB=local \
 		PASSAPAROLA_STACK_FROM_BUILD=$(BUILD_LOCAL) $(PYTHON) -m pytest $(INTEGRATION) $(ARGS)
 
 build-check: venv venv-sam ## every function imports under Python 3.13 from its built artifact + layers only (x86_64 build)

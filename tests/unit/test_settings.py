@@ -33,6 +33,7 @@ def test_unset_variables_take_the_defaults() -> None:
         False,
     )
     assert s.development_keys
+    assert isinstance(s.message_send_timeout_seconds, float)  # defaults are validated too
 
 
 def test_a_deployed_function_never_uses_development_keys() -> None:

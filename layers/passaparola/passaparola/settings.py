@@ -12,7 +12,7 @@ class Settings(BaseModel):
     A plain pydantic model validated from `os.environ` by alias: pydantic-settings did the same for these scalar
     fields but cost every function about 60 ms of CPU at import (its sources, dotenv, typing inspection)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     stage: str = Field("local", alias="STAGE")
     aws_region: str = Field("us-east-1", alias="AWS_REGION")

@@ -7,7 +7,8 @@ from types import ModuleType
 import boto3
 import pytest
 
-from passaparola.campaigns.models import DiscountCampaign
+from passaparola.campaigns.models import CreateCodesRequest, DiscountCampaign
+from passaparola.coupons import codes, service
 from passaparola.coupons.models import Code
 from passaparola.data import campaigns as campaign_store
 from passaparola.data import coupons as store
@@ -65,3 +66,21 @@ def test_every_code_of_a_chunk_is_conditional_and_written_as_the_model_would(cam
     written = {item["code"]["S"]: item for item in table if item["code"]["S"] != "CHUNK-3"}
     assert written == {c.code: store._code_item(c).serialize(null_check=True) for c in chunk}
     assert int(CampaignModel.get(campaign.id).codes_issued or 0) == issued + 5
+
+
+def test_a_drawn_value_that_exists_is_drawn_again_into_the_same_chunk_and_time(
+    campaigns_fn: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign = campaign_store.get(make_campaign(campaigns_fn))
+    assert isinstance(campaign, DiscountCampaign)
+    CodeModel("DRAW-TAKEN", campaign_id="cmp_other", created_at=NOW).save()
+    draws = iter([["DRAW-1", "DRAW-TAKEN", "DRAW-2"], ["DRAW-TAKEN", "DRAW-3", "DRAW-4"]])
+    monkeypatch.setattr(codes, "generate", lambda pattern, count: next(draws)[:count] if count < 8 else next(draws))
+
+    created = service.create_codes(campaign.id, CreateCodesRequest(count=3))
+
+    assert [c.code for c in created.codes] == ["DRAW-1", "DRAW-3", "DRAW-2"]
+    assert CodeModel.get("DRAW-TAKEN").campaign_id == "cmp_other"
+    items = [CodeModel.get(c.code) for c in created.codes]
+    assert {i.campaign_id for i in items} == {campaign.id}
+    assert len({(i.created_at, i.issued_at) for i in items}) == 1  # one transaction, one time

@@ -4,8 +4,9 @@ A retry with the same key and body gets the first (successful) response again; t
 body gets 409 idempotency_conflict; a retry while the first is still running gets 409
 idempotency_in_progress. Keys are scoped by API key and route. Business refusals (4xx) are stored and
 replayed like successes, as the first answer; server errors (5xx) are not: a retry may still succeed. Nor is a 409
-`conflict` or a 429 `rate_limited` (contention that outlasted the retries, "retry"): stored, it would turn that advice into the key's
-final answer — an order whose coupon was already redeemed would never be recorded under the key.
+`conflict` (contention that outlasted the retries) or a 429 `rate_limited` ("slow down"): both say retry, and
+stored, either would turn that advice into the key's final answer — an order whose coupon was already redeemed
+would never be recorded under the key.
 Routes that need no API key (unsubscribe, redirects, public QR) have no scope to keep keys apart and are
 idempotent by nature: the header is ignored there. So it is on routes whose answer is a credential (a new API
 key, a customer token): a stored answer would keep the secret in the idempotency table for a day, readable by

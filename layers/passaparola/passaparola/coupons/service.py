@@ -308,9 +308,7 @@ def _write_codes(
         while taken := store.add_codes(chunk, batch_id, already + len(written), campaign):
             used = {c.code for c in chunk} | taken
             fresh = iter(v for v in codes.generate(pattern, len(taken) * 2 + 8) if v not in used)
-            chunk = [
-                c if c.code not in taken else _new_code(campaign, next(fresh), customer_id, batch_id) for c in chunk
-            ]
+            chunk = [c if c.code not in taken else first.model_copy(update={"code": next(fresh)}) for c in chunk]
         written.extend(chunk)
     return written
 

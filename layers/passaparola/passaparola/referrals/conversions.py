@@ -346,6 +346,7 @@ def _order_touched(incoming: Incoming, program: ReferralCampaign, code: str) -> 
         link_store.touch(person, program.id, code, incoming.at, window_start, verified=True)
     except Exception:
         logger.exception("order's touch not recorded", extra={"order_id": incoming.id, "code": code})
+        metrics.add_metric(name="OrderTouchFailed", unit=MetricUnit.Count, value=1)  # something to alarm on
 
 
 def _referrer_converted(customer_id: str, at: datetime) -> None:

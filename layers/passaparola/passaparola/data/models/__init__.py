@@ -46,11 +46,15 @@ def _current() -> Settings:
 
 
 def bind(settings: Settings | None = None) -> None:
-    """Point every model imported so far, and every one registered later, at these settings' tables and endpoint."""
+    """Point every model imported so far, and every one registered later, at these settings' tables and endpoint.
+
+    Only settings given explicitly are kept for the models registered later; without them, later ones follow
+    `get_settings()` as it is then (a test may clear its cache and change the environment)."""
     global _connection, _settings
-    _settings = settings or get_settings()
+    _settings = settings
+    current = _current()
     for model, attr in _TABLES:
-        _bind_one(model, attr, _settings)
+        _bind_one(model, attr, current)
     _connection = None
 
 
