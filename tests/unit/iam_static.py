@@ -2,7 +2,7 @@
 
 A call site is a pynamodb call on a model named in the source: `XModel.get/query/scan/batch_get/count(...)`,
 `XModel.index.query(...)`, `XModel(...).save/update/delete/refresh(...)`, and the transaction helpers
-`tx.save/update/delete/condition_check/add/add_money/get(XModel...)`. A function reaches a site when a chain
+`tx.save/update/delete/condition_check/add/add_money/get/put_serialized(XModel...)`. A function reaches a site when a chain
 of references leads from its `app.py` to the enclosing def: module-qualified references (`store.get`) are
 resolved through the imports, a bare attribute (`item.update`) to every method of that name. So the result
 over-approximates reachability (the test lists the false positives) and misses calls on instances the code
@@ -42,6 +42,7 @@ _TX_OPS = {
     "add_money": "UpdateItem",
     "delete": "DeleteItem",
     "condition_check": "ConditionCheckItem",
+    "put_serialized": "PutItem",
 }
 
 Call = tuple[str, str, str]  # (table logical id, action, index name or "")

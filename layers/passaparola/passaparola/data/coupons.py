@@ -746,10 +746,10 @@ def add_codes(
 
     def build(tx: Transaction) -> None:
         first = _code_item(codes[0]).get_save_kwargs_from_instance(condition=CodeModel.code.does_not_exist())
-        tx.put_serialized(first)  # codes first, so that a failed put's index is its code's
+        tx.put_serialized(CodeModel, first)  # codes first, so that a failed put's index is its code's
         memo: dict[tuple[str, Any], tuple[str, dict[str, Any]]] = {}
         for c in codes[1:]:
-            tx.put_serialized(first | {"Item": _code_attributes(c, memo)})
+            tx.put_serialized(CodeModel, first | {"Item": _code_attributes(c, memo)})
         for c in codes:
             if issuer is not None and c.customer_id:
                 put_mirror(tx, c, issuer, "manual")

@@ -122,9 +122,11 @@ class Transaction(TransactWrite):
         _, _, money = self._slot(item)
         money[(attribute, currency)] = money.get((attribute, currency), 0) + amount
 
-    def put_serialized(self, operation: dict[str, Any]) -> None:
-        """A Put already in DynamoDB's low-level form (TableName, Item, condition): for a caller that writes
-        many items of one shape and builds them with the model's own attribute serialisers, not a Model each."""
+    def put_serialized(self, model: type[Model], operation: dict[str, Any]) -> None:
+        """A Put of `model`'s table already in DynamoDB's low-level form (TableName, Item, condition): for a caller
+        that writes many items of one shape and builds them with the model's own attribute serialisers, not a Model
+        each. The model is named so that the static IAM check (tests/unit/iam_static.py) sees the PutItem."""
+        assert operation["TableName"] == model.Meta.table_name
         self._put_items.append(operation)
 
     def _commit(self) -> Any:
