@@ -179,7 +179,7 @@ function entry(ctx, e) {
     { class: "audit-line" },
     ui.h("time", { datetime: e.at, class: "nowrap" }, fmt.dateTime(e.at)),
     ui.h("span", {}, who(ctx, e.actor)),
-    ui.h("span", { class: "audit-action", "data-action": e.action, title: e.action }, actionLabel(ctx, e.action)),
+    ui.h("span", { class: "audit-action", "data-action": e.action, title: e.action }, named(ACTIONS, e.action, ctx.lang)),
     ui.h("span", {}, target(ctx, e.target, linked)),
   );
   if (!rows.length) return ui.h("div", { class: "audit-entry" }, line(true));
@@ -209,8 +209,7 @@ function who(ctx, actor) {
 function target(ctx, tgt, linked) {
   const { ui } = ctx;
   if (!tgt) return "—";
-  const names = TARGETS[tgt.type];
-  const text = `${(names && (names[ctx.lang] || names.en)) || tgt.type} ${tgt.id}`;
+  const text = `${named(TARGETS, tgt.type, ctx.lang)} ${tgt.id}`;
   return linked && LINKS[tgt.type] && tgt.id ? ui.h("a", { href: LINKS[tgt.type] + encodeURIComponent(tgt.id) }, text) : text;
 }
 
@@ -249,8 +248,8 @@ function changes(ctx, rows) {
   });
 }
 
-/** The action in the user's language; its code (as the API and the CSV give it) stays in the tooltip. */
-function actionLabel(ctx, action) {
-  const names = ACTIONS[action];
-  return (names && (names[ctx.lang] || names.en)) || action;
+/** `key`'s name in `lang` from one of the tables above (English, then the key itself, when it has none). */
+function named(table, key, lang) {
+  const names = table[key];
+  return (names && (names[lang] || names.en)) || key;
 }
